@@ -1,0 +1,79 @@
+"""The command line. Only this module knows argparse; each handler imports its
+command module when it runs, so `envhook status` does not pay for `hook`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from envhook import __version__
+
+
+def _path_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", type=Path, help="a directory inside the project (default: the current one)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="envhook",
+        description="Your project's Python env follows you around the shell: activated on cd, "
+        "synced only when its inputs change, never reset while you tinker.",
+    )
+    parser.add_argument("--version", action="version", version=f"envhook {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("hook", help="print the shell hook: eval \"$(envhook hook bash)\"")
+    p.add_argument("shell", nargs="?", choices=["bash", "zsh", "fish"], help="default: detected")
+
+    p = sub.add_parser("status", help="explain the state of the project's env and what the hook will do")
+    _path_arg(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("pin", help="freeze the env as tinkered: never synced, `uv run` leaves it alone")
+    _path_arg(p)
+    p.add_argument("--note", help="why it is pinned (shown by status)")
+
+    p = sub.add_parser("unpin", help="follow the lock again: the next prompt syncs if needed")
+    _path_arg(p)
+
+    p = sub.add_parser("sync", help="sync the env now, even if nothing looks stale")
+    _path_arg(p)
+    p.add_argument("--force", action="store_true", help="also sync a pinned env (and unpin it)")
+
+    p = sub.add_parser("allow", help="trust the project: let envhook sync and activate its env")
+    _path_arg(p)
+
+    p = sub.add_parser("deny", help="distrust the project: envhook will not sync or activate it")
+    _path_arg(p)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "hook":
+        from envhook.commands.hook import hook
+
+        return hook(args.shell)
+    if args.command == "status":
+        from envhook.commands.status import status
+
+        return status(args.path, args.json)
+    if args.command == "pin":
+        from envhook.commands.pin import pin
+
+        return pin(args.path, args.note)
+    if args.command == "unpin":
+        from envhook.commands.pin import unpin
+
+        return unpin(args.path)
+    if args.command == "sync":
+        from envhook.commands.sync import sync
+
+        return sync(args.path, args.force)
+    if args.command in ("allow", "deny"):
+        from envhook.commands import trust
+
+        return getattr(trust, args.command)(args.path)
+    parser.print_help()
+    return 2

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from envhook.messages import say
+from envhook.project import Project, ProjectError, find_project
+
+
+def locate(path: Path | None, *, quiet: bool = False) -> Project | None:
+    """The project at PATH (default: the cwd), or None after saying why."""
+    start = Path(path) if path is not None else Path(os.environ.get("PWD") or os.getcwd())
+    start = Path(os.path.abspath(start))
+    try:
+        project = find_project(start)
+    except ProjectError as e:
+        say(str(e))
+        return None
+    if project is None and not quiet:
+        say(f"no pyproject.toml at or above {start}")
+    return project

@@ -1,0 +1,27 @@
+"""`envhook allow` / `envhook deny`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from envhook import trust
+from envhook.commands.common import locate
+from envhook.messages import say
+
+
+def allow(path: Path | None) -> int:
+    project = locate(path)
+    if project is None:
+        return 1
+    trust.allow(project.root)
+    say(f"trusted {project.name} ({project.root}); the next prompt syncs and activates its env")
+    return 0
+
+
+def deny(path: Path | None) -> int:
+    project = locate(path)
+    if project is None:
+        return 1
+    trust.deny(project.root)
+    say(f"denied {project.name} ({project.root}); envhook will not sync or activate it")
+    return 0

@@ -1,0 +1,161 @@
+"""The one place that decides what state a project's env is in and what the
+hook will do about it. It only reads; `export` and `status` both call it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from envhook import trust, venv
+from envhook.pins import Pin, load_pin
+from envhook.project import Project
+from envhook.state import (
+    SYNC_FAILED,
+    SYNC_INTERRUPTED,
+    SYNC_OK,
+    SYNC_RUNNING,
+    SyncRecord,
+    describe_changes,
+    file_digest,
+    fingerprint,
+)
+
+NO_PROJECT, UNTRUSTED, MISSING, STALE, IN_SYNC, PINNED, FAILED = (
+    "no-project", "untrusted", "missing", "stale", "in-sync", "pinned", "failed",
+)
+
+
+@dataclass
+class Assessment:
+    project: Project | None
+    state: str
+    reasons: list[str] = field(default_factory=list)
+    trusted: bool = False
+    denied: bool = False
+    pin: Pin | None = None
+    record: SyncRecord | None = None
+    inputs: dict = field(default_factory=dict)
+    missing: str | None = None
+
+    @property
+    def should_sync(self) -> bool:
+        return self.state in (MISSING, STALE)
+
+    @property
+    def can_activate(self) -> bool:
+        return self.trusted and self.missing is None
+
+    @property
+    def next(self) -> str:
+        if self.state == NO_PROJECT:
+            return "nothing (not inside a project)"
+        if self.state == UNTRUSTED:
+            return "nothing until you run `envhook allow`"
+        if self.state == MISSING:
+            return "create the env with `uv sync`, then activate it"
+        if self.state == STALE:
+            return "sync with `uv sync`, then activate the env"
+        if self.state == PINNED:
+            return "activate the env without syncing it (and export UV_NO_SYNC=1)"
+        if self.state == FAILED:
+            then = "activate the env as it is; " if self.can_activate else ""
+            return then + "no retry until the inputs change (`envhook sync` retries now)"
+        return "activate the env"
+
+    def to_json(self) -> dict:
+        p = self.project
+        return {
+            "project": str(p.root) if p else None,
+            "name": p.name if p else None,
+            "env": str(p.env) if p else None,
+            "backend": "uv" if p else None,
+            "trusted": self.trusted,
+            "pinned": self.pin is not None,
+            "pin": {"since": self.pin.since, "note": self.pin.note} if self.pin else None,
+            "state": self.state,
+            "reasons": self.reasons,
+            "next": self.next,
+            "last_sync": (
+                {"status": self.record.status, "time": self.record.time, "message": self.record.message}
+                if self.record
+                else None
+            ),
+        }
+
+
+def _pid_alive(pid) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def env_config_digest(env: Path) -> str | None:
+    return file_digest(env / "pyvenv.cfg")
+
+
+def assess(project: Project | None) -> Assessment:
+    if project is None:
+        return Assessment(None, NO_PROJECT)
+    root = project.root
+    trusted = trust.is_trusted(root)
+    if not trusted:
+        denied = trust.is_denied(root)
+        why = "denied with `envhook deny`" if denied else "not allowed yet (`envhook allow`)"
+        return Assessment(project, UNTRUSTED, [why], trusted=False, denied=denied)
+
+    a = Assessment(project, IN_SYNC, trusted=True)
+    a.inputs = fingerprint(project.inputs, root)
+    a.record = record = SyncRecord.load(root)
+    a.pin = load_pin(root)
+    a.missing = venv.missing_reason(project.env)
+
+    if record is not None and record.status == SYNC_RUNNING:
+        if _pid_alive(record.pid):
+            a.state, a.reasons = STALE, [f"a sync is running (pid {record.pid})"]
+            return a
+        # Killed mid-sync (kill -9, a closed terminal): nothing says the env is
+        # complete, so it is synced again rather than trusted.
+        a.state, a.reasons = (MISSING if a.missing else STALE), ["the last sync did not finish"]
+        return a
+
+    failed_here = (
+        record is not None
+        and record.status in (SYNC_FAILED, SYNC_INTERRUPTED)
+        and record.inputs == a.inputs
+    )
+    if failed_here:
+        # Retrying on every prompt would print the same error forever; the
+        # next change of the inputs (or `envhook sync`) is the retry.
+        a.state = FAILED
+        a.reasons = [record.message or f"last sync {record.status}"]
+        return a
+
+    if a.missing:
+        a.state, a.reasons = MISSING, [a.missing]
+        return a
+
+    if a.pin is not None:
+        a.state = PINNED
+        changed = describe_changes(a.pin.inputs, a.inputs)
+        a.reasons = [f"since the pin: {c}" for c in changed]
+        return a
+
+    if record is None:
+        a.state, a.reasons = STALE, ["never synced by envhook"]
+        return a
+
+    reasons = describe_changes(record.inputs, a.inputs)
+    if record.env_cfg is not None and record.env_cfg != env_config_digest(project.env):
+        reasons.append("env's pyvenv.cfg changed")
+    if record.reset_on_drift and record.dists is not None and record.dists != venv.dists(project.env):
+        reasons.append("env was changed by hand while pinned")
+    if reasons:
+        a.state, a.reasons = STALE, reasons
+    return a

@@ -1,0 +1,46 @@
+"""Pins: "I tinkered with this env; leave it as it is." A pin records when,
+why (--note) and what the inputs were, so status can say what changed since."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from envhook.state import notify, now_iso, project_dir, read_json, write_json, ensure_project_dir
+
+
+@dataclass
+class Pin:
+    since: str
+    note: str | None
+    inputs: dict
+
+
+def load_pin(root: Path) -> Pin | None:
+    data = read_json(project_dir(root) / "pin.json")
+    if data is None:
+        return None
+    inputs = data.get("inputs")
+    return Pin(
+        since=str(data.get("since", "")),
+        note=data.get("note") if isinstance(data.get("note"), str) else None,
+        inputs=inputs if isinstance(inputs, dict) else {},
+    )
+
+
+def pin(root: Path, inputs: dict, note: str | None) -> Pin:
+    p = Pin(since=now_iso(), note=note, inputs=inputs)
+    ensure_project_dir(root)
+    write_json(project_dir(root) / "pin.json", p.__dict__)
+    notify(root)
+    return p
+
+
+def unpin(root: Path) -> bool:
+    try:
+        os.unlink(project_dir(root) / "pin.json")
+    except FileNotFoundError:
+        return False
+    notify(root)
+    return True

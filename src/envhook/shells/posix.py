@@ -1,0 +1,51 @@
+"""bash and zsh share one quoting: $'…' with every byte outside printable
+ASCII written as \\xNN, so the output is one ASCII line whatever the locale
+(the same choice as direnv's BashEscape)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from envhook.shells.base import Shell
+
+_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_-+=:,./")
+_NAMED = {ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r", ord("'"): "\\'", ord("\\"): "\\\\"}
+
+
+def posix_quote(value: str) -> str:
+    data = value.encode("utf-8", "surrogateescape")
+    if not data:
+        return "''"
+    if all(b in _SAFE for b in data):
+        return data.decode("ascii")
+    out = ["$'"]
+    for b in data:
+        if b in _NAMED:
+            out.append(_NAMED[b])
+        elif 0x20 <= b < 0x7F:
+            out.append(chr(b))
+        else:
+            out.append(f"\\x{b:02x}")
+    out.append("'")
+    return "".join(out)
+
+
+class _Posix(Shell):
+    def quote(self, value: str) -> str:
+        return posix_quote(value)
+
+    def assign(self, name: str, value: str) -> str:
+        return f"{name}={self.quote(value)}"
+
+    def assign_list(self, name: str, values: Iterable[str]) -> str:
+        return f"{name}=({' '.join(self.quote(v) for v in values)})"
+
+
+class Bash(_Posix):
+    name = "bash"
+    template = "envhook.bash"
+
+
+class Zsh(_Posix):
+    name = "zsh"
+    template = "envhook.zsh"

@@ -1,0 +1,199 @@
+"""Where envhook keeps what it knows, and how it writes it.
+
+Everything lives under platformdirs' user state dir (XDG_STATE_HOME honoured),
+never inside a project, so a repository cannot trust or pin itself. Each
+project gets a directory named by a hash of its real path:
+
+    projects/<key>/path        the project's real path (for people reading the dir)
+    projects/<key>/allow       present = trusted          (trust.py)
+    projects/<key>/deny        present = explicitly denied (trust.py)
+    projects/<key>/pin.json    present = pinned            (pins.py)
+    projects/<key>/sync.json   the last sync: outcome and input fingerprints
+    projects/<key>/notify      touched by every user command (allow, pin, sync…)
+    stamps/<session>-<key>     per shell: mtime = when that shell last looked
+
+Shells watch `notify` rather than the directory, so the hook's own record
+writes do not wake every shell at its next prompt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED, SYNC_RUNNING = "ok", "failed", "interrupted", "running"
+
+
+def state_dir() -> Path:
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("envhook", appauthor=False))
+
+
+def project_key(root: Path) -> str:
+    return hashlib.sha256(os.fsencode(str(root))).hexdigest()[:24]
+
+
+def project_dir(root: Path) -> Path:
+    return state_dir() / "projects" / project_key(root)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Readers see the old file or the new one, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_json(path: Path, obj: dict) -> None:
+    atomic_write(path, (json.dumps(obj, indent=1, sort_keys=True) + "\n").encode())
+
+
+def read_json(path: Path) -> dict | None:
+    """None when absent; a damaged file reads as absent, which at worst costs a re-sync."""
+    try:
+        with open(path, "rb") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def ensure_project_dir(root: Path) -> Path:
+    d = project_dir(root)
+    d.mkdir(parents=True, exist_ok=True)
+    marker = d / "path"
+    if not marker.exists():
+        atomic_write(marker, os.fsencode(str(root)) + b"\n")
+    return d
+
+
+def notify(root: Path) -> None:
+    """Tell every shell's hook to look again at its next prompt."""
+    atomic_write(ensure_project_dir(root) / "notify", b"")
+
+
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+# -- fingerprints ---------------------------------------------------------------
+
+def file_digest(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()[:16]
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return None
+
+
+def fingerprint(paths: list[Path], root: Path) -> dict[str, str | None]:
+    """Content digests keyed by path relative to the root: a touch without a
+    change does not make an env stale, and status can name what changed."""
+    out = {}
+    for p in paths:
+        try:
+            rel = p.relative_to(root).as_posix()
+        except ValueError:
+            rel = str(p)
+        out[rel] = file_digest(p)
+    return out
+
+
+def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> list[str]:
+    reasons = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        if before is None:
+            reasons.append(f"{name} added")
+        elif after is None:
+            reasons.append(f"{name} removed")
+        else:
+            reasons.append(f"{name} changed")
+    return reasons
+
+
+# -- sync records -----------------------------------------------------------------
+
+@dataclass
+class SyncRecord:
+    status: str
+    inputs: dict
+    env_cfg: str | None = None
+    dists: list | None = None
+    time: str = ""
+    message: str = ""
+    pid: int | None = None
+    reset_on_drift: bool = False
+
+    @classmethod
+    def load(cls, root: Path) -> SyncRecord | None:
+        data = read_json(project_dir(root) / "sync.json")
+        if not data or not isinstance(data.get("inputs"), dict) or not isinstance(data.get("status"), str):
+            return None
+        fields = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
+        try:
+            return cls(**fields)
+        except TypeError:
+            return None
+
+    def save(self, root: Path) -> None:
+        ensure_project_dir(root)
+        write_json(project_dir(root) / "sync.json", self.__dict__)
+
+
+# -- per-shell stamps -------------------------------------------------------------
+
+def stamp_path(session: str, root: Path) -> Path:
+    return state_dir() / "stamps" / f"{session}-{project_key(root)}"
+
+
+def start_stamp(path: Path) -> int:
+    """Touch the stamp and return its mtime in ns, as the filesystem's own clock
+    gives it (the kernel stamps files with a coarse clock that can lag
+    time.time_ns(), so only a file's mtime is comparable with another's)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab"):
+        pass
+    os.utime(path)
+    return path.stat().st_mtime_ns
+
+
+def finish_stamp(path: Path, mtime_ns: int) -> None:
+    # One ns before "now": a file written in the same clock tick, after we
+    # read it, still counts as newer ([[ -nt ]] is strict).
+    t = mtime_ns - 1
+    os.utime(path, ns=(t, t))
+
+
+def prune_stamps(max_age_days: float = 14) -> None:
+    d = state_dir() / "stamps"
+    cutoff = time.time() - max_age_days * 86400
+    try:
+        entries = list(os.scandir(d))
+    except OSError:
+        return
+    for e in entries:
+        try:
+            if e.stat().st_mtime < cutoff:
+                os.unlink(e.path)
+        except OSError:
+            pass
