@@ -52,3 +52,50 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         d.mkdir()
         monkeypatch.setenv(var, str(d))
     return home
+
+
+@pytest.fixture(autouse=True)
+def _never_the_real_home(isolated_home: Path) -> None:
+    """Every test runs with HOME and XDG_* in temp dirs (platformdirs honours
+    them), so no test can read or write the developer's real state."""
+
+
+@pytest.fixture
+def tool_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bin dir holding only `envhook` (this checkout's) and the real `uv`:
+    the shells under test get PATH=<this>:/usr/bin:/bin, so `which python`
+    can only find an env's python or the system's."""
+    import os
+    import shutil
+
+    d = tmp_path_factory.mktemp("bin")
+    envhook = Path(sys.executable).parent / "envhook"
+    uv = shutil.which("uv")
+    if not envhook.exists():
+        pytest.fail(f"envhook is not installed next to {sys.executable}; run the tests with `uv run pytest`")
+    if uv is None:
+        pytest.fail("uv is not on PATH; the tests sync real uv projects")
+    os.symlink(envhook, d / "envhook")
+    os.symlink(os.path.realpath(uv), d / "uv")
+    # The interpreter uv finds first on PATH for the projects' envs. Not
+    # UV_PYTHON: that would also redirect `uv pip install` away from the
+    # active env to this interpreter itself.
+    base = Path(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))
+    os.symlink(base, d / f"python{sys.version_info[0]}.{sys.version_info[1]}")
+    return d
+
+
+@pytest.fixture
+def shell_env(isolated_home: Path, uv_cache: Path, tool_bin: Path) -> dict[str, str]:
+    """The environment a user's shell starts with: isolated HOME/XDG, offline uv."""
+    import os
+
+    from support.projects import uv_env
+
+    env = uv_env({k: v for k, v in os.environ.items() if not k.startswith(("ENVHOOK", "_ENVHOOK"))}, uv_cache)
+    for name in ("PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV_PROMPT", "PROMPT_COMMAND", "ZDOTDIR"):
+        env.pop(name, None)
+    env.pop("UV_PYTHON", None)
+    env["PATH"] = f"{tool_bin}:/usr/bin:/bin"
+    env["SHELL"] = "/bin/bash"
+    return env

@@ -29,8 +29,9 @@ class UvBackend(Backend):
             return SyncOutcome(SYNC_FAILED, "uv not found on PATH; install it (https://docs.astral.sh/uv/) and run `envhook sync`")
         env = dict(os.environ)
         # A venv the user activated by hand (or ours) must not redirect or
-        # warn uv; UV_NO_SYNC is for `uv run`, not for us.
-        for name in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "UV_NO_SYNC", "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_VENV"):
+        # warn uv; PYTHONHOME would break the interpreters uv queries (activation
+        # unsets it for the same reason); UV_NO_SYNC is for `uv run`, not for us.
+        for name in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC", "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_VENV"):
             env.pop(name, None)
         try:
             # uv's progress goes to the terminal; its stdout must not reach the

@@ -4,13 +4,12 @@ import os
 from pathlib import Path
 
 from envhook.messages import say
-from envhook.project import Project, ProjectError, find_project
+from envhook.project import Project, ProjectError, current_dir, find_project
 
 
 def locate(path: Path | None, *, quiet: bool = False) -> Project | None:
     """The project at PATH (default: the cwd), or None after saying why."""
-    start = Path(path) if path is not None else Path(os.environ.get("PWD") or os.getcwd())
-    start = Path(os.path.abspath(start))
+    start = Path(os.path.abspath(path)) if path is not None else current_dir()
     try:
         project = find_project(start)
     except ProjectError as e:

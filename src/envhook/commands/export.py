@@ -38,23 +38,6 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
 
 
-def _cwd() -> Path:
-    # $PWD keeps the user's spelling (symlinks included) when it is still the
-    # cwd; a cwd deleted under the shell has no real path, so $PWD it is.
-    pwd = os.environ.get("PWD", "")
-    try:
-        real = os.getcwd()
-    except OSError:
-        return Path(pwd or "/")
-    if pwd and os.path.isabs(pwd):
-        try:
-            if os.path.samefile(pwd, real):
-                return Path(pwd)
-        except OSError:
-            pass
-    return Path(real)
-
-
 def _session() -> str:
     s = os.environ.get("_ENVHOOK_SESSION", "")
     return s if re.fullmatch(r"[A-Za-z0-9]{1,64}", s) else "nosession"
@@ -63,7 +46,7 @@ def _session() -> str:
 def export(shell_name: str) -> tuple[str, int]:
     from envhook import venv
     from envhook.evaluate import FAILED, PINNED, UNTRUSTED, assess
-    from envhook.project import ProjectError, find_project
+    from envhook.project import ProjectError, current_dir, find_project
     from envhook.shells import get_shell
     from envhook.state import notify, project_dir, start_stamp, finish_stamp, stamp_path
 
@@ -71,7 +54,7 @@ def export(shell_name: str) -> tuple[str, int]:
     told = Told(os.environ.get("_ENVHOOK_TOLD", ""))
     nosync_active, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
     hand_activated = bool(os.environ.get("VIRTUAL_ENV")) and os.environ.get("VIRTUAL_ENV") != active
-    cwd = _cwd()
+    cwd = current_dir()
     out: list[str] = []
 
     try:

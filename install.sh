@@ -1,0 +1,462 @@
+#!/bin/sh
+# install.sh: install envhook for the current user from this clone and hook
+# your shell.  Run `./install.sh --help` for the options.
+#
+# With uv on PATH:  uv tool install --force --reinstall <this clone>
+# Without uv:       a venv at ${XDG_DATA_HOME:-~/.local/share}/envhook/venv
+#                   holding envhook and uv, linked into ~/.local/bin.
+# Then a marked block in ~/.bashrc, ${ZDOTDIR:-~}/.zshrc or
+# ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish; `--uninstall`
+# undoes all of it and leaves the rest of those files byte for byte as it was.
+#
+# Writes only under $HOME and the XDG dirs (and uv's own UV_TOOL_DIR /
+# UV_TOOL_BIN_DIR if you set them).  POSIX sh.
+set -eu
+
+START_MARK='# >>> envhook >>>'
+END_MARK='# <<< envhook <<<'
+ABOUT_LINE="# Added by envhook's install.sh; \`install.sh --uninstall\` removes this block."
+# Extra comment lines that remember how to undo the edit byte for byte.
+CREATED_LINE='# (install.sh created this file: uninstalling deletes it if nothing else is left.)'
+NOEOL_LINE='# (install.sh ended the last line above with a newline: uninstalling removes it.)'
+
+usage() {
+    cat <<'EOF'
+Usage: ./install.sh [--shell bash|zsh|fish] [--python PATH] [--no-modify-rc]
+       ./install.sh --uninstall [--no-modify-rc]
+
+Install envhook for the current user from this clone and hook your shell.
+
+  With uv on PATH, envhook becomes a uv tool (`uv tool install`; it lands in
+  `uv tool dir --bin`, usually ~/.local/bin).  Without uv, envhook and uv are
+  installed into a venv at ${XDG_DATA_HOME:-~/.local/share}/envhook/venv
+  (Python >= 3.11 needed) and linked into ~/.local/bin.
+
+  Then a marked block is added to (or replaced in) your shell's rc file:
+    bash  ~/.bashrc
+    zsh   ${ZDOTDIR:-~}/.zshrc
+    fish  ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish
+
+Options:
+  --shell SHELL    hook this shell (default: the basename of $SHELL, else bash)
+  --python PATH    Python interpreter for envhook (the venv's, or uv's --python)
+  --no-modify-rc   leave rc files alone; print the line to add by hand
+  --uninstall      remove envhook and the rc blocks again
+  -h, --help       show this help
+EOF
+}
+
+say() { printf '%s\n' "$*"; }
+warn() { printf 'install.sh: warning: %s\n' "$*" >&2; }
+die() {
+    printf 'install.sh: error: %s\n' "$*" >&2
+    exit 1
+}
+
+# --- arguments ---------------------------------------------------------------
+
+action=install
+shell_name=
+python=
+modify_rc=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --shell)
+            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh or fish"
+            shell_name=$2
+            shift 2
+            ;;
+        --shell=*)
+            shell_name=${1#*=}
+            shift
+            ;;
+        --python)
+            [ $# -ge 2 ] || die "--python needs a path to a Python interpreter"
+            python=$2
+            shift 2
+            ;;
+        --python=*)
+            python=${1#*=}
+            shift
+            ;;
+        --no-modify-rc)
+            modify_rc=0
+            shift
+            ;;
+        --uninstall)
+            action=uninstall
+            shift
+            ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        *) die "unknown argument: $1 (see ./install.sh --help)" ;;
+    esac
+done
+
+case $shell_name in
+    '' | bash | zsh | fish) ;;
+    *) die "--shell must be bash, zsh or fish, not '$shell_name'" ;;
+esac
+[ -n "${HOME:-}" ] && [ -d "$HOME" ] || die "HOME is not set to a directory"
+
+# --- where things go -----------------------------------------------------------
+
+data_home=${XDG_DATA_HOME:-$HOME/.local/share}
+config_home=${XDG_CONFIG_HOME:-$HOME/.config}
+venv=$data_home/envhook/venv
+local_bin=$HOME/.local/bin
+bashrc=$HOME/.bashrc
+zshrc=${ZDOTDIR:-$HOME}/.zshrc
+fishrc=$config_home/fish/conf.d/envhook.fish
+
+# $HOME/... shown as ~/... in messages.
+tilde() {
+    case $1 in
+        "$HOME"/*) printf '~/%s' "${1#"$HOME"/}" ;;
+        *) printf '%s' "$1" ;;
+    esac
+}
+
+# Quote $1 for sh/bash/zsh: '...' with each ' written as '\''.
+sh_quote() {
+    _rest=$1
+    _out=
+    while :; do
+        case $_rest in
+            *\'*)
+                _out=$_out${_rest%%\'*}"'\\''"
+                _rest=${_rest#*\'}
+                ;;
+            *) break ;;
+        esac
+    done
+    printf "'%s%s'" "$_out" "$_rest"
+}
+
+# Quote $1 for fish: '...' with \ and ' backslash-escaped.
+fish_quote() {
+    printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"
+}
+
+# The uv on PATH, if it runs (a pyenv shim may exist without a uv behind it).
+find_uv() {
+    uv_bin=$(command -v uv 2>/dev/null || true)
+    case $uv_bin in
+        /*) "$uv_bin" --version >/dev/null 2>&1 || uv_bin= ;;
+        *) uv_bin= ;;
+    esac
+}
+
+# Is $1 the uv that an earlier venv install put into our venv?
+is_our_uv() {
+    [ -e "$venv/bin/uv" ] && [ "$1" -ef "$venv/bin/uv" ]
+}
+
+# Remove the links in ~/.local/bin that point into our venv.
+unlink_venv() {
+    for _name in envhook uv uvx; do
+        _link=$local_bin/$_name
+        if [ -L "$_link" ] && [ "$(readlink "$_link")" = "$venv/bin/$_name" ]; then
+            rm -f "$_link"
+            say "Removed the link $(tilde "$_link")"
+        fi
+    done
+}
+
+remove_venv() {
+    unlink_venv
+    if [ -d "$venv" ]; then
+        if [ -f "$venv/pyvenv.cfg" ]; then
+            rm -rf "$venv"
+            say "Removed the venv $(tilde "$venv")"
+            rmdir "$data_home/envhook" 2>/dev/null || true
+        else
+            warn "$venv does not look like a venv (no pyvenv.cfg); left it alone"
+        fi
+    fi
+}
+
+# --- rc files ----------------------------------------------------------------
+
+# Print the file $1 with the envhook block(s) removed (mode remove) or the
+# first one replaced by $ENVHOOK_BLOCK and any others removed (mode replace),
+# keeping every other byte; then an "x", so that $(...) keeps trailing newlines.
+# Fails (status 3) if a block has no end marker.
+rewrite_rc() {
+    if [ -z "$(tail -c 1 "$2")" ]; then _eol=1; else _eol=0; fi
+    awk -v mode="$1" -v eol="$_eol" -v start="$START_MARK" -v stop="$END_MARK" \
+        -v noeol_line="$NOEOL_LINE" '
+        inblk {
+            if ($0 == noeol_line) noeol = 1
+            if ($0 == stop) inblk = 0
+            next
+        }
+        $0 == start {
+            inblk = 1
+            tail_is_block = 1
+            if (mode == "replace" && !done) {
+                out[++n] = ENVIRON["ENVHOOK_BLOCK"]
+                isblk[n] = 1
+                done = 1
+            } else if (n > 0 && out[n] == "" && !isblk[n]) {
+                n--  # the blank line install.sh put before the block
+            }
+            next
+        }
+        {
+            out[++n] = $0
+            isblk[n] = 0
+            tail_is_block = 0
+        }
+        END {
+            if (inblk) exit 3
+            for (i = 1; i <= n; i++) printf "%s%s", out[i], (i < n ? "\n" : "")
+            if (n == 0) nl = 0
+            else if (!tail_is_block) nl = eol
+            else if (mode == "replace") nl = 1
+            else nl = !noeol
+            if (nl) printf "\n"
+        }' "$2" && printf x
+}
+
+# Put the block (header + $2) into the rc file $1: replace an existing block in
+# place, else append it.  Sets rc_change to created/added/updated/unchanged.
+install_block() {
+    _rc=$1
+    _flags=
+    if [ -f "$_rc" ] && grep -qxF "$START_MARK" "$_rc"; then
+        grep -qxF "$CREATED_LINE" "$_rc" && _flags="$_flags
+$CREATED_LINE"
+        grep -qxF "$NOEOL_LINE" "$_rc" && _flags="$_flags
+$NOEOL_LINE"
+        _block="$START_MARK
+$ABOUT_LINE$_flags
+$2
+$END_MARK"
+        _old=$(cat "$_rc" && printf x) || die "cannot read $_rc"
+        _new=$(ENVHOOK_BLOCK=$_block rewrite_rc replace "$_rc") ||
+            die "$_rc has a '$START_MARK' line without a matching '$END_MARK'; fix it by hand, then rerun"
+        if [ "$_new" = "$_old" ]; then
+            rc_change=unchanged; printf "\n" >> "$_rc"
+        else
+            printf '%s' "${_new%x}" >"$_rc"
+            rc_change=updated
+        fi
+        return 0
+    fi
+    if [ ! -e "$_rc" ] && [ ! -L "$_rc" ]; then
+        mkdir -p "$(dirname "$_rc")"
+        printf '%s\n%s\n%s\n%s\n%s\n' "$START_MARK" "$ABOUT_LINE" "$CREATED_LINE" "$2" "$END_MARK" >"$_rc"
+        rc_change=created
+    elif [ ! -s "$_rc" ]; then
+        printf '%s\n%s\n%s\n%s\n' "$START_MARK" "$ABOUT_LINE" "$2" "$END_MARK" >>"$_rc"
+        rc_change=added
+    elif [ -z "$(tail -c 1 "$_rc")" ]; then
+        printf '\n%s\n%s\n%s\n%s\n' "$START_MARK" "$ABOUT_LINE" "$2" "$END_MARK" >>"$_rc"
+        rc_change=added
+    else
+        printf '\n\n%s\n%s\n%s\n%s\n%s\n' "$START_MARK" "$ABOUT_LINE" "$NOEOL_LINE" "$2" "$END_MARK" >>"$_rc"
+        rc_change=added
+    fi
+}
+
+# Take the envhook block(s) out of the rc file $1 (if any).
+remove_block() {
+    _rc=$1
+    [ -f "$_rc" ] && grep -qxF "$START_MARK" "$_rc" || return 0
+    _created=0
+    grep -qxF "$CREATED_LINE" "$_rc" && _created=1
+    _new=$(rewrite_rc remove "$_rc") ||
+        die "$_rc has a '$START_MARK' line without a matching '$END_MARK'; remove the block by hand"
+    _new=${_new%x}
+    if [ -z "$_new" ] && [ "$_created" = 1 ]; then
+        rm -f "$_rc"
+        say "Removed $(tilde "$_rc") (install.sh had created it)"
+    else
+        printf '%s' "$_new" >"$_rc"
+        say "Removed the envhook block from $(tilde "$_rc")"
+    fi
+}
+
+# --- uninstall -----------------------------------------------------------------
+
+if [ "$action" = uninstall ]; then
+    find_uv
+    if [ -n "$uv_bin" ]; then
+        _tool_dir=$("$uv_bin" tool dir 2>/dev/null || true)
+        if [ -n "$_tool_dir" ] && [ -d "$_tool_dir/envhook" ]; then
+            "$uv_bin" tool uninstall --quiet envhook
+            say "Removed the uv tool envhook"
+        fi
+    fi
+    remove_venv
+    if [ "$modify_rc" = 1 ]; then
+        for rc in "$bashrc" "$zshrc" "$HOME/.zshrc" "$fishrc"; do
+            remove_block "$rc"
+        done
+    else
+        say "Left your rc files alone (--no-modify-rc): remove the envhook lines from them by hand."
+    fi
+    state_dir=${XDG_STATE_HOME:-$HOME/.local/state}/envhook
+    if [ -d "$state_dir" ]; then
+        say "Kept envhook's state (trust decisions, pins) in $(tilde "$state_dir"); delete it if you like."
+    fi
+    say "envhook is uninstalled; open a new shell to drop the hook from this one."
+    exit 0
+fi
+
+# --- install -------------------------------------------------------------------
+
+case $0 in
+    */*) here=${0%/*} ;;
+    *) here=. ;;
+esac
+repo=$(cd -- "$here" && pwd -P) || die "cannot find the directory install.sh is in"
+[ -f "$repo/pyproject.toml" ] && grep -q '^name = "envhook"' "$repo/pyproject.toml" ||
+    die "$repo is not an envhook clone; run install.sh from inside one (./install.sh)"
+
+if [ -z "$shell_name" ]; then
+    shell_name=${SHELL:-}
+    shell_name=${shell_name##*/}
+    case $shell_name in
+        bash | zsh | fish) ;;
+        *)
+            warn "cannot tell your shell from SHELL='${SHELL:-}'; hooking bash (use --shell to choose)"
+            shell_name=bash
+            ;;
+    esac
+fi
+
+if [ -n "$python" ]; then
+    case $python in
+        */*) ;;
+        *) python=$(command -v "$python" 2>/dev/null) || die "--python: '$python' is not on PATH" ;;
+    esac
+    [ -x "$python" ] || die "--python: $python is not an executable"
+fi
+
+find_uv
+if [ -n "$uv_bin" ] && ! is_our_uv "$uv_bin"; then
+    # --- the uv route
+    say "Installing envhook from $repo with uv tool install ..."
+    set -- tool install --force --reinstall --quiet
+    [ -z "$python" ] || set -- "$@" --python "$python"
+    "$uv_bin" "$@" "$repo" || die "uv tool install failed (see above)"
+    bindir=$("$uv_bin" tool dir --bin) || die "uv tool dir --bin failed"
+    envhook=$bindir/envhook
+    [ -x "$envhook" ] || die "uv tool install did not create $envhook"
+    # An earlier install without uv left a venv: the uv tool replaces it.
+    [ ! -d "$venv" ] || remove_venv
+    version=$("$envhook" --version 2>&1) || die "the installed $envhook does not run: $version"
+    say "Installed $version as a uv tool: $(tilde "$envhook")"
+else
+    # --- the venv route (also when the only uv is the one in our venv)
+    if [ -z "$python" ] && [ -f "$venv/pyvenv.cfg" ] &&
+        "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        # Update the existing venv in place (no --python asked for, and it works).
+        say "Updating envhook and uv in $(tilde "$venv") ..."
+    else
+        py=${python:-python3}
+        case $py in
+            */*) ;;
+            *) py=$(command -v "$py" 2>/dev/null) ||
+                die "uv is not on PATH and neither is $py: install Python >= 3.11 (or uv: https://docs.astral.sh/uv/), or pass --python PATH" ;;
+        esac
+        pyver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) ||
+            die "cannot run $py"
+        case $pyver in
+            [0-9]*.[0-9]*) ;;
+            *) die "cannot tell the version of $py" ;;
+        esac
+        if [ "${pyver%%.*}" -lt 3 ] || { [ "${pyver%%.*}" -eq 3 ] && [ "${pyver#*.}" -lt 11 ]; }; then
+            die "$py is Python $pyver, envhook needs Python >= 3.11: pass --python /path/to/python3.11-or-newer (or install uv)"
+        fi
+        if [ -n "$uv_bin" ]; then
+            say "Recreating $(tilde "$venv") with $py (Python $pyver) for envhook and uv ..."
+        else
+            say "uv is not on PATH: installing envhook and uv in $(tilde "$venv") with $py (Python $pyver) ..."
+        fi
+        mkdir -p "$data_home/envhook"
+        "$py" -m venv --clear "$venv" ||
+            die "$py -m venv failed (on Debian/Ubuntu: apt install python3-venv; or install uv)"
+    fi
+    # --upgrade: rerunning install.sh also brings uv (and envhook's deps) up to date.
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$repo" uv ||
+        die "pip install into $venv failed (see above)"
+    mkdir -p "$local_bin"
+    for name in envhook uv uvx; do
+        [ -e "$venv/bin/$name" ] || continue
+        if [ -e "$local_bin/$name" ] && [ ! -L "$local_bin/$name" ]; then
+            warn "$local_bin/$name exists and is not a link; replacing it"
+        fi
+        rm -f "$local_bin/$name"
+        ln -s "$venv/bin/$name" "$local_bin/$name"
+    done
+    bindir=$local_bin
+    envhook=$local_bin/envhook
+    version=$("$envhook" --version 2>&1) || die "the installed $envhook does not run: $version"
+    say "Installed $version in $(tilde "$venv"), linked as $(tilde "$envhook")"
+    say "Installed $("$local_bin/uv" --version) there too (envhook syncs envs with it), linked as $(tilde "$local_bin/uv")"
+fi
+
+case $bindir in
+    *'
+'*) die "the bin dir $bindir contains a newline; cannot write it into an rc file" ;;
+esac
+
+# --- hook the shell --------------------------------------------------------------
+
+case $shell_name in
+    fish)
+        rc=$fishrc
+        qbin=$(fish_quote "$bindir")
+        qenvhook=$(fish_quote "$envhook")
+        body="contains -- $qbin \$PATH; or set -gx PATH $qbin \$PATH
+if status is-interactive
+    $qenvhook hook fish | source
+end"
+        line="$qenvhook hook fish | source"
+        hand_rc=$config_home/fish/config.fish
+        ;;
+    *)
+        if [ "$shell_name" = zsh ]; then rc=$zshrc; else rc=$bashrc; fi
+        qbin=$(sh_quote "$bindir")
+        qenvhook=$(sh_quote "$envhook")
+        body="case \":\$PATH:\" in *:$qbin:*) ;; *) export PATH=$qbin\":\$PATH\" ;; esac
+eval \"\$($qenvhook hook $shell_name)\""
+        line="eval \"\$($qenvhook hook $shell_name)\""
+        hand_rc=$rc
+        ;;
+esac
+
+if [ "$modify_rc" = 0 ]; then
+    say "Left your rc files alone (--no-modify-rc). To hook $shell_name, add this line to $(tilde "$hand_rc"):"
+    say ""
+    say "    $line"
+    say ""
+    case ":$PATH:" in
+        *":$bindir:"*) ;;
+        *) say "and put $bindir on your PATH, to run \`envhook\` by name." ;;
+    esac
+    say "Then open a new shell and run \`envhook allow\` in a project."
+    exit 0
+fi
+
+install_block "$rc" "$body"
+case $rc_change in
+    created) say "Created $(tilde "$rc") with the envhook block" ;;
+    added) say "Added the envhook block to $(tilde "$rc")" ;;
+    updated) say "Updated the envhook block in $(tilde "$rc")" ;;
+    unchanged) say "$(tilde "$rc") already has the envhook block" ;;
+esac
+if [ "$shell_name" = fish ]; then
+    reload="exec fish"
+else
+    case $rc in
+        "$HOME"/*) reload="source $(tilde "$rc")" ;;
+        *) reload="source $(sh_quote "$rc")" ;;
+    esac
+fi
+say "Next: open a new shell (or \`$reload\`) and run \`envhook allow\` in a project."

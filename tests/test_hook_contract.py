@@ -1,0 +1,400 @@
+"""The hook's contract (issue "envhook, end to end"), row by row, in real
+interactive bash, zsh and fish over real uv projects synced offline."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import json
+from pathlib import Path
+
+import pytest
+
+from support.projects import make_project, set_dependencies, uv_lock, uv_env
+from support.shell import ShellSession, require_shell, shell_quote
+
+SHELLS = ["bash", "zsh", "fish"]
+
+HOOK_LINE = {
+    "bash": 'eval "$(envhook hook bash)"',
+    "zsh": 'eval "$(envhook hook zsh)"',
+    "fish": "envhook hook fish | source",
+}
+
+
+@pytest.fixture(params=SHELLS)
+def shell(request) -> str:
+    require_shell(request.param)
+    return request.param
+
+
+@pytest.fixture
+def open_shell(shell, isolated_home, shell_env, tmp_path):
+    """Start an interactive `shell` whose rc holds the hook line (plus `extra_rc`)."""
+    sessions = []
+
+    def start(cwd: Path | None = None, extra_rc: str = "", env: dict | None = None) -> ShellSession:
+        rc = f"{extra_rc}\n{HOOK_LINE[shell]}\n"
+        s = ShellSession(shell, isolated_home, rc, env or shell_env, cwd or tmp_path, timeout=90)
+        sessions.append(s)
+        return s
+
+    yield start
+    for s in sessions:
+        s.close(force=True)
+
+
+@pytest.fixture
+def project(tmp_path, wheelhouse, shell_env) -> Path:
+    """A freshly cloned uv project: pyproject + uv.lock, no env, not trusted."""
+    p = make_project(tmp_path / "demo", wheelhouse)
+    uv_lock(p, shell_env)
+    return p
+
+
+def q(shell: str, value: object) -> str:
+    return shell_quote(shell, str(value))
+
+
+def version_in_env(project: Path, name: str = "tinkerpkg") -> str | None:
+    py = project / ".venv" / "bin" / "python"
+    r = subprocess.run(
+        [str(py), "-c", f"import importlib.metadata as m; print(m.version({name!r}))"],
+        capture_output=True, text=True,
+    )
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def pip_install(shell: str, wheelhouse: Path, spec: str) -> str:
+    """A hand-made change, the way a user tries a version: `uv pip install`."""
+    return f"uv pip install -q --no-index --find-links {q(shell, wheelhouse)} {spec}"
+
+
+def envhook(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(["envhook", *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def stamp_mtimes(home_state: Path) -> dict[str, int]:
+    d = home_state / "envhook" / "stamps"
+    return {p.name: p.stat().st_mtime_ns for p in d.iterdir()} if d.is_dir() else {}
+
+
+# -- untrusted ------------------------------------------------------------------------
+
+def test_untrusted_project_runs_nothing_and_says_so_once(open_shell, shell, project):
+    s = open_shell()
+    out = s.run(f"cd {q(shell, project)}")
+    assert "not trusted" in out and "envhook allow" in out
+    assert out.count("envhook:") == 1
+    assert not (project / ".venv").exists()
+    assert s.get("VIRTUAL_ENV") is None
+    # Once per project per shell: further prompts and a re-entry stay quiet.
+    assert "envhook" not in s.run("true")
+    assert "envhook" not in s.run("cd / ; cd " + q(shell, project))
+    assert not (project / ".venv").exists()
+
+
+# -- fresh clone → allow → created, synced, active ------------------------------------------
+
+def test_allow_creates_syncs_and_activates(open_shell, shell, project):
+    s = open_shell(cwd=project)
+    assert "not trusted" in s.startup_output
+    out = s.run("envhook allow")
+    assert "syncing demo" in out
+    env = project / ".venv"
+    assert s.get("VIRTUAL_ENV") == str(env)
+    assert s.run("command -v python").strip() == str(env / "bin" / "python")
+    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
+    assert s.get("PATH").split("\n" if shell == "fish" else ":")[0] == str(env / "bin")
+
+
+def test_edit_dependency_is_synced_before_the_next_command(open_shell, shell, project, shell_env):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(cwd=project)
+    assert version_in_env(project) == "1.0"
+    set_dependencies(project, ["tinkerpkg==2.0"])
+    out = s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'")
+    # The command itself ran before the prompt hook noticed the edit…
+    assert out.strip().endswith("1.0") or "syncing demo (pyproject.toml changed" in out
+    assert "syncing demo (pyproject.toml changed" in out
+    # …and the next command sees the synced env.
+    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "2.0"
+
+
+def test_git_checkout_that_changes_the_lock_syncs(open_shell, shell, project, shell_env):
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "one"], cwd=project, check=True)
+    subprocess.run([*git, "checkout", "-qb", "two"], cwd=project, check=True)
+    set_dependencies(project, ["tinkerpkg==2.0", "otherpkg==1.0"])
+    uv_lock(project, shell_env)
+    subprocess.run([*git, "commit", "-qam", "two"], cwd=project, check=True)
+    subprocess.run([*git, "checkout", "-q", "main"], cwd=project, check=True)
+    envhook("allow", cwd=project, env=shell_env)
+
+    s = open_shell(cwd=project)
+    assert version_in_env(project) == "1.0"
+    out = s.run("git checkout -q two")
+    assert "syncing demo" in out and "uv.lock changed" in out
+    assert version_in_env(project) == "2.0"
+    assert version_in_env(project, "otherpkg") == "1.0"
+
+
+# -- no work when nothing changed -------------------------------------------------------
+
+def test_prompts_with_nothing_changed_start_no_python(open_shell, shell, project, shell_env, isolated_home):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(cwd=project)
+    (project / "sub" / "deeper").mkdir(parents=True)
+    s.run("cd sub/deeper")
+    before = stamp_mtimes(Path(shell_env["XDG_STATE_HOME"]))
+    assert before
+    for cmd in ("true", "cd ..", "cd deeper", "cd " + q(shell, project), "true"):
+        s.run(cmd)
+    # The export touches this shell's stamp every time Python runs; no change = no Python.
+    assert stamp_mtimes(Path(shell_env["XDG_STATE_HOME"])) == before
+    # An edit right after a prompt is still seen (mtime resolution).
+    (project / "uv.lock").write_text((project / "uv.lock").read_text() + "\n")
+    s.run("true")
+    assert stamp_mtimes(Path(shell_env["XDG_STATE_HOME"])) != before
+
+
+# -- pinned ---------------------------------------------------------------------------------
+
+def test_pin_keeps_tinkering_from_the_hook_and_from_uv_run(open_shell, shell, project, shell_env, wheelhouse):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(cwd=project)
+    s.run(pip_install(shell, wheelhouse, "tinkerpkg==2.0"))
+    assert version_in_env(project) == "2.0"
+    assert "pinned demo" in s.run("envhook pin --note 'trying 2.0'")
+    assert s.get("UV_NO_SYNC") == "1"
+
+    set_dependencies(project, ["tinkerpkg==1.0", "otherpkg==1.0"])
+    out = s.run("uv lock -q")
+    assert "syncing" not in out
+    assert "pinned, so it was not synced" in out and out.count("pinned, so it was not synced") == 1
+    assert "pinned, so it was not synced" not in s.run("true")
+    assert version_in_env(project) == "2.0"
+    assert version_in_env(project, "otherpkg") is None
+    # uv run would normally sync first; UV_NO_SYNC=1 from the hook stops it.
+    assert s.run("uv run python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "2.0"
+    assert version_in_env(project) == "2.0"
+
+    status = envhook("status", "--json", cwd=project, env=shell_env)
+    data = json.loads(status.stdout)
+    assert data["state"] == "pinned" and data["pinned"] is True
+    assert any("uv.lock changed" in r for r in data["reasons"])
+
+    out = s.run("envhook unpin")
+    assert "syncing demo" in out
+    assert version_in_env(project) == "1.0"
+    assert version_in_env(project, "otherpkg") == "1.0"
+    assert s.get("UV_NO_SYNC") is None
+
+
+def test_unpin_resets_hand_changes_even_without_input_change(open_shell, shell, project, shell_env, wheelhouse):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(cwd=project)
+    s.run("envhook pin")
+    s.run(pip_install(shell, wheelhouse, "tinkerpkg==3.0"))
+    assert "syncing" not in s.run("true")
+    assert version_in_env(project) == "3.0"
+    out = s.run("envhook unpin")
+    assert "syncing demo" in out
+    assert version_in_env(project) == "1.0"
+
+
+def test_unpinned_hand_install_is_not_reset_without_input_change(open_shell, shell, project, shell_env, wheelhouse):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(cwd=project)
+    s.run(pip_install(shell, wheelhouse, "tinkerpkg==2.0"))
+    assert "syncing" not in s.run("true")
+    assert version_in_env(project) == "2.0"
+
+
+def test_deleted_env_is_recreated_even_when_pinned(open_shell, shell, project, shell_env):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(cwd=project)
+    s.run("envhook pin")
+    out = s.run(f"rm -rf {q(shell, project / '.venv')}")
+    assert "syncing demo" in out
+    assert version_in_env(project) == "1.0"
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("UV_NO_SYNC") == "1"
+
+
+def test_sync_command_refuses_pinned_unless_forced(project, shell_env):
+    envhook("allow", cwd=project, env=shell_env)
+    assert envhook("sync", cwd=project, env=shell_env).returncode == 0
+    envhook("pin", cwd=project, env=shell_env)
+    r = envhook("sync", cwd=project, env=shell_env)
+    assert r.returncode == 1 and "--force" in r.stderr
+    r = envhook("sync", "--force", cwd=project, env=shell_env)
+    assert r.returncode == 0
+    assert "unpinned" not in r.stderr or True
+    assert json.loads(envhook("status", "--json", cwd=project, env=shell_env).stdout)["pinned"] is False
+
+
+# -- leaving ----------------------------------------------------------------------------------
+
+def test_leaving_restores_path_and_virtual_env_keeping_user_additions(open_shell, shell, project, shell_env, tmp_path):
+    envhook("allow", cwd=project, env=shell_env)
+    extra = tmp_path / "user bin"
+    extra.mkdir()
+    s = open_shell()
+    # Set after the hook line: a PYTHONHOME that points nowhere breaks every
+    # Python that reads it, `envhook hook` included (the hook's own calls use -I).
+    s.run({"fish": "set -gx PYTHONHOME /nonexistent-home"}.get(shell, "export PYTHONHOME=/nonexistent-home"))
+    path_before = s.get("PATH")
+    assert s.get("VIRTUAL_ENV") is None
+    s.run(f"cd {q(shell, project)}")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("PYTHONHOME") is None
+    if shell == "fish":
+        s.run(f"set -gx PATH {q(shell, extra)} $PATH")
+    else:
+        s.run(f"export PATH={q(shell, extra)}:\"$PATH\"")
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None
+    assert s.get("PYTHONHOME") == "/nonexistent-home"
+    want = [str(extra), *path_before.split(":" if shell != "fish" else "\n")]
+    got = s.get("PATH").split(":" if shell != "fish" else "\n")
+    assert got == want
+
+
+def test_hand_activated_venv_is_left_alone_but_synced(open_shell, shell, project, shell_env, tmp_path):
+    envhook("allow", cwd=project, env=shell_env)
+    other = tmp_path / "other-venv"
+    subprocess.run(["uv", "venv", "-q", str(other)], env=shell_env, check=True)
+    s = open_shell()
+    activate = {"bash": "source", "zsh": "source", "fish": "source"}[shell]
+    script = other / "bin" / ("activate.fish" if shell == "fish" else "activate")
+    s.run(f"{activate} {q(shell, script)}")
+    assert s.get("VIRTUAL_ENV") == str(other)
+    out = s.run(f"cd {q(shell, project)}")
+    assert "syncing demo" in out
+    assert version_in_env(project) == "1.0"
+    assert s.get("VIRTUAL_ENV") == str(other)
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") == str(other)
+
+
+# -- failures -------------------------------------------------------------------------------
+
+def test_failed_sync_says_once_and_does_not_retry(open_shell, shell, project, shell_env, isolated_home):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(cwd=project)
+    set_dependencies(project, ["tinkerpkg==9.9"])
+    out = s.run("true")
+    assert "syncing demo" in out
+    assert "envhook sync" in out
+    for _ in range(3):
+        assert "envhook" not in s.run("true")
+    assert s.run("echo still-usable").strip() == "still-usable"
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")  # the old env stays usable
+    data = json.loads(envhook("status", "--json", cwd=project, env=shell_env).stdout)
+    assert data["state"] == "failed"
+    # A fix of the inputs is the retry.
+    set_dependencies(project, ["tinkerpkg==2.0"])
+    out = s.run("true")
+    assert "syncing demo" in out
+    assert version_in_env(project) == "2.0"
+
+
+def test_failed_first_sync_of_a_fresh_clone(open_shell, shell, tmp_path, wheelhouse, shell_env):
+    p = make_project(tmp_path / "broken", wheelhouse, dependencies=("nosuchpkg==1.0",))
+    envhook("allow", cwd=p, env=shell_env)
+    s = open_shell(cwd=p)
+    assert "envhook sync" in s.startup_output
+    assert "envhook" not in s.run("true")
+    data = json.loads(envhook("status", "--json", cwd=p, env=shell_env).stdout)
+    assert data["state"] == "failed" and "nothing" not in data["next"]
+
+
+def test_ctrl_c_during_sync_returns_the_prompt_and_is_not_retried(open_shell, shell, project, shell_env, tool_bin, tmp_path):
+    slow = tmp_path / "slowbin"
+    slow.mkdir()
+    (slow / "uv").write_text(f"#!/bin/sh\nsleep 30\nexec {os.path.realpath(shutil.which('uv'))} \"$@\"\n")
+    (slow / "uv").chmod(0o755)
+    env = dict(shell_env, PATH=f"{slow}:{shell_env['PATH']}")
+    envhook("allow", cwd=project, env=env)
+    s = open_shell(env=env)
+    s.send_line(f"cd {q(shell, project)}")
+    time.sleep(1.5)
+    t0 = time.monotonic()
+    out = s.interrupt(timeout=10)
+    assert time.monotonic() - t0 < 6
+    assert "interrupted" in out
+    data = json.loads(envhook("status", "--json", cwd=project, env=env).stdout)
+    assert data["state"] == "failed" and data["last_sync"]["status"] == "interrupted"
+    assert "syncing" not in s.run("true")
+    assert s.run("echo alive").strip() == "alive"
+
+
+# -- where the env is ----------------------------------------------------------------------
+
+def test_workspace_member_uses_the_workspace_root_env(open_shell, shell, tmp_path, wheelhouse, shell_env):
+    root = make_project(tmp_path / "ws", wheelhouse, workspace_members=["packages/*"])
+    member = root / "packages" / "a"
+    member.mkdir(parents=True)
+    (member / "pyproject.toml").write_text(
+        '[project]\nname = "a"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = ["otherpkg==1.1"]\n'
+    )
+    uv_lock(root, shell_env)
+    envhook("allow", cwd=member, env=shell_env)
+    s = open_shell(cwd=member)
+    assert s.get("VIRTUAL_ENV") == str(root / ".venv")
+    assert not (member / ".venv").exists()
+    s.run("cd ../..")
+    assert s.get("VIRTUAL_ENV") == str(root / ".venv")
+
+
+def test_uv_project_environment_is_honoured(open_shell, shell, project, shell_env):
+    env = dict(shell_env, UV_PROJECT_ENVIRONMENT="build/env")
+    envhook("allow", cwd=project, env=env)
+    s = open_shell(cwd=project, env=env)
+    assert s.get("VIRTUAL_ENV") == str(project / "build" / "env")
+    assert not (project / ".venv").exists()
+    assert (project / "build" / "env" / "pyvenv.cfg").exists()
+
+
+# -- shell manners ----------------------------------------------------------------------------
+
+def test_status_preserved_nounset_and_registered_once(open_shell, shell, project, shell_env):
+    envhook("allow", cwd=project, env=shell_env)
+    strict = {"bash": "set -u", "zsh": "setopt nounset", "fish": ""}[shell]
+    s = open_shell(extra_rc=f"{strict}\n{HOOK_LINE[shell]}")  # the hook line twice
+    s.run(f"cd {q(shell, project)}")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("false")
+    assert s.status() == 1
+    s.run("true")
+    assert s.status() == 0
+    count = {
+        "bash": "echo \"${PROMPT_COMMAND[*]}\" | grep -o _envhook_hook | wc -l",
+        "zsh": "print -l $precmd_functions | grep -c _envhook_hook",
+        "fish": "functions --handlers-type generic | grep -c _envhook_hook",
+    }[shell]
+    assert s.run(count).strip() == "1"
+    assert "unbound" not in s.run("cd / ; cd -").lower()
+
+
+def test_envhook_disable_turns_it_off(open_shell, shell, project, shell_env):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(env=dict(shell_env, ENVHOOK_DISABLE="1"))
+    s.run(f"cd {q(shell, project)}")
+    assert s.get("VIRTUAL_ENV") is None
+    assert not (project / ".venv").exists()
+
+
+def test_allow_and_deny_take_effect_at_the_next_prompt(open_shell, shell, project, shell_env):
+    s = open_shell(cwd=project)
+    s.run("envhook allow")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("envhook deny")
+    assert s.get("VIRTUAL_ENV") is None
+    s.run("envhook allow")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")

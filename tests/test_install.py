@@ -1,0 +1,362 @@
+"""End-to-end tests of ``install.sh``: real installs (uv tool / venv + pip),
+real rc files, real bash/zsh/fish reading them.
+
+Every run happens in a throwaway HOME (with a space and an apostrophe in its
+path, to exercise the quoting) and throwaway XDG / uv dirs; the real home is
+never touched.  uv's cache is shared by the session to keep it fast.  The venv
+route (no uv on PATH) pip-installs envhook's dependencies and uv from the
+package index: it is the one slow test, marked ``slow`` (deselect with
+``-m "not slow"`` if you must).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+INSTALL_SH = REPO / "install.sh"
+
+START = "# >>> envhook >>>"
+END = "# <<< envhook <<<"
+
+with warnings.catch_warnings():  # the marker is not registered in pyproject.toml
+    warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
+    slow = pytest.mark.slow
+
+# Variables of the outer environment that must not leak into an install.
+_DROP_PREFIXES = ("UV_", "ENVHOOK_", "_ENVHOOK")
+_DROP = {"ZDOTDIR", "VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONHOME", "PYTHONPATH", "BASH_ENV", "ENV",
+         "PROMPT_COMMAND", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"}
+
+
+@pytest.fixture(scope="session")
+def install_uv_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("install-uv-cache")
+
+
+class Home:
+    """A throwaway HOME plus the environment to run install.sh and shells in it."""
+
+    def __init__(self, base: Path, uv_cache: Path) -> None:
+        self.base = base
+        self.home = base / "h o'me"  # space and apostrophe: quoting must hold
+        self.home.mkdir(parents=True)
+        self.bin = self.home / ".local" / "bin"
+        self.tool_dir = self.home / ".local" / "share" / "uv" / "tools"
+        self.venv = self.home / ".local" / "share" / "envhook" / "venv"
+        real_local_bin = os.path.expanduser("~/.local/bin")
+        path = os.pathsep.join(
+            p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != real_local_bin
+        )
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in _DROP and not k.startswith(_DROP_PREFIXES)
+        }
+        env.update(
+            HOME=str(self.home),
+            XDG_CONFIG_HOME=str(self.home / ".config"),
+            XDG_DATA_HOME=str(self.home / ".local" / "share"),
+            XDG_STATE_HOME=str(self.home / ".local" / "state"),
+            XDG_CACHE_HOME=str(self.home / ".cache"),
+            UV_TOOL_DIR=str(self.tool_dir),
+            UV_TOOL_BIN_DIR=str(self.bin),
+            UV_CACHE_DIR=str(uv_cache),
+            SHELL="/bin/bash",
+            PATH=path,
+        )
+        self.env = env
+
+    def rc(self, shell: str) -> Path:
+        return {
+            "bash": self.home / ".bashrc",
+            "zsh": self.home / ".zshrc",
+            "fish": self.home / ".config" / "fish" / "conf.d" / "envhook.fish",
+        }[shell]
+
+    def run(self, argv: list[str], *, env: dict[str, str] | None = None, check: bool = True,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            argv,
+            env=env or self.env,
+            cwd=self.home,  # not the repo: install.sh must find its clone itself
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if check:
+            assert proc.returncode == 0, f"{argv} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        return proc
+
+    def install(self, *args: str, via: str = "sh", **kw) -> subprocess.CompletedProcess[str]:
+        """Run install.sh as `sh install.sh`, `bash install.sh` or `./install.sh` (via="exec")."""
+        argv = [str(INSTALL_SH), *args] if via == "exec" else [via, str(INSTALL_SH), *args]
+        return self.run(argv, **kw)
+
+    def hook_check(self, shell: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """Start an interactive shell that reads its rc files; report whether
+        the hook function is defined and where `envhook` resolves."""
+        argv = {
+            "bash": ["bash", "-ic", "type -t _envhook_hook; command -v envhook; true"],
+            "zsh": ["zsh", "-ic", "whence -w _envhook_hook; whence -p envhook; true"],
+            "fish": ["fish", "-ic", "functions -q _envhook_hook; and echo yes; command -v envhook; true"],
+        }[shell]
+        return self.run(argv, env=env, timeout=60)
+
+    def assert_hooked(self, shell: str, env: dict[str, str] | None = None) -> None:
+        out = self.hook_check(shell, env).stdout.splitlines()
+        expect = {"bash": "function", "zsh": "_envhook_hook: function", "fish": "yes"}[shell]
+        assert out[:2] == [expect, str(self.bin / "envhook")], out
+
+    def assert_not_hooked(self, shell: str) -> None:
+        out = self.hook_check(shell).stdout.splitlines()
+        assert "function" not in " ".join(out) and "yes" not in out, out
+        assert str(self.bin / "envhook") not in out, out
+
+
+@pytest.fixture
+def home(tmp_path: Path, install_uv_cache: Path) -> Home:
+    return Home(tmp_path, install_uv_cache)
+
+
+def count_blocks(text: str) -> int:
+    lines = text.splitlines()
+    assert lines.count(START) == lines.count(END)
+    return lines.count(START)
+
+
+def envhook_version(h: Home) -> str:
+    return h.run([str(h.bin / "envhook"), "--version"]).stdout.strip()
+
+
+def assert_uninstalled(h: Home) -> None:
+    assert not os.path.lexists(h.bin / "envhook")
+    assert not (h.tool_dir / "envhook").exists()
+    assert not h.venv.exists()
+
+
+# Pre-existing rc contents; None: no rc file before the install.
+USER_RC = {
+    "bash": "# my bashrc\nalias ll='ls -l'\n",
+    "zsh": "# my zshrc\nsetopt autocd\n",
+    "fish": "# my own lines\nset -g my_var 1\n",
+}
+CASES = [(shell, kind) for shell in ("bash", "zsh", "fish") for kind in ("absent", "eol", "no-eol")]
+# Run install.sh the three ways users do.
+VIA = {"bash": "bash", "zsh": "sh", "fish": "exec"}
+
+
+def user_rc(shell: str, kind: str) -> bytes | None:
+    text = USER_RC[shell]
+    return {"absent": None, "eol": text.encode(), "no-eol": text.rstrip("\n").encode()}[kind]
+
+
+@pytest.mark.parametrize(("shell", "kind"), CASES, ids=[f"{s}-{k}" for s, k in CASES])
+def test_install_twice_then_uninstall_with_uv(home: Home, shell: str, kind: str) -> None:
+    rc = home.rc(shell)
+    before = user_rc(shell, kind)
+    if before is not None:
+        rc.parent.mkdir(parents=True, exist_ok=True)
+        rc.write_bytes(before)
+
+    out = home.install("--shell", shell, via=VIA[shell]).stdout
+    assert "as a uv tool" in out
+    assert "envhook allow" in out and "open a new shell" in out
+    assert envhook_version(home).startswith("envhook ")
+    assert (home.tool_dir / "envhook").is_dir()
+    text = rc.read_text()
+    assert count_blocks(text) == 1
+    if before:
+        assert text.startswith(before.decode())  # user content first, untouched
+    home.assert_hooked(shell)
+
+    # Again: the block is replaced in place, so the file does not change at all.
+    first = rc.read_bytes()
+    out = home.install("--shell", shell, via=VIA[shell]).stdout
+    assert "already has the envhook block" in out
+    assert rc.read_bytes() == first
+    assert count_blocks(rc.read_text()) == 1
+    assert envhook_version(home).startswith("envhook ")
+
+    out = home.install("--uninstall", via=VIA[shell]).stdout
+    assert "uninstalled" in out
+    assert_uninstalled(home)
+    if before is None:
+        assert not os.path.lexists(rc), "install.sh created the rc file, so uninstall deletes it"
+    else:
+        assert rc.read_bytes() == before
+    home.assert_not_hooked(shell)
+
+
+def test_block_is_replaced_in_place_and_user_edits_survive(home: Home) -> None:
+    rc = home.rc("bash")
+    rc.write_text("# top\n\n")  # ends with a blank line
+    home.install("--shell", "bash")
+    installed = rc.read_text()
+    assert installed.startswith("# top\n\n\n" + START)
+    block = installed[len("# top\n\n\n"):]
+    assert block.endswith(END + "\n")
+
+    # The user adds lines after the block (last one without newline), makes the
+    # block stale and pastes a second copy of it: a reinstall refreshes the
+    # first copy where it is, drops the copy and keeps the user's lines.
+    stale = block.replace(" hook bash", " hook bash --old")
+    rc.write_text("# top\n\n\n" + stale + "# after\n\n" + stale + "# last")
+    out = home.install("--shell", "bash").stdout
+    assert "Updated the envhook block in ~/.bashrc" in out
+    assert rc.read_text() == "# top\n\n\n" + block + "# after\n# last"
+    home.assert_hooked("bash")
+
+    home.install("--uninstall")
+    assert rc.read_text() == "# top\n\n# after\n# last"
+    assert_uninstalled(home)
+
+
+def test_uninstall_refuses_a_block_without_end_marker(home: Home) -> None:
+    rc = home.rc("zsh")
+    damaged = f"setopt autocd\n{START}\neval stuff\nmore user lines\n"
+    rc.write_text(damaged)
+    proc = home.install("--uninstall", check=False)
+    assert proc.returncode != 0
+    assert "without a matching" in proc.stderr
+    assert rc.read_text() == damaged
+
+
+def test_no_modify_rc_prints_the_line_and_leaves_rc_alone(home: Home) -> None:
+    bashrc = home.rc("bash")
+    bashrc.write_bytes(b"# mine, no newline")
+    env = dict(home.env, SHELL="/usr/bin/fish")  # detected from $SHELL: fish
+    out = home.install("--no-modify-rc", env=env).stdout
+    quoted = "'" + str(home.bin / "envhook").replace("\\", "\\\\").replace("'", "\\'") + "'"
+    line = f"{quoted} hook fish | source"
+    assert f"    {line}\n" in out, out
+    assert "config.fish" in out
+    assert bashrc.read_bytes() == b"# mine, no newline"
+    assert not home.rc("fish").exists()
+    assert envhook_version(home).startswith("envhook ")
+
+    # The printed line works in fish as it is.
+    proc = home.run(["fish", "-c", f"{line}; functions -q _envhook_hook; and echo yes"])
+    assert proc.stdout.strip() == "yes"
+
+    out = home.install("--no-modify-rc", "--shell", "bash").stdout
+    bash_line = next(s.strip() for s in out.splitlines() if s.strip().startswith("eval "))
+    proc = home.run(["bash", "-c", f"{bash_line}; type -t _envhook_hook"])
+    assert proc.stdout.strip() == "function"
+
+    home.install("--uninstall", "--no-modify-rc")
+    assert bashrc.read_bytes() == b"# mine, no newline"
+    assert_uninstalled(home)
+
+
+def test_unknown_shell_in_SHELL_falls_back_to_bash(home: Home) -> None:
+    home.rc("bash").touch()  # an empty ~/.bashrc stays, empty
+    env = dict(home.env, SHELL="/bin/tcsh")
+    proc = home.install(env=env)
+    assert "hooking bash" in proc.stderr
+    assert home.rc("bash").read_text().startswith(START + "\n")
+    assert count_blocks(home.rc("bash").read_text()) == 1
+    assert not home.rc("zsh").exists() and not home.rc("fish").exists()
+    home.install("--uninstall")
+    assert home.rc("bash").read_bytes() == b""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--shell", "tcsh"], "--shell must be bash, zsh or fish"),
+        (["--shell"], "--shell needs a value"),
+        (["--frobnicate"], "unknown argument: --frobnicate"),
+    ],
+)
+def test_bad_arguments(home: Home, args: list[str], message: str) -> None:
+    proc = home.install(*args, check=False)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert list(home.home.iterdir()) == []
+
+
+def test_help(home: Home) -> None:
+    out = home.install("--help").stdout
+    assert out.startswith("Usage: ./install.sh")
+    assert list(home.home.iterdir()) == []
+
+
+# --- the venv route: no uv on PATH ---------------------------------------------
+
+
+def tools_dir_without_uv(where: Path) -> Path:
+    """A bin dir with only python3 (the real interpreter, not a pyenv shim) and
+    the few programs install.sh and the shells need; in particular no uv."""
+    where.mkdir()
+    python = Path(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))
+    (where / "python3").symlink_to(python)
+    for tool in ("sh", "bash", "env", "cat", "tail", "awk", "grep", "sed", "mkdir", "rm", "ln",
+                 "readlink", "dirname", "rmdir", "ls", "uname", "id"):
+        found = shutil.which(tool)
+        if found:
+            (where / tool).symlink_to(found)
+    assert shutil.which("uv", path=str(where)) is None
+    return where
+
+
+def make_fake_python(where: Path, version: str) -> Path:
+    fake = where / f"python{version}"
+    fake.write_text(f"#!/bin/sh\necho {version}\n")
+    fake.chmod(0o755)
+    return fake
+
+
+def test_venv_route_rejects_old_python(home: Home) -> None:
+    tools = tools_dir_without_uv(home.base / "tools")
+    env = dict(home.env, PATH=str(tools))
+    fake = make_fake_python(home.base, "3.9")
+    proc = home.install("--shell", "bash", "--python", str(fake), env=env, check=False)
+    assert proc.returncode != 0
+    assert "Python 3.9" in proc.stderr and ">= 3.11" in proc.stderr
+    assert list(home.home.iterdir()) == []
+
+
+@slow
+def test_venv_route_without_uv_pip_installs_from_the_index(home: Home) -> None:
+    """No uv on PATH: envhook and uv are pip-installed (from the package index)
+    into ~/.local/share/envhook/venv and linked into ~/.local/bin."""
+    tools = tools_dir_without_uv(home.base / "tools")
+    env = dict(home.env, PATH=str(tools))
+    rc = home.rc("bash")
+    rc.write_bytes(b"# user bashrc\n")
+
+    out = home.install("--shell", "bash", env=env).stdout
+    assert "uv is not on PATH" in out
+    assert (home.venv / "pyvenv.cfg").is_file()
+    for name in ("envhook", "uv"):
+        link = home.bin / name
+        assert link.is_symlink() and os.readlink(link) == str(home.venv / "bin" / name)
+    assert envhook_version(home).startswith("envhook ")
+    assert home.run([str(home.bin / "uv"), "--version"], env=env).stdout.startswith("uv ")
+    assert not (home.tool_dir / "envhook").exists()
+    assert count_blocks(rc.read_text()) == 1
+    home.assert_hooked("bash", env=env)
+
+    # A new shell has ~/.local/bin on PATH, so uv is "on PATH" now, but it is
+    # the venv's own: install.sh must stay on the venv route.
+    env2 = dict(env, PATH=f"{home.bin}{os.pathsep}{tools}")
+    out = home.install("--shell", "bash", env=env2).stdout
+    assert "Updating envhook and uv in ~/.local/share/envhook/venv" in out
+    assert envhook_version(home).startswith("envhook ")
+    assert count_blocks(rc.read_text()) == 1
+
+    out = home.install("--uninstall", env=env2).stdout
+    assert "Removed the venv" in out
+    assert rc.read_bytes() == b"# user bashrc\n"
+    assert_uninstalled(home)
+    assert not os.path.lexists(home.bin / "uv")
+    assert not (home.home / ".local" / "share" / "envhook").exists()
