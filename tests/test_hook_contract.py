@@ -398,3 +398,34 @@ def test_allow_and_deny_take_effect_at_the_next_prompt(open_shell, shell, projec
     assert s.get("VIRTUAL_ENV") is None
     s.run("envhook allow")
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+
+# -- hostile paths (the full attack suite is its own issue; these guard the basics) ------
+
+@pytest.mark.parametrize("dirname", ["'\";&&e-$ èрт🚒♞中片-j", "a b $(touch pwned) `touch pwned2`"])
+def test_hostile_project_path_round_trips(open_shell, shell, tmp_path, wheelhouse, shell_env, dirname):
+    p = make_project(tmp_path / dirname / "demo", wheelhouse)
+    uv_lock(p, shell_env)
+    envhook("allow", cwd=p, env=shell_env)
+    s = open_shell()
+    path_before = s.get("PATH")
+    s.run(f"cd {q(shell, p)}")
+    assert s.get("VIRTUAL_ENV") == str(p / ".venv")
+    sep = "\n" if shell == "fish" else ":"
+    assert s.get("PATH").split(sep)[0] == str(p / ".venv" / "bin")
+    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None and s.get("PATH") == path_before
+    assert list(tmp_path.rglob("pwned*")) == [] and not Path("/pwned").exists()
+
+
+def test_symlinked_project_dir(open_shell, shell, project, shell_env, tmp_path):
+    link = tmp_path / "link-to-demo"
+    link.symlink_to(project)
+    envhook("allow", cwd=link, env=shell_env)
+    s = open_shell()
+    s.run(f"cd {q(shell, link)}")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    before = stamp_mtimes(Path(shell_env["XDG_STATE_HOME"]))
+    s.run("true")
+    assert stamp_mtimes(Path(shell_env["XDG_STATE_HOME"])) == before  # fast path through the link too

@@ -1,0 +1,97 @@
+"""The command line as a user meets it: help, version, status, trust, pins."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from envhook import __version__
+from support.projects import make_project
+
+COMMANDS = ["hook", "status", "pin", "unpin", "sync", "allow", "deny"]
+
+
+def run(*args, cwd, env) -> subprocess.CompletedProcess:
+    return subprocess.run(["envhook", *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_version_and_help(tmp_path, shell_env):
+    r = run("--version", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 0 and r.stdout.strip() == f"envhook {__version__}"
+    r = run("--help", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 0
+    for c in COMMANDS:
+        assert c in r.stdout
+    assert "export" not in r.stdout  # the hook's entry is not for people
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command, tmp_path, shell_env):
+    r = run(command, "--help", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 0 and r.stdout.startswith(f"usage: envhook {command}")
+
+
+def test_hook_detects_the_shell_or_takes_it(tmp_path, shell_env):
+    r = run("hook", "fish", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 0 and "--on-event fish_prompt" in r.stdout
+    # Detected from the parent process (shellingham): run it from a real zsh.
+    r = subprocess.run(["zsh", "-c", "envhook hook; true"], cwd=tmp_path, env=shell_env, capture_output=True, text=True)
+    assert "add-zsh-hook precmd _envhook_hook" in r.stdout
+
+
+def test_status_outside_a_project(tmp_path, shell_env):
+    data = json.loads(run("status", "--json", cwd=tmp_path, env=shell_env).stdout)
+    assert data["project"] is None and data["state"] == "no-project"
+
+
+def test_status_json_through_the_life_of_a_project(tmp_path, wheelhouse, shell_env):
+    p = make_project(tmp_path / "demo", wheelhouse)
+
+    def status() -> dict:
+        return json.loads(run("status", "--json", str(p), cwd=tmp_path, env=shell_env).stdout)
+
+    s = status()
+    assert s["project"] == str(p) and s["env"] == str(p / ".venv") and s["backend"] == "uv"
+    assert (s["trusted"], s["pinned"], s["state"]) == (False, False, "untrusted")
+    assert "envhook allow" in s["next"]
+    assert run("allow", str(p), cwd=tmp_path, env=shell_env).returncode == 0
+    s = status()
+    assert s["state"] == "missing" and s["trusted"] is True and s["reasons"]
+    assert run("sync", str(p), cwd=tmp_path, env=shell_env).returncode == 0
+    assert status()["state"] == "in-sync"
+    (p / ".python-version").write_text("3.11\n")
+    s = status()
+    assert s["state"] == "stale" and ".python-version added" in s["reasons"]
+    assert run("pin", str(p), "--note", "keep", cwd=tmp_path, env=shell_env).returncode == 0
+    s = status()
+    assert s["state"] == "pinned" and s["pinned"] is True and s["pin"]["note"] == "keep"
+    assert run("unpin", str(p), cwd=tmp_path, env=shell_env).returncode == 0
+    assert status()["state"] == "stale"
+    assert run("deny", str(p), cwd=tmp_path, env=shell_env).returncode == 0
+    assert status()["state"] == "untrusted"
+
+
+def test_status_text_names_state_and_next_step(tmp_path, wheelhouse, shell_env):
+    p = make_project(tmp_path / "demo", wheelhouse)
+    out = run("status", cwd=p, env=shell_env).stdout
+    assert "state:   untrusted" in out and "next:" in out.splitlines()[-1]
+
+
+def test_state_lives_outside_the_project(tmp_path, wheelhouse, shell_env):
+    p = make_project(tmp_path / "demo", wheelhouse)
+    before = sorted(x.name for x in p.iterdir())
+    run("allow", cwd=p, env=shell_env)
+    run("pin", cwd=p, env=shell_env)
+    assert sorted(x.name for x in p.iterdir()) == before
+    state = Path(shell_env["XDG_STATE_HOME"]) / "envhook" / "projects"
+    assert any((d / "allow").exists() and (d / "pin.json").exists() for d in state.iterdir())
+
+
+def test_moved_project_is_untrusted_at_its_new_path(tmp_path, wheelhouse, shell_env):
+    p = make_project(tmp_path / "demo", wheelhouse)
+    run("allow", cwd=p, env=shell_env)
+    moved = p.rename(tmp_path / "moved")
+    assert json.loads(run("status", "--json", cwd=moved, env=shell_env).stdout)["trusted"] is False
