@@ -2,7 +2,7 @@
 # install.sh: install envhook for the current user from this clone and hook
 # your shell.  Run `./install.sh --help` for the options.
 #
-# With uv on PATH:  uv tool install --force --reinstall <this clone>
+# With uv on PATH (or in ~/.local/bin):  uv tool install --force --reinstall <this clone>
 # Without uv:       a venv at ${XDG_DATA_HOME:-~/.local/share}/envhook/venv
 #                   holding envhook and uv, linked into ~/.local/bin.
 # Then a marked block in ~/.bashrc, ${ZDOTDIR:-~}/.zshrc or
@@ -27,10 +27,11 @@ Usage: ./install.sh [--shell bash|zsh|fish] [--python PATH] [--no-modify-rc]
 
 Install envhook for the current user from this clone and hook your shell.
 
-  With uv on PATH, envhook becomes a uv tool (`uv tool install`; it lands in
-  `uv tool dir --bin`, usually ~/.local/bin).  Without uv, envhook and uv are
-  installed into a venv at ${XDG_DATA_HOME:-~/.local/share}/envhook/venv
-  (Python >= 3.11 needed) and linked into ~/.local/bin.
+  With uv on PATH (or in ~/.local/bin), envhook becomes a uv tool
+  (`uv tool install`; it lands in `uv tool dir --bin`, usually ~/.local/bin).
+  Without uv, envhook and uv are installed into a venv at
+  ${XDG_DATA_HOME:-~/.local/share}/envhook/venv (Python >= 3.11 needed) and
+  linked into ~/.local/bin.
 
   Then a marked block is added to (or replaced in) your shell's rc file:
     bash  ~/.bashrc
@@ -99,7 +100,9 @@ case $shell_name in
     '' | bash | zsh | fish) ;;
     *) die "--shell must be bash, zsh or fish, not '$shell_name'" ;;
 esac
-[ -n "${HOME:-}" ] && [ -d "$HOME" ] || die "HOME is not set to a directory"
+if [ -z "${HOME:-}" ] || [ ! -d "$HOME" ]; then
+    die "HOME is not set to a directory"
+fi
 
 # --- where things go -----------------------------------------------------------
 
@@ -113,6 +116,7 @@ fishrc=$config_home/fish/conf.d/envhook.fish
 
 # $HOME/... shown as ~/... in messages.
 tilde() {
+    # shellcheck disable=SC2088 # a literal ~, for people to read
     case $1 in
         "$HOME"/*) printf '~/%s' "${1#"$HOME"/}" ;;
         *) printf '%s' "$1" ;;
@@ -140,18 +144,22 @@ fish_quote() {
     printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"
 }
 
-# The uv on PATH, if it runs (a pyenv shim may exist without a uv behind it).
+# The uv on PATH, if it runs (a pyenv shim may exist without a uv behind it);
+# else ~/.local/bin/uv, where uv's own installer puts it, maybe not on PATH yet.
 find_uv() {
     uv_bin=$(command -v uv 2>/dev/null || true)
     case $uv_bin in
         /*) "$uv_bin" --version >/dev/null 2>&1 || uv_bin= ;;
         *) uv_bin= ;;
     esac
+    if [ -z "$uv_bin" ] && [ -x "$local_bin/uv" ] && "$local_bin/uv" --version >/dev/null 2>&1; then
+        uv_bin=$local_bin/uv
+    fi
 }
 
-# Is $1 the uv that an earlier venv install put into our venv?
+# Is $1 the uv that an earlier venv install put into our venv (or its link)?
 is_our_uv() {
-    [ -e "$venv/bin/uv" ] && [ "$1" -ef "$venv/bin/uv" ]
+    [ "$1" = "$venv/bin/uv" ] || { [ -L "$1" ] && [ "$(readlink "$1")" = "$venv/bin/uv" ]; }
 }
 
 # Remove the links in ~/.local/bin that point into our venv.
@@ -236,10 +244,12 @@ $ABOUT_LINE$_flags
 $2
 $END_MARK"
         _old=$(cat "$_rc" && printf x) || die "cannot read $_rc"
-        _new=$(ENVHOOK_BLOCK=$_block rewrite_rc replace "$_rc") ||
+        ENVHOOK_BLOCK=$_block
+        export ENVHOOK_BLOCK
+        _new=$(rewrite_rc replace "$_rc") ||
             die "$_rc has a '$START_MARK' line without a matching '$END_MARK'; fix it by hand, then rerun"
         if [ "$_new" = "$_old" ]; then
-            rc_change=unchanged; printf "\n" >> "$_rc"
+            rc_change=unchanged
         else
             printf '%s' "${_new%x}" >"$_rc"
             rc_change=updated
@@ -292,6 +302,9 @@ if [ "$action" = uninstall ]; then
         fi
     fi
     remove_venv
+    if [ -e "$local_bin/envhook" ] || [ -L "$local_bin/envhook" ]; then
+        warn "$local_bin/envhook is still there (installed some other way, or with a uv that is not on PATH now); remove it by hand"
+    fi
     if [ "$modify_rc" = 1 ]; then
         for rc in "$bashrc" "$zshrc" "$HOME/.zshrc" "$fishrc"; do
             remove_block "$rc"
@@ -314,8 +327,9 @@ case $0 in
     *) here=. ;;
 esac
 repo=$(cd -- "$here" && pwd -P) || die "cannot find the directory install.sh is in"
-[ -f "$repo/pyproject.toml" ] && grep -q '^name = "envhook"' "$repo/pyproject.toml" ||
+if [ ! -f "$repo/pyproject.toml" ] || ! grep -q '^name = "envhook"' "$repo/pyproject.toml"; then
     die "$repo is not an envhook clone; run install.sh from inside one (./install.sh)"
+fi
 
 if [ -z "$shell_name" ]; then
     shell_name=${SHELL:-}

@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -26,9 +25,7 @@ INSTALL_SH = REPO / "install.sh"
 START = "# >>> envhook >>>"
 END = "# <<< envhook <<<"
 
-with warnings.catch_warnings():  # the marker is not registered in pyproject.toml
-    warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
-    slow = pytest.mark.slow
+slow = pytest.mark.slow
 
 # Variables of the outer environment that must not leak into an install.
 _DROP_PREFIXES = ("UV_", "ENVHOOK_", "_ENVHOOK")
@@ -247,7 +244,11 @@ def test_no_modify_rc_prints_the_line_and_leaves_rc_alone(home: Home) -> None:
     proc = home.run(["fish", "-c", f"{line}; functions -q _envhook_hook; and echo yes"])
     assert proc.stdout.strip() == "yes"
 
-    out = home.install("--no-modify-rc", "--shell", "bash").stdout
+    # --python is handed to `uv tool install`.
+    python = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    out = home.install("--no-modify-rc", "--shell", "bash", "--python", python).stdout
+    cfg = (home.tool_dir / "envhook" / "pyvenv.cfg").read_text()
+    assert f"version_info = {sys.version_info.major}.{sys.version_info.minor}." in cfg, cfg
     bash_line = next(s.strip() for s in out.splitlines() if s.strip().startswith("eval "))
     proc = home.run(["bash", "-c", f"{bash_line}; type -t _envhook_hook"])
     assert proc.stdout.strip() == "function"
