@@ -144,7 +144,7 @@ def assess(project: Project | None) -> Assessment:
     if a.pin is not None:
         a.state = PINNED
         changed = describe_changes(a.pin.inputs, a.inputs)
-        a.reasons = [f"since the pin: {c}" for c in changed]
+        a.reasons = [f"{c} since the pin" for c in changed]
         return a
 
     if record is None:

@@ -99,17 +99,20 @@ def export(shell_name: str) -> tuple[str, int]:
         from envhook.syncing import sync
 
         outcome = sync(project, ", ".join(a.reasons))
-        if outcome.status != "ok":
-            told.keys.add("f:" + _digest(project.root, a.inputs))
         # Everything the sync wrote happened before this stamp, so none of it
         # wakes the next prompt; anything after it does.
         stamp_time = start_stamp(stamp)
         a = assess(project)
+        if outcome.status != "ok":
+            # The sync just said why it failed; the reminder below is for later
+            # prompts. Keyed by the inputs as they are now: uv may have written
+            # the lock before it failed or was interrupted.
+            told.keys.add("f:" + _digest(project.root, a.inputs))
 
     if a.state == PINNED and a.reasons:
         told.once(
             "p:" + _digest(project.root, a.inputs),
-            f"{project.name} is pinned, so it was not synced ({'; '.join(a.reasons)}); `envhook unpin` to sync",
+            f"{project.name} is pinned, so it was not synced ({', '.join(a.reasons)}); `envhook unpin` to sync",
         )
     elif a.state == FAILED:
         told.once(
