@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
 import pytest
 
-try:  # repo root on sys.path (python -m pytest, rootdir conftest, tests/__init__.py)
-    from tests.support.shell import (
-        SHELLS,
-        ShellSession,
-        ShellTimeout,
-        available_shells,
-        require_shell,
-        shell_quote,
-    )
-except ImportError:  # plain `pytest`: only tests/ itself is on sys.path
-    from support.shell import (  # type: ignore[no-redef]
-        SHELLS,
-        ShellSession,
-        ShellTimeout,
-        available_shells,
-        require_shell,
-        shell_quote,
-    )
+from support.shell import (  # tests/ is put on sys.path by tests/conftest.py
+    SHELLS,
+    ShellSession,
+    ShellTimeout,
+    available_shells,
+    require_shell,
+    shell_quote,
+)
 
 # A tiny prompt hook per shell: log "hook <status it saw>" on every prompt, and when
 # $T_LOUD is set also print to stdout and stderr.  It ends with a *successful*
@@ -174,6 +165,22 @@ def test_interrupt_running_command(env, sh):
     assert "^C" in out
     assert sh.status() == 130
     assert sh.run("echo alive") == "alive\n"
+
+
+def test_shell_gets_pristine_signal_dispositions(env):
+    # Even if the test runner ignores SIGINT (e.g. started as `pytest &`), Ctrl-C must
+    # stop commands in the shell; and Python's ignored SIGPIPE must not leak either.
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        s = env.session()
+    finally:
+        signal.signal(signal.SIGINT, old)
+    with s:
+        assert s.run("yes | head -n 1") == "y\n"  # no "Broken pipe" complaint
+        s.send_line("sleep 30")
+        time.sleep(0.3)
+        s.interrupt(timeout=5)
+        assert s.status() == 130
 
 
 def test_interrupt_half_typed_line(env, sh):

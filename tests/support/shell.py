@@ -58,7 +58,7 @@ SHELLS = ("bash", "zsh", "fish")
 PROMPT_MARK = "__EHP__> "
 _PROMPT_RE = re.compile(re.escape(PROMPT_MARK.encode()))
 
-#: Terminal width.  Huge so that no line editor ever wraps or scrolls a
+#: Default terminal width.  Huge so that no line editor ever wraps or scrolls a
 #: command line (a wrapped echo would contain a newline).
 COLUMNS = 4000
 ROWS = 50
@@ -78,11 +78,14 @@ _ANSI_RE = re.compile(
     re.VERBOSE,
 )
 
-# fish's "PROMPT_SP" hack, printed before every prompt: the omitted-newline mark,
-# COLUMNS-width(mark) spaces, CR, the mark, width(mark) spaces, CR.
-_FISH_ABANDON_RE = re.compile(
-    "(?:[\u23ce\u00b6~] {%d,%d})?\r[\u23ce\u00b6~] {1,2}\r" % (COLUMNS - 3, COLUMNS)
-)
+
+def _fish_abandon_re(columns: int) -> re.Pattern[str]:
+    """fish's "PROMPT_SP" hack, printed before every prompt: the omitted-newline mark
+    (⏎, ¶ or ~ depending on the locale), columns-width(mark) spaces, CR, the mark,
+    width(mark) spaces, CR."""
+    return re.compile(
+        "(?:[\u23ce\u00b6~] {%d,%d})?\r[\u23ce\u00b6~] {1,2}\r" % (columns - 3, columns)
+    )
 
 
 class ShellError(Exception):
@@ -243,6 +246,22 @@ end
 }
 
 
+def _reset_signals() -> None:
+    """preexec_fn for the shell: give it the pristine signal state a terminal
+    emulator would.  Ignored signals and the signal mask survive exec and are passed
+    on by the shell to every command it runs: Python ignores SIGPIPE and SIGXFSZ,
+    and a test runner started in the background (``pytest &``) ignores SIGINT and
+    SIGQUIT, which makes Ctrl-C unable to stop ``sleep``."""
+    for sig in signal.valid_signals():
+        if sig in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError, RuntimeError):
+            pass
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
 def _decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
@@ -267,6 +286,8 @@ class ShellSession:
         env: dict[str, str],
         cwd: Path,
         timeout: float = 60,
+        *,
+        columns: int = COLUMNS,
     ) -> None:
         if shell not in SHELLS:
             raise ValueError(f"unsupported shell {shell!r}; expected one of {SHELLS}")
@@ -274,9 +295,13 @@ class ShellSession:
         self.home = Path(home)
         self.cwd = Path(cwd)
         self.timeout = timeout
+        self.columns = columns
+        self._abandon_re = _fish_abandon_re(columns)
         self.env = dict(env)
         self.env["TERM"] = "dumb"
-        self.env["COLUMNS"] = str(COLUMNS)
+        # Keep these consistent with the pty (a stale inherited COLUMNS would win
+        # over the tty size in some programs).
+        self.env["COLUMNS"] = str(columns)
         self.env["LINES"] = str(ROWS)
         if not any(self.env.get(k) for k in ("LC_ALL", "LC_CTYPE", "LANG")):
             # Line editors need a UTF-8 locale to accept non-ASCII input.
@@ -293,20 +318,25 @@ class ShellSession:
         self._log = io.BytesIO()
         self._xfer = Path(tempfile.mkdtemp(prefix="ehp-xfer-"))
 
-        argv = self._prepare(rc)
-        exe = shutil.which(argv[0], path=self.env.get("PATH")) or shutil.which(argv[0])
-        if exe is None:
-            raise FileNotFoundError(f"shell {argv[0]!r} not found on PATH")
+        try:
+            argv = self._prepare(rc)
+            exe = shutil.which(argv[0], path=self.env.get("PATH")) or shutil.which(argv[0])
+            if exe is None:
+                raise FileNotFoundError(f"shell {argv[0]!r} not found on PATH")
+        except BaseException:
+            shutil.rmtree(self._xfer, ignore_errors=True)
+            raise
         self.child = pexpect.spawn(
             exe,
             argv[1:],
             env=self.env,
             cwd=str(self.cwd),
-            dimensions=(ROWS, COLUMNS),
+            dimensions=(ROWS, columns),
             encoding=None,
             echo=True,
             maxread=65536,
             timeout=timeout,
+            preexec_fn=_reset_signals,
         )
         # The line editors switch the tty to raw mode before drawing the prompt, so
         # typing right after the prompt appears is safe (stress-tested with 0).
@@ -356,14 +386,15 @@ class ShellSession:
     def _clean(self, raw: bytes) -> str:
         text = _ANSI_RE.sub("", _decode(raw))
         if self.shell == "fish":
-            text = _FISH_ABANDON_RE.sub("", text)
+            text = self._abandon_re.sub("", text)
         # Line editors end lines with "\r\r\n" (zsh) and the tty maps "\n" to "\r\n".
         text = re.sub(r"\r+\n", "\n", text)
         # zsh (PROMPT_CR) and fish print a CR right before the prompt.
         return text.rstrip("\r")
 
     def _describe(self, what: str, raw: bytes) -> str:
-        tail = raw[-3000:]
+        squeezed = re.sub(rb" {16,}", lambda m: b"<%d spaces>" % len(m.group()), raw)
+        tail = squeezed[-3000:]
         return (
             f"{self.shell}: {what}\n"
             f"--- terminal output so far (cleaned) ---\n{self._clean(raw)}\n"
@@ -447,8 +478,13 @@ class ShellSession:
             raise ValueError("command must be a single line (use ';' to chain)")
         if PROMPT_MARK in command:
             raise ValueError(f"command must not contain the prompt marker {PROMPT_MARK!r}")
-        if len(command) > COLUMNS - 100:
-            raise ValueError(f"command longer than {COLUMNS - 100} characters")
+        # prompt + line must fit on one terminal line (slack for a prompt prefix).
+        limit = self.columns - (80 if self.columns >= 400 else len(PROMPT_MARK) + 2)
+        if len(command) > limit:
+            raise ValueError(
+                f"command longer than {limit} characters (its echo would wrap; "
+                "pass a larger columns=)"
+            )
         if self._closed:
             raise ShellError(f"{self.shell}: session is closed")
         if self._state != "prompt":
