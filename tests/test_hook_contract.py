@@ -429,3 +429,22 @@ def test_symlinked_project_dir(open_shell, shell, project, shell_env, tmp_path):
     before = stamp_mtimes(Path(shell_env["XDG_STATE_HOME"]))
     s.run("true")
     assert stamp_mtimes(Path(shell_env["XDG_STATE_HOME"])) == before  # fast path through the link too
+
+
+USER_HOOKS = [
+    ("bash", "PROMPT_COMMAND='echo user-pc1; echo user-pc2'"),
+    ("bash", "PROMPT_COMMAND=('echo user-pc1' 'echo user-pc2')"),
+    ("zsh", "u1() { echo user-pc1 }; u2() { echo user-pc2 }; precmd_functions+=(u1); chpwd_functions+=(u2)"),
+    ("fish", "function u1 --on-event fish_prompt; echo user-pc1; end; function u2 --on-variable PWD; echo user-pc2; end"),
+]
+
+
+@pytest.mark.parametrize("shell, user_rc", USER_HOOKS, indirect=["shell"])
+def test_users_own_prompt_hooks_keep_running(open_shell, shell, user_rc, project, shell_env):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(extra_rc=user_rc)
+    out = s.run(f"cd {q(shell, project)}")
+    assert "user-pc1" in out and "user-pc2" in out
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("false")
+    assert s.status() == 1  # the user's hooks and prompt still see the real $?
