@@ -1,22 +1,32 @@
-# envhook for bash. `envhook hook bash` prints this file with the values marked
-# __LIKE_THIS__ replaced by already-quoted strings; everything else is plain bash.
+# envhook for bash (4.0 or newer). `envhook hook bash` prints this file with
+# the values marked __LIKE_THIS__ replaced by already-quoted strings;
+# everything else is plain bash.
 #
-# The prompt hook answers "did anything change?" with builtins only: a string
-# compare of $PWD, a walk up the tree with [[ -f ]], and [[ -nt ]] of the watched
-# files against this shell's stamp. Only when the answer is "maybe" does it start
-# Python (`envhook export bash`), which decides, syncs if needed, and prints
-# calls to the functions below.
+# The prompt hook answers "did anything change?" with builtins only: string
+# compares of $PWD, a cache of which project each directory seen belongs to,
+# and [[ -nt ]] of the project's watched files against this shell's stamp.
+# Only when the answer is "maybe" does it start Python (`envhook export`),
+# which decides, syncs if needed, and prints assignments plus a call of
+# _envhook_adopt. Each project visited keeps a numbered slot, so coming back
+# to it while nothing changed costs no process either.
 
 _envhook_python=__ENVHOOK_PYTHON__
+_envhook_pypath=(__ENVHOOK_PYPATH__)
+_envhook_entry=__ENVHOOK_ENTRY__
 _envhook_session=__ENVHOOK_SESSION__
 
 # Sourcing the rc twice must not forget what an earlier hook activated,
 # so state survives and only missing variables are initialised.
 : "${_envhook_root=}" "${_envhook_pwd=}" "${_envhook_stamp=}" "${_envhook_told=}"
-: "${_envhook_venv=}" "${_envhook_bin=}" "${_envhook_active=}" "${_envhook_saved=}" "${_envhook_broken=}"
+: "${_envhook_venv=}" "${_envhook_bin=}" "${_envhook_active=}" "${_envhook_saved=}"
+: "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}"
 [[ -n ${_envhook_known+x} ]] || _envhook_known=()
 [[ -n ${_envhook_watch+x} ]] || _envhook_watch=()
 [[ -n ${_envhook_absent+x} ]] || _envhook_absent=()
+[[ -n ${_envhook_act+x} ]] || _envhook_act=()
+# directory -> its nearest project dir ("-" for none); project dir -> slot
+[[ -n ${_envhook_dirs+x} ]] || declare -gA _envhook_dirs=()
+[[ -n ${_envhook_slot_of+x} ]] || declare -gA _envhook_slot_of=()
 
 _envhook_hook() {
     # $? belongs to the user's last command; the prompt after us must see it.
@@ -26,30 +36,44 @@ _envhook_hook() {
 }
 
 _envhook_check() {
-    local d found
-    if [[ -n $_envhook_root && $PWD == "$_envhook_pwd" ]]; then
-        _envhook_fresh || _envhook_export
+    local d found slot
+    if [[ $PWD == "$_envhook_pwd" ]]; then
+        if [[ -n $_envhook_root ]]; then
+            _envhook_fresh || _envhook_export
+        elif [[ -f $PWD/pyproject.toml ]]; then
+            _envhook_export  # a project was created right here (uv init)
+        fi
         return 0
     fi
-    # The nearest pyproject.toml at or above $PWD decides which project we are in.
-    d=$PWD
-    while :; do
-        if [[ -f $d/pyproject.toml ]]; then found=${d:-/}; break; fi
-        [[ -n $d ]] || break
-        d=${d%/*}
-    done
-    if [[ -z ${found-} ]]; then
+    _envhook_pwd=$PWD
+    # Which project is this directory in? A directory seen before answers from
+    # the cache, so `cd` costs the same at any depth; a new one walks up only
+    # until it meets a directory already known.
+    found=${_envhook_dirs[$PWD]-}
+    if [[ -z $found || ( $found != "$PWD" && -f $PWD/pyproject.toml ) ]]; then
+        d=$PWD
+        while :; do
+            if [[ -f $d/pyproject.toml ]]; then found=${d:-/}; break; fi
+            if [[ -z $d ]]; then found=-; break; fi
+            d=${d%/*}
+            found=${_envhook_dirs[${d:-/}]-}
+            [[ -z $found ]] || break
+        done
+        (( ${#_envhook_dirs[@]} < 4096 )) || _envhook_dirs=()
+        _envhook_dirs[$PWD]=$found
+    fi
+    if [[ $found == - ]]; then
         [[ -z $_envhook_root && -z $_envhook_venv ]] || _envhook_leave
         return 0
     fi
-    if [[ -n $_envhook_root ]]; then
-        for d in "${_envhook_known[@]}"; do
-            if [[ $d == "$found" ]]; then
-                _envhook_pwd=$PWD
-                _envhook_fresh || _envhook_export
-                return 0
-            fi
-        done
+    slot=${_envhook_slot_of[$found]-}
+    if [[ -n $slot ]]; then
+        if [[ $slot != "$_envhook_cur" ]]; then
+            _envhook_load "$slot"
+            if _envhook_fresh; then _envhook_apply; return 0; fi
+        elif _envhook_fresh; then
+            return 0
+        fi
     fi
     _envhook_export
 }
@@ -75,8 +99,47 @@ _envhook_export() {
         _envhook_broken=1
         return 0
     fi
-    out=$(_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told \
-        _ENVHOOK_ACTIVE=$_envhook_active "$_envhook_python" -I -m envhook export bash) && eval "$out"
+    # Python may have learned of new projects: directories are looked up afresh.
+    _envhook_dirs=()
+    out=$(_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
+        "$_envhook_python" -I -S -c "$_envhook_entry" bash "${_envhook_pypath[@]}")
+    case $? in
+        0) eval "$out" ;;
+        3) _envhook_broken=1 ;;  # envhook cannot be imported any more; it said so once
+    esac
+}
+
+# Called by Python's output: file the state just assigned under the
+# project's slot (a new one for a new project), then act on it.
+_envhook_adopt() {
+    local a s=${_envhook_slot_of[$_envhook_root]-}
+    [[ -n $s ]] || s=$((++_envhook_nslots))
+    _envhook_cur=$s
+    for a in "${_envhook_known[@]}"; do _envhook_slot_of[$a]=$s; done
+    # The slot's copy; the names are ours and the values are not evaluated.
+    eval "_envhook_s${s}_root=\$_envhook_root _envhook_s${s}_stamp=\$_envhook_stamp
+        _envhook_s${s}_watch=(\"\${_envhook_watch[@]}\") _envhook_s${s}_absent=(\"\${_envhook_absent[@]}\")
+        _envhook_s${s}_act=(\"\${_envhook_act[@]}\")"
+    _envhook_apply
+}
+
+_envhook_load() {
+    _envhook_cur=$1
+    eval "_envhook_root=\$_envhook_s${1}_root _envhook_stamp=\$_envhook_s${1}_stamp
+        _envhook_watch=(\"\${_envhook_s${1}_watch[@]}\") _envhook_absent=(\"\${_envhook_s${1}_absent[@]}\")
+        _envhook_act=(\"\${_envhook_s${1}_act[@]}\")"
+}
+
+# Activate what the project's slot says (ENV PROMPT NO_SYNC), or nothing;
+# a venv the user activated by hand wins over ours.
+_envhook_apply() {
+    if (( ${#_envhook_act[@]} == 0 )); then
+        _envhook_deactivate
+    elif [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$_envhook_venv" ]]; then
+        [[ -z $_envhook_venv || $_envhook_venv == "${_envhook_act[0]}" ]] || _envhook_deactivate
+    elif [[ $_envhook_active != "${_envhook_act[2]}:${_envhook_act[0]}" ]]; then
+        _envhook_activate "${_envhook_act[@]}"
+    fi
 }
 
 # Export NAME=VALUE (or unset NAME when no value is given), remembering the
@@ -135,8 +198,8 @@ _envhook_deactivate() {
 
 _envhook_leave() {
     _envhook_deactivate
-    _envhook_root= _envhook_pwd= _envhook_stamp=
-    _envhook_known=() _envhook_watch=() _envhook_absent=()
+    _envhook_root= _envhook_stamp= _envhook_cur=
+    _envhook_known=() _envhook_watch=() _envhook_absent=() _envhook_act=()
 }
 
 # Run first, so that the user's own prompt commands still see the real $?.

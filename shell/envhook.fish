@@ -1,24 +1,31 @@
 # envhook for fish. `envhook hook fish` prints this file with the values marked
 # __LIKE_THIS__ replaced by already-quoted strings; everything else is plain fish.
 #
-# The hook answers "did anything change?" with builtins only: a string compare
-# of $PWD, a walk up the tree with `test -f`, and `test -nt` of the watched
-# files against this shell's stamp. Only when the answer is "maybe" does it
-# start Python (`envhook export fish`), which decides, syncs if needed, and
-# prints calls to the functions below.
+# The hook answers "did anything change?" with builtins only: string compares
+# of $PWD, a cache of which project each directory seen belongs to, and
+# `test -nt` of the project's watched files against this shell's stamp. Only
+# when the answer is "maybe" does it start Python (`envhook export`), which
+# decides, syncs if needed, and prints assignments plus a call of
+# _envhook_adopt. Each project visited keeps a numbered slot, so coming back
+# to it while nothing changed costs no process either. fish has no
+# associative arrays: the caches are pairs of lists searched with `contains`.
 
 set -g _envhook_python __ENVHOOK_PYTHON__
+set -g _envhook_pypath __ENVHOOK_PYPATH__
+set -g _envhook_entry __ENVHOOK_ENTRY__
 set -g _envhook_session __ENVHOOK_SESSION__
 
 # Sourcing the config twice must not forget what an earlier hook activated.
-for _envhook_v in _envhook_root _envhook_pwd _envhook_stamp _envhook_told _envhook_venv _envhook_bin _envhook_active _envhook_broken _envhook_saved _envhook_known _envhook_watch _envhook_absent
+for _envhook_v in _envhook_root _envhook_pwd _envhook_stamp _envhook_told _envhook_venv _envhook_bin \
+        _envhook_active _envhook_broken _envhook_saved _envhook_known _envhook_watch _envhook_absent \
+        _envhook_act _envhook_cur _envhook_dir_keys _envhook_dir_vals _envhook_slot_keys _envhook_slot_vals
     set -q $_envhook_v; or set -g $_envhook_v
 end
+set -q _envhook_nslots; or set -g _envhook_nslots 0
 set -e _envhook_v
 
 function _envhook_hook --on-event fish_prompt --on-variable PWD
-    # fish keeps $status for the prompt itself, but other handlers and the
-    # prompt function read it after us, so hand it back untouched.
+    # Other handlers and the prompt read $status after us: hand it back untouched.
     set -l rc $status
     if test -z "$ENVHOOK_DISABLE$_envhook_broken"
         _envhook_check
@@ -27,32 +34,66 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
 end
 
 function _envhook_check
-    if test -n "$_envhook_root"; and test "$PWD" = "$_envhook_pwd"
-        _envhook_fresh; or _envhook_export
+    if test "$PWD" = "$_envhook_pwd"
+        if test -n "$_envhook_root"
+            _envhook_fresh; or _envhook_export
+        else if test -f "$PWD/pyproject.toml"
+            _envhook_export  # a project was created right here (uv init)
+        end
         return 0
     end
-    # The nearest pyproject.toml at or above $PWD decides which project we are in.
-    set -l d $PWD
+    set -g _envhook_pwd $PWD
+    # Which project is this directory in? A directory seen before answers from
+    # the cache, so `cd` costs the same at any depth; a new one walks up only
+    # until it meets a directory already known.
     set -l found
-    while true
-        if test -f "$d/pyproject.toml"
-            set found $d
-            test -n "$found"; or set found /
-            break
-        end
-        test -n "$d"; or break
-        set d (string replace -r '/[^/]*$' '' -- $d)
+    if set -l i (contains -i -- $PWD $_envhook_dir_keys)
+        set found $_envhook_dir_vals[$i]
     end
-    if test -z "$found"
+    if test -z "$found"; or begin; test "$found" != "$PWD"; and test -f "$PWD/pyproject.toml"; end
+        set -l d $PWD
+        while true
+            if test -f "$d/pyproject.toml"
+                set found $d
+                test -n "$found"; or set found /
+                break
+            end
+            if test -z "$d"
+                set found -
+                break
+            end
+            set d (string replace -r '/[^/]*$' '' -- $d)
+            set -l key $d
+            test -n "$key"; or set key /
+            if set -l j (contains -i -- $key $_envhook_dir_keys)
+                set found $_envhook_dir_vals[$j]
+                break
+            end
+        end
+        if test (count $_envhook_dir_keys) -ge 4096
+            set -g _envhook_dir_keys
+            set -g _envhook_dir_vals
+        end
+        set -ga _envhook_dir_keys $PWD
+        set -ga _envhook_dir_vals $found
+    end
+    if test "$found" = -
         if test -n "$_envhook_root"; or test -n "$_envhook_venv"
             _envhook_leave
         end
         return 0
     end
-    if test -n "$_envhook_root"; and contains -- $found $_envhook_known
-        set -g _envhook_pwd $PWD
-        _envhook_fresh; or _envhook_export
-        return 0
+    if set -l k (contains -i -- $found $_envhook_slot_keys)
+        set -l slot $_envhook_slot_vals[$k]
+        if test "$slot" != "$_envhook_cur"
+            _envhook_load $slot
+            if _envhook_fresh
+                _envhook_apply
+                return 0
+            end
+        else if _envhook_fresh
+            return 0
+        end
     end
     _envhook_export
 end
@@ -77,10 +118,68 @@ function _envhook_export
         set -g _envhook_broken 1
         return 0
     end
-    set -l out (_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active $_envhook_python -I -m envhook export fish)
+    # Python may have learned of new projects: directories are looked up afresh.
+    set -g _envhook_dir_keys
+    set -g _envhook_dir_vals
     # The output is one line (newlines inside values are escaped), so the list
     # `out` has one element and eval sees exactly what Python printed.
-    and eval $out
+    set -l out (_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
+        $_envhook_python -I -S -c $_envhook_entry fish $_envhook_pypath)
+    switch $status
+        case 0
+            eval $out
+        case 3
+            set -g _envhook_broken 1  # envhook cannot be imported any more; it said so once
+    end
+end
+
+# Called by Python's output: file the state just assigned under the
+# project's slot (a new one for a new project), then act on it.
+function _envhook_adopt
+    set -l s
+    if set -l k (contains -i -- $_envhook_root $_envhook_slot_keys)
+        set s $_envhook_slot_vals[$k]
+    else
+        set -g _envhook_nslots (math $_envhook_nslots + 1)
+        set s $_envhook_nslots
+    end
+    set -g _envhook_cur $s
+    for a in $_envhook_known
+        if set -l k (contains -i -- $a $_envhook_slot_keys)
+            set _envhook_slot_vals[$k] $s
+        else
+            set -ga _envhook_slot_keys $a
+            set -ga _envhook_slot_vals $s
+        end
+    end
+    set -g _envhook_s{$s}_root $_envhook_root
+    set -g _envhook_s{$s}_stamp $_envhook_stamp
+    set -g _envhook_s{$s}_watch $_envhook_watch
+    set -g _envhook_s{$s}_absent $_envhook_absent
+    set -g _envhook_s{$s}_act $_envhook_act
+    _envhook_apply
+end
+
+function _envhook_load --argument-names s
+    set -g _envhook_cur $s
+    for part in root stamp watch absent act
+        set -l n _envhook_s{$s}_$part
+        set -g _envhook_$part $$n
+    end
+end
+
+# Activate what the project's slot says (ENV PROMPT NO_SYNC), or nothing;
+# a venv the user activated by hand wins over ours.
+function _envhook_apply
+    if test (count $_envhook_act) -eq 0
+        _envhook_deactivate
+    else if test -n "$VIRTUAL_ENV"; and test "$VIRTUAL_ENV" != "$_envhook_venv"
+        if test -n "$_envhook_venv"; and test "$_envhook_venv" != "$_envhook_act[1]"
+            _envhook_deactivate
+        end
+    else if test "$_envhook_active" != "$_envhook_act[3]:$_envhook_act[1]"
+        _envhook_activate $_envhook_act
+    end
 end
 
 # Export NAME=VALUE (or erase NAME when no value is given), remembering the
@@ -151,9 +250,10 @@ end
 function _envhook_leave
     _envhook_deactivate
     set -g _envhook_root
-    set -g _envhook_pwd
     set -g _envhook_stamp
+    set -g _envhook_cur
     set -g _envhook_known
     set -g _envhook_watch
     set -g _envhook_absent
+    set -g _envhook_act
 end

@@ -1,14 +1,20 @@
 # envhook for zsh. `envhook hook zsh` prints this file with the values marked
 # __LIKE_THIS__ replaced by already-quoted strings; everything else is plain zsh.
 #
-# The hook answers "did anything change?" with builtins only: a string compare
-# of $PWD, a walk up the tree with [[ -f ]], and [[ -nt ]] of the watched files
-# against this shell's stamp. Only when the answer is "maybe" does it start
-# Python (`envhook export zsh`), which decides, syncs if needed, and prints
-# calls to the functions below. Every function starts with `emulate -L zsh`,
-# so the user's options (ksh_arrays, sh_word_split, nounset…) do not leak in.
+# The hook answers "did anything change?" with builtins only: string compares
+# of $PWD, a cache of which project each directory seen belongs to, and
+# [[ -nt ]] of the project's watched files against this shell's stamp. Only
+# when the answer is "maybe" does it start Python (`envhook export`), which
+# decides, syncs if needed, and prints assignments plus a call of
+# _envhook_adopt. Each project visited keeps a numbered slot, so coming back
+# to it while nothing changed costs no process either. Every function starts
+# with `emulate -L zsh`, so the user's options (ksh_arrays, sh_word_split,
+# nounset…) do not leak in.
 
 typeset -g _envhook_python=__ENVHOOK_PYTHON__
+typeset -ga _envhook_pypath
+_envhook_pypath=(__ENVHOOK_PYPATH__)
+typeset -g _envhook_entry=__ENVHOOK_ENTRY__
 typeset -g _envhook_session=__ENVHOOK_SESSION__
 
 # Sourcing the rc twice must not forget what an earlier hook activated.
@@ -16,9 +22,14 @@ typeset -g _envhook_root="${_envhook_root-}" _envhook_pwd="${_envhook_pwd-}"
 typeset -g _envhook_stamp="${_envhook_stamp-}" _envhook_told="${_envhook_told-}"
 typeset -g _envhook_venv="${_envhook_venv-}" _envhook_bin="${_envhook_bin-}" _envhook_active="${_envhook_active-}"
 typeset -g _envhook_saved="${_envhook_saved-}" _envhook_broken="${_envhook_broken-}"
+typeset -g _envhook_cur="${_envhook_cur-}" _envhook_nslots="${_envhook_nslots-0}"
 (( ${+_envhook_known} )) || typeset -ga _envhook_known
 (( ${+_envhook_watch} )) || typeset -ga _envhook_watch
 (( ${+_envhook_absent} )) || typeset -ga _envhook_absent
+(( ${+_envhook_act} )) || typeset -ga _envhook_act
+# directory -> its nearest project dir ("-" for none); project dir -> slot
+(( ${+_envhook_dirs} )) || typeset -gA _envhook_dirs
+(( ${+_envhook_slot_of} )) || typeset -gA _envhook_slot_of
 
 _envhook_hook() {
     # $? belongs to the user's last command; precmd functions after us must see it.
@@ -30,26 +41,44 @@ _envhook_hook() {
 
 _envhook_check() {
     emulate -L zsh
-    local d found=
-    if [[ -n $_envhook_root && $PWD == "$_envhook_pwd" ]]; then
-        _envhook_fresh || _envhook_export
+    local d found slot
+    if [[ $PWD == "$_envhook_pwd" ]]; then
+        if [[ -n $_envhook_root ]]; then
+            _envhook_fresh || _envhook_export
+        elif [[ -f $PWD/pyproject.toml ]]; then
+            _envhook_export  # a project was created right here (uv init)
+        fi
         return 0
     fi
-    # The nearest pyproject.toml at or above $PWD decides which project we are in.
-    d=$PWD
-    while :; do
-        if [[ -f $d/pyproject.toml ]]; then found=${d:-/}; break; fi
-        [[ -n $d ]] || break
-        d=${d%/*}
-    done
-    if [[ -z $found ]]; then
+    _envhook_pwd=$PWD
+    # Which project is this directory in? A directory seen before answers from
+    # the cache, so `cd` costs the same at any depth; a new one walks up only
+    # until it meets a directory already known.
+    found=${_envhook_dirs[$PWD]-}
+    if [[ -z $found || ( $found != "$PWD" && -f $PWD/pyproject.toml ) ]]; then
+        d=$PWD
+        while :; do
+            if [[ -f $d/pyproject.toml ]]; then found=${d:-/}; break; fi
+            if [[ -z $d ]]; then found=-; break; fi
+            d=${d%/*}
+            found=${_envhook_dirs[${d:-/}]-}
+            [[ -z $found ]] || break
+        done
+        (( ${#_envhook_dirs} < 4096 )) || _envhook_dirs=()
+        _envhook_dirs[$PWD]=$found
+    fi
+    if [[ $found == - ]]; then
         [[ -z $_envhook_root && -z $_envhook_venv ]] || _envhook_leave
         return 0
     fi
-    if [[ -n $_envhook_root && ${_envhook_known[(Ie)$found]} -gt 0 ]]; then
-        _envhook_pwd=$PWD
-        _envhook_fresh || _envhook_export
-        return 0
+    slot=${_envhook_slot_of[$found]-}
+    if [[ -n $slot ]]; then
+        if [[ $slot != "$_envhook_cur" ]]; then
+            _envhook_load "$slot"
+            if _envhook_fresh; then _envhook_apply; return 0; fi
+        elif _envhook_fresh; then
+            return 0
+        fi
     fi
     _envhook_export
 }
@@ -77,8 +106,53 @@ _envhook_export() {
         _envhook_broken=1
         return 0
     fi
-    out=$(_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told \
-        _ENVHOOK_ACTIVE=$_envhook_active "$_envhook_python" -I -m envhook export zsh) && eval "$out"
+    # Python may have learned of new projects: directories are looked up afresh.
+    _envhook_dirs=()
+    out=$(_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
+        "$_envhook_python" -I -S -c "$_envhook_entry" zsh "${_envhook_pypath[@]}")
+    case $? in
+        0) eval "$out" ;;
+        3) _envhook_broken=1 ;;  # envhook cannot be imported any more; it said so once
+    esac
+}
+
+# Called by Python's output: file the state just assigned under the
+# project's slot (a new one for a new project), then act on it.
+_envhook_adopt() {
+    emulate -L zsh
+    local a s=${_envhook_slot_of[$_envhook_root]-}
+    [[ -n $s ]] || s=$((++_envhook_nslots))
+    _envhook_cur=$s
+    for a in "${_envhook_known[@]}"; do _envhook_slot_of[$a]=$s; done
+    typeset -g "_envhook_s${s}_root=$_envhook_root" "_envhook_s${s}_stamp=$_envhook_stamp"
+    set -A "_envhook_s${s}_watch" "${_envhook_watch[@]}"
+    set -A "_envhook_s${s}_absent" "${_envhook_absent[@]}"
+    set -A "_envhook_s${s}_act" "${_envhook_act[@]}"
+    _envhook_apply
+}
+
+_envhook_load() {
+    emulate -L zsh
+    local n=_envhook_s$1
+    _envhook_cur=$1
+    _envhook_root=${(P)${:-${n}_root}}
+    _envhook_stamp=${(P)${:-${n}_stamp}}
+    _envhook_watch=("${(@P)${:-${n}_watch}}")
+    _envhook_absent=("${(@P)${:-${n}_absent}}")
+    _envhook_act=("${(@P)${:-${n}_act}}")
+}
+
+# Activate what the project's slot says (ENV PROMPT NO_SYNC), or nothing;
+# a venv the user activated by hand wins over ours.
+_envhook_apply() {
+    emulate -L zsh
+    if (( ${#_envhook_act} == 0 )); then
+        _envhook_deactivate
+    elif [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$_envhook_venv" ]]; then
+        [[ -z $_envhook_venv || $_envhook_venv == "${_envhook_act[1]}" ]] || _envhook_deactivate
+    elif [[ $_envhook_active != "${_envhook_act[3]}:${_envhook_act[1]}" ]]; then
+        _envhook_activate "${_envhook_act[@]}"
+    fi
 }
 
 # Export NAME=VALUE (or unset NAME when no value is given), remembering the
@@ -141,12 +215,12 @@ _envhook_deactivate() {
 _envhook_leave() {
     emulate -L zsh
     _envhook_deactivate
-    _envhook_root= _envhook_pwd= _envhook_stamp=
-    _envhook_known=() _envhook_watch=() _envhook_absent=()
+    _envhook_root= _envhook_stamp= _envhook_cur=
+    _envhook_known=() _envhook_watch=() _envhook_absent=() _envhook_act=()
 }
 
 # precmd covers every prompt, chpwd a `cd` inside a command line
-# (`cd proj && python …`); the membership test keeps a re-sourced rc from
+# (`cd proj && python …`); add-zsh-hook keeps a re-sourced rc from
 # registering twice.
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd _envhook_hook

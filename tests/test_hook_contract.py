@@ -448,3 +448,51 @@ def test_users_own_prompt_hooks_keep_running(open_shell, shell, user_rc, project
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
     s.run("false")
     assert s.status() == 1  # the user's hooks and prompt still see the real $?
+
+
+# -- costs: what the builtin-only paths cover -------------------------------------------
+
+def test_revisiting_a_project_switches_back_without_python(open_shell, shell, project, shell_env, tmp_path, wheelhouse):
+    other = make_project(tmp_path / "other", wheelhouse, name="other", dependencies=("otherpkg==1.0",))
+    uv_lock(other, shell_env)
+    for p in (project, other):
+        envhook("allow", cwd=p, env=shell_env)
+    s = open_shell()
+    s.run(f"cd {q(shell, project)}")
+    s.run(f"cd {q(shell, other)}")
+    s.run("cd /")
+    state = Path(shell_env["XDG_STATE_HOME"])
+    before = stamp_mtimes(state)
+    for _ in range(2):
+        s.run(f"cd {q(shell, project)}")
+        assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+        s.run(f"cd {q(shell, other / 'sub') if (other / 'sub').is_dir() else q(shell, other)}")
+        assert s.get("VIRTUAL_ENV") == str(other / ".venv")
+        s.run("cd /")
+        assert s.get("VIRTUAL_ENV") is None
+    assert stamp_mtimes(state) == before  # no Python ran for any of it
+    # …and a change made while away is still noticed on the way back in.
+    set_dependencies(project, ["tinkerpkg==2.0"])
+    out = s.run(f"cd {q(shell, project)}")
+    assert "syncing demo" in out and version_in_env(project) == "2.0"
+
+
+def test_a_project_created_in_the_current_directory_is_noticed(open_shell, shell, tmp_path, wheelhouse, shell_env):
+    d = tmp_path / "fresh"
+    d.mkdir()
+    s = open_shell(cwd=d)
+    assert "envhook" not in s.run("true")
+    out = s.run("printf '[project]\\nname = \"fresh\"\\nversion = \"0\"\\n' > pyproject.toml")
+    assert "fresh" in out and "not trusted" in out
+
+
+def test_pin_and_allow_from_another_shell_reach_this_one(open_shell, shell, project, shell_env):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(cwd=project)
+    assert s.get("UV_NO_SYNC") is None
+    envhook("pin", cwd=project, env=shell_env)  # e.g. typed in another terminal
+    s.run("true")
+    assert s.get("UV_NO_SYNC") == "1"
+    envhook("deny", cwd=project, env=shell_env)
+    s.run("true")
+    assert s.get("VIRTUAL_ENV") is None

@@ -6,9 +6,9 @@ def main(argv: list[str] | None = None) -> int:
     # The prompt hook calls `envhook export SHELL` whenever a watched file moved;
     # it is routed before argparse so that path imports only what it needs.
     if args[:1] == ["export"]:
-        from envhook.commands.export import export_main
+        from envhook.hookentry import main as hook_main
 
-        return export_main(args[1:])
+        return hook_main(args[1:])
     from envhook.cli import main as cli_main
 
     return cli_main(args)

@@ -47,20 +47,9 @@ def read_toml(path: Path) -> dict:
 
 
 def current_dir() -> Path:
-    """The cwd as the user spells it: $PWD keeps symlinks when it still names
-    the cwd; a cwd deleted under the shell has no real path, so $PWD it is."""
-    pwd = os.environ.get("PWD", "")
-    try:
-        real = os.getcwd()
-    except OSError:
-        return Path(pwd or "/")
-    if pwd and os.path.isabs(pwd):
-        try:
-            if os.path.samefile(pwd, real):
-                return Path(pwd)
-        except OSError:
-            pass
-    return Path(real)
+    from envhook.paths import current_dir as cwd
+
+    return Path(cwd())
 
 
 def nearest_pyproject_dir(start: Path) -> Path | None:

@@ -11,6 +11,7 @@ project gets a directory named by a hash of its real path:
     projects/<key>/sync.json   the last sync: outcome and input fingerprints
     projects/<key>/notify      touched by every user command (allow, pin, sync…)
     stamps/<session>-<key>     per shell: mtime = when that shell last looked
+    dirs/<key of a dir>        the hook's decision cache (hookcache.py)
 
 Shells watch `notify` rather than the directory, so the hook's own record
 writes do not wake every shell at its next prompt.
@@ -18,7 +19,6 @@ writes do not wake every shell at its next prompt.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -26,17 +26,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from envhook import paths
+from envhook._hash import sha256
+
 SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED, SYNC_RUNNING = "ok", "failed", "interrupted", "running"
 
 
 def state_dir() -> Path:
-    from platformdirs import user_state_dir
-
-    return Path(user_state_dir("envhook", appauthor=False))
+    return Path(paths.state_dir())
 
 
 def project_key(root: Path) -> str:
-    return hashlib.sha256(os.fsencode(str(root))).hexdigest()[:24]
+    return paths.key(str(root))
 
 
 def project_dir(root: Path) -> Path:
@@ -96,7 +97,7 @@ def now_iso() -> str:
 def file_digest(path: Path) -> str | None:
     try:
         with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()[:16]
+            return sha256(f.read()).hexdigest()[:16]
     except FileNotFoundError:
         return None
     except IsADirectoryError:
@@ -160,29 +161,7 @@ class SyncRecord:
         write_json(project_dir(root) / "sync.json", self.__dict__)
 
 
-# -- per-shell stamps -------------------------------------------------------------
-
-def stamp_path(session: str, root: Path) -> Path:
-    return state_dir() / "stamps" / f"{session}-{project_key(root)}"
-
-
-def start_stamp(path: Path) -> int:
-    """Touch the stamp and return its mtime in ns, as the filesystem's own clock
-    gives it (the kernel stamps files with a coarse clock that can lag
-    time.time_ns(), so only a file's mtime is comparable with another's)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "ab"):
-        pass
-    os.utime(path)
-    return path.stat().st_mtime_ns
-
-
-def finish_stamp(path: Path, mtime_ns: int) -> None:
-    # One ns before "now": a file written in the same clock tick, after we
-    # read it, still counts as newer ([[ -nt ]] is strict).
-    t = mtime_ns - 1
-    os.utime(path, ns=(t, t))
-
+# -- per-shell stamps (created and set in paths.py) ---------------------------------
 
 def prune_stamps(max_age_days: float = 14) -> None:
     d = state_dir() / "stamps"

@@ -1,20 +1,21 @@
-"""`envhook export SHELL`: the hook's slow path.
+"""The full evaluation behind `envhook export SHELL`, for when the decision
+cache (hookcache) cannot answer: something the last decision read has moved.
 
-The shell calls this only when its builtin checks say something may have
-changed. It decides (evaluate.assess), syncs if needed, and prints shell code
-that activates or deactivates and leaves behind what the next prompt's builtin
-check needs: the project dirs, the files to watch, and this shell's stamp.
-It never raises: a traceback at every prompt is the one thing a hook must not do.
+It decides (evaluate.assess), syncs if needed, says what needs saying once
+per shell, prints the state the shell keeps (emit), and caches a quiet
+decision for the next shell. It never raises: a traceback at every prompt is
+the one thing a hook must not do.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import sys
 from pathlib import Path
 
+from envhook import emit, hookcache, paths
+from envhook._hash import hexdigest
+from envhook.hookentry import session
 from envhook.messages import say
 
 
@@ -24,10 +25,12 @@ class Told:
 
     def __init__(self, value: str):
         self.keys = set(value.split())
+        self.said = False
 
     def once(self, key: str, text: str) -> None:
         if key not in self.keys:
             self.keys.add(key)
+            self.said = True
             say(text)
 
     def value(self) -> str:
@@ -35,65 +38,74 @@ class Told:
 
 
 def _digest(*parts: object) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
+    return hexdigest(repr(parts).encode())[:12]
 
 
-def _session() -> str:
-    s = os.environ.get("_ENVHOOK_SESSION", "")
-    return s if re.fullmatch(r"[A-Za-z0-9]{1,64}", s) else "nosession"
-
-
-def export(shell_name: str) -> tuple[str, int]:
+def _decision_deps(project, state_project_dir: Path) -> list[str]:
+    """Every file whose content the decision read, present or not."""
     from envhook import venv
-    from envhook.evaluate import FAILED, PINNED, UNTRUSTED, assess
-    from envhook.project import ProjectError, current_dir, find_project
+
+    deps = [str(d / "pyproject.toml") for d in (project.nearest, *project.nearest.parents)]
+    if project.members:
+        # A new member directory shows in its parent's mtime.
+        deps += sorted({str(project.root), *(str(m.parent) for m in project.members)})
+    deps += [str(p) for p in project.inputs]
+    deps += [str(p) for p in venv.watched(project.env)]
+    deps += [str(state_project_dir / n) for n in ("allow", "deny", "pin.json", "sync.json", "notify")]
+    return list(dict.fromkeys(deps))
+
+
+def export(shell_name: str) -> str:
+    from envhook import venv
+    from envhook.evaluate import FAILED, IN_SYNC, PINNED, UNTRUSTED, assess
+    from envhook.project import ProjectError, find_project
     from envhook.shells import get_shell
-    from envhook.state import notify, project_dir, start_stamp, finish_stamp, stamp_path
+    from envhook.state import project_dir
 
     sh = get_shell(shell_name)
     told = Told(os.environ.get("_ENVHOOK_TOLD", ""))
-    nosync_active, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
-    hand_activated = bool(os.environ.get("VIRTUAL_ENV")) and os.environ.get("VIRTUAL_ENV") != active
-    cwd = current_dir()
-    out: list[str] = []
+    cwd = paths.current_dir()
+    nearest = paths.nearest_project_dir(cwd)
+    if nearest is None:
+        return emit.leave(sh, told.value())
+    state = paths.state_dir()
+    cache = hookcache.cache_file(state, nearest)
 
     try:
-        project = find_project(cwd)
+        project = find_project(Path(cwd))
     except ProjectError as e:
         # Keep whatever is active and watch the broken file, so the user is told
         # once and the next edit of that file is noticed.
         told.once("e:" + _digest(str(e)), f"{e}; fix it to let envhook sync")
-        from envhook.project import nearest_pyproject_dir
+        hookcache.remove(cache)
+        root = str(e.path.parent)
+        stamp = paths.stamp_path(state, session(), root)
+        t = paths.start_stamp(stamp)
+        nosync, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
+        act = [active, venv.prompt(Path(active)), nosync] if active else []
+        text = emit.remember(
+            sh, root=root, cwd=cwd, known=sorted({nearest, root}), watch=[str(e.path)], absent=[],
+            stamp=stamp, act=act, told=told.value(),
+        )
+        paths.finish_stamp(stamp, t)
+        return text
 
-        d = e.path.parent
-        nearest = nearest_pyproject_dir(cwd) or d
-        out += [
-            sh.assign("_envhook_root", str(d)),
-            sh.assign("_envhook_pwd", str(cwd)),
-            sh.assign_list("_envhook_known", sorted({str(nearest), str(d)})),
-            sh.assign_list("_envhook_watch", [str(e.path)]),
-            sh.assign_list("_envhook_absent", []),
-            sh.assign("_envhook_stamp", _stamp_now(stamp_path(_session(), d), start_stamp, finish_stamp)),
-            sh.assign("_envhook_told", told.value()),
-        ]
-        return sh.script(out), 0
-
-    if project is None:
-        if active:
-            out.append("_envhook_leave")
-        out.append(sh.assign("_envhook_told", told.value()))
-        return sh.script(out), 0
-
-    stamp = stamp_path(_session(), project.root)
-    stamp_time = start_stamp(stamp)
+    root = str(project.root)
+    stamp = paths.stamp_path(state, session(), root)
+    pdir = project_dir(project.root)
+    deps = _decision_deps(project, pdir)
+    # Stamp first, then signatures, then contents: whatever changes after a
+    # read is newer than both, so neither the shell nor the cache misses it.
+    stamp_time = paths.start_stamp(stamp)
+    sigs = [(p, hookcache.signature(p)) for p in deps]
     a = assess(project)
 
     if a.state == UNTRUSTED:
         told.once(
-            "u:" + _digest(project.root),
-            f"{project.name} ({project.root}) is not trusted; `envhook allow` to sync and activate its env"
-            if not a.denied
-            else f"{project.name} is denied; `envhook allow` to trust it again",
+            "u:" + _digest(root),
+            f"{project.name} is denied; `envhook allow` to trust it again"
+            if a.denied
+            else f"{project.name} ({root}) is not trusted; `envhook allow` to sync and activate its env",
         )
     elif a.should_sync:
         from envhook.syncing import sync
@@ -101,64 +113,65 @@ def export(shell_name: str) -> tuple[str, int]:
         outcome = sync(project, ", ".join(a.reasons))
         # Everything the sync wrote happened before this stamp, so none of it
         # wakes the next prompt; anything after it does.
-        stamp_time = start_stamp(stamp)
+        stamp_time = paths.start_stamp(stamp)
+        sigs = [(p, hookcache.signature(p)) for p in deps]
         a = assess(project)
         if outcome.status != "ok":
             # The sync just said why it failed; the reminder below is for later
             # prompts. Keyed by the inputs as they are now: uv may have written
             # the lock before it failed or was interrupted.
-            told.keys.add("f:" + _digest(project.root, a.inputs))
+            told.keys.add("f:" + _digest(root, a.inputs))
 
     if a.state == PINNED and a.reasons:
         told.once(
-            "p:" + _digest(project.root, a.inputs),
+            "p:" + _digest(root, a.inputs),
             f"{project.name} is pinned, so it was not synced ({', '.join(a.reasons)}); `envhook unpin` to sync",
         )
     elif a.state == FAILED:
         told.once(
-            "f:" + _digest(project.root, a.inputs),
+            "f:" + _digest(root, a.inputs),
             f"last sync of {project.name} did not succeed ({'; '.join(a.reasons)}); "
             "not retrying until its inputs change — `envhook sync` to retry now",
         )
 
-    want = project.env if a.can_activate else None
-    nosync = "1" if a.state == PINNED else "0"
-    if hand_activated:
-        # The user's own activation wins; ours only goes away if we must leave.
-        if active and (want is None or str(want) != active):
-            out.append("_envhook_deactivate")
-    elif want is None:
-        if active:
-            out.append("_envhook_deactivate")
-    elif str(want) != active or nosync != nosync_active:
-        out.append(sh.call("_envhook_activate", str(want), venv.prompt(want), nosync))
-
+    env = str(project.env)
+    act = [env, venv.prompt(project.env), "1" if a.state == PINNED else "0"] if a.can_activate else []
     # What the next prompt's builtin check watches: every input, the env's
     # own files, and the notify file that user commands touch.
-    candidates = list(project.inputs) + venv.watched(project.env) + [project_dir(project.root) / "notify"]
-    d = cwd
-    while d != project.nearest and d != d.parent and project.nearest in d.parents:
-        candidates.append(d / "pyproject.toml")  # a new project between here and the root
-        d = d.parent
-    watch, absent = [], []
-    for p in candidates:
-        (watch if os.path.lexists(p) else absent).append(str(p))
-    out += [
-        sh.assign("_envhook_root", str(project.root)),
-        sh.assign("_envhook_pwd", str(cwd)),
-        sh.assign_list("_envhook_known", project.aliases),
-        sh.assign_list("_envhook_watch", watch),
-        sh.assign_list("_envhook_absent", absent),
-        sh.assign("_envhook_stamp", str(stamp)),
-        sh.assign("_envhook_told", told.value()),
-    ]
-    finish_stamp(stamp, stamp_time)
-    return sh.script(out), 0
+    candidates = [str(p) for p in project.inputs] + [str(p) for p in venv.watched(project.env)]
+    candidates.append(str(pdir / "notify"))
+    watch = [p for p in candidates if os.path.lexists(p)]
+    absent = [p for p in candidates if not os.path.lexists(p)]
+    between = paths.dirs_between(cwd, nearest)
+    text = emit.remember(
+        sh,
+        root=root,
+        cwd=cwd,
+        known=sorted({nearest, *project.aliases}),
+        watch=watch + [p for p in between if os.path.lexists(p)],
+        absent=absent + [p for p in between if not os.path.lexists(p)],
+        stamp=stamp,
+        act=act,
+        told=told.value(),
+    )
+    paths.finish_stamp(stamp, stamp_time)
 
-
-def _stamp_now(path: Path, start, finish) -> str:
-    finish(path, start(path))
-    return str(path)
+    # A decision that a new shell would reach in silence can be replayed from
+    # signatures; one that says something (untrusted, failed, pinned with news)
+    # is said once per shell, so it always goes through here.
+    quiet = a.state == IN_SYNC or (a.state == PINNED and not a.reasons)
+    if quiet:
+        decision = hookcache.Decision(
+            root, act, list(project.aliases), watch, absent, sigs,
+            os.environ.get("UV_PROJECT_ENVIRONMENT", hookcache.UNSET),
+        )
+        try:
+            hookcache.write(cache, decision, stamp_time)
+        except OSError:
+            pass  # no cache: the next shell decides from scratch, nothing is lost
+    else:
+        hookcache.remove(cache)
+    return text
 
 
 def _told_only(shell_name: str, told: Told) -> str:
@@ -174,17 +187,17 @@ def _told_only(shell_name: str, told: Told) -> str:
 def export_main(argv: list[str]) -> int:
     shell_name = argv[0] if argv else ""
     try:
-        text, code = export(shell_name)
+        text = export(shell_name)
     except KeyboardInterrupt:
         # Ctrl-C outside a sync: print nothing; the next prompt looks again.
         return 0
     except Exception as e:  # noqa: BLE001 — the prompt must get one line, never a traceback
         told = Told(os.environ.get("_ENVHOOK_TOLD", ""))
         told.once("x:" + _digest(type(e).__name__, str(e)), f"error: {e} ({type(e).__name__}); `envhook status` shows more")
-        text, code = _told_only(shell_name, told), 0
+        text = _told_only(shell_name, told)
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except OSError:
         return 1
-    return code
+    return 0

@@ -3,29 +3,37 @@
 
 The hook itself lives in shell/envhook.<name> as real shell code; Python only
 fills its __PLACEHOLDERS__ with values quoted by the family's one quote function.
+Imports stay lazy: the hook's entry loads only the family it prints for.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-from envhook.shells.base import Shell
-from envhook.shells.fish import Fish
-from envhook.shells.posix import Bash, Zsh
-
-SHELLS: dict[str, Shell] = {"bash": Bash(), "zsh": Zsh(), "fish": Fish()}
+NAMES = ("bash", "zsh", "fish")
 
 
-def get_shell(name: str) -> Shell:
-    try:
-        return SHELLS[name]
-    except KeyError:
-        raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(SHELLS)})") from None
+def get_shell(name: str):
+    if name == "bash":
+        from envhook.shells.posix import Bash
+
+        return Bash()
+    if name == "zsh":
+        from envhook.shells.posix import Zsh
+
+        return Zsh()
+    if name == "fish":
+        from envhook.shells.fish import Fish
+
+        return Fish()
+    raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(NAMES)})")
 
 
-def template_dir() -> Path:
+def template_dir() -> str:
     # Installed wheels carry the hook files inside the package (envhook/shell);
     # a source checkout keeps them at the top level, where they are edited.
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "shell"
-    return packaged if packaged.is_dir() else here.parent.parent / "shell"
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    packaged = os.path.join(pkg, "shell")
+    if os.path.isdir(packaged):
+        return packaged
+    return os.path.join(os.path.dirname(os.path.dirname(pkg)), "shell")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
 
 class Shell:
     name: str
@@ -14,18 +12,20 @@ class Shell:
     def assign(self, name: str, value: str) -> str:
         raise NotImplementedError
 
-    def assign_list(self, name: str, values: Iterable[str]) -> str:
+    def assign_list(self, name: str, values: list[str]) -> str:
         raise NotImplementedError
 
     def call(self, function: str, *args: str) -> str:
         return " ".join([function, *(self.quote(a) for a in args)])
 
-    def render(self, template_text: str, values: Mapping[str, str]) -> str:
-        """Fill __NAME__ placeholders with quoted values; the rest of the file is left as written."""
+    def render(self, template_text: str, values: dict[str, str | list[str]]) -> str:
+        """Fill __NAME__ placeholders with quoted values (a list becomes quoted
+        words); the rest of the file is left as written."""
         for key, value in values.items():
-            template_text = template_text.replace(f"__{key}__", self.quote(value))
+            words = value if isinstance(value, list) else [value]
+            template_text = template_text.replace(f"__{key}__", " ".join(self.quote(w) for w in words))
         return template_text
 
-    def script(self, statements: Iterable[str]) -> str:
+    def script(self, statements: list[str]) -> str:
         lines = [s for s in statements if s]
         return self.separator.join(lines) + ("\n" if lines else "")

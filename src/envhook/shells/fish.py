@@ -5,8 +5,6 @@ backslash inside single quotes escapes, so 'a\\' is an unterminated string."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from envhook.shells.base import Shell
 
 
@@ -36,5 +34,5 @@ class Fish(Shell):
     def assign(self, name: str, value: str) -> str:
         return f"set -g {name} {self.quote(value)}"
 
-    def assign_list(self, name: str, values: Iterable[str]) -> str:
+    def assign_list(self, name: str, values: list[str]) -> str:
         return " ".join([f"set -g {name}", *(self.quote(v) for v in values)])

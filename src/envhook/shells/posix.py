@@ -4,8 +4,6 @@ ASCII written as \\xNN, so the output is one ASCII line whatever the locale
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from envhook.shells.base import Shell
 
 _SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_-+=:,./")
@@ -37,7 +35,7 @@ class _Posix(Shell):
     def assign(self, name: str, value: str) -> str:
         return f"{name}={self.quote(value)}"
 
-    def assign_list(self, name: str, values: Iterable[str]) -> str:
+    def assign_list(self, name: str, values: list[str]) -> str:
         return f"{name}=({' '.join(self.quote(v) for v in values)})"
 
 

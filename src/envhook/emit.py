@@ -1,0 +1,41 @@
+"""What the hook's Python side prints: the state the shell keeps for the
+project it is in. The shell's `_envhook_adopt` files it under the project
+(so a later visit can switch back without Python) and applies `_envhook_act`."""
+
+from __future__ import annotations
+
+from envhook.shells.base import Shell
+
+
+def remember(
+    sh: Shell,
+    *,
+    root: str,
+    cwd: str,
+    known: list[str],
+    watch: list[str],
+    absent: list[str],
+    stamp: str,
+    act: list[str],
+    told: str | None,
+) -> str:
+    lines = [
+        sh.assign("_envhook_root", root),
+        sh.assign("_envhook_pwd", cwd),
+        sh.assign_list("_envhook_known", known),
+        sh.assign_list("_envhook_watch", watch),
+        sh.assign_list("_envhook_absent", absent),
+        sh.assign("_envhook_stamp", stamp),
+        sh.assign_list("_envhook_act", act),
+    ]
+    if told is not None:
+        lines.append(sh.assign("_envhook_told", told))
+    lines.append("_envhook_adopt")
+    return sh.script(lines)
+
+
+def leave(sh: Shell, told: str | None) -> str:
+    lines = ["_envhook_leave"]
+    if told is not None:
+        lines.append(sh.assign("_envhook_told", told))
+    return sh.script(lines)
