@@ -4,7 +4,6 @@ hook will do about it. It only reads; `export` and `status` both call it."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from envhook import trust, venv
@@ -26,17 +25,16 @@ NO_PROJECT, UNTRUSTED, MISSING, STALE, IN_SYNC, PINNED, FAILED = (
 )
 
 
-@dataclass
 class Assessment:
-    project: Project | None
-    state: str
-    reasons: list[str] = field(default_factory=list)
-    trusted: bool = False
-    denied: bool = False
-    pin: Pin | None = None
-    record: SyncRecord | None = None
-    inputs: dict = field(default_factory=dict)
-    missing: str | None = None
+    def __init__(self, project: Project | None, state: str, reasons: list[str] | None = None, *,
+                 trusted: bool = False, denied: bool = False):
+        self.project, self.state = project, state
+        self.reasons: list[str] = reasons or []
+        self.trusted, self.denied = trusted, denied
+        self.pin: Pin | None = None
+        self.record: SyncRecord | None = None
+        self.inputs: dict = {}
+        self.missing: str | None = None  # why the env counts as missing, if it does
 
     @property
     def should_sync(self) -> bool:

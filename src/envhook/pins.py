@@ -4,17 +4,17 @@ why (--note) and what the inputs were, so status can say what changed since."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from envhook.state import notify, now_iso, project_dir, read_json, write_json, ensure_project_dir
 
 
-@dataclass
 class Pin:
-    since: str
-    note: str | None
-    inputs: dict
+    def __init__(self, since: str, note: str | None, inputs: dict):
+        self.since, self.note, self.inputs = since, note, inputs
+
+    def to_dict(self) -> dict:
+        return {"since": self.since, "note": self.note, "inputs": self.inputs}
 
 
 def load_pin(root: Path) -> Pin | None:
@@ -32,7 +32,7 @@ def load_pin(root: Path) -> Pin | None:
 def pin(root: Path, inputs: dict, note: str | None) -> Pin:
     p = Pin(since=now_iso(), note=note, inputs=inputs)
     ensure_project_dir(root)
-    write_json(project_dir(root) / "pin.json", p.__dict__)
+    write_json(project_dir(root) / "pin.json", p.to_dict())
     notify(root)
     return p
 

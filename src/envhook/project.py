@@ -6,7 +6,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -18,14 +17,15 @@ class ProjectError(Exception):
         self.path = path
 
 
-@dataclass(frozen=True)
 class Project:
-    root: Path                       # the workspace root (or the project itself), real path
-    name: str
-    env: Path                        # where uv puts the env
-    members: tuple[Path, ...] = ()   # workspace members, real paths, root excluded
-    nearest: Path | None = None      # the directory holding the nearest pyproject.toml
-    aliases: tuple[str, ...] = field(default=())  # spellings of project dirs as $PWD shows them
+    def __init__(self, root: Path, name: str, env: Path, members: tuple[Path, ...] = (),
+                 nearest: Path | None = None, aliases: tuple[str, ...] = ()):
+        self.root = root          # the workspace root (or the project itself), real path
+        self.name = name
+        self.env = env            # where uv puts the env
+        self.members = members    # workspace members, real paths, root excluded
+        self.nearest = nearest    # the directory holding the nearest pyproject.toml, real path
+        self.aliases = aliases    # spellings of its project dirs, as $PWD may show them
 
     @property
     def inputs(self) -> list[Path]:

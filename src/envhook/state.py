@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from envhook import paths
@@ -47,7 +45,9 @@ def project_dir(root: Path) -> Path:
 def atomic_write(path: Path, data: bytes) -> None:
     """Readers see the old file or the new one, never half of either."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    # Not tempfile: its import (random, shutil) costs more than this whole write.
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{time.monotonic_ns()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -134,31 +134,27 @@ def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> 
 
 # -- sync records -----------------------------------------------------------------
 
-@dataclass
 class SyncRecord:
-    status: str
-    inputs: dict
-    env_cfg: str | None = None
-    dists: list | None = None
-    time: str = ""
-    message: str = ""
-    pid: int | None = None
-    reset_on_drift: bool = False
+    FIELDS = ("status", "inputs", "env_cfg", "dists", "time", "message", "pid", "reset_on_drift")
+
+    def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, dists: list | None = None,
+                 time: str = "", message: str = "", pid: int | None = None, reset_on_drift: bool = False):
+        self.status, self.inputs, self.env_cfg, self.dists = status, inputs, env_cfg, dists
+        self.time, self.message, self.pid, self.reset_on_drift = time, message, pid, reset_on_drift
 
     @classmethod
     def load(cls, root: Path) -> SyncRecord | None:
         data = read_json(project_dir(root) / "sync.json")
         if not data or not isinstance(data.get("inputs"), dict) or not isinstance(data.get("status"), str):
             return None
-        fields = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
         try:
-            return cls(**fields)
+            return cls(**{k: data[k] for k in cls.FIELDS if k in data})
         except TypeError:
             return None
 
     def save(self, root: Path) -> None:
         ensure_project_dir(root)
-        write_json(project_dir(root) / "sync.json", self.__dict__)
+        write_json(project_dir(root) / "sync.json", {k: getattr(self, k) for k in self.FIELDS})
 
 
 # -- per-shell stamps (created and set in paths.py) ---------------------------------

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass
 class SyncOutcome:
-    status: str            # state.SYNC_OK / SYNC_FAILED / SYNC_INTERRUPTED
-    message: str = ""      # one line for the user when it did not work
+    def __init__(self, status: str, message: str = ""):
+        self.status = status    # state.SYNC_OK / SYNC_FAILED / SYNC_INTERRUPTED
+        self.message = message  # one line for the user when it did not work
 
 
 class Backend:
