@@ -496,3 +496,29 @@ def test_pin_and_allow_from_another_shell_reach_this_one(open_shell, shell, proj
     envhook("deny", cwd=project, env=shell_env)
     s.run("true")
     assert s.get("VIRTUAL_ENV") is None
+
+
+HOSTILE_OPTIONS = [
+    ("bash", "set -u; set -o pipefail; shopt -s nullglob failglob"),
+    ("zsh", "setopt nounset ksh_arrays no_clobber sh_word_split"),
+    ("fish", "set -g fish_features qmark-noglob"),
+]
+
+
+@pytest.mark.parametrize("shell, options", HOSTILE_OPTIONS, indirect=["shell"])
+def test_users_shell_options_do_not_break_the_hook(open_shell, shell, options, project, shell_env, tmp_path, wheelhouse):
+    other = make_project(tmp_path / "other dir", wheelhouse, name="other")
+    uv_lock(other, shell_env)
+    for p in (project, other):
+        envhook("allow", cwd=p, env=shell_env)
+    s = open_shell(extra_rc=options)
+    for _ in range(2):  # the second round goes through the slots, without Python
+        out = s.run(f"cd {q(shell, project)}")
+        assert "error" not in out.lower() and "unbound" not in out.lower() and "no match" not in out.lower()
+        assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+        s.run(f"cd {q(shell, other)}")
+        assert s.get("VIRTUAL_ENV") == str(other / ".venv")
+        out = s.run("cd /")
+        assert out.strip() == "" and s.get("VIRTUAL_ENV") is None
+    s.run("false")
+    assert s.status() == 1
