@@ -4,7 +4,19 @@ project it is in. The shell's `_envhook_adopt` files it under the project
 
 from __future__ import annotations
 
+import sys
+
 from envhook.shells.base import Shell
+
+
+def write(text: str) -> int:
+    """Hand the shell its code; a closed pipe (the user hit Ctrl-C) is not an error worth a traceback."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError:
+        return 1
+    return 0
 
 
 def remember(

@@ -11,7 +11,6 @@ tests/test_imports.py keeps this path free of heavy imports.
 from __future__ import annotations
 
 import os
-import sys
 
 from envhook import emit, hookcache, paths
 
@@ -70,9 +69,4 @@ def main(argv: list[str]) -> int:
         from envhook.commands.export import export_main
 
         return export_main(argv)
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except OSError:
-        return 1
-    return 0
+    return emit.write(text)

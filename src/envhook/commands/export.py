@@ -10,7 +10,6 @@ the one thing a hook must not do.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from envhook import emit, hookcache, paths
@@ -195,9 +194,4 @@ def export_main(argv: list[str]) -> int:
         told = Told(os.environ.get("_ENVHOOK_TOLD", ""))
         told.once("x:" + _digest(type(e).__name__, str(e)), f"error: {e} ({type(e).__name__}); `envhook status` shows more")
         text = _told_only(shell_name, told)
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except OSError:
-        return 1
-    return 0
+    return emit.write(text)
