@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 import json
+from shlex import quote as shlex_quote
 from pathlib import Path
 
 import pytest
@@ -522,3 +523,41 @@ def test_users_shell_options_do_not_break_the_hook(open_shell, shell, options, p
         assert out.strip() == "" and s.get("VIRTUAL_ENV") is None
     s.run("false")
     assert s.status() == 1
+
+
+def test_a_sync_started_from_the_decision_cache_is_announced_once_and_recorded(open_shell, shell, project, shell_env):
+    envhook("allow", cwd=project, env=shell_env)
+    s = open_shell(cwd=project)
+    s.run("true")  # the first evaluation has cached its decision by now
+    set_dependencies(project, ["tinkerpkg==2.0"])
+    out = s.run("true")
+    assert out.count("syncing demo") == 1 and "pyproject.toml changed" in out
+    assert version_in_env(project) == "2.0"
+    data = json.loads(envhook("status", "--json", cwd=project, env=shell_env).stdout)
+    assert data["state"] == "in-sync" and data["last_sync"]["status"] == "ok"
+
+
+def test_ctrl_c_during_a_sync_started_from_the_cache(open_shell, shell, project, shell_env, tmp_path):
+    envhook("allow", cwd=project, env=shell_env)
+    slow = tmp_path / "slowbin"
+    slow.mkdir()
+    (slow / "uv").write_text(
+        f"#!/bin/sh\n[ -e {shlex_quote(str(tmp_path / 'slow'))} ] && sleep 30\n"
+        f"exec {os.path.realpath(shutil.which('uv'))} \"$@\"\n"
+    )
+    (slow / "uv").chmod(0o755)
+    env = dict(shell_env, PATH=f"{slow}:{shell_env['PATH']}")
+    s = open_shell(cwd=project, env=env)
+    s.run("true")
+    (tmp_path / "slow").write_text("")
+    set_dependencies(project, ["tinkerpkg==2.0"])
+    s.send_line("true")
+    time.sleep(1.5)
+    t0 = time.monotonic()
+    out = s.interrupt(timeout=10)
+    assert time.monotonic() - t0 < 6 and "interrupted" in out
+    data = json.loads(envhook("status", "--json", cwd=project, env=env).stdout)
+    assert data["state"] == "failed" and data["last_sync"]["status"] == "interrupted"
+    (tmp_path / "slow").unlink()
+    assert "syncing" not in s.run("true")  # no retry until the inputs change again
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")

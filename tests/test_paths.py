@@ -32,36 +32,47 @@ def test_nearest_project_dir_and_dirs_between(tmp_path):
     ]
 
 
-def _decision(deps, uv_env=hookcache.UNSET):
-    sigs = [(p, hookcache.signature(p)) for p in deps]
-    return hookcache.Decision("/r", ["/r/.venv", "r", "0"], ["/r"], ["/w 1", "/w\n2"], ["/a"], sigs, uv_env)
-
-
-def _age(path, seconds=10):
-    st = os.stat(path)
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - int(seconds * 1e9)))
+def _decision(deps, now_ns, uv_env=hookcache.UNSET):
+    return hookcache.Decision("/r", "demo", ["/r/.venv", "r", "0"], ["/r"], ["/w 1", "/w\n2"], ["/a"],
+                              hookcache.observe(deps, now_ns), uv_env, {"/r/uv.lock": "abc", "/r/.python-version": None})
 
 
 def test_decision_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
+    monkeypatch.delenv("UV_PROJECT_ENVIRONMENT", raising=False)
     dep = tmp_path / "uv.lock"
     dep.write_text("one")
     missing = tmp_path / ".python-version"
     cache = str(tmp_path / "state" / "dirs" / "x")
-    d = _decision([str(dep), str(missing)])
-    # Written seconds ago by the clock of the filesystem: racy, not cached.
-    assert hookcache.write(cache, d, os.stat(dep).st_ctime_ns) is False
-    assert hookcache.write(cache, d, os.stat(dep).st_ctime_ns + 3_000_000_000) is True
+    later = os.stat(dep).st_ctime_ns + 3_000_000_000  # the file is old by then: its signature is trusted
+    d = _decision([str(dep), str(missing)], later)
+    assert [racy for _, _, racy in d.deps] == ["", ""]
+    hookcache.write(cache, d)
     back = hookcache.read(cache)
-    assert (back.root, back.act, back.watch, back.absent) == (d.root, d.act, d.watch, d.absent)
-    monkeypatch.delenv("UV_PROJECT_ENVIRONMENT", raising=False)
+    assert (back.root, back.name, back.act, back.watch, back.absent) == (d.root, d.name, d.act, d.watch, d.absent)
+    assert back.inputs == d.inputs and back.deps == d.deps
     assert back.fresh(os.environ)
     assert not back.fresh({"UV_PROJECT_ENVIRONMENT": "elsewhere"})
     missing.write_text("3.12")  # a file that appears
-    assert not hookcache.read(cache).fresh(os.environ)
+    assert hookcache.read(cache).moved() == [str(missing)]
     missing.unlink()
     assert hookcache.read(cache).fresh(os.environ)
     dep.write_text("two")  # same size, new content: ctime and mtime move
-    assert not hookcache.read(cache).fresh(os.environ)
+    assert hookcache.read(cache).moved() == [str(dep)]
+
+
+def test_racily_clean_files_are_checked_by_content(tmp_path):
+    dep = tmp_path / "uv.lock"
+    dep.write_text("one")
+    st = os.stat(dep)
+    d = _decision([str(dep), str(tmp_path)], st.st_ctime_ns)  # observed in the same tick as the write
+    assert all(racy for _, _, racy in d.deps)
+    assert d.moved() == []
+    # A rewrite that keeps size, mtime and ctime (same clock tick) is still seen.
+    dep.write_text("two")
+    os.utime(dep, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert d.moved() == [str(dep)]
+    (tmp_path / "new").write_text("")  # a directory's listing changed
+    assert str(tmp_path) in d.moved()
 
 
 def test_damaged_decision_cache_reads_as_absent(tmp_path):

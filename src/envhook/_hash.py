@@ -12,3 +12,12 @@ except ImportError:  # pragma: no cover - depends on the interpreter
 
 def hexdigest(data: bytes) -> str:
     return sha256(data).hexdigest()
+
+
+def file_digest(path) -> str | None:
+    """Content digest of a file, None when it does not exist."""
+    try:
+        with open(path, "rb") as f:
+            return sha256(f.read()).hexdigest()[:16]
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None

@@ -10,8 +10,10 @@ difference, or a value of UV_PROJECT_ENVIRONMENT other than the one seen,
 sends it to the full path, which decides from contents again.
 
 A file changed within RACY_NS of the evaluation may change again without
-moving its signature (coarse clocks): such a decision is not cached, as git
-treats a racily clean index entry.
+moving its signature (the kernel stamps files from a coarse clock; some
+filesystems keep whole seconds). Like git with a racily clean index entry,
+such a file also gets a digest of its content (of its listing, for a
+directory), and the fast path checks that instead of trusting the signature.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 
 from envhook import paths
 
-VERSION = "envhook-decision-1"
+VERSION = "envhook-decision-2"
 RACY_NS = 2_000_000_000
 UNSET = "\x01unset"
 
@@ -33,6 +35,38 @@ def signature(path: str) -> str:
     return f"{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_size}:{st.st_ino}"
 
 
+def content(path: str) -> str:
+    """Digest of a file's bytes or a directory's listing; "-" when absent."""
+    from envhook._hash import hexdigest
+
+    try:
+        if os.path.isdir(path):
+            data = "\0".join(sorted(os.listdir(path))).encode("utf-8", "surrogateescape")
+        else:
+            with open(path, "rb") as f:
+                data = f.read()
+    except FileNotFoundError:
+        return "-"
+    except OSError:
+        return "?"  # unreadable: never equal to a recorded digest
+    return hexdigest(data)[:16]
+
+
+def observe(paths: list[str], now_ns: int) -> list[tuple[str, str, str]]:
+    """(path, signature, content digest if racy else "") for each path; taken
+    before the decision reads them, so a later change always shows."""
+    out = []
+    for p in paths:
+        sig = signature(p)
+        racy = ""
+        if sig != "-":
+            mtime, ctime = (int(x) for x in sig.split(":")[:2])
+            if max(mtime, ctime) >= now_ns - RACY_NS:
+                racy = content(p)
+        out.append((p, sig, racy))
+    return out
+
+
 def cache_file(state: str, nearest: str) -> str:
     return os.path.join(state, "dirs", paths.key(nearest))
 
@@ -40,16 +74,30 @@ def cache_file(state: str, nearest: str) -> str:
 class Decision:
     """What the hook needs to re-create a full evaluation's output."""
 
-    __slots__ = ("root", "act", "known", "watch", "absent", "deps", "uv_env")
+    __slots__ = ("root", "name", "act", "known", "watch", "absent", "deps", "uv_env", "inputs")
 
-    def __init__(self, root, act, known, watch, absent, deps, uv_env):
-        self.root, self.act, self.known, self.watch, self.absent = root, act, known, watch, absent
-        self.deps, self.uv_env = deps, uv_env  # deps: list of (path, signature)
+    def __init__(self, root, name, act, known, watch, absent, deps, uv_env, inputs):
+        self.root, self.name, self.act, self.known, self.watch, self.absent = root, name, act, known, watch, absent
+        self.deps, self.uv_env = deps, uv_env  # deps: list of (path, signature, racy content)
+        # inputs: {path: content digest} as last synced; lets the entry see
+        # "stale" and start uv before the full evaluation is even imported.
+        self.inputs = inputs
+
+    def moved(self) -> list[str]:
+        """Paths that may have changed since the decision."""
+        out = []
+        for p, sig, racy in self.deps:
+            if signature(p) == sig and not racy:
+                continue
+            if racy and content(p) == racy:
+                continue
+            out.append(p)
+        return out
 
     def fresh(self, environ) -> bool:
         if environ.get("UV_PROJECT_ENVIRONMENT", UNSET) != self.uv_env:
             return False
-        return all(signature(p) == s for p, s in self.deps)
+        return not self.moved()
 
 
 def _pack(fields: list) -> bytes:
@@ -63,25 +111,18 @@ def _pack(fields: list) -> bytes:
     return b"\0".join(os.fsencode(x) for x in out)
 
 
-def write(path: str, decision: Decision, now_ns: int) -> bool:
-    """Write unless some signature is racy; the signatures must have been taken
-    before the contents were read, so a later change always shows."""
-    flat = []
-    for p, s in decision.deps:
-        if s != "-":
-            mtime, ctime = (int(x) for x in s.split(":")[:2])
-            if max(mtime, ctime) >= now_ns - RACY_NS:
-                return False
-        flat += [p, s]
+def write(path: str, decision: Decision) -> None:
+    flat = [x for dep in decision.deps for x in dep]
+    inputs = [x for p, dg in decision.inputs.items() for x in (p, dg or "-")]
     data = _pack(
-        [VERSION, decision.uv_env, decision.root, decision.act, decision.known, decision.watch, decision.absent, flat]
+        [VERSION, decision.uv_env, decision.root, decision.name, decision.act, decision.known, decision.watch,
+         decision.absent, flat, inputs]
     )
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, path)
-    return True
 
 
 def read(path: str) -> Decision | None:
@@ -94,18 +135,19 @@ def read(path: str) -> Decision | None:
         it = iter(parts)
         if next(it) != VERSION:
             return None
-        uv_env, root = next(it), next(it)
+        uv_env, root, name = next(it), next(it), next(it)
         lists = []
-        for _ in range(5):
+        for _ in range(6):
             n = int(next(it))
             lists.append([next(it) for _ in range(n)])
-        act, known, watch, absent, flat = lists
+        act, known, watch, absent, flat, inputs = lists
         if next(it, None) is not None:
             return None
     except (StopIteration, ValueError):
         return None  # truncated or damaged: decide from scratch
-    deps = list(zip(flat[0::2], flat[1::2]))
-    return Decision(root, act, known, watch, absent, deps, uv_env)
+    deps = list(zip(flat[0::3], flat[1::3], flat[2::3]))
+    digests = {p: (None if dg == "-" else dg) for p, dg in zip(inputs[0::2], inputs[1::2])}
+    return Decision(root, name, act, known, watch, absent, deps, uv_env, digests)
 
 
 def remove(path: str) -> None:

@@ -15,13 +15,73 @@ import os
 from envhook import emit, hookcache, paths
 
 
+class Presync:
+    """A `uv sync` the entry started before handing over to the full evaluation."""
+
+    def __init__(self, root: str, pid: int, lock_fd: int, reason: str):
+        self.root, self.pid, self.lock_fd, self.reason = root, pid, lock_fd, reason
+
+
 def session() -> str:
     s = os.environ.get("_ENVHOOK_SESSION", "")
     return s if s.isalnum() and s.isascii() and len(s) <= 64 else "nosession"
 
 
-def fast(shell_name: str) -> str | None:
-    """The export from the decision cache, or None when only a full evaluation can tell."""
+def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
+    """Start `uv sync` at once when the cache already proves the env stale.
+
+    The cached decision was "in sync, not pinned", and the only files that
+    moved since are inputs whose content now differs from what was synced:
+    that is exactly what the full evaluation would call stale. Starting uv
+    now overlaps its run with importing and running that evaluation, which
+    then waits for this process instead of starting its own."""
+    if not decision.inputs or len(decision.act) != 3 or decision.act[2] != "0":
+        return None
+    if os.environ.get("UV_PROJECT_ENVIRONMENT", hookcache.UNSET) != decision.uv_env:
+        return None
+    moved = decision.moved()
+    if not moved or any(p not in decision.inputs for p in moved):
+        return None  # the env, the records or discovery moved: only a full evaluation can tell
+    from envhook._hash import file_digest
+
+    changed = [p for p in moved if file_digest(p) != decision.inputs[p]]
+    if not changed:
+        return None
+    import fcntl
+
+    from envhook.backends.uv import start_sync, uv_path
+    from envhook.messages import say
+
+    uv = uv_path(decision.act[0])
+    if uv is None:
+        return None
+    lock_path = os.path.join(state, "projects", paths.key(decision.root), "lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)  # another shell is syncing it: the full path waits its turn
+        return None
+    root = decision.root + os.sep
+    reason = ", ".join(
+        f"{p[len(root):] if p.startswith(root) else p} {'removed' if not os.path.exists(p) else 'changed'}"
+        for p in sorted(changed)
+    )
+    say(f"syncing {decision.name} ({reason})")
+    try:
+        pid = start_sync(uv, decision.root)
+    except OSError:
+        os.close(fd)
+        return None
+    return Presync(decision.root, pid, fd, reason)
+
+
+def fast(shell_name: str) -> str | Presync | None:
+    """The export from the decision cache; a started sync to hand over; or
+    None when only a full evaluation can tell."""
     from envhook.shells import get_shell
 
     sh = get_shell(shell_name)
@@ -38,7 +98,7 @@ def fast(shell_name: str) -> str | None:
     # between is then newer than the stamp and wakes the next prompt.
     stamp_time = paths.start_stamp(stamp)
     if not decision.fresh(os.environ):
-        return None
+        return speculate(decision, state)
     watch, absent = list(decision.watch), list(decision.absent)
     for p in paths.dirs_between(cwd, nearest):
         (watch if os.path.lexists(p) else absent).append(p)
@@ -65,8 +125,8 @@ def main(argv: list[str]) -> int:
         return 0
     except Exception:  # noqa: BLE001 — whatever went wrong, the full path decides and reports
         text = None
-    if text is None:
+    if text is None or isinstance(text, Presync):
         from envhook.commands.export import export_main
 
-        return export_main(argv)
+        return export_main(argv, presync=text)
     return emit.write(text)

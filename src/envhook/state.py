@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 from envhook import paths
-from envhook._hash import sha256
+from envhook._hash import file_digest
 
-SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED, SYNC_RUNNING = "ok", "failed", "interrupted", "running"
+from envhook.backends.base import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, SYNC_RUNNING  # noqa: F401 (re-exported)
 
 
 def state_dir() -> Path:
@@ -93,16 +93,6 @@ def now_iso() -> str:
 
 
 # -- fingerprints ---------------------------------------------------------------
-
-def file_digest(path: Path) -> str | None:
-    try:
-        with open(path, "rb") as f:
-            return sha256(f.read()).hexdigest()[:16]
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        return None
-
 
 def fingerprint(paths: list[Path], root: Path) -> dict[str, str | None]:
     """Content digests keyed by path relative to the root: a touch without a

@@ -7,7 +7,8 @@ import os
 from contextlib import contextmanager
 
 from envhook import venv
-from envhook.backends import SyncOutcome, backend_for
+from envhook.backends import backend_for
+from envhook.backends.base import SyncOutcome
 from envhook.evaluate import env_config_digest
 from envhook.messages import say
 from envhook.project import Project
@@ -22,16 +23,20 @@ from envhook.state import (
 
 
 @contextmanager
-def project_lock(project: Project):
-    """One sync per project at a time: a second shell waits for the first."""
-    d = ensure_project_dir(project.root)
-    fd = os.open(d / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+def project_lock(project: Project, held: int | None = None):
+    """One sync per project at a time: a second shell waits for the first.
+    `held` is a lock the hook's entry already took before starting uv."""
+    fd = held
+    if fd is None:
+        d = ensure_project_dir(project.root)
+        fd = os.open(d / "lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say(f"waiting for another sync of {project.name} to finish")
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        if held is None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                say(f"waiting for another sync of {project.name} to finish")
+                fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)
@@ -51,10 +56,11 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
     return rec
 
 
-def sync(project: Project, reason: str) -> SyncOutcome:
+def sync(project: Project, reason: str, presync=None) -> SyncOutcome:
     """Sync now (the caller decided it should) and record what happened.
-    Ctrl-C is caught by the backend and recorded as interrupted."""
-    with project_lock(project):
+    Ctrl-C is caught by the backend and recorded as interrupted. `presync`
+    is a sync the hook's entry already started (and announced), lock held."""
+    with project_lock(project, held=presync.lock_fd if presync else None):
         previous = SyncRecord.load(project.root)
         SyncRecord(
             status=SYNC_RUNNING,
@@ -62,8 +68,9 @@ def sync(project: Project, reason: str) -> SyncOutcome:
             time=now_iso(),
             pid=os.getpid(),
         ).save(project.root)
-        say(f"syncing {project.name} ({reason})")
-        outcome = backend_for(project).sync(project, reason=reason)
+        if presync is None:
+            say(f"syncing {project.name} ({reason})")
+        outcome = backend_for(project).sync(project, reason=reason, started=presync.pid if presync else None)
         record_outcome(project, outcome, previous=previous)
     if outcome.status != SYNC_OK:
         say(f"{outcome.message or 'sync failed'} — {project.name} is left as it is; `envhook sync` retries")

@@ -1,14 +1,11 @@
 """Sync tools. uv is the first; the interface is what the commands need:
-detect, env path, inputs, sync."""
+detect, env path, inputs, sync. Imports stay lazy: the hook's entry starts
+`uv sync` through backends.uv before anything heavy is loaded."""
 
 from __future__ import annotations
 
-from envhook.backends.base import Backend, SyncOutcome
-from envhook.backends.uv import UvBackend
 
+def backend_for(project):
+    from envhook.backends.uv import UvBackend
 
-def backend_for(project) -> Backend:
     return UvBackend()
-
-
-__all__ = ["Backend", "SyncOutcome", "backend_for"]

@@ -54,7 +54,7 @@ def _decision_deps(project, state_project_dir: Path) -> list[str]:
     return list(dict.fromkeys(deps))
 
 
-def export(shell_name: str) -> str:
+def export(shell_name: str, presync=None) -> str:
     from envhook import venv
     from envhook.evaluate import FAILED, IN_SYNC, PINNED, UNTRUSTED, assess
     from envhook.project import ProjectError, find_project
@@ -96,7 +96,7 @@ def export(shell_name: str) -> str:
     # Stamp first, then signatures, then contents: whatever changes after a
     # read is newer than both, so neither the shell nor the cache misses it.
     stamp_time = paths.start_stamp(stamp)
-    sigs = [(p, hookcache.signature(p)) for p in deps]
+    sigs = hookcache.observe(deps, stamp_time)
     a = assess(project)
 
     if a.state == UNTRUSTED:
@@ -106,14 +106,22 @@ def export(shell_name: str) -> str:
             if a.denied
             else f"{project.name} ({root}) is not trusted; `envhook allow` to sync and activate its env",
         )
-    elif a.should_sync:
+    elif a.should_sync or presync is not None:
         from envhook.syncing import sync
 
-        outcome = sync(project, ", ".join(a.reasons))
+        if presync is not None and presync.root != root:
+            # The entry started uv for what the cache called the project; the
+            # pyproject files now say otherwise. Let that run end, then decide.
+            from envhook.backends.uv import finish_sync
+
+            finish_sync(presync.pid)
+            os.close(presync.lock_fd)
+            presync = None
+        outcome = sync(project, presync.reason if presync else ", ".join(a.reasons), presync)
         # Everything the sync wrote happened before this stamp, so none of it
         # wakes the next prompt; anything after it does.
         stamp_time = paths.start_stamp(stamp)
-        sigs = [(p, hookcache.signature(p)) for p in deps]
+        sigs = hookcache.observe(deps, stamp_time)
         a = assess(project)
         if outcome.status != "ok":
             # The sync just said why it failed; the reminder below is for later
@@ -161,11 +169,12 @@ def export(shell_name: str) -> str:
     quiet = a.state == IN_SYNC or (a.state == PINNED and not a.reasons)
     if quiet:
         decision = hookcache.Decision(
-            root, act, list(project.aliases), watch, absent, sigs,
+            root, project.name, act, list(project.aliases), watch, absent, sigs,
             os.environ.get("UV_PROJECT_ENVIRONMENT", hookcache.UNSET),
+            {str(project.root / rel): dg for rel, dg in a.inputs.items()},
         )
         try:
-            hookcache.write(cache, decision, stamp_time)
+            hookcache.write(cache, decision)
         except OSError:
             pass  # no cache: the next shell decides from scratch, nothing is lost
     else:
@@ -183,10 +192,10 @@ def _told_only(shell_name: str, told: Told) -> str:
     return sh.script([sh.assign("_envhook_told", told.value())])
 
 
-def export_main(argv: list[str]) -> int:
+def export_main(argv: list[str], presync=None) -> int:
     shell_name = argv[0] if argv else ""
     try:
-        text = export(shell_name)
+        text = export(shell_name, presync)
     except KeyboardInterrupt:
         # Ctrl-C outside a sync: print nothing; the next prompt looks again.
         return 0
