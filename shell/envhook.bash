@@ -19,10 +19,11 @@ _envhook_session=__ENVHOOK_SESSION__
 # so state survives and only missing variables are initialised.
 : "${_envhook_root=}" "${_envhook_pwd=}" "${_envhook_stamp=}" "${_envhook_told=}"
 : "${_envhook_venv=}" "${_envhook_bin=}" "${_envhook_active=}" "${_envhook_saved=}"
-: "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}"
+: "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}" "${_envhook_found=}"
 [[ -n ${_envhook_known+x} ]] || _envhook_known=()
 [[ -n ${_envhook_watch+x} ]] || _envhook_watch=()
 [[ -n ${_envhook_absent+x} ]] || _envhook_absent=()
+[[ -n ${_envhook_present+x} ]] || _envhook_present=()
 [[ -n ${_envhook_act+x} ]] || _envhook_act=()
 # directory -> its nearest project dir ("-" for none); project dir -> slot
 [[ -n ${_envhook_dirs+x} ]] || declare -gA _envhook_dirs=()
@@ -31,20 +32,21 @@ _envhook_session=__ENVHOOK_SESSION__
 _envhook_hook() {
     # $? belongs to the user's last command; the prompt after us must see it.
     local _envhook_rc=$?
-    [[ -n ${ENVHOOK_DISABLE-} || -n $_envhook_broken ]] || _envhook_check
-    return $_envhook_rc
-}
-
-_envhook_check() {
-    local d found slot
-    if [[ $PWD == "$_envhook_pwd" ]]; then
-        if [[ -n $_envhook_root ]]; then
+    if [[ -z ${ENVHOOK_DISABLE-}$_envhook_broken ]]; then
+        if [[ $PWD != "$_envhook_pwd" ]]; then
+            _envhook_cd
+        elif [[ -n $_envhook_root ]]; then
+            # Same directory, same project: the watches are the whole cost of a prompt.
             _envhook_fresh || _envhook_export
         elif [[ -f $PWD/pyproject.toml ]]; then
             _envhook_export  # a project was created right here (uv init)
         fi
-        return 0
     fi
+    return $_envhook_rc
+}
+
+_envhook_cd() {
+    local d found slot
     _envhook_pwd=$PWD
     # Which project is this directory in? A directory seen before answers from
     # the cache, so `cd` costs the same at any depth; a new one walks up only
@@ -62,6 +64,7 @@ _envhook_check() {
         (( ${#_envhook_dirs[@]} < 4096 )) || _envhook_dirs=()
         _envhook_dirs[$PWD]=$found
     fi
+    _envhook_found=$found
     if [[ $found == - ]]; then
         [[ -z $_envhook_root && -z $_envhook_venv ]] || _envhook_leave
         return 0
@@ -78,17 +81,22 @@ _envhook_check() {
     _envhook_export
 }
 
-# True when no watched file is newer than this shell's stamp, none has
-# disappeared, and none that was absent has appeared.
+# True when no watched path is newer than this shell's stamp (a directory's
+# mtime shows entries created, deleted or renamed in it), nothing that was
+# absent has appeared, nothing that must exist is gone, and no project was
+# created in the directory we stand in.
 _envhook_fresh() {
     local f
     for f in "${_envhook_watch[@]}"; do
-        [[ -e $f && ! $f -nt $_envhook_stamp ]] || return 1
+        [[ $f -nt $_envhook_stamp ]] && return 1
     done
     for f in "${_envhook_absent[@]}"; do
-        [[ ! -e $f ]] || return 1
+        [[ -e $f ]] && return 1
     done
-    return 0
+    for f in "${_envhook_present[@]}"; do
+        [[ -e $f ]] || return 1
+    done
+    [[ $_envhook_found == "$PWD" || ! -e $PWD/pyproject.toml ]]
 }
 
 _envhook_export() {
@@ -119,7 +127,7 @@ _envhook_adopt() {
     # The slot's copy; the names are ours and the values are not evaluated.
     eval "_envhook_s${s}_root=\$_envhook_root _envhook_s${s}_stamp=\$_envhook_stamp
         _envhook_s${s}_watch=(\"\${_envhook_watch[@]}\") _envhook_s${s}_absent=(\"\${_envhook_absent[@]}\")
-        _envhook_s${s}_act=(\"\${_envhook_act[@]}\")"
+        _envhook_s${s}_present=(\"\${_envhook_present[@]}\") _envhook_s${s}_act=(\"\${_envhook_act[@]}\")"
     _envhook_apply
 }
 
@@ -127,7 +135,7 @@ _envhook_load() {
     _envhook_cur=$1
     eval "_envhook_root=\$_envhook_s${1}_root _envhook_stamp=\$_envhook_s${1}_stamp
         _envhook_watch=(\"\${_envhook_s${1}_watch[@]}\") _envhook_absent=(\"\${_envhook_s${1}_absent[@]}\")
-        _envhook_act=(\"\${_envhook_s${1}_act[@]}\")"
+        _envhook_present=(\"\${_envhook_s${1}_present[@]}\") _envhook_act=(\"\${_envhook_s${1}_act[@]}\")"
 }
 
 # Activate what the project's slot says (ENV PROMPT NO_SYNC), or nothing;
@@ -199,7 +207,7 @@ _envhook_deactivate() {
 _envhook_leave() {
     _envhook_deactivate
     _envhook_root= _envhook_stamp= _envhook_cur=
-    _envhook_known=() _envhook_watch=() _envhook_absent=() _envhook_act=()
+    _envhook_known=() _envhook_watch=() _envhook_absent=() _envhook_present=() _envhook_act=()
 }
 
 # Run first, so that the user's own prompt commands still see the real $?.

@@ -18,7 +18,8 @@ set -g _envhook_session __ENVHOOK_SESSION__
 # Sourcing the config twice must not forget what an earlier hook activated.
 for _envhook_v in _envhook_root _envhook_pwd _envhook_stamp _envhook_told _envhook_venv _envhook_bin \
         _envhook_active _envhook_broken _envhook_saved _envhook_known _envhook_watch _envhook_absent \
-        _envhook_act _envhook_cur _envhook_dir_keys _envhook_dir_vals _envhook_slot_keys _envhook_slot_vals
+        _envhook_present _envhook_act _envhook_cur _envhook_found _envhook_dir_keys _envhook_dir_vals \
+        _envhook_slot_keys _envhook_slot_vals
     set -q $_envhook_v; or set -g $_envhook_v
 end
 set -q _envhook_nslots; or set -g _envhook_nslots 0
@@ -28,20 +29,19 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
     # Other handlers and the prompt read $status after us: hand it back untouched.
     set -l rc $status
     if test -z "$ENVHOOK_DISABLE$_envhook_broken"
-        _envhook_check
-    end
-    return $rc
-end
-
-function _envhook_check
-    if test "$PWD" = "$_envhook_pwd"
-        if test -n "$_envhook_root"
+        if test "$PWD" != "$_envhook_pwd"
+            _envhook_cd
+        else if test -n "$_envhook_root"
+            # Same directory, same project: the watches are the whole cost of a prompt.
             _envhook_fresh; or _envhook_export
         else if test -f "$PWD/pyproject.toml"
             _envhook_export  # a project was created right here (uv init)
         end
-        return 0
     end
+    return $rc
+end
+
+function _envhook_cd
     set -g _envhook_pwd $PWD
     # Which project is this directory in? A directory seen before answers from
     # the cache, so `cd` costs the same at any depth; a new one walks up only
@@ -77,6 +77,7 @@ function _envhook_check
         set -ga _envhook_dir_keys $PWD
         set -ga _envhook_dir_vals $found
     end
+    set -g _envhook_found $found
     if test "$found" = -
         if test -n "$_envhook_root"; or test -n "$_envhook_venv"
             _envhook_leave
@@ -98,17 +99,21 @@ function _envhook_check
     _envhook_export
 end
 
-# True when no watched file is newer than this shell's stamp, none has
-# disappeared, and none that was absent has appeared.
+# True when no watched path is newer than this shell's stamp (a directory's
+# mtime shows entries created, deleted or renamed in it), nothing that was
+# absent has appeared, nothing that must exist is gone, and no project was
+# created in the directory we stand in.
 function _envhook_fresh
     for f in $_envhook_watch
-        test -e $f; or return 1
         test $f -nt $_envhook_stamp; and return 1
     end
     for f in $_envhook_absent
         test -e $f; and return 1
     end
-    return 0
+    for f in $_envhook_present
+        test -e $f; or return 1
+    end
+    test "$_envhook_found" = "$PWD"; or not test -e "$PWD/pyproject.toml"
 end
 
 function _envhook_export
@@ -156,13 +161,14 @@ function _envhook_adopt
     set -g _envhook_s{$s}_stamp $_envhook_stamp
     set -g _envhook_s{$s}_watch $_envhook_watch
     set -g _envhook_s{$s}_absent $_envhook_absent
+    set -g _envhook_s{$s}_present $_envhook_present
     set -g _envhook_s{$s}_act $_envhook_act
     _envhook_apply
 end
 
 function _envhook_load --argument-names s
     set -g _envhook_cur $s
-    for part in root stamp watch absent act
+    for part in root stamp watch absent present act
         set -l n _envhook_s{$s}_$part
         set -g _envhook_$part $$n
     end
@@ -209,9 +215,13 @@ function _envhook_restore
     for n in $_envhook_saved
         set -l o _envhook_old_$n
         set -l w _envhook_new_$n
-        set -l now_set (set -q $n; and echo 1)
-        set -l ours_set (set -q $w; and echo 1)
-        if test "$now_set" = "$ours_set"; and test "$$n" = "$$w"
+        set -l ours
+        if set -q $w
+            set -q $n; and test "$$n" = "$$w"; and set ours 1
+        else
+            set -q $n; or set ours 1
+        end
+        if test -n "$ours"
             if set -q $o
                 set -gx $n $$o
             else
@@ -255,5 +265,6 @@ function _envhook_leave
     set -g _envhook_known
     set -g _envhook_watch
     set -g _envhook_absent
+    set -g _envhook_present
     set -g _envhook_act
 end

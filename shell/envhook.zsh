@@ -22,10 +22,11 @@ typeset -g _envhook_root="${_envhook_root-}" _envhook_pwd="${_envhook_pwd-}"
 typeset -g _envhook_stamp="${_envhook_stamp-}" _envhook_told="${_envhook_told-}"
 typeset -g _envhook_venv="${_envhook_venv-}" _envhook_bin="${_envhook_bin-}" _envhook_active="${_envhook_active-}"
 typeset -g _envhook_saved="${_envhook_saved-}" _envhook_broken="${_envhook_broken-}"
-typeset -g _envhook_cur="${_envhook_cur-}" _envhook_nslots="${_envhook_nslots-0}"
+typeset -g _envhook_cur="${_envhook_cur-}" _envhook_nslots="${_envhook_nslots-0}" _envhook_found="${_envhook_found-}"
 (( ${+_envhook_known} )) || typeset -ga _envhook_known
 (( ${+_envhook_watch} )) || typeset -ga _envhook_watch
 (( ${+_envhook_absent} )) || typeset -ga _envhook_absent
+(( ${+_envhook_present} )) || typeset -ga _envhook_present
 (( ${+_envhook_act} )) || typeset -ga _envhook_act
 # directory -> its nearest project dir ("-" for none); project dir -> slot
 (( ${+_envhook_dirs} )) || typeset -gA _envhook_dirs
@@ -35,21 +36,22 @@ _envhook_hook() {
     # $? belongs to the user's last command; precmd functions after us must see it.
     local _envhook_rc=$?
     emulate -L zsh
-    [[ -n ${ENVHOOK_DISABLE-} || -n $_envhook_broken ]] || _envhook_check
-    return $_envhook_rc
-}
-
-_envhook_check() {
-    emulate -L zsh
-    local d found slot
-    if [[ $PWD == "$_envhook_pwd" ]]; then
-        if [[ -n $_envhook_root ]]; then
+    if [[ -z ${ENVHOOK_DISABLE-}$_envhook_broken ]]; then
+        if [[ $PWD != "$_envhook_pwd" ]]; then
+            _envhook_cd
+        elif [[ -n $_envhook_root ]]; then
+            # Same directory, same project: the watches are the whole cost of a prompt.
             _envhook_fresh || _envhook_export
         elif [[ -f $PWD/pyproject.toml ]]; then
             _envhook_export  # a project was created right here (uv init)
         fi
-        return 0
     fi
+    return $_envhook_rc
+}
+
+_envhook_cd() {
+    emulate -L zsh
+    local d found slot
     _envhook_pwd=$PWD
     # Which project is this directory in? A directory seen before answers from
     # the cache, so `cd` costs the same at any depth; a new one walks up only
@@ -67,6 +69,7 @@ _envhook_check() {
         (( ${#_envhook_dirs} < 4096 )) || _envhook_dirs=()
         _envhook_dirs[$PWD]=$found
     fi
+    _envhook_found=$found
     if [[ $found == - ]]; then
         [[ -z $_envhook_root && -z $_envhook_venv ]] || _envhook_leave
         return 0
@@ -83,18 +86,23 @@ _envhook_check() {
     _envhook_export
 }
 
-# True when no watched file is newer than this shell's stamp, none has
-# disappeared, and none that was absent has appeared.
+# True when no watched path is newer than this shell's stamp (a directory's
+# mtime shows entries created, deleted or renamed in it), nothing that was
+# absent has appeared, nothing that must exist is gone, and no project was
+# created in the directory we stand in.
+# Only ever called from functions that already did `emulate -L zsh`.
 _envhook_fresh() {
-    emulate -L zsh
     local f
     for f in "${_envhook_watch[@]}"; do
-        [[ -e $f && ! $f -nt $_envhook_stamp ]] || return 1
+        [[ $f -nt $_envhook_stamp ]] && return 1
     done
     for f in "${_envhook_absent[@]}"; do
-        [[ ! -e $f ]] || return 1
+        [[ -e $f ]] && return 1
     done
-    return 0
+    for f in "${_envhook_present[@]}"; do
+        [[ -e $f ]] || return 1
+    done
+    [[ $_envhook_found == "$PWD" || ! -e $PWD/pyproject.toml ]]
 }
 
 _envhook_export() {
@@ -127,6 +135,7 @@ _envhook_adopt() {
     typeset -g "_envhook_s${s}_root=$_envhook_root" "_envhook_s${s}_stamp=$_envhook_stamp"
     set -A "_envhook_s${s}_watch" "${_envhook_watch[@]}"
     set -A "_envhook_s${s}_absent" "${_envhook_absent[@]}"
+    set -A "_envhook_s${s}_present" "${_envhook_present[@]}"
     set -A "_envhook_s${s}_act" "${_envhook_act[@]}"
     _envhook_apply
 }
@@ -139,6 +148,7 @@ _envhook_load() {
     _envhook_stamp=${(P)${:-${n}_stamp}}
     _envhook_watch=("${(@P)${:-${n}_watch}}")
     _envhook_absent=("${(@P)${:-${n}_absent}}")
+    _envhook_present=("${(@P)${:-${n}_present}}")
     _envhook_act=("${(@P)${:-${n}_act}}")
 }
 
@@ -216,7 +226,7 @@ _envhook_leave() {
     emulate -L zsh
     _envhook_deactivate
     _envhook_root= _envhook_stamp= _envhook_cur=
-    _envhook_known=() _envhook_watch=() _envhook_absent=() _envhook_act=()
+    _envhook_known=() _envhook_watch=() _envhook_absent=() _envhook_present=() _envhook_act=()
 }
 
 # precmd covers every prompt, chpwd a `cd` inside a command line

@@ -21,19 +21,15 @@ def test_state_dir_matches_platformdirs(xdg, monkeypatch, tmp_path):
     assert paths.state_dir() == user_state_dir("envhook", appauthor=False)
 
 
-def test_nearest_project_dir_and_dirs_between(tmp_path):
+def test_nearest_project_dir(tmp_path):
     (tmp_path / "p" / "a" / "b").mkdir(parents=True)
     (tmp_path / "p" / "pyproject.toml").write_text("")
-    deep = str(tmp_path / "p" / "a" / "b")
-    assert paths.nearest_project_dir(deep) == str(tmp_path / "p")
-    assert paths.dirs_between(deep, str(tmp_path / "p")) == [
-        os.path.join(deep, "pyproject.toml"),
-        str(tmp_path / "p" / "a" / "pyproject.toml"),
-    ]
+    assert paths.nearest_project_dir(str(tmp_path / "p" / "a" / "b")) == str(tmp_path / "p")
+    assert paths.nearest_project_dir(str(tmp_path / "p")) == str(tmp_path / "p")
 
 
 def _decision(deps, now_ns, uv_env=hookcache.UNSET):
-    return hookcache.Decision("/r", "demo", ["/r/.venv", "r", "0"], ["/r"], ["/w 1", "/w\n2"], ["/a"],
+    return hookcache.Decision("/r", "demo", ["/r/.venv", "r", "0"], ["/r"], ["/w 1", "/w\n2"], ["/a"], ["/p"],
                               hookcache.observe(deps, now_ns), uv_env, {"/r/uv.lock": "abc", "/r/.python-version": None})
 
 
@@ -48,7 +44,8 @@ def test_decision_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
     assert [racy for _, _, racy in d.deps] == ["", ""]
     hookcache.write(cache, d)
     back = hookcache.read(cache)
-    assert (back.root, back.name, back.act, back.watch, back.absent) == (d.root, d.name, d.act, d.watch, d.absent)
+    assert (back.root, back.name, back.act, back.watch, back.absent, back.present) == (
+        d.root, d.name, d.act, d.watch, d.absent, d.present)
     assert back.inputs == d.inputs and back.deps == d.deps
     assert back.fresh(os.environ)
     assert not back.fresh({"UV_PROJECT_ENVIRONMENT": "elsewhere"})

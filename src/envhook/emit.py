@@ -27,6 +27,7 @@ def remember(
     known: list[str],
     watch: list[str],
     absent: list[str],
+    present: list[str],
     stamp: str,
     act: list[str],
     told: str | None,
@@ -37,6 +38,7 @@ def remember(
         sh.assign_list("_envhook_known", known),
         sh.assign_list("_envhook_watch", watch),
         sh.assign_list("_envhook_absent", absent),
+        sh.assign_list("_envhook_present", present),
         sh.assign("_envhook_stamp", stamp),
         sh.assign_list("_envhook_act", act),
     ]

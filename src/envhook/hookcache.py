@@ -22,7 +22,7 @@ import os
 
 from envhook import paths
 
-VERSION = "envhook-decision-2"
+VERSION = "envhook-decision-3"
 RACY_NS = 2_000_000_000
 UNSET = "\x01unset"
 
@@ -74,10 +74,11 @@ def cache_file(state: str, nearest: str) -> str:
 class Decision:
     """What the hook needs to re-create a full evaluation's output."""
 
-    __slots__ = ("root", "name", "act", "known", "watch", "absent", "deps", "uv_env", "inputs")
+    __slots__ = ("root", "name", "act", "known", "watch", "absent", "present", "deps", "uv_env", "inputs")
 
-    def __init__(self, root, name, act, known, watch, absent, deps, uv_env, inputs):
-        self.root, self.name, self.act, self.known, self.watch, self.absent = root, name, act, known, watch, absent
+    def __init__(self, root, name, act, known, watch, absent, present, deps, uv_env, inputs):
+        self.root, self.name, self.act, self.known = root, name, act, known
+        self.watch, self.absent, self.present = watch, absent, present
         self.deps, self.uv_env = deps, uv_env  # deps: list of (path, signature, racy content)
         # inputs: {path: content digest} as last synced; lets the entry see
         # "stale" and start uv before the full evaluation is even imported.
@@ -116,7 +117,7 @@ def write(path: str, decision: Decision) -> None:
     inputs = [x for p, dg in decision.inputs.items() for x in (p, dg or "-")]
     data = _pack(
         [VERSION, decision.uv_env, decision.root, decision.name, decision.act, decision.known, decision.watch,
-         decision.absent, flat, inputs]
+         decision.absent, decision.present, flat, inputs]
     )
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
@@ -137,17 +138,17 @@ def read(path: str) -> Decision | None:
             return None
         uv_env, root, name = next(it), next(it), next(it)
         lists = []
-        for _ in range(6):
+        for _ in range(7):
             n = int(next(it))
             lists.append([next(it) for _ in range(n)])
-        act, known, watch, absent, flat, inputs = lists
+        act, known, watch, absent, present, flat, inputs = lists
         if next(it, None) is not None:
             return None
     except (StopIteration, ValueError):
         return None  # truncated or damaged: decide from scratch
     deps = list(zip(flat[0::3], flat[1::3], flat[2::3]))
     digests = {p: (None if dg == "-" else dg) for p, dg in zip(inputs[0::2], inputs[1::2])}
-    return Decision(root, name, act, known, watch, absent, deps, uv_env, digests)
+    return Decision(root, name, act, known, watch, absent, present, deps, uv_env, digests)
 
 
 def remove(path: str) -> None:

@@ -99,16 +99,14 @@ def fast(shell_name: str) -> str | Presync | None:
     stamp_time = paths.start_stamp(stamp)
     if not decision.fresh(os.environ):
         return speculate(decision, state)
-    watch, absent = list(decision.watch), list(decision.absent)
-    for p in paths.dirs_between(cwd, nearest):
-        (watch if os.path.lexists(p) else absent).append(p)
     text = emit.remember(
         sh,
         root=decision.root,
         cwd=cwd,
         known=sorted({*decision.known, nearest}),
-        watch=watch,
-        absent=absent,
+        watch=decision.watch,
+        absent=decision.absent,
+        present=decision.present,
         stamp=stamp,
         act=decision.act,
         told=None,

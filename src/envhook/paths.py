@@ -84,13 +84,3 @@ def nearest_project_dir(start: str) -> str | None:
             return None
         d = parent
 
-
-def dirs_between(cwd: str, nearest: str) -> list[str]:
-    """pyproject.toml paths from cwd up to (not including) the project dir: a
-    new one there would make a nearer project."""
-    out = []
-    d = cwd
-    while d != nearest and len(d) > len(nearest):
-        out.append(os.path.join(d, "pyproject.toml"))
-        d = os.path.dirname(d)
-    return out

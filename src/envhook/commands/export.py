@@ -54,6 +54,31 @@ def _decision_deps(project, state_project_dir: Path) -> list[str]:
     return list(dict.fromkeys(deps))
 
 
+def shell_watches(project, notify: Path) -> tuple[list[str], list[str], list[str]]:
+    """What the prompt's builtin check looks at, as few paths as can see every
+    change: one [[ -nt ]] each for `watch`, [[ -e ]] for the rest.
+
+    A directory's mtime moves when an entry is created, deleted or renamed in
+    it, so watching the root sees a new .python-version, a deleted .venv or a
+    lock written by rename; the files themselves are watched for edits in
+    place. Only an interpreter deleted elsewhere (pyenv uninstall) shows in no
+    mtime of ours: bin/python must still resolve (`present`)."""
+    from envhook import venv
+
+    env = project.env
+    watch = [project.root, *(p for p in project.inputs if p.exists())]
+    for m in project.members:
+        watch += [m, m.parent]
+    if env.is_dir():
+        watch += [env, env / "pyvenv.cfg", venv.site_packages(env)]
+    watch.append(env.parent)  # the env created, deleted or moved
+    present = [env / "bin" / "python"] if os.path.exists(env / "bin" / "python") else []
+    absent = []
+    (watch if notify.exists() else absent).append(notify)
+    existing = [str(p) for p in dict.fromkeys(watch) if p is not None and os.path.lexists(p)]
+    return existing, [str(p) for p in absent], [str(p) for p in present]
+
+
 def export(shell_name: str, presync=None) -> str:
     from envhook import venv
     from envhook.evaluate import FAILED, IN_SYNC, PINNED, UNTRUSTED, assess
@@ -83,7 +108,7 @@ def export(shell_name: str, presync=None) -> str:
         nosync, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
         act = [active, venv.prompt(Path(active)), nosync] if active else []
         text = emit.remember(
-            sh, root=root, cwd=cwd, known=sorted({nearest, root}), watch=[str(e.path)], absent=[],
+            sh, root=root, cwd=cwd, known=sorted({nearest, root}), watch=[str(e.path)], absent=[], present=[],
             stamp=stamp, act=act, told=told.value(),
         )
         paths.finish_stamp(stamp, t)
@@ -143,20 +168,15 @@ def export(shell_name: str, presync=None) -> str:
 
     env = str(project.env)
     act = [env, venv.prompt(project.env), "1" if a.state == PINNED else "0"] if a.can_activate else []
-    # What the next prompt's builtin check watches: every input, the env's
-    # own files, and the notify file that user commands touch.
-    candidates = [str(p) for p in project.inputs] + [str(p) for p in venv.watched(project.env)]
-    candidates.append(str(pdir / "notify"))
-    watch = [p for p in candidates if os.path.lexists(p)]
-    absent = [p for p in candidates if not os.path.lexists(p)]
-    between = paths.dirs_between(cwd, nearest)
+    watch, absent, present = shell_watches(project, pdir / "notify")
     text = emit.remember(
         sh,
         root=root,
         cwd=cwd,
         known=sorted({nearest, *project.aliases}),
-        watch=watch + [p for p in between if os.path.lexists(p)],
-        absent=absent + [p for p in between if not os.path.lexists(p)],
+        watch=watch,
+        absent=absent,
+        present=present,
         stamp=stamp,
         act=act,
         told=told.value(),
@@ -169,7 +189,7 @@ def export(shell_name: str, presync=None) -> str:
     quiet = a.state == IN_SYNC or (a.state == PINNED and not a.reasons)
     if quiet:
         decision = hookcache.Decision(
-            root, project.name, act, list(project.aliases), watch, absent, sigs,
+            root, project.name, act, list(project.aliases), watch, absent, present, sigs,
             os.environ.get("UV_PROJECT_ENVIRONMENT", hookcache.UNSET),
             {str(project.root / rel): dg for rel, dg in a.inputs.items()},
         )
