@@ -17,13 +17,11 @@ _envhook_session=__ENVHOOK_SESSION__
 
 # Sourcing the rc twice must not forget what an earlier hook activated,
 # so state survives and only missing variables are initialised.
-: "${_envhook_root=}" "${_envhook_pwd=}" "${_envhook_stamp=}" "${_envhook_told=}"
+: "${_envhook_root=}" "${_envhook_pwd=}" "${_envhook_told=}"
 : "${_envhook_venv=}" "${_envhook_bin=}" "${_envhook_active=}" "${_envhook_saved=}"
 : "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}" "${_envhook_found=}"
 [[ -n ${_envhook_known+x} ]] || _envhook_known=()
-[[ -n ${_envhook_watch+x} ]] || _envhook_watch=()
-[[ -n ${_envhook_absent+x} ]] || _envhook_absent=()
-[[ -n ${_envhook_present+x} ]] || _envhook_present=()
+[[ -n ${_envhook_changed+x} ]] || _envhook_changed=()
 [[ -n ${_envhook_act+x} ]] || _envhook_act=()
 # directory -> its nearest project dir ("-" for none); project dir -> slot
 [[ -n ${_envhook_dirs+x} ]] || declare -gA _envhook_dirs=()
@@ -81,22 +79,13 @@ _envhook_cd() {
     _envhook_export
 }
 
-# True when no watched path is newer than this shell's stamp (a directory's
-# mtime shows entries created, deleted or renamed in it), nothing that was
-# absent has appeared, nothing that must exist is gone, and no project was
+# True when nothing the project's decision depends on has changed: Python
+# hands over one `test` expression (a watched path newer than this shell's
+# stamp — a directory's mtime shows entries created, deleted or renamed in
+# it — an absent path created, a present one gone); and no project was
 # created in the directory we stand in.
 _envhook_fresh() {
-    local f
-    for f in "${_envhook_watch[@]}"; do
-        [[ $f -nt $_envhook_stamp ]] && return 1
-    done
-    for f in "${_envhook_absent[@]}"; do
-        [[ -e $f ]] && return 1
-    done
-    for f in "${_envhook_present[@]}"; do
-        [[ -e $f ]] || return 1
-    done
-    [[ $_envhook_found == "$PWD" || ! -e $PWD/pyproject.toml ]]
+    ! test "${_envhook_changed[@]}" && [[ $_envhook_found == "$PWD" || ! -e $PWD/pyproject.toml ]]
 }
 
 _envhook_export() {
@@ -125,17 +114,15 @@ _envhook_adopt() {
     _envhook_cur=$s
     for a in "${_envhook_known[@]}"; do _envhook_slot_of[$a]=$s; done
     # The slot's copy; the names are ours and the values are not evaluated.
-    eval "_envhook_s${s}_root=\$_envhook_root _envhook_s${s}_stamp=\$_envhook_stamp
-        _envhook_s${s}_watch=(\"\${_envhook_watch[@]}\") _envhook_s${s}_absent=(\"\${_envhook_absent[@]}\")
-        _envhook_s${s}_present=(\"\${_envhook_present[@]}\") _envhook_s${s}_act=(\"\${_envhook_act[@]}\")"
+    eval "_envhook_s${s}_root=\$_envhook_root
+        _envhook_s${s}_changed=(\"\${_envhook_changed[@]}\") _envhook_s${s}_act=(\"\${_envhook_act[@]}\")"
     _envhook_apply
 }
 
 _envhook_load() {
     _envhook_cur=$1
-    eval "_envhook_root=\$_envhook_s${1}_root _envhook_stamp=\$_envhook_s${1}_stamp
-        _envhook_watch=(\"\${_envhook_s${1}_watch[@]}\") _envhook_absent=(\"\${_envhook_s${1}_absent[@]}\")
-        _envhook_present=(\"\${_envhook_s${1}_present[@]}\") _envhook_act=(\"\${_envhook_s${1}_act[@]}\")"
+    eval "_envhook_root=\$_envhook_s${1}_root
+        _envhook_changed=(\"\${_envhook_s${1}_changed[@]}\") _envhook_act=(\"\${_envhook_s${1}_act[@]}\")"
 }
 
 # Activate what the project's slot says (ENV PROMPT NO_SYNC), or nothing;
@@ -206,8 +193,8 @@ _envhook_deactivate() {
 
 _envhook_leave() {
     _envhook_deactivate
-    _envhook_root= _envhook_stamp= _envhook_cur=
-    _envhook_known=() _envhook_watch=() _envhook_absent=() _envhook_present=() _envhook_act=()
+    _envhook_root= _envhook_cur=
+    _envhook_known=() _envhook_changed=() _envhook_act=()
 }
 
 # Run first, so that the user's own prompt commands still see the real $?.

@@ -16,9 +16,8 @@ set -g _envhook_entry __ENVHOOK_ENTRY__
 set -g _envhook_session __ENVHOOK_SESSION__
 
 # Sourcing the config twice must not forget what an earlier hook activated.
-for _envhook_v in _envhook_root _envhook_pwd _envhook_stamp _envhook_told _envhook_venv _envhook_bin \
-        _envhook_active _envhook_broken _envhook_saved _envhook_known _envhook_watch _envhook_absent \
-        _envhook_present _envhook_act _envhook_cur _envhook_found _envhook_dir_keys _envhook_dir_vals \
+for _envhook_v in _envhook_root _envhook_pwd _envhook_told _envhook_venv _envhook_bin \
+        _envhook_active _envhook_broken _envhook_saved _envhook_known _envhook_changed _envhook_act _envhook_cur _envhook_found _envhook_dir_keys _envhook_dir_vals \
         _envhook_slot_keys _envhook_slot_vals
     set -q $_envhook_v; or set -g $_envhook_v
 end
@@ -99,21 +98,14 @@ function _envhook_cd
     _envhook_export
 end
 
-# True when no watched path is newer than this shell's stamp (a directory's
-# mtime shows entries created, deleted or renamed in it), nothing that was
-# absent has appeared, nothing that must exist is gone, and no project was
+# True when nothing the project's decision depends on has changed: Python
+# hands over one `test` expression (a watched path newer than this shell's
+# stamp — a directory's mtime shows entries created, deleted or renamed in
+# it — an absent path created, a present one gone); and no project was
 # created in the directory we stand in.
 function _envhook_fresh
-    for f in $_envhook_watch
-        test $f -nt $_envhook_stamp; and return 1
-    end
-    for f in $_envhook_absent
-        test -e $f; and return 1
-    end
-    for f in $_envhook_present
-        test -e $f; or return 1
-    end
-    test "$_envhook_found" = "$PWD"; or not test -e "$PWD/pyproject.toml"
+    not test $_envhook_changed
+    and begin; test "$_envhook_found" = "$PWD"; or not test -e "$PWD/pyproject.toml"; end
 end
 
 function _envhook_export
@@ -158,17 +150,14 @@ function _envhook_adopt
         end
     end
     set -g _envhook_s{$s}_root $_envhook_root
-    set -g _envhook_s{$s}_stamp $_envhook_stamp
-    set -g _envhook_s{$s}_watch $_envhook_watch
-    set -g _envhook_s{$s}_absent $_envhook_absent
-    set -g _envhook_s{$s}_present $_envhook_present
+    set -g _envhook_s{$s}_changed $_envhook_changed
     set -g _envhook_s{$s}_act $_envhook_act
     _envhook_apply
 end
 
 function _envhook_load --argument-names s
     set -g _envhook_cur $s
-    for part in root stamp watch absent present act
+    for part in root changed act
         set -l n _envhook_s{$s}_$part
         set -g _envhook_$part $$n
     end
@@ -260,11 +249,8 @@ end
 function _envhook_leave
     _envhook_deactivate
     set -g _envhook_root
-    set -g _envhook_stamp
     set -g _envhook_cur
     set -g _envhook_known
-    set -g _envhook_watch
-    set -g _envhook_absent
-    set -g _envhook_present
+    set -g _envhook_changed
     set -g _envhook_act
 end

@@ -19,14 +19,12 @@ typeset -g _envhook_session=__ENVHOOK_SESSION__
 
 # Sourcing the rc twice must not forget what an earlier hook activated.
 typeset -g _envhook_root="${_envhook_root-}" _envhook_pwd="${_envhook_pwd-}"
-typeset -g _envhook_stamp="${_envhook_stamp-}" _envhook_told="${_envhook_told-}"
+typeset -g _envhook_told="${_envhook_told-}"
 typeset -g _envhook_venv="${_envhook_venv-}" _envhook_bin="${_envhook_bin-}" _envhook_active="${_envhook_active-}"
 typeset -g _envhook_saved="${_envhook_saved-}" _envhook_broken="${_envhook_broken-}"
 typeset -g _envhook_cur="${_envhook_cur-}" _envhook_nslots="${_envhook_nslots-0}" _envhook_found="${_envhook_found-}"
 (( ${+_envhook_known} )) || typeset -ga _envhook_known
-(( ${+_envhook_watch} )) || typeset -ga _envhook_watch
-(( ${+_envhook_absent} )) || typeset -ga _envhook_absent
-(( ${+_envhook_present} )) || typeset -ga _envhook_present
+(( ${+_envhook_changed} )) || typeset -ga _envhook_changed
 (( ${+_envhook_act} )) || typeset -ga _envhook_act
 # directory -> its nearest project dir ("-" for none); project dir -> slot
 (( ${+_envhook_dirs} )) || typeset -gA _envhook_dirs
@@ -86,23 +84,14 @@ _envhook_cd() {
     _envhook_export
 }
 
-# True when no watched path is newer than this shell's stamp (a directory's
-# mtime shows entries created, deleted or renamed in it), nothing that was
-# absent has appeared, nothing that must exist is gone, and no project was
-# created in the directory we stand in.
-# Only ever called from functions that already did `emulate -L zsh`.
+# True when nothing the project's decision depends on has changed: Python
+# hands over one `test` expression (a watched path newer than this shell's
+# stamp — a directory's mtime shows entries created, deleted or renamed in
+# it — an absent path created, a present one gone); and no project was
+# created in the directory we stand in. Only ever called from functions that
+# already did `emulate -L zsh`.
 _envhook_fresh() {
-    local f
-    for f in "${_envhook_watch[@]}"; do
-        [[ $f -nt $_envhook_stamp ]] && return 1
-    done
-    for f in "${_envhook_absent[@]}"; do
-        [[ -e $f ]] && return 1
-    done
-    for f in "${_envhook_present[@]}"; do
-        [[ -e $f ]] || return 1
-    done
-    [[ $_envhook_found == "$PWD" || ! -e $PWD/pyproject.toml ]]
+    ! test "${_envhook_changed[@]}" && [[ $_envhook_found == "$PWD" || ! -e $PWD/pyproject.toml ]]
 }
 
 _envhook_export() {
@@ -132,10 +121,8 @@ _envhook_adopt() {
     [[ -n $s ]] || s=$((++_envhook_nslots))
     _envhook_cur=$s
     for a in "${_envhook_known[@]}"; do _envhook_slot_of[$a]=$s; done
-    typeset -g "_envhook_s${s}_root=$_envhook_root" "_envhook_s${s}_stamp=$_envhook_stamp"
-    set -A "_envhook_s${s}_watch" "${_envhook_watch[@]}"
-    set -A "_envhook_s${s}_absent" "${_envhook_absent[@]}"
-    set -A "_envhook_s${s}_present" "${_envhook_present[@]}"
+    typeset -g "_envhook_s${s}_root=$_envhook_root"
+    set -A "_envhook_s${s}_changed" "${_envhook_changed[@]}"
     set -A "_envhook_s${s}_act" "${_envhook_act[@]}"
     _envhook_apply
 }
@@ -145,10 +132,7 @@ _envhook_load() {
     local n=_envhook_s$1
     _envhook_cur=$1
     _envhook_root=${(P)${:-${n}_root}}
-    _envhook_stamp=${(P)${:-${n}_stamp}}
-    _envhook_watch=("${(@P)${:-${n}_watch}}")
-    _envhook_absent=("${(@P)${:-${n}_absent}}")
-    _envhook_present=("${(@P)${:-${n}_present}}")
+    _envhook_changed=("${(@P)${:-${n}_changed}}")
     _envhook_act=("${(@P)${:-${n}_act}}")
 }
 
@@ -225,8 +209,8 @@ _envhook_deactivate() {
 _envhook_leave() {
     emulate -L zsh
     _envhook_deactivate
-    _envhook_root= _envhook_stamp= _envhook_cur=
-    _envhook_known=() _envhook_watch=() _envhook_absent=() _envhook_present=() _envhook_act=()
+    _envhook_root= _envhook_cur=
+    _envhook_known=() _envhook_changed=() _envhook_act=()
 }
 
 # precmd covers every prompt, chpwd a `cd` inside a command line

@@ -96,3 +96,45 @@ def test_rendered_hook_is_valid_for_hostile_interpreter_paths(shell_name, tmp_pa
     assert r.returncode == 0, r.stderr
     assert out.read_text() == weird
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
+def test_change_test_expression_in_the_real_shell(shell_name, tmp_path):
+    """The one `test` expression the hook evaluates per prompt, in each shell's
+    own `test` builtin, with paths that look like operators once quoted."""
+    import time
+
+    from envhook.emit import change_test
+
+    exe = require_shell(shell_name)
+    sh = get_shell(shell_name)
+    d = tmp_path / "-o ! ( a"
+    d.mkdir()
+    watched, absent, present = d / "uv.lock", d / ".python-version", d / "python"
+    watched.write_text("")
+    present.write_text("")
+    stamp = d / "stamp"
+    time.sleep(0.02)
+    stamp.write_text("")
+    expr = change_test([str(watched)], [str(absent)], [str(present)], str(stamp))
+
+    def changed() -> bool:
+        code = sh.script([sh.assign_list("e", expr), "test $e" if shell_name == "fish" else 'test "${e[@]}"'])
+        r = subprocess.run([exe, "-c", code], capture_output=True)
+        assert r.returncode in (0, 1), r.stderr
+        return r.returncode == 0
+
+    assert not changed()
+    watched.write_text("edited")
+    assert changed()
+    time.sleep(0.02)
+    stamp.write_text("")
+    assert not changed()
+    absent.write_text("3.12")
+    assert changed()
+    absent.unlink()
+    time.sleep(0.02)
+    stamp.write_text("")
+    assert not changed()
+    present.unlink()
+    assert changed()
