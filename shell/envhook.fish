@@ -16,9 +16,9 @@ set -g _envhook_entry __ENVHOOK_ENTRY__
 set -g _envhook_session __ENVHOOK_SESSION__
 
 # Sourcing the config twice must not forget what an earlier hook activated.
-for _envhook_v in _envhook_root _envhook_pwd _envhook_told _envhook_venv _envhook_bin \
-        _envhook_active _envhook_broken _envhook_saved _envhook_known _envhook_changed _envhook_act _envhook_cur _envhook_found _envhook_dir_keys _envhook_dir_vals \
-        _envhook_slot_keys _envhook_slot_vals
+for _envhook_v in _envhook_root _envhook_pwd _envhook_told _envhook_venv _envhook_bin _envhook_active \
+        _envhook_broken _envhook_saved _envhook_known _envhook_changed _envhook_act _envhook_here _envhook_cur \
+        _envhook_dir_keys _envhook_dir_vals _envhook_slot_keys _envhook_slot_vals
     set -q $_envhook_v; or set -g $_envhook_v
 end
 set -q _envhook_nslots; or set -g _envhook_nslots 0
@@ -31,8 +31,11 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
         if test "$PWD" != "$_envhook_pwd"
             _envhook_cd
         else if test -n "$_envhook_root"
-            # Same directory, same project: the watches are the whole cost of a prompt.
-            _envhook_fresh; or _envhook_export
+            # Same directory, same project: the watches are the whole cost of a
+            # prompt (inlined: a function call costs fish as much as a test).
+            if test $_envhook_changed; or begin; not contains -- $PWD $_envhook_known; and test -e "$PWD/pyproject.toml"; end
+                _envhook_export
+            end
         else if test -f "$PWD/pyproject.toml"
             _envhook_export  # a project was created right here (uv init)
         end
@@ -42,6 +45,12 @@ end
 
 function _envhook_cd
     set -g _envhook_pwd $PWD
+    # Directories already seen in the current project: a plain `contains`, no
+    # command substitution (which costs fish more than the rest of the check).
+    if contains -- $PWD $_envhook_here
+        _envhook_fresh; or _envhook_export
+        return 0
+    end
     # Which project is this directory in? A directory seen before answers from
     # the cache, so `cd` costs the same at any depth; a new one walks up only
     # until it meets a directory already known.
@@ -76,7 +85,6 @@ function _envhook_cd
         set -ga _envhook_dir_keys $PWD
         set -ga _envhook_dir_vals $found
     end
-    set -g _envhook_found $found
     if test "$found" = -
         if test -n "$_envhook_root"; or test -n "$_envhook_venv"
             _envhook_leave
@@ -89,9 +97,11 @@ function _envhook_cd
             _envhook_load $slot
             if _envhook_fresh
                 _envhook_apply
+                set -ga _envhook_here $PWD
                 return 0
             end
         else if _envhook_fresh
+            set -ga _envhook_here $PWD
             return 0
         end
     end
@@ -105,7 +115,7 @@ end
 # created in the directory we stand in.
 function _envhook_fresh
     not test $_envhook_changed
-    and begin; test "$_envhook_found" = "$PWD"; or not test -e "$PWD/pyproject.toml"; end
+    and begin; contains -- $PWD $_envhook_known; or not test -e "$PWD/pyproject.toml"; end
 end
 
 function _envhook_export
@@ -118,6 +128,7 @@ function _envhook_export
     # Python may have learned of new projects: directories are looked up afresh.
     set -g _envhook_dir_keys
     set -g _envhook_dir_vals
+    set -g _envhook_here
     # The output is one line (newlines inside values are escaped), so the list
     # `out` has one element and eval sees exactly what Python printed.
     set -l out (_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
@@ -141,6 +152,7 @@ function _envhook_adopt
         set s $_envhook_nslots
     end
     set -g _envhook_cur $s
+    set -g _envhook_here $PWD
     for a in $_envhook_known
         if set -l k (contains -i -- $a $_envhook_slot_keys)
             set _envhook_slot_vals[$k] $s
@@ -150,6 +162,7 @@ function _envhook_adopt
         end
     end
     set -g _envhook_s{$s}_root $_envhook_root
+    set -g _envhook_s{$s}_known $_envhook_known
     set -g _envhook_s{$s}_changed $_envhook_changed
     set -g _envhook_s{$s}_act $_envhook_act
     _envhook_apply
@@ -157,7 +170,8 @@ end
 
 function _envhook_load --argument-names s
     set -g _envhook_cur $s
-    for part in root changed act
+    set -g _envhook_here
+    for part in root known changed act
         set -l n _envhook_s{$s}_$part
         set -g _envhook_$part $$n
     end
@@ -250,6 +264,7 @@ function _envhook_leave
     _envhook_deactivate
     set -g _envhook_root
     set -g _envhook_cur
+    set -g _envhook_here
     set -g _envhook_known
     set -g _envhook_changed
     set -g _envhook_act
