@@ -49,8 +49,10 @@ def test_fish_quote_table():
     assert fish_quote("a b") == "'a b'"
     assert fish_quote("it's") == "'it\\'s'"
     assert fish_quote("end\\") == "'end\\\\'"  # shlex.quote would leave this open in fish
-    assert fish_quote("é") == r"''\Xc3''\Xa9''"
-    assert fish_quote("a\nb") == r"'a'\X0a'b'"
+    assert fish_quote("é") == r"''\u00e9''"
+    assert fish_quote("🚒") == r"''\U0001f692''"
+    assert fish_quote("a\nb") == r"'a'\x0a'b'"
+    assert fish_quote("\udcff") == r"''\Xff''"  # a byte that is not UTF-8
 
 
 @pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])

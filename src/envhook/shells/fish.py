@@ -1,7 +1,9 @@
-"""fish quoting: single quotes, where only \\' and \\\\ are escapes; every byte
-outside printable ASCII leaves the quotes as \\XNN, which fish reads back as
-that byte (direnv's choice too). shlex.quote is wrong here: in fish a
-backslash inside single quotes escapes, so 'a\\' is an unterminated string."""
+"""fish quoting: single quotes, where only \\' and \\\\ are escapes. Characters
+outside printable ASCII leave the quotes: \\xNN for ASCII controls, \\uXXXX or
+\\UXXXXXXXX for other characters (so the value equals the same text in $PWD,
+which \\XNN bytes would not: fish keeps those as raw bytes, not UTF-8), and
+\\XNN only for bytes that are not UTF-8 at all. shlex.quote is wrong here: in
+fish a backslash inside single quotes escapes, so 'a\\' is an unterminated string."""
 
 from __future__ import annotations
 
@@ -9,15 +11,21 @@ from envhook.shells.base import Shell
 
 
 def fish_quote(value: str) -> str:
-    data = value.encode("utf-8", "surrogateescape")
     out = ["'"]
-    for b in data:
-        if b == 0x27 or b == 0x5C:
-            out.append("\\" + chr(b))
-        elif 0x20 <= b < 0x7F:
-            out.append(chr(b))
+    for ch in value:
+        o = ord(ch)
+        if ch == "'" or ch == "\\":
+            out.append("\\" + ch)
+        elif 0x20 <= o < 0x7F:
+            out.append(ch)
+        elif o < 0x80:
+            out.append(f"'\\x{o:02x}'")
+        elif 0xDC80 <= o <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+            out.append(f"'\\X{o - 0xDC00:02x}'")
+        elif o <= 0xFFFF:
+            out.append(f"'\\u{o:04x}'")
         else:
-            out.append(f"'\\X{b:02x}'")
+            out.append(f"'\\U{o:08x}'")
     out.append("'")
     return "".join(out)
 
