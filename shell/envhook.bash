@@ -71,12 +71,22 @@ _envhook_cd() {
     if [[ -n $slot ]]; then
         if [[ $slot != "$_envhook_cur" ]]; then
             _envhook_load "$slot"
-            if _envhook_fresh; then _envhook_apply; return 0; fi
+            if _envhook_fresh && ! _envhook_paranoid; then _envhook_apply; return 0; fi
         elif _envhook_fresh; then
             return 0
         fi
     fi
     _envhook_export
+}
+
+# Paranoid mode (ENVHOOK_PARANOID, read as trust.py reads it) ties trust to
+# content, which mtimes cannot vouch for (tar x, rsync -a and cp -a keep old
+# ones): entering a project asks Python, whose decision cache also compares
+# ctimes and inodes. Moving around inside the project stays builtin-only.
+_envhook_paranoid() {
+    case ${ENVHOOK_PARANOID-} in
+        ''|0|[Ff][Aa][Ll][Ss][Ee]|[Nn][Oo]|[Oo][Ff][Ff]) return 1 ;;
+    esac
 }
 
 # True when nothing the project's decision depends on has changed: Python
@@ -103,6 +113,10 @@ _envhook_export() {
     case $? in
         0) eval "$out" ;;
         3) _envhook_broken=1 ;;  # envhook cannot be imported any more; it said so once
+        # Killed (kill -9, OOM) or interrupted before it printed anything: it may
+        # have moved this shell's stamp already, so the watches would call the
+        # change seen. Look again at the next prompt.
+        *) _envhook_changed=(-e /) ;;
     esac
 }
 

@@ -95,7 +95,7 @@ function _envhook_cd
         set -l slot $_envhook_slot_vals[$k]
         if test "$slot" != "$_envhook_cur"
             _envhook_load $slot
-            if _envhook_fresh
+            if _envhook_fresh; and not _envhook_paranoid
                 _envhook_apply
                 set -ga _envhook_here $PWD
                 return 0
@@ -106,6 +106,18 @@ function _envhook_cd
         end
     end
     _envhook_export
+end
+
+# Paranoid mode (ENVHOOK_PARANOID, read as trust.py reads it) ties trust to
+# content, which mtimes cannot vouch for (tar x, rsync -a and cp -a keep old
+# ones): entering a project asks Python, whose decision cache also compares
+# ctimes and inodes. Moving around inside the project stays builtin-only.
+function _envhook_paranoid
+    switch "$ENVHOOK_PARANOID"
+        case '' 0 false False FALSE no No NO off Off OFF
+            return 1
+    end
+    return 0
 end
 
 # True when nothing the project's decision depends on has changed: Python
@@ -138,6 +150,11 @@ function _envhook_export
             eval $out
         case 3
             set -g _envhook_broken 1  # envhook cannot be imported any more; it said so once
+        case '*'
+            # Killed (kill -9, OOM) or interrupted before it printed anything: it
+            # may have moved this shell's stamp already, so the watches would call
+            # the change seen. Look again at the next prompt.
+            set -g _envhook_changed -e /
     end
 end
 
@@ -251,9 +268,12 @@ end
 
 function _envhook_deactivate
     test -n "$_envhook_venv"; or return 0
-    # Remove only the one PATH entry we added; whatever the user added stays.
-    set -l i (contains -i -- $_envhook_bin $PATH)
-    and set -e PATH[$i[1]]
+    # Remove only the PATH entry we added; whatever the user added stays. fish
+    # splits PATH at ':', so a bin dir holding one went in as several entries.
+    for piece in (string split -- : $_envhook_bin)
+        set -l i (contains -i -- $piece $PATH)
+        and set -e PATH[$i[1]]
+    end
     _envhook_restore
     set -g _envhook_venv
     set -g _envhook_bin

@@ -213,10 +213,7 @@ def test_uv_project_environment_under_hostile_directory(open_shell, shell, tmp_p
     [
         "bash",
         "zsh",
-        pytest.param("fish", marks=pytest.mark.xfail(strict=True, reason=(
-            "fish treats PATH as a colon-split path variable: `set -gx PATH $_envhook_bin $PATH` "
-            "stores an env bin holding ':' as two entries, so _envhook_deactivate's "
-            "`contains -i -- $_envhook_bin $PATH` never finds it and leaving keeps both pieces on PATH"))),
+        "fish",
     ],
     indirect=True,
 )

@@ -51,6 +51,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return run(parser, args)
+    except OSError as e:
+        # A state dir that cannot be written (read-only, full, under a file)
+        # gets one line naming the path, not a traceback.
+        from envhook.messages import say
+
+        where = f" ({e.filename})" if e.filename else ""
+        say(f"{e.strerror or e}{where}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "hook":
         from envhook.commands.hook import hook
 

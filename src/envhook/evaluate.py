@@ -31,6 +31,10 @@ class Assessment:
         self.project, self.state = project, state
         self.reasons: list[str] = reasons or []
         self.trusted, self.denied = trusted, denied
+        self.paranoid = False
+        # Paranoid mode, untrusted: what changed since `envhook allow` (the
+        # inputs' digests are in `inputs`, so each new content asks again).
+        self.trust_changes: list[str] = []
         self.pin: Pin | None = None
         self.record: SyncRecord | None = None
         self.inputs: dict = {}
@@ -49,6 +53,8 @@ class Assessment:
         if self.state == NO_PROJECT:
             return "nothing (not inside a project)"
         if self.state == UNTRUSTED:
+            if self.trust_changes:
+                return "nothing until you review the changes and run `envhook allow` again"
             return "nothing until you run `envhook allow`"
         if self.state == MISSING:
             return "create the env with `uv sync`, then activate it"
@@ -69,6 +75,7 @@ class Assessment:
             "env": str(p.env) if p else None,
             "backend": "uv" if p else None,
             "trusted": self.trusted,
+            "paranoid": self.paranoid,
             "pinned": self.pin is not None,
             "pin": {"since": self.pin.since, "note": self.pin.note} if self.pin else None,
             "state": self.state,
@@ -102,14 +109,17 @@ def assess(project: Project | None) -> Assessment:
     if project is None:
         return Assessment(None, NO_PROJECT)
     root = project.root
-    trusted = trust.is_trusted(root)
-    if not trusted:
-        denied = trust.is_denied(root)
-        why = "denied with `envhook deny`" if denied else "not allowed yet (`envhook allow`)"
-        return Assessment(project, UNTRUSTED, [why], trusted=False, denied=denied)
+    # Trust first, and nothing of the env is looked at without it: an
+    # untrusted project's .venv may be anything its repository committed.
+    verdict = trust.verdict(project)
+    if not verdict.trusted:
+        a = Assessment(project, UNTRUSTED, verdict.reasons, trusted=False, denied=verdict.denied)
+        a.paranoid, a.trust_changes, a.inputs = verdict.paranoid, verdict.changes, verdict.inputs
+        return a
 
     a = Assessment(project, IN_SYNC, trusted=True)
-    a.inputs = fingerprint(project.inputs, root)
+    a.paranoid = verdict.paranoid
+    a.inputs = verdict.inputs or fingerprint(project.inputs, root)
     a.record = record = SyncRecord.load(root)
     a.pin = load_pin(root)
     a.missing = venv.missing_reason(project.env)

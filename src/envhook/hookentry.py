@@ -27,6 +27,19 @@ def session() -> str:
     return s if s.isalnum() and s.isascii() and len(s) <= 64 else "nosession"
 
 
+def paranoid() -> bool:
+    """ENVHOOK_PARANOID, read as trust.paranoid reads it (importing trust
+    would load json and pathlib on the fast path)."""
+    return os.environ.get("ENVHOOK_PARANOID", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def cache_file(state: str, nearest: str) -> str:
+    """Paranoid shells keep their own decisions: one reached where trust is
+    path-only must not be replayed where trust follows content."""
+    path = hookcache.cache_file(state, nearest)
+    return path + ".paranoid" if paranoid() else path
+
+
 def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     """Start `uv sync` at once when the cache already proves the env stale.
 
@@ -37,6 +50,8 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     then waits for this process instead of starting its own."""
     if not decision.inputs or len(decision.act) != 3 or decision.act[2] != "0":
         return None
+    if paranoid():
+        return None  # trust follows the inputs' content: only the full evaluation may decide to sync
     if os.environ.get("UV_PROJECT_ENVIRONMENT", hookcache.UNSET) != decision.uv_env:
         return None
     moved = decision.moved()
@@ -47,6 +62,18 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     changed = [p for p in moved if file_digest(p) != decision.inputs[p]]
     if not changed:
         return None
+    if any(p.endswith("pyproject.toml") for p in changed):
+        # An edit that broke the TOML must not start uv on it: the full path
+        # says what is wrong, once. (Only here, where a sync follows anyway.)
+        import tomllib
+
+        try:
+            for p in changed:
+                if p.endswith("pyproject.toml"):
+                    with open(p, "rb") as f:
+                        tomllib.load(f)
+        except (OSError, ValueError):
+            return None
     import fcntl
 
     from envhook.backends.uv import start_sync, uv_path
@@ -90,7 +117,7 @@ def fast(shell_name: str) -> str | Presync | None:
     if nearest is None:
         return emit.leave(sh, None)
     state = paths.state_dir()
-    decision = hookcache.read(hookcache.cache_file(state, nearest))
+    decision = hookcache.read(cache_file(state, nearest))
     if decision is None:
         return None
     stamp = paths.stamp_path(state, session(), decision.root)
@@ -106,7 +133,7 @@ def fast(shell_name: str) -> str | Presync | None:
         known=sorted({*decision.known, nearest}),
         watch=decision.watch,
         absent=decision.absent,
-        present=decision.present,
+        present=[*decision.present, stamp],  # a stamp deleted (pruned, state wiped): look again
         stamp=stamp,
         act=decision.act,
         told=None,
@@ -120,7 +147,9 @@ def main(argv: list[str]) -> int:
     try:
         text = fast(shell_name)
     except KeyboardInterrupt:
-        return 0
+        # Not 0: the stamp may have moved already, and only a non-zero exit
+        # makes the shell look again at its next prompt (see _envhook_export).
+        return 130
     except Exception:  # noqa: BLE001 — whatever went wrong, the full path decides and reports
         text = None
     if text is None or isinstance(text, Presync):

@@ -52,7 +52,10 @@ def finish_stamp(path: str, mtime_ns: int) -> None:
     # One ns before "now": a file written in the same clock tick, after we
     # read it, still counts as newer ([[ -nt ]] is strict).
     t = mtime_ns - 1
-    os.utime(path, ns=(t, t))
+    try:
+        os.utime(path, ns=(t, t))
+    except OSError:
+        pass  # no stamp (state dir not writable): the shell looks again at its next prompt
 
 
 def current_dir() -> str:

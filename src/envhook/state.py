@@ -5,7 +5,7 @@ never inside a project, so a repository cannot trust or pin itself. Each
 project gets a directory named by a hash of its real path:
 
     projects/<key>/path        the project's real path (for people reading the dir)
-    projects/<key>/allow       present = trusted          (trust.py)
+    projects/<key>/allow       present = trusted; JSON: when, and the inputs' digests (trust.py)
     projects/<key>/deny        present = explicitly denied (trust.py)
     projects/<key>/pin.json    present = pinned            (pins.py)
     projects/<key>/sync.json   the last sync: outcome and input fingerprints
@@ -65,13 +65,17 @@ def write_json(path: Path, obj: dict) -> None:
 
 
 def read_json(path: Path) -> dict | None:
-    """None when absent; a damaged file reads as absent, which at worst costs a re-sync."""
+    """None when absent. A damaged file reads as {} — there, but saying nothing:
+    a sync record without fields counts as none (at worst a re-sync), while a
+    pin.json still pins, so damage never resets an env the user tinkered with."""
     try:
         with open(path, "rb") as f:
             data = json.load(f)
-    except (OSError, ValueError):
+    except FileNotFoundError:
         return None
-    return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return {} if os.path.lexists(path) else None
+    return data if isinstance(data, dict) else {}
 
 
 def ensure_project_dir(root: Path) -> Path:
@@ -125,12 +129,22 @@ def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> 
 # -- sync records -----------------------------------------------------------------
 
 class SyncRecord:
-    FIELDS = ("status", "inputs", "env_cfg", "dists", "time", "message", "pid", "reset_on_drift")
+    FIELDS = ("status", "inputs", "env_cfg", "dists", "time", "message", "pid", "reset_on_drift", "last_ok")
 
     def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, dists: list | None = None,
-                 time: str = "", message: str = "", pid: int | None = None, reset_on_drift: bool = False):
+                 time: str = "", message: str = "", pid: int | None = None, reset_on_drift: bool = False,
+                 last_ok: dict | None = None):
         self.status, self.inputs, self.env_cfg, self.dists = status, inputs, env_cfg, dists
         self.time, self.message, self.pid, self.reset_on_drift = time, message, pid, reset_on_drift
+        # A failed, interrupted or unfinished sync replaces the record of the
+        # last good one; that one is kept here so nothing recorded is lost.
+        self.last_ok = last_ok if isinstance(last_ok, dict) else None
+
+    def good(self) -> dict | None:
+        """The last successful sync: this record if it is one, else the one it kept."""
+        if self.status == SYNC_OK:
+            return {k: getattr(self, k) for k in self.FIELDS if k != "last_ok"}
+        return self.last_ok
 
     @classmethod
     def load(cls, root: Path) -> SyncRecord | None:

@@ -25,8 +25,10 @@ from envhook.state import (
 @contextmanager
 def project_lock(project: Project, held: int | None = None):
     """One sync per project at a time: a second shell waits for the first.
-    `held` is a lock the hook's entry already took before starting uv."""
+    `held` is a lock the hook's entry already took before starting uv.
+    Yields whether it had to wait for another sync."""
     fd = held
+    waited = False
     if fd is None:
         d = ensure_project_dir(project.root)
         fd = os.open(d / "lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -37,7 +39,8 @@ def project_lock(project: Project, held: int | None = None):
             except BlockingIOError:
                 say(f"waiting for another sync of {project.name} to finish")
                 fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+                waited = True
+        yield waited
     finally:
         os.close(fd)
 
@@ -51,22 +54,34 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         dists=venv.dists(env),
         time=now_iso(),
         message=outcome.message,
+        # A sync that did not succeed must not erase the record of the last one that did.
+        last_ok=None if outcome.status == SYNC_OK or previous is None else previous.good(),
     )
     rec.save(project.root)
     return rec
 
 
-def sync(project: Project, reason: str, presync=None) -> SyncOutcome:
+def sync(project: Project, reason: str, presync=None, *, unless_done: bool = False) -> SyncOutcome:
     """Sync now (the caller decided it should) and record what happened.
     Ctrl-C is caught by the backend and recorded as interrupted. `presync`
-    is a sync the hook's entry already started (and announced), lock held."""
-    with project_lock(project, held=presync.lock_fd if presync else None):
+    is a sync the hook's entry already started (and announced), lock held.
+    `unless_done` (the hook): after waiting for another shell's sync, decide
+    again, so two shells entering a stale project run one `uv sync`."""
+    with project_lock(project, held=presync.lock_fd if presync else None) as waited:
+        if waited and unless_done:
+            from envhook.evaluate import assess
+
+            if not assess(project).should_sync:
+                # The other sync did it (or failed, which the caller's own
+                # assessment reports): its record stands, nothing to repeat.
+                return SyncOutcome(SYNC_OK)
         previous = SyncRecord.load(project.root)
         SyncRecord(
             status=SYNC_RUNNING,
             inputs=previous.inputs if previous else {},
             time=now_iso(),
             pid=os.getpid(),
+            last_ok=previous.good() if previous else None,  # kept if this run never finishes
         ).save(project.root)
         if presync is None:
             say(f"syncing {project.name} ({reason})")

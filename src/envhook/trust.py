@@ -1,29 +1,149 @@
 """Trust, the way direnv guards .envrc: nothing of a project is synced or
 activated until its owner says `envhook allow`. Trust is keyed by the real
 path, so a moved or renamed checkout asks again, and it lives in the user's
-state dir, so nothing inside a repository can grant it."""
+state dir, so nothing inside a repository can grant it.
+
+Paranoid mode (ENVHOOK_PARANOID=1) also ties trust to content, as direnv
+ties it to the bytes of `.envrc`: `envhook allow` always records a digest of
+every input (the root's and the members' pyproject.toml, uv.lock,
+.python-version, uv.toml), and in paranoid mode any difference asks again.
+One difference is not a change of mind: a uv.lock that envhook's own sync of
+the allowed inputs rewrote (uv re-locks when pyproject.toml moved ahead of
+the lock) is what those inputs asked for.
+
+Nothing here reads a file inside the project except the inputs' bytes, which
+are hashed, never interpreted.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from envhook.state import atomic_write, ensure_project_dir, notify, now_iso, project_dir
+from envhook.state import (
+    SYNC_FAILED,
+    SYNC_INTERRUPTED,
+    SYNC_OK,
+    SyncRecord,
+    atomic_write,
+    describe_changes,
+    ensure_project_dir,
+    fingerprint,
+    notify,
+    now_iso,
+    project_dir,
+    read_json,
+    write_json,
+)
+
+PARANOID_VAR = "ENVHOOK_PARANOID"
+_OFF = ("", "0", "false", "no", "off")
+LOCK = "uv.lock"
+
+
+def paranoid(environ=None) -> bool:
+    """ENVHOOK_PARANOID set to anything but empty/0/false/no/off. The hook's
+    entry and its shell code must read it by the same rule, without this module."""
+    value = (os.environ if environ is None else environ).get(PARANOID_VAR, "")
+    return value.strip().lower() not in _OFF
+
+
+class Verdict:
+    """Whether a project is trusted right now, and if not, why."""
+
+    __slots__ = ("trusted", "denied", "reasons", "changes", "inputs", "paranoid")
+
+    def __init__(self, trusted: bool, *, denied: bool = False, reasons: list[str] | None = None,
+                 changes: list[str] | None = None, inputs: dict | None = None, paranoid: bool = False):
+        self.trusted, self.denied = trusted, denied
+        self.reasons = reasons or []
+        self.changes = changes or []   # paranoid mode: what changed since `envhook allow`
+        self.inputs = inputs or {}     # paranoid mode: the inputs' digests as they are now
+        self.paranoid = paranoid
+
+
+def allowed_inputs(root: Path) -> dict | None:
+    """The inputs' digests recorded by the last `envhook allow`; None when
+    not allowed, or allowed by an envhook that recorded no content."""
+    data = read_json(project_dir(root) / "allow")
+    if data is None or not isinstance(data.get("inputs"), dict):
+        return None
+    return data["inputs"]
+
+
+def verdict(project, environ=None) -> Verdict:
+    root = project.root
+    d = project_dir(root)
+    strict = paranoid(environ)
+    if not (d / "allow").is_file():
+        denied = (d / "deny").is_file()
+        why = "denied with `envhook deny`" if denied else "not allowed yet (`envhook allow`)"
+        return Verdict(False, denied=denied, reasons=[why], paranoid=strict)
+    if not strict:
+        return Verdict(True)
+
+    current = fingerprint(project.inputs, root)
+    allowed = allowed_inputs(root)
+    if allowed is None:
+        why = "allowed before envhook recorded the inputs' content, which paranoid mode checks"
+        return Verdict(False, reasons=[why], changes=[why], inputs=current, paranoid=True)
+    changes = describe_changes(_excusing_relock(allowed, current, root), current)
+    if not changes:
+        return Verdict(True, inputs=current, paranoid=True)
+    reasons = [f"{c} since `envhook allow`" for c in changes]
+    return Verdict(False, reasons=reasons, changes=changes, inputs=current, paranoid=True)
+
+
+def _excusing_relock(allowed: dict, current: dict, root: Path) -> dict:
+    """`allowed`, with uv.lock taken as it is now when envhook's last sync ran
+    on the allowed pyproject.toml & co. and left exactly this lock behind: a
+    sync runs only on trusted content, so that lock is what uv wrote for the
+    allowed inputs (a re-lock, or the first lock of a fresh project)."""
+    if allowed.get(LOCK) == current.get(LOCK):
+        return allowed
+    record = SyncRecord.load(root)
+    if record is None or record.status not in (SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED):
+        return allowed
+    synced = record.inputs
+    if synced.get(LOCK) != current.get(LOCK):
+        return allowed
+    if any(synced.get(k) != allowed.get(k) for k in set(synced) | set(allowed) if k != LOCK):
+        return allowed
+    return {**allowed, LOCK: current.get(LOCK)}
 
 
 def is_trusted(root: Path) -> bool:
-    return (project_dir(root) / "allow").is_file()
+    """For callers that hold only the root (`envhook sync`)."""
+    if not (project_dir(root) / "allow").is_file():
+        return False
+    if not paranoid():
+        return True
+    from envhook.project import ProjectError, find_project
+
+    try:
+        project = find_project(root)
+    except ProjectError:
+        return False
+    return project is not None and project.root == root and verdict(project).trusted
 
 
 def is_denied(root: Path) -> bool:
     return (project_dir(root) / "deny").is_file()
 
 
-def allow(root: Path) -> None:
+def allow(project) -> list[str]:
+    """Trust the project at its real path, recording its inputs' content (read
+    in paranoid mode only, but recorded always, so that turning paranoid mode
+    on later does not ask again about what was allowed). Returns what changed
+    since the previous allow, if that recorded content."""
+    root = project.root
     d = ensure_project_dir(root)
-    atomic_write(d / "allow", f"{now_iso()}\n".encode())
+    before = allowed_inputs(root)
+    inputs = fingerprint(project.inputs, root)
+    write_json(d / "allow", {"time": now_iso(), "inputs": inputs})
     _remove(d / "deny")
     notify(root)
+    return describe_changes(before, inputs) if before is not None else []
 
 
 def deny(root: Path) -> None:

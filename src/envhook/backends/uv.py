@@ -21,7 +21,9 @@ def start_sync(uv: str, root: str) -> int:
     """Start `uv sync` for the project at root; the hook's entry calls this
     before the full evaluation has even been imported."""
     env = {k: v for k, v in os.environ.items() if k not in _DROP}
-    return spawn.start([uv, "--directory", root, "sync"], env)
+    # From the root, not the shell's cwd: that may be gone (a checkout removed
+    # it), and a shim in front of uv (pyenv's) fails to start in a deleted cwd.
+    return spawn.start([uv, "--directory", root, "sync"], env, cwd=root)
 
 
 def finish_sync(pid: int) -> SyncOutcome:
@@ -30,6 +32,15 @@ def finish_sync(pid: int) -> SyncOutcome:
         return SyncOutcome(SYNC_INTERRUPTED, "sync interrupted")
     if code == 0:
         return SyncOutcome(SYNC_OK)
+    if code < 0:
+        # "exit -9" says nothing to a person; a signal (kill -9, the OOM killer) is named.
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return SyncOutcome(SYNC_FAILED, f"`uv sync` was killed by {name}")
     return SyncOutcome(SYNC_FAILED, f"`uv sync` failed (exit {code})")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from envhook import emit, hookcache, paths
 from envhook._hash import hexdigest
-from envhook.hookentry import session
+from envhook.hookentry import cache_file, session
 from envhook.messages import say
 
 
@@ -25,6 +25,7 @@ class Told:
     def __init__(self, value: str):
         self.keys = set(value.split())
         self.said = False
+        self.blocked = False  # the state dir cannot be written: `envhook allow` is not offered
 
     def once(self, key: str, text: str) -> None:
         if key not in self.keys:
@@ -79,6 +80,26 @@ def shell_watches(project, notify: Path) -> tuple[list[str], list[str], list[str
     return existing, [str(p) for p in absent], [str(p) for p in present]
 
 
+def _start_stamp(told: Told, state: str, stamp: str) -> int:
+    """paths.start_stamp, except that a state dir envhook cannot write
+    (read-only, full, a file where a directory belongs) costs one line, not
+    the activation. The stamp is among the paths the shell requires present,
+    so without it the next prompt looks again instead of going blind."""
+    try:
+        return paths.start_stamp(stamp)
+    except OSError as e:
+        if os.access(state, os.W_OK):  # false for a read-only mount, even for root
+            text = f"cannot write {stamp} ({e.strerror}); every prompt starts Python until that is fixed"
+        else:
+            told.blocked = True
+            text = (f"cannot write under {state} ({e.strerror}); until that is fixed nothing is allowed, "
+                    "synced or recorded, and only envs already synced are activated")
+        told.once("w:" + _digest(state, e.errno), text)
+        import time
+
+        return time.time_ns()
+
+
 def export(shell_name: str, presync=None) -> str:
     from envhook import venv
     from envhook.evaluate import FAILED, IN_SYNC, PINNED, UNTRUSTED, assess
@@ -93,7 +114,7 @@ def export(shell_name: str, presync=None) -> str:
     if nearest is None:
         return emit.leave(sh, told.value())
     state = paths.state_dir()
-    cache = hookcache.cache_file(state, nearest)
+    cache = cache_file(state, nearest)
 
     try:
         project = find_project(Path(cwd))
@@ -101,14 +122,21 @@ def export(shell_name: str, presync=None) -> str:
         # Keep whatever is active and watch the broken file, so the user is told
         # once and the next edit of that file is noticed.
         told.once("e:" + _digest(str(e)), f"{e}; fix it to let envhook sync")
+        if presync is not None:
+            # uv was started before the file broke (or by a race with the edit):
+            # let it end here rather than behind the prompt; nothing is recorded.
+            from envhook.backends.uv import finish_sync
+
+            finish_sync(presync.pid)
+            os.close(presync.lock_fd)
         hookcache.remove(cache)
         root = str(e.path.parent)
         stamp = paths.stamp_path(state, session(), root)
-        t = paths.start_stamp(stamp)
+        t = _start_stamp(told, state, stamp)
         nosync, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
         act = [active, venv.prompt(Path(active)), nosync] if active else []
         text = emit.remember(
-            sh, root=root, cwd=cwd, known=sorted({nearest, root}), watch=[str(e.path)], absent=[], present=[],
+            sh, root=root, cwd=cwd, known=sorted({nearest, root}), watch=[str(e.path)], absent=[], present=[stamp],
             stamp=stamp, act=act, told=told.value(),
         )
         paths.finish_stamp(stamp, t)
@@ -120,11 +148,19 @@ def export(shell_name: str, presync=None) -> str:
     deps = _decision_deps(project, pdir)
     # Stamp first, then signatures, then contents: whatever changes after a
     # read is newer than both, so neither the shell nor the cache misses it.
-    stamp_time = paths.start_stamp(stamp)
+    stamp_time = _start_stamp(told, state, stamp)
     sigs = hookcache.observe(deps, stamp_time)
     a = assess(project)
 
-    if a.state == UNTRUSTED:
+    if a.state == UNTRUSTED and told.blocked:
+        pass  # `envhook allow` cannot work either; the line about the state dir was said
+    elif a.state == UNTRUSTED and a.trust_changes:
+        # Paranoid mode: each new content of the inputs asks again, saying what changed.
+        told.once(
+            "u:" + _digest(root, a.inputs),
+            f"{project.name}: {', '.join(a.reasons)}; not synced or activated until you `envhook allow` it again",
+        )
+    elif a.state == UNTRUSTED:
         told.once(
             "u:" + _digest(root),
             f"{project.name} is denied; `envhook allow` to trust it again"
@@ -142,10 +178,34 @@ def export(shell_name: str, presync=None) -> str:
             finish_sync(presync.pid)
             os.close(presync.lock_fd)
             presync = None
-        outcome = sync(project, presync.reason if presync else ", ".join(a.reasons), presync)
+        try:
+            outcome = sync(project, presync.reason if presync else ", ".join(a.reasons), presync, unless_done=True)
+        except (ChildProcessError, ProcessLookupError):
+            raise  # not about the state dir
+        except OSError as e:
+            # The state dir cannot take the lock or the record (read-only, full):
+            # a sync that cannot be recorded would be redone at every prompt, so
+            # uv is not started (the "running" record is written first), or its
+            # outcome is lost and the record says the sync did not finish.
+            # Activate what is there and say so once.
+            if presync is not None:
+                from envhook.backends.uv import finish_sync
+
+                try:
+                    finish_sync(presync.pid)  # never leave uv running behind the prompt
+                except ChildProcessError:
+                    pass  # it ran and was waited for; only its record failed
+            from envhook.backends.base import SyncOutcome
+
+            told.once(
+                "w:" + _digest(state, e.errno),
+                f"cannot record a sync of {project.name} under {state} ({e.strerror}); "
+                "not syncing until that is fixed",
+            )
+            outcome = SyncOutcome("failed")
         # Everything the sync wrote happened before this stamp, so none of it
         # wakes the next prompt; anything after it does.
-        stamp_time = paths.start_stamp(stamp)
+        stamp_time = _start_stamp(told, state, stamp)
         sigs = hookcache.observe(deps, stamp_time)
         a = assess(project)
         if outcome.status != "ok":
@@ -176,7 +236,7 @@ def export(shell_name: str, presync=None) -> str:
         known=sorted({nearest, *project.aliases}),
         watch=watch,
         absent=absent,
-        present=present,
+        present=[*present, stamp],  # a stamp deleted or never written: look again
         stamp=stamp,
         act=act,
         told=told.value(),
@@ -217,10 +277,15 @@ def export_main(argv: list[str], presync=None) -> int:
     try:
         text = export(shell_name, presync)
     except KeyboardInterrupt:
-        # Ctrl-C outside a sync: print nothing; the next prompt looks again.
-        return 0
+        # Ctrl-C outside a sync: print nothing. Not 0: the stamp may have moved
+        # already, and a non-zero exit makes the shell look again at its next
+        # prompt instead of calling the change seen.
+        return 130
     except Exception as e:  # noqa: BLE001 — the prompt must get one line, never a traceback
         told = Told(os.environ.get("_ENVHOOK_TOLD", ""))
-        told.once("x:" + _digest(type(e).__name__, str(e)), f"error: {e} ({type(e).__name__}); `envhook status` shows more")
+        # Keyed without an OSError's file name, which can differ at every call
+        # (a temporary file's): the same failure must be said once, not per prompt.
+        key = (type(e).__name__, e.errno, e.strerror) if isinstance(e, OSError) else (type(e).__name__, str(e))
+        told.once("x:" + _digest(*key), f"error: {e} ({type(e).__name__}); `envhook status` shows more")
         text = _told_only(shell_name, told)
     return emit.write(text)

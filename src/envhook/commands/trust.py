@@ -13,8 +13,14 @@ def allow(path: Path | None) -> int:
     project = locate(path)
     if project is None:
         return 1
-    trust.allow(project.root)
+    changed = trust.allow(project)
     say(f"trusted {project.name} ({project.root}); the next prompt syncs and activates its env")
+    if trust.paranoid():
+        since = f" ({', '.join(changed)} since the last allow)" if changed else ""
+        say(
+            f"paranoid mode: this covers the inputs as they are now{since}; "
+            "any change to them asks for `envhook allow` again"
+        )
     return 0
 
 
