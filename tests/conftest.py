@@ -99,3 +99,33 @@ def shell_env(isolated_home: Path, uv_cache: Path, tool_bin: Path) -> dict[str, 
     env["PATH"] = f"{tool_bin}:/usr/bin:/bin"
     env["SHELL"] = "/bin/bash"
     return env
+
+
+@pytest.fixture(params=["bash", "zsh", "fish"])
+def shell(request) -> str:
+    """Each real-shell test runs in bash, zsh and fish (a missing one fails under CI=true)."""
+    from support.shell import require_shell
+
+    require_shell(request.param)
+    return request.param
+
+
+@pytest.fixture
+def open_shell(shell, isolated_home, shell_env, tmp_path):
+    """Start an interactive shell (`shell`, or `sh=`) whose rc holds the hook
+    line after `extra_rc`; every session is closed at the end of the test."""
+    from support.hooktest import HOOK_LINE
+    from support.shell import ShellSession
+
+    sessions = []
+
+    def start(cwd: Path | None = None, extra_rc: str = "", env: dict | None = None, sh: str | None = None):
+        name = sh or shell
+        rc = f"{extra_rc}\n{HOOK_LINE[name]}\n"
+        s = ShellSession(name, isolated_home, rc, env or shell_env, cwd or tmp_path, timeout=90)
+        sessions.append(s)
+        return s
+
+    yield start
+    for s in sessions:
+        s.close(force=True)

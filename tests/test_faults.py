@@ -50,38 +50,13 @@ from pathlib import Path
 
 import pytest
 from support.projects import make_project, set_dependencies, uv_lock
-from support.shell import ShellSession, require_shell, shell_quote
+from support.shell import ShellSession
+from support.hooktest import envhook, q
 
 from envhook import paths
 
-HOOK_LINE = {
-    "bash": 'eval "$(envhook hook bash)"',
-    "zsh": 'eval "$(envhook hook zsh)"',
-    "fish": "envhook hook fish | source",
-}
 BASH_ZSH = pytest.mark.parametrize("shell", ["bash", "zsh"], indirect=True)
 ALL = pytest.mark.parametrize("shell", ["bash", "zsh", "fish"], indirect=True)
-
-
-@pytest.fixture
-def shell(request) -> str:
-    require_shell(request.param)
-    return request.param
-
-
-@pytest.fixture
-def open_shell(shell, isolated_home, shell_env, tmp_path):
-    sessions = []
-
-    def start(cwd: Path | None = None, env: dict | None = None, sh: str | None = None) -> ShellSession:
-        name = sh or shell
-        s = ShellSession(name, isolated_home, HOOK_LINE[name] + "\n", env or shell_env, cwd or tmp_path, timeout=60)
-        sessions.append(s)
-        return s
-
-    yield start
-    for s in sessions:
-        s.close(force=True)
 
 
 @pytest.fixture
@@ -95,17 +70,6 @@ def project(tmp_path, wheelhouse, shell_env) -> Path:
 
 
 # -- helpers ----------------------------------------------------------------------------
-
-def envhook(*args: str, cwd: Path, env: dict, check: bool = False) -> subprocess.CompletedProcess:
-    r = subprocess.run(["envhook", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    if check and r.returncode != 0:
-        raise AssertionError(f"envhook {' '.join(args)}: {r.returncode}\n{r.stdout}{r.stderr}")
-    return r
-
-
-def q(shell: str, value: object) -> str:
-    return shell_quote(shell, str(value))
-
 
 def state_dir(env: dict) -> Path:
     return Path(env["XDG_STATE_HOME"]) / "envhook"

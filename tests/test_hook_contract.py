@@ -13,38 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from support.projects import make_project, set_dependencies, uv_lock, uv_env
-from support.shell import ShellSession, require_shell, shell_quote
-
-SHELLS = ["bash", "zsh", "fish"]
-
-HOOK_LINE = {
-    "bash": 'eval "$(envhook hook bash)"',
-    "zsh": 'eval "$(envhook hook zsh)"',
-    "fish": "envhook hook fish | source",
-}
-
-
-@pytest.fixture(params=SHELLS)
-def shell(request) -> str:
-    require_shell(request.param)
-    return request.param
-
-
-@pytest.fixture
-def open_shell(shell, isolated_home, shell_env, tmp_path):
-    """Start an interactive `shell` whose rc holds the hook line (plus `extra_rc`)."""
-    sessions = []
-
-    def start(cwd: Path | None = None, extra_rc: str = "", env: dict | None = None) -> ShellSession:
-        rc = f"{extra_rc}\n{HOOK_LINE[shell]}\n"
-        s = ShellSession(shell, isolated_home, rc, env or shell_env, cwd or tmp_path, timeout=90)
-        sessions.append(s)
-        return s
-
-    yield start
-    for s in sessions:
-        s.close(force=True)
+from support.projects import make_project, set_dependencies, uv_lock
+from support.hooktest import HOOK_LINE, envhook, q
 
 
 @pytest.fixture
@@ -53,10 +23,6 @@ def project(tmp_path, wheelhouse, shell_env) -> Path:
     p = make_project(tmp_path / "demo", wheelhouse)
     uv_lock(p, shell_env)
     return p
-
-
-def q(shell: str, value: object) -> str:
-    return shell_quote(shell, str(value))
 
 
 def version_in_env(project: Path, name: str = "tinkerpkg") -> str | None:
@@ -71,10 +37,6 @@ def version_in_env(project: Path, name: str = "tinkerpkg") -> str | None:
 def pip_install(shell: str, wheelhouse: Path, spec: str) -> str:
     """A hand-made change, the way a user tries a version: `uv pip install`."""
     return f"uv pip install -q --no-index --find-links {q(shell, wheelhouse)} {spec}"
-
-
-def envhook(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(["envhook", *args], cwd=cwd, env=env, capture_output=True, text=True)
 
 
 def stamp_mtimes(home_state: Path) -> dict[str, int]:

@@ -21,15 +21,9 @@ from pathlib import Path
 import pytest
 
 from support.projects import make_project, uv_lock
-from support.shell import ShellSession, require_shell, shell_quote
+from support.shell import ShellSession
+from support.hooktest import envhook, q
 
-SHELLS = ["bash", "zsh", "fish"]
-
-HOOK_LINE = {
-    "bash": 'eval "$(envhook hook bash)"',
-    "zsh": 'eval "$(envhook hook zsh)"',
-    "fish": "envhook hook fish | source",
-}
 
 # id -> a directory name the project (or env) lives under.
 HOSTILE_DIRS = {
@@ -44,27 +38,6 @@ HOSTILE_DIRS = {
 
 
 # -- fixtures (the small ones of test_hook_contract.py, copied: fixtures come from conftest only) --
-
-@pytest.fixture(params=SHELLS)
-def shell(request) -> str:
-    require_shell(request.param)
-    return request.param
-
-
-@pytest.fixture
-def open_shell(shell, isolated_home, shell_env, tmp_path):
-    """Start an interactive `shell` whose rc holds the hook line."""
-    sessions = []
-
-    def start(cwd: Path | None = None, env: dict | None = None) -> ShellSession:
-        s = ShellSession(shell, isolated_home, f"\n{HOOK_LINE[shell]}\n", env or shell_env, cwd or tmp_path, timeout=90)
-        sessions.append(s)
-        return s
-
-    yield start
-    for s in sessions:
-        s.close(force=True)
-
 
 @pytest.fixture
 def xfer(tmp_path_factory) -> Path:
@@ -89,14 +62,6 @@ def assert_no_canary(roots) -> None:
         walk = root.rglob("pwned*") if root not in (Path("/"), Path.cwd()) else root.glob("pwned*")
         hits += [str(p) for p in walk]
     assert hits == [], f"a hostile path was executed: {hits}"
-
-
-def q(shell: str, value: object) -> str:
-    return shell_quote(shell, str(value))
-
-
-def envhook(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(["envhook", *args], cwd=cwd, env=env, capture_output=True, text=True)
 
 
 def path_list(s: ShellSession, xfer: Path) -> list[str]:
@@ -264,8 +229,6 @@ def test_non_ascii_project_prompts_start_no_python(open_shell, shell, tmp_path, 
     s.run(f"cd {q(shell, p)}")
     assert s.get("VIRTUAL_ENV") == str(p / ".venv")
     assert stamp_mtimes(state) == before
-
-
 
 
 @pytest.mark.parametrize(
@@ -591,8 +554,6 @@ def _round_trip(shell: str, hook_file: Path, shell_env: dict, tmp_path: Path, na
 @given(name=NAMES)
 def test_generated_names_round_trip_through_the_hooks_eval(shell, hook_file, shell_env, tmp_path, name):
     _round_trip(shell, hook_file, shell_env, tmp_path, name)
-
-
 
 
 @pytest.mark.parametrize("shell", ["fish"], indirect=True)

@@ -19,12 +19,8 @@ import pytest
 from envhook import paths
 from support.projects import make_project, make_workspace_member, set_dependencies, uv_lock
 from support.shell import ShellSession, require_shell, shell_quote
+from support.hooktest import HOOK_LINE, envhook, q
 
-HOOK_LINE = {
-    "bash": 'eval "$(envhook hook bash)"',
-    "zsh": 'eval "$(envhook hook zsh)"',
-    "fish": "envhook hook fish | source",
-}
 
 # A PEP 517 backend that lives in the repository (backend-path) and needs
 # nothing installed (requires = []): uv imports it whenever it builds the
@@ -81,26 +77,6 @@ def canary_module(canary: Path, what: str) -> str:
 
 # -- fixtures ----------------------------------------------------------------------------
 
-@pytest.fixture(params=["bash", "zsh", "fish"])
-def shell(request) -> str:
-    require_shell(request.param)
-    return request.param
-
-
-@pytest.fixture
-def open_shell(shell, isolated_home, shell_env, tmp_path):
-    sessions = []
-
-    def start(cwd: Path | None = None, env: dict | None = None) -> ShellSession:
-        s = ShellSession(shell, isolated_home, HOOK_LINE[shell] + "\n", env or shell_env, cwd or tmp_path, timeout=90)
-        sessions.append(s)
-        return s
-
-    yield start
-    for s in sessions:
-        s.close(force=True)
-
-
 @pytest.fixture
 def canaries(tmp_path) -> Path:
     d = tmp_path / "canaries"
@@ -148,10 +124,6 @@ def plant_self_trust(project: Path, state_home: Path) -> None:
     os.symlink(state_home / "envhook", project / "state-link")
 
 
-def envhook(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(["envhook", *args], cwd=cwd, env=env, capture_output=True, text=True)
-
-
 def status(project: Path, env: dict) -> dict:
     return json.loads(envhook("status", "--json", cwd=project, env=env).stdout)
 
@@ -167,10 +139,6 @@ def version_in_env(project: Path, name: str = "tinkerpkg") -> str | None:
 
 def path_entries(s: ShellSession) -> list[str]:
     return s.get("PATH").split("\n" if s.shell == "fish" else ":")
-
-
-def q(shell: str, value: object) -> str:
-    return shell_quote(shell, str(value))
 
 
 def envhook_lines(out: str) -> list[str]:

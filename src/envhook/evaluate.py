@@ -12,7 +12,6 @@ from envhook.project import Project
 from envhook.state import (
     SYNC_FAILED,
     SYNC_INTERRUPTED,
-    SYNC_OK,
     SYNC_RUNNING,
     SyncRecord,
     describe_changes,

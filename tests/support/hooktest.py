@@ -1,0 +1,30 @@
+"""What the real-shell tests of the hook share: the rc line per shell, the
+`envhook` CLI as a subprocess, quoting for typed commands. The fixtures
+built on these (`shell`, `open_shell`) live in tests/conftest.py."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from support.shell import shell_quote
+
+SHELLS = ["bash", "zsh", "fish"]
+
+HOOK_LINE = {
+    "bash": 'eval "$(envhook hook bash)"',
+    "zsh": 'eval "$(envhook hook zsh)"',
+    "fish": "envhook hook fish | source",
+}
+
+
+def q(shell: str, value: object) -> str:
+    """`value` quoted for a command line typed into `shell`."""
+    return shell_quote(shell, str(value))
+
+
+def envhook(*args: str, cwd: Path, env: dict, check: bool = False) -> subprocess.CompletedProcess:
+    r = subprocess.run(["envhook", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if check and r.returncode != 0:
+        raise AssertionError(f"envhook {' '.join(args)}: {r.returncode}\n{r.stdout}{r.stderr}")
+    return r
