@@ -724,3 +724,20 @@ def test_cwd_deleted_with_the_whole_project(open_shell, shell, project, shell_en
     settled(s, log)
     assert s.run(f"cd {q(shell, tmp_path)} && echo back").strip() == "back"
     assert recorded(env, project) == before and uv_calls(log) == []
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"], indirect=True)
+def test_a_fifo_named_uv_lock_hangs_nothing(open_shell, shell, project, shell_env):
+    """A FIFO blocks whoever opens it for reading: envhook must not, and must
+    not hand it to uv either."""
+    s = open_shell(cwd=project)
+    (project / "uv.lock").unlink()
+    os.mkfifo(project / "uv.lock")
+    t0 = time.monotonic()
+    out = s.run("true", timeout=20)
+    assert time.monotonic() - t0 < 10
+    assert "Traceback" not in out and "uv.lock is not a regular file" in out
+    assert "syncing" not in out
+    assert s.run("echo alive", timeout=10).strip() == "alive"
+    r = envhook("status", "--json", cwd=project, env=shell_env)
+    assert json.loads(r.stdout)["state"] == "failed"

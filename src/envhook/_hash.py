@@ -14,10 +14,29 @@ def hexdigest(data: bytes) -> str:
     return sha256(data).hexdigest()
 
 
-def file_digest(path) -> str | None:
-    """Content digest of a file, None when it does not exist."""
+def read_regular(path) -> bytes:
+    """The bytes of a regular file. A repository can name a FIFO (or a device)
+    uv.lock: opened without O_NONBLOCK, reading it would hang the prompt."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     try:
-        with open(path, "rb") as f:
-            return sha256(f.read()).hexdigest()[:16]
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            import errno
+
+            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def file_digest(path) -> str | None:
+    """Content digest of a file, None when it does not exist or is no regular file."""
+    try:
+        return sha256(read_regular(path)).hexdigest()[:16]
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None

@@ -123,6 +123,14 @@ def assess(project: Project | None) -> Assessment:
     a.pin = load_pin(root)
     a.missing = venv.missing_reason(project.env)
 
+    odd = [p for p in project.inputs if os.path.exists(p) and not os.path.isfile(p)]
+    if odd:
+        # A FIFO or a directory named uv.lock would hang or fail uv; no sync
+        # is started on it, and the state says why.
+        a.state = FAILED
+        a.reasons = [f"{p.relative_to(root) if p.is_relative_to(root) else p} is not a regular file" for p in odd]
+        return a
+
     if record is not None and record.status == SYNC_RUNNING:
         if _pid_alive(record.pid):
             a.state, a.reasons = STALE, [f"a sync is running (pid {record.pid})"]

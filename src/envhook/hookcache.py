@@ -37,14 +37,13 @@ def signature(path: str) -> str:
 
 def content(path: str) -> str:
     """Digest of a file's bytes or a directory's listing; "-" when absent."""
-    from envhook._hash import hexdigest
+    from envhook._hash import hexdigest, read_regular
 
     try:
         if os.path.isdir(path):
             data = "\0".join(sorted(os.listdir(path))).encode("utf-8", "surrogateescape")
         else:
-            with open(path, "rb") as f:
-                data = f.read()
+            data = read_regular(path)
     except FileNotFoundError:
         return "-"
     except OSError:

@@ -57,11 +57,11 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     moved = decision.moved()
     if not moved or any(p not in decision.inputs for p in moved):
         return None  # the env, the records or discovery moved: only a full evaluation can tell
-    from envhook._hash import file_digest
+    from envhook._hash import file_digest, read_regular
 
     changed = [p for p in moved if file_digest(p) != decision.inputs[p]]
-    if not changed:
-        return None
+    if not changed or any(os.path.exists(p) and not os.path.isfile(p) for p in changed):
+        return None  # nothing to do, or a FIFO/dir named like an input: the full path says why
     if any(p.endswith("pyproject.toml") for p in changed):
         # An edit that broke the TOML must not start uv on it: the full path
         # says what is wrong, once. (Only here, where a sync follows anyway.)
@@ -70,8 +70,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
         try:
             for p in changed:
                 if p.endswith("pyproject.toml"):
-                    with open(p, "rb") as f:
-                        tomllib.load(f)
+                    tomllib.loads(read_regular(p).decode())
         except (OSError, ValueError):
             return None
     import fcntl

@@ -8,6 +8,8 @@ import os
 import tomllib
 from pathlib import Path
 
+from envhook._hash import read_regular
+
 
 class ProjectError(Exception):
     """A project file envhook cannot read; the message is meant for the user."""
@@ -38,9 +40,8 @@ class Project:
 
 def read_toml(path: Path) -> dict:
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
+        return tomllib.loads(read_regular(path).decode())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ProjectError(path, f"{path} is not valid TOML ({e})") from None
     except OSError as e:
         raise ProjectError(path, f"cannot read {path}: {e.strerror}") from None
