@@ -127,10 +127,6 @@ def is_trusted(root: Path) -> bool:
     return project is not None and project.root == root and verdict(project).trusted
 
 
-def is_denied(root: Path) -> bool:
-    return (project_dir(root) / "deny").is_file()
-
-
 def allow(project) -> list[str]:
     """Trust the project at its real path, recording its inputs' content (read
     in paranoid mode only, but recorded always, so that turning paranoid mode

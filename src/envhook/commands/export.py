@@ -24,13 +24,11 @@ class Told:
 
     def __init__(self, value: str):
         self.keys = set(value.split())
-        self.said = False
         self.blocked = False  # the state dir cannot be written: `envhook allow` is not offered
 
     def once(self, key: str, text: str) -> None:
         if key not in self.keys:
             self.keys.add(key)
-            self.said = True
             say(text)
 
     def value(self) -> str:

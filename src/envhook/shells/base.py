@@ -15,9 +15,6 @@ class Shell:
     def assign_list(self, name: str, values: list[str]) -> str:
         raise NotImplementedError
 
-    def call(self, function: str, *args: str) -> str:
-        return " ".join([function, *(self.quote(a) for a in args)])
-
     def render(self, template_text: str, values: dict[str, str | list[str]]) -> str:
         """Fill __NAME__ placeholders with quoted values (a list becomes quoted
         words); the rest of the file is left as written."""
