@@ -155,6 +155,18 @@ def uv_wrapper(tmp_path: Path, shell_env: dict) -> tuple[dict, Path, Path]:
     return dict(shell_env, PATH=f"{d}:{shell_env['PATH']}"), log, gate
 
 
+def stall_a_sync(open_shell, project: Path, shell_env: dict, tmp_path: Path):
+    """A shell in the project whose next prompt starts a sync that waits at the
+    wrapper's gate. Returns (session, env, log, gate, state recorded before)."""
+    env, log, gate = uv_wrapper(tmp_path, shell_env)
+    s = open_shell(cwd=project, env=env)
+    before = recorded(env, project)
+    gate.touch()
+    set_dependencies(project, ["tinkerpkg==2.0"])
+    s.send_line("true")
+    return s, env, log, gate, before
+
+
 def uv_calls(log: Path) -> list[str]:
     """The `uv … sync` runs the wrapper saw."""
     return [ln for ln in log.read_text().splitlines() if ln.endswith(" sync")] if log.exists() else []
@@ -216,12 +228,7 @@ def can_mount(reason: str) -> None:
 
 @ALL
 def test_kill_9_of_envhook_mid_sync_is_redone_at_the_next_prompt(open_shell, shell, project, shell_env, tmp_path):
-    env, log, gate = uv_wrapper(tmp_path, shell_env)
-    s = open_shell(cwd=project, env=env)
-    before = recorded(env, project)
-    gate.touch()
-    set_dependencies(project, ["tinkerpkg==2.0"])
-    s.send_line("true")
+    s, env, log, gate, before = stall_a_sync(open_shell, project, shell_env, tmp_path)
     uv = wait_for_uv(log)
     hook = parent_of(uv)
     assert "-I -S -c" in cmdline(hook)  # the hook's Python, by its ENTRY
@@ -250,12 +257,7 @@ def test_kill_9_of_envhook_mid_sync_is_redone_at_the_next_prompt(open_shell, she
 
 @BASH_ZSH
 def test_kill_9_of_uv_mid_sync_is_recorded_as_not_done(open_shell, shell, project, shell_env, tmp_path):
-    env, log, gate = uv_wrapper(tmp_path, shell_env)
-    s = open_shell(cwd=project, env=env)
-    before = recorded(env, project)
-    gate.touch()
-    set_dependencies(project, ["tinkerpkg==2.0"])
-    s.send_line("true")
+    s, env, log, gate, before = stall_a_sync(open_shell, project, shell_env, tmp_path)
     kill(wait_for_uv(log))
     out = s.expect_prompt(timeout=10)
     one_line(out, "killed")
