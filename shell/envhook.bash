@@ -139,16 +139,18 @@ _envhook_load() {
         _envhook_changed=(\"\${_envhook_s${1}_changed[@]}\") _envhook_act=(\"\${_envhook_s${1}_act[@]}\")"
 }
 
-# Activate what the project's slot says (ENV PROMPT NO_SYNC), or nothing;
-# a venv the user activated by hand wins over ours.
+# Act on the project's slot (ENV PROMPT NO_SYNC STATE): activate ENV, or
+# nothing when it is empty; a venv the user activated by hand wins over
+# ours. ENVHOOK_STATE is exported either way, for the user's prompt.
 _envhook_apply() {
-    if (( ${#_envhook_act[@]} == 0 )); then
+    if [[ -z ${_envhook_act[0]-} ]]; then
         _envhook_deactivate
     elif [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$_envhook_venv" ]]; then
         [[ -z $_envhook_venv || $_envhook_venv == "${_envhook_act[0]}" ]] || _envhook_deactivate
     elif [[ $_envhook_active != "${_envhook_act[2]}:${_envhook_act[0]}" ]]; then
         _envhook_activate "${_envhook_act[@]}"
     fi
+    if [[ -n ${_envhook_act[3]-} ]]; then _envhook_set ENVHOOK_STATE "${_envhook_act[3]}"; fi
 }
 
 # Export NAME=VALUE (or unset NAME when no value is given), remembering the
@@ -181,7 +183,7 @@ _envhook_restore() {
     _envhook_saved=
 }
 
-_envhook_activate() {  # ENV PROMPT NO_SYNC
+_envhook_activate() {  # ENV PROMPT NO_SYNC [STATE]
     _envhook_deactivate
     _envhook_venv=$1
     _envhook_bin=$1/bin
@@ -195,12 +197,14 @@ _envhook_activate() {  # ENV PROMPT NO_SYNC
 }
 
 _envhook_deactivate() {
-    [[ -n $_envhook_venv ]] || return 0
-    # Remove only the one PATH entry we added; whatever the user added stays.
-    local p=":${PATH-}:"
-    p=${p/":$_envhook_bin:"/:}
-    p=${p#:}
-    PATH=${p%:}
+    if [[ -n $_envhook_venv ]]; then
+        # Remove only the one PATH entry we added; whatever the user added stays.
+        local p=":${PATH-}:"
+        p=${p/":$_envhook_bin:"/:}
+        p=${p#:}
+        PATH=${p%:}
+    fi
+    # Not only for an env: an untrusted project exported ENVHOOK_STATE alone.
     _envhook_restore
     _envhook_venv= _envhook_bin= _envhook_active=
 }

@@ -194,10 +194,11 @@ function _envhook_load --argument-names s
     end
 end
 
-# Activate what the project's slot says (ENV PROMPT NO_SYNC), or nothing;
-# a venv the user activated by hand wins over ours.
+# Act on the project's slot (ENV PROMPT NO_SYNC STATE): activate ENV, or
+# nothing when it is empty; a venv the user activated by hand wins over
+# ours. ENVHOOK_STATE is exported either way, for the user's prompt.
 function _envhook_apply
-    if test (count $_envhook_act) -eq 0
+    if test -z "$_envhook_act[1]"
         _envhook_deactivate
     else if test -n "$VIRTUAL_ENV"; and test "$VIRTUAL_ENV" != "$_envhook_venv"
         if test -n "$_envhook_venv"; and test "$_envhook_venv" != "$_envhook_act[1]"
@@ -206,6 +207,7 @@ function _envhook_apply
     else if test "$_envhook_active" != "$_envhook_act[3]:$_envhook_act[1]"
         _envhook_activate $_envhook_act
     end
+    set -q _envhook_act[4]; and _envhook_set ENVHOOK_STATE $_envhook_act[4]
 end
 
 # Export NAME=VALUE (or erase NAME when no value is given), remembering the
@@ -254,7 +256,7 @@ function _envhook_restore
     set -g _envhook_saved
 end
 
-function _envhook_activate --argument-names env prompt no_sync
+function _envhook_activate --argument-names env prompt no_sync state
     _envhook_deactivate
     set -g _envhook_venv $env
     set -g _envhook_bin $env/bin
@@ -267,13 +269,15 @@ function _envhook_activate --argument-names env prompt no_sync
 end
 
 function _envhook_deactivate
-    test -n "$_envhook_venv"; or return 0
-    # Remove only the PATH entry we added; whatever the user added stays. fish
-    # splits PATH at ':', so a bin dir holding one went in as several entries.
-    for piece in (string split -- : $_envhook_bin)
-        set -l i (contains -i -- $piece $PATH)
-        and set -e PATH[$i[1]]
+    if test -n "$_envhook_venv"
+        # Remove only the PATH entry we added; whatever the user added stays. fish
+        # splits PATH at ':', so a bin dir holding one went in as several entries.
+        for piece in (string split -- : $_envhook_bin)
+            set -l i (contains -i -- $piece $PATH)
+            and set -e PATH[$i[1]]
+        end
     end
+    # Not only for an env: an untrusted project exported ENVHOOK_STATE alone.
     _envhook_restore
     set -g _envhook_venv
     set -g _envhook_bin

@@ -150,17 +150,19 @@ _envhook_load() {
     _envhook_act=("${(@P)${:-${n}_act}}")
 }
 
-# Activate what the project's slot says (ENV PROMPT NO_SYNC), or nothing;
-# a venv the user activated by hand wins over ours.
+# Act on the project's slot (ENV PROMPT NO_SYNC STATE): activate ENV, or
+# nothing when it is empty; a venv the user activated by hand wins over
+# ours. ENVHOOK_STATE is exported either way, for the user's prompt.
 _envhook_apply() {
     emulate -L zsh
-    if (( ${#_envhook_act} == 0 )); then
+    if [[ -z ${_envhook_act[1]-} ]]; then
         _envhook_deactivate
     elif [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$_envhook_venv" ]]; then
         [[ -z $_envhook_venv || $_envhook_venv == "${_envhook_act[1]}" ]] || _envhook_deactivate
     elif [[ $_envhook_active != "${_envhook_act[3]}:${_envhook_act[1]}" ]]; then
         _envhook_activate "${_envhook_act[@]}"
     fi
+    if [[ -n ${_envhook_act[4]-} ]]; then _envhook_set ENVHOOK_STATE "${_envhook_act[4]}"; fi
 }
 
 # Export NAME=VALUE (or unset NAME when no value is given), remembering the
@@ -195,7 +197,7 @@ _envhook_restore() {
     _envhook_saved=
 }
 
-_envhook_activate() {  # ENV PROMPT NO_SYNC
+_envhook_activate() {  # ENV PROMPT NO_SYNC [STATE]
     emulate -L zsh
     _envhook_deactivate
     _envhook_venv=$1
@@ -210,12 +212,14 @@ _envhook_activate() {  # ENV PROMPT NO_SYNC
 
 _envhook_deactivate() {
     emulate -L zsh
-    [[ -n $_envhook_venv ]] || return 0
-    # Remove only the one PATH entry we added; whatever the user added stays.
-    local p=":${PATH-}:"
-    p=${p/":$_envhook_bin:"/:}
-    p=${p#:}
-    export PATH="${p%:}"
+    if [[ -n $_envhook_venv ]]; then
+        # Remove only the one PATH entry we added; whatever the user added stays.
+        local p=":${PATH-}:"
+        p=${p/":$_envhook_bin:"/:}
+        p=${p#:}
+        export PATH="${p%:}"
+    fi
+    # Not only for an env: an untrusted project exported ENVHOOK_STATE alone.
     _envhook_restore
     _envhook_venv= _envhook_bin= _envhook_active=
 }

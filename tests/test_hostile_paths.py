@@ -257,7 +257,7 @@ def test_untrusted_message_is_one_line_without_terminal_escapes(open_shell, shel
 
 # -- 2. property: generated names through the real hook's eval -------------------------------
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, assume, given, settings, strategies as st  # noqa: E402
 from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 # Hypothesis caches things in ./.hypothesis (already while pytest collects):
@@ -418,6 +418,9 @@ def _tree(root: Path) -> set[str]:
 def _round_trip(shell: str, hook_file: Path, shell_env: dict, tmp_path: Path, name: str) -> None:
     exe = shutil.which(shell)
     sh = get_shell(shell)
+    # The name is used as a directory inside the project: one the project's
+    # own files already hold cannot also be that directory.
+    assume(name not in ("pyproject.toml", "uv.lock", ".python-version", "notify"))
     # A fresh, persistent directory per example (kept for a post-mortem).
     base = Path(tempfile.mkdtemp(prefix="ex-", dir=tmp_path))
     out_dir = base / "out"
@@ -443,7 +446,7 @@ def _round_trip(shell: str, hook_file: Path, shell_env: dict, tmp_path: Path, na
     sub_s = os.fsdecode(root / name)  # where the user stood: a directory inside the project
     known = sorted({root_s, sub_s})
     prompt = f"({name}) "
-    act = [venv_s, prompt, "0"]
+    act = [venv_s, prompt, "0", "in-sync"]
     text = remember(sh, root=root_s, cwd=sub_s, known=known, watch=watch, absent=absent, present=present,
                     stamp=str(stamp), act=act, told="x")
     (out_dir / "remember").write_text(text, encoding="utf-8", errors="surrogateescape")

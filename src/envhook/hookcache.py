@@ -22,7 +22,7 @@ import os
 
 from envhook import paths
 
-VERSION = "envhook-decision-3"
+VERSION = "envhook-decision-4"
 RACY_NS = 2_000_000_000
 UNSET = "\x01unset"
 

@@ -48,7 +48,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     that is exactly what the full evaluation would call stale. Starting uv
     now overlaps its run with importing and running that evaluation, which
     then waits for this process instead of starting its own."""
-    if not decision.inputs or len(decision.act) != 3 or decision.act[2] != "0":
+    if not decision.inputs or len(decision.act) != 4 or decision.act[3] != "in-sync" or not decision.act[0]:
         return None
     if paranoid():
         return None  # trust follows the inputs' content: only the full evaluation may decide to sync
