@@ -60,6 +60,24 @@ def _never_the_real_home(isolated_home: Path) -> None:
     them), so no test can read or write the developer's real state."""
 
 
+def _real_uv() -> str | None:
+    """The first uv on PATH that is the program itself, not a shim in front of
+    it (pyenv's picks a version from the project's .python-version, which
+    tests change)."""
+    import os
+
+    # The dev group installs uv next to the test interpreter: that one first.
+    for d in [os.path.dirname(sys.executable), *os.environ.get("PATH", "").split(os.pathsep)]:
+        p = os.path.join(d, "uv")
+        try:
+            with open(os.path.realpath(p), "rb") as f:
+                if f.read(4) == b"\x7fELF":
+                    return p
+        except OSError:
+            continue
+    return None
+
+
 @pytest.fixture
 def tool_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bin dir holding only `envhook` (this checkout's) and the real `uv`:
@@ -70,7 +88,7 @@ def tool_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     d = tmp_path_factory.mktemp("bin")
     envhook = Path(sys.executable).parent / "envhook"
-    uv = shutil.which("uv")
+    uv = _real_uv()
     if not envhook.exists():
         pytest.fail(f"envhook is not installed next to {sys.executable}; run the tests with `uv run pytest`")
     if uv is None:

@@ -27,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="explain the state of the project's env and what the hook will do")
     _path_arg(p)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="machine-readable output")
+    out.add_argument("--short", action="store_true", help="print the state alone, one word (for scripts and prompts)")
 
     p = sub.add_parser("pin", help="freeze the env as tinkered: never synced, `uv run` leaves it alone")
     _path_arg(p)
@@ -73,7 +75,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "status":
         from envhook.commands.status import status
 
-        return status(args.path, args.json)
+        return status(args.path, args.json, args.short)
     if args.command == "pin":
         from envhook.commands.pin import pin
 

@@ -7,11 +7,13 @@ import os
 from pathlib import Path
 
 from envhook import trust, venv
+from envhook.drift import Change, LockDrift, compare, lock_drift, text
 from envhook.pins import Pin, load_pin
 from envhook.project import Project
 from envhook.state import (
     SYNC_FAILED,
     SYNC_INTERRUPTED,
+    SYNC_OK,
     SYNC_RUNNING,
     SyncRecord,
     describe_changes,
@@ -19,8 +21,8 @@ from envhook.state import (
     fingerprint,
 )
 
-NO_PROJECT, UNTRUSTED, MISSING, STALE, IN_SYNC, PINNED, FAILED = (
-    "no-project", "untrusted", "missing", "stale", "in-sync", "pinned", "failed",
+NO_PROJECT, UNTRUSTED, MISSING, STALE, IN_SYNC, PINNED, TINKERED, FAILED = (
+    "no-project", "untrusted", "missing", "stale", "in-sync", "pinned", "tinkered", "failed",
 )
 
 
@@ -38,10 +40,18 @@ class Assessment:
         self.record: SyncRecord | None = None
         self.inputs: dict = {}
         self.missing: str | None = None  # why the env counts as missing, if it does
+        # Hand-made changes since envhook's last sync (None: no baseline to tell).
+        self.hand: list[Change] | None = None
+        self.lock: LockDrift | None = None  # uv's comparison with the lock, when it was asked
+        self.installed: dict[str, str] = {}
+        self.adopt = False   # the env already matches the changed inputs (uv add, uv sync): record it
+        self.kept = False    # stale, but not synced: that would erase hand-made changes
+        self.reset = False   # stale, and the sync will erase hand-made changes (tinkered = "reset")
+        self.settings_error: str | None = None
 
     @property
     def should_sync(self) -> bool:
-        return self.state in (MISSING, STALE)
+        return self.state in (MISSING, STALE) and not self.kept
 
     @property
     def can_activate(self) -> bool:
@@ -57,8 +67,14 @@ class Assessment:
             return "nothing until you run `envhook allow`"
         if self.state == MISSING:
             return "create the env with `uv sync`, then activate it"
+        if self.state == STALE and self.kept:
+            return ("activate the env as it is, without syncing it: that would erase the hand-made changes "
+                    "(`envhook pin` keeps them, `envhook sync` resets the env to the lock)")
         if self.state == STALE:
             return "sync with `uv sync`, then activate the env"
+        if self.state == TINKERED:
+            return ("activate the env as it is; when the inputs change, keep the hand-made changes "
+                    "(`envhook pin` keeps them from `uv run` too, `envhook sync` resets the env to the lock)")
         if self.state == PINNED:
             return "activate the env without syncing it (and export UV_NO_SYNC=1)"
         if self.state == FAILED:
@@ -76,7 +92,13 @@ class Assessment:
             "trusted": self.trusted,
             "paranoid": self.paranoid,
             "pinned": self.pin is not None,
-            "pin": {"since": self.pin.since, "note": self.pin.note} if self.pin else None,
+            "pin": (
+                {"since": self.pin.since, "note": self.pin.note,
+                 "drift": self.pin.drift, "inputs_changed": self.reasons if self.state == PINNED else []}
+                if self.pin else None
+            ),
+            "drift": [c.to_json() for c in self.lock.changes] if self.lock and self.lock.changes is not None else None,
+            "hand": [c.to_json() for c in self.hand] if self.hand is not None else None,
             "state": self.state,
             "reasons": self.reasons,
             "next": self.next,
@@ -156,21 +178,69 @@ def assess(project: Project | None) -> Assessment:
         a.state, a.reasons = MISSING, [a.missing]
         return a
 
+    a.installed = now = venv.installed(project.env)
     if a.pin is not None:
         a.state = PINNED
         changed = describe_changes(a.pin.inputs, a.inputs)
         a.reasons = [f"{c} since the pin" for c in changed]
+        if any(c.startswith(".python-version") for c in changed):
+            a.reasons.append("a sync could replace the env with one for another Python; the pin keeps this one")
         return a
 
-    if record is None:
-        a.state, a.reasons = STALE, ["never synced by envhook"]
+    changed = ["never synced by envhook"] if record is None else describe_changes(record.inputs, a.inputs)
+    if record is not None and record.env_cfg is not None and record.env_cfg != env_config_digest(project.env):
+        changed.append("env's pyvenv.cfg changed")
+    if record is not None and record.status != SYNC_OK:
+        # The last sync failed, and the inputs moved since: that is the retry.
+        a.state, a.reasons = STALE, changed or ["the last sync did not succeed"]
+        return a
+    baseline = record.installed if record is not None else None
+    if baseline is not None:
+        a.hand = compare(baseline, now)
+    if record is not None and record.reset_on_drift and a.hand:
+        # `envhook unpin` was consent to reset what was changed while pinned.
+        a.state, a.reasons = STALE, [*changed, "env was changed by hand while pinned"]
+        return a
+    if a.hand == []:
+        if changed:
+            a.state, a.reasons = STALE, changed
+        else:
+            a.lock = LockDrift([])  # as the last sync left it: no need to ask uv
         return a
 
-    reasons = describe_changes(record.inputs, a.inputs)
-    if record.env_cfg is not None and record.env_cfg != env_config_digest(project.env):
-        reasons.append("env's pyvenv.cfg changed")
-    if record.reset_on_drift and record.dists is not None and record.dists != venv.dists(project.env):
-        reasons.append("env was changed by hand while pinned")
-    if reasons:
-        a.state, a.reasons = STALE, reasons
+    if a.hand and not changed:
+        # The lock is the one the baseline was synced from, so what changed
+        # since is exactly how the env differs from it: no need to ask uv.
+        a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand)}"]
+        return a
+    # The env moved since envhook's last sync, or envhook never synced it:
+    # did uv do it (uv add, uv remove, uv sync — then the env matches the
+    # lock), or a person? Only uv can say what the lock means here.
+    a.lock = lock_drift(project, now)
+    if a.lock.matches:
+        a.adopt = True
+        return a
+    if a.hand is None:
+        # No baseline: what differs from the lock is all that can be shown.
+        a.hand = a.lock.changes or []
+    if record is not None and record.reset_on_drift:
+        a.state, a.reasons = STALE, [*changed, "env was changed by hand while pinned"]
+        return a
+    if not changed:
+        a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand)}"]
+        return a
+    a.state = STALE
+    from envhook import settings
+
+    try:
+        policy = settings.get("tinkered")
+    except settings.SettingsError as e:
+        a.settings_error, policy = str(e), settings.TINKERED_KEEP
+    if policy == settings.TINKERED_RESET:
+        a.reset = True
+        a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand)}" if a.hand else "env differs from the lock"]
+    else:
+        a.kept = True
+        a.reasons = [*changed, f"kept hand-made changes: {text(a.hand)}" if a.hand
+                     else "env differs from the lock, and envhook cannot tell what was changed by hand"]
     return a

@@ -10,11 +10,12 @@ from envhook.state import notify, now_iso, project_dir, read_json, write_json, e
 
 
 class Pin:
-    def __init__(self, since: str, note: str | None, inputs: dict):
+    def __init__(self, since: str, note: str | None, inputs: dict, drift: list | None = None):
         self.since, self.note, self.inputs = since, note, inputs
+        self.drift = drift  # how the env differed from the lock when pinned (Change.to_json), if known
 
     def to_dict(self) -> dict:
-        return {"since": self.since, "note": self.note, "inputs": self.inputs}
+        return {"since": self.since, "note": self.note, "inputs": self.inputs, "drift": self.drift}
 
 
 def load_pin(root: Path) -> Pin | None:
@@ -26,11 +27,12 @@ def load_pin(root: Path) -> Pin | None:
         since=str(data.get("since", "")),
         note=data.get("note") if isinstance(data.get("note"), str) else None,
         inputs=inputs if isinstance(inputs, dict) else {},
+        drift=data.get("drift") if isinstance(data.get("drift"), list) else None,
     )
 
 
-def pin(root: Path, inputs: dict, note: str | None) -> Pin:
-    p = Pin(since=now_iso(), note=note, inputs=inputs)
+def pin(root: Path, inputs: dict, note: str | None, drift: list | None = None) -> Pin:
+    p = Pin(since=now_iso(), note=note, inputs=inputs, drift=drift)
     ensure_project_dir(root)
     write_json(project_dir(root) / "pin.json", p.to_dict())
     notify(root)

@@ -10,6 +10,7 @@ project gets a directory named by a hash of its real path:
     projects/<key>/pin.json    present = pinned            (pins.py)
     projects/<key>/sync.json   the last sync: outcome and input fingerprints
     projects/<key>/notify      touched by every user command (allow, pin, sync…)
+    projects/<key>/noticed     the hand-made change the hook last reported (said once)
     stamps/<session>-<key>     per shell: mtime = when that shell last looked
     dirs/<key of a dir>        the hook's decision cache (hookcache.py)
 
@@ -129,12 +130,15 @@ def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> 
 # -- sync records -----------------------------------------------------------------
 
 class SyncRecord:
-    FIELDS = ("status", "inputs", "env_cfg", "dists", "time", "message", "pid", "reset_on_drift", "last_ok")
+    FIELDS = ("status", "inputs", "env_cfg", "installed", "time", "message", "pid", "reset_on_drift", "last_ok")
 
-    def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, dists: list | None = None,
+    def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, installed: dict | None = None,
                  time: str = "", message: str = "", pid: int | None = None, reset_on_drift: bool = False,
                  last_ok: dict | None = None):
-        self.status, self.inputs, self.env_cfg, self.dists = status, inputs, env_cfg, dists
+        self.status, self.inputs, self.env_cfg = status, inputs, env_cfg
+        # What the env held right after this sync (venv.installed): the
+        # baseline that hand-made changes are measured against.
+        self.installed = installed if isinstance(installed, dict) else None
         self.time, self.message, self.pid, self.reset_on_drift = time, message, pid, reset_on_drift
         # A failed, interrupted or unfinished sync replaces the record of the
         # last good one; that one is kept here so nothing recorded is lost.
@@ -159,6 +163,23 @@ class SyncRecord:
     def save(self, root: Path) -> None:
         ensure_project_dir(root)
         write_json(project_dir(root) / "sync.json", {k: getattr(self, k) for k in self.FIELDS})
+
+
+# -- what the hook already said about hand-made changes ------------------------------
+
+def noticed(root: Path) -> str:
+    """The key of the last hand-made change the hook reported. Kept apart
+    from sync.json, which decisions depend on: saying something must not
+    make every shell look again."""
+    try:
+        with open(project_dir(root) / "noticed", encoding="utf-8", errors="replace") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def set_noticed(root: Path, key: str) -> None:
+    atomic_write(ensure_project_dir(root) / "noticed", key.encode() + b"\n")
 
 
 # -- per-shell stamps (created and set in paths.py) ---------------------------------

@@ -51,7 +51,7 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         status=outcome.status,
         inputs=fingerprint(project.inputs, project.root),
         env_cfg=env_config_digest(env),
-        dists=venv.dists(env),
+        installed=venv.installed(env),
         time=now_iso(),
         message=outcome.message,
         # A sync that did not succeed must not erase the record of the last one that did.
@@ -59,6 +59,13 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
     )
     rec.save(project.root)
     return rec
+
+
+def adopt(project: Project) -> SyncRecord:
+    """Record the env as in sync without syncing it: it already matches the
+    inputs (uv add, uv remove or uv sync changed both), so a sync would only
+    repeat uv's work, and a later hand-made change is measured from here."""
+    return record_outcome(project, SyncOutcome(SYNC_OK, "the env already matched the lock"))
 
 
 def sync(project: Project, reason: str, presync=None, *, unless_done: bool = False) -> SyncOutcome:

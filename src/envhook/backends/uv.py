@@ -17,10 +17,14 @@ def uv_path(env_dir: str) -> str | None:
     return spawn.which("uv", skip=os.path.normpath(os.path.join(env_dir, "bin")))
 
 
+def sync_environ() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _DROP}
+
+
 def start_sync(uv: str, root: str) -> int:
     """Start `uv sync` for the project at root; the hook's entry calls this
     before the full evaluation has even been imported."""
-    env = {k: v for k, v in os.environ.items() if k not in _DROP}
+    env = sync_environ()
     # From the root, not the shell's cwd: that may be gone (a checkout removed
     # it), and a shim in front of uv (pyenv's) fails to start in a deleted cwd.
     return spawn.start([uv, "--directory", root, "sync"], env, cwd=root)

@@ -100,7 +100,7 @@ def _start_stamp(told: Told, state: str, stamp: str) -> int:
 
 def export(shell_name: str, presync=None) -> str:
     from envhook import venv
-    from envhook.evaluate import FAILED, IN_SYNC, PINNED, UNTRUSTED, assess
+    from envhook.evaluate import FAILED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess
     from envhook.project import ProjectError, find_project
     from envhook.shells import get_shell
     from envhook.state import project_dir
@@ -132,7 +132,7 @@ def export(shell_name: str, presync=None) -> str:
         stamp = paths.stamp_path(state, session(), root)
         t = _start_stamp(told, state, stamp)
         nosync, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
-        act = [active, venv.prompt(Path(active)), nosync] if active else []
+        act = [active, venv.prompt(Path(active)) if active else "", nosync or "0", "failed"]
         text = emit.remember(
             sh, root=root, cwd=cwd, known=sorted({nearest, root}), watch=[str(e.path)], absent=[], present=[stamp],
             stamp=stamp, act=act, told=told.value(),
@@ -149,6 +149,21 @@ def export(shell_name: str, presync=None) -> str:
     stamp_time = _start_stamp(told, state, stamp)
     sigs = hookcache.observe(deps, stamp_time)
     a = assess(project)
+    if a.settings_error:
+        told.once("c:" + _digest(a.settings_error), f'{a.settings_error}; using tinkered = "keep"')
+
+    if a.adopt and presync is None and not told.blocked:
+        # uv changed the env and the inputs together (uv add, uv remove, uv
+        # sync): nothing was changed by hand and nothing needs syncing.
+        from envhook.syncing import adopt
+
+        try:
+            adopt(project)
+        except OSError:
+            pass  # not recorded: the next change asks uv again, nothing is lost
+        stamp_time = _start_stamp(told, state, stamp)
+        sigs = hookcache.observe(deps, stamp_time)
+        a = assess(project)
 
     if a.state == UNTRUSTED and told.blocked:
         pass  # `envhook allow` cannot work either; the line about the state dir was said
@@ -212,7 +227,9 @@ def export(shell_name: str, presync=None) -> str:
             # the lock before it failed or was interrupted.
             told.keys.add("f:" + _digest(root, a.inputs))
 
-    if a.state == PINNED and a.reasons:
+    if a.state == TINKERED or (a.state == STALE and a.kept):
+        _say_hand_made(told, project, a)
+    elif a.state == PINNED and a.reasons:
         told.once(
             "p:" + _digest(root, a.inputs),
             f"{project.name} is pinned, so it was not synced ({', '.join(a.reasons)}); `envhook unpin` to sync",
@@ -225,7 +242,13 @@ def export(shell_name: str, presync=None) -> str:
         )
 
     env = str(project.env)
-    act = [env, venv.prompt(project.env), "1" if a.state == PINNED else "0"] if a.can_activate else []
+    # ENV PROMPT NO_SYNC STATE; ENV empty: nothing to activate, but the state
+    # is still exported (ENVHOOK_STATE=untrusted is what a prompt wants to show).
+    act = (
+        [env, venv.prompt(project.env), "1" if a.state == PINNED else "0", a.state]
+        if a.can_activate
+        else ["", "", "0", a.state]
+    )
     watch, absent, present = shell_watches(project, pdir / "notify")
     text = emit.remember(
         sh,
@@ -244,7 +267,7 @@ def export(shell_name: str, presync=None) -> str:
     # A decision that a new shell would reach in silence can be replayed from
     # signatures; one that says something (untrusted, failed, pinned with news)
     # is said once per shell, so it always goes through here.
-    quiet = a.state == IN_SYNC or (a.state == PINNED and not a.reasons)
+    quiet = a.state in (IN_SYNC, TINKERED) or (a.state == STALE and a.kept) or (a.state == PINNED and not a.reasons)
     if quiet:
         decision = hookcache.Decision(
             root, project.name, act, list(project.aliases), watch, absent, present, sigs,
@@ -258,6 +281,35 @@ def export(shell_name: str, presync=None) -> str:
     else:
         hookcache.remove(cache)
     return text
+
+
+def _say_hand_made(told: Told, project, a) -> None:
+    """Once, across shells, for each new state of the env: said in the shell
+    that noticed, and a shell opened later does not repeat it."""
+    from envhook import state
+    from envhook.drift import text
+
+    what = text(a.hand or [])
+    if a.state == STALE:
+        key = "k:" + _digest(str(project.root), a.inputs, a.installed)
+        why = ", ".join(a.reasons[:-1])
+        if a.record is None:
+            line = (f"{project.name}: envhook never synced its env, and it differs from the lock ({what}); "
+                    "kept it, not synced — `envhook pin` keeps it, `envhook sync` resets it to the lock")
+        else:
+            line = (f"{project.name}: {why}, but its env was changed by hand ({what}); kept it, not synced — "
+                    "`envhook pin` keeps it, `envhook sync` resets it to the lock")
+    else:
+        key = "t:" + _digest(str(project.root), a.installed)
+        line = f"{project.name} env changed by hand ({what}) — envhook pin keeps it"
+    if key in told.keys or state.noticed(project.root) == key:
+        told.keys.add(key)
+        return
+    told.once(key, line)
+    try:
+        state.set_noticed(project.root, key)
+    except OSError:
+        pass  # said once in this shell; another shell may say it again
 
 
 def _told_only(shell_name: str, told: Told) -> str:

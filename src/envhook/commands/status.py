@@ -1,4 +1,5 @@
-"""`envhook status`: what envhook knows about a project, and what it will do next."""
+"""`envhook status`: what envhook knows about a project, how its env differs
+from the lock, and what the hook will do next."""
 
 from __future__ import annotations
 
@@ -10,15 +11,26 @@ from pathlib import Path
 from envhook.commands.common import locate
 
 
-def status(path: Path | None, as_json: bool) -> int:
-    from envhook.evaluate import NO_PROJECT, assess
+def status(path: Path | None, as_json: bool, short: bool = False) -> int:
+    from envhook.drift import lock_drift
+    from envhook.evaluate import NO_PROJECT, PINNED, STALE, TINKERED, assess
 
     project = locate(path, quiet=True)
     a = assess(project)
+    if short:
+        sys.stdout.write(a.state + "\n")
+        return 0 if a.state != NO_PROJECT or path is None else 1
+    if a.lock is None and a.trusted and not a.missing and a.state in (STALE, PINNED, TINKERED):
+        # Asked only here, not by the hook: a pinned or stale env's drift is
+        # for the person reading, and costs one `uv sync --dry-run`. Not after
+        # a failed sync: the same failure would only be repeated.
+        a.lock = lock_drift(project, a.installed)
     if as_json:
         json.dump(a.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
+    from envhook.drift import Change, text
+
     lines = []
     if project is None:
         lines.append("project: none (no pyproject.toml here or above)")
@@ -26,17 +38,43 @@ def status(path: Path | None, as_json: bool) -> int:
         lines.append(f"project: {project.name} ({project.root})")
         lines.append(f"env:     {project.env}")
         lines.append(f"trusted: {'yes' if a.trusted else 'no'}")
+        if a.record is not None:
+            lines.append(f"last sync: {a.record.status} at {a.record.time}")
         if a.pin is not None:
             note = f" — {a.pin.note}" if a.pin.note else ""
             lines.append(f"pinned:  since {a.pin.since}{note}")
-        if a.record is not None:
-            lines.append(f"last sync: {a.record.status} at {a.record.time}")
+            if a.pin.drift:
+                frozen = [Change(d.get("name", "?"), _join(d, "installed"), d.get("locked")) for d in a.pin.drift
+                          if isinstance(d, dict)]
+                lines.append(f"  when pinned, it differed from the lock: {text(frozen, 'against_lock')}")
+            elif a.pin.drift == []:
+                lines.append("  when pinned, it matched the lock")
     lines.append(f"state:   {a.state}")
     for r in a.reasons:
         lines.append(f"  - {r}")
+    if a.lock is not None:
+        if a.lock.changes is None:
+            lines.append(f"drift:   unknown ({a.lock.error})")
+        elif not a.lock.changes:
+            lines.append("drift:   none (the env matches uv.lock)")
+        else:
+            lines.append("drift:   (the env against uv.lock)")
+            lines += [f"  {c.against_lock()}" for c in a.lock.changes]
+        if a.lock.outdated:
+            lines.append("  (uv.lock is out of date with pyproject.toml; a sync updates it first)")
+        if a.lock.replace:
+            lines.append("  (a sync would replace the env: it was made for another Python)")
     active = os.environ.get("VIRTUAL_ENV")
     if project is not None and active:
         lines.append(f"active:  {active}")
     lines.append(f"next:    {a.next}")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0 if a.state != NO_PROJECT or path is None else 1
+
+
+def _join(d: dict, key: str) -> str | None:
+    """A Change.to_json entry's installed side back in venv.installed's form."""
+    version, source = d.get(key), d.get("source")
+    if version is None or not isinstance(source, dict):
+        return version
+    return f"{version} @ {source.get('url')}" + (" editable" if source.get("editable") else "")

@@ -1,0 +1,190 @@
+"""How an env differs: from envhook's last sync (what a person changed by
+hand since), and from the lock (uv's own answer).
+
+Both are lists of Change: a name with what is installed and what the other
+side has (None where absent). The hook compares snapshots (venv.installed)
+with the one recorded at the last sync, which costs no process; only when
+that is not enough (the inputs changed too, or envhook never synced the env)
+does it ask uv, the one authority on what a lock means for this interpreter,
+platform, workspace, extras and groups.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class Change:
+    __slots__ = ("name", "installed", "locked")
+
+    def __init__(self, name: str, installed: str | None, locked: str | None):
+        # installed / locked: venv.installed values ("1.0", "1.0 @ URL editable") or None
+        self.name, self.installed, self.locked = name, installed, locked
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Change) and (self.name, self.installed, self.locked) == (
+            other.name, other.installed, other.locked)
+
+    def __repr__(self) -> str:
+        return f"Change({self.name!r}, {self.installed!r}, {self.locked!r})"
+
+    def to_json(self) -> dict:
+        version, source = split(self.installed)
+        return {"name": self.name, "installed": version, "locked": split(self.locked)[0], "source": source}
+
+    def arrow(self) -> str:
+        """As a hand-made change: `tinkerpkg 1.0 → 2.0`, `+ ipdb 0.13.13`, `- foo 1.1`."""
+        if self.locked is None:
+            return f"+ {self.name} {show(self.installed)}"
+        if self.installed is None:
+            return f"- {self.name} {show(self.locked)}"
+        return f"{self.name} {show(self.locked)} → {show(self.installed)}"
+
+    def against_lock(self) -> str:
+        """As drift: `tinkerpkg 2.0 (lock: 1.0)`, `+ ipdb 0.13.13`, `- foo (lock: 1.1)`."""
+        if self.locked is None:
+            return f"+ {self.name} {show(self.installed)}"
+        if self.installed is None:
+            return f"- {self.name} (lock: {show(self.locked)})"
+        return f"{self.name} {show(self.installed)} (lock: {show(self.locked)})"
+
+    def reverse(self) -> str:
+        """What a sync to the lock will do to it: `tinkerpkg 2.0 → 1.0`, `remove ipdb 0.13.13`."""
+        if self.locked is None:
+            return f"remove {self.name} {show(self.installed)}"
+        if self.installed is None:
+            return f"install {self.name} {show(self.locked)}"
+        return f"{self.name} {show(self.installed)} → {show(self.locked)}"
+
+
+def split(value: str | None) -> tuple[str | None, dict | None]:
+    """"1.0 @ file:///x editable" -> ("1.0", {"url": "file:///x", "editable": True})."""
+    if value is None:
+        return None, None
+    version, sep, rest = value.partition(" @ ")
+    if not sep:
+        return version, None
+    editable = rest.endswith(" editable")
+    url = rest[: -len(" editable")] if editable else rest
+    return version, {"url": url, "editable": editable}
+
+
+def show(value: str | None) -> str:
+    version, source = split(value)
+    if source is None:
+        return version or ""
+    where = source["url"]
+    if where.startswith("file://"):
+        from urllib.parse import unquote, urlsplit
+
+        where = unquote(urlsplit(where).path)
+    return f"{version} ({'editable' if source['editable'] else 'from'}: {where})"
+
+
+def compare(expected: dict[str, str], now: dict[str, str]) -> list[Change]:
+    """Changes from `expected` (a snapshot) to `now`, sorted by name."""
+    return [
+        Change(n, now.get(n), expected.get(n))
+        for n in sorted(set(expected) | set(now))
+        if now.get(n) != expected.get(n)
+    ]
+
+
+def text(changes: list[Change], how: str = "arrow") -> str:
+    return ", ".join(getattr(c, how)() for c in changes)
+
+
+# -- uv's answer -----------------------------------------------------------------------
+
+class LockDrift:
+    """uv's comparison of the env with the lock. `changes` is None when uv
+    could not say (`error` tells why); `outdated` when the lock no longer
+    matches pyproject.toml (the changes are then against the lock as it is)."""
+
+    def __init__(self, changes: list[Change] | None, *, outdated: bool = False, replace: bool = False,
+                 error: str = ""):
+        self.changes, self.outdated, self.replace, self.error = changes, outdated, replace, error
+
+    @property
+    def matches(self) -> bool:
+        return self.changes == [] and not self.outdated and not self.replace
+
+
+def _dry_run(uv: str, root: Path, mode: str) -> tuple[int, dict | None, str]:
+    import json
+    import subprocess
+
+    from envhook.backends.uv import sync_environ
+
+    try:
+        r = subprocess.run(
+            [uv, "--directory", str(root), "sync", mode, "--dry-run", "--output-format", "json"],
+            env=sync_environ(), cwd=root, stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return -1, None, str(e)
+    try:
+        data = json.loads(r.stdout)
+    except ValueError:
+        data = None
+    lines = [ln for ln in r.stderr.decode(errors="replace").splitlines() if ln.startswith("error")]
+    return r.returncode, data if isinstance(data, dict) else None, (lines[0] if lines else "")
+
+
+def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
+    """Ask uv (`uv sync --locked --dry-run`) how the env differs from the lock.
+    Only for trusted projects: with a lock out of date uv resolves, which may
+    build the project."""
+    from envhook import venv
+    from envhook.backends.uv import uv_path
+
+    uv = uv_path(str(project.env))
+    if uv is None:
+        return LockDrift(None, error="uv not found on PATH")
+    code, data, error = _dry_run(uv, project.root, "--locked")
+    outdated = False
+    if code != 0 and "needs to be updated" in error:
+        outdated = True
+        code, data, error = _dry_run(uv, project.root, "--frozen")
+    sync = data.get("sync") if data else None
+    if code != 0 or not isinstance(sync, dict) or not isinstance(sync.get("changes"), list):
+        return LockDrift(None, error=error or f"`uv sync --dry-run` failed (exit {code})")
+    if now is None:
+        now = venv.installed(project.env)
+    locked: dict[str, str | None] = {}
+    gone: set[str] = set()
+    for c in sync["changes"]:
+        if not isinstance(c, dict) or not isinstance(c.get("name"), str):
+            continue
+        name = venv.canonical(c["name"])
+        if c.get("action") == "installed":
+            locked[name] = str(c.get("version"))
+        elif c.get("action") == "uninstalled":
+            gone.add(name)
+    replace = sync.get("action") == "replace"
+    changes = []
+    for n in sorted(set(locked) | gone):
+        # The installed side comes from the env itself, which knows where an
+        # editable install points; uv's JSON gives only versions.
+        have, want = now.get(n), locked.get(n)
+        if n not in gone and have is not None and split(have)[0] == want:
+            continue  # reinstalled only because the whole env would be replaced
+        if have is None and want is None:
+            continue
+        changes.append(Change(n, have, want))
+    return LockDrift(changes, outdated=outdated, replace=replace)
+
+
+def env_python(env: Path) -> str | None:
+    """The env's Python version as pyvenv.cfg records it."""
+    try:
+        text_ = (env / "pyvenv.cfg").read_text(errors="replace")
+    except OSError:
+        return None
+    for line in text_.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() in ("version_info", "version"):
+            return value.strip()
+    return None
+
+
