@@ -73,6 +73,20 @@ def test_allow_creates_syncs_and_activates(open_shell, shell, project):
     assert s.get("PATH").split("\n" if shell == "fish" else ":")[0] == str(env / "bin")
 
 
+def test_uv_add_right_after_the_first_sync_is_recorded_not_synced_again(open_shell, shell, project, shell_env):
+    """The env did not exist when the first prompt's decision began; the
+    decision it leaves must still watch the site-packages that sync created,
+    or `uv add` looks like a lock change alone and is synced a second time."""
+    s = open_shell(cwd=project)
+    assert "syncing demo" in s.run("envhook allow")
+    out = s.run("uv add -q extrapkg")
+    assert "envhook" not in out, out
+    assert version_in_env(project, "extrapkg") == "1.0"
+    assert s.get("ENVHOOK_STATE") == "in-sync"
+    record = json.loads(next(Path(shell_env["XDG_STATE_HOME"]).glob("envhook/projects/*/sync.json")).read_text())
+    assert record["message"] == "the env already matched the lock" and "extrapkg" in record["installed"]
+
+
 def test_edit_dependency_is_synced_before_the_next_command(open_shell, shell, project, shell_env):
     envhook("allow", cwd=project, env=shell_env)
     s = open_shell(cwd=project)

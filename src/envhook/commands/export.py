@@ -219,6 +219,10 @@ def export(shell_name: str, presync=None) -> str:
         # Everything the sync wrote happened before this stamp, so none of it
         # wakes the next prompt; anything after it does.
         stamp_time = _start_stamp(told, state, stamp)
+        # Again, not just re-observed: a sync that created the env created
+        # its site-packages too, which the next decision must watch (without
+        # it, a later `uv add` looked like a lock change alone and was synced).
+        deps = _decision_deps(project, pdir)
         sigs = hookcache.observe(deps, stamp_time)
         a = assess(project)
         if outcome.status != "ok":
