@@ -292,6 +292,7 @@ def _say_hand_made(told: Told, project, a) -> None:
     that noticed, and a shell opened later does not repeat it."""
     from envhook import state
     from envhook.drift import text
+    from envhook.evaluate import STALE
 
     what = text(a.hand or [])
     if a.state == STALE:
