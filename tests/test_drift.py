@@ -71,3 +71,10 @@ def test_json_shape():
     assert Change("ipdb", "0.13.13", None).to_json() == {"name": "ipdb", "installed": "0.13.13", "locked": None,
                                                           "source": None}
     assert split("1.0 @ https://h/x.whl") == ("1.0", {"url": "https://h/x.whl", "editable": False})
+
+
+def test_a_long_list_is_cut_and_counted():
+    changes = [Change(f"p{i}", "1.0", None) for i in range(9)]
+    assert text(changes, limit=6) == ("+ p0 1.0, + p1 1.0, + p2 1.0, + p3 1.0, + p4 1.0 "
+                                      "and 4 more (`envhook status` lists them)")
+    assert text(changes[:6], limit=6).count("+") == 6

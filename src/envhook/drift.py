@@ -90,8 +90,14 @@ def compare(expected: dict[str, str], now: dict[str, str]) -> list[Change]:
     ]
 
 
-def text(changes: list[Change], how: str = "arrow") -> str:
-    return ", ".join(getattr(c, how)() for c in changes)
+def text(changes: list[Change], how: str = "arrow", limit: int | None = None) -> str:
+    """One line; with `limit`, the rest counted (a hand install can bring a
+    dozen dependencies, and a prompt line should stay readable)."""
+    shown = changes if limit is None or len(changes) <= limit else changes[: limit - 1]
+    out = ", ".join(getattr(c, how)() for c in shown)
+    if len(shown) < len(changes):
+        out += f" and {len(changes) - len(shown)} more (`envhook status` lists them)"
+    return out
 
 
 # -- uv's answer -----------------------------------------------------------------------

@@ -211,7 +211,7 @@ def assess(project: Project | None) -> Assessment:
     if a.hand and not changed:
         # The lock is the one the baseline was synced from, so what changed
         # since is exactly how the env differs from it: no need to ask uv.
-        a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand)}"]
+        a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand, limit=6)}"]
         return a
     # The env moved since envhook's last sync, or envhook never synced it:
     # did uv do it (uv add, uv remove, uv sync — then the env matches the
@@ -227,7 +227,7 @@ def assess(project: Project | None) -> Assessment:
         a.state, a.reasons = STALE, [*changed, "env was changed by hand while pinned"]
         return a
     if not changed:
-        a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand)}"]
+        a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand, limit=6)}"]
         return a
     a.state = STALE
     from envhook import settings
@@ -238,9 +238,9 @@ def assess(project: Project | None) -> Assessment:
         a.settings_error, policy = str(e), settings.TINKERED_KEEP
     if policy == settings.TINKERED_RESET:
         a.reset = True
-        a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand)}" if a.hand else "env differs from the lock"]
+        a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand, limit=6)}" if a.hand else "env differs from the lock"]
     else:
         a.kept = True
-        a.reasons = [*changed, f"kept hand-made changes: {text(a.hand)}" if a.hand
+        a.reasons = [*changed, f"kept hand-made changes: {text(a.hand, limit=6)}" if a.hand
                      else "env differs from the lock, and envhook cannot tell what was changed by hand"]
     return a

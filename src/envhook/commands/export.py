@@ -294,9 +294,12 @@ def _say_hand_made(told: Told, project, a) -> None:
     from envhook.drift import text
     from envhook.evaluate import STALE
 
-    what = text(a.hand or [])
+    what = text(a.hand or [], limit=6)
+    # Keyed by the last sync too: the same change made again after a sync
+    # reset it is news again.
+    since = a.record.time if a.record is not None else ""
     if a.state == STALE:
-        key = "k:" + _digest(str(project.root), a.inputs, a.installed)
+        key = "k:" + _digest(str(project.root), since, a.inputs, a.installed)
         why = ", ".join(a.reasons[:-1])
         if a.record is None:
             line = (f"{project.name}: envhook never synced its env, and it differs from the lock ({what}); "
@@ -305,7 +308,7 @@ def _say_hand_made(told: Told, project, a) -> None:
             line = (f"{project.name}: {why}, but its env was changed by hand ({what}); kept it, not synced — "
                     "`envhook pin` keeps it, `envhook sync` resets it to the lock")
     else:
-        key = "t:" + _digest(str(project.root), a.installed)
+        key = "t:" + _digest(str(project.root), since, a.installed)
         line = f"{project.name} env changed by hand ({what}) — envhook pin keeps it"
     if key in told.keys or state.noticed(project.root) == key:
         told.keys.add(key)
