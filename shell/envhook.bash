@@ -27,6 +27,22 @@ _envhook_session=__ENVHOOK_SESSION__
 [[ -n ${_envhook_dirs+x} ]] || declare -gA _envhook_dirs=()
 [[ -n ${_envhook_slot_of+x} ]] || declare -gA _envhook_slot_of=()
 
+# A shell started inside one where envhook had activated an env (`bash`,
+# `exec zsh`, a terminal that inherits the environment) finds that
+# activation exported, marked by _ENVHOOK_VENV=NO_SYNC:ENV. It is taken over
+# as this shell's own, so leaving the project, or entering another one,
+# undoes it here too. What the variables held before the parent activated is
+# not exported: envhook only activates where no venv was active, so unset.
+if [[ -z $_envhook_venv && -n ${_ENVHOOK_VENV-} && ${VIRTUAL_ENV-} == "${_ENVHOOK_VENV#*:}" ]]; then
+    _envhook_venv=$VIRTUAL_ENV _envhook_bin=$VIRTUAL_ENV/bin _envhook_active=$_ENVHOOK_VENV
+    for _envhook_v in VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC; do
+        [[ -n ${!_envhook_v+x} && ( $_envhook_v != UV_NO_SYNC || $_ENVHOOK_VENV == 1:* ) ]] || continue
+        _envhook_saved="$_envhook_saved $_envhook_v"
+        printf -v "_envhook_new_$_envhook_v" '%s' "${!_envhook_v}"
+    done
+    unset _envhook_v
+fi
+
 _envhook_hook() {
     # $? belongs to the user's last command; the prompt after us must see it.
     local _envhook_rc=$?
@@ -189,6 +205,7 @@ _envhook_activate() {  # ENV PROMPT NO_SYNC [STATE]
     _envhook_bin=$1/bin
     _envhook_active=$3:$1
     _envhook_set VIRTUAL_ENV "$1"
+    _envhook_set _ENVHOOK_VENV "$3:$1"
     if [[ -n $2 ]]; then _envhook_set VIRTUAL_ENV_PROMPT "$2"; fi
     if [[ -n ${PYTHONHOME+x} ]]; then _envhook_set PYTHONHOME; fi
     if [[ $3 == 1 ]]; then _envhook_set UV_NO_SYNC 1; fi

@@ -24,6 +24,26 @@ end
 set -q _envhook_nslots; or set -g _envhook_nslots 0
 set -e _envhook_v
 
+# A shell started inside one where envhook had activated an env (`fish`,
+# `exec bash`, a terminal that inherits the environment) finds that
+# activation exported, marked by _ENVHOOK_VENV=NO_SYNC:ENV. It is taken over
+# as this shell's own, so leaving the project, or entering another one,
+# undoes it here too. What the variables held before the parent activated is
+# not exported: envhook only activates where no venv was active, so unset.
+if test -z "$_envhook_venv"; and set -q _ENVHOOK_VENV VIRTUAL_ENV
+    and test "$VIRTUAL_ENV" = (string replace -r '^[^:]*:' '' -- $_ENVHOOK_VENV)
+    set -g _envhook_venv $VIRTUAL_ENV
+    set -g _envhook_bin $VIRTUAL_ENV/bin
+    set -g _envhook_active $_ENVHOOK_VENV
+    for _envhook_v in VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC
+        set -q $_envhook_v; or continue
+        test $_envhook_v != UV_NO_SYNC; or string match -q '1:*' -- $_ENVHOOK_VENV; or continue
+        set -ga _envhook_saved $_envhook_v
+        set -g _envhook_new_$_envhook_v $$_envhook_v
+    end
+    set -e _envhook_v
+end
+
 function _envhook_hook --on-event fish_prompt --on-variable PWD
     # Other handlers and the prompt read $status after us: hand it back untouched.
     set -l rc $status
@@ -262,6 +282,7 @@ function _envhook_activate --argument-names env prompt no_sync state
     set -g _envhook_bin $env/bin
     set -g _envhook_active "$no_sync:$env"
     _envhook_set VIRTUAL_ENV $env
+    _envhook_set _ENVHOOK_VENV "$no_sync:$env"
     test -n "$prompt"; and _envhook_set VIRTUAL_ENV_PROMPT $prompt
     set -q PYTHONHOME; and _envhook_set PYTHONHOME
     test "$no_sync" = 1; and _envhook_set UV_NO_SYNC 1

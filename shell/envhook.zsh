@@ -30,6 +30,25 @@ typeset -g _envhook_cur="${_envhook_cur-}" _envhook_nslots="${_envhook_nslots-0}
 (( ${+_envhook_dirs} )) || typeset -gA _envhook_dirs
 (( ${+_envhook_slot_of} )) || typeset -gA _envhook_slot_of
 
+# A shell started inside one where envhook had activated an env (`zsh`,
+# `exec bash`, a terminal that inherits the environment) finds that
+# activation exported, marked by _ENVHOOK_VENV=NO_SYNC:ENV. It is taken over
+# as this shell's own, so leaving the project, or entering another one,
+# undoes it here too. What the variables held before the parent activated is
+# not exported: envhook only activates where no venv was active, so unset.
+if [[ -z $_envhook_venv && -n ${_ENVHOOK_VENV-} && ${VIRTUAL_ENV-} == "${_ENVHOOK_VENV#*:}" ]]; then
+    _envhook_venv=$VIRTUAL_ENV _envhook_bin=$VIRTUAL_ENV/bin _envhook_active=$_ENVHOOK_VENV
+    () {
+        local v
+        for v in VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC; do
+            (( ${(P)+v} )) || continue
+            [[ $v != UV_NO_SYNC || $_ENVHOOK_VENV == 1:* ]] || continue
+            _envhook_saved="$_envhook_saved $v"
+            typeset -g "_envhook_new_$v=${(P)v}"
+        done
+    }
+fi
+
 _envhook_hook() {
     # $? belongs to the user's last command; precmd functions after us must see it.
     local _envhook_rc=$?
@@ -204,6 +223,7 @@ _envhook_activate() {  # ENV PROMPT NO_SYNC [STATE]
     _envhook_bin=$1/bin
     _envhook_active=$3:$1
     _envhook_set VIRTUAL_ENV "$1"
+    _envhook_set _ENVHOOK_VENV "$3:$1"
     if [[ -n $2 ]]; then _envhook_set VIRTUAL_ENV_PROMPT "$2"; fi
     if (( ${+PYTHONHOME} )); then _envhook_set PYTHONHOME; fi
     if [[ $3 == 1 ]]; then _envhook_set UV_NO_SYNC 1; fi

@@ -242,6 +242,35 @@ def test_leaving_restores_path_and_virtual_env_keeping_user_additions(open_shell
     assert got == want
 
 
+def test_a_shell_started_inside_an_activated_one_takes_the_activation_over(
+        open_shell, shell, project, shell_env, tmp_path, wheelhouse):
+    """`bash` inside an activated shell, `exec zsh`, a split terminal: the
+    child inherits the activation. It must treat it as envhook's (leaving
+    undoes it, another project replaces it), not as a venv the user chose."""
+    other = make_project(tmp_path / "other", wheelhouse, name="other", dependencies=["otherpkg==1.0"])
+    uv_lock(other, shell_env)
+    for p in (project, other):
+        envhook("allow", cwd=p, env=shell_env, check=True)
+    parent = open_shell(cwd=project)
+    assert parent.get("VIRTUAL_ENV") == str(project / ".venv")
+    sep = "\n" if shell == "fish" else ":"
+    inherited = dict(shell_env)
+    for name in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "_ENVHOOK_VENV", "ENVHOOK_STATE", "PATH"):
+        value = parent.get(name)
+        assert value is not None, name
+        inherited[name] = value.replace("\n", ":") if name == "PATH" else value
+    child = open_shell(cwd=project, env=inherited)
+    assert child.get("VIRTUAL_ENV") == str(project / ".venv")
+    child.run(f"cd {q(shell, other)}")
+    assert child.get("VIRTUAL_ENV") == str(other / ".venv")
+    path = child.get("PATH").split(sep)
+    assert path[0] == str(other / ".venv" / "bin") and str(project / ".venv" / "bin") not in path, path
+    child.run("cd /")
+    for name in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "_ENVHOOK_VENV", "ENVHOOK_STATE"):
+        assert child.get(name) is None, name
+    assert child.get("PATH").split(sep) == shell_env["PATH"].split(":")
+
+
 def test_hand_activated_venv_is_left_alone_but_synced(open_shell, shell, project, shell_env, tmp_path):
     envhook("allow", cwd=project, env=shell_env)
     other = tmp_path / "other-venv"

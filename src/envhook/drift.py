@@ -147,6 +147,8 @@ def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
     uv = uv_path(str(project.env))
     if uv is None:
         return LockDrift(None, error="uv not found on PATH")
+    if now is None:
+        now = venv.installed(project.env)
     code, data, error = _dry_run(uv, project.root, "--locked")
     outdated = False
     if code != 0 and "needs to be updated" in error:
@@ -155,15 +157,21 @@ def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
     sync = data.get("sync") if data else None
     if code != 0 or not isinstance(sync, dict) or not isinstance(sync.get("changes"), list):
         return LockDrift(None, error=error or f"`uv sync --dry-run` failed (exit {code})")
-    if now is None:
-        now = venv.installed(project.env)
     locked: dict[str, str | None] = {}
     gone: set[str] = set()
     for c in sync["changes"]:
         if not isinstance(c, dict) or not isinstance(c.get("name"), str):
             continue
         name = venv.canonical(c["name"])
-        if c.get("action") == "installed":
+        if c.get("action") == "installed" and c.get("version") is None:
+            # A source tree uv would build again (the project itself after
+            # its pyproject.toml was rewritten, e.g. by git checkout): if the
+            # env has it from a path already, that is a rebuild, not drift.
+            if split(now.get(name) if now else None)[1] is not None:
+                locked[name] = now[name]
+                continue
+            locked[name] = "?"
+        elif c.get("action") == "installed":
             locked[name] = str(c.get("version"))
         elif c.get("action") == "uninstalled":
             gone.add(name)
@@ -173,8 +181,8 @@ def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
         # The installed side comes from the env itself, which knows where an
         # editable install points; uv's JSON gives only versions.
         have, want = now.get(n), locked.get(n)
-        if n not in gone and have is not None and split(have)[0] == want:
-            continue  # reinstalled only because the whole env would be replaced
+        if have == want or (n not in gone and have is not None and split(have)[0] == want):
+            continue  # rebuilt in place, or reinstalled only because the whole env would be replaced
         if have is None and want is None:
             continue
         changes.append(Change(n, have, want))

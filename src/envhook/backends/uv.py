@@ -10,7 +10,7 @@ from envhook.backends.base import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, Backen
 # queries (activation unsets it for the same reason); UV_NO_SYNC is for
 # `uv run`, not for us; the rest are the hook's own.
 _DROP = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC",
-         "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_ACTIVE")
+         "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_ACTIVE", "_ENVHOOK_VENV", "ENVHOOK_STATE")
 
 
 def uv_path(env_dir: str) -> str | None:
