@@ -124,7 +124,11 @@ def _dry_run(uv: str, root: Path, mode: str) -> tuple[int, dict | None, str]:
 
     try:
         r = subprocess.run(
-            [uv, "--directory", str(root), "sync", mode, "--dry-run", "--output-format", "json"],
+            # No interpreter downloads: a question must not fetch a Python
+            # (a .python-version asking for one not installed made this take
+            # seconds of retries).
+            [uv, "--directory", str(root), "sync", mode, "--dry-run", "--no-python-downloads",
+             "--output-format", "json"],
             env=sync_environ(), cwd=root, stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
         )
     except (OSError, subprocess.TimeoutExpired) as e:
