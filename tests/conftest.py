@@ -84,7 +84,6 @@ def tool_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     the shells under test get PATH=<this>:/usr/bin:/bin, so `which python`
     can only find an env's python or the system's."""
     import os
-    import shutil
 
     d = tmp_path_factory.mktemp("bin")
     envhook = Path(sys.executable).parent / "envhook"

@@ -144,7 +144,8 @@ def uv_wrapper(tmp_path: Path, shell_env: dict) -> tuple[dict, Path, Path]:
     d = tmp_path / "uvwrap"
     d.mkdir()
     log, gate = tmp_path / "uv.log", tmp_path / "uv.gate"
-    real = os.path.realpath(shutil.which("uv"))
+    # tool_bin's uv, which conftest makes the binary itself, never a shim.
+    real = os.path.realpath(shutil.which("uv", path=shell_env["PATH"]))
     (d / "uv").write_text(
         "#!/bin/sh\n"
         f"echo \"$$ $*\" >> '{log}'\n"
