@@ -222,9 +222,14 @@ def test_hand_change_is_announced_once_and_never_synced(open_shell, shell, proje
     want = notice(f"tinkerpkg 1.0 {ARROW} 2.0")
     assert [line.strip() for line in out.splitlines()].count(want) == 1, f"expected exactly {want!r} once in:\n{out}"
     assert "syncing" not in out, f"a hand change alone must not sync:\n{out}"
+    stamps = Path(shell_env["XDG_STATE_HOME"]) / "envhook" / "stamps"
+    before = {p.name: p.stat().st_mtime_ns for p in stamps.iterdir()}
     for _ in range(2):
         later = s.run("true")
         assert "envhook:" not in later, f"the notice is printed once, not at later prompts:\n{later}"
+    # Python moves this shell's stamp whenever it runs: a tinkered env costs
+    # the prompts after the notice nothing, as an in-sync one does.
+    assert {p.name: p.stat().st_mtime_ns for p in stamps.iterdir()} == before, "a quiet prompt started Python"
     assert version_in_env(project) == "2.0", "the env must keep the hand-installed version"
     assert short(project, env) == "tinkered\n"
 
@@ -618,3 +623,27 @@ def test_unpin_of_an_untouched_env_says_it_already_matches(synced, shell_env):
     r = envhook("unpin", cwd=synced, env=shell_env)
     assert r.returncode == 0
     assert "already matches" in r.stdout + r.stderr, f"unpin output:\n{r.stdout}{r.stderr}"
+
+
+def test_a_rebuild_of_the_project_itself_is_not_drift(tmp_path, wheelhouse, shell_env):
+    """A packaged project is installed from its own tree. After its
+    pyproject.toml is rewritten (git checkout writes it even with the same
+    bytes), uv's dry run lists the project as rebuilt; that is not a
+    difference from the lock."""
+    from support.localpkg import BACKEND_MODULE, BACKEND_SOURCE
+
+    p = make_project(tmp_path / "app", wheelhouse, name="app", extra_toml=(
+        f'[build-system]\nrequires = []\nbuild-backend = "{BACKEND_MODULE}"\nbackend-path = ["."]\n'))
+    (p / f"{BACKEND_MODULE}.py").write_text(BACKEND_SOURCE)
+    (p / "src" / "app").mkdir(parents=True)
+    (p / "src" / "app" / "__init__.py").write_text("")
+    uv_lock(p, shell_env)
+    envhook("allow", cwd=p, env=shell_env, check=True)
+    envhook("sync", cwd=p, env=shell_env, check=True)
+    envhook("pin", cwd=p, env=shell_env, check=True)  # status asks uv about a pinned env
+    later = (p / "pyproject.toml").stat().st_mtime + 5
+    os.utime(p / "pyproject.toml", (later, later))
+    dry = subprocess.run(["uv", "sync", "--locked", "--dry-run"], cwd=p, env=shell_env, capture_output=True, text=True)
+    assert "+ app" in dry.stderr, f"test setup: uv should plan to rebuild the project:\n{dry.stderr}"
+    data = status_json(p, shell_env)
+    assert data["state"] == "pinned" and data["drift"] == [], data

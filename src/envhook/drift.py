@@ -159,7 +159,11 @@ def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
         outdated = True
         code, data, error = _dry_run(uv, project.root, "--frozen")
     sync = data.get("sync") if data else None
-    if code != 0 or not isinstance(sync, dict) or not isinstance(sync.get("changes"), list):
+    if code == 0 and isinstance(sync, dict) and not isinstance(sync.get("changes"), list):
+        # The JSON report is a preview of uv's; the package list came late (uv #16981).
+        return LockDrift(None, error="this uv does not list package changes in `uv sync --output-format json`; "
+                                     "a newer uv does (tested with 0.13)")
+    if code != 0 or not isinstance(sync, dict):
         return LockDrift(None, error=error or f"`uv sync --dry-run` failed (exit {code})")
     locked: dict[str, str | None] = {}
     gone: set[str] = set()

@@ -220,9 +220,15 @@ def assess(project: Project | None) -> Assessment:
     if a.lock.matches:
         a.adopt = True
         return a
+    if a.hand is None and a.lock.changes is None:
+        # No baseline and no answer from uv (missing, too old, failing): there
+        # is nothing to protect that envhook could name, so it syncs, as
+        # `uv run` would; the sync itself reports what is wrong.
+        a.state, a.reasons = STALE, changed
+        return a
     if a.hand is None:
         # No baseline: what differs from the lock is all that can be shown.
-        a.hand = a.lock.changes or []
+        a.hand = a.lock.changes
     if record is not None and record.reset_on_drift:
         a.state, a.reasons = STALE, [*changed, "env was changed by hand while pinned"]
         return a
