@@ -59,6 +59,11 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
         else if test -f "$PWD/pyproject.toml"
             _envhook_export  # a project was created right here (uv init)
         end
+    else if test -n "$_envhook_broken" -a -n "$_envhook_root" -a "$PWD" != "$_envhook_root"
+        and not string match -q -- (string trim -r -c / -- $_envhook_root)"/*" $PWD
+        # envhook was uninstalled under this shell: nothing can be decided any
+        # more, but leaving the project still undoes what it activated.
+        _envhook_leave
     end
     return $rc
 end

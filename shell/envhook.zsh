@@ -62,6 +62,10 @@ _envhook_hook() {
         elif [[ -f $PWD/pyproject.toml ]]; then
             _envhook_export  # a project was created right here (uv init)
         fi
+    elif [[ -n $_envhook_broken && -n $_envhook_root && $PWD != "$_envhook_root" && $PWD != "${_envhook_root%/}"/* ]]; then
+        # envhook was uninstalled under this shell: nothing can be decided any
+        # more, but leaving the project still undoes what it activated.
+        _envhook_leave
     fi
     return $_envhook_rc
 }

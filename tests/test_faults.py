@@ -544,6 +544,9 @@ def test_full_disk_under_the_state_dir(open_shell, shell, project, shell_env, tm
         assert len(uv_calls(log)) <= 2
         settled(s, log)
         assert recorded(env, project) == before
+        # Failed writes leave no temporary files behind to fill the disk further.
+        leftovers = [p for p in Path(tiny).rglob("*") if ".tmp" in p.name or p.name.startswith(".")]
+        assert leftovers == [], leftovers
         # Space again: `envhook sync` redoes it and records it.
         filler.unlink()
         assert envhook("sync", cwd=project, env=env).returncode == 0
@@ -669,8 +672,15 @@ def test_envhook_python_removed_under_the_shell(open_shell, shell, project, shel
     out = s.run("true")
     one_line(out, "is gone")
     settled(s, log)
-    out = s.run("cd / ; cd " + q(shell, project))
+    # Leaving still undoes the activation, without Python…
+    out = s.run("cd /")
     assert "envhook" not in out and "Traceback" not in out
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    assert str(project / ".venv" / "bin") not in s.get("PATH")
+    # …and coming back activates nothing: there is nothing left to decide it.
+    out = s.run("cd " + q(shell, project))
+    assert "envhook" not in out and "Traceback" not in out
+    assert s.get("VIRTUAL_ENV") is None
     assert s.run("echo alive").strip() == "alive"
     assert uv_calls(log) == [] and recorded(env, project) == before
 
