@@ -293,6 +293,9 @@ def test_going_back_to_the_lock_by_hand_is_in_sync_again(open_shell, shell, proj
     assert version_in_env(project) == "1.0"
     assert s.get("ENVHOOK_STATE") == "in-sync"
     assert short(project, env) == "in-sync\n"
+    # Once back in sync, the very same change made again is news again.
+    out = s.run(pip_install(shell, wheelhouse, "tinkerpkg==3.0"))
+    assert notices(out) == [{f"tinkerpkg 1.0 {ARROW} 3.0"}], f"the same change again, after a return to the lock:\n{out}"
     assert len(envhook_syncs(log, s)) == first, f"envhook must not sync by itself; uv calls:\n{log.read_text()}"
 
 

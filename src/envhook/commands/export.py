@@ -233,6 +233,8 @@ def export(shell_name: str, presync=None) -> str:
 
     if a.state == TINKERED or (a.state == STALE and a.kept):
         _say_hand_made(told, project, a)
+    elif a.state == IN_SYNC:
+        _forget_hand_made(project)
     elif a.state == PINNED and a.reasons:
         told.once(
             "p:" + _digest(root, a.inputs),
@@ -310,14 +312,27 @@ def _say_hand_made(told: Told, project, a) -> None:
     else:
         key = "t:" + _digest(str(project.root), since, a.installed)
         line = f"{project.name} env changed by hand ({what}) — envhook pin keeps it"
+    # Remembered in the state dir, not in the shell: a return to the lock
+    # clears it (_forget_hand_made), so the same change again is said again.
     if key in told.keys or state.noticed(project.root) == key:
-        told.keys.add(key)
         return
-    told.once(key, line)
+    say(line)
     try:
         state.set_noticed(project.root, key)
     except OSError:
-        pass  # said once in this shell; another shell may say it again
+        told.keys.add(key)  # cannot be remembered there: at least once per shell
+
+
+def _forget_hand_made(project) -> None:
+    """Back in sync (the user undid the change, or uv reset it): the same
+    hand-made change made again is news again."""
+    from envhook import state
+
+    if state.noticed(project.root):
+        try:
+            state.set_noticed(project.root, "")
+        except OSError:
+            pass
 
 
 def _told_only(shell_name: str, told: Told) -> str:
