@@ -78,3 +78,9 @@ def test_a_long_list_is_cut_and_counted():
     assert text(changes, limit=6) == ("+ p0 1.0, + p1 1.0, + p2 1.0, + p3 1.0, + p4 1.0 "
                                       "and 4 more (`envhook status` lists them)")
     assert text(changes[:6], limit=6).count("+") == 6
+
+
+@pytest.mark.parametrize("installed", ["1.1 @ file:///x editable", "1.1 @ https://h/x.whl", "1.1", None])
+def test_json_round_trip(installed):
+    c = Change("otherpkg", installed, "1.0")
+    assert Change.from_json(c.to_json()) == c

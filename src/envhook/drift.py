@@ -28,6 +28,13 @@ class Change:
     def __repr__(self) -> str:
         return f"Change({self.name!r}, {self.installed!r}, {self.locked!r})"
 
+    @classmethod
+    def from_json(cls, d: dict) -> Change:
+        source, installed = d.get("source"), d.get("installed")
+        if installed is not None and isinstance(source, dict):
+            installed = f"{installed} @ {source.get('url')}" + (" editable" if source.get("editable") else "")
+        return cls(str(d.get("name", "?")), installed, d.get("locked"))
+
     def to_json(self) -> dict:
         version, source = split(self.installed)
         return {"name": self.name, "installed": version, "locked": split(self.locked)[0], "source": source}

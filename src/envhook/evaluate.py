@@ -194,46 +194,45 @@ def assess(project: Project | None) -> Assessment:
         # The last sync failed, and the inputs moved since: that is the retry.
         a.state, a.reasons = STALE, changed or ["the last sync did not succeed"]
         return a
+
+    def uv_made_it() -> bool:
+        # Did uv change the env (uv add, uv remove, uv sync: then it matches
+        # the lock), or a person? Only uv can say what the lock means here.
+        a.lock = lock_drift(project, now)
+        a.adopt = a.lock.matches
+        return a.adopt
+
     baseline = record.installed if record is not None else None
     if baseline is not None:
         a.hand = compare(baseline, now)
-    if record is not None and record.reset_on_drift and a.hand:
-        # `envhook unpin` was consent to reset what was changed while pinned.
-        a.state, a.reasons = STALE, [*changed, "env was changed by hand while pinned"]
+    elif uv_made_it():
         return a
-    if a.hand == []:
-        if changed:
-            a.state, a.reasons = STALE, changed
-        else:
-            a.lock = LockDrift([])  # as the last sync left it: no need to ask uv
-        return a
-
-    if a.hand and not changed:
-        # The lock is the one the baseline was synced from, so what changed
-        # since is exactly how the env differs from it: no need to ask uv.
-        a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand, limit=6)}"]
-        return a
-    # The env moved since envhook's last sync, or envhook never synced it:
-    # did uv do it (uv add, uv remove, uv sync — then the env matches the
-    # lock), or a person? Only uv can say what the lock means here.
-    a.lock = lock_drift(project, now)
-    if a.lock.matches:
-        a.adopt = True
-        return a
-    if a.hand is None and a.lock.changes is None:
+    elif a.lock.changes is None:
         # No baseline and no answer from uv (missing, too old, failing): there
         # is nothing to protect that envhook could name, so it syncs, as
         # `uv run` would; the sync itself reports what is wrong.
         a.state, a.reasons = STALE, changed
         return a
-    if a.hand is None:
-        # No baseline: what differs from the lock is all that can be shown.
+    else:
+        # Never synced by envhook: what differs from the lock is all that can be shown.
         a.hand = a.lock.changes
+
+    if not a.hand:
+        if changed:
+            a.state, a.reasons = STALE, changed
+        else:
+            a.lock = LockDrift([])  # as the last sync left it: no need to ask uv
+        return a
     if record is not None and record.reset_on_drift:
+        # `envhook unpin` was consent to reset what was changed while pinned.
         a.state, a.reasons = STALE, [*changed, "env was changed by hand while pinned"]
         return a
     if not changed:
+        # The lock is the one the baseline was synced from, so what changed
+        # since is exactly how the env differs from it: no need to ask uv.
         a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand, limit=6)}"]
+        return a
+    if a.lock is None and uv_made_it():
         return a
     a.state = STALE
     from envhook import settings
@@ -242,11 +241,12 @@ def assess(project: Project | None) -> Assessment:
         policy = settings.get("tinkered")
     except settings.SettingsError as e:
         a.settings_error, policy = str(e), settings.TINKERED_KEEP
+    # The inputs moved and so did the env, not by uv's hand: a sync now would
+    # erase what a person did, silently unless they asked for that.
     if policy == settings.TINKERED_RESET:
         a.reset = True
-        a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand, limit=6)}" if a.hand else "env differs from the lock"]
+        a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand, limit=6)}"]
     else:
         a.kept = True
-        a.reasons = [*changed, f"kept hand-made changes: {text(a.hand, limit=6)}" if a.hand
-                     else "env differs from the lock, and envhook cannot tell what was changed by hand"]
+        a.reasons = [*changed, f"kept hand-made changes: {text(a.hand, limit=6)}"]
     return a

@@ -44,8 +44,7 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
             note = f" — {a.pin.note}" if a.pin.note else ""
             lines.append(f"pinned:  since {a.pin.since}{note}")
             if a.pin.drift:
-                frozen = [Change(d.get("name", "?"), _join(d, "installed"), d.get("locked")) for d in a.pin.drift
-                          if isinstance(d, dict)]
+                frozen = [Change.from_json(d) for d in a.pin.drift if isinstance(d, dict)]
                 lines.append(f"  when pinned, it differed from the lock: {text(frozen, 'against_lock')}")
             elif a.pin.drift == []:
                 lines.append("  when pinned, it matched the lock")
@@ -71,10 +70,3 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     sys.stdout.write("\n".join(lines) + "\n")
     return 0 if a.state != NO_PROJECT or path is None else 1
 
-
-def _join(d: dict, key: str) -> str | None:
-    """A Change.to_json entry's installed side back in venv.installed's form."""
-    version, source = d.get(key), d.get("source")
-    if version is None or not isinstance(source, dict):
-        return version
-    return f"{version} @ {source.get('url')}" + (" editable" if source.get("editable") else "")
