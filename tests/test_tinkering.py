@@ -650,3 +650,22 @@ def test_a_rebuild_of_the_project_itself_is_not_drift(tmp_path, wheelhouse, shel
     assert "+ app" in dry.stderr, f"test setup: uv should plan to rebuild the project:\n{dry.stderr}"
     data = status_json(p, shell_env)
     assert data["state"] == "pinned" and data["drift"] == [], data
+
+
+def test_tinkering_an_env_elsewhere(open_shell, shell, project, shell_env, wheelhouse, tmp_path):
+    """UV_PROJECT_ENVIRONMENT puts the env outside .venv: its site-packages is
+    the one watched, and uv is asked about that env, not a .venv."""
+    env, log = uv_wrapper(tmp_path, dict(shell_env, UV_PROJECT_ENVIRONMENT="build/env"))
+    envhook("allow", cwd=project, env=env, check=True)
+    s = open_shell(cwd=project, env=env)
+    assert s.get("VIRTUAL_ENV") == str(project / "build" / "env")
+    out = s.run(pip_install(shell, wheelhouse, "tinkerpkg==2.0"))
+    assert notices(out) == [{f"tinkerpkg 1.0 {ARROW} 2.0"}], out
+    set_dependencies(project, ["tinkerpkg==1.0", "extrapkg"])
+    out = s.run("uv lock -q")
+    assert "kept" in out and "syncing" not in out, out
+    assert s.get("ENVHOOK_STATE") == "stale"
+    data = status_json(project, env)
+    assert data["env"] == str(project / "build" / "env") and not (project / ".venv").exists()
+    assert data["drift"] == [entry("extrapkg", None, "1.0"), entry("tinkerpkg", "2.0", "1.0")], data
+    assert len(envhook_syncs(log, s)) == 1
