@@ -362,7 +362,7 @@ def test_damaged_pin_still_pins(open_shell, shell, project, shell_env, tmp_path,
     before = recorded(env, project)
     set_dependencies(project, ["tinkerpkg==2.0"])
     s = open_shell(cwd=project, env=env)
-    one_line(s.startup_output)
+    one_line(s.startup_output, "pin.json is damaged")
     assert s.get("UV_NO_SYNC") == "1" and s.get("VIRTUAL_ENV") == str(project / ".venv")
     assert uv_calls(log) == [] and version_in_env(project) == "1.0"
     settled(s, log)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support.projects import make_project, set_dependencies, uv_lock
+from support.projects import make_project, make_workspace_member, set_dependencies, uv_lock
 from support.hooktest import HOOK_LINE, envhook, q
 
 
@@ -356,6 +356,25 @@ def test_workspace_member_uses_the_workspace_root_env(open_shell, shell, tmp_pat
     assert not (member / ".venv").exists()
     s.run("cd ../..")
     assert s.get("VIRTUAL_ENV") == str(root / ".venv")
+
+
+def test_first_member_of_an_empty_workspace_is_noticed(open_shell, shell, tmp_path, wheelhouse, shell_env):
+    """A workspace whose `members` glob matches nothing yet: the first member
+    created is an input at once (was: noticed only when something else changed)."""
+    root = make_project(tmp_path / "ws", wheelhouse, workspace_members=["packages/*"])
+    uv_lock(root, shell_env)
+    envhook("allow", cwd=root, env=shell_env, check=True)
+    s = open_shell(cwd=root)
+    assert s.get("VIRTUAL_ENV") == str(root / ".venv")
+    assert "envhook" not in s.run("true")
+    make_workspace_member(root, "packages/a", "a", dependencies=["otherpkg==1.1"])
+    out = s.run("true")
+    assert "syncing demo (packages/a/pyproject.toml added)" in out, out
+    data = json.loads(envhook("status", "--json", cwd=root, env=shell_env).stdout)
+    assert data["state"] == "in-sync", data
+    # …and the next one, in the directory the first one created.
+    make_workspace_member(root, "packages/b", "b")
+    assert "syncing demo (packages/b/pyproject.toml added)" in s.run("true")
 
 
 def test_uv_project_environment_is_honoured(open_shell, shell, project, shell_env):

@@ -67,3 +67,13 @@ def test_broken_toml_is_a_clear_error(tmp_path):
     with pytest.raises(ProjectError) as e:
         find_project(tmp_path)
     assert "not valid TOML" in str(e.value) and e.value.path == tmp_path / "pyproject.toml"
+
+
+def test_member_dirs_are_where_each_glob_points_and_its_parent(tmp_path):
+    from envhook.project import member_dirs
+
+    root = tmp_path / "ws"
+    ws = {"members": ["packages/*", "*", "libs/core", "../outside/*", "a/b/c*/d", 3]}
+    assert member_dirs(root, ws) == [
+        root / "packages", root, root / "libs" / "core", root / "libs", root / "a" / "b", root / "a",
+    ]

@@ -181,6 +181,12 @@ def assess(project: Project | None) -> Assessment:
     a.installed = now = venv.installed(project.env)
     if a.pin is not None:
         a.state = PINNED
+        if not a.pin.inputs:
+            # A damaged pin.json still pins (state.read_json), but it no longer
+            # says what the inputs were: every one would read as "added".
+            a.reasons = ["pin.json is damaged, so what changed since the pin is unknown; "
+                         "`envhook pin` records it again"]
+            return a
         changed = describe_changes(a.pin.inputs, a.inputs)
         a.reasons = [f"{c} since the pin" for c in changed]
         if any(c.startswith(".python-version") for c in changed):

@@ -21,11 +21,16 @@ class ProjectError(Exception):
 
 class Project:
     def __init__(self, root: Path, name: str, env: Path, members: tuple[Path, ...] = (),
-                 nearest: Path | None = None, aliases: tuple[str, ...] = ()):
+                 nearest: Path | None = None, aliases: tuple[str, ...] = (),
+                 member_dirs: tuple[Path, ...] = ()):
         self.root = root          # the workspace root (or the project itself), real path
         self.name = name
         self.env = env            # where uv puts the env
         self.members = members    # workspace members, real paths, root excluded
+        # Directories whose listing decides membership (each glob's fixed
+        # part, and its parent): a member created there, even in a workspace
+        # that has none yet, shows in one of their mtimes.
+        self.member_dirs = member_dirs
         self.nearest = nearest    # the directory holding the nearest pyproject.toml, real path
         self.aliases = aliases    # spellings of its project dirs, as $PWD may show them
 
@@ -86,6 +91,23 @@ def workspace_members(root: Path, ws: dict) -> list[Path]:
     return members
 
 
+def member_dirs(root: Path, ws: dict) -> list[Path]:
+    dirs = []
+    for pattern in ws.get("members", []) or []:
+        if not isinstance(pattern, str):
+            continue
+        fixed = []
+        for part in Path(pattern).parts:
+            if any(c in part for c in "*?["):
+                break
+            fixed.append(part)
+        d = Path(os.path.normpath(root.joinpath(*fixed))) if fixed else root
+        for candidate in (d, d.parent):
+            if candidate.is_relative_to(root) and candidate not in dirs:
+                dirs.append(candidate)
+    return dirs
+
+
 def _is_member(root: Path, ws: dict, directory: Path) -> bool:
     try:
         rel = directory.relative_to(root).as_posix()
@@ -135,4 +157,5 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         members=members,
         nearest=real,
         aliases=tuple(sorted(aliases)),
+        member_dirs=tuple(member_dirs(root, ws)) if ws else (),
     )

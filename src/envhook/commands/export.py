@@ -44,9 +44,9 @@ def _decision_deps(project, state_project_dir: Path) -> list[str]:
     from envhook import venv
 
     deps = [str(d / "pyproject.toml") for d in (project.nearest, *project.nearest.parents)]
-    if project.members:
-        # A new member directory shows in its parent's mtime.
-        deps += sorted({str(project.root), *(str(m.parent) for m in project.members)})
+    # A new member directory shows in its parent's mtime, and a new member
+    # of a workspace with none yet in the mtime of where its glob points.
+    deps += sorted({*(str(m.parent) for m in project.members), *(str(d) for d in project.member_dirs)})
     deps += [str(p) for p in project.inputs]
     deps += [str(p) for p in venv.watched(project.env)]
     deps += [str(state_project_dir / n) for n in ("allow", "deny", "pin.json", "sync.json", "notify")]
@@ -68,6 +68,7 @@ def shell_watches(project, notify: Path) -> tuple[list[str], list[str], list[str
     watch = [project.root, *(p for p in project.inputs if p.exists())]
     for m in project.members:
         watch += [m, m.parent]
+    watch += project.member_dirs
     if env.is_dir():
         watch += [env, env / "pyvenv.cfg", venv.site_packages(env)]
     watch.append(env.parent)  # the env created, deleted or moved
