@@ -756,3 +756,40 @@ def test_a_fifo_named_uv_lock_hangs_nothing(open_shell, shell, project, shell_en
     assert s.run("echo alive", timeout=10).strip() == "alive"
     r = envhook("status", "--json", cwd=project, env=shell_env)
     assert json.loads(r.stdout)["state"] == "failed"
+
+
+# -- envhook upgraded under a running shell -----------------------------------------------
+
+@ALL
+def test_a_hook_from_an_older_envhook_is_stopped_not_misled(shell, project, shell_env, isolated_home, tmp_path):
+    """Upgrading envhook does not re-render the hook of shells already open:
+    their shell code (protocol 1, before ENVHOOK_STATE) calls the new Python.
+    It must not misread the new output (an empty ENV would have put "/bin"
+    first on PATH); it is told to step aside, and says why, once."""
+    from envhook.commands.hook import ENTRY, import_path
+    from envhook.hookentry import PROTOCOL
+    from envhook.shells import get_shell
+
+    assert f"protocol={PROTOCOL})" in ENTRY, "the ENTRY the hook bakes in names the current protocol"
+    old_entry = ENTRY.replace(f", protocol={PROTOCOL}", "")  # what protocol-1 hooks carry
+    old = (Path(__file__).parent / "data" / "hook-protocol-1" / f"envhook.{shell}").read_text()
+    rendered = get_shell(shell).render(old, {
+        "ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
+        "ENVHOOK_ENTRY": old_entry, "ENVHOOK_SESSION": "oldshell1",
+    })
+    hook_file = tmp_path / f"old-hook.{shell}"
+    hook_file.write_text(rendered)
+    envhook("allow", cwd=project, env=shell_env, check=True)  # untrusted would print another line
+    env, log, _ = uv_wrapper(tmp_path, shell_env)
+    s = ShellSession(shell, isolated_home, f"source {q(shell, hook_file)}\n", env, tmp_path)
+    try:
+        path_before = s.get("PATH")
+        out = s.run(f"cd {q(shell, project)}")
+        one_line(out, "older envhook")
+        assert s.get("VIRTUAL_ENV") is None and s.get("PATH") == path_before
+        settled(s, log)
+        out = s.run("cd / ; cd " + q(shell, project))
+        assert "envhook" not in out and s.get("VIRTUAL_ENV") is None
+        assert uv_calls(log) == []
+    finally:
+        s.close(force=True)

@@ -141,8 +141,32 @@ def fast(shell_name: str) -> str | Presync | None:
     return text
 
 
-def main(argv: list[str]) -> int:
+# What the hook's shell code and this module agree on: the shape of the
+# state printed for _envhook_adopt (issue 5 added the STATE element). The
+# ENTRY baked into a shell's hook passes it; a shell whose hook was rendered
+# by an older envhook passes none and would misread what is printed now.
+PROTOCOL = 2
+
+
+def outdated(shell_name: str) -> str:
+    """For a hook from an older envhook (upgraded under a running shell):
+    undo its activation, stop it calling, and say once what to do."""
+    from envhook.messages import say
+    from envhook.shells import get_shell
+
+    sh = get_shell(shell_name)
+    say("this shell's hook comes from an older envhook; open a new shell (or `exec $SHELL`) to use the one "
+        "installed now")
+    return sh.script(["_envhook_leave", sh.assign("_envhook_broken", "1")])
+
+
+def main(argv: list[str], protocol: int | None = None) -> int:
     shell_name = argv[0] if argv else ""
+    if protocol != PROTOCOL:
+        try:
+            return emit.write(outdated(shell_name))
+        except Exception:  # noqa: BLE001 — whatever it is, the old hook must not get a traceback
+            return 3
     try:
         text = fast(shell_name)
     except KeyboardInterrupt:

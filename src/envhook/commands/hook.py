@@ -21,6 +21,8 @@ def detect_shell() -> str | None:
 
 # The program the hook runs (python -I -S -c ENTRY SHELL PATH...). Exit
 # status 3 tells the hook that envhook is gone: it says so once and stops.
+# It names the protocol its shell code speaks (hookentry.PROTOCOL), so that a
+# later envhook can tell a hook rendered by this one.
 ENTRY = """\
 import sys
 sys.path[:0] = sys.argv[2:]
@@ -29,7 +31,7 @@ try:
 except ImportError as e:
     sys.stderr.write(f"envhook: cannot load envhook ({e}); reinstall it or remove its line from your shell's rc\\n")
     sys.exit(3)
-sys.exit(main(sys.argv[1:2]))
+sys.exit(main(sys.argv[1:2], protocol=2))
 """
 
 

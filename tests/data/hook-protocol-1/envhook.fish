@@ -1,0 +1,291 @@
+# envhook for fish. `envhook hook fish` prints this file with the values marked
+# __LIKE_THIS__ replaced by already-quoted strings; everything else is plain fish.
+#
+# The hook answers "did anything change?" with builtins only: string compares
+# of $PWD, a cache of which project each directory seen belongs to, and
+# `test -nt` of the project's watched files against this shell's stamp. Only
+# when the answer is "maybe" does it start Python (`envhook export`), which
+# decides, syncs if needed, and prints assignments plus a call of
+# _envhook_adopt. Each project visited keeps a numbered slot, so coming back
+# to it while nothing changed costs no process either. fish has no
+# associative arrays: the caches are pairs of lists searched with `contains`.
+
+set -g _envhook_python __ENVHOOK_PYTHON__
+set -g _envhook_pypath __ENVHOOK_PYPATH__
+set -g _envhook_entry __ENVHOOK_ENTRY__
+set -g _envhook_session __ENVHOOK_SESSION__
+
+# Sourcing the config twice must not forget what an earlier hook activated.
+for _envhook_v in _envhook_root _envhook_pwd _envhook_told _envhook_venv _envhook_bin _envhook_active \
+        _envhook_broken _envhook_saved _envhook_known _envhook_changed _envhook_act _envhook_here _envhook_cur \
+        _envhook_dir_keys _envhook_dir_vals _envhook_slot_keys _envhook_slot_vals
+    set -q $_envhook_v; or set -g $_envhook_v
+end
+set -q _envhook_nslots; or set -g _envhook_nslots 0
+set -e _envhook_v
+
+function _envhook_hook --on-event fish_prompt --on-variable PWD
+    # Other handlers and the prompt read $status after us: hand it back untouched.
+    set -l rc $status
+    if test -z "$ENVHOOK_DISABLE$_envhook_broken"
+        if test "$PWD" != "$_envhook_pwd"
+            _envhook_cd
+        else if test -n "$_envhook_root"
+            # Same directory, same project: the watches are the whole cost of a
+            # prompt (inlined: a function call costs fish as much as a test).
+            if test $_envhook_changed; or begin; not contains -- $PWD $_envhook_known; and test -e "$PWD/pyproject.toml"; end
+                _envhook_export
+            end
+        else if test -f "$PWD/pyproject.toml"
+            _envhook_export  # a project was created right here (uv init)
+        end
+    end
+    return $rc
+end
+
+function _envhook_cd
+    set -g _envhook_pwd $PWD
+    # Directories already seen in the current project: a plain `contains`, no
+    # command substitution (which costs fish more than the rest of the check).
+    if contains -- $PWD $_envhook_here
+        _envhook_fresh; or _envhook_export
+        return 0
+    end
+    # Which project is this directory in? A directory seen before answers from
+    # the cache, so `cd` costs the same at any depth; a new one walks up only
+    # until it meets a directory already known.
+    set -l found
+    if set -l i (contains -i -- $PWD $_envhook_dir_keys)
+        set found $_envhook_dir_vals[$i]
+    end
+    if test -z "$found"; or begin; test "$found" != "$PWD"; and test -f "$PWD/pyproject.toml"; end
+        set -l d $PWD
+        while true
+            if test -f "$d/pyproject.toml"
+                set found $d
+                test -n "$found"; or set found /
+                break
+            end
+            if test -z "$d"
+                set found -
+                break
+            end
+            set d (string replace -r '/[^/]*$' '' -- $d)
+            set -l key $d
+            test -n "$key"; or set key /
+            if set -l j (contains -i -- $key $_envhook_dir_keys)
+                set found $_envhook_dir_vals[$j]
+                break
+            end
+        end
+        if test (count $_envhook_dir_keys) -ge 4096
+            set -g _envhook_dir_keys
+            set -g _envhook_dir_vals
+        end
+        set -ga _envhook_dir_keys $PWD
+        set -ga _envhook_dir_vals $found
+    end
+    if test "$found" = -
+        if test -n "$_envhook_root"; or test -n "$_envhook_venv"
+            _envhook_leave
+        end
+        return 0
+    end
+    if set -l k (contains -i -- $found $_envhook_slot_keys)
+        set -l slot $_envhook_slot_vals[$k]
+        if test "$slot" != "$_envhook_cur"
+            _envhook_load $slot
+            if _envhook_fresh; and not _envhook_paranoid
+                _envhook_apply
+                set -ga _envhook_here $PWD
+                return 0
+            end
+        else if _envhook_fresh
+            set -ga _envhook_here $PWD
+            return 0
+        end
+    end
+    _envhook_export
+end
+
+# Paranoid mode (ENVHOOK_PARANOID, read as trust.py reads it) ties trust to
+# content, which mtimes cannot vouch for (tar x, rsync -a and cp -a keep old
+# ones): entering a project asks Python, whose decision cache also compares
+# ctimes and inodes. Moving around inside the project stays builtin-only.
+function _envhook_paranoid
+    switch "$ENVHOOK_PARANOID"
+        case '' 0 false False FALSE no No NO off Off OFF
+            return 1
+    end
+    return 0
+end
+
+# True when nothing the project's decision depends on has changed: Python
+# hands over one `test` expression (a watched path newer than this shell's
+# stamp — a directory's mtime shows entries created, deleted or renamed in
+# it — an absent path created, a present one gone); and no project was
+# created in the directory we stand in.
+function _envhook_fresh
+    not test $_envhook_changed
+    and begin; contains -- $PWD $_envhook_known; or not test -e "$PWD/pyproject.toml"; end
+end
+
+function _envhook_export
+    if not test -x "$_envhook_python"
+        # envhook was uninstalled under a running shell: say so once, then stay quiet.
+        printf 'envhook: %s is gone; remove the envhook line from your fish config\n' $_envhook_python >&2
+        set -g _envhook_broken 1
+        return 0
+    end
+    # Python may have learned of new projects: directories are looked up afresh.
+    set -g _envhook_dir_keys
+    set -g _envhook_dir_vals
+    set -g _envhook_here
+    # The output is one line (newlines inside values are escaped), so the list
+    # `out` has one element and eval sees exactly what Python printed.
+    set -l out (_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
+        $_envhook_python -I -S -c $_envhook_entry fish $_envhook_pypath)
+    switch $status
+        case 0
+            eval $out
+        case 3
+            set -g _envhook_broken 1  # envhook cannot be imported any more; it said so once
+        case '*'
+            # Killed (kill -9, OOM) or interrupted before it printed anything: it
+            # may have moved this shell's stamp already, so the watches would call
+            # the change seen. Look again at the next prompt.
+            set -g _envhook_changed -e /
+    end
+end
+
+# Called by Python's output: file the state just assigned under the
+# project's slot (a new one for a new project), then act on it.
+function _envhook_adopt
+    set -l s
+    if set -l k (contains -i -- $_envhook_root $_envhook_slot_keys)
+        set s $_envhook_slot_vals[$k]
+    else
+        set -g _envhook_nslots (math $_envhook_nslots + 1)
+        set s $_envhook_nslots
+    end
+    set -g _envhook_cur $s
+    set -g _envhook_here $PWD
+    for a in $_envhook_known
+        if set -l k (contains -i -- $a $_envhook_slot_keys)
+            set _envhook_slot_vals[$k] $s
+        else
+            set -ga _envhook_slot_keys $a
+            set -ga _envhook_slot_vals $s
+        end
+    end
+    set -g _envhook_s{$s}_root $_envhook_root
+    set -g _envhook_s{$s}_known $_envhook_known
+    set -g _envhook_s{$s}_changed $_envhook_changed
+    set -g _envhook_s{$s}_act $_envhook_act
+    _envhook_apply
+end
+
+function _envhook_load --argument-names s
+    set -g _envhook_cur $s
+    set -g _envhook_here
+    for part in root known changed act
+        set -l n _envhook_s{$s}_$part
+        set -g _envhook_$part $$n
+    end
+end
+
+# Activate what the project's slot says (ENV PROMPT NO_SYNC), or nothing;
+# a venv the user activated by hand wins over ours.
+function _envhook_apply
+    if test (count $_envhook_act) -eq 0
+        _envhook_deactivate
+    else if test -n "$VIRTUAL_ENV"; and test "$VIRTUAL_ENV" != "$_envhook_venv"
+        if test -n "$_envhook_venv"; and test "$_envhook_venv" != "$_envhook_act[1]"
+            _envhook_deactivate
+        end
+    else if test "$_envhook_active" != "$_envhook_act[3]:$_envhook_act[1]"
+        _envhook_activate $_envhook_act
+    end
+end
+
+# Export NAME=VALUE (or erase NAME when no value is given), remembering the
+# user's value the first time so that leaving restores exactly that.
+function _envhook_set
+    set -l n $argv[1]
+    if not contains -- $n $_envhook_saved
+        set -ga _envhook_saved $n
+        if set -q $n
+            set -g _envhook_old_$n $$n
+        else
+            set -e _envhook_old_$n
+        end
+    end
+    if set -q argv[2]
+        set -gx $n $argv[2]
+        set -g _envhook_new_$n $argv[2]
+    else
+        set -e $n
+        set -e _envhook_new_$n
+    end
+end
+
+# Put back what _envhook_set changed, but only where the value is still ours:
+# a variable the user changed since is the user's now.
+function _envhook_restore
+    for n in $_envhook_saved
+        set -l o _envhook_old_$n
+        set -l w _envhook_new_$n
+        set -l ours
+        if set -q $w
+            set -q $n; and test "$$n" = "$$w"; and set ours 1
+        else
+            set -q $n; or set ours 1
+        end
+        if test -n "$ours"
+            if set -q $o
+                set -gx $n $$o
+            else
+                set -e $n
+            end
+        end
+        set -e $o
+        set -e $w
+    end
+    set -g _envhook_saved
+end
+
+function _envhook_activate --argument-names env prompt no_sync
+    _envhook_deactivate
+    set -g _envhook_venv $env
+    set -g _envhook_bin $env/bin
+    set -g _envhook_active "$no_sync:$env"
+    _envhook_set VIRTUAL_ENV $env
+    test -n "$prompt"; and _envhook_set VIRTUAL_ENV_PROMPT $prompt
+    set -q PYTHONHOME; and _envhook_set PYTHONHOME
+    test "$no_sync" = 1; and _envhook_set UV_NO_SYNC 1
+    set -gx PATH $_envhook_bin $PATH
+end
+
+function _envhook_deactivate
+    test -n "$_envhook_venv"; or return 0
+    # Remove only the PATH entry we added; whatever the user added stays. fish
+    # splits PATH at ':', so a bin dir holding one went in as several entries.
+    for piece in (string split -- : $_envhook_bin)
+        set -l i (contains -i -- $piece $PATH)
+        and set -e PATH[$i[1]]
+    end
+    _envhook_restore
+    set -g _envhook_venv
+    set -g _envhook_bin
+    set -g _envhook_active
+end
+
+function _envhook_leave
+    _envhook_deactivate
+    set -g _envhook_root
+    set -g _envhook_cur
+    set -g _envhook_here
+    set -g _envhook_known
+    set -g _envhook_changed
+    set -g _envhook_act
+end

@@ -1,0 +1,235 @@
+# envhook for zsh. `envhook hook zsh` prints this file with the values marked
+# __LIKE_THIS__ replaced by already-quoted strings; everything else is plain zsh.
+#
+# The hook answers "did anything change?" with builtins only: string compares
+# of $PWD, a cache of which project each directory seen belongs to, and
+# [[ -nt ]] of the project's watched files against this shell's stamp. Only
+# when the answer is "maybe" does it start Python (`envhook export`), which
+# decides, syncs if needed, and prints assignments plus a call of
+# _envhook_adopt. Each project visited keeps a numbered slot, so coming back
+# to it while nothing changed costs no process either. Every function starts
+# with `emulate -L zsh`, so the user's options (ksh_arrays, sh_word_split,
+# nounset…) do not leak in.
+
+typeset -g _envhook_python=__ENVHOOK_PYTHON__
+typeset -ga _envhook_pypath
+_envhook_pypath=(__ENVHOOK_PYPATH__)
+typeset -g _envhook_entry=__ENVHOOK_ENTRY__
+typeset -g _envhook_session=__ENVHOOK_SESSION__
+
+# Sourcing the rc twice must not forget what an earlier hook activated.
+typeset -g _envhook_root="${_envhook_root-}" _envhook_pwd="${_envhook_pwd-}"
+typeset -g _envhook_told="${_envhook_told-}"
+typeset -g _envhook_venv="${_envhook_venv-}" _envhook_bin="${_envhook_bin-}" _envhook_active="${_envhook_active-}"
+typeset -g _envhook_saved="${_envhook_saved-}" _envhook_broken="${_envhook_broken-}"
+typeset -g _envhook_cur="${_envhook_cur-}" _envhook_nslots="${_envhook_nslots-0}" _envhook_found="${_envhook_found-}"
+(( ${+_envhook_known} )) || typeset -ga _envhook_known
+(( ${+_envhook_changed} )) || typeset -ga _envhook_changed
+(( ${+_envhook_act} )) || typeset -ga _envhook_act
+# directory -> its nearest project dir ("-" for none); project dir -> slot
+(( ${+_envhook_dirs} )) || typeset -gA _envhook_dirs
+(( ${+_envhook_slot_of} )) || typeset -gA _envhook_slot_of
+
+_envhook_hook() {
+    # $? belongs to the user's last command; precmd functions after us must see it.
+    local _envhook_rc=$?
+    emulate -L zsh
+    if [[ -z ${ENVHOOK_DISABLE-}$_envhook_broken ]]; then
+        if [[ $PWD != "$_envhook_pwd" ]]; then
+            _envhook_cd
+        elif [[ -n $_envhook_root ]]; then
+            # Same directory, same project: the watches are the whole cost of a prompt.
+            _envhook_fresh || _envhook_export
+        elif [[ -f $PWD/pyproject.toml ]]; then
+            _envhook_export  # a project was created right here (uv init)
+        fi
+    fi
+    return $_envhook_rc
+}
+
+_envhook_cd() {
+    emulate -L zsh
+    local d found slot
+    _envhook_pwd=$PWD
+    # Which project is this directory in? A directory seen before answers from
+    # the cache, so `cd` costs the same at any depth; a new one walks up only
+    # until it meets a directory already known.
+    found=${_envhook_dirs[$PWD]-}
+    if [[ -z $found || ( $found != "$PWD" && -f $PWD/pyproject.toml ) ]]; then
+        d=$PWD
+        while :; do
+            if [[ -f $d/pyproject.toml ]]; then found=${d:-/}; break; fi
+            if [[ -z $d ]]; then found=-; break; fi
+            d=${d%/*}
+            found=${_envhook_dirs[${d:-/}]-}
+            [[ -z $found ]] || break
+        done
+        (( ${#_envhook_dirs} < 4096 )) || _envhook_dirs=()
+        _envhook_dirs[$PWD]=$found
+    fi
+    _envhook_found=$found
+    if [[ $found == - ]]; then
+        [[ -z $_envhook_root && -z $_envhook_venv ]] || _envhook_leave
+        return 0
+    fi
+    slot=${_envhook_slot_of[$found]-}
+    if [[ -n $slot ]]; then
+        if [[ $slot != "$_envhook_cur" ]]; then
+            _envhook_load "$slot"
+            if _envhook_fresh && ! _envhook_paranoid; then _envhook_apply; return 0; fi
+        elif _envhook_fresh; then
+            return 0
+        fi
+    fi
+    _envhook_export
+}
+
+# Paranoid mode (ENVHOOK_PARANOID, read as trust.py reads it) ties trust to
+# content, which mtimes cannot vouch for (tar x, rsync -a and cp -a keep old
+# ones): entering a project asks Python, whose decision cache also compares
+# ctimes and inodes. Moving around inside the project stays builtin-only.
+_envhook_paranoid() {
+    case ${ENVHOOK_PARANOID-} in
+        ''|0|[Ff][Aa][Ll][Ss][Ee]|[Nn][Oo]|[Oo][Ff][Ff]) return 1 ;;
+    esac
+}
+
+# True when nothing the project's decision depends on has changed: Python
+# hands over one `test` expression (a watched path newer than this shell's
+# stamp — a directory's mtime shows entries created, deleted or renamed in
+# it — an absent path created, a present one gone); and no project was
+# created in the directory we stand in. Only ever called from functions that
+# already did `emulate -L zsh`.
+_envhook_fresh() {
+    ! test "${_envhook_changed[@]}" && [[ $_envhook_found == "$PWD" || ! -e $PWD/pyproject.toml ]]
+}
+
+_envhook_export() {
+    emulate -L zsh
+    local out
+    if [[ ! -x $_envhook_python ]]; then
+        # envhook was uninstalled under a running shell: say so once, then stay quiet.
+        print -ru2 -- "envhook: $_envhook_python is gone; remove the envhook line from your ~/.zshrc"
+        _envhook_broken=1
+        return 0
+    fi
+    # Python may have learned of new projects: directories are looked up afresh.
+    _envhook_dirs=()
+    out=$(_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
+        "$_envhook_python" -I -S -c "$_envhook_entry" zsh "${_envhook_pypath[@]}")
+    case $? in
+        0) eval "$out" ;;
+        3) _envhook_broken=1 ;;  # envhook cannot be imported any more; it said so once
+        # Killed (kill -9, OOM) or interrupted before it printed anything: it may
+        # have moved this shell's stamp already, so the watches would call the
+        # change seen. Look again at the next prompt.
+        *) _envhook_changed=(-e /) ;;
+    esac
+}
+
+# Called by Python's output: file the state just assigned under the
+# project's slot (a new one for a new project), then act on it.
+_envhook_adopt() {
+    emulate -L zsh
+    local a s=${_envhook_slot_of[$_envhook_root]-}
+    [[ -n $s ]] || s=$((++_envhook_nslots))
+    _envhook_cur=$s
+    for a in "${_envhook_known[@]}"; do _envhook_slot_of[$a]=$s; done
+    typeset -g "_envhook_s${s}_root=$_envhook_root"
+    set -A "_envhook_s${s}_changed" "${_envhook_changed[@]}"
+    set -A "_envhook_s${s}_act" "${_envhook_act[@]}"
+    _envhook_apply
+}
+
+_envhook_load() {
+    emulate -L zsh
+    local n=_envhook_s$1
+    _envhook_cur=$1
+    _envhook_root=${(P)${:-${n}_root}}
+    _envhook_changed=("${(@P)${:-${n}_changed}}")
+    _envhook_act=("${(@P)${:-${n}_act}}")
+}
+
+# Activate what the project's slot says (ENV PROMPT NO_SYNC), or nothing;
+# a venv the user activated by hand wins over ours.
+_envhook_apply() {
+    emulate -L zsh
+    if (( ${#_envhook_act} == 0 )); then
+        _envhook_deactivate
+    elif [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$_envhook_venv" ]]; then
+        [[ -z $_envhook_venv || $_envhook_venv == "${_envhook_act[1]}" ]] || _envhook_deactivate
+    elif [[ $_envhook_active != "${_envhook_act[3]}:${_envhook_act[1]}" ]]; then
+        _envhook_activate "${_envhook_act[@]}"
+    fi
+}
+
+# Export NAME=VALUE (or unset NAME when no value is given), remembering the
+# user's value the first time so that leaving restores exactly that.
+_envhook_set() {
+    emulate -L zsh
+    local n=$1 o=_envhook_old_$1 w=_envhook_new_$1
+    if [[ " $_envhook_saved " != *" $n "* ]]; then
+        _envhook_saved="$_envhook_saved $n"
+        if (( ${(P)+n} )); then typeset -g "$o=${(P)n}"; else unset "$o"; fi
+    fi
+    if (( $# > 1 )); then
+        export "$n=$2"
+        typeset -g "$w=$2"
+    else
+        unset "$n" "$w"
+    fi
+}
+
+# Put back what _envhook_set changed, but only where the value is still ours:
+# a variable the user changed since is the user's now.
+_envhook_restore() {
+    emulate -L zsh
+    local n o w
+    for n in ${=_envhook_saved}; do
+        o=_envhook_old_$n w=_envhook_new_$n
+        if [[ ${(P)+n}${(P)n-} == "${(P)+w}${(P)w-}" ]]; then
+            if (( ${(P)+o} )); then export "$n=${(P)o}"; else unset "$n"; fi
+        fi
+        unset "$o" "$w"
+    done
+    _envhook_saved=
+}
+
+_envhook_activate() {  # ENV PROMPT NO_SYNC
+    emulate -L zsh
+    _envhook_deactivate
+    _envhook_venv=$1
+    _envhook_bin=$1/bin
+    _envhook_active=$3:$1
+    _envhook_set VIRTUAL_ENV "$1"
+    if [[ -n $2 ]]; then _envhook_set VIRTUAL_ENV_PROMPT "$2"; fi
+    if (( ${+PYTHONHOME} )); then _envhook_set PYTHONHOME; fi
+    if [[ $3 == 1 ]]; then _envhook_set UV_NO_SYNC 1; fi
+    export PATH="$_envhook_bin${PATH:+:$PATH}"
+}
+
+_envhook_deactivate() {
+    emulate -L zsh
+    [[ -n $_envhook_venv ]] || return 0
+    # Remove only the one PATH entry we added; whatever the user added stays.
+    local p=":${PATH-}:"
+    p=${p/":$_envhook_bin:"/:}
+    p=${p#:}
+    export PATH="${p%:}"
+    _envhook_restore
+    _envhook_venv= _envhook_bin= _envhook_active=
+}
+
+_envhook_leave() {
+    emulate -L zsh
+    _envhook_deactivate
+    _envhook_root= _envhook_cur=
+    _envhook_known=() _envhook_changed=() _envhook_act=()
+}
+
+# precmd covers every prompt, chpwd a `cd` inside a command line
+# (`cd proj && python …`); add-zsh-hook keeps a re-sourced rc from
+# registering twice.
+autoload -Uz add-zsh-hook
+add-zsh-hook precmd _envhook_hook
+add-zsh-hook chpwd _envhook_hook
