@@ -607,8 +607,12 @@ def test_pinned_status_names_the_changed_inputs(synced, shell_env, wheelhouse):
     envhook("pin", cwd=synced, env=shell_env, check=True)
     set_dependencies(synced, ["tinkerpkg==1.0", "otherpkg==1.0"])
     uv_lock(synced, shell_env)
-    pin = status_json(synced, shell_env)["pin"]
+    data = status_json(synced, shell_env)
+    pin = data["pin"]
     assert any("uv.lock changed" in c for c in pin["inputs_changed"]), pin
+    # What was changed by hand since the last sync, and how that stands against the new lock.
+    assert data["hand"] == [entry("tinkerpkg", "2.0", "1.0")], data
+    assert data["drift"] == [entry("otherpkg", None, "1.0"), entry("tinkerpkg", "2.0", "1.0")], data
 
 
 def test_unpin_says_what_the_next_sync_changes(synced, shell_env, wheelhouse):

@@ -181,6 +181,8 @@ def assess(project: Project | None) -> Assessment:
     a.installed = now = venv.installed(project.env)
     if a.pin is not None:
         a.state = PINNED
+        if record is not None and record.installed is not None:
+            a.hand = compare(record.installed, now)  # shown by status; a pin never acts on it
         if not a.pin.inputs:
             # A damaged pin.json still pins (state.read_json), but it no longer
             # says what the inputs were: every one would read as "added".
