@@ -118,19 +118,13 @@ def write(path: str, decision: Decision) -> None:
         [VERSION, decision.uv_env, decision.root, decision.name, decision.act, decision.known, decision.watch,
          decision.absent, decision.present, flat, inputs]
     )
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        # A full disk or Ctrl-C must not leave a .tmp behind per attempt.
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    # Only the full evaluation writes, and it has state (json, pathlib) loaded
+    # already; the fast path, which only reads, never imports it.
+    from pathlib import Path
+
+    from envhook.state import atomic_write
+
+    atomic_write(Path(path), data)
 
 
 def read(path: str) -> Decision | None:
