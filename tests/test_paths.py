@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from platformdirs import user_state_dir
+from platformdirs import user_config_dir, user_state_dir
 
 from envhook import hookcache, paths
 
@@ -19,6 +19,16 @@ def test_state_dir_matches_platformdirs(xdg, monkeypatch, tmp_path):
     else:
         monkeypatch.setenv("XDG_STATE_HOME", xdg)
     assert paths.state_dir() == user_state_dir("envhook", appauthor=False)
+
+
+@pytest.mark.parametrize("xdg", [None, "", "   ", "/custom/config", "relative/config"])
+def test_config_dir_matches_platformdirs(xdg, monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    if xdg is None:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+    assert paths.config_dir() == user_config_dir("envhook", appauthor=False)
 
 
 def test_nearest_project_dir(tmp_path):

@@ -14,15 +14,24 @@ from envhook._hash import hexdigest
 APP = "envhook"
 
 
-def state_dir() -> str:
+def _user_dir(kind: str, xdg_var: str, default: str) -> str:
+    """platformdirs' user_<kind>_dir(APP), with its XDG rule inlined for Linux."""
     if sys.platform == "darwin" or sys.platform == "win32":
-        from platformdirs import user_state_dir
+        import platformdirs
 
-        return user_state_dir(APP, appauthor=False)
-    base = os.environ.get("XDG_STATE_HOME", "")
+        return getattr(platformdirs, f"user_{kind}_dir")(APP, appauthor=False)
+    base = os.environ.get(xdg_var, "")
     if not base.strip() or not os.path.isabs(base):  # the XDG spec ignores relative paths
-        base = os.path.expanduser("~/.local/state")
+        base = os.path.expanduser(default)
     return os.path.join(base, APP)
+
+
+def state_dir() -> str:
+    return _user_dir("state", "XDG_STATE_HOME", "~/.local/state")
+
+
+def config_dir() -> str:
+    return _user_dir("config", "XDG_CONFIG_HOME", "~/.config")
 
 
 def key(path: str) -> str:

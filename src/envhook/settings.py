@@ -9,9 +9,8 @@ said once, and the default is used.
 from __future__ import annotations
 
 import os
-import sys
 
-from envhook.paths import APP
+from envhook import paths
 
 TINKERED_KEEP, TINKERED_RESET = "keep", "reset"
 
@@ -26,14 +25,7 @@ class SettingsError(Exception):
 
 
 def config_file() -> str:
-    if sys.platform == "darwin" or sys.platform == "win32":
-        from platformdirs import user_config_dir
-
-        return os.path.join(user_config_dir(APP, appauthor=False), "config.toml")
-    base = os.environ.get("XDG_CONFIG_HOME", "")
-    if not base.strip() or not os.path.isabs(base):
-        base = os.path.expanduser("~/.config")
-    return os.path.join(base, APP, "config.toml")
+    return os.path.join(paths.config_dir(), "config.toml")
 
 
 def _load(path: str) -> dict:

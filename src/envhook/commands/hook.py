@@ -6,6 +6,7 @@ import os
 import secrets
 import sys
 
+from envhook.hookentry import PROTOCOL
 from envhook.messages import say
 
 
@@ -23,15 +24,15 @@ def detect_shell() -> str | None:
 # status 3 tells the hook that envhook is gone: it says so once and stops.
 # It names the protocol its shell code speaks (hookentry.PROTOCOL), so that a
 # later envhook can tell a hook rendered by this one.
-ENTRY = """\
+ENTRY = f"""\
 import sys
 sys.path[:0] = sys.argv[2:]
 try:
     from envhook.hookentry import main
 except ImportError as e:
-    sys.stderr.write(f"envhook: cannot load envhook ({e}); reinstall it or remove its line from your shell's rc\\n")
+    sys.stderr.write(f"envhook: cannot load envhook ({{e}}); reinstall it or remove its line from your shell's rc\\n")
     sys.exit(3)
-sys.exit(main(sys.argv[1:2], protocol=2))
+sys.exit(main(sys.argv[1:2], protocol={PROTOCOL}))
 """
 
 
