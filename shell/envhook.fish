@@ -56,7 +56,7 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
             if test $_envhook_changed; or begin; not contains -- $PWD $_envhook_known; and test -e "$PWD/pyproject.toml"; end
                 _envhook_export
             end
-        else if test -f "$PWD/pyproject.toml"
+        else if test -f "$PWD/pyproject.toml" -o -f "$PWD/requirements.txt"
             _envhook_export  # a project was created right here (uv init)
         end
     else if test -n "$_envhook_broken" -a -n "$_envhook_root" -a "$PWD" != "$_envhook_root"
@@ -83,13 +83,18 @@ function _envhook_cd
     if set -l i (contains -i -- $PWD $_envhook_dir_keys)
         set found $_envhook_dir_vals[$i]
     end
-    if test -z "$found"; or begin; test "$found" != "$PWD"; and test -f "$PWD/pyproject.toml"; end
+    if test -z "$found"; or begin; test "$found" != "$PWD"; and test -f "$PWD/pyproject.toml" -o -f "$PWD/requirements.txt"; end
         set -l d $PWD
+        set -l req
         while true
             if test -f "$d/pyproject.toml"
                 set found $d
                 test -n "$found"; or set found /
                 break
+            end
+            if test -z "$req"; and test -f "$d/requirements.txt"
+                set req $d
+                test -n "$req"; or set req /
             end
             if test -z "$d"
                 set found -
@@ -106,6 +111,11 @@ function _envhook_cd
         if test (count $_envhook_dir_keys) -ge 4096
             set -g _envhook_dir_keys
             set -g _envhook_dir_vals
+        end
+        # A requirements.txt makes a project only where no pyproject.toml is
+        # above it (docs/requirements.txt belongs to the project): paths.py's rule.
+        if test -n "$req"; and begin; test "$found" = -; or not test -f "$found/pyproject.toml"; end
+            set found $req
         end
         set -ga _envhook_dir_keys $PWD
         set -ga _envhook_dir_vals $found

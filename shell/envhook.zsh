@@ -59,7 +59,7 @@ _envhook_hook() {
         elif [[ -n $_envhook_root ]]; then
             # Same directory, same project: the watches are the whole cost of a prompt.
             _envhook_fresh || _envhook_export
-        elif [[ -f $PWD/pyproject.toml ]]; then
+        elif [[ -f $PWD/pyproject.toml || -f $PWD/requirements.txt ]]; then
             _envhook_export  # a project was created right here (uv init)
         fi
     elif [[ -n $_envhook_broken && -n $_envhook_root && $PWD != "$_envhook_root" && $PWD != "${_envhook_root%/}"/* ]]; then
@@ -72,21 +72,25 @@ _envhook_hook() {
 
 _envhook_cd() {
     emulate -L zsh
-    local d found slot
+    local d found slot req
     _envhook_pwd=$PWD
     # Which project is this directory in? A directory seen before answers from
     # the cache, so `cd` costs the same at any depth; a new one walks up only
     # until it meets a directory already known.
     found=${_envhook_dirs[$PWD]-}
-    if [[ -z $found || ( $found != "$PWD" && -f $PWD/pyproject.toml ) ]]; then
-        d=$PWD
+    if [[ -z $found || ( $found != "$PWD" && ( -f $PWD/pyproject.toml || -f $PWD/requirements.txt ) ) ]]; then
+        d=$PWD req=
         while :; do
             if [[ -f $d/pyproject.toml ]]; then found=${d:-/}; break; fi
+            [[ -n $req || ! -f $d/requirements.txt ]] || req=${d:-/}
             if [[ -z $d ]]; then found=-; break; fi
             d=${d%/*}
             found=${_envhook_dirs[${d:-/}]-}
             [[ -z $found ]] || break
         done
+        # A requirements.txt makes a project only where no pyproject.toml is
+        # above it (docs/requirements.txt belongs to the project): paths.py's rule.
+        if [[ -n $req && ( $found == - || ! -f $found/pyproject.toml ) ]]; then found=$req; fi
         (( ${#_envhook_dirs} < 4096 )) || _envhook_dirs=()
         _envhook_dirs[$PWD]=$found
     fi

@@ -31,6 +31,12 @@ def test_config_dir_matches_platformdirs(xdg, monkeypatch, tmp_path):
     assert paths.config_dir() == user_config_dir("envhook", appauthor=False)
 
 
+def test_location_vars_match_the_backends():
+    from envhook.backends.base import ENV_LOCATION_VARS
+
+    assert hookcache.LOCATION_VARS == ENV_LOCATION_VARS
+
+
 def test_nearest_project_dir(tmp_path):
     (tmp_path / "p" / "a" / "b").mkdir(parents=True)
     (tmp_path / "p" / "pyproject.toml").write_text("")
@@ -38,9 +44,9 @@ def test_nearest_project_dir(tmp_path):
     assert paths.nearest_project_dir(str(tmp_path / "p")) == str(tmp_path / "p")
 
 
-def _decision(deps, now_ns, uv_env=hookcache.UNSET):
+def _decision(deps, now_ns, env_vars=""):
     return hookcache.Decision("/r", "demo", ["/r/.venv", "r", "0"], ["/r"], ["/w 1", "/w\n2"], ["/a"], ["/p"],
-                              hookcache.observe(deps, now_ns), uv_env, {"/r/uv.lock": "abc", "/r/.python-version": None})
+                              hookcache.observe(deps, now_ns), env_vars, {"/r/uv.lock": "abc", "/r/.python-version": None})
 
 
 def test_decision_cache_round_trip_and_invalidation(tmp_path, monkeypatch):

@@ -123,85 +123,13 @@ class LockDrift:
         return self.changes == [] and not self.outdated and not self.replace
 
 
-def _dry_run(uv: str, root: Path, mode: str) -> tuple[int, dict | None, str]:
-    import json
-    import subprocess
-
-    from envhook.backends.uv import sync_environ
-
-    try:
-        r = subprocess.run(
-            # No interpreter downloads: a question must not fetch a Python
-            # (a .python-version asking for one not installed made this take
-            # seconds of retries).
-            [uv, "--directory", str(root), "sync", mode, "--dry-run", "--no-python-downloads",
-             "--output-format", "json"],
-            env=sync_environ(), cwd=root, stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return -1, None, str(e)
-    try:
-        data = json.loads(r.stdout)
-    except ValueError:
-        data = None
-    lines = [ln for ln in r.stderr.decode(errors="replace").splitlines() if ln.startswith("error")]
-    return r.returncode, data if isinstance(data, dict) else None, (lines[0] if lines else "")
-
-
 def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
-    """Ask uv (`uv sync --locked --dry-run`) how the env differs from the lock.
-    Only for trusted projects: with a lock out of date uv resolves, which may
-    build the project."""
-    from envhook import venv
-    from envhook.backends.uv import uv_path
+    """How the env differs from the lock, as the project's backend tells.
+    Only for trusted projects: a lock out of date may make the tool resolve,
+    which may build the project."""
+    from envhook.backends import get
 
-    uv = uv_path(str(project.env))
-    if uv is None:
-        return LockDrift(None, error="uv not found on PATH")
-    if now is None:
-        now = venv.installed(project.env)
-    code, data, error = _dry_run(uv, project.root, "--locked")
-    outdated = False
-    if code != 0 and "needs to be updated" in error:
-        outdated = True
-        code, data, error = _dry_run(uv, project.root, "--frozen")
-    sync = data.get("sync") if data else None
-    if code == 0 and isinstance(sync, dict) and not isinstance(sync.get("changes"), list):
-        # The JSON report is a preview of uv's; the package list came late (uv #16981).
-        return LockDrift(None, error="this uv does not list package changes in `uv sync --output-format json`; "
-                                     "a newer uv does (tested with 0.13)")
-    if code != 0 or not isinstance(sync, dict):
-        return LockDrift(None, error=error or f"`uv sync --dry-run` failed (exit {code})")
-    locked: dict[str, str | None] = {}
-    gone: set[str] = set()
-    for c in sync["changes"]:
-        if not isinstance(c, dict) or not isinstance(c.get("name"), str):
-            continue
-        name = venv.canonical(c["name"])
-        if c.get("action") == "installed" and c.get("version") is None:
-            # A source tree uv would build again (the project itself after
-            # its pyproject.toml was rewritten, e.g. by git checkout): if the
-            # env has it from a path already, that is a rebuild, not drift.
-            if split(now.get(name) if now else None)[1] is not None:
-                locked[name] = now[name]
-                continue
-            locked[name] = "?"
-        elif c.get("action") == "installed":
-            locked[name] = str(c.get("version"))
-        elif c.get("action") == "uninstalled":
-            gone.add(name)
-    replace = sync.get("action") == "replace"
-    changes = []
-    for n in sorted(set(locked) | gone):
-        # The installed side comes from the env itself, which knows where an
-        # editable install points; uv's JSON gives only versions.
-        have, want = now.get(n), locked.get(n)
-        if have == want or (n not in gone and have is not None and split(have)[0] == want):
-            continue  # rebuilt in place, or reinstalled only because the whole env would be replaced
-        if have is None and want is None:
-            continue
-        changes.append(Change(n, have, want))
-    return LockDrift(changes, outdated=outdated, replace=replace)
+    return get(project.backend).lock_drift(project, now)
 
 
 def env_python(env: Path) -> str | None:

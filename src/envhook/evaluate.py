@@ -54,6 +54,12 @@ class Assessment:
         return self.state in (MISSING, STALE) and not self.kept
 
     @property
+    def sync_label(self) -> str:
+        from envhook.backends import backend_for
+
+        return backend_for(self.project).sync_label if self.project else ""
+
+    @property
     def can_activate(self) -> bool:
         return self.trusted and self.missing is None
 
@@ -66,15 +72,16 @@ class Assessment:
                 return "nothing until you review the changes and run `envhook allow` again"
             return "nothing until you run `envhook allow`"
         if self.state == MISSING:
-            return "create the env with `uv sync`, then activate it"
+            return f"create the env with `{self.sync_label}`, then activate it"
         if self.state == STALE and self.kept:
             return ("activate the env as it is, without syncing it: that would erase the hand-made changes "
                     "(`envhook pin` keeps them, `envhook sync` resets the env to the lock)")
         if self.state == STALE:
-            return "sync with `uv sync`, then activate the env"
+            return f"sync with `{self.sync_label}`, then activate the env"
         if self.state == TINKERED:
+            also = " from `uv run` too" if self.project.backend == "uv" else ""
             return ("activate the env as it is; when the inputs change, keep the hand-made changes "
-                    "(`envhook pin` keeps them from `uv run` too, `envhook sync` resets the env to the lock)")
+                    f"(`envhook pin` keeps them{also}, `envhook sync` resets the env to the lock)")
         if self.state == PINNED:
             return "activate the env without syncing it (and export UV_NO_SYNC=1)"
         if self.state == FAILED:
@@ -88,7 +95,9 @@ class Assessment:
             "project": str(p.root) if p else None,
             "name": p.name if p else None,
             "env": str(p.env) if p else None,
-            "backend": "uv" if p else None,
+            "backend": p.backend if p else None,
+            "backend_why": p.detection.why if p and p.detection else None,
+            "lock_files_ignored": list(p.detection.ignored) if p and p.detection else [],
             "trusted": self.trusted,
             "paranoid": self.paranoid,
             "pinned": self.pin is not None,
@@ -204,8 +213,9 @@ def assess(project: Project | None) -> Assessment:
         return a
 
     def uv_made_it() -> bool:
-        # Did uv change the env (uv add, uv remove, uv sync: then it matches
-        # the lock), or a person? Only uv can say what the lock means here.
+        # Did the tool change the env (uv add, poetry add, uv sync: then it
+        # matches the lock), or a person? The backend reads the lock for that
+        # (for uv: uv itself, the one authority on what its lock means here).
         a.lock = lock_drift(project, now)
         a.adopt = a.lock.matches
         return a.adopt

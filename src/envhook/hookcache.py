@@ -6,8 +6,9 @@ nothing to sync), export writes, for the project directory as $PWD spells
 it, what it decided and the signature (mtime, ctime, size, inode) of every
 file that decision read: the pyproject.toml files of discovery, the inputs,
 the env's files and envhook's own records. The fast path stats them; any
-difference, or a value of UV_PROJECT_ENVIRONMENT other than the one seen,
-sends it to the full path, which decides from contents again.
+difference, or another value of a variable that moves envs
+(UV_PROJECT_ENVIRONMENT, POETRY_VIRTUALENVS_PATH…), sends it to the full
+path, which decides from contents again.
 
 A file changed within RACY_NS of the evaluation may change again without
 moving its signature (the kernel stamps files from a coarse clock; some
@@ -22,9 +23,18 @@ import os
 
 from envhook import paths
 
-VERSION = "envhook-decision-4"
+VERSION = "envhook-decision-5"
 RACY_NS = 2_000_000_000
-UNSET = "\x01unset"
+
+# backends.base.ENV_LOCATION_VARS, repeated: importing backends.base here
+# would put its imports on the fast path. tests/test_paths.py keeps both equal.
+LOCATION_VARS = ("UV_PROJECT_ENVIRONMENT", "POETRY_VIRTUALENVS_IN_PROJECT", "POETRY_VIRTUALENVS_PATH",
+                 "POETRY_CACHE_DIR", "POETRY_CONFIG_DIR", "PDM_VENV_IN_PROJECT", "PDM_VENV_LOCATION")
+
+
+def location(environ) -> str:
+    """The values of the variables that decide where envs live, as one string."""
+    return "\x1f".join(f"{k}={environ[k]}" for k in LOCATION_VARS if k in environ)
 
 
 def signature(path: str) -> str:
@@ -73,12 +83,15 @@ def cache_file(state: str, nearest: str) -> str:
 class Decision:
     """What the hook needs to re-create a full evaluation's output."""
 
-    __slots__ = ("root", "name", "act", "known", "watch", "absent", "present", "deps", "uv_env", "inputs")
+    __slots__ = ("root", "name", "act", "known", "watch", "absent", "present", "deps", "env_vars", "inputs",
+                 "backend")
 
-    def __init__(self, root, name, act, known, watch, absent, present, deps, uv_env, inputs):
+    def __init__(self, root, name, act, known, watch, absent, present, deps, env_vars, inputs, backend="uv"):
         self.root, self.name, self.act, self.known = root, name, act, known
         self.watch, self.absent, self.present = watch, absent, present
-        self.deps, self.uv_env = deps, uv_env  # deps: list of (path, signature, racy content)
+        self.deps = deps  # list of (path, signature, racy content)
+        self.env_vars = env_vars  # location() when decided
+        self.backend = backend
         # inputs: {path: content digest} as last synced; lets the entry see
         # "stale" and start uv before the full evaluation is even imported.
         self.inputs = inputs
@@ -95,7 +108,7 @@ class Decision:
         return out
 
     def fresh(self, environ) -> bool:
-        if environ.get("UV_PROJECT_ENVIRONMENT", UNSET) != self.uv_env:
+        if location(environ) != self.env_vars:
             return False
         return not self.moved()
 
@@ -115,7 +128,7 @@ def write(path: str, decision: Decision) -> None:
     flat = [x for dep in decision.deps for x in dep]
     inputs = [x for p, dg in decision.inputs.items() for x in (p, dg or "-")]
     data = _pack(
-        [VERSION, decision.uv_env, decision.root, decision.name, decision.act, decision.known, decision.watch,
+        [VERSION, decision.env_vars, decision.backend, decision.root, decision.name, decision.act, decision.known, decision.watch,
          decision.absent, decision.present, flat, inputs]
     )
     # Only the full evaluation writes, and it has state (json, pathlib) loaded
@@ -137,7 +150,7 @@ def read(path: str) -> Decision | None:
         it = iter(parts)
         if next(it) != VERSION:
             return None
-        uv_env, root, name = next(it), next(it), next(it)
+        env_vars, backend, root, name = next(it), next(it), next(it), next(it)
         lists = []
         for _ in range(7):
             n = int(next(it))
@@ -149,7 +162,7 @@ def read(path: str) -> Decision | None:
         return None  # truncated or damaged: decide from scratch
     deps = list(zip(flat[0::3], flat[1::3], flat[2::3]))
     digests = {p: (None if dg == "-" else dg) for p, dg in zip(inputs[0::2], inputs[1::2])}
-    return Decision(root, name, act, known, watch, absent, present, deps, uv_env, digests)
+    return Decision(root, name, act, known, watch, absent, present, deps, env_vars, digests, backend)
 
 
 def remove(path: str) -> None:

@@ -52,8 +52,8 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
         return None
     if paranoid():
         return None  # trust follows the inputs' content: only the full evaluation may decide to sync
-    if os.environ.get("UV_PROJECT_ENVIRONMENT", hookcache.UNSET) != decision.uv_env:
-        return None
+    if decision.backend != "uv" or hookcache.location(os.environ) != decision.env_vars:
+        return None  # only uv is started this early: the others' startup dwarfs the overlap
     moved = decision.moved()
     if not moved or any(p not in decision.inputs for p in moved):
         return None  # the env, the records or discovery moved: only a full evaluation can tell

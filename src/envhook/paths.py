@@ -14,16 +14,17 @@ from envhook._hash import hexdigest
 APP = "envhook"
 
 
-def _user_dir(kind: str, xdg_var: str, default: str) -> str:
-    """platformdirs' user_<kind>_dir(APP), with its XDG rule inlined for Linux."""
+def _user_dir(kind: str, xdg_var: str, default: str, app: str = APP) -> str:
+    """platformdirs' user_<kind>_dir(app), with its XDG rule inlined for Linux
+    (Poetry finds its own config and cache by the same rule)."""
     if sys.platform == "darwin" or sys.platform == "win32":
         import platformdirs
 
-        return getattr(platformdirs, f"user_{kind}_dir")(APP, appauthor=False)
+        return getattr(platformdirs, f"user_{kind}_dir")(app, appauthor=False)
     base = os.environ.get(xdg_var, "")
     if not base.strip() or not os.path.isabs(base):  # the XDG spec ignores relative paths
         base = os.path.expanduser(default)
-    return os.path.join(base, APP)
+    return os.path.join(base, app)
 
 
 def state_dir() -> str:
@@ -86,13 +87,20 @@ def current_dir() -> str:
 
 
 def nearest_project_dir(start: str) -> str | None:
-    """The nearest directory at or above `start` holding a pyproject.toml."""
+    """The nearest directory at or above `start` holding a pyproject.toml;
+    failing that, the nearest holding a requirements.txt. A pyproject.toml
+    further up wins over a nearer requirements.txt: docs/requirements.txt
+    inside a project is that project's, not a project of its own. The shell
+    hooks walk up by the same rule."""
     d = start
+    reqs = None
     while True:
         if os.path.isfile(os.path.join(d, "pyproject.toml")):
             return d
+        if reqs is None and os.path.isfile(os.path.join(d, "requirements.txt")):
+            reqs = d
         parent = os.path.dirname(d)
         if parent == d:
-            return None
+            return reqs
         d = parent
 

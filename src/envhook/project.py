@@ -22,10 +22,12 @@ class ProjectError(Exception):
 class Project:
     def __init__(self, root: Path, name: str, env: Path, members: tuple[Path, ...] = (),
                  nearest: Path | None = None, aliases: tuple[str, ...] = (),
-                 member_dirs: tuple[Path, ...] = ()):
+                 member_dirs: tuple[Path, ...] = (), backend: str = "uv", detection=None):
         self.root = root          # the workspace root (or the project itself), real path
         self.name = name
-        self.env = env            # where uv puts the env
+        self.env = env            # where the backend's tool puts the env
+        self.backend = backend    # the name of its backend (backends.NAMES)
+        self.detection = detection  # backends.Detection: why that backend
         self.members = members    # workspace members, real paths, root excluded
         # Directories whose listing decides membership (each glob's fixed
         # part, and its parent): a member created there, even in a workspace
@@ -37,10 +39,15 @@ class Project:
     @property
     def inputs(self) -> list[Path]:
         """Files whose content decides what the env should hold (present or not)."""
-        files = [self.root / "pyproject.toml"]
-        files += [m / "pyproject.toml" for m in self.members]
-        files += [self.root / "uv.lock", self.root / ".python-version", self.root / "uv.toml"]
-        return files
+        from envhook.backends import get
+
+        return get(self.backend).inputs(self)
+
+    @property
+    def markers(self) -> list[Path]:
+        """The files that make its directories projects, present or not:
+        discovery read them, so a change of any may mean another project."""
+        return [self.root / "pyproject.toml", *(m / "pyproject.toml" for m in self.members)]
 
 
 def read_toml(path: Path) -> dict:
@@ -59,10 +66,28 @@ def current_dir() -> Path:
 
 
 def nearest_pyproject_dir(start: Path) -> Path | None:
-    for d in (start, *start.parents):
-        if (d / "pyproject.toml").is_file():
-            return d
-    return None
+    """The nearest project directory (paths.nearest_project_dir's rule)."""
+    from envhook.paths import nearest_project_dir
+
+    found = nearest_project_dir(str(start))
+    return Path(found) if found is not None else None
+
+
+def _envhook_table(data: dict | None, path: Path) -> dict:
+    """[tool.envhook]: what a repository may decide for itself (never trust)."""
+    table = ((data or {}).get("tool") or {}).get("envhook") if isinstance((data or {}).get("tool"), dict) else None
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ProjectError(path, f"{path}: [tool.envhook] must be a table")
+    backend = table.get("backend")
+    if backend is not None:
+        from envhook.backends import NAMES
+
+        if backend not in NAMES:
+            raise ProjectError(path, f"{path}: [tool.envhook] backend must be one of "
+                                     f"{', '.join(repr(n) for n in NAMES)}, not {backend!r}")
+    return table
 
 
 def _workspace(data: dict) -> dict | None:
@@ -117,11 +142,10 @@ def _is_member(root: Path, ws: dict, directory: Path) -> bool:
 
 
 def env_path(root: Path, environ: dict[str, str] | None = None) -> Path:
-    """UV_PROJECT_ENVIRONMENT as uv reads it: relative to the workspace root, absolute as is."""
-    value = (os.environ if environ is None else environ).get("UV_PROJECT_ENVIRONMENT")
-    if value:
-        return Path(os.path.normpath(root / value))
-    return root / ".venv"
+    """Where uv puts the env (backends.uv.env_path)."""
+    from envhook.backends.uv import env_path as uv_env_path
+
+    return uv_env_path(root, environ)
 
 
 def find_project(start: Path, environ: dict[str, str] | None = None) -> Project | None:
@@ -131,9 +155,9 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
     if nearest is None:
         return None
     real = nearest.resolve()
-    data = read_toml(real / "pyproject.toml")
+    data = read_toml(real / "pyproject.toml") if (real / "pyproject.toml").is_file() else None
     root, root_data = real, data
-    if _workspace(data) is None:
+    if data is not None and _workspace(data) is None:
         for parent in real.parents:
             if not (parent / "pyproject.toml").is_file():
                 continue
@@ -145,17 +169,29 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
             if _is_member(parent, ws, real):
                 root, root_data = parent, pdata
             break
-    ws = _workspace(root_data)
+    from envhook.backends import detect, get
+
+    ws = _workspace(root_data) if root_data is not None else None
     members = tuple(workspace_members(root, ws)) if ws else ()
-    name = root_data.get("project", {}).get("name") if isinstance(root_data.get("project"), dict) else None
+    project_table = (root_data or {}).get("project")
+    name = project_table.get("name") if isinstance(project_table, dict) else None
+    if not name and root_data is not None and isinstance(root_data.get("tool"), dict):
+        poetry = root_data["tool"].get("poetry")  # Poetry 1 names the project there
+        name = poetry.get("name") if isinstance(poetry, dict) else None
     aliases = {str(nearest), str(real), str(root)}
     aliases.update(str(m) for m in members)
+    settings = _envhook_table(root_data, root / "pyproject.toml")
+    detection = detect(root, root_data, setting=settings.get("backend"))
+    backend = get(detection.name)
+    env = environ if environ is not None else os.environ
     return Project(
         root=root,
         name=str(name) if name else root.name,
-        env=env_path(root, environ),
+        env=backend.env_path(root, root_data, env),
         members=members,
         nearest=real,
         aliases=tuple(sorted(aliases)),
         member_dirs=tuple(member_dirs(root, ws)) if ws else (),
+        backend=detection.name,
+        detection=detection,
     )

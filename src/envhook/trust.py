@@ -5,11 +5,12 @@ state dir, so nothing inside a repository can grant it.
 
 Paranoid mode (ENVHOOK_PARANOID=1) also ties trust to content, as direnv
 ties it to the bytes of `.envrc`: `envhook allow` always records a digest of
-every input (the root's and the members' pyproject.toml, uv.lock,
-.python-version, uv.toml), and in paranoid mode any difference asks again.
-One difference is not a change of mind: a uv.lock that envhook's own sync of
-the allowed inputs rewrote (uv re-locks when pyproject.toml moved ahead of
-the lock) is what those inputs asked for.
+every input (for uv: the root's and the members' pyproject.toml, uv.lock,
+.python-version, uv.toml; each backend names its own), and in paranoid mode
+any difference asks again. One difference is not a change of mind: a file
+that envhook's own sync of the allowed inputs rewrote (uv re-locks when
+pyproject.toml moved ahead of the lock; PDM records its interpreter in
+.pdm-python) is what those inputs asked for.
 
 Nothing here reads a file inside the project except the inputs' bytes, which
 are hashed, never interpreted.
@@ -38,7 +39,6 @@ from envhook.state import (
 
 PARANOID_VAR = "ENVHOOK_PARANOID"
 _OFF = ("", "0", "false", "no", "off")
-LOCK = "uv.lock"
 
 
 def paranoid(environ=None) -> bool:
@@ -87,29 +87,33 @@ def verdict(project, environ=None) -> Verdict:
     if allowed is None:
         why = "allowed before envhook recorded the inputs' content, which paranoid mode checks"
         return Verdict(False, reasons=[why], changes=[why], inputs=current, paranoid=True)
-    changes = describe_changes(_excusing_relock(allowed, current, root), current)
+    from envhook.backends import backend_for
+
+    changes = describe_changes(_excusing_relock(allowed, current, root, backend_for(project).writes), current)
     if not changes:
         return Verdict(True, inputs=current, paranoid=True)
     reasons = [f"{c} since `envhook allow`" for c in changes]
     return Verdict(False, reasons=reasons, changes=changes, inputs=current, paranoid=True)
 
 
-def _excusing_relock(allowed: dict, current: dict, root: Path) -> dict:
-    """`allowed`, with uv.lock taken as it is now when envhook's last sync ran
-    on the allowed pyproject.toml & co. and left exactly this lock behind: a
-    sync runs only on trusted content, so that lock is what uv wrote for the
-    allowed inputs (a re-lock, or the first lock of a fresh project)."""
-    if allowed.get(LOCK) == current.get(LOCK):
+def _excusing_relock(allowed: dict, current: dict, root: Path, written: tuple[str, ...]) -> dict:
+    """`allowed`, with the files the backend's sync writes (`written`: uv.lock
+    for uv) taken as they are now when envhook's last sync ran on the allowed
+    pyproject.toml & co. and left exactly them behind: a sync runs only on
+    trusted content, so they are what the tool wrote for the allowed inputs
+    (a re-lock, or the first lock of a fresh project)."""
+    moved = [f for f in written if allowed.get(f) != current.get(f)]
+    if not moved:
         return allowed
     record = SyncRecord.load(root)
     if record is None or record.status not in (SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED):
         return allowed
     synced = record.inputs
-    if synced.get(LOCK) != current.get(LOCK):
+    if any(synced.get(f) != current.get(f) for f in moved):
         return allowed
-    if any(synced.get(k) != allowed.get(k) for k in set(synced) | set(allowed) if k != LOCK):
+    if any(synced.get(k) != allowed.get(k) for k in set(synced) | set(allowed) if k not in written):
         return allowed
-    return {**allowed, LOCK: current.get(LOCK)}
+    return {**allowed, **{f: current.get(f) for f in moved}}
 
 
 def is_trusted(root: Path) -> bool:

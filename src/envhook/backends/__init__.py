@@ -1,11 +1,85 @@
-"""Sync tools. uv is the first; the interface is what the commands need:
-detect, env path, inputs, sync. Imports stay lazy: the hook's entry starts
-`uv sync` through backends.uv before anything heavy is loaded."""
+"""Sync tools, and which one a project uses.
+
+Detection, first match wins (README, "Backends"):
+1. `[tool.envhook] backend = "uv" | "poetry" | "pdm" | "pip"` in pyproject.toml;
+2. a lock file at the root: uv.lock, poetry.lock, pdm.lock, in that order
+   (with two, status says which one won and how to choose the other);
+3. the tool's own table: [tool.uv], [tool.poetry], [tool.pdm];
+4. requirements files at the root (requirements.txt, requirements-dev.txt,
+   requirements*.lock): pip;
+5. a pyproject.toml and nothing else: uv when it is on PATH (it is what
+   `uv run` would do there, and it writes the lock), otherwise pip.
+
+Imports stay lazy: the hook's entry starts `uv sync` through backends.uv
+before anything heavy is loaded, and a uv project never loads the others.
+"""
 
 from __future__ import annotations
 
+import os
+
+NAMES = ("uv", "poetry", "pdm", "pip")
+LOCKS = (("uv.lock", "uv"), ("poetry.lock", "poetry"), ("pdm.lock", "pdm"))
+_MODULES = {"uv": "UvBackend", "poetry": "PoetryBackend", "pdm": "PdmBackend", "pip": "PipBackend"}
+_cache: dict = {}
+
+
+def get(name: str):
+    """The backend called `name` (one of NAMES)."""
+    b = _cache.get(name)
+    if b is None:
+        import importlib
+
+        module = importlib.import_module(f"envhook.backends.{name}")
+        b = _cache[name] = getattr(module, _MODULES[name])()
+    return b
+
 
 def backend_for(project):
-    from envhook.backends.uv import UvBackend
+    return get(project.backend)
 
-    return UvBackend()
+
+class Detection:
+    __slots__ = ("name", "why", "ignored")
+
+    def __init__(self, name: str, why: str, ignored: tuple[str, ...] = ()):
+        self.name, self.why = name, why
+        self.ignored = ignored  # other lock files present, which lost to `why`
+
+
+def requirement_files(root) -> list:
+    """The requirements files of a pip project, sorted: requirements.txt,
+    requirements-dev.txt, requirements*.lock at the root."""
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return []
+    found = [n for n in names if n in ("requirements.txt", "requirements-dev.txt")
+             or (n.startswith("requirements") and n.endswith(".lock"))]
+    return [root / n for n in sorted(found)]
+
+
+def detect(root, pyproject: dict | None, *, setting: str | None = None) -> Detection:
+    """Which backend syncs the project at `root` (pyproject: its parsed
+    pyproject.toml, None when it has none). `setting` is a valid
+    [tool.envhook] backend, already checked by the caller."""
+    locks = [(f, n) for f, n in LOCKS if os.path.isfile(root / f)]
+    if setting:
+        return Detection(setting, "[tool.envhook] backend", tuple(f for f, n in locks if n != setting))
+    if locks:
+        return Detection(locks[0][1], locks[0][0], tuple(f for f, _ in locks[1:]))
+    tool = (pyproject or {}).get("tool")
+    if isinstance(tool, dict):
+        for name in ("uv", "poetry", "pdm"):
+            if isinstance(tool.get(name), dict):
+                return Detection(name, f"[tool.{name}]")
+    reqs = requirement_files(root)
+    if reqs:
+        return Detection("pip", reqs[0].name)
+    if pyproject is None:
+        return Detection("pip", "requirements.txt")
+    from envhook import spawn
+
+    if spawn.which("uv", skip=os.path.normpath(os.path.join(str(root), ".venv", "bin"))):
+        return Detection("uv", "pyproject.toml without a lock (uv is on PATH)")
+    return Detection("pip", "pyproject.toml without a lock, and no uv on PATH")

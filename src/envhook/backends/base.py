@@ -1,6 +1,32 @@
+"""What envhook needs from a sync tool, and the parts every tool shares.
+
+A backend answers five questions about a project: is it yours (detection,
+in backends/__init__), where is the env, which files decide what it should
+hold (the inputs), how is it synced (the commands), and how does it differ
+from the lock (drift). Everything else — trust, pins, states, messages, the
+hook — is the same for every tool, so a Poetry project behaves exactly like
+a uv one."""
+
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED, SYNC_RUNNING = "ok", "failed", "interrupted", "running"
+
+# Variables that must not reach a sync tool: a venv the user activated by
+# hand (or ours) would redirect it (Poetry and PDM install into an active
+# venv, uv warns); PYTHONHOME breaks the interpreters it queries (activation
+# unsets it for the same reason); UV_NO_SYNC is for `uv run`, not for us;
+# the rest are the hook's own.
+_DROP = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC", "CONDA_PREFIX",
+         "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_ACTIVE", "_ENVHOOK_VENV", "ENVHOOK_STATE")
+
+# Variables that decide where some backend puts a project's env. The
+# decision cache records their values: one of them changed means the env may
+# live elsewhere now, which only a full evaluation can say.
+ENV_LOCATION_VARS = ("UV_PROJECT_ENVIRONMENT", "POETRY_VIRTUALENVS_IN_PROJECT", "POETRY_VIRTUALENVS_PATH",
+                     "POETRY_CACHE_DIR", "POETRY_CONFIG_DIR", "PDM_VENV_IN_PROJECT", "PDM_VENV_LOCATION")
 
 
 class SyncOutcome:
@@ -9,11 +35,95 @@ class SyncOutcome:
         self.message = message  # one line for the user when it did not work
 
 
+class ToolMissing(Exception):
+    """The backend's tool is not on PATH; the message names what to install."""
+
+
+def sync_environ() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _DROP}
+
+
+def which(name: str, project) -> str | None:
+    """A tool on PATH, never one from the project's own env (that is the
+    project's code, not the user's tool)."""
+    from envhook import spawn
+
+    return spawn.which(name, skip=os.path.normpath(os.path.join(str(project.env), "bin")))
+
+
+def finish(pid: int, label: str) -> SyncOutcome:
+    from envhook import spawn
+
+    code = spawn.wait(pid)
+    if code is spawn.INTERRUPTED:
+        return SyncOutcome(SYNC_INTERRUPTED, "sync interrupted")
+    if code == 0:
+        return SyncOutcome(SYNC_OK)
+    if code < 0:
+        # "exit -9" says nothing to a person; a signal (kill -9, the OOM killer) is named.
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return SyncOutcome(SYNC_FAILED, f"`{label}` was killed by {name}")
+    return SyncOutcome(SYNC_FAILED, f"`{label}` failed (exit {code})")
+
+
 class Backend:
-    name: str
+    name: str = ""
+    lock: str | None = None           # the lock file at the root it syncs from, if it has one
+    writes: tuple[str, ...] = ()      # inputs its sync may rewrite (trust excuses those, see trust.py)
+    sync_label: str = ""              # how the user would run the sync by hand
+
+    # -- where, and from what -------------------------------------------------------
+    def env_path(self, root: Path, pyproject: dict | None, environ) -> Path:
+        return root / ".venv"
+
+    def inputs(self, project) -> list[Path]:
+        """Files whose content decides what the env should hold (present or not)."""
+        raise NotImplementedError
+
+    def settings_files(self, project) -> list[Path]:
+        """Files outside the project that decide where the env lives (the
+        tool's user config): watched, never hashed as inputs."""
+        return []
+
+    # -- syncing ------------------------------------------------------------------------
+    def commands(self, project) -> list[tuple[str, list[str]]]:
+        """The commands a sync runs, in order, from the project root, each
+        with the way a person would write it ("uv sync") for messages.
+        Raises ToolMissing with one line naming what to install."""
+        raise NotImplementedError
 
     def sync(self, project, *, reason: str, started: int | None = None) -> SyncOutcome:
+        from envhook import spawn
+
+        if started is not None:
+            return finish(started, self.sync_label)
+        try:
+            plan = self.commands(project)
+        except ToolMissing as e:
+            return SyncOutcome(SYNC_FAILED, str(e))
+        env = sync_environ()
+        outcome = SyncOutcome(SYNC_OK)
+        for label, argv in plan:
+            try:
+                pid = spawn.start(argv, env, cwd=str(project.root))
+            except OSError as e:
+                return SyncOutcome(SYNC_FAILED, f"cannot run {argv[0]}: {e.strerror}")
+            outcome = finish(pid, label)
+            if outcome.status != SYNC_OK:
+                break
+        return outcome
+
+    # -- drift ---------------------------------------------------------------------------
+    def lock_drift(self, project, now: dict[str, str] | None = None):
+        """How the env differs from the lock (drift.LockDrift)."""
         raise NotImplementedError
 
-    def tool_path(self, project):
-        raise NotImplementedError
+    def lock_description(self, project) -> str:
+        """What drift is measured against, for `status`: "uv.lock"."""
+        return self.lock or "the lock"
+

@@ -1,67 +1,150 @@
+"""uv: the first backend, and the one the hook's entry may start before
+anything heavy is loaded (hookentry.speculate), so this module imports
+nothing but os and envhook's small modules at the top."""
+
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from envhook import spawn
-from envhook.backends.base import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, Backend, SyncOutcome
+from envhook.backends.base import Backend, ToolMissing, finish, sync_environ
 
-# Variables that must not reach uv: a venv the user activated by hand (or
-# ours) would redirect or warn it; PYTHONHOME breaks the interpreters it
-# queries (activation unsets it for the same reason); UV_NO_SYNC is for
-# `uv run`, not for us; the rest are the hook's own.
-_DROP = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC",
-         "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_ACTIVE", "_ENVHOOK_VENV", "ENVHOOK_STATE")
+if TYPE_CHECKING:
+    from pathlib import Path
+
+INSTALL_HINT = "uv not found on PATH; install it (https://docs.astral.sh/uv/) and run `envhook sync`"
 
 
 def uv_path(env_dir: str) -> str | None:
     return spawn.which("uv", skip=os.path.normpath(os.path.join(env_dir, "bin")))
 
 
-def sync_environ() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in _DROP}
-
-
 def start_sync(uv: str, root: str) -> int:
     """Start `uv sync` for the project at root; the hook's entry calls this
     before the full evaluation has even been imported."""
-    env = sync_environ()
     # From the root, not the shell's cwd: that may be gone (a checkout removed
     # it), and a shim in front of uv (pyenv's) fails to start in a deleted cwd.
-    return spawn.start([uv, "--directory", root, "sync"], env, cwd=root)
+    return spawn.start([uv, "--directory", root, "sync"], sync_environ(), cwd=root)
 
 
-def finish_sync(pid: int) -> SyncOutcome:
-    code = spawn.wait(pid)
-    if code is spawn.INTERRUPTED:
-        return SyncOutcome(SYNC_INTERRUPTED, "sync interrupted")
-    if code == 0:
-        return SyncOutcome(SYNC_OK)
-    if code < 0:
-        # "exit -9" says nothing to a person; a signal (kill -9, the OOM killer) is named.
-        import signal
+def finish_sync(pid: int):
+    return finish(pid, "uv sync")
 
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return SyncOutcome(SYNC_FAILED, f"`uv sync` was killed by {name}")
-    return SyncOutcome(SYNC_FAILED, f"`uv sync` failed (exit {code})")
+
+def env_path(root: Path, environ=None) -> Path:
+    """UV_PROJECT_ENVIRONMENT as uv reads it: relative to the workspace root, absolute as is."""
+    from pathlib import Path
+
+    value = (os.environ if environ is None else environ).get("UV_PROJECT_ENVIRONMENT")
+    if value:
+        return Path(os.path.normpath(root / value))
+    return root / ".venv"
 
 
 class UvBackend(Backend):
     name = "uv"
+    lock = "uv.lock"
+    # uv re-locks when pyproject.toml moved ahead of the lock (and writes the
+    # first lock of a fresh project).
+    writes = ("uv.lock",)
+    sync_label = "uv sync"
 
-    def tool_path(self, project) -> str | None:
-        return uv_path(str(project.env))
+    def env_path(self, root, pyproject, environ):
+        return env_path(root, environ)
 
-    def sync(self, project, *, reason: str, started: int | None = None) -> SyncOutcome:
-        if started is not None:
-            return finish_sync(started)
-        uv = self.tool_path(project)
+    def inputs(self, project) -> list[Path]:
+        files = [project.root / "pyproject.toml"]
+        files += [m / "pyproject.toml" for m in project.members]
+        files += [project.root / "uv.lock", project.root / ".python-version", project.root / "uv.toml"]
+        return files
+
+    def commands(self, project):
+        uv = uv_path(str(project.env))
         if uv is None:
-            return SyncOutcome(SYNC_FAILED, "uv not found on PATH; install it (https://docs.astral.sh/uv/) and run `envhook sync`")
-        try:
-            pid = start_sync(str(uv), str(project.root))
-        except OSError as e:
-            return SyncOutcome(SYNC_FAILED, f"cannot run {uv}: {e.strerror}")
-        return finish_sync(pid)
+            raise ToolMissing(INSTALL_HINT)
+        return [("uv sync", [uv, "--directory", str(project.root), "sync"])]
+
+    def lock_drift(self, project, now=None):
+        return uv_lock_drift(project, now)
+
+
+def _dry_run(uv: str, root: Path, mode: str) -> tuple[int, dict | None, str]:
+    import json
+    import subprocess
+
+    try:
+        r = subprocess.run(
+            # No interpreter downloads: a question must not fetch a Python
+            # (a .python-version asking for one not installed made this take
+            # seconds of retries).
+            [uv, "--directory", str(root), "sync", mode, "--dry-run", "--no-python-downloads",
+             "--output-format", "json"],
+            env=sync_environ(), cwd=root, stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return -1, None, str(e)
+    try:
+        data = json.loads(r.stdout)
+    except ValueError:
+        data = None
+    lines = [ln for ln in r.stderr.decode(errors="replace").splitlines() if ln.startswith("error")]
+    return r.returncode, data if isinstance(data, dict) else None, (lines[0] if lines else "")
+
+
+def uv_lock_drift(project, now: dict[str, str] | None = None):
+    """Ask uv (`uv sync --locked --dry-run`) how the env differs from the lock.
+    Only for trusted projects: with a lock out of date uv resolves, which may
+    build the project."""
+    from envhook import venv
+    from envhook.drift import Change, LockDrift, split
+
+    uv = uv_path(str(project.env))
+    if uv is None:
+        return LockDrift(None, error="uv not found on PATH")
+    if now is None:
+        now = venv.installed(project.env)
+    code, data, error = _dry_run(uv, project.root, "--locked")
+    outdated = False
+    if code != 0 and "needs to be updated" in error:
+        outdated = True
+        code, data, error = _dry_run(uv, project.root, "--frozen")
+    sync = data.get("sync") if data else None
+    if code == 0 and isinstance(sync, dict) and not isinstance(sync.get("changes"), list):
+        # The JSON report is a preview of uv's; the package list came late (uv #16981).
+        return LockDrift(None, error="this uv does not list package changes in `uv sync --output-format json`; "
+                                     "a newer uv does (tested with 0.13)")
+    if code != 0 or not isinstance(sync, dict):
+        return LockDrift(None, error=error or f"`uv sync --dry-run` failed (exit {code})")
+    locked: dict[str, str | None] = {}
+    gone: set[str] = set()
+    for c in sync["changes"]:
+        if not isinstance(c, dict) or not isinstance(c.get("name"), str):
+            continue
+        name = venv.canonical(c["name"])
+        if c.get("action") == "installed" and c.get("version") is None:
+            # A source tree uv would build again (the project itself after
+            # its pyproject.toml was rewritten, e.g. by git checkout): if the
+            # env has it from a path already, that is a rebuild, not drift.
+            if split(now.get(name) if now else None)[1] is not None:
+                locked[name] = now[name]
+                continue
+            locked[name] = "?"
+        elif c.get("action") == "installed":
+            locked[name] = str(c.get("version"))
+        elif c.get("action") == "uninstalled":
+            gone.add(name)
+    replace = sync.get("action") == "replace"
+    changes = []
+    for n in sorted(set(locked) | gone):
+        # The installed side comes from the env itself, which knows where an
+        # editable install points; uv's JSON gives only versions.
+        have, want = now.get(n), locked.get(n)
+        if have == want or (n not in gone and have is not None and split(have)[0] == want):
+            continue  # rebuilt in place, or reinstalled only because the whole env would be replaced
+        if have is None and want is None:
+            continue
+        changes.append(Change(n, have, want))
+    return LockDrift(changes, outdated=outdated, replace=replace)
+
+

@@ -16,5 +16,5 @@ def locate(path: Path | None, *, quiet: bool = False) -> Project | None:
         say(str(e))
         return None
     if project is None and not quiet:
-        say(f"no pyproject.toml at or above {start}")
+        say(f"no pyproject.toml or requirements.txt at or above {start}")
     return project

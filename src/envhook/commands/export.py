@@ -42,12 +42,15 @@ def _digest(*parts: object) -> str:
 def _decision_deps(project, state_project_dir: Path) -> list[str]:
     """Every file whose content the decision read, present or not."""
     from envhook import venv
+    from envhook.backends import backend_for
 
-    deps = [str(d / "pyproject.toml") for d in (project.nearest, *project.nearest.parents)]
+    deps = [str(d / name) for d in (project.nearest, *project.nearest.parents)
+            for name in ("pyproject.toml", "requirements.txt")]
     # A new member directory shows in its parent's mtime, and a new member
     # of a workspace with none yet in the mtime of where its glob points.
     deps += sorted({*(str(m.parent) for m in project.members), *(str(d) for d in project.member_dirs)})
     deps += [str(p) for p in project.inputs]
+    deps += [str(p) for p in backend_for(project).settings_files(project)]
     deps += [str(p) for p in venv.watched(project.env)]
     deps += [str(state_project_dir / n) for n in ("allow", "deny", "pin.json", "sync.json", "notify")]
     return list(dict.fromkeys(deps))
@@ -65,7 +68,10 @@ def shell_watches(project, notify: Path) -> tuple[list[str], list[str], list[str
     from envhook import venv
 
     env = project.env
-    watch = [project.root, *(p for p in project.inputs if p.exists())]
+    from envhook.backends import backend_for
+
+    watch = [project.root, *(p for p in (*project.inputs, *backend_for(project).settings_files(project))
+                             if p.exists())]
     for m in project.members:
         watch += [m, m.parent]
     watch += project.member_dirs
@@ -278,8 +284,9 @@ def export(shell_name: str, presync=None) -> str:
     if quiet:
         decision = hookcache.Decision(
             root, project.name, act, list(project.aliases), watch, absent, present, sigs,
-            os.environ.get("UV_PROJECT_ENVIRONMENT", hookcache.UNSET),
+            hookcache.location(os.environ),
             {str(project.root / rel): dg for rel, dg in a.inputs.items()},
+            project.backend,
         )
         try:
             hookcache.write(cache, decision)

@@ -28,9 +28,10 @@ def pin(path: Path | None, note: str | None) -> int:
     known = drift is not None and drift.changes is not None
     pins.pin(project.root, fingerprint(project.inputs, project.root), note,
              [c.to_json() for c in drift.changes] if known else None)
+    also = ", and `uv run` leaves it alone (UV_NO_SYNC=1)" if project.backend == "uv" else ""
     say(
-        f"pinned {project.name}: the hook will activate {project.env} but never sync it, "
-        "and `uv run` leaves it alone (UV_NO_SYNC=1); `envhook unpin` to follow the lock again"
+        f"pinned {project.name}: the hook will activate {project.env} but never sync it"
+        f"{also}; `envhook unpin` to follow the lock again"
     )
     if known and drift.changes:
         say("keeping these differences from the lock:")
@@ -64,7 +65,9 @@ def unpin(path: Path | None) -> int:
         from envhook.drift import text
 
         what = text(drift.changes, "reverse") if drift.changes else "no package changes"
-        extra = "; uv.lock is updated first" if drift.outdated else ""
+        from envhook.backends import backend_for
+
+        extra = f"; {backend_for(project).lock_description(project)} is updated first" if drift.outdated else ""
         extra += "; the env is recreated for another Python" if drift.replace else ""
         say(f"unpinned {project.name}; the next prompt syncs it to the lock: {what}{extra}")
     else:

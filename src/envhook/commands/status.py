@@ -33,10 +33,16 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
 
     lines = []
     if project is None:
-        lines.append("project: none (no pyproject.toml here or above)")
+        lines.append("project: none (no pyproject.toml or requirements.txt here or above)")
     else:
         lines.append(f"project: {project.name} ({project.root})")
         lines.append(f"env:     {project.env}")
+        d = project.detection
+        if d is not None:
+            lines.append(f"backend: {project.backend} ({d.why})")
+            if d.ignored:
+                lines.append(f"  {d.why} wins over {', '.join(d.ignored)}; `[tool.envhook] backend = \"…\"` "
+                             "in pyproject.toml chooses another")
         lines.append(f"trusted: {'yes' if a.trusted else 'no'}")
         if a.record is not None:
             lines.append(f"last sync: {a.record.status} at {a.record.time}")
@@ -52,15 +58,18 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     for r in a.reasons:
         lines.append(f"  - {r}")
     if a.lock is not None:
+        from envhook.backends import backend_for
+
+        against = backend_for(project).lock_description(project)
         if a.lock.changes is None:
             lines.append(f"drift:   unknown ({a.lock.error})")
         elif not a.lock.changes:
-            lines.append("drift:   none (the env matches uv.lock)")
+            lines.append(f"drift:   none (the env matches {against})")
         else:
-            lines.append("drift:   (the env against uv.lock)")
+            lines.append(f"drift:   (the env against {against})")
             lines += [f"  {c.against_lock()}" for c in a.lock.changes]
         if a.lock.outdated:
-            lines.append("  (uv.lock is out of date with pyproject.toml; a sync updates it first)")
+            lines.append(f"  ({against} is out of date with pyproject.toml; a sync updates it first)")
         if a.lock.replace:
             lines.append("  (a sync would replace the env: it was made for another Python)")
     active = os.environ.get("VIRTUAL_ENV")

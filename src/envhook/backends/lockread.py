@@ -1,0 +1,133 @@
+"""Drift for the backends whose tool cannot be asked cheaply (Poetry, PDM,
+pip): envhook reads the lock file itself, keeps the entries this env would
+get (their markers evaluated for its Python and this machine, the groups a
+plain sync installs), and compares them with what the env holds, as
+`pip list` would show it.
+
+packaging is imported here, and only here: the hook loads this module only
+when it must compare an env with a lock (the inputs and the env moved at the
+same prompt, or envhook never synced the env), never at a quiet prompt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Installed by the venv's creator, not by the lock; a sync leaves them be.
+SEEDED = frozenset({"pip", "setuptools", "wheel"})
+
+
+class Wanted:
+    """One locked entry: a version (`==`) or, for a loose requirement, a specifier."""
+
+    __slots__ = ("version", "spec", "from_path")
+
+    def __init__(self, version: str | None = None, spec: str = "", from_path: bool = False):
+        self.version, self.spec = version, spec
+        self.from_path = from_path  # a path/VCS dependency: the installed source is expected to differ
+
+    def shown(self) -> str:
+        return self.version if self.version is not None else (self.spec or "any")
+
+
+def marker_environment(env: Path) -> dict[str, str]:
+    """PEP 508's environment for the env's interpreter on this machine:
+    this interpreter's, with the env's Python version from pyvenv.cfg."""
+    from packaging.markers import default_environment
+
+    from envhook.drift import env_python
+
+    out = dict(default_environment())
+    version = env_python(env)
+    if version:
+        parts = version.split(".")
+        out["python_full_version"] = ".".join(parts[:3])
+        out["python_version"] = ".".join(parts[:2])
+        out["implementation_version"] = out["python_full_version"]
+    return out
+
+
+def marker_true(marker: str | None, environment: dict[str, str]) -> bool:
+    if not marker or not isinstance(marker, str):
+        return True
+    from packaging.markers import InvalidMarker, Marker
+
+    try:
+        return Marker(marker).evaluate({**environment, "extra": ""})
+    except (InvalidMarker, ValueError, TypeError):
+        return True  # a marker we cannot read: count the package as wanted, and let drift show it
+
+
+def _same_version(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return False
+
+
+def _satisfies(version: str, spec: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) in SpecifierSet(spec, prereleases=True)
+    except (InvalidSpecifier, InvalidVersion):
+        return False
+
+
+def compare(wanted: dict[str, Wanted], now: dict[str, str], *, exact: bool, ignore: set[str]):
+    """Changes from `wanted` (canonical name -> Wanted) to the env's snapshot.
+    `exact`: the sync removes what the lock does not name, so an extra
+    package is drift; otherwise only missing or mismatched ones are."""
+    from envhook.drift import Change, split
+
+    changes = []
+    for name in sorted(set(wanted) | set(now)):
+        if name in ignore:
+            continue
+        have, want = now.get(name), wanted.get(name)
+        if want is None:
+            if exact and have is not None and name not in SEEDED:
+                changes.append(Change(name, have, None))
+            continue
+        if have is None:
+            changes.append(Change(name, None, want.shown()))
+            continue
+        version, source = split(have)
+        if want.version is not None:
+            ok = _same_version(version or "", want.version) and (source is None or want.from_path)
+        else:
+            ok = _satisfies(version or "", want.spec) if want.spec else True
+        if not ok:
+            changes.append(Change(name, have, want.shown()))
+    return changes
+
+
+def read_lock(path: Path) -> dict:
+    """A TOML lock file, or ValueError with a message for the user."""
+    import tomllib
+
+    from envhook._hash import read_regular
+
+    try:
+        return tomllib.loads(read_regular(path).decode())
+    except FileNotFoundError:
+        raise ValueError(f"{path.name} does not exist") from None
+    except OSError as e:
+        raise ValueError(f"cannot read {path.name}: {e.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path.name} is not valid TOML ({e})") from None
+
+
+def own_names(project) -> set[str]:
+    """The project itself (and its workspace members): installed from the
+    tree by the sync, so never drift against the lock."""
+    from envhook import venv
+
+    names = {venv.canonical(project.name)}
+    names.update(venv.canonical(m.name) for m in getattr(project, "members", ()))
+    return names

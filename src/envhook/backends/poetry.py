@@ -1,0 +1,222 @@
+"""Poetry: poetry.lock or [tool.poetry]; synced with `poetry sync`
+(`poetry install --sync` before Poetry 2); the env where Poetry resolves it.
+
+Poetry's rule for the env (poetry/utils/env/env_manager.py): `.venv` in the
+project when virtualenvs.in-project is true, or when it is unset and a
+`.venv` exists; otherwise `{virtualenvs.path}/{name}-{hash}-py{X.Y}` with
+virtualenvs.path defaulting to `{cache-dir}/virtualenvs`. Settings come from
+POETRY_* variables, then the project's poetry.toml, then the user's
+config.toml, as Poetry reads them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from envhook.backends.base import Backend, ToolMissing, which
+from envhook.backends.lockread import Wanted, compare, marker_environment, marker_true, own_names, read_lock
+
+INSTALL_HINT = ("poetry not found on PATH; install it (`pipx install poetry`, or "
+                "https://python-poetry.org/docs/#installation) and run `envhook sync`")
+
+
+def _truthy(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("1", "true", "yes", "on"):
+            return True
+        if v in ("0", "false", "no", "off"):
+            return False
+    return None
+
+
+def _user_dir(kind: str, var: str, default: str) -> Path:
+    from envhook.paths import _user_dir as user_dir
+
+    return Path(user_dir(kind, var, default, app="pypoetry"))
+
+
+def config_file(environ) -> Path:
+    d = environ.get("POETRY_CONFIG_DIR")
+    return (Path(d) if d else _user_dir("config", "XDG_CONFIG_HOME", "~/.config")) / "config.toml"
+
+
+def _read(path: Path) -> dict:
+    import tomllib
+
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except (OSError, ValueError):
+        return {}  # Poetry itself reports a broken config when it runs
+
+
+def setting(root: Path, key: str, environ):
+    """A virtualenvs.* or cache-dir setting: variable, project poetry.toml, user config."""
+    var = "POETRY_" + key.upper().replace(".", "_").replace("-", "_")
+    if var in environ:
+        return environ[var]
+    for data in (_read(root / "poetry.toml"), _read(config_file(environ))):
+        table = data
+        for part in key.split("."):
+            table = table.get(part) if isinstance(table, dict) else None
+        if table is not None:
+            return table
+    return None
+
+
+def env_name(name: str, root: Path) -> str:
+    """Poetry's EnvManager.generate_env_name."""
+    import base64
+    import hashlib
+    import re
+
+    sanitized = re.sub(r'[ $`!*@"\\\r\n\t]', "_", name.lower())[:42]
+    digest = hashlib.sha256(os.path.normcase(os.path.realpath(root)).encode()).digest()
+    return f"{sanitized}-{base64.urlsafe_b64encode(digest).decode()[:8]}"
+
+
+def venvs_dir(root: Path, environ) -> Path:
+    path = setting(root, "virtualenvs.path", environ)
+    if isinstance(path, str) and path:
+        return Path(os.path.expanduser(path))
+    cache = setting(root, "cache-dir", environ)
+    base = Path(os.path.expanduser(cache)) if isinstance(cache, str) and cache else \
+        _user_dir("cache", "XDG_CACHE_HOME", "~/.cache")
+    return base / "virtualenvs"
+
+
+def project_name(root: Path, pyproject: dict | None) -> str:
+    data = pyproject or {}
+    for table in (data.get("project"), (data.get("tool") or {}).get("poetry")):
+        if isinstance(table, dict) and isinstance(table.get("name"), str):
+            return table["name"]
+    return root.name
+
+
+def env_path(root: Path, pyproject: dict | None, environ) -> Path:
+    in_project = _truthy(setting(root, "virtualenvs.in-project", environ))
+    local = root / ".venv"
+    if in_project or (in_project is None and local.is_dir()):
+        return local
+    base = venvs_dir(root, environ)
+    prefix = env_name(project_name(root, pyproject), root)
+    # The Python Poetry picked for this project, as it remembers it (`poetry env use`).
+    entry = _read(base / "envs.toml").get(prefix)
+    if isinstance(entry, dict) and isinstance(entry.get("minor"), str):
+        return base / f"{prefix}-py{entry['minor']}"
+    try:
+        found = sorted(n for n in os.listdir(base) if n.startswith(prefix + "-py"))
+    except OSError:
+        found = []
+    if found:
+        return base / found[-1]
+    # Not created yet: Poetry will use the Python on PATH; the hook finds the
+    # env it made after the sync (this directory's listing is watched).
+    import sys
+
+    return base / f"{prefix}-py{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def poetry_version(poetry: str) -> tuple[int, ...] | None:
+    """The version of the Poetry at `poetry`, from its installation's
+    metadata (running it costs half a second)."""
+    try:
+        with open(os.path.realpath(poetry), "rb") as f:
+            first = f.readline(4096)
+    except OSError:
+        return None
+    if not first.startswith(b"#!"):
+        return None
+    python = first[2:].strip().split()[0].decode(errors="replace") if first[2:].strip() else ""
+    lib = Path(python).parent.parent / "lib"
+    for dist in lib.glob("python*/site-packages/poetry-*.dist-info"):
+        try:
+            return tuple(int(x) for x in dist.name[len("poetry-"):-len(".dist-info")].split(".")[:2])
+        except ValueError:
+            return None
+    return None
+
+
+class PoetryBackend(Backend):
+    name = "poetry"
+    lock = "poetry.lock"
+    sync_label = "poetry sync"
+
+    def env_path(self, root, pyproject, environ):
+        return env_path(root, pyproject, environ)
+
+    def inputs(self, project) -> list[Path]:
+        return [project.root / "pyproject.toml", project.root / "poetry.lock", project.root / "poetry.toml"]
+
+    def settings_files(self, project) -> list[Path]:
+        return [config_file(os.environ)]
+
+    def commands(self, project):
+        poetry = which("poetry", project)
+        if poetry is None:
+            raise ToolMissing(INSTALL_HINT)
+        version = poetry_version(poetry)
+        if version is not None and version < (2,):
+            return [("poetry install --sync", [poetry, "install", "--sync", "--no-interaction"])]
+        return [("poetry sync", [poetry, "sync", "--no-interaction"])]
+
+    def lock_drift(self, project, now=None):
+        from envhook import venv
+        from envhook.drift import LockDrift
+
+        if now is None:
+            now = venv.installed(project.env)
+        try:
+            lock = read_lock(project.root / "poetry.lock")
+        except ValueError as e:
+            return LockDrift(None, error=str(e))
+        pyproject = _read(project.root / "pyproject.toml")
+        return LockDrift(compare(wanted(lock, pyproject, project.env), now, exact=True, ignore=own_names(project)))
+
+
+def default_groups(pyproject: dict) -> set[str]:
+    """The groups `poetry sync` installs with no options: main, and every
+    group not marked optional."""
+    groups = {"main"}
+    tool = (pyproject.get("tool") or {}).get("poetry") or {}
+    for name, table in (tool.get("group") or {}).items():
+        if not (isinstance(table, dict) and table.get("optional") is True):
+            groups.add(name)
+    groups.update(k for k in (pyproject.get("dependency-groups") or {}) if isinstance(k, str))
+    if isinstance(tool.get("dev-dependencies"), dict):
+        groups.add("dev")  # Poetry 1.0's spelling
+    return groups
+
+
+def wanted(lock: dict, pyproject: dict, env: Path) -> dict[str, Wanted]:
+    from envhook import venv
+
+    groups = default_groups(pyproject)
+    environment = marker_environment(env)
+    out = {}
+    for pkg in lock.get("package") or []:
+        if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
+            continue
+        if pkg.get("optional") is True:
+            continue  # an extra's: installed only when asked for
+        mine = pkg.get("groups")
+        markers = pkg.get("markers")
+        if isinstance(mine, list):
+            chosen = [g for g in mine if g in groups]
+            if not chosen:
+                continue
+            if isinstance(markers, dict):  # one marker per group
+                if not any(marker_true(markers.get(g), environment) for g in chosen):
+                    continue
+            elif not marker_true(markers, environment):
+                continue
+        elif isinstance(markers, str) and not marker_true(markers, environment):
+            continue
+        source = pkg.get("source") if isinstance(pkg.get("source"), dict) else {}
+        out[venv.canonical(pkg["name"])] = Wanted(
+            str(pkg.get("version")), from_path=source.get("type") in ("directory", "file", "git", "url"))
+    return out
