@@ -1,4 +1,4 @@
-"""Shared pytest fixtures: an offline wheelhouse, a uv cache and an isolated HOME.
+"""Shared pytest fixtures: offline wheelhouse and a local index over it, uv cache, isolated HOME.
 
 Helpers live in ``tests/support`` (imported as ``support.*``; this directory
 is put on ``sys.path`` below so that works under any pytest import mode).
@@ -31,6 +31,19 @@ _XDG_DIRS = {
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Directory of hand-built wheels (see ``support.wheels.WHEELHOUSE_SPEC``)."""
     return build_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+
+
+@pytest.fixture(scope="session")
+def package_index(wheelhouse: Path):
+    """A PEP 503 simple index over the session wheelhouse, on 127.0.0.1 (for
+    poetry/pdm projects: ``package_index.url`` is the ``/simple/`` URL). It
+    lists the directory afresh on every request; a test that adds wheels
+    should serve its own directory with ``support.index.LocalIndex``, as this
+    wheelhouse is shared by the whole session."""
+    from support.index import LocalIndex
+
+    with LocalIndex(wheelhouse) as index:
+        yield index
 
 
 @pytest.fixture(scope="session")
@@ -80,20 +93,31 @@ def _real_uv() -> str | None:
 
 @pytest.fixture
 def tool_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A bin dir holding only `envhook` (this checkout's) and the real `uv`:
-    the shells under test get PATH=<this>:/usr/bin:/bin, so `which python`
-    can only find an env's python or the system's."""
+    """A bin dir holding only `envhook` (this checkout's), the real `uv`, and
+    the dev group's `poetry` and `pdm`: the shells under test get
+    PATH=<this>:/usr/bin:/bin, so `which python` can only find an env's
+    python or the system's."""
     import os
 
     d = tmp_path_factory.mktemp("bin")
-    envhook = Path(sys.executable).parent / "envhook"
+    here = Path(sys.executable).parent
+    envhook = here / "envhook"
     uv = _real_uv()
     if not envhook.exists():
         pytest.fail(f"envhook is not installed next to {sys.executable}; run the tests with `uv run pytest`")
     if uv is None:
         pytest.fail("uv is not on PATH; the tests sync real uv projects")
+    for tool in ("poetry", "pdm"):
+        if not (here / tool).exists():
+            pytest.fail(
+                f"{tool} is not installed next to {sys.executable}; it comes with the dev group"
+                " (`uv sync`, or run the tests with `uv run pytest`)"
+            )
     os.symlink(envhook, d / "envhook")
     os.symlink(os.path.realpath(uv), d / "uv")
+    # The scripts themselves (their #! line names the dev venv's python).
+    os.symlink(here / "poetry", d / "poetry")
+    os.symlink(here / "pdm", d / "pdm")
     # The interpreter uv finds first on PATH for the projects' envs. Not
     # UV_PYTHON: that would also redirect `uv pip install` away from the
     # active env to this interpreter itself.
@@ -104,15 +128,22 @@ def tool_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def shell_env(isolated_home: Path, uv_cache: Path, tool_bin: Path) -> dict[str, str]:
-    """The environment a user's shell starts with: isolated HOME/XDG, offline uv."""
+    """The environment a user's shell starts with: isolated HOME/XDG, offline
+    uv, and poetry/pdm without prompts, update checks or keyring, poetry's new
+    envs on the test interpreter (``support.backend_projects.TOOL_ENV_VARS``;
+    no inherited POETRY_*/PDM_*). Poetry and PDM keep their config, caches,
+    envs and logs under the temp XDG dirs."""
     import os
 
+    from support.backend_projects import TOOL_ENV_VARS
     from support.projects import uv_env
 
-    env = uv_env({k: v for k, v in os.environ.items() if not k.startswith(("ENVHOOK", "_ENVHOOK"))}, uv_cache)
+    skip = ("ENVHOOK", "_ENVHOOK", "POETRY_", "PDM_")
+    env = uv_env({k: v for k, v in os.environ.items() if not k.startswith(skip)}, uv_cache)
     for name in ("PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV_PROMPT", "PROMPT_COMMAND", "ZDOTDIR"):
         env.pop(name, None)
     env.pop("UV_PYTHON", None)
+    env.update(TOOL_ENV_VARS)
     env["PATH"] = f"{tool_bin}:/usr/bin:/bin"
     env["SHELL"] = "/bin/bash"
     return env
