@@ -29,7 +29,7 @@ RACY_NS = 2_000_000_000
 # backends.base.ENV_LOCATION_VARS, repeated: importing backends.base here
 # would put its imports on the fast path. tests/test_paths.py keeps both equal.
 LOCATION_VARS = ("UV_PROJECT_ENVIRONMENT", "POETRY_VIRTUALENVS_IN_PROJECT", "POETRY_VIRTUALENVS_PATH",
-                 "POETRY_CACHE_DIR", "POETRY_CONFIG_DIR", "PDM_VENV_IN_PROJECT", "PDM_VENV_LOCATION")
+                 "POETRY_CACHE_DIR", "POETRY_CONFIG_DIR", "PDM_VENV_IN_PROJECT")
 
 
 def location(environ) -> str:

@@ -43,12 +43,6 @@ class Project:
 
         return get(self.backend).inputs(self)
 
-    @property
-    def markers(self) -> list[Path]:
-        """The files that make its directories projects, present or not:
-        discovery read them, so a change of any may mean another project."""
-        return [self.root / "pyproject.toml", *(m / "pyproject.toml" for m in self.members)]
-
 
 def read_toml(path: Path) -> dict:
     try:

@@ -26,7 +26,7 @@ _DROP = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC", "CONDA
 # decision cache records their values: one of them changed means the env may
 # live elsewhere now, which only a full evaluation can say.
 ENV_LOCATION_VARS = ("UV_PROJECT_ENVIRONMENT", "POETRY_VIRTUALENVS_IN_PROJECT", "POETRY_VIRTUALENVS_PATH",
-                     "POETRY_CACHE_DIR", "POETRY_CONFIG_DIR", "PDM_VENV_IN_PROJECT", "PDM_VENV_LOCATION")
+                     "POETRY_CACHE_DIR", "POETRY_CONFIG_DIR", "PDM_VENV_IN_PROJECT")
 
 
 class SyncOutcome:

@@ -90,17 +90,20 @@ def venvs_dir(root: Path, environ) -> Path:
 
 
 def project_name(root: Path, pyproject: dict | None) -> str:
+    """The name Poetry gives the env: the project's, canonicalized."""
+    from envhook import venv
+
     data = pyproject or {}
     for table in (data.get("project"), (data.get("tool") or {}).get("poetry")):
         if isinstance(table, dict) and isinstance(table.get("name"), str):
-            return table["name"]
-    return root.name
+            return venv.canonical(table["name"])
+    return "non-package-mode"  # Poetry's name for a nameless project
 
 
 def env_path(root: Path, pyproject: dict | None, environ) -> Path:
     in_project = _truthy(setting(root, "virtualenvs.in-project", environ))
     local = root / ".venv"
-    if in_project or (in_project is None and local.is_dir()):
+    if in_project is not False and local.is_dir():
         return local
     base = venvs_dir(root, environ)
     prefix = env_name(project_name(root, pyproject), root)
@@ -113,7 +116,11 @@ def env_path(root: Path, pyproject: dict | None, environ) -> Path:
     except OSError:
         found = []
     if found:
+        # Poetry uses one made already, even where in-project is true and
+        # there is no .venv yet.
         return base / found[-1]
+    if in_project:
+        return local
     # Not created yet: Poetry will use the Python on PATH; the hook finds the
     # env it made after the sync (this directory's listing is watched).
     import sys
