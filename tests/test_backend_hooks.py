@@ -179,3 +179,18 @@ def test_a_missing_tool_is_one_line_naming_it_and_not_retried(open_shell, kind, 
     for _ in range(2):
         assert "envhook" not in s.run("true")
     assert status(kind, env)["state"] == "failed"
+
+
+@pytest.mark.parametrize("kind", ["poetry", "pdm"], indirect=True)
+def test_the_tools_own_add_is_recorded_not_reported_or_synced_again(open_shell, kind, shell_env):
+    """`poetry add` / `pdm add` change the inputs and the env together: the
+    env then matches the new lock, which envhook reads and records."""
+    envhook("allow", cwd=kind.root, env=shell_env, check=True)
+    s = open_shell(cwd=kind.root, sh="bash")
+    assert kind.version() == "1.0"
+    out = s.run(f"{kind.name} add -q depkg==1.0", timeout=120)
+    assert "changed by hand" not in out and "kept" not in out and "syncing" not in out, out
+    assert kind.version("depkg") == "1.0"
+    data = status(kind, shell_env)
+    assert data["state"] == "in-sync" and data["last_sync"]["message"] == "the env already matched the lock"
+    assert "envhook" not in s.run("true")

@@ -198,3 +198,19 @@ def test_every_backend_is_registered():
     from envhook.backends import NAMES
 
     assert [get(n).name for n in NAMES] == list(NAMES)
+
+
+def test_status_says_which_lock_file_won_and_how_to_choose(tmp_path, shell_env):
+    import subprocess
+
+    write(tmp_path / "pyproject.toml", PEP621)
+    write(tmp_path / "uv.lock")
+    write(tmp_path / "poetry.lock")
+    r = subprocess.run(["envhook", "status"], cwd=tmp_path, env=shell_env, capture_output=True, text=True)
+    assert "backend: uv (uv.lock)" in r.stdout
+    assert "uv.lock wins over poetry.lock" in r.stdout and "[tool.envhook] backend" in r.stdout
+    r = subprocess.run(["envhook", "status", "--json"], cwd=tmp_path, env=shell_env, capture_output=True, text=True)
+    import json
+
+    data = json.loads(r.stdout)
+    assert (data["backend"], data["backend_why"], data["lock_files_ignored"]) == ("uv", "uv.lock", ["poetry.lock"])

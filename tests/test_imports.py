@@ -62,3 +62,20 @@ def test_fast_and_full_paths_in_a_synced_project(tmp_path, wheelhouse, shell_env
 def test_outside_a_project_the_entry_stays_on_the_fast_path(tmp_path, shell_env):
     env = dict(shell_env, PWD=str(tmp_path), _ENVHOOK_SESSION="t1")
     assert offenders(hook_imports(tmp_path, env), NOT_ON_THE_FAST_PATH) == []
+
+
+def test_a_synced_poetry_project_reads_no_lock_at_the_prompt(tmp_path, shell_env, package_index):
+    """packaging (markers, versions) is loaded to compare an env with a
+    poetry.lock, which a prompt needs only when the inputs and the env moved
+    together; a full evaluation of a synced project does not."""
+    from support.backend_projects import make_poetry_project, tool_env
+
+    p = make_poetry_project(tmp_path / "demo", package_index.url, package_mode=False, env=tool_env(shell_env))
+    env = dict(shell_env, PWD=str(p), _ENVHOOK_SESSION="t1")
+    subprocess.run(["envhook", "allow"], cwd=p, env=env, check=True, capture_output=True)
+    subprocess.run(["envhook", "sync"], cwd=p, env=env, check=True, capture_output=True)
+    full = hook_imports(p, env)
+    assert "envhook.commands.export" in full
+    assert "envhook.backends.lockread" in full  # the poetry backend was loaded
+    assert offenders(full, NEVER) == []
+    assert "envhook.backends.uv" not in full and "envhook.backends.pdm" not in full
