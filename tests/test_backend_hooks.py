@@ -194,3 +194,21 @@ def test_the_tools_own_add_is_recorded_not_reported_or_synced_again(open_shell, 
     data = status(kind, shell_env)
     assert data["state"] == "in-sync" and data["last_sync"]["message"] == "the env already matched the lock"
     assert "envhook" not in s.run("true")
+
+
+@pytest.mark.parametrize("tool", ["poetry", "pdm"])
+def test_a_fresh_project_without_a_lock_is_locked_and_synced_by_its_tool(open_shell, tool, tmp_path, package_index,
+                                                                          shell_env):
+    """`poetry new` / `pdm init` leave no lock: the first sync writes it."""
+    root = tmp_path / "fresh"
+    if tool == "poetry":
+        make_poetry_project(root, package_index.url, package_mode=False, lock=False)
+    else:
+        make_pdm_project(root, package_index.url, lock=False)
+    envhook("allow", cwd=root, env=shell_env, check=True)
+    s = open_shell(cwd=root, sh="bash")
+    assert "failed" not in s.startup_output, s.startup_output
+    assert (root / f"{tool}.lock").is_file()
+    assert s.get("VIRTUAL_ENV") == str(root / ".venv")
+    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
+    assert status(Kind(tool, root, package_index.url, shell_env), shell_env)["state"] == "in-sync"

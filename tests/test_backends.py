@@ -52,6 +52,8 @@ def test_the_tool_table_decides_without_a_lock(tmp_path):
     assert detect(tmp_path, {"tool": {"poetry": {"name": "x"}}}).name == "poetry"
     assert detect(tmp_path, {"tool": {"pdm": {}}}).name == "pdm"
     assert detect(tmp_path, {"tool": {"uv": {}}}).name == "uv"
+    # Poetry 2's `poetry new` writes only its build backend.
+    assert detect(tmp_path, {"build-system": {"build-backend": "poetry.core.masonry.api"}}).name == "poetry"
     # A lock file wins over another tool's table.
     write(tmp_path / "pdm.lock")
     assert detect(tmp_path, {"tool": {"poetry": {}}}).name == "pdm"

@@ -585,3 +585,28 @@ def test_ctrl_c_during_a_sync_started_from_the_cache(open_shell, shell, project,
     (tmp_path / "slow").unlink()
     assert "syncing" not in s.run("true")  # no retry until the inputs change again
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+
+def test_requirements_txt_marks_a_project_unless_a_pyproject_is_above(open_shell, shell, project, shell_env, tmp_path):
+    """The shells walk up by paths.nearest_project_dir's rule: docs/ with its
+    own requirements.txt stays in the project; a directory of requirements
+    files alone is a project of its own, found from any depth."""
+    envhook("allow", cwd=project, env=shell_env, check=True)
+    (project / "docs" / "deep").mkdir(parents=True)
+    (project / "docs" / "requirements.txt").write_text("sphinx\n")
+    reqs = tmp_path / "scripts"
+    (reqs / "a" / "b").mkdir(parents=True)
+    (reqs / "requirements.txt").write_text("tinkerpkg==1.0\n")
+    s = open_shell(cwd=project)
+    s.run(f"cd {q(shell, project / 'docs' / 'deep')}")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    out = s.run(f"cd {q(shell, reqs / 'a' / 'b')}")
+    assert "scripts" in out and "not trusted" in out
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") == "untrusted"
+    # A requirements.txt created where the shell stands is noticed at the next prompt.
+    other = tmp_path / "later"
+    other.mkdir()
+    s.run(f"cd {q(shell, other)}")
+    assert s.get("ENVHOOK_STATE") is None
+    out = s.run("echo 'tinkerpkg==1.0' > requirements.txt")
+    assert "later" in out and "not trusted" in out

@@ -4,7 +4,8 @@ Detection, first match wins (README, "Backends"):
 1. `[tool.envhook] backend = "uv" | "poetry" | "pdm" | "pip"` in pyproject.toml;
 2. a lock file at the root: uv.lock, poetry.lock, pdm.lock, in that order
    (with two, status says which one won and how to choose the other);
-3. the tool's own table: [tool.uv], [tool.poetry], [tool.pdm];
+3. the tool's own table: [tool.uv], [tool.poetry], [tool.pdm]; or Poetry's
+   build backend (`poetry new` of Poetry 2 writes no [tool.poetry] table);
 4. requirements files at the root (requirements.txt, requirements-dev.txt,
    requirements*.lock): pip;
 5. a pyproject.toml and nothing else: uv when it is on PATH (it is what
@@ -73,6 +74,10 @@ def detect(root, pyproject: dict | None, *, setting: str | None = None) -> Detec
         for name in ("uv", "poetry", "pdm"):
             if isinstance(tool.get(name), dict):
                 return Detection(name, f"[tool.{name}]")
+    build = (pyproject or {}).get("build-system")
+    backend = build.get("build-backend") if isinstance(build, dict) else None
+    if isinstance(backend, str) and backend.startswith("poetry.core"):
+        return Detection("poetry", "build-backend poetry.core")
     reqs = requirement_files(root)
     if reqs:
         return Detection("pip", reqs[0].name)

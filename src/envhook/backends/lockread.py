@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# Installed by the venv's creator, not by the lock; a sync leaves them be.
+# Installed by the venv's creator, not by the lock; PDM's sync leaves them
+# be (its SEQUENTIAL_PACKAGES). Poetry's keeps only pip, `uv pip sync` none:
+# those backends pass their own `seeded`.
 SEEDED = frozenset({"pip", "setuptools", "wheel"})
 
 
@@ -79,10 +81,11 @@ def _satisfies(version: str, spec: str) -> bool:
         return False
 
 
-def compare(wanted: dict[str, Wanted], now: dict[str, str], *, exact: bool, ignore: set[str]):
+def compare(wanted: dict[str, Wanted], now: dict[str, str], *, exact: bool, ignore: set[str],
+            seeded: frozenset[str] = SEEDED):
     """Changes from `wanted` (canonical name -> Wanted) to the env's snapshot.
-    `exact`: the sync removes what the lock does not name, so an extra
-    package is drift; otherwise only missing or mismatched ones are."""
+    `exact`: the sync removes what the lock does not name (but `seeded`), so
+    an extra package is drift; otherwise only missing or mismatched ones are."""
     from envhook.drift import Change, split
 
     changes = []
@@ -91,7 +94,7 @@ def compare(wanted: dict[str, Wanted], now: dict[str, str], *, exact: bool, igno
             continue
         have, want = now.get(name), wanted.get(name)
         if want is None:
-            if exact and have is not None and name not in SEEDED:
+            if exact and have is not None and name not in seeded:
                 changes.append(Change(name, have, None))
             continue
         if have is None:

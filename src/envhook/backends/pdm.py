@@ -1,7 +1,8 @@
 """PDM: pdm.lock or [tool.pdm]; synced with `pdm sync --clean` (clean, so
 that a sync resets what was installed by hand, as `uv sync` and
-`poetry sync` do); the env is the one PDM recorded in .pdm-python, else the
-project's .venv (PDM's default, venv.in_project)."""
+`poetry sync` do), or `pdm install` while there is no lock yet; the env is
+the one PDM recorded in .pdm-python, else the project's .venv (PDM's
+default, venv.in_project)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ class PdmBackend(Backend):
         pdm = which("pdm", project)
         if pdm is None:
             raise ToolMissing(INSTALL_HINT)
+        if not (project.root / "pdm.lock").exists():
+            # A fresh `pdm init`: `pdm sync` refuses to run without a lock,
+            # `pdm install` writes one first (as `poetry sync` and `uv sync` do).
+            return [("pdm install", [pdm, "install"])]
         return [("pdm sync --clean", [pdm, "sync", "--clean"])]
 
     def lock_drift(self, project, now=None):
@@ -64,23 +69,39 @@ class PdmBackend(Backend):
             pyproject = read_lock(project.root / "pyproject.toml")
         except ValueError:
             pyproject = {}
-        return LockDrift(compare(wanted(lock, pyproject, project.env), now, exact=True, ignore=own_names(project)))
+        want = wanted(lock, pyproject, project.env)
+        # `--clean` removes only what the lock does not name at all: a locked
+        # package this env does not get (another group, a marker) stays, as
+        # it was installed (pdm's BaseSynchronizer.compare_with_working_set).
+        kept = {venv.canonical(p["name"].partition("[")[0]) for p in lock.get("package") or []
+                if isinstance(p, dict) and isinstance(p.get("name"), str)} - set(want)
+        return LockDrift(compare(want, now, exact=True, ignore=own_names(project) | kept))
 
 
-def default_groups(pyproject: dict) -> set[str]:
-    """What a plain `pdm sync` installs: the default group and every dev group."""
-    groups = {"default"}
+def default_groups(pyproject: dict, lock: dict | None = None) -> set[str]:
+    """What a plain `pdm sync` installs (pdm's GroupSelection): the groups
+    the lock was made with that the project still has; for a lock that does
+    not list them, the default group and every dev group. By canonical
+    names, as the lock writes them."""
+    from envhook import venv
+
+    dev = set()
     pdm = (pyproject.get("tool") or {}).get("pdm") or {}
     for table in (pdm.get("dev-dependencies"), pyproject.get("dependency-groups")):
         if isinstance(table, dict):
-            groups.update(k for k in table if isinstance(k, str))
-    return groups
+            dev.update(venv.canonical(k) for k in table if isinstance(k, str))
+    locked = ((lock or {}).get("metadata") or {}).get("groups")
+    if isinstance(locked, list) and locked:
+        extras = ((pyproject.get("project") or {}).get("optional-dependencies") or {})
+        have = {"default"} | dev | {venv.canonical(k) for k in extras if isinstance(k, str)}
+        return {g for g in locked if isinstance(g, str) and g in have}
+    return {"default"} | dev
 
 
 def wanted(lock: dict, pyproject: dict, env: Path) -> dict[str, Wanted]:
     from envhook import venv
 
-    groups = default_groups(pyproject)
+    groups = default_groups(pyproject, lock)
     environment = marker_environment(env)
     out = {}
     for pkg in lock.get("package") or []:

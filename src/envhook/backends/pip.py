@@ -40,10 +40,12 @@ class Requirement:
         self.pinned = spec.startswith("==") and "," not in spec and "*" not in spec
 
 
-def parse(path: Path, seen: set | None = None) -> list[Requirement]:
+def parse(path: Path, seen: set | None = None, direct: list[str] | None = None) -> list[Requirement]:
     """The requirements in a requirements file (and the files it includes
     with -r), as pip reads them; options, hashes, URLs and editables are
-    skipped: they are not named versions."""
+    skipped: they are not named versions. The names of the URL and editable
+    ones that can be told are added to `direct`, when given: the sync
+    installs those too."""
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Req
 
@@ -63,19 +65,50 @@ def parse(path: Path, seen: set | None = None) -> list[Requirement]:
         if not line or line.startswith("#"):
             continue
         if line.startswith(("-r ", "--requirement ")):
-            out += parse(path.parent / line.split(None, 1)[1].strip(), seen)
+            out += parse(path.parent / line.split(None, 1)[1].strip(), seen, direct)
+            continue
+        if line.startswith(("-e ", "--editable ")):
+            name = _editable_name(path.parent, line.split(None, 1)[1].strip()) if direct is not None else None
+            if name:
+                direct.append(name)
             continue
         if line.startswith("-"):
-            continue  # -e, -c, --index-url, --hash …
+            continue  # -c, --index-url, --hash …
         line = " ".join(w for w in line.split() if not w.startswith("--hash"))
         try:
             r = Req(line)
         except InvalidRequirement:
             continue
         if r.url:
+            if direct is not None:
+                direct.append(venv.canonical(r.name))
             continue
         out.append(Requirement(venv.canonical(r.name), str(r.specifier), str(r.marker) if r.marker else None))
     return out
+
+
+def _editable_name(base: Path, target: str) -> str | None:
+    """The name an `-e` line installs: its #egg=, else the [project] name
+    of the directory it points at."""
+    from urllib.parse import unquote, urlsplit
+
+    from envhook import venv
+    from envhook.backends.lockread import read_lock
+
+    target, _, fragment = target.partition("#")
+    for part in fragment.split("&"):
+        key, _, value = part.partition("=")
+        if key == "egg" and value:
+            return venv.canonical(value)
+    if target.startswith("file:"):
+        target = unquote(urlsplit(target).path)
+    elif "://" in target:
+        return None
+    try:
+        name = (read_lock(base / target / "pyproject.toml").get("project") or {}).get("name")
+    except ValueError:
+        return None
+    return venv.canonical(name) if isinstance(name, str) else None
 
 
 def _project_requirements(root: Path) -> list[Requirement]:
@@ -163,11 +196,15 @@ class PipBackend(Backend):
         if now is None:
             now = venv.installed(project.env)
         files = sources(project.root)
-        reqs = [r for f in files for r in parse(f)] if files else _project_requirements(project.root)
+        direct: list[str] = []
+        reqs = [r for f in files for r in parse(f, direct=direct)] if files else _project_requirements(project.root)
         environment = marker_environment(project.env)
-        want = {}
+        # Installed from a path or URL by the sync, at whatever version that holds.
+        want = {name: Wanted(from_path=True) for name in direct}
         for r in reqs:
             if marker_true(r.marker, environment):
                 want[r.name] = Wanted(r.spec[2:], spec=r.spec) if r.pinned else Wanted(spec=r.spec)
         ignore = own_names(project) if not files else set()
-        return LockDrift(compare(want, now, exact=bool(files) and self.exact(project), ignore=ignore))
+        # `uv pip sync` removes what the files do not name, pip and setuptools included.
+        return LockDrift(compare(want, now, exact=bool(files) and self.exact(project), ignore=ignore,
+                                 seeded=frozenset()))

@@ -182,21 +182,27 @@ class PoetryBackend(Backend):
         except ValueError as e:
             return LockDrift(None, error=str(e))
         pyproject = _read(project.root / "pyproject.toml")
-        return LockDrift(compare(wanted(lock, pyproject, project.env), now, exact=True, ignore=own_names(project)))
+        # `poetry sync` keeps pip when the lock does not name it, nothing else
+        # (poetry/puzzle/transaction.py).
+        return LockDrift(compare(wanted(lock, pyproject, project.env), now, exact=True, ignore=own_names(project),
+                                 seeded=frozenset({"pip"})))
 
 
 def default_groups(pyproject: dict) -> set[str]:
     """The groups `poetry sync` installs with no options: main, and every
-    group not marked optional."""
-    groups = {"main"}
+    group not marked optional. By their canonical names, as the lock writes
+    them; `[tool.poetry.group.<name>] optional = true` also makes the
+    [dependency-groups] group of that name optional (poetry-core's factory)."""
+    from envhook import venv
+
     tool = (pyproject.get("tool") or {}).get("poetry") or {}
-    for name, table in (tool.get("group") or {}).items():
-        if not (isinstance(table, dict) and table.get("optional") is True):
-            groups.add(name)
-    groups.update(k for k in (pyproject.get("dependency-groups") or {}) if isinstance(k, str))
+    tables = {venv.canonical(k): v for k, v in (tool.get("group") or {}).items() if isinstance(k, str)}
+    optional = {k for k, v in tables.items() if isinstance(v, dict) and v.get("optional") is True}
+    groups = set(tables)
+    groups.update(venv.canonical(k) for k in (pyproject.get("dependency-groups") or {}) if isinstance(k, str))
     if isinstance(tool.get("dev-dependencies"), dict):
         groups.add("dev")  # Poetry 1.0's spelling
-    return groups
+    return {"main"} | (groups - optional)
 
 
 def wanted(lock: dict, pyproject: dict, env: Path) -> dict[str, Wanted]:
