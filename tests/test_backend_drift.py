@@ -38,6 +38,7 @@ from support.backend_projects import (
     pdm_lock,
     poetry_lock,
     run_pdm,
+    tool_env,
 )
 from support.localpkg import make_local_package
 from support.projects import base_python
@@ -56,8 +57,6 @@ def env(shell_env, wheelhouse, monkeypatch) -> dict[str, str]:
     only envhook, uv, poetry, pdm and one python. Requirements files name no
     index, so uv gets the wheelhouse. envhook, in-process, finds its tools on
     the same PATH."""
-    from support.backend_projects import tool_env
-
     e = tool_env(shell_env)
     e.update(UV_FIND_LINKS=str(wheelhouse), UV_NO_INDEX="1")
     monkeypatch.setenv("PATH", e["PATH"])

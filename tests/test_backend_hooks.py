@@ -212,3 +212,31 @@ def test_a_fresh_project_without_a_lock_is_locked_and_synced_by_its_tool(open_sh
     assert s.get("VIRTUAL_ENV") == str(root / ".venv")
     assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
     assert status(Kind(tool, root, package_index.url, shell_env), shell_env)["state"] == "in-sync"
+
+
+@pytest.mark.parametrize("buildable", [True, False])
+def test_a_bare_pyproject_is_installed_with_pip_and_gets_no_uv_lock(open_shell, buildable, tmp_path, wheelhouse,
+                                                                    shell_env):
+    """No lock and no tool's table: pip's way (uv's pip here), which writes
+    nothing into the repository: the project editable when it has a build
+    backend, else only its dependencies (not a package, as uv would say)."""
+    from support.localpkg import BACKEND_MODULE, BACKEND_SOURCE
+
+    root = tmp_path / "plain"
+    root.mkdir()
+    text = '[project]\nname = "plain"\nversion = "0.1"\ndependencies = ["tinkerpkg==2.0"]\n'
+    if buildable:
+        text += f'[build-system]\nrequires = []\nbuild-backend = "{BACKEND_MODULE}"\nbackend-path = ["."]\n'
+        (root / f"{BACKEND_MODULE}.py").write_text(BACKEND_SOURCE)
+        (root / "plain.py").write_text("X = 1\n")
+    (root / "pyproject.toml").write_text(text)
+    env = dict(shell_env, UV_FIND_LINKS=str(wheelhouse), UV_NO_INDEX="1")
+    envhook("allow", cwd=root, env=env, check=True)
+    s = open_shell(cwd=root, sh="bash", env=env)
+    assert "syncing plain" in s.startup_output and "failed" not in s.startup_output, s.startup_output
+    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "2.0"
+    assert not (root / "uv.lock").exists()
+    data = status(Kind("pip", root, "", env), env)
+    assert (data["backend"], data["state"], data["drift"]) == ("pip", "in-sync", [])
+    installed = s.run("python -c 'import importlib.metadata as m; print(m.version(\"plain\"))' 2>&1").strip()
+    assert (installed == "0.1") == buildable, installed

@@ -59,14 +59,12 @@ def test_the_tool_table_decides_without_a_lock(tmp_path):
     assert detect(tmp_path, {"tool": {"poetry": {}}}).name == "pdm"
 
 
-def test_a_bare_pyproject_is_uv_when_uv_is_on_path_else_pip(tmp_path, monkeypatch, tool_bin):
-    monkeypatch.setenv("PATH", str(tool_bin))
-    assert detect(tmp_path, {"project": {"name": "x"}}).name == "uv"
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    d = detect(tmp_path, {"project": {"name": "x"}})
-    assert d.name == "pip" and "no uv" in d.why
+def test_a_bare_pyproject_is_pip_whatever_is_on_path(tmp_path, monkeypatch, tool_bin):
+    for path in (str(tool_bin), str(tmp_path)):
+        monkeypatch.setenv("PATH", path)
+        d = detect(tmp_path, {"project": {"name": "x"}})
+        assert d.name == "pip" and "without a lock" in d.why
+    assert not (tmp_path / "uv.lock").exists()
 
 
 def test_the_project_overrides_detection_and_status_names_what_lost(tmp_path):

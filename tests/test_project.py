@@ -57,7 +57,7 @@ def test_uv_project_environment_relative_and_absolute(tmp_path):
 
 
 def test_inputs_cover_lock_and_python_version(tmp_path):
-    write(tmp_path / "pyproject.toml", proj("demo"))
+    write(tmp_path / "pyproject.toml", proj("demo", "[tool.uv]\n"))
     names = {p.name for p in find_project(tmp_path).inputs}
     assert {"pyproject.toml", "uv.lock", ".python-version"} <= names
 

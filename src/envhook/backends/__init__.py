@@ -8,8 +8,9 @@ Detection, first match wins (README, "Backends"):
    build backend (`poetry new` of Poetry 2 writes no [tool.poetry] table);
 4. requirements files at the root (requirements.txt, requirements-dev.txt,
    requirements*.lock): pip;
-5. a pyproject.toml and nothing else: uv when it is on PATH (it is what
-   `uv run` would do there, and it writes the lock), otherwise pip.
+5. a pyproject.toml and nothing else: pip (`pip install -e .`, with uv's
+   pip when uv is there). Not uv: `uv sync` would write a uv.lock into a
+   repository that does not use uv; `uv lock` or `uv add` make it uv's.
 
 Imports stay lazy: the hook's entry starts `uv sync` through backends.uv
 before anything heavy is loaded, and a uv project never loads the others.
@@ -83,8 +84,4 @@ def detect(root, pyproject: dict | None, *, setting: str | None = None) -> Detec
         return Detection("pip", reqs[0].name)
     if pyproject is None:
         return Detection("pip", "requirements.txt")
-    from envhook import spawn
-
-    if spawn.which("uv", skip=os.path.normpath(os.path.join(str(root), ".venv", "bin"))):
-        return Detection("uv", "pyproject.toml without a lock (uv is on PATH)")
-    return Detection("pip", "pyproject.toml without a lock, and no uv on PATH")
+    return Detection("pip", "pyproject.toml without a lock or a tool's table")

@@ -33,10 +33,10 @@ def sources(root: Path) -> list[Path]:
 
 
 class Requirement:
-    __slots__ = ("name", "spec", "marker", "pinned")
+    __slots__ = ("name", "spec", "marker", "pinned", "line")
 
-    def __init__(self, name: str, spec: str, marker: str | None):
-        self.name, self.spec, self.marker = name, spec, marker
+    def __init__(self, name: str, spec: str, marker: str | None, line: str = ""):
+        self.name, self.spec, self.marker, self.line = name, spec, marker, line
         self.pinned = spec.startswith("==") and "," not in spec and "*" not in spec
 
 
@@ -128,8 +128,17 @@ def _project_requirements(root: Path) -> list[Requirement]:
             r = Req(d)
         except (InvalidRequirement, TypeError):
             continue
-        out.append(Requirement(venv.canonical(r.name), str(r.specifier), str(r.marker) if r.marker else None))
+        out.append(Requirement(venv.canonical(r.name), str(r.specifier), str(r.marker) if r.marker else None, d))
     return out
+
+
+def _buildable(root: Path) -> bool:
+    from envhook.backends.lockread import read_lock
+
+    try:
+        return isinstance(read_lock(root / "pyproject.toml").get("build-system"), dict)
+    except ValueError:
+        return False
 
 
 class PipBackend(Backend):
@@ -167,19 +176,24 @@ class PipBackend(Backend):
                     raise ToolMissing(INSTALL_HINT)
                 plan.append(("python3 -m venv", [py, "-m", "venv", str(env)]))
         files = sources(root)
-        reqs = [str(f) for f in files]
-        if uv is not None:
-            base = [uv, "pip"]
-            if files and self.exact(project):
-                plan.append(("uv pip sync", [*base, "sync", "--python", python, *reqs]))
-            elif files:
-                plan.append(("uv pip install", [*base, "install", "--python", python,
-                                                *(x for f in reqs for x in ("-r", f))]))
+        reqs = [x for f in files for x in ("-r", str(f))]
+        if not files:
+            # A bare pyproject.toml: the project itself, editable, when it can
+            # be built; without [build-system] it is not a package (as uv
+            # treats it), so only its dependencies.
+            if _buildable(root):
+                reqs = ["-e", str(root)]
+            elif uv is not None:
+                reqs = ["-r", str(root / "pyproject.toml")]
             else:
-                plan.append(("uv pip install", [*base, "install", "--python", python, "-e", str(root)]))
-        else:
-            args = [x for f in reqs for x in ("-r", f)] if files else ["-e", str(root)]
-            plan.append(("pip install", [python, "-m", "pip", "install", "--disable-pip-version-check", *args]))
+                reqs = [r.line for r in _project_requirements(root)]
+        if uv is not None:
+            if files and self.exact(project):
+                plan.append(("uv pip sync", [uv, "pip", "sync", "--python", python, *map(str, files)]))
+            elif reqs:
+                plan.append(("uv pip install", [uv, "pip", "install", "--python", python, *reqs]))
+        elif reqs:
+            plan.append(("pip install", [python, "-m", "pip", "install", "--disable-pip-version-check", *reqs]))
         return plan
 
     def exact(self, project) -> bool:
