@@ -126,6 +126,21 @@ def read_lock(path: Path) -> dict:
         raise ValueError(f"{path.name} is not valid TOML ({e})") from None
 
 
+def load(project, lock_name: str, now: dict[str, str] | None):
+    """What a lock drift reads: the env's snapshot, the lock and
+    pyproject.toml; ValueError with a message when the lock cannot be read."""
+    from envhook import venv
+
+    if now is None:
+        now = venv.installed(project.env)
+    lock = read_lock(project.root / lock_name)
+    try:
+        pyproject = read_lock(project.root / "pyproject.toml")
+    except ValueError:
+        pyproject = {}
+    return now, lock, pyproject
+
+
 def own_names(project) -> set[str]:
     """The project itself (and its workspace members): installed from the
     tree by the sync, so never drift against the lock."""

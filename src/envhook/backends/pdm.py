@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from envhook.backends.base import Backend, ToolMissing, which
-from envhook.backends.lockread import Wanted, compare, marker_environment, marker_true, own_names, read_lock
+from envhook.backends.lockread import Wanted, compare, load, marker_environment, marker_true, own_names
 
 INSTALL_HINT = ("pdm not found on PATH; install it (`pipx install pdm`, or https://pdm-project.org) "
                 "and run `envhook sync`")
@@ -59,16 +59,10 @@ class PdmBackend(Backend):
         from envhook import venv
         from envhook.drift import LockDrift
 
-        if now is None:
-            now = venv.installed(project.env)
         try:
-            lock = read_lock(project.root / "pdm.lock")
+            now, lock, pyproject = load(project, "pdm.lock", now)
         except ValueError as e:
             return LockDrift(None, error=str(e))
-        try:
-            pyproject = read_lock(project.root / "pyproject.toml")
-        except ValueError:
-            pyproject = {}
         want = wanted(lock, pyproject, project.env)
         # `--clean` removes only what the lock does not name at all: a locked
         # package this env does not get (another group, a marker) stays, as

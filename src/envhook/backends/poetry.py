@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from envhook.backends.base import Backend, ToolMissing, which
-from envhook.backends.lockread import Wanted, compare, marker_environment, marker_true, own_names, read_lock
+from envhook.backends.lockread import Wanted, compare, load, marker_environment, marker_true, own_names
 
 INSTALL_HINT = ("poetry not found on PATH; install it (`pipx install poetry`, or "
                 "https://python-poetry.org/docs/#installation) and run `envhook sync`")
@@ -172,16 +172,12 @@ class PoetryBackend(Backend):
         return [("poetry sync", [poetry, "sync", "--no-interaction"])]
 
     def lock_drift(self, project, now=None):
-        from envhook import venv
         from envhook.drift import LockDrift
 
-        if now is None:
-            now = venv.installed(project.env)
         try:
-            lock = read_lock(project.root / "poetry.lock")
+            now, lock, pyproject = load(project, "poetry.lock", now)
         except ValueError as e:
             return LockDrift(None, error=str(e))
-        pyproject = _read(project.root / "pyproject.toml")
         # `poetry sync` keeps pip when the lock does not name it, nothing else
         # (poetry/puzzle/transaction.py).
         return LockDrift(compare(wanted(lock, pyproject, project.env), now, exact=True, ignore=own_names(project),
