@@ -13,6 +13,19 @@ def _path_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", type=Path, help="a directory inside the project (default: the current one)")
 
 
+def _packages_arg(p: argparse.ArgumentParser, what: str) -> None:
+    # One positional list: a package name never contains "/" and is never
+    # "." or "..", so a path among them (the old `envhook pin DIR`) is told apart.
+    p.add_argument("args", nargs="*", metavar="PACKAGE", help=f"{what}; a directory (with a /) names the project")
+
+
+def _split_packages(args: list[str]) -> tuple[Path | None, list[str]]:
+    import os
+
+    paths = [a for a in args if os.sep in a or a in (".", "..")]
+    return (Path(paths[-1]) if paths else None), [a for a in args if a not in paths]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="envhook",
@@ -31,12 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--json", action="store_true", help="machine-readable output")
     out.add_argument("--short", action="store_true", help="print the state alone, one word (for scripts and prompts)")
 
-    p = sub.add_parser("pin", help="freeze the env as tinkered: never synced, `uv run` leaves it alone")
-    _path_arg(p)
+    p = sub.add_parser("pin", help="freeze the env as tinkered (never synced), or only some packages in it")
+    _packages_arg(p, "packages a sync leaves as they are (default: the whole env)")
+    p.add_argument("--tinkered", action="store_true", help="pin the packages that differ from the lock")
     p.add_argument("--note", help="why it is pinned (shown by status)")
 
     p = sub.add_parser("unpin", help="follow the lock again: the next prompt syncs if needed")
-    _path_arg(p)
+    _packages_arg(p, "packages to release (default: the whole-env pin)")
 
     p = sub.add_parser("sync", help="sync the env now, even if nothing looks stale")
     _path_arg(p)
@@ -79,11 +93,13 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "pin":
         from envhook.commands.pin import pin
 
-        return pin(args.path, args.note)
+        path, packages = _split_packages(args.args)
+        return pin(path, args.note, packages, args.tinkered)
     if args.command == "unpin":
         from envhook.commands.pin import unpin
 
-        return unpin(args.path)
+        path, packages = _split_packages(args.args)
+        return unpin(path, packages)
     if args.command == "sync":
         from envhook.commands.sync import sync
 

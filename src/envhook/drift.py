@@ -122,6 +122,13 @@ class LockDrift:
     def matches(self) -> bool:
         return self.changes == [] and not self.outdated and not self.replace
 
+    def without(self, names) -> LockDrift:
+        """The same answer with `names` (pinned packages) left out."""
+        if self.changes is None or not names:
+            return self
+        return LockDrift([c for c in self.changes if c.name not in names], outdated=self.outdated,
+                         replace=self.replace, error=self.error)
+
 
 def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
     """How the env differs from the lock, as the project's backend tells.

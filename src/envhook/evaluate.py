@@ -8,7 +8,7 @@ from pathlib import Path
 
 from envhook import trust, venv
 from envhook.drift import Change, LockDrift, compare, lock_drift, text
-from envhook.pins import Pin, load_pin
+from envhook.pins import PackagePin, Pin, load_package_pins, load_pin
 from envhook.project import Project
 from envhook.state import (
     SYNC_FAILED,
@@ -37,6 +37,8 @@ class Assessment:
         # inputs' digests are in `inputs`, so each new content asks again).
         self.trust_changes: list[str] = []
         self.pin: Pin | None = None
+        self.package_pins: dict[str, PackagePin] = {}  # packages a sync leaves as they are
+        self.conflicts: list[str] = []  # pinned packages the env's others no longer accept (status)
         self.record: SyncRecord | None = None
         self.inputs: dict = {}
         self.missing: str | None = None  # why the env counts as missing, if it does
@@ -106,6 +108,8 @@ class Assessment:
                  "drift": self.pin.drift, "inputs_changed": self.reasons if self.state == PINNED else []}
                 if self.pin else None
             ),
+            "pins": [self._pin_json(pp) for pp in self.package_pins.values()],
+            "conflicts": self.conflicts,
             "drift": [c.to_json() for c in self.lock.changes] if self.lock and self.lock.changes is not None else None,
             "hand": [c.to_json() for c in self.hand] if self.hand is not None else None,
             "state": self.state,
@@ -117,6 +121,23 @@ class Assessment:
                 else None
             ),
         }
+
+
+    def pinned_change(self, name: str):
+        """The lock's view of a pinned package: (installed, locked) as drift.split gives them."""
+        from envhook.drift import split
+
+        locked = None
+        if self.lock is not None and self.lock.changes is not None:
+            for c in self.lock.changes:
+                if c.name == name:
+                    return split(c.installed)[0], split(c.locked)[0]
+            locked = split(self.installed.get(name))[0]  # not drift: it matches the lock
+        return split(self.installed.get(name))[0], locked
+
+    def _pin_json(self, pp: PackagePin) -> dict:
+        installed, locked = self.pinned_change(pp.name)
+        return {"name": pp.name, "installed": installed, "locked": locked, "since": pp.since, "note": pp.note}
 
 
 def _pid_alive(pid) -> bool:
@@ -152,6 +173,7 @@ def assess(project: Project | None) -> Assessment:
     a.inputs = verdict.inputs or fingerprint(project.inputs, root)
     a.record = record = SyncRecord.load(root)
     a.pin = load_pin(root)
+    a.package_pins = load_package_pins(root)
     a.missing = venv.missing_reason(project.env)
 
     odd = [p for p in project.inputs if os.path.exists(p) and not os.path.isfile(p)]
@@ -212,17 +234,21 @@ def assess(project: Project | None) -> Assessment:
         a.state, a.reasons = STALE, changed or ["the last sync did not succeed"]
         return a
 
+    pinned = set(a.package_pins)
+
     def uv_made_it() -> bool:
         # Did the tool change the env (uv add, poetry add, uv sync: then it
         # matches the lock), or a person? The backend reads the lock for that
         # (for uv: uv itself, the one authority on what its lock means here).
+        # Pinned packages are as the user left them, whatever the lock says.
         a.lock = lock_drift(project, now)
-        a.adopt = a.lock.matches
+        a.adopt = a.lock.without(pinned).matches
         return a.adopt
 
     baseline = record.installed if record is not None else None
     if baseline is not None:
-        a.hand = compare(baseline, now)
+        # A pinned package's changes are the pin's business, not news.
+        a.hand = [c for c in compare(baseline, now) if c.name not in pinned]
     elif uv_made_it():
         return a
     elif a.lock.changes is None:
@@ -233,17 +259,22 @@ def assess(project: Project | None) -> Assessment:
         return a
     else:
         # Never synced by envhook: what differs from the lock is all that can be shown.
-        a.hand = a.lock.changes
+        a.hand = [c for c in a.lock.changes if c.name not in pinned]
 
     if not a.hand:
         if changed:
             a.state, a.reasons = STALE, changed
-        else:
+        elif not pinned:
             a.lock = LockDrift([])  # as the last sync left it: no need to ask uv
         return a
-    if record is not None and record.reset_on_drift:
+    consent = record.reset_on_drift if record is not None else False
+    if consent is True:
         # `envhook unpin` was consent to reset what was changed while pinned.
         a.state, a.reasons = STALE, [*changed, "env was changed by hand while pinned"]
+        return a
+    if isinstance(consent, list) and all(c.name in consent for c in a.hand):
+        # `envhook unpin PACKAGE`: consent to reset those packages, and only them.
+        a.state, a.reasons = STALE, [*changed, f"unpinned {text(a.hand, 'reverse', limit=6)}"]
         return a
     if not changed:
         # The lock is the one the baseline was synced from, so what changed

@@ -73,6 +73,8 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
                     tomllib.loads(read_regular(p).decode())
         except (OSError, ValueError):
             return None
+    if os.path.exists(os.path.join(state, "projects", paths.key(decision.root), "packages.json")):
+        return None  # package pins change the command: the full path builds it
     import fcntl
 
     from envhook.backends.uv import start_sync, uv_path

@@ -1,5 +1,9 @@
 """Pins: "I tinkered with this env; leave it as it is." A pin records when,
-why (--note) and what the inputs were, so status can say what changed since."""
+why (--note) and what the inputs were, so status can say what changed since.
+
+Two kinds: the whole env (pin.json: never synced), or packages
+(packages.json: the env keeps following the lock, and a sync leaves those
+packages exactly as they are, installed or absent)."""
 
 from __future__ import annotations
 
@@ -46,3 +50,125 @@ def unpin(root: Path) -> bool:
         return False
     notify(root)
     return True
+
+
+# -- package pins ----------------------------------------------------------------------
+
+PACKAGES = "packages.json"
+
+
+class PackagePin:
+    __slots__ = ("name", "since", "note", "installed")
+
+    def __init__(self, name: str, since: str, note: str | None, installed: str | None):
+        self.name, self.since, self.note = name, since, note
+        self.installed = installed  # what the env held when pinned (venv.installed value), None: absent
+
+    def to_dict(self) -> dict:
+        return {"since": self.since, "note": self.note, "installed": self.installed}
+
+
+def load_package_pins(root: Path) -> dict[str, PackagePin]:
+    data = read_json(project_dir(root) / PACKAGES)
+    table = data.get("packages") if data else None
+    if not isinstance(table, dict):
+        return {}
+    out = {}
+    for name, d in table.items():
+        if isinstance(name, str) and isinstance(d, dict):
+            out[name] = PackagePin(name, str(d.get("since", "")),
+                                   d.get("note") if isinstance(d.get("note"), str) else None,
+                                   d.get("installed") if isinstance(d.get("installed"), str) else None)
+    return out
+
+
+def _save(root: Path, pins: dict[str, PackagePin]) -> None:
+    path = project_dir(root) / PACKAGES
+    if pins:
+        ensure_project_dir(root)
+        write_json(path, {"packages": {n: p.to_dict() for n, p in sorted(pins.items())}})
+    else:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+    notify(root)
+
+
+def pin_packages(root: Path, names: list[str], note: str | None, installed: dict[str, str]) -> list[PackagePin]:
+    """Pin `names` (canonical) as the env holds them now; a pinned one is
+    pinned again at what it is now."""
+    pins = load_package_pins(root)
+    since = now_iso()
+    added = [PackagePin(n, since, note, installed.get(n)) for n in names]
+    pins.update((p.name, p) for p in added)
+    _save(root, pins)
+    return added
+
+
+def unpin_packages(root: Path, names: list[str]) -> list[str]:
+    """Release `names`; returns those that were pinned."""
+    pins = load_package_pins(root)
+    gone = [n for n in names if n in pins]
+    for n in gone:
+        del pins[n]
+    if gone:
+        _save(root, pins)
+    return gone
+
+
+def conflicts(env: Path, pins: dict[str, PackagePin], installed: dict[str, str]) -> list[str]:
+    """Where a pinned package no longer satisfies what the env's other
+    packages require of it (a lock change brought a dependent that wants
+    another version): one phrase each, e.g.
+    `pinned tinkerpkg 3.0 conflicts with depkg 2.0's requirement tinkerpkg<3`.
+    Read from the installed METADATA, so it is what the env really holds."""
+    if not pins:
+        return []
+    from envhook import venv
+    from envhook.drift import split
+
+    sp = venv.site_packages(env)
+    if sp is None:
+        return []
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.version import InvalidVersion
+
+    from envhook.backends.lockread import marker_environment
+
+    environment = marker_environment(env)
+    out = []
+    for entry in sorted(os.listdir(sp)):
+        if not entry.endswith(".dist-info"):
+            continue
+        name, _, version = entry[: -len(".dist-info")].partition("-")
+        owner = venv.canonical(name)
+        if owner in pins:
+            continue  # a pin's own requirements are the user's business
+        try:
+            with open(sp / entry / "METADATA", encoding="utf-8", errors="replace") as f:
+                lines = [ln[len("Requires-Dist:"):].strip() for ln in f if ln.startswith("Requires-Dist:")]
+        except OSError:
+            continue
+        for line in lines:
+            try:
+                req = Requirement(line)
+            except InvalidRequirement:
+                continue
+            target = venv.canonical(req.name)
+            if target not in pins:
+                continue
+            if req.marker is not None and not req.marker.evaluate({**environment, "extra": ""}):
+                continue
+            have = split(installed.get(target))[0]
+            ok = have is not None
+            if ok and req.specifier:
+                try:
+                    ok = req.specifier.contains(have, prereleases=True)
+                except InvalidVersion:
+                    ok = False
+            if not ok:
+                what = f"{target} {have}" if have else f"{target} (absent)"
+                out.append(f"pinned {what} conflicts with {owner} {version}'s requirement "
+                           f"{req.name}{req.specifier or ''}")
+    return out

@@ -91,7 +91,11 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
             last_ok=previous.good() if previous else None,  # kept if this run never finishes
         ).save(project.root)
         if presync is None:
-            say(f"syncing {project.name} ({reason})")
+            from envhook.pins import load_package_pins
+
+            pinned = sorted(load_package_pins(project.root))
+            keeping = f"; keeping pinned {', '.join(pinned)}" if pinned else ""
+            say(f"syncing {project.name} ({reason}{keeping})")
         outcome = backend_for(project).sync(project, reason=reason, started=presync.pid if presync else None)
         record_outcome(project, outcome, previous=previous)
     if outcome.status != SYNC_OK:

@@ -76,6 +76,9 @@ class Backend:
     lock: str | None = None           # the lock file at the root it syncs from, if it has one
     writes: tuple[str, ...] = ()      # inputs its sync may rewrite (trust excuses those, see trust.py)
     sync_label: str = ""              # how the user would run the sync by hand
+    # Can it sync everything but some packages, leaving those as they are?
+    # (uv: `--inexact --no-install-package`; Poetry and PDM have no such option.)
+    package_pins: bool = False
 
     # -- where, and from what -------------------------------------------------------
     def env_path(self, root: Path, pyproject: dict | None, environ) -> Path:

@@ -49,6 +49,7 @@ class UvBackend(Backend):
     # first lock of a fresh project).
     writes = ("uv.lock",)
     sync_label = "uv sync"
+    package_pins = True
 
     def env_path(self, root, pyproject, environ):
         return env_path(root, environ)
@@ -63,7 +64,21 @@ class UvBackend(Backend):
         uv = uv_path(str(project.env))
         if uv is None:
             raise ToolMissing(INSTALL_HINT)
+        pinned = _pinned(project)
+        if pinned:
+            # Inexact, so that a pinned package is neither replaced nor
+            # removed (nor installed, when it was pinned absent); what the
+            # lock no longer wants is removed afterwards (sync, below).
+            keep = [x for n in pinned for x in ("--no-install-package", n)]
+            return [("uv sync", [uv, "--directory", str(project.root), "sync", "--inexact", *keep])]
         return [("uv sync", [uv, "--directory", str(project.root), "sync"])]
+
+    def sync(self, project, *, reason: str, started: int | None = None):
+        outcome = super().sync(project, reason=reason, started=started)
+        pinned = _pinned(project)
+        if outcome.status != "ok" or not pinned or started is not None:
+            return outcome
+        return _remove_unwanted(project, pinned)
 
     def lock_drift(self, project, now=None):
         return uv_lock_drift(project, now)
@@ -148,3 +163,30 @@ def uv_lock_drift(project, now: dict[str, str] | None = None):
     return LockDrift(changes, outdated=outdated, replace=replace)
 
 
+
+
+def _pinned(project) -> list[str]:
+    from envhook.pins import load_package_pins
+
+    return sorted(load_package_pins(project.root))
+
+
+def _remove_unwanted(project, pinned: list[str]):
+    """After an inexact sync: remove what the lock does not want (a
+    dependency it dropped, a package installed by hand), except the pins.
+    uv's own dry run names them, as an exact `uv sync` would remove them."""
+    from envhook.backends.base import SYNC_FAILED, SyncOutcome
+
+    drift = uv_lock_drift(project)
+    if drift.changes is None:
+        return SyncOutcome(SYNC_FAILED, f"cannot tell what the lock no longer wants ({drift.error})")
+    extra = [c.name for c in drift.changes if c.locked is None and c.name not in pinned]
+    if not extra:
+        return SyncOutcome("ok")
+    uv = uv_path(str(project.env))
+    argv = [uv, "pip", "uninstall", "--python", str(project.env / "bin" / "python"), *extra]
+    try:
+        pid = spawn.start(argv, sync_environ(), cwd=str(project.root))
+    except OSError as e:
+        return SyncOutcome(SYNC_FAILED, f"cannot run {uv}: {e.strerror}")
+    return finish(pid, "uv pip uninstall")

@@ -52,7 +52,7 @@ def _decision_deps(project, state_project_dir: Path) -> list[str]:
     deps += [str(p) for p in project.inputs]
     deps += [str(p) for p in backend_for(project).settings_files(project)]
     deps += [str(p) for p in venv.watched(project.env)]
-    deps += [str(state_project_dir / n) for n in ("allow", "deny", "pin.json", "sync.json", "notify")]
+    deps += [str(state_project_dir / n) for n in ("allow", "deny", "pin.json", "packages.json", "sync.json", "notify")]
     return list(dict.fromkeys(deps))
 
 
@@ -237,6 +237,8 @@ def export(shell_name: str, presync=None) -> str:
             # prompts. Keyed by the inputs as they are now: uv may have written
             # the lock before it failed or was interrupted.
             told.keys.add("f:" + _digest(root, a.inputs))
+        elif a.package_pins:
+            _say_conflicts(project, a)
 
     if a.state == TINKERED or (a.state == STALE and a.kept):
         _say_hand_made(told, project, a)
@@ -329,6 +331,20 @@ def _say_hand_made(told: Told, project, a) -> None:
         state.set_noticed(project.root, key)
     except OSError:
         told.keys.add(key)  # cannot be remembered there: at least once per shell
+
+
+def _say_conflicts(project, a) -> None:
+    """After a sync that kept pinned packages: one line if the lock now
+    wants another version of one (a new dependent requires it)."""
+    from envhook.pins import conflicts
+
+    try:
+        found = conflicts(project.env, a.package_pins, a.installed)
+    except Exception:  # noqa: BLE001 — a report, never a reason to fail the prompt
+        return
+    if found:
+        names = " ".join(sorted({f.split()[1] for f in found}))
+        say(f"{project.name} synced; {'; '.join(found)} — `envhook unpin {names}` follows the lock")
 
 
 def _forget_hand_made(project) -> None:

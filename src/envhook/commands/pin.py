@@ -1,4 +1,8 @@
-"""`envhook pin` / `envhook unpin`: what is frozen, and what unfreezing will change."""
+"""`envhook pin` / `envhook unpin`: what is frozen, and what unfreezing will change.
+
+Without packages, the whole env: never synced. With packages (or
+--tinkered, the packages that differ from the lock), only those: the env
+keeps following the lock, and a sync leaves them as they are."""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from envhook.state import SyncRecord, fingerprint
 
 
 def _lock_drift(project):
-    """uv's answer for a trusted project whose env exists; None otherwise
-    (uv is never run for a project nobody trusted)."""
+    """The backend's answer for a trusted project whose env exists; None
+    otherwise (no tool is run for a project nobody trusted)."""
     from envhook.drift import lock_drift
 
     if not trust.is_trusted(project.root) or venv.missing_reason(project.env):
@@ -20,10 +24,12 @@ def _lock_drift(project):
     return lock_drift(project)
 
 
-def pin(path: Path | None, note: str | None) -> int:
+def pin(path: Path | None, note: str | None, packages: list[str] = (), tinkered: bool = False) -> int:
     project = locate(path)
     if project is None:
         return 1
+    if packages or tinkered:
+        return pin_packages(project, packages, note, tinkered)
     drift = _lock_drift(project)
     known = drift is not None and drift.changes is not None
     pins.pin(project.root, fingerprint(project.inputs, project.root), note,
@@ -44,13 +50,55 @@ def pin(path: Path | None, note: str | None) -> int:
     return 0
 
 
-def unpin(path: Path | None) -> int:
+def _cannot(project) -> str | None:
+    from envhook.backends import backend_for
+
+    if backend_for(project).package_pins:
+        return None
+    return (f"{project.name} is synced with `{backend_for(project).sync_label}`, which cannot leave some packages "
+            "out of a sync, so package pins would not hold; `envhook pin` (no package) pins the whole env")
+
+
+def pin_packages(project, names: list[str], note: str | None, tinkered: bool) -> int:
+    from envhook.drift import show
+
+    why = _cannot(project)
+    if why:
+        say(why)
+        return 2
+    wanted = [venv.canonical(n) for n in names]
+    if tinkered:
+        drift = _lock_drift(project)
+        if drift is None or drift.changes is None:
+            reason = f" ({drift.error})" if drift is not None and drift.error else \
+                " (it needs a trusted project with an env)"
+            say(f"cannot tell which packages differ from the lock{reason}; nothing pinned")
+            return 1
+        wanted += [c.name for c in drift.changes if c.name not in wanted]
+        if not wanted:
+            say(f"{project.name}'s env matches the lock; nothing to pin")
+            return 0
+    installed = venv.installed(project.env)
+    added = pins.pin_packages(project.root, wanted, note, installed)
+    shown = ", ".join(f"{p.name} {show(p.installed)}" if p.installed else f"{p.name} (absent)" for p in added)
+    say(f"pinned in {project.name}: {shown}; syncs leave {'it' if len(added) == 1 else 'them'} as "
+        f"{'it is' if len(added) == 1 else 'they are'} and bring the rest to the lock")
+    if project.backend == "uv":
+        say("`uv run` would still reset them: use `uv run --no-sync` (README: Package pins)")
+    return 0
+
+
+def unpin(path: Path | None, packages: list[str] = ()) -> int:
     project = locate(path)
     if project is None:
         return 1
+    if packages:
+        return unpin_packages(project, packages)
     record = SyncRecord.load(project.root)
     if not pins.unpin(project.root):
-        say(f"{project.name} was not pinned")
+        held = sorted(pins.load_package_pins(project.root))
+        extra = f" (pinned packages: {', '.join(held)}; `envhook unpin PACKAGE` releases one)" if held else ""
+        say(f"{project.name} was not pinned{extra}")
         return 0
     # Unpinning is consent to reset: hand-made changes made while pinned are
     # synced away at the next prompt, even if the inputs did not change.
@@ -62,14 +110,49 @@ def unpin(path: Path | None) -> int:
         why = f" ({drift.error})" if drift is not None and drift.error else ""
         say(f"unpinned {project.name}; the next prompt syncs it to the lock if needed{why}")
     elif drift.changes or drift.outdated or drift.replace:
+        from envhook.backends import backend_for
         from envhook.drift import text
 
         what = text(drift.changes, "reverse") if drift.changes else "no package changes"
-        from envhook.backends import backend_for
-
         extra = f"; {backend_for(project).lock_description(project)} is updated first" if drift.outdated else ""
         extra += "; the env is recreated for another Python" if drift.replace else ""
         say(f"unpinned {project.name}; the next prompt syncs it to the lock: {what}{extra}")
     else:
         say(f"unpinned {project.name}; the env already matches the lock")
+    return 0
+
+
+def unpin_packages(project, names: list[str]) -> int:
+    from envhook.drift import text
+
+    wanted = [venv.canonical(n) for n in names]
+    gone = pins.unpin_packages(project.root, wanted)
+    for n in wanted:
+        if n not in gone:
+            say(f"{n} was not pinned in {project.name}")
+    if not gone:
+        return 0
+    drift = _lock_drift(project)
+    resets = [c for c in (drift.changes or []) if c.name in gone] if drift is not None else []
+    record = SyncRecord.load(project.root)
+    if resets and record is not None and record.installed is not None:
+        # Consent to reset these, and only these, at the next prompt: the
+        # record is set to what the lock wants, so the env differs from it
+        # by exactly them (evaluate: reset_on_drift as a list of names).
+        for c in resets:
+            if c.locked is None:
+                record.installed.pop(c.name, None)
+            else:
+                record.installed[c.name] = c.locked
+        consent = record.reset_on_drift if isinstance(record.reset_on_drift, list) else []
+        record.reset_on_drift = sorted({*consent, *gone})
+        record.save(project.root)
+    names, them = ", ".join(gone), "it" if len(gone) == 1 else "them"
+    if resets:
+        say(f"unpinned {names} in {project.name}; the next prompt syncs {them} to the lock: "
+            f"{text(resets, 'reverse')}")
+    elif drift is not None and drift.changes is not None:
+        say(f"unpinned {names} in {project.name}; the env already has {them} as the lock wants")
+    else:
+        say(f"unpinned {names} in {project.name}; the next sync brings {them} to the lock")
     return 0

@@ -20,11 +20,15 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     if short:
         sys.stdout.write(a.state + "\n")
         return 0 if a.state != NO_PROJECT or path is None else 1
-    if a.lock is None and a.trusted and not a.missing and a.state in (STALE, PINNED, TINKERED):
+    if a.lock is None and a.trusted and not a.missing and (a.state in (STALE, PINNED, TINKERED) or a.package_pins):
         # Asked only here, not by the hook: a pinned or stale env's drift is
         # for the person reading, and costs one `uv sync --dry-run`. Not after
         # a failed sync: the same failure would only be repeated.
         a.lock = lock_drift(project, a.installed)
+    if a.package_pins and not a.missing:
+        from envhook.pins import conflicts
+
+        a.conflicts = conflicts(project.env, a.package_pins, a.installed or {})
     if as_json:
         json.dump(a.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -54,6 +58,21 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
                 lines.append(f"  when pinned, it differed from the lock: {text(frozen, 'against_lock')}")
             elif a.pin.drift == []:
                 lines.append("  when pinned, it matched the lock")
+    if a.package_pins:
+        lines.append("pinned packages (syncs leave them as they are):")
+        for pp in a.package_pins.values():
+            installed, locked = a.pinned_change(pp.name)
+            have = installed if installed is not None else "(absent)"
+            if a.lock is None or a.lock.changes is None:
+                want = ""
+            elif locked == installed:
+                want = " (as the lock has it)"
+            else:
+                want = f" (lock: {locked if locked is not None else 'not in it'})"
+            note = f" — {pp.note}" if pp.note else ""
+            lines.append(f"  {pp.name} {have}{want}, since {pp.since}{note}")
+        for c in a.conflicts:
+            lines.append(f"  conflict: {c}")
     lines.append(f"state:   {a.state}")
     for r in a.reasons:
         lines.append(f"  - {r}")
