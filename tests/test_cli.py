@@ -95,3 +95,15 @@ def test_moved_project_is_untrusted_at_its_new_path(tmp_path, wheelhouse, shell_
     run("allow", cwd=p, env=shell_env)
     moved = p.rename(tmp_path / "moved")
     assert json.loads(run("status", "--json", cwd=moved, env=shell_env).stdout)["trusted"] is False
+
+
+def test_pin_arguments_are_packages_unless_they_name_a_directory():
+    from pathlib import Path
+
+    from envhook.cli import _split_packages
+
+    assert _split_packages([]) == (None, [])
+    assert _split_packages(["httpx", "Foo_Bar"]) == (None, ["httpx", "Foo_Bar"])
+    assert _split_packages(["./proj", "httpx"]) == (Path("./proj"), ["httpx"])
+    assert _split_packages(["."]) == (Path("."), [])
+    assert _split_packages(["/abs/p"]) == (Path("/abs/p"), [])

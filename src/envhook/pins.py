@@ -117,12 +117,14 @@ def unpin_packages(root: Path, names: list[str]) -> list[str]:
     return gone
 
 
-def conflicts(env: Path, pins: dict[str, PackagePin], installed: dict[str, str]) -> list[str]:
+def conflicts(env: Path, pins: dict[str, PackagePin], installed: dict[str, str],
+              own: set[str] = frozenset()) -> list[str]:
     """Where a pinned package no longer satisfies what the env's other
     packages require of it (a lock change brought a dependent that wants
     another version): one phrase each, e.g.
     `pinned tinkerpkg 3.0 conflicts with depkg 2.0's requirement tinkerpkg<3`.
-    Read from the installed METADATA, so it is what the env really holds."""
+    Read from the installed METADATA, so it is what the env really holds.
+    `own`: the project's names (and its workspace members'), not counted."""
     if not pins:
         return []
     from envhook import venv
@@ -143,8 +145,10 @@ def conflicts(env: Path, pins: dict[str, PackagePin], installed: dict[str, str])
             continue
         name, _, version = entry[: -len(".dist-info")].partition("-")
         owner = venv.canonical(name)
-        if owner in pins:
-            continue  # a pin's own requirements are the user's business
+        if owner in pins or owner in own:
+            # A pin's own requirements are the user's business, and so is the
+            # project's: pinning a direct dependency overrides it on purpose.
+            continue
         try:
             with open(sp / entry / "METADATA", encoding="utf-8", errors="replace") as f:
                 lines = [ln[len("Requires-Dist:"):].strip() for ln in f if ln.startswith("Requires-Dist:")]

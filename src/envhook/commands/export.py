@@ -336,10 +336,11 @@ def _say_hand_made(told: Told, project, a) -> None:
 def _say_conflicts(project, a) -> None:
     """After a sync that kept pinned packages: one line if the lock now
     wants another version of one (a new dependent requires it)."""
+    from envhook.backends.lockread import own_names
     from envhook.pins import conflicts
 
     try:
-        found = conflicts(project.env, a.package_pins, a.installed)
+        found = conflicts(project.env, a.package_pins, a.installed, own_names(project))
     except Exception:  # noqa: BLE001 — a report, never a reason to fail the prompt
         return
     if found:

@@ -26,9 +26,10 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
         # a failed sync: the same failure would only be repeated.
         a.lock = lock_drift(project, a.installed)
     if a.package_pins and not a.missing:
+        from envhook.backends.lockread import own_names
         from envhook.pins import conflicts
 
-        a.conflicts = conflicts(project.env, a.package_pins, a.installed or {})
+        a.conflicts = conflicts(project.env, a.package_pins, a.installed or {}, own_names(project))
     if as_json:
         json.dump(a.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
