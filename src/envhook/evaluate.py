@@ -49,6 +49,7 @@ class Assessment:
         self.adopt = False   # the env already matches the changed inputs (uv add, uv sync): record it
         self.kept = False    # stale, but not synced: that would erase hand-made changes
         self.reset = False   # stale, and the sync will erase hand-made changes (tinkered = "reset")
+        self.keep: tuple[str, ...] = ()  # hand-made changes the sync leaves alone (after `unpin PACKAGE`)
         self.settings_error: str | None = None
 
     @property
@@ -272,9 +273,12 @@ def assess(project: Project | None) -> Assessment:
         # `envhook unpin` was consent to reset what was changed while pinned.
         a.state, a.reasons = STALE, [*changed, "env was changed by hand while pinned"]
         return a
-    if isinstance(consent, list) and all(c.name in consent for c in a.hand):
-        # `envhook unpin PACKAGE`: consent to reset those packages, and only them.
-        a.state, a.reasons = STALE, [*changed, f"unpinned {text(a.hand, 'reverse', limit=6)}"]
+    if isinstance(consent, list) and any(c.name in consent for c in a.hand):
+        # `envhook unpin PACKAGE`: consent to reset those packages, and only
+        # them; other hand-made changes are left as they are, like pins.
+        reset = [c for c in a.hand if c.name in consent]
+        a.keep = tuple(c.name for c in a.hand if c.name not in consent)
+        a.state, a.reasons = STALE, [*changed, f"unpinned {text(reset, 'reverse', limit=6)}"]
         return a
     if not changed:
         # The lock is the one the baseline was synced from, so what changed

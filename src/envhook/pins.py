@@ -106,6 +106,18 @@ def pin_packages(root: Path, names: list[str], note: str | None, installed: dict
     return added
 
 
+def moved(root: Path, pins: dict[str, PackagePin], installed: dict[str, str]) -> list[PackagePin]:
+    """Pins whose package is no longer what it was when pinned (an exact
+    `uv add` / `uv sync` by the user reset it); they are re-recorded as they
+    are now, so this is said once. Returns them as they were."""
+    changed = [p for p in pins.values() if installed.get(p.name) != p.installed]
+    if changed:
+        for p in changed:
+            pins[p.name] = PackagePin(p.name, p.since, p.note, installed.get(p.name))
+        _save(root, pins)
+    return changed
+
+
 def unpin_packages(root: Path, names: list[str]) -> list[str]:
     """Release `names`; returns those that were pinned."""
     pins = load_package_pins(root)

@@ -45,13 +45,24 @@ def project_lock(project: Project, held: int | None = None):
         os.close(fd)
 
 
-def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncRecord | None = None) -> SyncRecord:
+def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncRecord | None = None,
+                   keep: tuple[str, ...] = ()) -> SyncRecord:
     env = project.env
+    installed = venv.installed(env)
+    if keep and previous is not None and previous.installed is not None:
+        # Hand-made changes this sync left alone stay hand-made: the baseline
+        # keeps what envhook had left there, so they are still told apart
+        # (and protected) at the next change of the inputs.
+        for name in keep:
+            if name in previous.installed:
+                installed[name] = previous.installed[name]
+            else:
+                installed.pop(name, None)
     rec = SyncRecord(
         status=outcome.status,
         inputs=fingerprint(project.inputs, project.root),
         env_cfg=env_config_digest(env),
-        installed=venv.installed(env),
+        installed=installed,
         time=now_iso(),
         message=outcome.message,
         # A sync that did not succeed must not erase the record of the last one that did.
@@ -68,12 +79,15 @@ def adopt(project: Project) -> SyncRecord:
     return record_outcome(project, SyncOutcome(SYNC_OK, "the env already matched the lock"))
 
 
-def sync(project: Project, reason: str, presync=None, *, unless_done: bool = False) -> SyncOutcome:
+def sync(project: Project, reason: str, presync=None, *, unless_done: bool = False,
+         keep: tuple[str, ...] = ()) -> SyncOutcome:
     """Sync now (the caller decided it should) and record what happened.
     Ctrl-C is caught by the backend and recorded as interrupted. `presync`
     is a sync the hook's entry already started (and announced), lock held.
     `unless_done` (the hook): after waiting for another shell's sync, decide
-    again, so two shells entering a stale project run one `uv sync`."""
+    again, so two shells entering a stale project run one `uv sync`.
+    `keep`: hand-made changes to leave as they are (an `envhook unpin
+    PACKAGE` resets that package alone)."""
     with project_lock(project, held=presync.lock_fd if presync else None) as waited:
         if waited and unless_done:
             from envhook.evaluate import assess
@@ -96,8 +110,11 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
             pinned = sorted(load_package_pins(project.root))
             keeping = f"; keeping pinned {', '.join(pinned)}" if pinned else ""
             say(f"syncing {project.name} ({reason}{keeping})")
-        outcome = backend_for(project).sync(project, reason=reason, started=presync.pid if presync else None)
-        record_outcome(project, outcome, previous=previous)
+        if presync is not None:
+            keep = ()  # never both: the entry starts no sync while a reset waits for consent
+        outcome = backend_for(project).sync(project, reason=reason, started=presync.pid if presync else None,
+                                            keep=keep)
+        record_outcome(project, outcome, previous=previous, keep=keep)
     if outcome.status != SYNC_OK:
         say(f"{outcome.message or 'sync failed'} — {project.name} is left as it is; `envhook sync` retries")
     return outcome

@@ -100,13 +100,15 @@ class Backend:
         Raises ToolMissing with one line naming what to install."""
         raise NotImplementedError
 
-    def sync(self, project, *, reason: str, started: int | None = None) -> SyncOutcome:
+    def sync(self, project, *, reason: str, started: int | None = None, keep: tuple[str, ...] = ()) -> SyncOutcome:
+        """Run the commands. `keep`: packages this sync must leave as they
+        are besides the pins (only backends with package_pins get any)."""
         from envhook import spawn
 
         if started is not None:
             return finish(started, self.sync_label)
         try:
-            plan = self.commands(project)
+            plan = self.commands(project, keep) if keep else self.commands(project)
         except ToolMissing as e:
             return SyncOutcome(SYNC_FAILED, str(e))
         env = sync_environ()

@@ -60,11 +60,11 @@ class UvBackend(Backend):
         files += [project.root / "uv.lock", project.root / ".python-version", project.root / "uv.toml"]
         return files
 
-    def commands(self, project):
+    def commands(self, project, keep=()):
         uv = uv_path(str(project.env))
         if uv is None:
             raise ToolMissing(INSTALL_HINT)
-        pinned = _pinned(project)
+        pinned = sorted({*_pinned(project), *keep})
         if pinned:
             # Inexact, so that a pinned package is neither replaced nor
             # removed (nor installed, when it was pinned absent); what the
@@ -73,9 +73,9 @@ class UvBackend(Backend):
             return [("uv sync", [uv, "--directory", str(project.root), "sync", "--inexact", *keep])]
         return [("uv sync", [uv, "--directory", str(project.root), "sync"])]
 
-    def sync(self, project, *, reason: str, started: int | None = None):
-        outcome = super().sync(project, reason=reason, started=started)
-        pinned = _pinned(project)
+    def sync(self, project, *, reason: str, started: int | None = None, keep=()):
+        outcome = super().sync(project, reason=reason, started=started, keep=keep)
+        pinned = sorted({*_pinned(project), *keep})
         if outcome.status != "ok" or not pinned or started is not None:
             return outcome
         return _remove_unwanted(project, pinned)

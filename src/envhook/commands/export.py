@@ -166,6 +166,8 @@ def export(shell_name: str, presync=None) -> str:
 
         try:
             adopt(project)
+            if a.package_pins:
+                _say_pins_moved(project, a)
         except OSError:
             pass  # not recorded: the next change asks uv again, nothing is lost
         stamp_time = _start_stamp(told, state, stamp)
@@ -199,7 +201,8 @@ def export(shell_name: str, presync=None) -> str:
             os.close(presync.lock_fd)
             presync = None
         try:
-            outcome = sync(project, presync.reason if presync else ", ".join(a.reasons), presync, unless_done=True)
+            outcome = sync(project, presync.reason if presync else ", ".join(a.reasons), presync, unless_done=True,
+                           keep=a.keep)
         except (ChildProcessError, ProcessLookupError):
             raise  # not about the state dir
         except OSError as e:
@@ -331,6 +334,19 @@ def _say_hand_made(told: Told, project, a) -> None:
         state.set_noticed(project.root, key)
     except OSError:
         told.keys.add(key)  # cannot be remembered there: at least once per shell
+
+
+def _say_pins_moved(project, a) -> None:
+    """uv's own exact sync (`uv add`, `uv remove`, `uv sync`) ignores
+    envhook's pins: say so once when it changed a pinned package."""
+    from envhook.drift import show
+    from envhook.pins import moved
+
+    for p in moved(project.root, dict(a.package_pins), a.installed):
+        now = a.installed.get(p.name)
+        say(f"{project.name}: pinned {p.name} {show(p.installed) if p.installed else '(absent)'} is now "
+            f"{show(now) if now else 'absent'}: uv's own sync (`uv add`, `uv sync`) syncs exactly; "
+            "`uv add --no-sync` leaves the sync, and the pins, to envhook")
 
 
 def _say_conflicts(project, a) -> None:
