@@ -61,6 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("deny", help="distrust the project: envhook will not sync or activate it")
     _path_arg(p)
+
+    p = sub.add_parser("config", help="read or change your settings (config.toml; comments are kept)")
+    act = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    act.add_parser("list", help="every setting, its value and where it comes from")
+    q = act.add_parser("get", help="print one setting")
+    q.add_argument("key")
+    q = act.add_parser("set", help="set one setting (several values for a list)")
+    q.add_argument("key")
+    q.add_argument("values", nargs="+", metavar="VALUE")
+    q = act.add_parser("unset", help="remove one setting (back to its default)")
+    q.add_argument("key")
+
+    sub.add_parser("doctor", help="check that the hook, the tools and envhook's dirs work; say how to fix what does not")
+
+    p = sub.add_parser("completion", help="print the completion script for a shell")
+    p.add_argument("shell", choices=["bash", "zsh", "fish"])
     return parser
 
 
@@ -104,6 +120,18 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from envhook.commands.sync import sync
 
         return sync(args.path, args.force)
+    if args.command == "config":
+        from envhook.commands import config
+
+        return config.run(args.action, getattr(args, "key", None), getattr(args, "values", None))
+    if args.command == "doctor":
+        from envhook.commands.doctor import doctor
+
+        return doctor()
+    if args.command == "completion":
+        from envhook.commands.completion import completion
+
+        return completion(args.shell)
     if args.command in ("allow", "deny"):
         from envhook.commands import trust
 

@@ -21,8 +21,8 @@ from envhook.state import (
     fingerprint,
 )
 
-NO_PROJECT, UNTRUSTED, MISSING, STALE, IN_SYNC, PINNED, TINKERED, FAILED = (
-    "no-project", "untrusted", "missing", "stale", "in-sync", "pinned", "tinkered", "failed",
+NO_PROJECT, UNTRUSTED, MISSING, STALE, IN_SYNC, PINNED, TINKERED, FAILED, DISABLED = (
+    "no-project", "untrusted", "missing", "stale", "in-sync", "pinned", "tinkered", "failed", "disabled",
 )
 
 
@@ -70,6 +70,8 @@ class Assessment:
     def next(self) -> str:
         if self.state == NO_PROJECT:
             return "nothing (not inside a project)"
+        if self.state == DISABLED:
+            return "nothing (envhook is off here)"
         if self.state == UNTRUSTED:
             if self.trust_changes:
                 return "nothing until you review the changes and run `envhook allow` again"
@@ -157,10 +159,29 @@ def env_config_digest(env: Path) -> str | None:
     return file_digest(env / "pyvenv.cfg")
 
 
+def _disabled(project: Project) -> str | None:
+    """Why envhook leaves this project alone, if it does: the repository
+    opted out, or the user's `disabled_paths` covers it."""
+    if not project.enabled:
+        return "[tool.envhook] enabled = false in pyproject.toml"
+    from envhook import settings
+
+    try:
+        paths_off = settings.get("disabled_paths")
+    except settings.SettingsError:
+        return None
+    if paths_off and settings.under(str(project.root), paths_off):
+        return f"under disabled_paths in {settings.config_file()}"
+    return None
+
+
 def assess(project: Project | None) -> Assessment:
     if project is None:
         return Assessment(None, NO_PROJECT)
     root = project.root
+    off = _disabled(project)
+    if off:
+        return Assessment(project, DISABLED, [off])
     # Trust first, and nothing of the env is looked at without it: an
     # untrusted project's .venv may be anything its repository committed.
     verdict = trust.verdict(project)

@@ -70,8 +70,10 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
         try:
             for p in changed:
                 if p.endswith("pyproject.toml"):
-                    tomllib.loads(read_regular(p).decode())
-        except (OSError, ValueError):
+                    tool = tomllib.loads(read_regular(p).decode()).get("tool")
+                    if isinstance(tool, dict) and "envhook" in tool:
+                        return None  # [tool.envhook] may turn envhook off or choose another tool
+        except (OSError, ValueError, AttributeError):
             return None
     if os.path.exists(os.path.join(state, "projects", paths.key(decision.root), "packages.json")):
         return None  # package pins change the command: the full path builds it

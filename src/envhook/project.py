@@ -22,12 +22,14 @@ class ProjectError(Exception):
 class Project:
     def __init__(self, root: Path, name: str, env: Path, members: tuple[Path, ...] = (),
                  nearest: Path | None = None, aliases: tuple[str, ...] = (),
-                 member_dirs: tuple[Path, ...] = (), backend: str = "uv", detection=None):
+                 member_dirs: tuple[Path, ...] = (), backend: str = "uv", detection=None,
+                 enabled: bool = True):
         self.root = root          # the workspace root (or the project itself), real path
         self.name = name
         self.env = env            # where the backend's tool puts the env
         self.backend = backend    # the name of its backend (backends.NAMES)
         self.detection = detection  # backends.Detection: why that backend
+        self.enabled = enabled    # [tool.envhook] enabled = false: the repository opts out
         self.members = members    # workspace members, real paths, root excluded
         # Directories whose listing decides membership (each glob's fixed
         # part, and its parent): a member created there, even in a workspace
@@ -74,6 +76,13 @@ def _envhook_table(data: dict | None, path: Path) -> dict:
         return {}
     if not isinstance(table, dict):
         raise ProjectError(path, f"{path}: [tool.envhook] must be a table")
+    if "enabled" in table and not isinstance(table["enabled"], bool):
+        raise ProjectError(path, f"{path}: [tool.envhook] enabled must be true or false, "
+                                 f"not {table['enabled']!r}")
+    unknown = sorted(set(table) - {"enabled", "backend"})
+    if unknown:
+        raise ProjectError(path, f"{path}: [tool.envhook] has unknown keys: {', '.join(unknown)} "
+                                 "(known: enabled, backend)")
     backend = table.get("backend")
     if backend is not None:
         from envhook.backends import NAMES
@@ -188,4 +197,5 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         member_dirs=tuple(member_dirs(root, ws)) if ws else (),
         backend=detection.name,
         detection=detection,
+        enabled=settings.get("enabled", True),
     )

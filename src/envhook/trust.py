@@ -77,6 +77,8 @@ def verdict(project, environ=None) -> Verdict:
     strict = paranoid(environ)
     if not (d / "allow").is_file():
         denied = (d / "deny").is_file()
+        if not denied and under_trusted_root(root):
+            return Verdict(True)
         why = "denied with `envhook deny`" if denied else "not allowed yet (`envhook allow`)"
         return Verdict(False, denied=denied, reasons=[why], paranoid=strict)
     if not strict:
@@ -116,10 +118,23 @@ def _excusing_relock(allowed: dict, current: dict, root: Path, written: tuple[st
     return {**allowed, **{f: current.get(f) for f in moved}}
 
 
+def under_trusted_root(root: Path) -> bool:
+    """The user's `trusted_roots` setting covers this project. Read from the
+    user's config only, never from a project: a repository cannot trust itself.
+    A bad setting trusts nothing (the hook says what is wrong elsewhere)."""
+    from envhook import settings
+
+    try:
+        roots = settings.get("trusted_roots")
+    except settings.SettingsError:
+        return False
+    return bool(roots) and settings.under(str(root), roots)
+
+
 def is_trusted(root: Path) -> bool:
     """For callers that hold only the root (`envhook sync`)."""
     if not (project_dir(root) / "allow").is_file():
-        return False
+        return not (project_dir(root) / "deny").is_file() and under_trusted_root(root)
     if not paranoid():
         return True
     from envhook.project import ProjectError, find_project

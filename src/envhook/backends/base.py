@@ -71,6 +71,39 @@ def finish(pid: int, label: str) -> SyncOutcome:
     return SyncOutcome(SYNC_FAILED, f"`{label}` failed (exit {code})")
 
 
+class slow_notice:
+    """The `slow_sync_notice` setting: one "still syncing…" line when a sync
+    runs longer than that many seconds (a timer signal while we wait)."""
+
+    def __init__(self, project):
+        self.project, self.old = project, None
+
+    def __enter__(self):
+        from envhook import settings
+
+        try:
+            seconds = settings.get("slow_sync_notice")
+        except settings.SettingsError:
+            seconds = 0
+        if seconds > 0:
+            import signal
+
+            from envhook.messages import say
+
+            name = self.project.name
+            self.old = signal.signal(signal.SIGALRM, lambda *_: say(f"still syncing {name}…"))
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+        return self
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.old)
+        return False
+
+
 class Backend:
     name: str = ""
     lock: str | None = None           # the lock file at the root it syncs from, if it has one
@@ -106,7 +139,8 @@ class Backend:
         from envhook import spawn
 
         if started is not None:
-            return finish(started, self.sync_label)
+            with slow_notice(project):
+                return finish(started, self.sync_label)
         try:
             plan = self.commands(project, keep) if keep else self.commands(project)
         except ToolMissing as e:
@@ -118,7 +152,8 @@ class Backend:
                 pid = spawn.start(argv, env, cwd=str(project.root))
             except OSError as e:
                 return SyncOutcome(SYNC_FAILED, f"cannot run {argv[0]}: {e.strerror}")
-            outcome = finish(pid, label)
+            with slow_notice(project):
+                outcome = finish(pid, label)
             if outcome.status != SYNC_OK:
                 break
         return outcome

@@ -53,6 +53,9 @@ def _decision_deps(project, state_project_dir: Path) -> list[str]:
     deps += [str(p) for p in backend_for(project).settings_files(project)]
     deps += [str(p) for p in venv.watched(project.env)]
     deps += [str(state_project_dir / n) for n in ("allow", "deny", "pin.json", "packages.json", "sync.json", "notify")]
+    from envhook.settings import config_file
+
+    deps.append(config_file())  # trusted_roots, disabled_paths & co. decide too
     return list(dict.fromkeys(deps))
 
 
@@ -80,7 +83,11 @@ def shell_watches(project, notify: Path) -> tuple[list[str], list[str], list[str
     watch.append(env.parent)  # the env created, deleted or moved
     present = [env / "bin" / "python"] if os.path.exists(env / "bin" / "python") else []
     absent = []
-    (watch if notify.exists() else absent).append(notify)
+    from envhook.settings import config_file
+
+    # A setting changed (`envhook config set`) is seen at the next prompt.
+    for p in (notify, Path(config_file())):
+        (watch if p.exists() else absent).append(p)
     existing = [str(p) for p in dict.fromkeys(watch) if p is not None and os.path.lexists(p)]
     return existing, [str(p) for p in absent], [str(p) for p in present]
 
@@ -107,7 +114,7 @@ def _start_stamp(told: Told, state: str, stamp: str) -> int:
 
 def export(shell_name: str, presync=None) -> str:
     from envhook import venv
-    from envhook.evaluate import FAILED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess
+    from envhook.evaluate import DISABLED, FAILED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess
     from envhook.project import ProjectError, find_project
     from envhook.shells import get_shell
     from envhook.state import project_dir
@@ -263,7 +270,7 @@ def export(shell_name: str, presync=None) -> str:
     # ENV PROMPT NO_SYNC STATE; ENV empty: nothing to activate, but the state
     # is still exported (ENVHOOK_STATE=untrusted is what a prompt wants to show).
     act = (
-        [env, venv.prompt(project.env), "1" if a.state == PINNED else "0", a.state]
+        [env, venv.prompt(project.env), "1" if a.state == PINNED and _no_sync_when_pinned() else "0", a.state]
         if a.can_activate
         else ["", "", "0", a.state]
     )
@@ -285,7 +292,10 @@ def export(shell_name: str, presync=None) -> str:
     # A decision that a new shell would reach in silence can be replayed from
     # signatures; one that says something (untrusted, failed, pinned with news)
     # is said once per shell, so it always goes through here.
-    quiet = a.state in (IN_SYNC, TINKERED) or (a.state == STALE and a.kept) or (a.state == PINNED and not a.reasons)
+    # With notify = "always", each new shell says what was changed by hand.
+    hand_news = a.state == TINKERED or (a.state == STALE and a.kept)
+    quiet = (a.state in (IN_SYNC, DISABLED) or (hand_news and _notify() != "always")
+             or (a.state == PINNED and not a.reasons))
     if quiet:
         decision = hookcache.Decision(
             root, project.name, act, list(project.aliases), watch, absent, present, sigs,
@@ -300,6 +310,24 @@ def export(shell_name: str, presync=None) -> str:
     else:
         hookcache.remove(cache)
     return text
+
+
+def _no_sync_when_pinned() -> bool:
+    from envhook import settings
+
+    try:
+        return settings.get("uv_no_sync_when_pinned")
+    except settings.SettingsError:
+        return True
+
+
+def _notify() -> str:
+    from envhook import settings
+
+    try:
+        return settings.get("notify")
+    except settings.SettingsError:
+        return "once"
 
 
 def _say_hand_made(told: Told, project, a) -> None:
@@ -327,7 +355,14 @@ def _say_hand_made(told: Told, project, a) -> None:
         line = f"{project.name} env changed by hand ({what}) — envhook pin keeps it"
     # Remembered in the state dir, not in the shell: a return to the lock
     # clears it (_forget_hand_made), so the same change again is said again.
-    if key in told.keys or state.noticed(project.root) == key:
+    how = _notify()
+    if how == "never" or key in told.keys:
+        return
+    if how == "always":  # once in every shell: the state dir's memory is not consulted
+        told.keys.add(key)
+        say(line)
+        return
+    if state.noticed(project.root) == key:
         return
     say(line)
     try:
