@@ -240,3 +240,25 @@ def test_a_bare_pyproject_is_installed_with_pip_and_gets_no_uv_lock(open_shell, 
     assert (data["backend"], data["state"], data["drift"]) == ("pip", "in-sync", [])
     installed = s.run("python -c 'import importlib.metadata as m; print(m.version(\"plain\"))' 2>&1").strip()
     assert (installed == "0.1") == buildable, installed
+
+
+def test_poetry_syncs_the_groups_and_extras_the_project_chooses(open_shell, tmp_path, package_index, shell_env):
+    from support.backend_projects import poetry_lock
+
+    root = tmp_path / "demo"
+    make_poetry_project(root, package_index.url, package_mode=False, lock=False)
+    text = (root / "pyproject.toml").read_text()
+    text = text.replace("[[tool.poetry.source]]",
+                        '[project.optional-dependencies]\nfancy = ["extrapkg==1.0"]\n\n'
+                        '[tool.poetry.group.docs]\noptional = true\n\n'
+                        '[tool.poetry.group.docs.dependencies]\ndepkg = "1.0"\n\n'
+                        '[tool.envhook]\ngroups = ["docs"]\nextras = ["fancy"]\n\n[[tool.poetry.source]]', 1)
+    (root / "pyproject.toml").write_text(text)
+    poetry_lock(root, tool_env(shell_env))
+    envhook("allow", cwd=root, env=shell_env, check=True)
+    s = open_shell(cwd=root, sh="bash")
+    assert "failed" not in s.startup_output, s.startup_output
+    assert s.run("python -c 'import depkg, extrapkg; print(\"both\")'").strip() == "both"
+    s.run("envhook pin")
+    data = status(Kind("poetry", root, package_index.url, shell_env), shell_env)
+    assert data["drift"] == [], data

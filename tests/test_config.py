@@ -185,3 +185,40 @@ def test_slow_sync_notice_says_still_syncing_once(open_shell, project, shell_env
     assert run("config", "unset", "slow_sync_notice", env=env).returncode == 0
     (project / ".venv").rename(tmp_path / "old-venv")
     assert "still syncing" not in s.run("true")
+
+
+# -- [tool.envhook] extras and groups ----------------------------------------------------------
+
+def test_a_project_chooses_extras_and_groups_for_uv(open_shell, tmp_path, wheelhouse, shell_env):
+    extra = ('[project.optional-dependencies]\nfancy = ["extrapkg==1.0"]\n\n'
+             '[dependency-groups]\nlint = ["depkg==1.0"]\n\n'
+             '[tool.envhook]\nextras = ["fancy"]\ngroups = ["lint"]\n')
+    p = make_project(tmp_path / "demo", wheelhouse, extra_toml=extra)
+    uv_lock(p, shell_env)
+    envhook("allow", cwd=p, env=shell_env, check=True)
+    s = open_shell(cwd=p)
+    assert "syncing demo" in s.startup_output
+    got = s.run("python -c 'import extrapkg, depkg, otherpkg, tinkerpkg; print(\"all\")'").strip()
+    assert got == "all"
+    data = json.loads(envhook("status", "--json", cwd=p, env=shell_env).stdout)
+    assert data["state"] == "in-sync"
+    # uv is asked with the same choice: the extra and the group are not drift.
+    s.run("envhook pin")
+    data = json.loads(envhook("status", "--json", cwd=p, env=shell_env).stdout)
+    assert data["drift"] == [], data
+
+
+def test_extras_and_groups_are_refused_where_the_tool_cannot_take_them(tmp_path, shell_env):
+    p = tmp_path / "reqs"
+    p.mkdir()
+    (p / "requirements.txt").write_text("tinkerpkg==1.0\n")
+    (p / "pyproject.toml").write_text('[project]\nname = "reqs"\nversion = "0"\n\n[tool.envhook]\n'
+                                      'backend = "pip"\ngroups = ["dev"]\n')
+    r = run("status", env=shell_env, cwd=p)
+    assert "[tool.envhook] extras and groups are for uv and Poetry; pip syncs" in r.stderr
+    (p / "pyproject.toml").write_text('[project]\nname = "reqs"\nversion = "0"\n\n[tool.envhook]\ngroups = "dev"\n')
+    r = run("status", env=shell_env, cwd=p)
+    assert "[tool.envhook] groups must be a list of names, not 'dev'" in r.stderr
+    (p / "pyproject.toml").write_text('[project]\nname = "reqs"\nversion = "0"\n\n[tool.envhook]\ntrusted = true\n')
+    r = run("status", env=shell_env, cwd=p)
+    assert "[tool.envhook] has unknown keys: trusted" in r.stderr

@@ -23,13 +23,14 @@ class Project:
     def __init__(self, root: Path, name: str, env: Path, members: tuple[Path, ...] = (),
                  nearest: Path | None = None, aliases: tuple[str, ...] = (),
                  member_dirs: tuple[Path, ...] = (), backend: str = "uv", detection=None,
-                 enabled: bool = True):
+                 enabled: bool = True, extras: tuple[str, ...] = (), groups: tuple[str, ...] = ()):
         self.root = root          # the workspace root (or the project itself), real path
         self.name = name
         self.env = env            # where the backend's tool puts the env
         self.backend = backend    # the name of its backend (backends.NAMES)
         self.detection = detection  # backends.Detection: why that backend
         self.enabled = enabled    # [tool.envhook] enabled = false: the repository opts out
+        self.extras, self.groups = extras, groups  # [tool.envhook]: what a sync installs besides the defaults
         self.members = members    # workspace members, real paths, root excluded
         # Directories whose listing decides membership (each glob's fixed
         # part, and its parent): a member created there, even in a workspace
@@ -79,10 +80,15 @@ def _envhook_table(data: dict | None, path: Path) -> dict:
     if "enabled" in table and not isinstance(table["enabled"], bool):
         raise ProjectError(path, f"{path}: [tool.envhook] enabled must be true or false, "
                                  f"not {table['enabled']!r}")
-    unknown = sorted(set(table) - {"enabled", "backend"})
+    unknown = sorted(set(table) - {"enabled", "backend", "extras", "groups"})
     if unknown:
         raise ProjectError(path, f"{path}: [tool.envhook] has unknown keys: {', '.join(unknown)} "
-                                 "(known: enabled, backend)")
+                                 "(known: enabled, backend, extras, groups)")
+    for key in ("extras", "groups"):
+        value = table.get(key, [])
+        if not (isinstance(value, list) and all(isinstance(v, str) and v and not v.startswith("-")
+                                                 for v in value)):
+            raise ProjectError(path, f"{path}: [tool.envhook] {key} must be a list of names, not {value!r}")
     backend = table.get("backend")
     if backend is not None:
         from envhook.backends import NAMES
@@ -187,7 +193,7 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
     detection = detect(root, root_data, setting=settings.get("backend"))
     backend = get(detection.name)
     env = environ if environ is not None else os.environ
-    return Project(
+    project = Project(
         root=root,
         name=str(name) if name else root.name,
         env=backend.env_path(root, root_data, env),
@@ -198,4 +204,11 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         backend=detection.name,
         detection=detection,
         enabled=settings.get("enabled", True),
+        extras=tuple(settings.get("extras", ())),
+        groups=tuple(settings.get("groups", ())),
     )
+    if (project.extras or project.groups) and project.backend not in ("uv", "poetry"):
+        raise ProjectError(root / "pyproject.toml",
+                           f"{root / 'pyproject.toml'}: [tool.envhook] extras and groups are for uv and Poetry; "
+                           f"{project.backend} syncs what its lock or files name")
+    return project

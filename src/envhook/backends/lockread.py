@@ -49,13 +49,15 @@ def marker_environment(env: Path) -> dict[str, str]:
     return out
 
 
-def marker_true(marker: str | None, environment: dict[str, str]) -> bool:
+def marker_true(marker: str | None, environment: dict[str, str], extras=()) -> bool:
+    """The marker holds here, with no extra or with one of `extras` chosen."""
     if not marker or not isinstance(marker, str):
         return True
     from packaging.markers import InvalidMarker, Marker
 
     try:
-        return Marker(marker).evaluate({**environment, "extra": ""})
+        m = Marker(marker)
+        return any(m.evaluate({**environment, "extra": e}) for e in ("", *extras))
     except (InvalidMarker, ValueError, TypeError):
         return True  # a marker we cannot read: count the package as wanted, and let drift show it
 

@@ -167,9 +167,11 @@ class PoetryBackend(Backend):
         if poetry is None:
             raise ToolMissing(INSTALL_HINT)
         version = poetry_version(poetry)
+        chosen = [*(x for g in project.groups for x in ("--with", g)),
+                  *(x for e in project.extras for x in ("--extras", e))]
         if version is not None and version < (2,):
-            return [("poetry install --sync", [poetry, "install", "--sync", "--no-interaction"])]
-        return [("poetry sync", [poetry, "sync", "--no-interaction"])]
+            return [("poetry install --sync", [poetry, "install", "--sync", "--no-interaction", *chosen])]
+        return [("poetry sync", [poetry, "sync", "--no-interaction", *chosen])]
 
     def lock_drift(self, project, now=None):
         from envhook.drift import LockDrift
@@ -180,7 +182,8 @@ class PoetryBackend(Backend):
             return LockDrift(None, error=str(e))
         # `poetry sync` keeps pip when the lock does not name it, nothing else
         # (poetry/puzzle/transaction.py).
-        return LockDrift(compare(wanted(lock, pyproject, project.env), now, exact=True, ignore=own_names(project),
+        want = wanted(lock, pyproject, project.env, project.groups, project.extras)
+        return LockDrift(compare(want, now, exact=True, ignore=own_names(project),
                                  seeded=frozenset({"pip"})))
 
 
@@ -201,16 +204,22 @@ def default_groups(pyproject: dict) -> set[str]:
     return {"main"} | (groups - optional)
 
 
-def wanted(lock: dict, pyproject: dict, env: Path) -> dict[str, Wanted]:
+def wanted(lock: dict, pyproject: dict, env: Path, groups_also=(), extras=()) -> dict[str, Wanted]:
+    """What `poetry sync` installs here, with `--with` groups_also and `--extras` extras."""
     from envhook import venv
 
-    groups = default_groups(pyproject)
+    groups = default_groups(pyproject) | {venv.canonical(g) for g in groups_also}
+    # The lock's [extras] table names the optional packages each extra brings.
+    table = lock.get("extras") if isinstance(lock.get("extras"), dict) else {}
+    chosen_extras = {venv.canonical(e) for e in extras}
+    by_extra = {venv.canonical(str(p).split()[0]) for e, pkgs in table.items()
+                if venv.canonical(e) in chosen_extras and isinstance(pkgs, list) for p in pkgs}
     environment = marker_environment(env)
     out = {}
     for pkg in lock.get("package") or []:
         if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
             continue
-        if pkg.get("optional") is True:
+        if pkg.get("optional") is True and venv.canonical(pkg["name"]) not in by_extra:
             continue  # an extra's: installed only when asked for
         mine = pkg.get("groups")
         markers = pkg.get("markers")
@@ -219,11 +228,11 @@ def wanted(lock: dict, pyproject: dict, env: Path) -> dict[str, Wanted]:
             if not chosen:
                 continue
             if isinstance(markers, dict):  # one marker per group
-                if not any(marker_true(markers.get(g), environment) for g in chosen):
+                if not any(marker_true(markers.get(g), environment, chosen_extras) for g in chosen):
                     continue
-            elif not marker_true(markers, environment):
+            elif not marker_true(markers, environment, chosen_extras):
                 continue
-        elif isinstance(markers, str) and not marker_true(markers, environment):
+        elif isinstance(markers, str) and not marker_true(markers, environment, chosen_extras):
             continue
         source = pkg.get("source") if isinstance(pkg.get("source"), dict) else {}
         out[venv.canonical(pkg["name"])] = Wanted(

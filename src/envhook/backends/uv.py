@@ -70,8 +70,9 @@ class UvBackend(Backend):
             # removed (nor installed, when it was pinned absent); what the
             # lock no longer wants is removed afterwards (sync, below).
             keep = [x for n in pinned for x in ("--no-install-package", n)]
-            return [("uv sync", [uv, "--directory", str(project.root), "sync", "--inexact", *keep])]
-        return [("uv sync", [uv, "--directory", str(project.root), "sync"])]
+            return [("uv sync", [uv, "--directory", str(project.root), "sync", *selection(project), "--inexact",
+                                 *keep])]
+        return [("uv sync", [uv, "--directory", str(project.root), "sync", *selection(project)])]
 
     def sync(self, project, *, reason: str, started: int | None = None, keep=()):
         outcome = super().sync(project, reason=reason, started=started, keep=keep)
@@ -84,7 +85,12 @@ class UvBackend(Backend):
         return uv_lock_drift(project, now)
 
 
-def _dry_run(uv: str, root: Path, mode: str) -> tuple[int, dict | None, str]:
+def selection(project) -> list[str]:
+    """[tool.envhook] extras and groups as uv's options."""
+    return [*(x for e in project.extras for x in ("--extra", e)), *(x for g in project.groups for x in ("--group", g))]
+
+
+def _dry_run(uv: str, root: Path, mode: str, chosen: list[str] = ()) -> tuple[int, dict | None, str]:
     import json
     import subprocess
 
@@ -93,7 +99,7 @@ def _dry_run(uv: str, root: Path, mode: str) -> tuple[int, dict | None, str]:
             # No interpreter downloads: a question must not fetch a Python
             # (a .python-version asking for one not installed made this take
             # seconds of retries).
-            [uv, "--directory", str(root), "sync", mode, "--dry-run", "--no-python-downloads",
+            [uv, "--directory", str(root), "sync", mode, *chosen, "--dry-run", "--no-python-downloads",
              "--output-format", "json"],
             env=sync_environ(), cwd=root, stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
         )
@@ -119,11 +125,11 @@ def uv_lock_drift(project, now: dict[str, str] | None = None):
         return LockDrift(None, error="uv not found on PATH")
     if now is None:
         now = venv.installed(project.env)
-    code, data, error = _dry_run(uv, project.root, "--locked")
+    code, data, error = _dry_run(uv, project.root, "--locked", selection(project))
     outdated = False
     if code != 0 and "needs to be updated" in error:
         outdated = True
-        code, data, error = _dry_run(uv, project.root, "--frozen")
+        code, data, error = _dry_run(uv, project.root, "--frozen", selection(project))
     sync = data.get("sync") if data else None
     if code == 0 and isinstance(sync, dict) and not isinstance(sync.get("changes"), list):
         # The JSON report is a preview of uv's; the package list came late (uv #16981).

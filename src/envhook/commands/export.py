@@ -301,7 +301,9 @@ def export(shell_name: str, presync=None) -> str:
             root, project.name, act, list(project.aliases), watch, absent, present, sigs,
             hookcache.location(os.environ),
             {str(project.root / rel): dg for rel, dg in a.inputs.items()},
-            project.backend,
+            # The entry's early `uv sync` is plain: a project that asks for
+            # more (extras, groups) is not marked "uv" for it.
+            project.backend if not (project.extras or project.groups) else project.backend + "+",
         )
         try:
             hookcache.write(cache, decision)
