@@ -6,8 +6,10 @@
 # Without uv:       a venv at ${XDG_DATA_HOME:-~/.local/share}/envhook/venv
 #                   holding envhook and uv, linked into ~/.local/bin.
 # Then a marked block in ~/.bashrc, ${ZDOTDIR:-~}/.zshrc or
-# ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish; `--uninstall`
-# undoes all of it and leaves the rest of those files byte for byte as it was.
+# ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish, and the shell's
+# completion where it looks for it (the zsh block puts its dir on $fpath);
+# `--uninstall` undoes all of it and leaves the rest of those files byte for
+# byte as it was.
 #
 # Writes only under $HOME and the XDG dirs (and uv's own UV_TOOL_DIR /
 # UV_TOOL_BIN_DIR if you set them).  POSIX sh.
@@ -38,11 +40,19 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${ZDOTDIR:-~}/.zshrc
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish
 
+  And the shell's completion (`envhook completion SHELL`) where it looks:
+    bash  ${XDG_DATA_HOME:-~/.local/share}/bash-completion/completions/envhook
+          (loaded by the bash-completion package)
+    zsh   ${XDG_DATA_HOME:-~/.local/share}/zsh/site-functions/_envhook
+          (the rc block puts that dir on $fpath)
+    fish  ${XDG_CONFIG_HOME:-~/.config}/fish/completions/envhook.fish
+
 Options:
   --shell SHELL    hook this shell (default: the basename of $SHELL, else bash)
   --python PATH    Python interpreter for envhook (the venv's, or uv's --python)
-  --no-modify-rc   leave rc files alone; print the line to add by hand
-  --uninstall      remove envhook and the rc blocks again
+  --no-modify-rc   leave rc files alone; print the line to add by hand (the
+                   completion file is still installed: it is not an rc file)
+  --uninstall      remove envhook, its completions and the rc blocks again
   -h, --help       show this help
 EOF
 }
@@ -113,6 +123,13 @@ local_bin=$HOME/.local/bin
 bashrc=$HOME/.bashrc
 zshrc=${ZDOTDIR:-$HOME}/.zshrc
 fishrc=$config_home/fish/conf.d/envhook.fish
+# Where each shell looks for completions (bash: bash-completion's user dir).
+bash_completion=$data_home/bash-completion/completions/envhook
+zsh_functions=$data_home/zsh/site-functions
+zsh_completion=$zsh_functions/_envhook
+fish_completion=$config_home/fish/completions/envhook.fish
+# A line of every completion script (shell/completions/), telling it is ours.
+COMPLETION_ID='completion for envhook: `envhook completion'
 
 # $HOME/... shown as ~/... in messages.
 tilde() {
@@ -184,6 +201,58 @@ remove_venv() {
             warn "$venv does not look like a venv (no pyvenv.cfg); left it alone"
         fi
     fi
+}
+
+# --- completions -------------------------------------------------------------
+
+completion_file() {
+    case $1 in
+        bash) printf '%s' "$bash_completion" ;;
+        zsh) printf '%s' "$zsh_completion" ;;
+        fish) printf '%s' "$fish_completion" ;;
+    esac
+}
+
+# Write `envhook completion $1` (the installed envhook's) to where shell $1
+# looks for it, unless it is there already.
+install_completion() {
+    _file=$(completion_file "$1")
+    _new=$("$envhook" completion "$1" && printf x) || die "\`$envhook completion $1\` failed"
+    if [ -f "$_file" ] && [ "$(cat "$_file" && printf x)" = "$_new" ]; then
+        say "$(tilde "$_file") already has the $1 completion"
+        return 0
+    fi
+    mkdir -p "$(dirname "$_file")"
+    printf '%s' "${_new%x}" >"$_file"
+    say "Installed the $1 completion as $(tilde "$_file")"
+}
+
+# Remove the completion files install.sh put in place (they carry COMPLETION_ID),
+# and their dirs if that leaves them empty.
+remove_completions() {
+    for _file in "$bash_completion" "$zsh_completion" "$fish_completion"; do
+        [ -f "$_file" ] || continue
+        if grep -qF "$COMPLETION_ID" "$_file"; then
+            rm -f "$_file"
+            say "Removed $(tilde "$_file")"
+            _dir=$(dirname "$_file")
+            if rmdir "$_dir" 2>/dev/null && [ "$_file" != "$fish_completion" ]; then
+                rmdir "$(dirname "$_dir")" 2>/dev/null || true
+            fi
+        else
+            warn "$_file is not envhook's completion from install.sh; left it alone"
+        fi
+    done
+}
+
+# Is the bash-completion package (which loads $bash_completion) installed?
+have_bash_completion() {
+    for _f in /usr/share/bash-completion/bash_completion /etc/bash_completion \
+        /usr/local/share/bash-completion/bash_completion /opt/homebrew/share/bash-completion/bash_completion \
+        /usr/local/etc/profile.d/bash_completion.sh /opt/homebrew/etc/profile.d/bash_completion.sh; do
+        [ -f "$_f" ] && return 0
+    done
+    return 1
 }
 
 # --- rc files ----------------------------------------------------------------
@@ -302,6 +371,7 @@ if [ "$action" = uninstall ]; then
         fi
     fi
     remove_venv
+    remove_completions
     if [ -e "$local_bin/envhook" ] || [ -L "$local_bin/envhook" ]; then
         warn "$local_bin/envhook is still there (installed some other way, or with a uv that is not on PATH now); remove it by hand"
     fi
@@ -420,6 +490,17 @@ case $bindir in
 '*) die "the bin dir $bindir contains a newline; cannot write it into an rc file" ;;
 esac
 
+# --- the completion (not an rc file: also with --no-modify-rc) ---------------------
+
+install_completion "$shell_name"
+if [ "$shell_name" = bash ] && ! have_bash_completion; then
+    say "bash loads it through the bash-completion package, which is not installed here:"
+    say "install that, or add this line to $(tilde "$bashrc"):"
+    say ""
+    say "    source $(sh_quote "$bash_completion")"
+    say ""
+fi
+
 # --- hook the shell --------------------------------------------------------------
 
 case $shell_name in
@@ -438,7 +519,17 @@ end"
         if [ "$shell_name" = zsh ]; then rc=$zshrc; else rc=$bashrc; fi
         qbin=$(sh_quote "$bindir")
         qenvhook=$(sh_quote "$envhook")
-        body="case \":\$PATH:\" in *:$qbin:*) ;; *) export PATH=$qbin\":\$PATH\" ;; esac
+        body="case \":\$PATH:\" in *:$qbin:*) ;; *) export PATH=$qbin\":\$PATH\" ;; esac"
+        if [ "$shell_name" = zsh ]; then
+            # The completion's dir on fpath for a later compinit; after an
+            # earlier one (the usual case: the block comes last), compdef.
+            qfunctions=$(sh_quote "$zsh_functions")
+            fpath_line="fpath=($qfunctions \${fpath:#$qfunctions})"
+            body="$body
+$fpath_line
+(( ! \$+functions[compdef] )) || { autoload -Uz _envhook && compdef _envhook envhook; }"
+        fi
+        body="$body
 eval \"\$($qenvhook hook $shell_name)\""
         line="eval \"\$($qenvhook hook $shell_name)\""
         hand_rc=$rc
@@ -454,6 +545,12 @@ if [ "$modify_rc" = 0 ]; then
         *":$bindir:"*) ;;
         *) say "and put $bindir on your PATH, to run \`envhook\` by name." ;;
     esac
+    if [ "$shell_name" = zsh ]; then
+        say "For the completion, add this line before compinit runs (before \`autoload -Uz compinit; compinit\`):"
+        say ""
+        say "    $fpath_line"
+        say ""
+    fi
     say "Then open a new shell and run \`envhook allow\` in a project."
     exit 0
 fi

@@ -361,3 +361,145 @@ def test_venv_route_without_uv_pip_installs_from_the_index(home: Home) -> None:
     assert_uninstalled(home)
     assert not os.path.lexists(home.bin / "uv")
     assert not (home.home / ".local" / "share" / "envhook").exists()
+
+
+# --- completions -----------------------------------------------------------------
+
+
+COMPLETIONS = REPO / "shell" / "completions"
+# Where each shell looks for its completion, and the script that goes there.
+COMPLETION = {
+    "bash": (".local/share/bash-completion/completions/envhook", "envhook.bash"),
+    "zsh": (".local/share/zsh/site-functions/_envhook", "_envhook"),
+    "fish": (".config/fish/completions/envhook.fish", "envhook.fish"),
+}
+# bash-completion, which loads ~/.local/share/bash-completion/completions/* on demand.
+BASH_COMPLETION = Path("/usr/share/bash-completion/bash_completion")
+# The rc files before the install: zsh's runs compinit, as most do.
+COMPLETION_RC = {"bash": b"# my bashrc\n", "zsh": b"autoload -Uz compinit\ncompinit -u\n", "fish": None}
+
+
+def completion_file(h: Home, shell: str) -> Path:
+    return h.home / COMPLETION[shell][0]
+
+
+def assert_bash_completes(h: Home) -> None:
+    """The installed bash completion completes `envhook st`: loaded on demand by
+    bash-completion when the system has it, else sourced by hand."""
+    if BASH_COMPLETION.is_file():
+        load = (f"source {BASH_COMPLETION}; f=$(complete -p -D); f=${{f#*-F }}; f=${{f%% *}};"
+                ' COMP_WORDS=(envhook st); COMP_CWORD=1; "$f" envhook st envhook;')
+    else:  # no bash-completion here: the file itself, sourced
+        load = f"source {sh_quote(str(completion_file(h, 'bash')))};"
+    proc = h.run(["bash", "--norc", "--noprofile", "-c", load + " complete -p envhook;"
+                  " COMP_WORDS=(envhook st); COMP_CWORD=1; _envhook; echo \"${COMPREPLY[*]}\""])
+    assert proc.stdout == "complete -F _envhook envhook\nstatus\n", proc.stderr
+
+
+def assert_zsh_completes(h: Home) -> None:
+    """In the zsh the rc file makes, envhook's completion is known to compinit
+    (compdef) and loadable (its dir on fpath)."""
+    proc = h.run(["zsh", "-ic", "print -r -- ${_comps[envhook]-none}; autoload +X _envhook && print loadable"],
+                 timeout=60)
+    assert proc.stdout.splitlines()[-2:] == ["_envhook", "loadable"], proc.stdout + proc.stderr
+
+
+def assert_zsh_tab_completes(h: Home) -> None:
+    """TAB typed into an interactive zsh that reads the rc file install.sh made."""
+    from test_completion import Typist
+
+    session_home = h.base / "zsh-session"  # the Typist writes its own .zshrc there
+    session_home.mkdir()
+    t = Typist("zsh", session_home, h.env, h.home, h.base / "typed", load=h.rc("zsh").read_text())
+    try:
+        assert t.tab("envhook st") == ("envhook status ", ["status"])
+        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish"]
+    finally:
+        t.close()
+
+
+def assert_fish_completes(h: Home) -> None:
+    """A real fish autoloads the completion from its completions dir."""
+    proc = h.run(["fish", "-c", "complete -C'envhook st'; complete -C'envhook hook '"], timeout=60)
+    words = [line.split("\t")[0] for line in proc.stdout.splitlines()]
+    assert words == ["status", "bash", "fish", "zsh"], proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_is_installed_where_the_shell_looks_and_uninstalled(home: Home, shell: str) -> None:
+    rc = home.rc(shell)
+    before = COMPLETION_RC[shell]
+    if before is not None:
+        rc.write_bytes(before)
+    target = completion_file(home, shell)
+
+    out = home.install("--shell", shell).stdout
+    assert f"Installed the {shell} completion as ~/{COMPLETION[shell][0]}" in out
+    assert target.read_bytes() == (COMPLETIONS / COMPLETION[shell][1]).read_bytes()
+    others = [completion_file(home, s) for s in COMPLETION if s != shell]
+    assert not any(p.exists() for p in others), "only the chosen shell's completion"
+    if shell == "bash":
+        assert ("bash-completion package, which is not installed here" in out) == (not BASH_COMPLETION.is_file())
+    {"bash": assert_bash_completes, "zsh": assert_zsh_completes, "fish": assert_fish_completes}[shell](home)
+    if shell == "zsh":
+        assert_zsh_tab_completes(home)
+
+    # Again: nothing changes.
+    first = rc.read_bytes()
+    out = home.install("--shell", shell).stdout
+    assert f"~/{COMPLETION[shell][0]} already has the {shell} completion" in out
+    assert target.read_bytes() == (COMPLETIONS / COMPLETION[shell][1]).read_bytes()
+    assert rc.read_bytes() == first
+
+    out = home.install("--uninstall").stdout
+    assert f"Removed ~/{COMPLETION[shell][0]}" in out
+    assert not target.exists()
+    assert not target.parent.exists(), "the dir install.sh made for it is gone too"
+    if before is None:
+        assert not os.path.lexists(rc)
+    else:
+        assert rc.read_bytes() == before
+
+
+def test_zsh_completion_with_no_modify_rc_and_with_compinit_after_the_block(home: Home) -> None:
+    """--no-modify-rc installs the completion and prints the fpath line; the
+    block works for a compinit after it too, and stays quiet without one."""
+    rc = home.rc("zsh")
+    target = completion_file(home, "zsh")
+    out = home.install("--shell", "zsh", "--no-modify-rc").stdout
+    assert target.is_file() and not rc.exists()
+    qdir = sh_quote(str(target.parent))
+    fpath_line = f"fpath=({qdir} ${{fpath:#{qdir}}})"
+    assert f"    {fpath_line}\n" in out, out
+    proc = home.run(["zsh", "-fc", f"{fpath_line}; autoload -Uz compinit; compinit -u -D;"
+                     " print -r -- $_comps[envhook]"])
+    assert proc.stdout == "_envhook\n", proc.stderr
+
+    home.install("--shell", "zsh")
+    block = rc.read_bytes()
+    assert fpath_line.encode() in block
+    rc.write_bytes(block + b"autoload -Uz compinit\ncompinit -u\n")
+    assert_zsh_completes(home)
+    rc.write_bytes(block)
+    proc = home.run(["zsh", "-ic", "print -r -- ${_comps[envhook]-none}; print -r -- $fpath[1]"], timeout=60)
+    assert proc.stdout.splitlines() == ["none", str(target.parent)], proc.stderr
+    assert "envhook" not in proc.stderr and "compdef" not in proc.stderr, proc.stderr
+    # Sourcing the rc again keeps one fpath entry.
+    proc = home.run(["zsh", "-ic", f"source ~/.zshrc; print ${{#${{(M)fpath:#{qdir}}}}}"], timeout=60)
+    assert proc.stdout.strip() == "1", proc.stdout + proc.stderr
+
+    home.install("--uninstall")
+    assert not rc.exists() and not target.exists()
+
+
+def test_uninstall_leaves_a_completion_it_did_not_install(home: Home) -> None:
+    mine = completion_file(home, "fish")
+    mine.parent.mkdir(parents=True)
+    mine.write_text("complete -c envhook -a mine\n")
+    proc = home.install("--uninstall")
+    assert "left it alone" in proc.stderr
+    assert mine.read_text() == "complete -c envhook -a mine\n"
+
+
+def sh_quote(s: str) -> str:
+    return "'" + s.replace("'", "'\\''") + "'"

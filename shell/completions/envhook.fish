@@ -1,0 +1,86 @@
+# fish completion for envhook: `envhook completion fish`.
+#
+# fish autoloads it from ${XDG_CONFIG_HOME:-~/.config}/fish/completions/envhook.fish,
+# where install.sh puts it; `envhook completion fish | source` loads it by hand.
+# It runs no program: package names come from the active env's *.dist-info
+# directories.
+
+# The words typed after `envhook` that are not options, up to the cursor.
+function __envhook_args
+    for w in (commandline -opc)[2..-1]
+        string match -q -- '-*' $w; or echo $w
+    end
+end
+
+# True if the positional words before the cursor start with $argv, each a
+# pattern ("set", "get|set|unset", ".*").
+function __envhook_in
+    set -l args (__envhook_args)
+    test (count $args) -ge (count $argv); or return 1
+    set -l i 1
+    for pattern in $argv
+        string match -qr -- "^($pattern)\$" $args[$i]; or return 1
+        set i (math $i + 1)
+    end
+end
+
+# True if the positional words before the cursor are exactly $argv (patterns).
+function __envhook_at
+    test (count (__envhook_args)) -eq (count $argv); and __envhook_in $argv
+end
+
+# The canonical names of the packages in the active env ($VIRTUAL_ENV).
+function __envhook_packages
+    set -q VIRTUAL_ENV[1]; or return
+    set -l found $VIRTUAL_ENV/lib/*/site-packages/*.dist-info
+    for f in $found
+        string replace -r -- '^.*/([^/-]+)(-[^/]*)?\.dist-info$' '$1' $f | string lower | string replace -ra -- '[_.]' -
+    end
+end
+
+complete -c envhook -f
+
+# Before a subcommand.
+complete -c envhook -n __envhook_at -s h -l help -d 'show the help and exit'
+complete -c envhook -n __envhook_at -l version -d 'show the version and exit'
+complete -c envhook -n __envhook_at -a hook -d 'print the shell hook: eval "$(envhook hook bash)"'
+complete -c envhook -n __envhook_at -a status -d 'explain the state of the project\'s env and what the hook will do'
+complete -c envhook -n __envhook_at -a pin -d 'freeze the env as tinkered (never synced), or only some packages in it'
+complete -c envhook -n __envhook_at -a unpin -d 'follow the lock again: the next prompt syncs if needed'
+complete -c envhook -n __envhook_at -a sync -d 'sync the env now, even if nothing looks stale'
+complete -c envhook -n __envhook_at -a allow -d 'trust the project: let envhook sync and activate its env'
+complete -c envhook -n __envhook_at -a deny -d 'distrust the project: envhook will not sync or activate it'
+complete -c envhook -n __envhook_at -a config -d 'read or change your settings (config.toml; comments are kept)'
+complete -c envhook -n __envhook_at -a doctor -d 'check that the hook, the tools and envhook\'s dirs work; say how to fix what does not'
+complete -c envhook -n __envhook_at -a completion -d 'print the completion script for a shell'
+
+# After one: its options and arguments.
+complete -c envhook -n '__envhook_in ".*"' -s h -l help -d 'show the help and exit'
+
+complete -c envhook -n '__envhook_at "hook|completion"' -a 'bash zsh fish' -d shell
+
+complete -c envhook -n '__envhook_in status' -l json -d 'machine-readable output'
+complete -c envhook -n '__envhook_in status' -l short -d 'print the state alone, one word (for scripts and prompts)'
+complete -c envhook -n '__envhook_in sync' -l force -d 'also sync a pinned env (and unpin it)'
+complete -c envhook -n '__envhook_at "status|sync|allow|deny"' -a '(__fish_complete_directories)'
+
+complete -c envhook -n '__envhook_in pin' -l tinkered -d 'pin the packages that differ from the lock'
+complete -c envhook -n '__envhook_in pin' -l note -x -d 'why it is pinned (shown by status)'
+complete -c envhook -n '__envhook_in "pin|unpin"; and not string match -q -- "*/*" (commandline -ct)' -a '(__envhook_packages)' -d package
+complete -c envhook -n '__envhook_in "pin|unpin"; and string match -q -- "*/*" (commandline -ct)' -a '(__fish_complete_directories)'
+
+complete -c envhook -n '__envhook_at config' -a list -d 'every setting, its value and where it comes from'
+complete -c envhook -n '__envhook_at config' -a get -d 'print one setting'
+complete -c envhook -n '__envhook_at config' -a set -d 'set one setting (several values for a list)'
+complete -c envhook -n '__envhook_at config' -a unset -d 'remove one setting (back to its default)'
+complete -c envhook -n '__envhook_at config "get|set|unset"' -a trusted_roots -d 'projects under these directories are trusted without `envhook allow`'
+complete -c envhook -n '__envhook_at config "get|set|unset"' -a paranoid -d 'trust follows the inputs\' content, as ENVHOOK_PARANOID=1'
+complete -c envhook -n '__envhook_at config "get|set|unset"' -a tinkered -d 'when the inputs change under hand-made changes: keep them, or reset'
+complete -c envhook -n '__envhook_at config "get|set|unset"' -a uv_no_sync_when_pinned -d 'export UV_NO_SYNC=1 in a pinned project, so `uv run` leaves it'
+complete -c envhook -n '__envhook_at config "get|set|unset"' -a notify -d 'hand-made change notices: once across shells, once in every shell, or never'
+complete -c envhook -n '__envhook_at config "get|set|unset"' -a slow_sync_notice -d 'say "still syncing…" after this many seconds (0: never)'
+complete -c envhook -n '__envhook_at config "get|set|unset"' -a disabled_paths -d 'envhook does nothing in projects under these directories'
+complete -c envhook -n '__envhook_at config set "paranoid|uv_no_sync_when_pinned"' -a 'true false'
+complete -c envhook -n '__envhook_at config set tinkered' -a 'keep reset'
+complete -c envhook -n '__envhook_at config set notify' -a 'once always never'
+complete -c envhook -n '__envhook_in config set "trusted_roots|disabled_paths"' -a '(__fish_complete_directories)'

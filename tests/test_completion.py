@@ -1,0 +1,452 @@
+"""Completions (`envhook completion bash|zsh|fish`): the printed scripts, their
+syntax, and what they complete, asked of the real shells: bash's completion
+function with COMP_WORDS set, fish's `complete -C`, and keys typed into
+interactive bash, zsh and fish on a pseudo-terminal (`envhook st<TAB>`), zsh's
+lists read through a compadd wrapper. install.sh's part is in test_install.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from envhook.cli import build_parser
+from envhook.settings import KEYS
+from support.shell import ShellSession, require_shell, shell_quote
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPTS = {
+    "bash": REPO / "shell" / "completions" / "envhook.bash",
+    "zsh": REPO / "shell" / "completions" / "_envhook",
+    "fish": REPO / "shell" / "completions" / "envhook.fish",
+}
+COMMANDS = ["hook", "status", "pin", "unpin", "sync", "allow", "deny", "config", "doctor", "completion"]
+ACTIONS = ["list", "get", "set", "unset"]
+
+
+def q(shell: str, path: Path) -> str:
+    return shell_quote(shell, str(path))
+
+
+@pytest.fixture(params=["bash", "zsh", "fish"])
+def sh(request) -> str:
+    require_shell(request.param)
+    return request.param
+
+
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def long_options(parser: argparse.ArgumentParser) -> set[str]:
+    return {o for a in parser._actions for o in a.option_strings if o.startswith("--")}
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    """This process's environment without an active env (`uv run` sets one)."""
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A cwd with two dirs and a file, and a fake env whose site-packages holds
+    three dist-info dirs (non-canonical names among them)."""
+    d = tmp_path / "work"
+    (d / "d one").mkdir(parents=True)
+    (d / "x2").mkdir()
+    (d / "dfile").write_text("")
+    sp = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    for name in ("Foo_Bar-1.0.dist-info", "zope.interface-6.0.dist-info", "requests-2.31.0.dist-info"):
+        (sp / name).mkdir(parents=True)
+    (sp / "requests").mkdir()
+    return d
+
+
+# --- the command and the files -------------------------------------------------------
+
+
+def test_the_command_prints_the_script(sh: str) -> None:
+    r = subprocess.run([sys.executable, "-m", "envhook", "completion", sh], capture_output=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == SCRIPTS[sh].read_bytes()
+    assert b"completion for envhook: `envhook completion" in r.stdout  # install.sh's ID line
+
+
+def test_the_script_is_valid_syntax(sh: str) -> None:
+    argv = {"bash": ["bash", "-n"], "zsh": ["zsh", "-n"], "fish": ["fish", "--no-execute"]}[sh]
+    r = subprocess.run([*argv, str(SCRIPTS[sh])], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+def test_completion_rejects_other_shells() -> None:
+    r = subprocess.run([sys.executable, "-m", "envhook", "completion", "tcsh"], capture_output=True, text=True)
+    assert r.returncode == 2 and "invalid choice" in r.stderr and r.stdout == ""
+
+
+# --- bash: the completion function ------------------------------------------------------
+
+# Runs the completion function for each line in "$@" as bash would for a TAB at
+# its end, and prints each COMPREPLY one word a line, then a \x1e line.
+BASH_DRIVER = r"""
+source "$1" || exit 9
+shift
+complete -p envhook
+for line in "$@"; do
+    read -ra COMP_WORDS <<<"$line"
+    [[ $line == *' ' ]] && COMP_WORDS+=('')
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMP_LINE=$line
+    COMP_POINT=${#line}
+    COMPREPLY=()
+    _envhook envhook "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+    printf '%s\n' "${COMPREPLY[@]}"
+    printf '\x1e\n'
+done
+"""
+
+
+def complete_bash(lines: list[str], cwd: Path, env: dict[str, str] | None = None,
+                  options: str = "") -> dict[str, list[str]]:
+    env = base_env() if env is None else env
+    r = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", options + BASH_DRIVER, "bash", str(SCRIPTS["bash"]), *lines],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=30,
+    )
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    head, _, rest = r.stdout.partition("\n")
+    assert head == "complete -F _envhook envhook"
+    replies = rest.split("\x1e\n")
+    assert replies[-1] == "" and len(replies) == len(lines) + 1, r.stdout
+    return {line: [w for w in reply.split("\n") if w] for line, reply in zip(lines, replies)}
+
+
+def test_bash_completes_commands_options_and_arguments(workdir: Path) -> None:
+    got = complete_bash([
+        "envhook st", "envhook ", "envhook -", "envhook hook ", "envhook completion f",
+        "envhook hook bash ", "envhook config ", "envhook config set ", "envhook config get p",
+        "envhook config list ", "envhook config set paranoid ", "envhook config set notify ",
+        "envhook config set trusted_roots ", "envhook pin --t", "envhook pin --", "envhook status -",
+        "envhook status ", "envhook sync d", "envhook allow . ", "envhook doctor ",
+        "envhook pin ", "envhook pin --note ",
+    ], workdir)
+    assert got["envhook st"] == ["status"]
+    assert got["envhook "] == COMMANDS
+    assert got["envhook -"] == ["--help", "--version"]
+    assert got["envhook hook "] == ["bash", "zsh", "fish"]
+    assert got["envhook completion f"] == ["fish"]
+    assert got["envhook hook bash "] == []
+    assert got["envhook config "] == ACTIONS
+    assert got["envhook config set "] == list(KEYS)
+    assert got["envhook config get p"] == ["paranoid"]
+    assert got["envhook config list "] == []
+    assert got["envhook config set paranoid "] == ["true", "false"]
+    assert got["envhook config set notify "] == ["once", "always", "never"]
+    assert sorted(got["envhook config set trusted_roots "]) == ["d one", "x2"]
+    assert got["envhook pin --t"] == ["--tinkered"]
+    assert got["envhook pin --"] == ["--help", "--tinkered", "--note"]
+    assert got["envhook status -"] == ["--help", "--json", "--short"]
+    assert sorted(got["envhook status "]) == ["d one", "x2"]  # directories only
+    assert got["envhook sync d"] == ["d one"]
+    assert got["envhook allow . "] == []  # one PATH
+    assert got["envhook doctor "] == []
+    assert got["envhook pin "] == []  # no active env: no package names
+    assert got["envhook pin --note "] == []
+
+
+def test_bash_completes_package_names_from_the_active_env(workdir: Path) -> None:
+    env = base_env(VIRTUAL_ENV=str(workdir.parent / "venv"))
+    lines = ["envhook pin ", "envhook unpin r", "envhook pin --tinkered z", "envhook unpin ./",
+             "envhook pin --note "]
+    expect = {
+        "envhook pin ": ["foo-bar", "requests", "zope-interface"],
+        "envhook unpin r": ["requests"],
+        "envhook pin --tinkered z": ["zope-interface"],
+        "envhook unpin ./": ["./d one", "./x2"],  # a path names the project
+        "envhook pin --note ": [],
+    }
+    got = complete_bash(lines, workdir, env)
+    assert {k: sorted(v) for k, v in got.items()} == expect
+    # The user's glob options neither break it nor change: failglob, set -f, set -u.
+    got = complete_bash(lines, workdir, env, options="shopt -s failglob; set -fu; ")
+    assert {k: sorted(v) for k, v in got.items()} == expect
+    r = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c",
+         f"shopt -s failglob; set -fu; source {q('bash', SCRIPTS['bash'])}; COMP_WORDS=(envhook pin ''); COMP_CWORD=2;"
+         " _envhook; echo \"${COMPREPLY[*]}\"; echo $-; shopt -p failglob nullglob"],
+        cwd=workdir, env=env, capture_output=True, text=True, timeout=30,
+    )
+    assert r.stdout == "foo-bar requests zope-interface\nfhuBc\nshopt -s failglob\nshopt -u nullglob\n", r.stderr
+
+
+def test_bash_completes_what_the_parser_knows(workdir: Path) -> None:
+    """Every subcommand and every long option of build_parser() is completed."""
+    parser = build_parser()
+    subs = subcommands(parser)
+    lines = ["envhook ", "envhook --", *(f"envhook {c} --" for c in subs)]
+    got = complete_bash(lines, workdir)
+    assert got["envhook "] == list(subs)
+    assert set(got["envhook --"]) == long_options(parser)
+    for c, p in subs.items():
+        assert set(got[f"envhook {c} --"]) == long_options(p), c
+
+
+# --- fish: complete -C --------------------------------------------------------------------
+
+FISH_DRIVER = r"""
+source $argv[1]; or exit 9
+for line in $argv[2..-1]
+    complete -C"$line"
+    printf '\x1e\n'
+end
+"""
+
+
+def complete_fish(lines: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """`complete -C LINE` for each line: the candidates (without descriptions)."""
+    require_shell("fish")
+    r = subprocess.run(
+        ["fish", "--no-config", "-c", FISH_DRIVER, str(SCRIPTS["fish"]), *lines],
+        cwd=cwd, env=base_env() if env is None else env, capture_output=True, text=True, timeout=30,
+    )
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    replies = r.stdout.split("\x1e\n")
+    assert replies[-1] == "" and len(replies) == len(lines) + 1, r.stdout
+    return {line: [w.split("\t")[0] for w in reply.split("\n") if w] for line, reply in zip(lines, replies)}
+
+
+def test_fish_completes_commands_options_and_arguments(workdir: Path) -> None:
+    env = base_env(VIRTUAL_ENV=str(workdir.parent / "venv"))
+    got = complete_fish([
+        "envhook st", "envhook ", "envhook hook ", "envhook hook zsh ", "envhook config ",
+        "envhook config set ", "envhook config get p", "envhook config set paranoid ",
+        "envhook config set tinkered ", "envhook config set disabled_paths ", "envhook config get disabled_paths ",
+        "envhook pin --t", "envhook status --", "envhook status ", "envhook allow ", "envhook pin ",
+        "envhook unpin r", "envhook pin --note ", "envhook unpin ./",
+    ], workdir, env)
+    assert got["envhook st"] == ["status"]
+    assert sorted(got["envhook "]) == sorted(COMMANDS)
+    assert sorted(got["envhook hook "]) == ["bash", "fish", "zsh"]
+    assert got["envhook hook zsh "] == []
+    assert sorted(got["envhook config "]) == sorted(ACTIONS)
+    assert sorted(got["envhook config set "]) == sorted(KEYS)
+    assert got["envhook config get p"] == ["paranoid"]
+    assert sorted(got["envhook config set paranoid "]) == ["false", "true"]
+    assert sorted(got["envhook config set tinkered "]) == ["keep", "reset"]
+    assert sorted(got["envhook config set disabled_paths "]) == ["d one/", "x2/"]
+    assert got["envhook config get disabled_paths "] == []
+    assert got["envhook pin --t"] == ["--tinkered"]
+    assert sorted(got["envhook status --"]) == ["--help", "--json", "--short"]
+    assert sorted(got["envhook status "]) == ["d one/", "x2/"]  # no files
+    assert sorted(got["envhook allow "]) == ["d one/", "x2/"]
+    assert sorted(got["envhook pin "]) == ["foo-bar", "requests", "zope-interface"]
+    assert got["envhook unpin r"] == ["requests"]
+    assert got["envhook pin --note "] == []
+    assert sorted(got["envhook unpin ./"]) == ["./d one/", "./x2/"]
+
+
+def helps(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Subcommand name -> its one-line help."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return {a.dest: a.help for a in action._choices_actions}
+    return {}
+
+
+def test_zsh_and_fish_describe_commands_and_actions_with_the_parsers_help() -> None:
+    parser = build_parser()
+    described = [*helps(parser).items(), *helps(subcommands(parser)["config"]).items()]
+    assert len(described) == len(COMMANDS) + len(ACTIONS)
+    zsh, fish = SCRIPTS["zsh"].read_text(), SCRIPTS["fish"].read_text()
+    for name, text in described:
+        assert "'{}:{}'".format(name, text.replace("'", "'\\''")) in zsh, name
+        assert "-a {} -d '{}'".format(name, text.replace("'", "\\'")) in fish, name
+    # And fish shows them so.
+    require_shell("fish")
+    r = subprocess.run(["fish", "--no-config", "-c", f"source {q('fish', SCRIPTS['fish'])}; complete -C'envhook '"],
+                       capture_output=True, text=True, timeout=30)
+    assert dict(line.split("\t", 1) for line in r.stdout.splitlines()) == helps(parser), r.stderr
+
+
+def test_fish_completes_what_the_parser_knows(workdir: Path) -> None:
+    parser = build_parser()
+    subs = subcommands(parser)
+    lines = ["envhook ", "envhook --", *(f"envhook {c} --" for c in subs)]
+    got = complete_fish(lines, workdir)
+    assert sorted(got["envhook "]) == sorted(subs)
+    assert set(got["envhook --"]) == long_options(parser)
+    for c, p in subs.items():
+        assert set(got[f"envhook {c} --"]) == long_options(p), c
+
+
+# --- zsh: compinit, compdef ----------------------------------------------------------------
+
+
+def zsh_c(script: str) -> str:
+    require_shell("zsh")
+    r = subprocess.run(["zsh", "-f", "-c", script], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    return r.stdout
+
+
+def test_zsh_compinit_finds_it_on_fpath_and_a_source_after_compinit_registers_it() -> None:
+    d = SCRIPTS["zsh"].parent
+    out = zsh_c(f"fpath=({q('zsh', d)} $fpath); autoload -Uz compinit; compinit -u -D; print -r -- $_comps[envhook]")
+    assert out == "_envhook\n"
+    out = zsh_c(f"autoload -Uz compinit; compinit -u -D; source {q('zsh', SCRIPTS['zsh'])}; print -r -- $_comps[envhook]")
+    assert out == "_envhook\n"
+    # Sourced without compinit (no compdef): harmless, and quiet.
+    assert zsh_c(f"source {q('zsh', SCRIPTS['zsh'])}; print ok") == "ok\n"
+
+
+# --- real keys: TAB typed into interactive shells ------------------------------------------
+
+# Each shell's rc for a Typist: load the completion, bind ^X^B to a widget that
+# writes the command line to line.N, then done.N, and empties the line; zsh also
+# records every match completion adds (compadd wrapped) in matches.N.
+TYPIST_RC = {
+    "bash": r"""
+source {script}
+__t_n=0
+__t_dump() {{
+    __t_n=$((__t_n + 1))
+    printf '%s' "$READLINE_LINE" >{out}/line.$__t_n
+    : >{out}/done.$__t_n
+    READLINE_LINE=
+    READLINE_POINT=0
+}}
+bind -x '"\C-x\C-b": __t_dump'
+""",
+    "zsh": r"""
+{load}
+__t_n=0
+compadd() {{
+    if [[ ${{@[1,(i)(-|--)]}} == *-(O|A|D)\ * ]]; then
+        builtin compadd "$@"
+        return
+    fi
+    local -a __t_m
+    builtin compadd -O __t_m "$@"
+    (( $#__t_m )) && print -rl -- $__t_m >>{out}/matches.$((__t_n + 1))
+    builtin compadd "$@"
+}}
+__t_dump() {{
+    (( ++__t_n ))
+    print -rn -- $BUFFER >{out}/line.$__t_n
+    : >{out}/done.$__t_n
+    BUFFER=
+}}
+zle -N __t_dump
+bindkey '^X^B' __t_dump
+""",
+    "fish": r"""
+{load}
+set -g __t_n 0
+function __t_dump
+    set -g __t_n (math $__t_n + 1)
+    printf '%s' (commandline) >{out}/line.$__t_n
+    echo -n >{out}/done.$__t_n
+    commandline ''
+end
+function fish_user_key_bindings
+    bind \cx\cb __t_dump
+end
+""",
+}
+
+
+class Typist:
+    """An interactive shell on a pty that completes what is typed: `tab("envhook st")`
+    types the text and a TAB and returns the command line after it (and, for
+    zsh, the matches completion offered)."""
+
+    def __init__(self, shell: str, home: Path, env: dict[str, str], cwd: Path, out: Path, load: str = "") -> None:
+        self.shell, self.out, self.n = shell, out, 0
+        out.mkdir(exist_ok=True)
+        load = load or {"zsh": f"fpath=({q('zsh', SCRIPTS['zsh'].parent)} $fpath)\nautoload -Uz compinit && compinit -u -D",
+                        "fish": f"source {q('fish', SCRIPTS['fish'])}"}.get(shell, "")
+        rc = TYPIST_RC[shell].format(script=q("bash", SCRIPTS["bash"]), out=q(shell, out), load=load)
+        self.session = ShellSession(shell, home, rc, env, cwd, timeout=30)
+
+    def tab(self, text: str) -> tuple[str, list[str]]:
+        self.n += 1
+        self.session.send_raw(text + "\t\x18\x02")
+        done = self.out / f"done.{self.n}"
+        deadline = time.monotonic() + 15
+        while not done.exists():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no completion for {text!r}:\n{self.session.transcript[-2000:]}")
+            try:  # read what the shell prints (a list of matches), or it blocks on a full pty
+                self.session.child.read_nonblocking(65536, timeout=0.01)
+            except pexpect.TIMEOUT:
+                pass
+        line = (self.out / f"line.{self.n}").read_text()
+        matches = self.out / f"matches.{self.n}"
+        return line, matches.read_text().split("\n")[:-1] if matches.exists() else []
+
+    def close(self) -> None:
+        # The widget left the line empty: exit (bash with a `bind -x` binding
+        # takes 2 s to die of the SIGHUP that close() would send).
+        self.session.send_raw(" exit\r")
+        self.session.close(force=True)
+
+
+@pytest.fixture
+def typist(isolated_home: Path, shell_env: dict[str, str], tmp_path: Path):
+    typists: list[Typist] = []
+
+    def start(shell: str, cwd: Path, env: dict[str, str] | None = None, home: Path | None = None,
+              load: str = "") -> Typist:
+        t = Typist(shell, home or isolated_home, env or shell_env, cwd, tmp_path / f"typed-{len(typists)}", load)
+        typists.append(t)
+        return t
+
+    yield start
+    for t in typists:
+        t.close()
+
+
+# Typed text -> the command line after TAB, in every shell.
+UNIQUE = {
+    "envhook st": "envhook status ",
+    "envhook hook z": "envhook hook zsh ",
+    "envhook config se": "envhook config set ",
+    "envhook config set pa": "envhook config set paranoid ",
+    "envhook pin --t": "envhook pin --tinkered ",
+    "envhook sync --f": "envhook sync --force ",
+    "envhook status --j": "envhook status --json ",
+    "envhook sync d": "envhook sync d\\ one/",  # the dir, not the file dfile
+    "envhook unpin fo": "envhook unpin foo-bar ",
+}
+
+
+def test_tab_completes_in_the_real_shell(sh: str, typist, workdir: Path, shell_env: dict[str, str]) -> None:
+    t = typist(sh, workdir, dict(shell_env, VIRTUAL_ENV=str(workdir.parent / "venv")))
+    got = {text: t.tab(text)[0] for text in UNIQUE}
+    assert got == UNIQUE
+
+
+def test_zsh_offers_the_lists(typist, workdir: Path, shell_env: dict[str, str]) -> None:
+    require_shell("zsh")
+    t = typist("zsh", workdir, dict(shell_env, VIRTUAL_ENV=str(workdir.parent / "venv")))
+    parser = build_parser()
+    subs = subcommands(parser)
+    assert sorted(t.tab("envhook ")[1]) == sorted(COMMANDS)
+    assert sorted(t.tab("envhook hook ")[1]) == ["bash", "fish", "zsh"]
+    assert sorted(t.tab("envhook config ")[1]) == sorted(ACTIONS)
+    assert sorted(t.tab("envhook config set ")[1]) == sorted(KEYS)
+    assert sorted(t.tab("envhook config set notify ")[1]) == ["always", "never", "once"]
+    assert sorted(t.tab("envhook pin ")[1]) == ["foo-bar", "requests", "zope-interface"]
+    for c, p in subs.items():
+        assert set(t.tab(f"envhook {c} --")[1]) == long_options(p), c
