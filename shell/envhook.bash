@@ -14,6 +14,8 @@ _envhook_python=__ENVHOOK_PYTHON__
 _envhook_pypath=(__ENVHOOK_PYPATH__)
 _envhook_entry=__ENVHOOK_ENTRY__
 _envhook_session=__ENVHOOK_SESSION__
+# The `paranoid` setting as it was when this hook was printed (ENVHOOK_PARANOID, when set, wins).
+_envhook_paranoid_cfg=__ENVHOOK_PARANOID__
 
 # Sourcing the rc twice must not forget what an earlier hook activated,
 # so state survives and only missing variables are initialised.
@@ -26,6 +28,7 @@ _envhook_session=__ENVHOOK_SESSION__
 # directory -> its nearest project dir ("-" for none); project dir -> slot
 [[ -n ${_envhook_dirs+x} ]] || declare -gA _envhook_dirs=()
 [[ -n ${_envhook_slot_of+x} ]] || declare -gA _envhook_slot_of=()
+export _ENVHOOK_HOOKED="$$:$_envhook_python"  # which shell loaded the hook, running which envhook: for `envhook doctor`
 
 # A shell started inside one where envhook had activated an env (`bash`,
 # `exec zsh`, a terminal that inherits the environment) finds that
@@ -103,12 +106,12 @@ _envhook_cd() {
     _envhook_export
 }
 
-# Paranoid mode (ENVHOOK_PARANOID, read as trust.py reads it) ties trust to
+# Paranoid mode (ENVHOOK_PARANOID or the setting, read as trust.py reads them) ties trust to
 # content, which mtimes cannot vouch for (tar x, rsync -a and cp -a keep old
 # ones): entering a project asks Python, whose decision cache also compares
 # ctimes and inodes. Moving around inside the project stays builtin-only.
 _envhook_paranoid() {
-    case ${ENVHOOK_PARANOID-} in
+    case ${ENVHOOK_PARANOID-$_envhook_paranoid_cfg} in
         ''|0|[Ff][Aa][Ll][Ss][Ee]|[Nn][Oo]|[Oo][Ff][Ff]) return 1 ;;
     esac
 }
@@ -133,7 +136,7 @@ _envhook_export() {
     # Python may have learned of new projects: directories are looked up afresh.
     _envhook_dirs=()
     out=$(_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
-        "$_envhook_python" -I -S -c "$_envhook_entry" bash "${_envhook_pypath[@]}")
+        _ENVHOOK_PARANOID_CFG=$_envhook_paranoid_cfg "$_envhook_python" -I -S -c "$_envhook_entry" bash "${_envhook_pypath[@]}")
     case $? in
         0) eval "$out" ;;
         3) _envhook_broken=1 ;;  # envhook cannot be imported any more; it said so once

@@ -14,6 +14,8 @@ set -g _envhook_python __ENVHOOK_PYTHON__
 set -g _envhook_pypath __ENVHOOK_PYPATH__
 set -g _envhook_entry __ENVHOOK_ENTRY__
 set -g _envhook_session __ENVHOOK_SESSION__
+# The `paranoid` setting as it was when this hook was printed (ENVHOOK_PARANOID, when set, wins).
+set -g _envhook_paranoid_cfg __ENVHOOK_PARANOID__
 
 # Sourcing the config twice must not forget what an earlier hook activated.
 for _envhook_v in _envhook_root _envhook_pwd _envhook_told _envhook_venv _envhook_bin _envhook_active \
@@ -23,6 +25,7 @@ for _envhook_v in _envhook_root _envhook_pwd _envhook_told _envhook_venv _envhoo
 end
 set -q _envhook_nslots; or set -g _envhook_nslots 0
 set -e _envhook_v
+set -gx _ENVHOOK_HOOKED "$fish_pid:$_envhook_python"  # which shell loaded the hook, running which envhook: for `envhook doctor`
 
 # A shell started inside one where envhook had activated an env (`fish`,
 # `exec bash`, a terminal that inherits the environment) finds that
@@ -143,12 +146,14 @@ function _envhook_cd
     _envhook_export
 end
 
-# Paranoid mode (ENVHOOK_PARANOID, read as trust.py reads it) ties trust to
+# Paranoid mode (ENVHOOK_PARANOID or the setting, read as trust.py reads them) ties trust to
 # content, which mtimes cannot vouch for (tar x, rsync -a and cp -a keep old
 # ones): entering a project asks Python, whose decision cache also compares
 # ctimes and inodes. Moving around inside the project stays builtin-only.
 function _envhook_paranoid
-    switch "$ENVHOOK_PARANOID"
+    set -l v $_envhook_paranoid_cfg
+    set -q ENVHOOK_PARANOID; and set v $ENVHOOK_PARANOID
+    switch "$v"
         case '' 0 false False FALSE no No NO off Off OFF
             return 1
     end
@@ -179,7 +184,7 @@ function _envhook_export
     # The output is one line (newlines inside values are escaped), so the list
     # `out` has one element and eval sees exactly what Python printed.
     set -l out (_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
-        $_envhook_python -I -S -c $_envhook_entry fish $_envhook_pypath)
+        _ENVHOOK_PARANOID_CFG=$_envhook_paranoid_cfg $_envhook_python -I -S -c $_envhook_entry fish $_envhook_pypath)
     switch $status
         case 0
             eval $out

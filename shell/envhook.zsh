@@ -16,6 +16,8 @@ typeset -ga _envhook_pypath
 _envhook_pypath=(__ENVHOOK_PYPATH__)
 typeset -g _envhook_entry=__ENVHOOK_ENTRY__
 typeset -g _envhook_session=__ENVHOOK_SESSION__
+# The `paranoid` setting as it was when this hook was printed (ENVHOOK_PARANOID, when set, wins).
+typeset -g _envhook_paranoid_cfg=__ENVHOOK_PARANOID__
 
 # Sourcing the rc twice must not forget what an earlier hook activated.
 typeset -g _envhook_root="${_envhook_root-}" _envhook_pwd="${_envhook_pwd-}"
@@ -29,6 +31,7 @@ typeset -g _envhook_cur="${_envhook_cur-}" _envhook_nslots="${_envhook_nslots-0}
 # directory -> its nearest project dir ("-" for none); project dir -> slot
 (( ${+_envhook_dirs} )) || typeset -gA _envhook_dirs
 (( ${+_envhook_slot_of} )) || typeset -gA _envhook_slot_of
+export _ENVHOOK_HOOKED="$$:$_envhook_python"  # which shell loaded the hook, running which envhook: for `envhook doctor`
 
 # A shell started inside one where envhook had activated an env (`zsh`,
 # `exec bash`, a terminal that inherits the environment) finds that
@@ -111,12 +114,12 @@ _envhook_cd() {
     _envhook_export
 }
 
-# Paranoid mode (ENVHOOK_PARANOID, read as trust.py reads it) ties trust to
+# Paranoid mode (ENVHOOK_PARANOID or the setting, read as trust.py reads them) ties trust to
 # content, which mtimes cannot vouch for (tar x, rsync -a and cp -a keep old
 # ones): entering a project asks Python, whose decision cache also compares
 # ctimes and inodes. Moving around inside the project stays builtin-only.
 _envhook_paranoid() {
-    case ${ENVHOOK_PARANOID-} in
+    case ${ENVHOOK_PARANOID-$_envhook_paranoid_cfg} in
         ''|0|[Ff][Aa][Ll][Ss][Ee]|[Nn][Oo]|[Oo][Ff][Ff]) return 1 ;;
     esac
 }
@@ -143,7 +146,7 @@ _envhook_export() {
     # Python may have learned of new projects: directories are looked up afresh.
     _envhook_dirs=()
     out=$(_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
-        "$_envhook_python" -I -S -c "$_envhook_entry" zsh "${_envhook_pypath[@]}")
+        _ENVHOOK_PARANOID_CFG=$_envhook_paranoid_cfg "$_envhook_python" -I -S -c "$_envhook_entry" zsh "${_envhook_pypath[@]}")
     case $? in
         0) eval "$out" ;;
         3) _envhook_broken=1 ;;  # envhook cannot be imported any more; it said so once

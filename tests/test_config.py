@@ -222,3 +222,31 @@ def test_extras_and_groups_are_refused_where_the_tool_cannot_take_them(tmp_path,
     (p / "pyproject.toml").write_text('[project]\nname = "reqs"\nversion = "0"\n\n[tool.envhook]\ntrusted = true\n')
     r = run("status", env=shell_env, cwd=p)
     assert "[tool.envhook] has unknown keys: trusted" in r.stderr
+
+
+@pytest.mark.parametrize("sh", ["bash", "zsh", "fish"])
+def test_the_paranoid_setting_ties_trust_to_content_in_new_shells(open_shell, project, shell_env, sh):
+    from support.projects import set_dependencies
+    from support.shell import require_shell
+
+    require_shell(sh)
+    envhook("allow", cwd=project, env=shell_env, check=True)
+    assert run("config", "set", "paranoid", "true", env=shell_env).returncode == 0
+    assert json.loads(envhook("status", "--json", cwd=project, env=shell_env).stdout)["paranoid"] is True
+    envhook("allow", cwd=project, env=shell_env, check=True)  # records the content it trusts
+    s = open_shell(cwd=project, sh=sh)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("cd /")
+    # A change whose mtime is put back (as tar x or cp -a would): only a
+    # shell that knows it is paranoid asks Python on entering.
+    before = (project / "pyproject.toml").stat()
+    set_dependencies(project, ["tinkerpkg==2.0"])
+    os.utime(project / "pyproject.toml", ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.utime(project, ns=(project.stat().st_atime_ns, before.st_mtime_ns - 10**9))
+    out = s.run(f"cd {q(sh, project)}")
+    assert "pyproject.toml changed since `envhook allow`" in out, out
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") == "untrusted"
+    # ENVHOOK_PARANOID, when set, wins over the setting.
+    off = dict(shell_env, ENVHOOK_PARANOID="0")
+    s2 = open_shell(cwd=project, sh=sh, env=off)
+    assert "syncing demo" in s2.startup_output and s2.get("VIRTUAL_ENV") == str(project / ".venv")

@@ -30,7 +30,10 @@ def session() -> str:
 def paranoid() -> bool:
     """ENVHOOK_PARANOID, read as trust.paranoid reads it (importing trust
     would load json and pathlib on the fast path)."""
-    return os.environ.get("ENVHOOK_PARANOID", "").strip().lower() not in ("", "0", "false", "no", "off")
+    value = os.environ.get("ENVHOOK_PARANOID")
+    if value is None:
+        value = os.environ.get("_ENVHOOK_PARANOID_CFG", "")  # the setting, as the hook was printed with it
+    return value.strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def cache_file(state: str, nearest: str) -> str:

@@ -42,9 +42,21 @@ _OFF = ("", "0", "false", "no", "off")
 
 
 def paranoid(environ=None) -> bool:
-    """ENVHOOK_PARANOID set to anything but empty/0/false/no/off. The hook's
-    entry and its shell code must read it by the same rule, without this module."""
-    value = (os.environ if environ is None else environ).get(PARANOID_VAR, "")
+    """ENVHOOK_PARANOID set to anything but empty/0/false/no/off; when it is
+    not set, the `paranoid` setting: in the hook as the hook was printed with
+    it (_ENVHOOK_PARANOID_CFG), elsewhere as config.toml says now. The hook's
+    entry and its shell code read it by the same rule, without this module."""
+    env = os.environ if environ is None else environ
+    value = env.get(PARANOID_VAR)
+    if value is None:
+        value = env.get("_ENVHOOK_PARANOID_CFG")
+    if value is None:
+        from envhook import settings
+
+        try:
+            return settings.get("paranoid")
+        except settings.SettingsError:
+            return False
     return value.strip().lower() not in _OFF
 
 

@@ -20,7 +20,8 @@ SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED, SYNC_RUNNING = "ok", "failed", "interrup
 # unsets it for the same reason); UV_NO_SYNC is for `uv run`, not for us;
 # the rest are the hook's own.
 _DROP = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC", "CONDA_PREFIX",
-         "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_ACTIVE", "_ENVHOOK_VENV", "ENVHOOK_STATE")
+         "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_ACTIVE", "_ENVHOOK_VENV", "ENVHOOK_STATE",
+         "_ENVHOOK_PARANOID_CFG", "_ENVHOOK_HOOKED")
 
 # Variables that decide where some backend puts a project's env. The
 # decision cache records their values: one of them changed means the env may

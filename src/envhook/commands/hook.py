@@ -71,8 +71,20 @@ def hook(shell_name: str | None) -> int:
                 "ENVHOOK_PYPATH": import_path(),
                 "ENVHOOK_ENTRY": ENTRY,
                 "ENVHOOK_SESSION": secrets.token_hex(8),
+                "ENVHOOK_PARANOID": "1" if _paranoid_setting() else "",
             },
         )
     )
     prune_stamps()
     return 0
+
+
+def _paranoid_setting() -> bool:
+    """The `paranoid` setting, baked into the hook: the shell consults it
+    without Python. A bad value is reported by the hook's first evaluation."""
+    from envhook import settings
+
+    try:
+        return settings.get("paranoid")
+    except settings.SettingsError:
+        return False
