@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         "synced only when its inputs change, never reset while you tinker.",
     )
     parser.add_argument("--version", action="version", version=f"envhook {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="say only what went wrong (as ENVHOOK_QUIET=1; the hook reads that variable)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("hook", help="print the shell hook: eval \"$(envhook hook bash)\"")
@@ -83,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.quiet:
+        import os
+
+        os.environ["ENVHOOK_QUIET"] = "1"
     try:
         return run(parser, args)
     except OSError as e:
@@ -91,7 +97,7 @@ def main(argv: list[str]) -> int:
         from envhook.messages import say
 
         where = f" ({e.filename})" if e.filename else ""
-        say(f"{e.strerror or e}{where}")
+        say(f"{e.strerror or e}{where}", error=True)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -55,6 +55,8 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
         return None
     if paranoid():
         return None  # trust follows the inputs' content: only the full evaluation may decide to sync
+    if os.environ.get("ENVHOOK_QUIET", "").strip().lower() not in ("", "0", "false", "no", "off"):
+        return None  # quiet: the full path sends uv's output to the log
     if decision.backend != "uv" or hookcache.location(os.environ) != decision.env_vars:
         return None  # only uv is started this early: the others' startup dwarfs the overlap
     moved = decision.moved()
@@ -163,7 +165,7 @@ def outdated(shell_name: str) -> str:
 
     sh = get_shell(shell_name)
     say("this shell's hook comes from an older envhook; open a new shell (or `exec $SHELL`) to use the one "
-        "installed now")
+        "installed now", error=True)
     return sh.script(["_envhook_leave", sh.assign("_envhook_broken", "1")])
 
 

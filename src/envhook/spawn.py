@@ -25,14 +25,15 @@ def which(name: str, skip: str) -> str | None:
     return None
 
 
-def start(argv: list[str], env: dict[str, str], cwd: str | None = None) -> int:
+def start(argv: list[str], env: dict[str, str], cwd: str | None = None, output: int | None = None) -> int:
     """Start argv (in `cwd`, if given) with its stdout on our stderr (its
     progress stays visible and never reaches the shell's eval) and stdin from
-    /dev/null.
+    /dev/null; with `output` (a descriptor, ENVHOOK_QUIET's log), both there.
 
     Ctrl-C is held back from us until `wait` (the terminal still sends it to
     the child), so an early Ctrl-C cannot strand a running sync unrecorded."""
-    fa = [(os.POSIX_SPAWN_DUP2, 2, 1)]
+    fa = [(os.POSIX_SPAWN_DUP2, 2, 1)] if output is None else [
+        (os.POSIX_SPAWN_DUP2, output, 1), (os.POSIX_SPAWN_DUP2, output, 2)]
     devnull = os.open(os.devnull, os.O_RDONLY)
     fa.append((os.POSIX_SPAWN_DUP2, devnull, 0))
     # posix_spawn has no chdir action before Python 3.13: step there and back

@@ -116,5 +116,6 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
                                             keep=keep)
         record_outcome(project, outcome, previous=previous, keep=keep)
     if outcome.status != SYNC_OK:
-        say(f"{outcome.message or 'sync failed'} — {project.name} is left as it is; `envhook sync` retries")
+        say(f"{outcome.message or 'sync failed'} — {project.name} is left as it is; `envhook sync` retries",
+            error=True)
     return outcome

@@ -72,6 +72,22 @@ def finish(pid: int, label: str) -> SyncOutcome:
     return SyncOutcome(SYNC_FAILED, f"`{label}` failed (exit {code})")
 
 
+def _quiet_log(project) -> tuple[str | None, int | None]:
+    """With ENVHOOK_QUIET, the tool's output goes to the project's sync.log
+    in the state dir (named when the sync fails) instead of the terminal."""
+    from envhook.messages import quiet
+
+    if not quiet():
+        return None, None
+    from envhook.state import ensure_project_dir
+
+    try:
+        log = str(ensure_project_dir(project.root) / "sync.log")
+        return log, os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError:
+        return None, None
+
+
 class slow_notice:
     """The `slow_sync_notice` setting: one "still syncing…" line when a sync
     runs longer than that many seconds (a timer signal while we wait)."""
@@ -148,15 +164,22 @@ class Backend:
             return SyncOutcome(SYNC_FAILED, str(e))
         env = sync_environ()
         outcome = SyncOutcome(SYNC_OK)
-        for label, argv in plan:
-            try:
-                pid = spawn.start(argv, env, cwd=str(project.root))
-            except OSError as e:
-                return SyncOutcome(SYNC_FAILED, f"cannot run {argv[0]}: {e.strerror}")
-            with slow_notice(project):
-                outcome = finish(pid, label)
-            if outcome.status != SYNC_OK:
-                break
+        log, fd = _quiet_log(project)
+        try:
+            for label, argv in plan:
+                try:
+                    pid = spawn.start(argv, env, cwd=str(project.root), output=fd)
+                except OSError as e:
+                    return SyncOutcome(SYNC_FAILED, f"cannot run {argv[0]}: {e.strerror}")
+                with slow_notice(project):
+                    outcome = finish(pid, label)
+                if outcome.status != SYNC_OK:
+                    if log:
+                        outcome.message += f" (its output: {log})"
+                    break
+        finally:
+            if fd is not None:
+                os.close(fd)
         return outcome
 
     # -- drift ---------------------------------------------------------------------------

@@ -191,8 +191,16 @@ def _remove_unwanted(project, pinned: list[str]):
         return SyncOutcome("ok")
     uv = uv_path(str(project.env))
     argv = [uv, "pip", "uninstall", "--python", str(project.env / "bin" / "python"), *extra]
+    if _quiet():
+        argv.insert(1, "--quiet")
     try:
         pid = spawn.start(argv, sync_environ(), cwd=str(project.root))
     except OSError as e:
         return SyncOutcome(SYNC_FAILED, f"cannot run {uv}: {e.strerror}")
     return finish(pid, "uv pip uninstall")
+
+
+def _quiet() -> bool:
+    from envhook.messages import quiet
+
+    return quiet()

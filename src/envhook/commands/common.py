@@ -13,8 +13,8 @@ def locate(path: Path | None, *, quiet: bool = False) -> Project | None:
     try:
         project = find_project(start)
     except ProjectError as e:
-        say(str(e))
+        say(str(e), error=True)
         return None
     if project is None and not quiet:
-        say(f"no pyproject.toml or requirements.txt at or above {start}")
+        say(f"no pyproject.toml or requirements.txt at or above {start}", error=True)
     return project

@@ -87,7 +87,7 @@ def run(action: str, key: str | None, values: list[str] | None) -> int:
             say(f"{key} unset in {path}; it is {_toml(settings.KEYS[key].default)} (the default)")
             return 0
     except settings.SettingsError as e:
-        say(str(e))
+        say(str(e), error=True)
         return 2
     return 2
 
@@ -96,7 +96,7 @@ def _list(path: Path) -> int:
     try:
         data = settings._load(str(path))
     except settings.SettingsError as e:
-        say(str(e))
+        say(str(e), error=True)
         return 2
     bad = 0
     for name, k in settings.KEYS.items():
@@ -105,13 +105,13 @@ def _list(path: Path) -> int:
                 value = settings.check(name, data[name], str(path))
                 where = "set"
             except settings.SettingsError as e:
-                say(str(e))
+                say(str(e), error=True)
                 bad, value, where = 1, k.default, "bad value; the default is used"
         else:
             value, where = k.default, "default"
         sys.stdout.write(f"{name} = {_toml(value)}  # {where}: {k.help}\n")
     for name in data:
         if name not in settings.KEYS:
-            say(f"{path}: unknown setting `{name}` (ignored)")
+            say(f"{path}: unknown setting `{name}` (ignored)", error=True)
             bad = 1
     return bad

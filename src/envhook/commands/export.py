@@ -26,10 +26,10 @@ class Told:
         self.keys = set(value.split())
         self.blocked = False  # the state dir cannot be written: `envhook allow` is not offered
 
-    def once(self, key: str, text: str) -> None:
+    def once(self, key: str, text: str, *, error: bool = False) -> None:
         if key not in self.keys:
             self.keys.add(key)
-            say(text)
+            say(text, error=error)
 
     def value(self) -> str:
         return " ".join(sorted(self.keys))
@@ -106,7 +106,7 @@ def _start_stamp(told: Told, state: str, stamp: str) -> int:
             told.blocked = True
             text = (f"cannot write under {state} ({e.strerror}); until that is fixed nothing is allowed, "
                     "synced or recorded, and only envs already synced are activated")
-        told.once("w:" + _digest(state, e.errno), text)
+        told.once("w:" + _digest(state, e.errno), text, error=True)
         import time
 
         return time.time_ns()
@@ -133,7 +133,7 @@ def export(shell_name: str, presync=None) -> str:
     except ProjectError as e:
         # Keep whatever is active and watch the broken file, so the user is told
         # once and the next edit of that file is noticed.
-        told.once("e:" + _digest(str(e)), f"{e}; fix it to let envhook sync")
+        told.once("e:" + _digest(str(e)), f"{e}; fix it to let envhook sync", error=True)
         if presync is not None:
             # uv was started before the file broke (or by a race with the edit):
             # let it end here rather than behind the prompt; nothing is recorded.
@@ -164,7 +164,8 @@ def export(shell_name: str, presync=None) -> str:
     sigs = hookcache.observe(deps, stamp_time)
     a = assess(project)
     if a.settings_error:
-        told.once("c:" + _digest(a.settings_error), f'{a.settings_error}; using tinkered = "keep"')
+        told.once("c:" + _digest(a.settings_error), f'{a.settings_error}; using tinkered = "keep"',
+                  error=True)
 
     if a.adopt and presync is None and not told.blocked:
         # uv changed the env and the inputs together (uv add, uv remove, uv
@@ -264,6 +265,7 @@ def export(shell_name: str, presync=None) -> str:
             "f:" + _digest(root, a.inputs),
             f"last sync of {project.name} did not succeed ({'; '.join(a.reasons)}); "
             "not retrying until its inputs change — `envhook sync` to retry now",
+            error=True,
         )
 
     env = str(project.env)
@@ -437,6 +439,7 @@ def export_main(argv: list[str], presync=None) -> int:
         # Keyed without an OSError's file name, which can differ at every call
         # (a temporary file's): the same failure must be said once, not per prompt.
         key = (type(e).__name__, e.errno, e.strerror) if isinstance(e, OSError) else (type(e).__name__, str(e))
-        told.once("x:" + _digest(*key), f"error: {e} ({type(e).__name__}); `envhook status` shows more")
+        told.once("x:" + _digest(*key), f"error: {e} ({type(e).__name__}); `envhook status` shows more",
+                  error=True)
         text = _told_only(shell_name, told)
     return emit.write(text)

@@ -52,12 +52,12 @@ def hook(shell_name: str | None) -> int:
 
     name = shell_name or detect_shell()
     if name is None:
-        say("cannot tell which shell this is; say it: `envhook hook bash|zsh|fish`")
+        say("cannot tell which shell this is; say it: `envhook hook bash|zsh|fish`", error=True)
         return 2
     try:
         sh = get_shell(name)
     except ValueError as e:
-        say(str(e))
+        say(str(e), error=True)
         return 2
     with open(os.path.join(template_dir(), sh.template), encoding="utf-8") as f:
         text = f.read()

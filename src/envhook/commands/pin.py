@@ -64,7 +64,7 @@ def pin_packages(project, names: list[str], note: str | None, tinkered: bool) ->
 
     why = _cannot(project)
     if why:
-        say(why)
+        say(why, error=True)
         return 2
     wanted = [venv.canonical(n) for n in names]
     if tinkered:
@@ -72,7 +72,7 @@ def pin_packages(project, names: list[str], note: str | None, tinkered: bool) ->
         if drift is None or drift.changes is None:
             reason = f" ({drift.error})" if drift is not None and drift.error else \
                 " (it needs a trusted project with an env)"
-            say(f"cannot tell which packages differ from the lock{reason}; nothing pinned")
+            say(f"cannot tell which packages differ from the lock{reason}; nothing pinned", error=True)
             return 1
         wanted += [c.name for c in drift.changes if c.name not in wanted]
         if not wanted:

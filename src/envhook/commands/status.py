@@ -74,7 +74,11 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
             lines.append(f"  {pp.name} {have}{want}, since {pp.since}{note}")
         for c in a.conflicts:
             lines.append(f"  conflict: {c}")
-    lines.append(f"state:   {a.state}")
+    from envhook.messages import paint
+
+    shade = {"in-sync": "32", "pinned": "33", "tinkered": "33", "stale": "33", "missing": "33",
+             "failed": "1;31", "untrusted": "1;31"}.get(a.state, "2")
+    lines.append(f"state:   {paint(a.state, shade, sys.stdout)}")
     for r in a.reasons:
         lines.append(f"  - {r}")
     if a.lock is not None:

@@ -17,11 +17,12 @@ def sync(path: Path | None, force: bool) -> int:
     if project is None:
         return 1
     if not trust.is_trusted(project.root):
-        say(f"{project.name} is not trusted; `envhook allow` first")
+        say(f"{project.name} is not trusted; `envhook allow` first", error=True)
         return 1
     if pins.load_pin(project.root) is not None:
         if not force:
-            say(f"{project.name} is pinned; `envhook sync --force` resets it to the lock (and unpins it)")
+            say(f"{project.name} is pinned; `envhook sync --force` resets it to the lock (and unpins it)",
+                error=True)
             return 1
         pins.unpin(project.root)
     outcome = run_sync(project, "requested with `envhook sync`")
