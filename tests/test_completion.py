@@ -143,7 +143,7 @@ def test_bash_completes_commands_options_and_arguments(workdir: Path) -> None:
     ], workdir)
     assert got["envhook st"] == ["status"]
     assert got["envhook "] == COMMANDS
-    assert got["envhook -"] == ["--help", "--version"]
+    assert got["envhook -"] == ["--help", "--version", "--quiet"]
     assert got["envhook hook "] == ["bash", "zsh", "fish"]
     assert got["envhook completion f"] == ["fish"]
     assert got["envhook hook bash "] == []

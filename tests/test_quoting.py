@@ -86,7 +86,7 @@ def test_rendered_hook_is_valid_for_hostile_interpreter_paths(shell_name, tmp_pa
     sh = get_shell(shell_name)
     text = (Path(template_dir()) / sh.template).read_text()
     weird = "/opt/'\";&&e-$ èрт🚒♞中片-j/$(touch pwned)/py\\"
-    rendered = sh.render(text, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"], "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123"})
+    rendered = sh.render(text, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"], "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123", "ENVHOOK_PARANOID": ""})
     assert "__ENVHOOK_" not in rendered
     hook = tmp_path / f"hook.{shell_name}"
     hook.write_text(rendered)

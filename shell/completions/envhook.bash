@@ -69,7 +69,7 @@ _envhook() {
 
     if [[ -z $cmd ]]; then
         case $cur in
-            -*) _envhook_words "--help --version" "$cur" ;;
+            -*) _envhook_words "--help --version --quiet" "$cur" ;;
             *) _envhook_words "hook status pin unpin sync allow deny config doctor completion" "$cur" ;;
         esac
         return 0

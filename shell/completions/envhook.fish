@@ -43,6 +43,7 @@ complete -c envhook -f
 # Before a subcommand.
 complete -c envhook -n __envhook_at -s h -l help -d 'show the help and exit'
 complete -c envhook -n __envhook_at -l version -d 'show the version and exit'
+complete -c envhook -n __envhook_at -s q -l quiet -d 'say only what went wrong'
 complete -c envhook -n __envhook_at -a hook -d 'print the shell hook: eval "$(envhook hook bash)"'
 complete -c envhook -n __envhook_at -a status -d 'explain the state of the project\'s env and what the hook will do'
 complete -c envhook -n __envhook_at -a pin -d 'freeze the env as tinkered (never synced), or only some packages in it'

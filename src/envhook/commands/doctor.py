@@ -1,0 +1,543 @@
+"""`envhook doctor`: check what the hook needs, one line per check.
+
+    ok   <what>
+    FAIL <what>: <problem> — <fix>
+    note <what>
+
+The fix is the exact command to run or line to add. Exit status 1 when a
+line says FAIL, else 0; a note never changes it. Doctor is not on the prompt
+path: it may start the sync tool (`uv --version`) and take its time. It never
+prints a traceback: a check that breaks becomes a FAIL line of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+SHELLS = ("bash", "zsh", "fish")
+HOOK_LINE = {"bash": 'eval "$(envhook hook bash)"', "zsh": 'eval "$(envhook hook zsh)"',
+             "fish": "envhook hook fish | source"}
+# What a process is called when it is an interactive shell rather than a
+# program started from one (/proc/PID/comm; a script's comm is its own name).
+_SHELL_COMMS = frozenset({"bash", "zsh", "fish", "sh", "dash", "ash", "ksh", "mksh", "yash", "tcsh", "csh",
+                          "nu", "elvish", "pwsh", "xonsh", "osh", "ysh"})
+_MARKER = "# >>> envhook >>>"  # install.sh's block
+_HOOK_CALL = re.compile(r"""envhook['"]?\s+hook\b(?:\s+['"]?([a-z]+))?""")
+_SOURCE = re.compile(r"""(?:^|[\s;&|{(])(?:source|\.)\s+(["']?)([^\s"';&|)]+)\1""")
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+MIN_UV = (0, 13)      # `uv sync --output-format json` lists package changes (drift)
+MIN_POETRY = (1, 2)   # `poetry install --sync`; `poetry sync` needs 2.0
+TIMEOUT = 20          # seconds for `<tool> --version` (poetry takes ~1 s cold)
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+class Line:
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str):
+        self.kind, self.text = kind, text
+
+    def __str__(self) -> str:
+        label = {"ok": "ok  ", "FAIL": "FAIL", "note": "note"}[self.kind]
+        return f"{label} {self.text.translate(_CONTROLS)}"
+
+
+def ok(what: str) -> Line:
+    return Line("ok", what)
+
+
+def fail(what: str, problem: str, fix: str) -> Line:
+    return Line("FAIL", f"{what}: {problem} — {fix}")
+
+
+def note(what: str) -> Line:
+    return Line("note", what)
+
+
+def doctor() -> int:
+    try:
+        sys.stdout.reconfigure(errors="backslashreplace")  # an ASCII-only terminal still gets every line
+    except (AttributeError, ValueError):
+        pass
+    ctx = Context()
+    failed = False
+    for label, check in (("hook", check_hook), ("rc file", check_rc), ("tool", check_tool),
+                         ("dirs", check_dirs), ("config file", check_config)):
+        try:
+            lines = check(ctx)
+        except Exception as e:  # noqa: BLE001 — a broken check is reported, never a traceback
+            lines = [fail(label, f"the check itself failed ({type(e).__name__}: {e})",
+                          "please report this at envhook's issue tracker")]
+        for line in lines:
+            print(line, flush=True)
+            failed = failed or line.kind == "FAIL"
+    return 1 if failed else 0
+
+
+class Context:
+    """What several checks share: the user's shell, and where the hook line was found."""
+
+    def __init__(self):
+        self._shell: tuple[str | None, str] | None = None
+        self.rc_has_line: bool | None = None
+
+    @property
+    def shell(self) -> str | None:
+        """bash, zsh or fish: the shell doctor runs in, else the login shell."""
+        return self._detect()[0]
+
+    @property
+    def shell_seen(self) -> str:
+        """What the shell looked like when it is none of ours ("tcsh", "unknown")."""
+        return self._detect()[1]
+
+    def _detect(self) -> tuple[str | None, str]:
+        if self._shell is None:
+            found = None
+            try:
+                import shellingham
+
+                found, _ = shellingham.detect_shell()
+            except Exception:  # noqa: BLE001 — shellingham raises its own errors when it cannot tell
+                pass
+            login = os.path.basename(os.environ.get("SHELL", "")).lstrip("-")
+            if found in SHELLS:
+                self._shell = (found, found)
+            elif login in SHELLS:
+                self._shell = (login, login)
+            else:
+                self._shell = (None, found or login or "unknown")
+        return self._shell
+
+    def quote(self, value: str) -> str:
+        if self.shell == "fish":
+            from envhook.shells.fish import fish_quote
+
+            return fish_quote(value)
+        from envhook.shells.posix import posix_quote
+
+        return posix_quote(value)
+
+
+def show(path: str) -> str:
+    """A path as people write it: ~/… under HOME."""
+    home = os.path.expanduser("~")
+    if home not in ("", "/") and (path == home or path.startswith(home.rstrip("/") + "/")):
+        return "~" + path[len(home.rstrip("/")):]
+    return path
+
+
+# -- (a) the hook is loaded in this shell ----------------------------------------------
+
+
+def _proc(pid: int) -> tuple[str, int] | None:
+    """(comm, parent pid) from /proc, None where there is no /proc or no such process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    head, _, rest = data.rpartition(b")")
+    try:
+        return head.partition(b"(")[2].decode(errors="replace"), int(rest.split()[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def hooked_here(hooked: int) -> bool:
+    """Is `hooked` (the PID the hook exported) the shell doctor was run from?
+    It is when it is our parent; or, where /proc tells, our nearest ancestor
+    that is a shell (`uv run envhook doctor` has uv in between). A shell in
+    between — a child shell that inherited the variable without loading the
+    hook, or `$(…)`'s subshell — means no."""
+    pid = os.getppid()
+    for _ in range(64):
+        if pid == hooked:
+            return True
+        info = _proc(pid) if pid > 1 else None
+        if info is None or info[0].lstrip("-") in _SHELL_COMMS:
+            return False
+        pid = info[1]
+    return False
+
+
+def check_hook(ctx: Context) -> list[Line]:
+    shell = ctx.shell
+    what = f"hook loaded in this {shell or 'shell'}"
+    value = os.environ.get("_ENVHOOK_HOOKED", "")
+    if shell is None:
+        return [fail(what, f"envhook hooks bash, zsh and fish; this shell looks like {ctx.shell_seen}",
+                     "run envhook doctor from bash, zsh or fish (with its hook line in its rc file)")]
+    rc = rc_files(shell)[0]
+    add = f"add this line to {show(rc)}, then open a new shell: {HOOK_LINE[shell]}"
+    if ctx.rc_has_line is None:
+        ctx.rc_has_line = find_hook_line(shell)[0] is not None
+    if ctx.rc_has_line:
+        add = (f"open a new shell (`exec {shell}`); if it still fails, make sure {show(rc)} is read and "
+               f"`envhook` is on PATH where it runs the hook")
+    if not value:
+        return [fail(what, "_ENVHOOK_HOOKED is not set, so this shell did not load the hook "
+                           "(or loaded one printed by an older envhook)", add)]
+    # "PID:PYTHON": the shell that loaded the hook, and the interpreter its hook runs envhook with.
+    pid, _, python = value.partition(":")
+    try:
+        hooked = int(pid)
+    except ValueError:
+        return [fail(what, f"_ENVHOOK_HOOKED is {value!r}, not a process id", add)]
+    if not hooked_here(hooked):
+        return [fail(what, f"_ENVHOOK_HOOKED names process {hooked}, not this shell (process {os.getppid()}): "
+                           "it was inherited from a shell that loaded the hook, this one did not", add)]
+    lines = [ok(f"{what} (process {hooked})")]
+    # (f) The hook runs envhook by its interpreter's path, fixed when the shell started.
+    if python and not (os.path.isfile(python) and os.access(python, os.X_OK)):
+        lines = [fail(what, f"its hook runs envhook with {python}, which is gone (envhook was reinstalled "
+                            "or removed since this shell started)", f"open a new shell: exec {shell}")]
+    elif python and os.path.normpath(python) != os.path.normpath(sys.executable):
+        lines.append(note(f"the hook in this shell runs the envhook of {python}, this doctor is the one of "
+                          f"{sys.executable}: if you reinstalled envhook, open a new shell (exec {shell})"))
+    if os.environ.get("ENVHOOK_DISABLE"):
+        unset = "set -e ENVHOOK_DISABLE" if shell == "fish" else "unset ENVHOOK_DISABLE"
+        lines.append(note(f"ENVHOOK_DISABLE is set: the hook does nothing in this shell ({unset})"))
+    return lines
+
+
+# -- (b) the rc file has the hook line ------------------------------------------------------
+
+
+def rc_files(shell: str) -> list[str]:
+    """The files `shell` reads at startup where a hook line may be; the first is
+    where install.sh (or the fix) puts it."""
+    home = os.path.expanduser("~")
+    if shell == "bash":
+        return [os.path.join(home, n) for n in (".bashrc", ".bash_profile", ".bash_login", ".profile")]
+    if shell == "zsh":
+        zdot = os.environ.get("ZDOTDIR") or home
+        files = [os.path.join(zdot, n) for n in (".zshrc", ".zprofile", ".zshenv", ".zlogin")]
+        if os.path.join(home, ".zshrc") not in files:
+            files.append(os.path.join(home, ".zshrc"))  # install.sh --uninstall looks there too
+        return files
+    config = os.environ.get("XDG_CONFIG_HOME", "")
+    if not os.path.isabs(config):
+        config = os.path.join(home, ".config")
+    fish = os.path.join(config, "fish")
+    files = [os.path.join(fish, "config.fish"), os.path.join(fish, "conf.d", "envhook.fish")]
+    try:
+        files += sorted(os.path.join(fish, "conf.d", n) for n in os.listdir(os.path.join(fish, "conf.d"))
+                        if n.endswith(".fish") and n != "envhook.fish")
+    except OSError:
+        pass
+    return files
+
+
+def _read_lines(path: str) -> list[str] | None:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(1 << 20)
+    except OSError:
+        return None
+    return data.decode("utf-8", "replace").splitlines()
+
+
+def _sourced(line: str) -> list[str]:
+    """Absolute paths a `source FILE` / `. FILE` on this line reads."""
+    out = []
+    for m in _SOURCE.finditer(line):
+        p = os.path.expanduser(os.path.expandvars(m.group(2)))
+        if os.path.isabs(p) and "$" not in p and not any(c in p for c in "*?["):
+            out.append(os.path.normpath(p))
+    return out
+
+
+def find_hook_line(shell: str) -> tuple[str | None, list[tuple[str, int, str]]]:
+    """(the file holding a hook line for `shell`, or None; the lines hooking
+    another shell instead: (file, line number, shell)). The startup files are
+    searched, and the files they source, one level deep."""
+    seen: set[str] = set()
+    wrong: list[tuple[str, int, str]] = []
+    queue = [(p, True) for p in rc_files(shell)]
+    while queue:
+        path, follow = queue.pop(0)
+        real = os.path.realpath(path)
+        if real in seen:
+            continue
+        seen.add(real)
+        lines = _read_lines(path)
+        if lines is None:
+            continue
+        for n, line in enumerate(lines, 1):
+            text = line.strip()
+            if text == _MARKER:
+                return path, wrong
+            if text.startswith("#"):
+                continue
+            m = _HOOK_CALL.search(text)
+            if m:
+                named = m.group(1)
+                if named in (None, shell):
+                    return path, wrong
+                if named in SHELLS:
+                    wrong.append((path, n, named))
+            if follow:
+                queue += [(p, False) for p in _sourced(text)]
+    return None, wrong
+
+
+def check_rc(ctx: Context) -> list[Line]:
+    shell = ctx.shell
+    if shell is None:
+        return []  # said by check_hook
+    files = rc_files(shell)
+    found, wrong = find_hook_line(shell)
+    ctx.rc_has_line = found is not None
+    if found is not None:
+        return [ok(f"hook line in {show(found)}")]
+    what = f"hook line in {show(files[0])}"
+    if wrong:
+        path, n, other = wrong[0]
+        return [fail(what, f"{show(path)} line {n} hooks {other}, but your shell is {shell}",
+                     f"change that line to: {HOOK_LINE[shell]}")]
+    others = ", ".join(show(f) for f in files[1:])
+    return [fail(what, f"no `envhook hook {shell}` line there (nor in {others} or the files these source): "
+                       f"new {shell} shells will not load the hook",
+                 f"add this line to {show(files[0])}: {HOOK_LINE[shell]}")]
+
+
+# -- (c) the tool for this project ------------------------------------------------------------
+
+
+def _version(argv: list[str], cwd: str) -> tuple[tuple[int, ...] | None, str, str]:
+    """(version, its text, the problem) from running argv (`tool --version`)."""
+    import subprocess
+
+    from envhook.backends.base import sync_environ
+
+    try:
+        r = subprocess.run(argv, cwd=cwd, env=sync_environ(), stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, "", f"`{' '.join(argv[1:]) or argv[0]}` did not answer within {TIMEOUT} s"
+    except OSError as e:
+        return None, "", f"cannot run it ({e.strerror})"
+    out = r.stdout.decode(errors="replace")
+    err = [ln.strip() for ln in r.stderr.decode(errors="replace").splitlines() if ln.strip()]
+    if r.returncode != 0:
+        why = f": {err[-1]}" if err else ""
+        return None, "", f"it fails (exit {r.returncode}){why}"
+    m = _VERSION.search(out) or _VERSION.search("\n".join(err))
+    if m is None:
+        return None, "", f"cannot read its version from {out.strip()[:80]!r}"
+    return tuple(int(x) for x in m.groups() if x is not None), m.group(0), ""
+
+
+def _find(name: str, project) -> str | None:
+    if project is not None:
+        from envhook.backends.base import which
+
+        return which(name, project)
+    from envhook import spawn
+
+    return spawn.which(name, skip="")
+
+
+def _install_fix(ctx: Context, name: str) -> str:
+    local = os.path.join(os.path.expanduser("~"), ".local", "bin")
+    if os.access(os.path.join(local, name), os.X_OK):
+        # Installed, but the directory is not on PATH (uv's installer and pipx put it there).
+        if ctx.shell == "fish":
+            return f"{name} is in {show(local)}: run `fish_add_path ~/.local/bin`"
+        rc = show(rc_files(ctx.shell)[0]) if ctx.shell else "your shell's rc file"
+        return f'{name} is in {show(local)}: add this line to {rc}: export PATH="$HOME/.local/bin:$PATH"'
+    return {
+        "uv": "install it: curl -LsSf https://astral.sh/uv/install.sh | sh",
+        "poetry": "install it: pipx install poetry",
+        "pdm": "install it: pipx install pdm",
+        "python3": "install uv (curl -LsSf https://astral.sh/uv/install.sh | sh) or Python 3",
+    }[name]
+
+
+def check_tool(ctx: Context) -> list[Line]:
+    from envhook.project import ProjectError, current_dir, find_project
+
+    start = current_dir()
+    try:
+        project = find_project(start)
+    except ProjectError as e:
+        return [fail(f"project at {show(str(start))}", str(e), f"fix {show(str(e.path))}")]
+    if project is None:
+        return _check_uv(ctx, None, "uv (the default tool; no project here)", "/")
+    from envhook import trust
+
+    trusted = trust.is_trusted(project.root)
+    # Asked from the project, as the sync runs (a pyenv shim reads .python-version
+    # there), but only when trusted: a project's config is its code.
+    cwd = str(project.root) if trusted else "/"
+    about = f"{project.name} ({project.backend} project at {show(str(project.root))})"
+    lines: list[Line] = []
+    if project.backend == "uv":
+        lines = _check_uv(ctx, project, f"uv for {about}", cwd)
+    elif project.backend == "poetry":
+        lines = _check_poetry(ctx, project, about, cwd)
+    elif project.backend == "pdm":
+        lines = _check_pdm(ctx, project, about, cwd)
+    else:
+        lines = _check_pip(ctx, project, about, cwd)
+    if not trusted:
+        lines.append(note(f"{project.name} is not trusted: the hook does nothing there until `envhook allow`"))
+    if getattr(project, "enabled", True) is False:
+        lines.append(note(f"{project.name} turns envhook off ([tool.envhook] enabled = false)"))
+    return lines
+
+
+def _probe(ctx: Context, project, name: str, what: str, cwd: str):
+    """(path, version, its text, None) for the tool `name`, or (…, a FAIL line)."""
+    path = _find(name, project)
+    if path is None:
+        return None, None, "", fail(what, f"{name} is not on PATH", _install_fix(ctx, name))
+    version, text, problem = _version([path, "--version"], cwd)
+    if version is None:
+        return path, None, "", fail(what, f"{path}: {problem}", _REINSTALL[name])
+    return path, version, text, None
+
+
+_REINSTALL = {
+    "uv": "reinstall it: curl -LsSf https://astral.sh/uv/install.sh | sh",
+    "poetry": "reinstall it: pipx install --force poetry",
+    "pdm": "reinstall it: pipx install --force pdm",
+}
+
+
+def _check_uv(ctx: Context, project, what: str, cwd: str) -> list[Line]:
+    uv, version, text, bad = _probe(ctx, project, "uv", what, cwd)
+    if bad is not None:
+        return [bad]
+    if version < MIN_UV:
+        need = ".".join(map(str, MIN_UV))
+        return [fail(what, f"{uv} is uv {text}; envhook needs uv {need} or newer to tell how an env differs "
+                           "from the lock", "upgrade it: uv self update (or upgrade uv the way you installed it)")]
+    return [ok(f"{what}: uv {text} ({show(uv)})")]
+
+
+def _check_pdm(ctx: Context, project, about: str, cwd: str) -> list[Line]:
+    pdm, _, text, bad = _probe(ctx, project, "pdm", f"pdm for {about}", cwd)
+    return [bad or ok(f"pdm for {about}: pdm {text} ({show(pdm)})")]
+
+
+def _check_poetry(ctx: Context, project, about: str, cwd: str) -> list[Line]:
+    what = f"poetry for {about}"
+    poetry, version, text, bad = _probe(ctx, project, "poetry", what, cwd)
+    if bad is not None:
+        return [bad]
+    upgrade = "upgrade it: pipx upgrade poetry (or poetry self update)"
+    if version < MIN_POETRY:
+        return [fail(what, f"{poetry} is Poetry {text}; envhook needs Poetry 1.2 or newer", upgrade)]
+    if version < (2,):
+        from envhook.backends.poetry import poetry_version
+
+        if poetry_version(poetry) is None:
+            # The backend reads the version from Poetry's installation, without
+            # running it; when it cannot, it assumes Poetry 2 and runs `poetry sync`.
+            return [fail(what, f"{poetry} is Poetry {text}, but envhook cannot find its installation to tell, "
+                               "so it would run `poetry sync`, which came with Poetry 2", upgrade)]
+        return [ok(f"{what}: poetry {text} ({show(poetry)}); synced with `poetry install --sync` "
+                   "(`poetry sync` needs Poetry 2)")]
+    return [ok(f"{what}: poetry {text} ({show(poetry)})")]
+
+
+def _check_pip(ctx: Context, project, about: str, cwd: str) -> list[Line]:
+    what = f"uv or python3 for {about}"
+    uv = _find("uv", project)
+    if uv is not None:
+        version, text, problem = _version([uv, "--version"], cwd)
+        if version is None:
+            return [fail(what, f"{uv}: {problem}", _REINSTALL["uv"])]
+        return [ok(f"{what}: uv {text} ({show(uv)}), syncing with uv pip")]
+    py = _find("python3", project)
+    if py is None:
+        return [fail(what, "neither uv nor python3 is on PATH", _install_fix(ctx, "python3"))]
+    # Without uv the env is made by `python3 -m venv`, which Debian splits out (python3-venv).
+    version, text, problem = _version(
+        [py, "-c", "import sys, venv, ensurepip; print(sys.version.split()[0])"], cwd)
+    if version is None:
+        return [fail(what, f"{py} cannot create venvs: {problem}",
+                     "install uv (curl -LsSf https://astral.sh/uv/install.sh | sh), "
+                     "or on Debian/Ubuntu: sudo apt install python3-venv")]
+    return [ok(f"{what}: python3 {text} ({show(py)}), syncing with pip (uv would be faster)")]
+
+
+# -- (d) envhook's dirs can be written -------------------------------------------------------
+
+
+def writable(path: str, ctx: Context, var: str) -> tuple[str, str] | None:
+    """None when envhook can write in `path`, or create it; else (problem, fix).
+    Tried for real (a temp file, deleted): as root, modes say nothing."""
+    import tempfile
+
+    probe = path
+    while not os.path.lexists(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    elsewhere = f"set {var} to a directory you can write"
+    if not os.path.isdir(probe):
+        what = "a file" if os.path.isfile(probe) else "not a directory"
+        q = ctx.quote(probe)
+        return f"{probe} is {what}", f"move it away (mv {q} {ctx.quote(probe + '.bak')}), or {elsewhere}"
+    try:
+        if probe == path:
+            fd, tmp = tempfile.mkstemp(prefix=".envhook-doctor-", dir=probe)
+            os.close(fd)
+            os.unlink(tmp)
+        else:
+            os.rmdir(tempfile.mkdtemp(prefix=".envhook-doctor-", dir=probe))
+    except OSError as e:
+        import errno
+
+        q = ctx.quote(probe)
+        if e.errno in (errno.EACCES, errno.EPERM):
+            try:
+                mine = os.stat(probe).st_uid == os.getuid()
+            except OSError:
+                mine = True
+            fix = f"chmod u+w {q}" if mine else f'sudo chown -R "$(id -un)" {q}'
+            return f"cannot write in {probe} ({e.strerror})", f"{fix}, or {elsewhere}"
+        return f"cannot write in {probe} ({e.strerror})", elsewhere
+    return None
+
+
+def check_dirs(ctx: Context) -> list[Line]:
+    from envhook import paths
+
+    lines = []
+    for kind, path, var, why in (("state", paths.state_dir(), "XDG_STATE_HOME", "trust decisions, pins and syncs"),
+                                 ("config", paths.config_dir(), "XDG_CONFIG_HOME", "settings")):
+        what = f"{kind} dir {show(path)}"
+        bad = writable(path, ctx, var)
+        if bad is None:
+            lines.append(ok(f"{what} is writable" if os.path.isdir(path) else f"{what} can be created"))
+        else:
+            problem, fix = bad
+            lines.append(fail(what, f"{problem}: envhook cannot keep its {why} there", fix))
+    return lines
+
+
+# -- (e) the config file is valid ------------------------------------------------------------
+
+
+def check_config(ctx: Context) -> list[Line]:
+    from envhook import settings
+
+    path = settings.config_file()
+    what = f"config file {show(path)}"
+    if not os.path.lexists(path):
+        return [ok(f"{what}: none, the defaults apply")]
+    try:
+        settings.validate_file()
+    except settings.SettingsError as e:
+        problem = str(e)
+        if problem.startswith(path + ": "):
+            problem = problem[len(path) + 2:]  # the line names the file already
+        return [fail(what, problem, f"correct it in {path} (`envhook config list` shows every setting)")]
+    return [ok(what)]
