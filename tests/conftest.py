@@ -146,6 +146,9 @@ def shell_env(isolated_home: Path, uv_cache: Path, tool_bin: Path) -> dict[str, 
     env.update(TOOL_ENV_VARS)
     env["PATH"] = f"{tool_bin}:/usr/bin:/bin"
     env["SHELL"] = "/bin/bash"
+    # envhook colours its lines on a terminal, and the shells here run on one;
+    # tests that expect raw bytes read them uncoloured (test_output checks colour).
+    env["NO_COLOR"] = "1"
     return env
 
 

@@ -4,8 +4,6 @@ going to a log named when it fails."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 from pathlib import Path
 

@@ -80,10 +80,9 @@ def _envhook_table(data: dict | None, path: Path) -> dict:
     if "enabled" in table and not isinstance(table["enabled"], bool):
         raise ProjectError(path, f"{path}: [tool.envhook] enabled must be true or false, "
                                  f"not {table['enabled']!r}")
-    unknown = sorted(set(table) - {"enabled", "backend", "extras", "groups"})
-    if unknown:
-        raise ProjectError(path, f"{path}: [tool.envhook] has unknown keys: {', '.join(unknown)} "
-                                 "(known: enabled, backend, extras, groups)")
+    # Other keys are ignored, not refused: a hostile repository writing
+    # `trusted = true` there must get the plain "not trusted" line, and
+    # nothing a repository writes can grant trust.
     for key in ("extras", "groups"):
         value = table.get(key, [])
         if not (isinstance(value, list) and all(isinstance(v, str) and v and not v.startswith("-")
