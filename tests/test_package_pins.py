@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from support.backend_projects import make_pdm_project, make_pip_project, make_poetry_project, tool_env
-from support.hooktest import envhook, q
+from support.hooktest import envhook, q, uv_wrapper
 from support.localpkg import make_local_package
 from support.projects import make_project, set_dependencies, toml_str, uv_lock, venv_python
 from support.wheels import build_wheel
@@ -48,17 +46,7 @@ def shell(request) -> str:
 @pytest.fixture
 def uvlog(tmp_path, shell_env) -> tuple[dict, Path]:
     """(env, log): a `uv` first on PATH that logs "PID PPID ARGS" and execs the real uv."""
-    d = tmp_path / "uvwrap"
-    d.mkdir()
-    log = tmp_path / "uv.log"
-    real = os.path.realpath(shutil.which("uv", path=shell_env["PATH"]))
-    (d / "uv").write_text(
-        "#!/bin/sh\n"
-        f"echo \"$$ $PPID $*\" >> {shlex.quote(str(log))}\n"
-        f"exec {shlex.quote(real)} \"$@\"\n"
-    )
-    (d / "uv").chmod(0o755)
-    return dict(shell_env, PATH=f"{d}:{shell_env['PATH']}"), log
+    return uv_wrapper(tmp_path, shell_env)
 
 
 # ------------------------------------------------------------------------------ helpers

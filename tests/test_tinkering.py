@@ -20,14 +20,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from support.hooktest import envhook, q
+from support.hooktest import envhook, q, uv_wrapper
 from support.localpkg import make_local_package
 from support.projects import make_project, make_workspace_member, run_uv, set_dependencies, uv_lock, venv_python
 
@@ -139,23 +137,6 @@ def notices(out: str) -> list[set[str]]:
         if m:
             found.append(set(m.group(1).split(", ")))
     return found
-
-
-def uv_wrapper(tmp_path: Path, shell_env: dict) -> tuple[dict, Path]:
-    """A `uv` first on PATH that logs "PID PPID ARGS" and execs the real uv.
-    Returns (env for the shell, log)."""
-    d = tmp_path / "uvwrap"
-    d.mkdir()
-    log = tmp_path / "uv.log"
-    # tool_bin's uv, which conftest makes the binary itself, never a shim.
-    real = os.path.realpath(shutil.which("uv", path=shell_env["PATH"]))
-    (d / "uv").write_text(
-        "#!/bin/sh\n"
-        f"echo \"$$ $PPID $*\" >> {shlex.quote(str(log))}\n"
-        f"exec {shlex.quote(real)} \"$@\"\n"
-    )
-    (d / "uv").chmod(0o755)
-    return dict(shell_env, PATH=f"{d}:{shell_env['PATH']}"), log
 
 
 def envhook_syncs(log: Path, *sessions) -> list[str]:

@@ -28,3 +28,24 @@ def envhook(*args: str, cwd: Path, env: dict, check: bool = False) -> subprocess
     if check and r.returncode != 0:
         raise AssertionError(f"envhook {' '.join(args)}: {r.returncode}\n{r.stdout}{r.stderr}")
     return r
+
+
+def uv_wrapper(tmp_path: Path, shell_env: dict) -> tuple[dict, Path]:
+    """A `uv` first on PATH that logs "PID PPID ARGS" and execs the real uv
+    (tool_bin's, which conftest makes the binary itself, never a shim).
+    Returns (env for the shell, log)."""
+    import os
+    import shlex
+    import shutil
+
+    d = tmp_path / "uvwrap"
+    d.mkdir()
+    log = tmp_path / "uv.log"
+    real = os.path.realpath(shutil.which("uv", path=shell_env["PATH"]))
+    (d / "uv").write_text(
+        "#!/bin/sh\n"
+        f"echo \"$$ $PPID $*\" >> {shlex.quote(str(log))}\n"
+        f"exec {shlex.quote(real)} \"$@\"\n"
+    )
+    (d / "uv").chmod(0o755)
+    return dict(shell_env, PATH=f"{d}:{shell_env['PATH']}"), log
