@@ -14,7 +14,6 @@ once, without a shell.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from support.backend_projects import make_pdm_project, make_pip_project, make_poetry_project, tool_env
-from support.hooktest import envhook, q, uv_wrapper
+from support.hooktest import envhook, q, status_json, uv_wrapper
 from support.localpkg import make_local_package
 from support.projects import make_project, set_dependencies, toml_str, uv_lock, venv_python
 from support.wheels import build_wheel
@@ -83,15 +82,6 @@ def versions(project: Path, *names: str) -> dict[str, str | None]:
 def pip_install(shell: str, wheelhouse: Path, spec: str) -> str:
     """A hand-made change typed into the shell."""
     return f"uv pip install -q --no-index --find-links {q(shell, wheelhouse)} {spec}"
-
-
-def status_json(project: Path, env: dict) -> dict:
-    r = envhook("status", "--json", cwd=project, env=env)
-    assert r.returncode == 0, f"envhook status --json failed:\n{r.stdout}{r.stderr}"
-    try:
-        return json.loads(r.stdout)
-    except json.JSONDecodeError:
-        raise AssertionError(f"envhook status --json printed no JSON:\n{r.stdout}{r.stderr}") from None
 
 
 def status_text(project: Path, env: dict) -> str:

@@ -17,7 +17,6 @@ build backend (support.localpkg).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import envhook, q, uv_wrapper
+from support.hooktest import envhook, q, status_json, uv_wrapper
 from support.localpkg import make_local_package
 from support.projects import make_project, make_workspace_member, run_uv, set_dependencies, uv_lock, venv_python
 
@@ -85,15 +84,6 @@ def hand(project: Path, env: dict, wheelhouse: Path, *args: str) -> None:
     if args[0] == "install":
         args = (*args, "--no-index", "--find-links", str(wheelhouse))
     run_uv(project, env, "pip", *args, "--python", str(venv_python(project)))
-
-
-def status_json(project: Path, env: dict) -> dict:
-    r = envhook("status", "--json", cwd=project, env=env)
-    assert r.returncode == 0, f"envhook status --json failed:\n{r.stdout}{r.stderr}"
-    try:
-        return json.loads(r.stdout)
-    except json.JSONDecodeError:
-        raise AssertionError(f"envhook status --json printed no JSON:\n{r.stdout}{r.stderr}") from None
 
 
 def short(cwd: Path, env: dict) -> str:

@@ -49,3 +49,15 @@ def uv_wrapper(tmp_path: Path, shell_env: dict) -> tuple[dict, Path]:
     )
     (d / "uv").chmod(0o755)
     return dict(shell_env, PATH=f"{d}:{shell_env['PATH']}"), log
+
+
+def status_json(project: Path, env: dict) -> dict:
+    """`envhook status --json`, which must succeed and print JSON."""
+    import json
+
+    r = envhook("status", "--json", cwd=project, env=env)
+    assert r.returncode == 0, f"envhook status --json failed:\n{r.stdout}{r.stderr}"
+    try:
+        return json.loads(r.stdout)
+    except json.JSONDecodeError:
+        raise AssertionError(f"envhook status --json printed no JSON:\n{r.stdout}{r.stderr}") from None
