@@ -16,6 +16,8 @@ import os
 import re
 import sys
 
+from envhook.messages import _CONTROLS  # the same escaping of what a path or a repository may hold
+
 SHELLS = ("bash", "zsh", "fish")
 HOOK_LINE = {"bash": 'eval "$(envhook hook bash)"', "zsh": 'eval "$(envhook hook zsh)"',
              "fish": "envhook hook fish | source"}
@@ -30,7 +32,6 @@ _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 MIN_UV = (0, 13)      # `uv sync --output-format json` lists package changes (drift)
 MIN_POETRY = (1, 2)   # `poetry install --sync`; `poetry sync` needs 2.0
 TIMEOUT = 20          # seconds for `<tool> --version` (poetry takes ~1 s cold)
-_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
 
 
 class Line:
