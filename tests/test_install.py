@@ -503,3 +503,18 @@ def test_uninstall_leaves_a_completion_it_did_not_install(home: Home) -> None:
 
 def sh_quote(s: str) -> str:
     return "'" + s.replace("'", "'\\''") + "'"
+
+
+def test_zsh_install_honours_zdotdir(home: Home) -> None:
+    zdot = home.home / ".config" / "zsh"
+    zdot.mkdir(parents=True)
+    before = b"# my zshrc, in ZDOTDIR\nsetopt autocd\n"
+    (zdot / ".zshrc").write_bytes(before)
+    env = dict(home.env, ZDOTDIR=str(zdot))
+    home.install("--shell", "zsh", env=env)
+    assert count_blocks((zdot / ".zshrc").read_text()) == 1
+    assert not (home.home / ".zshrc").exists(), "the block goes where zsh reads it: $ZDOTDIR/.zshrc"
+    home.assert_hooked("zsh", env)
+    home.install("--uninstall", env=env)
+    assert (zdot / ".zshrc").read_bytes() == before
+    assert not (home.home / ".zshrc").exists()
