@@ -166,10 +166,7 @@ def _disabled(project: Project) -> str | None:
         return "[tool.envhook] enabled = false in pyproject.toml"
     from envhook import settings
 
-    try:
-        paths_off = settings.get("disabled_paths")
-    except settings.SettingsError:
-        return None
+    paths_off = settings.value("disabled_paths")
     if paths_off and settings.under(str(project.root), paths_off):
         return f"under disabled_paths in {settings.config_file()}"
     return None

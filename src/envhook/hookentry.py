@@ -55,7 +55,9 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
         return None
     if paranoid():
         return None  # trust follows the inputs' content: only the full evaluation may decide to sync
-    if os.environ.get("ENVHOOK_QUIET", "").strip().lower() not in ("", "0", "false", "no", "off"):
+    from envhook.messages import quiet
+
+    if quiet():
         return None  # quiet: the full path sends uv's output to the log
     if decision.backend != "uv" or hookcache.location(os.environ) != decision.env_vars:
         return None  # only uv is started this early: the others' startup dwarfs the overlap

@@ -95,6 +95,16 @@ def get(key: str):
     return check(key, data[key], path)
 
 
+def value(key: str):
+    """`get`, with the default where the file or the value is bad: for the
+    decisions that must go on regardless (the hook reports what is wrong
+    once, `envhook config list` and `envhook doctor` name it)."""
+    try:
+        return get(key)
+    except SettingsError:
+        return KEYS[key].default
+
+
 def validate_file() -> dict:
     """Every setting in the file, checked (unknown keys too); for
     `envhook config list` and `envhook doctor`."""

@@ -53,10 +53,7 @@ def paranoid(environ=None) -> bool:
     if value is None:
         from envhook import settings
 
-        try:
-            return settings.get("paranoid")
-        except settings.SettingsError:
-            return False
+        return settings.value("paranoid")
     return value.strip().lower() not in _OFF
 
 
@@ -136,10 +133,7 @@ def under_trusted_root(root: Path) -> bool:
     A bad setting trusts nothing (the hook says what is wrong elsewhere)."""
     from envhook import settings
 
-    try:
-        roots = settings.get("trusted_roots")
-    except settings.SettingsError:
-        return False
+    roots = settings.value("trusted_roots")
     return bool(roots) and settings.under(str(root), roots)
 
 

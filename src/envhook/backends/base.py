@@ -98,10 +98,7 @@ class slow_notice:
     def __enter__(self):
         from envhook import settings
 
-        try:
-            seconds = settings.get("slow_sync_notice")
-        except settings.SettingsError:
-            seconds = 0
+        seconds = settings.value("slow_sync_notice")
         if seconds > 0:
             import signal
 

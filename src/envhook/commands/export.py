@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envhook import emit, hookcache, paths
+from envhook import emit, hookcache, paths, settings
 from envhook._hash import hexdigest
 from envhook.hookentry import cache_file, session
 from envhook.messages import say
@@ -272,7 +272,8 @@ def export(shell_name: str, presync=None) -> str:
     # ENV PROMPT NO_SYNC STATE; ENV empty: nothing to activate, but the state
     # is still exported (ENVHOOK_STATE=untrusted is what a prompt wants to show).
     act = (
-        [env, venv.prompt(project.env), "1" if a.state == PINNED and _no_sync_when_pinned() else "0", a.state]
+        [env, venv.prompt(project.env),
+         "1" if a.state == PINNED and settings.value("uv_no_sync_when_pinned") else "0", a.state]
         if a.can_activate
         else ["", "", "0", a.state]
     )
@@ -296,7 +297,7 @@ def export(shell_name: str, presync=None) -> str:
     # is said once per shell, so it always goes through here.
     # With notify = "always", each new shell says what was changed by hand.
     hand_news = a.state == TINKERED or (a.state == STALE and a.kept)
-    quiet = (a.state in (IN_SYNC, DISABLED) or (hand_news and _notify() != "always")
+    quiet = (a.state in (IN_SYNC, DISABLED) or (hand_news and settings.value("notify") != "always")
              or (a.state == PINNED and not a.reasons))
     if quiet:
         decision = hookcache.Decision(
@@ -314,24 +315,6 @@ def export(shell_name: str, presync=None) -> str:
     else:
         hookcache.remove(cache)
     return text
-
-
-def _no_sync_when_pinned() -> bool:
-    from envhook import settings
-
-    try:
-        return settings.get("uv_no_sync_when_pinned")
-    except settings.SettingsError:
-        return True
-
-
-def _notify() -> str:
-    from envhook import settings
-
-    try:
-        return settings.get("notify")
-    except settings.SettingsError:
-        return "once"
 
 
 def _say_hand_made(told: Told, project, a) -> None:
@@ -359,7 +342,7 @@ def _say_hand_made(told: Told, project, a) -> None:
         line = f"{project.name} env changed by hand ({what}) — envhook pin keeps it"
     # Remembered in the state dir, not in the shell: a return to the lock
     # clears it (_forget_hand_made), so the same change again is said again.
-    how = _notify()
+    how = settings.value("notify")
     if how == "never" or key in told.keys:
         return
     if how == "always":  # once in every shell: the state dir's memory is not consulted

@@ -84,7 +84,4 @@ def _paranoid_setting() -> bool:
     without Python. A bad value is reported by the hook's first evaluation."""
     from envhook import settings
 
-    try:
-        return settings.get("paranoid")
-    except settings.SettingsError:
-        return False
+    return settings.value("paranoid")
