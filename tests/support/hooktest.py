@@ -61,3 +61,66 @@ def status_json(project: Path, env: dict) -> dict:
         return json.loads(r.stdout)
     except json.JSONDecodeError:
         raise AssertionError(f"envhook status --json printed no JSON:\n{r.stdout}{r.stderr}") from None
+
+
+def version_in_env(project: Path, name: str = "tinkerpkg", env_dir: Path | None = None) -> str | None:
+    """The version of `name` that the project's env imports metadata for
+    (its python asked, not its files read), or None when it has none."""
+    from support.projects import venv_python
+
+    py = (env_dir / "bin" / "python") if env_dir is not None else venv_python(project)
+    r = subprocess.run([str(py), "-c", f"import importlib.metadata as m; print(m.version({name!r}))"],
+                       capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def pip_install(shell: str, wheelhouse: Path, spec: str) -> str:
+    """A hand-made change typed into the shell, the way a user tries a version."""
+    return f"uv pip install -q --no-index --find-links {q(shell, wheelhouse)} {spec}"
+
+
+def throwaway_python(dest: Path) -> Path:
+    """A copy of the test interpreter to stand as some env's base: its own
+    bin/pythonX.Y (copied, so that its prefix is `dest`) and lib/pythonX.Y
+    (the stdlib by symlinks, an empty site-packages of its own). A venv made
+    from it and stripped of pyvenv.cfg runs as this base, so a test can see
+    that nothing is installed into the base without risking the real one."""
+    import os
+    import shutil
+    import sys
+
+    base = Path(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))
+    prefix = Path(sys.base_prefix)
+    ver = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    (dest / "bin").mkdir(parents=True)
+    shutil.copy2(base, dest / "bin" / ver)
+    os.symlink(ver, dest / "bin" / "python3")
+    lib = dest / "lib" / ver
+    lib.mkdir(parents=True)
+    for entry in (prefix / "lib" / ver).iterdir():
+        if entry.name != "site-packages":
+            os.symlink(entry, lib / entry.name)
+    (lib / "site-packages").mkdir()
+    out = subprocess.run([str(dest / "bin" / "python3"), "-c", "import sys; print(sys.prefix)"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert out == str(dest), f"test setup: the throwaway interpreter's prefix is {out}, not {dest}"
+    return dest / "bin" / "python3"
+
+
+def tree_digest(path: Path) -> str:
+    """Every name, symlink target and file content under `path`, hashed."""
+    import hashlib
+    import os
+
+    h = hashlib.sha256()
+    for d, dirs, files in sorted(os.walk(path)):
+        dirs.sort()
+        for n in sorted(dirs + files):
+            p = os.path.join(d, n)
+            h.update(os.fsencode(os.path.relpath(p, path)) + b"\0")
+            if os.path.islink(p):
+                h.update(os.fsencode(os.readlink(p)))
+            elif os.path.isfile(p):
+                with open(p, "rb") as f:
+                    h.update(f.read())
+    return h.hexdigest()

@@ -23,6 +23,15 @@ WHEELHOUSE_SPEC: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("otherpkg", "1.1", ()),
     ("depkg", "1.0", ("otherpkg>=1.0",)),
     ("extrapkg", "1.0", ()),
+    # Like real packages: a chain of dependencies (chaina -> chainb -> chainc),
+    # and one whose dependency depends on a marker (markerpkg needs chainc on
+    # any Python 3, extrapkg only on Python 2, i.e. never here).
+    ("chaina", "1.0", ("chainb>=1.0",)),
+    ("chaina", "2.0", ("chainb>=1.0",)),
+    ("chainb", "1.0", ("chainc",)),
+    ("chainc", "1.0", ()),
+    ("chainc", "2.0", ()),
+    ("markerpkg", "1.0", ('chainc>=1.0; python_version >= "3"', 'extrapkg; python_version < "3"')),
 )
 
 # Fixed timestamp so that wheels are byte-for-byte reproducible.
@@ -107,8 +116,9 @@ def build_wheel(
 def build_wheelhouse(dest_dir: Path) -> Path:
     """Build the standard set of test wheels into *dest_dir* and return it.
 
-    tinkerpkg 1.0/2.0/3.0, otherpkg 1.0/1.1, depkg 1.0 (requires otherpkg>=1.0)
-    and extrapkg 1.0.
+    tinkerpkg 1.0/2.0/3.0, otherpkg 1.0/1.1, depkg 1.0 (requires otherpkg>=1.0),
+    extrapkg 1.0, chaina 1.0/2.0 -> chainb 1.0 -> chainc 1.0/2.0, markerpkg 1.0
+    (chainc on Python 3, extrapkg on Python 2).
     """
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
