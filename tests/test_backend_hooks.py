@@ -137,9 +137,14 @@ def test_hand_changes_are_noticed_kept_and_pinned(open_shell, kind, shell_env, w
     assert data["state"] == "tinkered"
     assert data["drift"] == [{"name": "tinkerpkg", "installed": "3.0", "locked": "1.0", "source": None}]
     # The lock moves while the env was changed by hand: kept, not synced.
+    assert s.get("UV_NO_SYNC") == "1", "the env carries a hand-made change"
     kind.relock(["tinkerpkg==2.0", "extrapkg==1.0"])
     out = s.run("true")
     assert "kept it, not synced" in out and kind.version() == "3.0"
+    # This tool cannot sync all but some packages: what the new lock wants is named.
+    assert "a sync would also install extrapkg 1.0" in out, out
+    text = envhook("status", cwd=kind.root, env=shell_env).stdout
+    assert "not synced: besides resetting your changes, a sync would" in text and "  install extrapkg 1.0" in text, text
     # Pinned: a lock change is not synced, and says so once.
     out = s.run("envhook pin --note trying-3")
     assert "tinkerpkg 3.0 (lock: 2.0)" in out
@@ -153,6 +158,28 @@ def test_hand_changes_are_noticed_kept_and_pinned(open_shell, kind, shell_env, w
     assert kind.version() == "1.0" and kind.version("extrapkg") is None
     assert s.get("UV_NO_SYNC") is None
     assert status(kind, shell_env)["drift"] in ([], None)
+
+
+# How each tool makes an env that holds nothing yet (an IDE's "create
+# environment", `poetry env use`, `pdm venv create`, `python -m venv`).
+MAKE_EMPTY = {
+    "poetry": ["poetry", "env", "use", "-q", "python3.11"],
+    "pdm": ["pdm", "venv", "create", "-q", "python3.11"],
+    "pip": ["python3.11", "-m", "venv", ".venv"],
+}
+
+
+def test_an_empty_env_the_tool_made_is_filled_on_allow(open_shell, kind, shell_env):
+    import subprocess
+
+    subprocess.run(MAKE_EMPTY[kind.name], cwd=kind.root, env=kind.tools, check=True, capture_output=True)
+    assert (kind.env / "pyvenv.cfg").is_file() and kind.version() is None, "test setup: an empty env"
+    s = open_shell(cwd=kind.root, sh="bash")
+    out = s.run("envhook allow")
+    assert "syncing demo (the env holds none of the project's packages yet" in out, out
+    assert "kept" not in out and "changed by hand" not in out, out
+    assert kind.version() == "1.0" and s.get("ENVHOOK_STATE") == "in-sync"
+    assert status(kind, shell_env)["drift"] == []
 
 
 def test_a_deleted_env_is_recreated(open_shell, kind, shell_env):

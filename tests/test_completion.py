@@ -155,7 +155,7 @@ def test_bash_completes_commands_options_and_arguments(workdir: Path) -> None:
     assert got["envhook config set notify "] == ["once", "always", "never"]
     assert sorted(got["envhook config set trusted_roots "]) == ["d one", "x2"]
     assert got["envhook pin --t"] == ["--tinkered"]
-    assert got["envhook pin --"] == ["--help", "--tinkered", "--note"]
+    assert got["envhook pin --"] == ["--help", "--tinkered", "--absent", "--note"]
     assert got["envhook status -"] == ["--help", "--json", "--short"]
     assert sorted(got["envhook status "]) == ["d one", "x2"]  # directories only
     assert got["envhook sync d"] == ["d one"]
@@ -243,7 +243,7 @@ def test_fish_completes_commands_options_and_arguments(workdir: Path) -> None:
     assert sorted(got["envhook config set "]) == sorted(KEYS)
     assert got["envhook config get p"] == ["paranoid"]
     assert sorted(got["envhook config set paranoid "]) == ["false", "true"]
-    assert sorted(got["envhook config set tinkered "]) == ["keep", "reset"]
+    assert sorted(got["envhook config set tinkered "]) == ["freeze", "keep", "reset"]
     assert sorted(got["envhook config set disabled_paths "]) == ["d one/", "x2/"]
     assert got["envhook config get disabled_paths "] == []
     assert got["envhook pin --t"] == ["--tinkered"]

@@ -222,7 +222,7 @@ def test_config_dir_under_a_regular_file(shell_env, tmp_path):
 
 @pytest.mark.parametrize(
     "text, expect",
-    [('tinkered = "maybe"\n', "`tinkered` must be \"keep\" or \"reset\", not 'maybe'"),
+    [('tinkered = "maybe"\n', "`tinkered` must be \"keep\" or \"freeze\" or \"reset\", not 'maybe'"),
      ("tinkered = [\n", "is not valid TOML")],
 )
 def test_bad_config_file(shell_env, tmp_path, text, expect):

@@ -145,7 +145,7 @@ def test_a_pinned_version_stays_while_the_rest_follows_the_lock(open_shell, shel
     out = pin_in_shell(s, "tinkerpkg")
     assert "tinkerpkg 2.0" in out, out
     assert s.get("ENVHOOK_STATE") == "in-sync", "a hand change that is pinned is no longer tinkering"
-    assert s.get("UV_NO_SYNC") is None, "package pins never export UV_NO_SYNC"
+    assert s.get("UV_NO_SYNC") == "1", "package pins export UV_NO_SYNC: uv run would reset them"
     assert "envhook:" not in s.run("true"), "nothing more to say at a quiet prompt"
 
     # A teammate's lock change: otherpkg moves, extrapkg comes in.
@@ -162,7 +162,7 @@ def test_a_pinned_version_stays_while_the_rest_follows_the_lock(open_shell, shel
     syncs = envhook_syncs(log, s)[first:]
     assert len(syncs) == 1, f"exactly one sync by envhook; uv calls:\n{log.read_text()}"
     assert "--inexact" in syncs[0] and "--no-install-package" in syncs[0] and "tinkerpkg" in syncs[0], syncs[0]
-    assert s.get("UV_NO_SYNC") is None, "package pins never export UV_NO_SYNC"
+    assert s.get("UV_NO_SYNC") == "1", "package pins export UV_NO_SYNC: uv run would reset them"
     assert s.get("ENVHOOK_STATE") == "in-sync"
     assert "envhook:" not in s.run("true"), "after the sync the prompt is quiet"
     assert len(envhook_syncs(log, s)) == first + 1, f"…and syncs nothing more; uv calls:\n{log.read_text()}"
@@ -243,7 +243,7 @@ def test_a_conflicting_lock_change_syncs_the_rest_and_names_the_conflict(open_sh
     found = lines_with(out, "conflicts")
     assert found == [want], f"expected exactly the one conflict line {want!r}:\n{out}"
     assert "conflicts" not in s.run("true"), "the conflict line is said once, after the sync"
-    assert s.get("UV_NO_SYNC") is None
+    assert s.get("UV_NO_SYNC") == "1"
 
     data = status_json(p, shell_env)
     assert data["conflicts"] == [phrase], data
@@ -268,7 +268,7 @@ def test_pin_tinkered_pins_exactly_the_drift(open_shell, shell, tmp_path, wheelh
     assert pins_of(data) == {"tinkerpkg": ("3.0", "1.0"), "extrapkg": ("1.0", None)}, data["pins"]
     assert data["state"] == "in-sync", data
     assert s.get("ENVHOOK_STATE") == "in-sync"
-    assert s.get("UV_NO_SYNC") is None
+    assert s.get("UV_NO_SYNC") == "1"
 
     # Pinning again with nothing left to pin changes nothing.
     out = s.run("envhook pin --tinkered")
@@ -339,10 +339,12 @@ def test_a_pinned_editable_install_keeps_its_source(open_shell, shell, tmp_path,
     assert s.get("ENVHOOK_STATE") == "in-sync"
 
 
-def test_uv_add_while_a_package_is_pinned_is_recorded_and_the_reset_pin_is_named(open_shell, shell, tmp_path,
-                                                                                 wheelhouse, uvlog):
-    """`uv add` syncs exactly, so it resets the pinned package: not a hand
-    change and no sync of envhook's, but one line saying the pin moved."""
+def test_uv_add_while_a_package_is_pinned_keeps_the_pin_and_an_exact_uv_add_is_named(open_shell, shell, tmp_path,
+                                                                                     wheelhouse, uvlog):
+    """Under the hook (UV_NO_SYNC=1 with package pins) `uv add` only locks,
+    and envhook's next prompt syncs around the pin. Where UV_NO_SYNC is not
+    set, `uv add` syncs exactly and resets the pin: not a hand change and no
+    sync of envhook's, but one line saying the pin moved."""
     env, log = uvlog
     p = new_project(tmp_path, wheelhouse, env)
     s = open_shell(cwd=p, env=env)
@@ -352,19 +354,24 @@ def test_uv_add_while_a_package_is_pinned_is_recorded_and_the_reset_pin_is_named
     pin_in_shell(s, "tinkerpkg")
 
     out = s.run("uv add -q extrapkg")
-    assert version_in_env(p, "extrapkg") == "1.0", f"test setup: uv add did not install extrapkg:\n{out}"
+    assert versions(p, "extrapkg", "tinkerpkg") == {"extrapkg": "1.0", "tinkerpkg": "2.0"}, out
+    assert len(syncing_lines(out)) == 1 and "keeping pinned tinkerpkg" in out, out
+    assert len(envhook_syncs(log, s)) == first + 1, log.read_text()
+
+    out = s.run("env -u UV_NO_SYNC uv add -q otherpkg")
+    assert version_in_env(p, "otherpkg") == "1.1", f"test setup: uv add did not install otherpkg:\n{out}"
     lines = [ln for ln in out.splitlines() if ln.startswith("envhook:")]
-    assert lines == ["envhook: demo: pinned tinkerpkg 2.0 is now 1.0: uv's own sync (`uv add`, `uv sync`) syncs "
-                     "exactly; `uv add --no-sync` leaves the sync, and the pins, to envhook"], out
-    assert len(envhook_syncs(log, s)) == first, f"no sync of envhook's own after uv add; uv calls:\n{log.read_text()}"
+    assert len(lines) == 1 and lines[0].startswith(
+        "envhook: demo: pinned tinkerpkg 2.0 is now 1.0, and stays pinned as it is now: "), out
+    assert len(envhook_syncs(log, s)) == first + 1, f"no sync of envhook's own after uv add; uv calls:\n{log.read_text()}"
     assert s.get("ENVHOOK_STATE") == "in-sync"
     assert "envhook:" not in s.run("true")
     data = status_json(p, env)
     assert data["last_sync"]["message"] == "the env already matched the lock", f"uv add is recorded: {data}"
-    assert [x["name"] for x in data["pins"]] == ["tinkerpkg"], "the pin stays"
+    assert [(x["name"], x["installed"]) for x in data["pins"]] == [("tinkerpkg", "1.0")], "the pin stays, re-recorded"
     # Recorded as the new baseline: a hand change after it is news again.
-    out = s.run(pip_install(shell, wheelhouse, "otherpkg"))
-    assert "changed by hand (+ otherpkg 1.1)" in out, out
+    out = s.run(pip_install(shell, wheelhouse, "chainc"))
+    assert "changed by hand (+ chainc 2.0)" in out, out
 
 
 # ===================================================================== CLI, no shell needed

@@ -112,10 +112,12 @@ def drift_block(text: str) -> tuple[str, list[str]]:
 
 
 def notice(*changes: str) -> str:
-    return f"envhook: demo env changed by hand ({', '.join(changes)}) {DASH} envhook pin keeps it"
+    return f"envhook: demo env changed by hand ({', '.join(changes)}) {DASH} {KEPT_BY_SYNCS}"
 
 
-_NOTICE_RE = re.compile(rf"^envhook: demo env changed by hand \((.*)\) {DASH} envhook pin keeps it$")
+# The notice's end under the default settings (tinkered = "keep", uv).
+KEPT_BY_SYNCS = "kept by envhook's syncs and `uv run`; `envhook sync` resets it"
+_NOTICE_RE = re.compile(rf"^envhook: demo env changed by hand \((.*)\) {DASH} {re.escape(KEPT_BY_SYNCS)}$")
 
 
 def notices(out: str) -> list[set[str]]:
@@ -293,7 +295,9 @@ def test_uv_add_and_remove_are_not_tinkering(open_shell, shell, project, shell_e
     assert short(project, env) == "in-sync\n"
 
 
-def test_lock_change_while_tinkered_keeps_the_env_until_envhook_sync(open_shell, shell, project, shell_env, wheelhouse, tmp_path):
+def test_freeze_keeps_the_whole_env_on_a_lock_change_until_envhook_sync(open_shell, shell, project, shell_env,
+                                                                       wheelhouse, tmp_path):
+    write_config(shell_env, 'tinkered = "freeze"\n')
     env, log = uv_wrapper(tmp_path, shell_env)
     envhook("allow", cwd=project, env=env, check=True)
     s = open_shell(cwd=project, env=env)
@@ -305,7 +309,8 @@ def test_lock_change_while_tinkered_keeps_the_env_until_envhook_sync(open_shell,
     kept = [line for line in out.splitlines() if "kept" in line]
     assert len(kept) == 1, f"expected one line saying the env was kept:\n{out}"
     line = kept[0]
-    for part in ("envhook:", "demo", f"tinkerpkg 1.0 {ARROW} 2.0", "envhook pin", "envhook sync"):
+    for part in ("envhook:", "demo", f"tinkerpkg 1.0 {ARROW} 2.0", "a sync would also install otherpkg 1.0",
+                 "envhook sync"):
         assert part in line, f"the kept line should contain {part!r}: {line!r}"
     assert "syncing" not in out, f"a tinkered env is not synced when its inputs change:\n{out}"
     assert "kept" not in s.run("true"), "the kept line is printed once"
@@ -392,6 +397,7 @@ def test_envhook_state_follows_the_states(open_shell, shell, project, shell_env,
     assert s.run("printenv ENVHOOK_STATE").strip() == "in-sync", "ENVHOOK_STATE is exported (seen by child processes)"
     s.run(pip_install(shell, wheelhouse, "tinkerpkg==2.0"))
     assert s.get("ENVHOOK_STATE") == "tinkered"
+    write_config(shell_env, 'tinkered = "freeze"\n')
     set_dependencies(project, ["tinkerpkg==1.0", "otherpkg==1.0"])
     s.run("uv lock -q")
     assert s.get("ENVHOOK_STATE") == "stale"
@@ -638,9 +644,10 @@ def test_tinkering_an_env_elsewhere(open_shell, shell, project, shell_env, wheel
     assert notices(out) == [{f"tinkerpkg 1.0 {ARROW} 2.0"}], out
     set_dependencies(project, ["tinkerpkg==1.0", "extrapkg"])
     out = s.run("uv lock -q")
-    assert "kept" in out and "syncing" not in out, out
-    assert s.get("ENVHOOK_STATE") == "stale"
+    assert "kept your tinkerpkg 2.0 (lock: 1.0)" in out and "+ extrapkg 1.0" in out, out
+    assert s.get("ENVHOOK_STATE") == "tinkered"
     data = status_json(project, env)
     assert data["env"] == str(project / "build" / "env") and not (project / ".venv").exists()
-    assert data["drift"] == [entry("extrapkg", None, "1.0"), entry("tinkerpkg", "2.0", "1.0")], data
-    assert len(envhook_syncs(log, s)) == 1
+    assert data["drift"] == [entry("tinkerpkg", "2.0", "1.0")], data
+    syncs = envhook_syncs(log, s)
+    assert len(syncs) == 2 and "--no-install-package" in syncs[1], syncs

@@ -78,7 +78,7 @@ _envhook() {
     local opts="--help"
     case $cmd in
         status) opts="--help --json --short" ;;
-        pin) opts="--help --tinkered --note" ;;
+        pin) opts="--help --tinkered --absent --note" ;;
         sync) opts="--help --force" ;;
     esac
     if [[ $cur == -* ]]; then
@@ -108,15 +108,15 @@ _envhook() {
             elif ((${#args[@]} == 1)); then
                 case ${args[0]} in
                     get | set | unset)
-                        _envhook_words "trusted_roots paranoid tinkered uv_no_sync_when_pinned notify slow_sync_notice disabled_paths" "$cur"
+                        _envhook_words "trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered notify slow_sync_notice disabled_paths" "$cur"
                         ;;
                 esac
             elif [[ ${args[0]} == set ]]; then
                 case ${args[1]} in
-                    paranoid | uv_no_sync_when_pinned)
+                    paranoid | uv_no_sync_when_pinned | uv_no_sync_when_tinkered)
                         ((${#args[@]} == 2)) && _envhook_words "true false" "$cur"
                         ;;
-                    tinkered) ((${#args[@]} == 2)) && _envhook_words "keep reset" "$cur" ;;
+                    tinkered) ((${#args[@]} == 2)) && _envhook_words "keep freeze reset" "$cur" ;;
                     notify) ((${#args[@]} == 2)) && _envhook_words "once always never" "$cur" ;;
                     trusted_roots | disabled_paths) _envhook_dirs "$cur" ;;
                 esac

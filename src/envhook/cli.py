@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pin", help="freeze the env as tinkered (never synced), or only some packages in it")
     _packages_arg(p, "packages a sync leaves as they are (default: the whole env)")
     p.add_argument("--tinkered", action="store_true", help="pin the packages that differ from the lock")
+    p.add_argument("--absent", action="store_true", help="pin packages that are not installed, to keep them out")
     p.add_argument("--note", help="why it is pinned (shown by status)")
 
     p = sub.add_parser("unpin", help="follow the lock again: the next prompt syncs if needed")
@@ -116,7 +117,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from envhook.commands.pin import pin
 
         path, packages = _split_packages(args.args)
-        return pin(path, args.note, packages, args.tinkered)
+        return pin(path, args.note, packages, args.tinkered, args.absent)
     if args.command == "unpin":
         from envhook.commands.pin import unpin
 

@@ -55,6 +55,15 @@ class Change:
             return f"- {self.name} (lock: {show(self.locked)})"
         return f"{self.name} {show(self.installed)} (lock: {show(self.locked)})"
 
+    def kept(self) -> str:
+        """As a hand-made change a sync left alone: `pytest 8.3.5 (lock: 9.0.2)`,
+        `ipdb 0.13.13 (not in the lock)`, `removal of foo (lock: 1.1)`."""
+        if self.locked is None:
+            return f"{self.name} {show(self.installed)} (not in the lock)"
+        if self.installed is None:
+            return f"removal of {self.name} (lock: {show(self.locked)})"
+        return f"{self.name} {show(self.installed)} (lock: {show(self.locked)})"
+
     def reverse(self) -> str:
         """What a sync to the lock will do to it: `tinkerpkg 2.0 → 1.0`, `remove ipdb 0.13.13`."""
         if self.locked is None:

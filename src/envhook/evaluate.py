@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from envhook import trust, venv
+from envhook.backends import backend_for
 from envhook.drift import Change, LockDrift, compare, lock_drift, text
 from envhook.pins import PackagePin, Pin, load_package_pins, load_pin
 from envhook.project import Project
@@ -47,9 +48,16 @@ class Assessment:
         self.lock: LockDrift | None = None  # uv's comparison with the lock, when it was asked
         self.installed: dict[str, str] = {}
         self.adopt = False   # the env already matches the changed inputs (uv add, uv sync): record it
-        self.kept = False    # stale, but not synced: that would erase hand-made changes
-        self.reset = False   # stale, and the sync will erase hand-made changes (tinkered = "reset")
-        self.keep: tuple[str, ...] = ()  # hand-made changes the sync leaves alone (after `unpin PACKAGE`)
+        # Stale, but not synced: that would erase hand-made changes (tinkered =
+        # "freeze", or a tool that cannot sync all but some packages).
+        self.kept = False
+        # Hand-made changes the sync leaves as they are (tinkered = "keep";
+        # the others after an `envhook unpin` that consented to reset some).
+        self.keep: tuple[str, ...] = ()
+        self.keeping = False  # …because of tinkered = "keep": the sync says what it moved and kept, after it
+        self.pins_moved: list[PackagePin] = []  # package pins an exact sync by uv itself reset
+        self.pin_undone: list[Change] = []  # a whole-env pin's changes undone behind envhook's back
+        self.lacks: list[Change] = []  # kept whole: what the new inputs want that the env lacks
         self.settings_error: str | None = None
 
     @property
@@ -58,8 +66,6 @@ class Assessment:
 
     @property
     def sync_label(self) -> str:
-        from envhook.backends import backend_for
-
         return backend_for(self.project).sync_label if self.project else ""
 
     @property
@@ -80,13 +86,24 @@ class Assessment:
             return f"create the env with `{self.sync_label}`, then activate it"
         if self.state == STALE and self.kept:
             return ("activate the env as it is, without syncing it: that would erase the hand-made changes "
-                    "(`envhook pin` keeps them, `envhook sync` resets the env to the lock)")
+                    "(`envhook sync` resets the env to the lock)")
+        if self.state == STALE and self.keeping:
+            return (f"sync with `{self.sync_label}`, leaving the hand-made changes as they are, "
+                    "then activate the env")
         if self.state == STALE:
             return f"sync with `{self.sync_label}`, then activate the env"
         if self.state == TINKERED:
-            also = " from `uv run` too" if self.project.backend == "uv" else ""
-            return ("activate the env as it is; when the inputs change, keep the hand-made changes "
-                    f"(`envhook pin` keeps them{also}, `envhook sync` resets the env to the lock)")
+            from envhook import settings
+
+            policy = settings.value("tinkered")
+            if policy == settings.TINKERED_RESET:
+                later = "reset the hand-made changes (tinkered = \"reset\")"
+            elif policy == settings.TINKERED_KEEP and backend_for(self.project).package_pins:
+                later = "sync the rest and keep the hand-made changes"
+            else:
+                later = "keep the env as it is, not synced"
+            return (f"activate the env as it is; when the inputs change, {later} "
+                    "(`envhook sync` resets the env to the lock)")
         if self.state == PINNED:
             return "activate the env without syncing it (and export UV_NO_SYNC=1)"
         if self.state == FAILED:
@@ -233,6 +250,7 @@ def assess(project: Project | None) -> Assessment:
         a.state = PINNED
         if record is not None and record.installed is not None:
             a.hand = compare(record.installed, now)  # shown by status; a pin never acts on it
+        a.pin_undone = _undone(a.pin, now)
         if not a.pin.inputs:
             # A damaged pin.json still pins (state.read_json), but it no longer
             # says what the inputs were: every one would read as "added".
@@ -245,30 +263,39 @@ def assess(project: Project | None) -> Assessment:
             a.reasons.append("a sync could replace the env with one for another Python; the pin keeps this one")
         return a
 
+    pinned = set(a.package_pins)
+    # Package pins whose package is no longer as pinned: an exact sync by uv
+    # itself (`uv sync`, or `uv run` without the hook's UV_NO_SYNC) reset it.
+    a.pins_moved = [p for p in a.package_pins.values() if now.get(p.name) != p.installed]
     changed = ["never synced by envhook"] if record is None else describe_changes(record.inputs, a.inputs)
     if record is not None and record.env_cfg is not None and record.env_cfg != env_config_digest(project.env):
         changed.append("env's pyvenv.cfg changed")
-    if record is not None and record.status != SYNC_OK:
-        # The last sync failed, and the inputs moved since: that is the retry.
-        a.state, a.reasons = STALE, changed or ["the last sync did not succeed"]
-        return a
+    if record is not None and record.status != SYNC_OK and not changed:
+        changed = ["the last sync did not succeed"]
+    backend = backend_for(project)
 
-    pinned = set(a.package_pins)
-
-    def uv_made_it() -> bool:
-        # Did the tool change the env (uv add, poetry add, uv sync: then it
-        # matches the lock), or a person? The backend reads the lock for that
-        # (for uv: uv itself, the one authority on what its lock means here).
-        # Pinned packages are as the user left them, whatever the lock says.
-        a.lock = lock_drift(project, now)
-        a.adopt = a.lock.without(pinned).matches
+    def tool_made_it(names: set[str]) -> bool:
+        # Did the tool change the env (uv add, poetry add, uv sync, a
+        # workspace member's uv run: then it matches the lock, or one of the
+        # selections uv itself syncs), or a person? The backend reads the
+        # lock for that (for uv: uv itself, the one authority on what its
+        # lock means here). Pinned packages are as the user left them,
+        # whatever the lock says.
+        if a.lock is None:
+            a.lock = lock_drift(project, now)
+        a.adopt = a.lock.without(pinned).matches or backend.explains(project, now, names, pinned)
         return a.adopt
 
-    baseline = record.installed if record is not None else None
+    # What envhook's last good sync left there: a failed sync since (whose
+    # record holds the env as the failure left it) must not turn the
+    # hand-made changes before it into "what envhook left".
+    baseline = record.baseline() if record is not None else None
     if baseline is not None:
         # A pinned package's changes are the pin's business, not news.
         a.hand = [c for c in compare(baseline, now) if c.name not in pinned]
-    elif uv_made_it():
+        if a.hand and not changed and project.members and tool_made_it({c.name for c in a.hand}):
+            return a  # uv's own workspace commands; the inputs are as synced
+    elif tool_made_it(set(now)):
         return a
     elif a.lock.changes is None:
         # No baseline and no answer from uv (missing, too old, failing): there
@@ -277,8 +304,18 @@ def assess(project: Project | None) -> Assessment:
         a.state, a.reasons = STALE, changed
         return a
     else:
-        # Never synced by envhook: what differs from the lock is all that can be shown.
-        a.hand = [c for c in a.lock.changes if c.name not in pinned]
+        # Never synced by envhook. What the env has that the lock does not
+        # (another version, a package the lock lacks) is someone's; a package
+        # it merely lacks, or the seed packages a venv is made with, is not.
+        theirs = [c for c in a.lock.changes if c.name not in pinned and c.installed is not None
+                  and not (c.locked is None and c.name in SEEDED)]
+        a.hand = theirs
+        if not theirs:
+            # An empty env another tool made (uv venv, python -m venv, an
+            # IDE): nothing to lose, so it is filled like a missing env.
+            a.state, a.reasons = STALE, ["the env holds none of the project's packages yet "
+                                         "(made by another tool)"]
+            return a
 
     if not a.hand:
         if changed:
@@ -286,24 +323,22 @@ def assess(project: Project | None) -> Assessment:
         elif not pinned:
             a.lock = LockDrift([])  # as the last sync left it: no need to ask uv
         return a
-    consent = record.reset_on_drift if record is not None else False
-    if consent is True:
-        # `envhook unpin` was consent to reset what was changed while pinned.
-        a.state, a.reasons = STALE, [*changed, "env was changed by hand while pinned"]
-        return a
-    if isinstance(consent, list) and any(c.name in consent for c in a.hand):
-        # `envhook unpin PACKAGE`: consent to reset those packages, and only
-        # them; other hand-made changes are left as they are, like pins.
-        reset = [c for c in a.hand if c.name in consent]
-        a.keep = tuple(c.name for c in a.hand if c.name not in consent)
-        a.state, a.reasons = STALE, [*changed, f"unpinned {text(reset, 'reverse', limit=6)}"]
-        return a
+    consented = _consented(record, a.hand, now)
+    if consented:
+        # `envhook unpin` (the whole env: what had been changed by hand when
+        # it ran) or `envhook unpin PACKAGE`: consent to reset those, and
+        # only those; a change made after it is the user's again.
+        others = tuple(c.name for c in a.hand if c not in consented)
+        if not others or backend.package_pins:
+            a.keep = others
+            a.state, a.reasons = STALE, [*changed, f"unpinned: resetting {text(consented, 'reverse', limit=6)}"]
+            return a
     if not changed:
         # The lock is the one the baseline was synced from, so what changed
         # since is exactly how the env differs from it: no need to ask uv.
         a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand, limit=6)}"]
         return a
-    if a.lock is None and uv_made_it():
+    if a.lock is None and tool_made_it({c.name for c in a.hand}):
         return a
     a.state = STALE
     from envhook import settings
@@ -312,12 +347,57 @@ def assess(project: Project | None) -> Assessment:
         policy = settings.get("tinkered")
     except settings.SettingsError as e:
         a.settings_error, policy = str(e), settings.TINKERED_KEEP
-    # The inputs moved and so did the env, not by uv's hand: a sync now would
-    # erase what a person did, silently unless they asked for that.
+    # The inputs moved and so did the env, not by the tool's hand: a plain
+    # sync now would erase what a person did, silently unless they asked.
     if policy == settings.TINKERED_RESET:
-        a.reset = True
         a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand, limit=6)}"]
+    elif policy == settings.TINKERED_KEEP and backend.package_pins:
+        # The rest follows the lock; the hand-made changes stay as they are.
+        a.keep, a.keeping = tuple(c.name for c in a.hand), True
+        a.reasons = [*changed, f"keeping hand-made changes: {text(a.hand, limit=6)}"]
     else:
+        # freeze, or a tool that cannot sync all but some packages: the
+        # whole env is kept, and what the new inputs want is named.
         a.kept = True
         a.reasons = [*changed, f"kept hand-made changes: {text(a.hand, limit=6)}"]
+        if a.lock is not None and a.lock.changes is not None:
+            ours = {c.name for c in a.hand} | pinned
+            a.lacks = [c for c in a.lock.changes if c.name not in ours]
     return a
+
+
+# Installed by a venv's creator (uv venv --seed, python -m venv, virtualenv), not by the lock.
+SEEDED = frozenset({"pip", "setuptools", "wheel"})
+
+
+def _consented(record: SyncRecord | None, hand: list[Change], now: dict[str, str]) -> list[Change]:
+    """The hand-made changes `envhook unpin` consented to reset. The record
+    holds what each package was when consent was given ({name: value, None:
+    absent}); older records hold True (all) or a list of names (any value)."""
+    consent = record.reset_on_drift if record is not None else False
+    if consent is True:
+        return list(hand)
+    if isinstance(consent, list):
+        return [c for c in hand if c.name in consent]
+    if isinstance(consent, dict):
+        return [c for c in hand if c.name in consent and consent[c.name] == now.get(c.name)]
+    return []
+
+
+def _undone(pin: Pin, now: dict[str, str]) -> list[Change]:
+    """What of a whole-env pin was undone behind envhook's back: packages that
+    differed from the lock when pinned and are back at the lock's version
+    (`uv run` or `uv sync` from a shell without the hook's UV_NO_SYNC)."""
+    from envhook.drift import split
+
+    if pin.installed is None or pin.installed == now or not pin.drift:
+        return []
+    out = []
+    for d in pin.drift:
+        if not isinstance(d, dict) or not isinstance(d.get("name"), str):
+            continue
+        name, locked = d["name"], d.get("locked")
+        was, have = pin.installed.get(name), now.get(name)
+        if have != was and split(have)[0] == locked:
+            out.append(Change(name, have, was))
+    return out

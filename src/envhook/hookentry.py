@@ -61,6 +61,9 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
         return None  # quiet: the full path sends uv's output to the log
     if decision.backend != "uv" or hookcache.location(os.environ) != decision.env_vars:
         return None  # only uv is started this early: the others' startup dwarfs the overlap
+    env = decision.act[0]
+    if os.path.isdir(env) and not os.path.isfile(os.path.join(env, "pyvenv.cfg")):
+        return None  # no venv: uv would sync the base interpreter; the full path sets it aside
     moved = decision.moved()
     if not moved or any(p not in decision.inputs for p in moved):
         return None  # the env, the records or discovery moved: only a full evaluation can tell

@@ -14,12 +14,17 @@ from envhook.state import notify, now_iso, project_dir, read_json, write_json, e
 
 
 class Pin:
-    def __init__(self, since: str, note: str | None, inputs: dict, drift: list | None = None):
+    def __init__(self, since: str, note: str | None, inputs: dict, drift: list | None = None,
+                 installed: dict | None = None):
         self.since, self.note, self.inputs = since, note, inputs
         self.drift = drift  # how the env differed from the lock when pinned (Change.to_json), if known
+        # What the env held when pinned (venv.installed): a change behind
+        # envhook's back (an exact `uv sync` without UV_NO_SYNC) shows against it.
+        self.installed = installed
 
     def to_dict(self) -> dict:
-        return {"since": self.since, "note": self.note, "inputs": self.inputs, "drift": self.drift}
+        return {"since": self.since, "note": self.note, "inputs": self.inputs, "drift": self.drift,
+                "installed": self.installed}
 
 
 def load_pin(root: Path) -> Pin | None:
@@ -32,11 +37,13 @@ def load_pin(root: Path) -> Pin | None:
         note=data.get("note") if isinstance(data.get("note"), str) else None,
         inputs=inputs if isinstance(inputs, dict) else {},
         drift=data.get("drift") if isinstance(data.get("drift"), list) else None,
+        installed=data.get("installed") if isinstance(data.get("installed"), dict) else None,
     )
 
 
-def pin(root: Path, inputs: dict, note: str | None, drift: list | None = None) -> Pin:
-    p = Pin(since=now_iso(), note=note, inputs=inputs, drift=drift)
+def pin(root: Path, inputs: dict, note: str | None, drift: list | None = None,
+        installed: dict | None = None) -> Pin:
+    p = Pin(since=now_iso(), note=note, inputs=inputs, drift=drift, installed=installed)
     ensure_project_dir(root)
     write_json(project_dir(root) / "pin.json", p.to_dict())
     notify(root)
@@ -129,14 +136,16 @@ def unpin_packages(root: Path, names: list[str]) -> list[str]:
     return gone
 
 
-def conflicts(env: Path, pins: dict[str, PackagePin], installed: dict[str, str],
-              own: set[str] = frozenset()) -> list[str]:
+def conflicts(env: Path, pins, installed: dict[str, str], own: set[str] = frozenset(),
+              label: str = "pinned") -> list[str]:
     """Where a pinned package no longer satisfies what the env's other
     packages require of it (a lock change brought a dependent that wants
     another version): one phrase each, e.g.
     `pinned tinkerpkg 3.0 conflicts with depkg 2.0's requirement tinkerpkg<3`.
     Read from the installed METADATA, so it is what the env really holds.
-    `own`: the project's names (and its workspace members'), not counted."""
+    `own`: the project's names (and its workspace members'), not counted.
+    `pins`: the names to check (package pins, or kept hand-made changes,
+    said with `label` "kept")."""
     if not pins:
         return []
     from envhook import venv
@@ -185,6 +194,6 @@ def conflicts(env: Path, pins: dict[str, PackagePin], installed: dict[str, str],
                     ok = False
             if not ok:
                 what = f"{target} {have}" if have else f"{target} (absent)"
-                out.append(f"pinned {what} conflicts with {owner} {version}'s requirement "
+                out.append(f"{label} {what} conflicts with {owner} {version}'s requirement "
                            f"{req.name}{req.specifier or ''}")
     return out

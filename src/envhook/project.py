@@ -23,7 +23,8 @@ class Project:
     def __init__(self, root: Path, name: str, env: Path, members: tuple[Path, ...] = (),
                  nearest: Path | None = None, aliases: tuple[str, ...] = (),
                  member_dirs: tuple[Path, ...] = (), backend: str = "uv", detection=None,
-                 enabled: bool = True, extras: tuple[str, ...] = (), groups: tuple[str, ...] = ()):
+                 enabled: bool = True, extras: tuple[str, ...] = (), groups: tuple[str, ...] = (),
+                 packages: tuple[str, ...] | bool = ()):
         self.root = root          # the workspace root (or the project itself), real path
         self.name = name
         self.env = env            # where the backend's tool puts the env
@@ -31,6 +32,9 @@ class Project:
         self.detection = detection  # backends.Detection: why that backend
         self.enabled = enabled    # [tool.envhook] enabled = false: the repository opts out
         self.extras, self.groups = extras, groups  # [tool.envhook]: what a sync installs besides the defaults
+        # [tool.envhook] all-packages: True (every workspace member, uv's
+        # --all-packages) or the members to sync (--package each); () is uv's default.
+        self.packages = packages
         self.members = members    # workspace members, real paths, root excluded
         # Directories whose listing decides membership (each glob's fixed
         # part, and its parent): a member created there, even in a workspace
@@ -85,9 +89,12 @@ def _envhook_table(data: dict | None, path: Path) -> dict:
     # nothing a repository writes can grant trust.
     for key in ("extras", "groups"):
         value = table.get(key, [])
-        if not (isinstance(value, list) and all(isinstance(v, str) and v and not v.startswith("-")
-                                                 for v in value)):
+        if not _names(value):
             raise ProjectError(path, f"{path}: [tool.envhook] {key} must be a list of names, not {value!r}")
+    value = table.get("all-packages", False)
+    if not (isinstance(value, bool) or _names(value)):
+        raise ProjectError(path, f"{path}: [tool.envhook] all-packages must be true, false or a list of "
+                                 f"workspace members, not {value!r}")
     backend = table.get("backend")
     if backend is not None:
         from envhook.backends import NAMES
@@ -96,6 +103,11 @@ def _envhook_table(data: dict | None, path: Path) -> dict:
             raise ProjectError(path, f"{path}: [tool.envhook] backend must be one of "
                                      f"{', '.join(repr(n) for n in NAMES)}, not {backend!r}")
     return table
+
+
+def _names(value) -> bool:
+    """A list of names that cannot be read as an option."""
+    return isinstance(value, list) and all(isinstance(v, str) and v and not v.startswith("-") for v in value)
 
 
 def _workspace(data: dict) -> dict | None:
@@ -147,6 +159,12 @@ def _is_member(root: Path, ws: dict, directory: Path) -> bool:
     except ValueError:
         return False
     return _matches(rel, ws.get("members", []) or []) and not _matches(rel, ws.get("exclude", []) or [])
+
+
+def _packages(value) -> tuple[str, ...] | bool:
+    if value is True:
+        return True
+    return tuple(value) if isinstance(value, list) else ()
 
 
 def env_path(root: Path, environ: dict[str, str] | None = None) -> Path:
@@ -205,7 +223,12 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         enabled=settings.get("enabled", True),
         extras=tuple(settings.get("extras", ())),
         groups=tuple(settings.get("groups", ())),
+        packages=_packages(settings.get("all-packages", False)),
     )
+    if project.packages and project.backend != "uv":
+        raise ProjectError(root / "pyproject.toml",
+                           f"{root / 'pyproject.toml'}: [tool.envhook] all-packages is for uv workspaces; "
+                           f"{project.backend} syncs the project it finds")
     if (project.extras or project.groups) and project.backend not in ("uv", "poetry"):
         raise ProjectError(root / "pyproject.toml",
                            f"{root / 'pyproject.toml'}: [tool.envhook] extras and groups are for uv and Poetry; "

@@ -13,7 +13,7 @@ import os
 
 from envhook import paths
 
-TINKERED_KEEP, TINKERED_RESET = "keep", "reset"
+TINKERED_KEEP, TINKERED_FREEZE, TINKERED_RESET = "keep", "freeze", "reset"
 
 
 class Key:
@@ -34,9 +34,12 @@ class Key:
 KEYS = {k.name: k for k in (
     Key("trusted_roots", "paths", [], "projects under these directories are trusted without `envhook allow`"),
     Key("paranoid", "bool", False, "trust follows the inputs' content, as ENVHOOK_PARANOID=1"),
-    Key("tinkered", "choice", TINKERED_KEEP, "when the inputs change under hand-made changes: keep them, or reset",
-        (TINKERED_KEEP, TINKERED_RESET)),
+    Key("tinkered", "choice", TINKERED_KEEP,
+        "when the inputs change under hand-made changes: sync the rest and keep them, freeze the whole env, "
+        "or reset them", (TINKERED_KEEP, TINKERED_FREEZE, TINKERED_RESET)),
     Key("uv_no_sync_when_pinned", "bool", True, "export UV_NO_SYNC=1 in a pinned project, so `uv run` leaves it"),
+    Key("uv_no_sync_when_tinkered", "bool", True,
+        "export UV_NO_SYNC=1 while the env carries hand-made changes (or package pins), so `uv run` keeps them"),
     Key("notify", "choice", "once", "hand-made change notices: once across shells, once in every shell, or never",
         ("once", "always", "never")),
     Key("slow_sync_notice", "seconds", 0, "say \"still syncing…\" after this many seconds (0: never)"),

@@ -11,6 +11,8 @@ project gets a directory named by a hash of its real path:
     projects/<key>/sync.json   the last sync: outcome and input fingerprints
     projects/<key>/notify      touched by every user command (allow, pin, sync…)
     projects/<key>/noticed     the hand-made change the hook last reported (said once)
+    projects/<key>/moved-aside/  broken envs (no pyvenv.cfg, or no interpreter) set aside before a sync
+    said                       hints given once per user
     stamps/<session>-<key>     per shell: mtime = when that shell last looked
     dirs/<key of a dir>        the hook's decision cache (hookcache.py)
 
@@ -133,16 +135,29 @@ class SyncRecord:
     FIELDS = ("status", "inputs", "env_cfg", "installed", "time", "message", "pid", "reset_on_drift", "last_ok")
 
     def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, installed: dict | None = None,
-                 time: str = "", message: str = "", pid: int | None = None, reset_on_drift: bool = False,
+                 time: str = "", message: str = "", pid: int | None = None,
+                 reset_on_drift: bool | list | dict = False,
                  last_ok: dict | None = None):
         self.status, self.inputs, self.env_cfg = status, inputs, env_cfg
         # What the env held right after this sync (venv.installed): the
         # baseline that hand-made changes are measured against.
         self.installed = installed if isinstance(installed, dict) else None
-        self.time, self.message, self.pid, self.reset_on_drift = time, message, pid, reset_on_drift
+        self.time, self.message, self.pid = time, message, pid
+        # Consent to reset hand-made changes (`envhook unpin`): {name: value
+        # when consent was given, None for absent}; True or a list of names
+        # from older envhooks.
+        self.reset_on_drift = reset_on_drift
         # A failed, interrupted or unfinished sync replaces the record of the
         # last good one; that one is kept here so nothing recorded is lost.
         self.last_ok = last_ok if isinstance(last_ok, dict) else None
+
+    def baseline(self) -> dict | None:
+        """What envhook's last successful sync left in the env (a dict that
+        changes to it are saved with the record), None when unknown."""
+        if self.status == SYNC_OK:
+            return self.installed
+        installed = self.last_ok.get("installed") if self.last_ok else None
+        return installed if isinstance(installed, dict) else None
 
     def good(self) -> dict | None:
         """The last successful sync: this record if it is one, else the one it kept."""
@@ -180,6 +195,27 @@ def noticed(root: Path) -> str:
 
 def set_noticed(root: Path, key: str) -> None:
     atomic_write(ensure_project_dir(root) / "noticed", key.encode() + b"\n")
+
+
+def first_time(key: str) -> bool:
+    """True once per user for `key` (a hint worth giving once, ever):
+    recorded in the state dir's `said` file. False when it cannot be recorded,
+    so a read-only state dir does not repeat it at every prompt."""
+    path = state_dir() / "said"
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            seen = set(f.read().split())
+    except FileNotFoundError:
+        seen = set()
+    except OSError:
+        return False
+    if key in seen:
+        return False
+    try:
+        atomic_write(path, ("\n".join(sorted({*seen, key})) + "\n").encode())
+    except OSError:
+        return False
+    return True
 
 
 # -- per-shell stamps (created and set in paths.py) ---------------------------------

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import time
 from contextlib import contextmanager
 
 from envhook import venv
 from envhook.backends import backend_for
-from envhook.backends.base import SyncOutcome
+from envhook.backends.base import SYNC_FAILED, SyncOutcome
 from envhook.evaluate import env_config_digest
 from envhook.messages import say
 from envhook.project import Project
@@ -49,15 +51,11 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
                    keep: tuple[str, ...] = ()) -> SyncRecord:
     env = project.env
     installed = venv.installed(env)
-    if keep and previous is not None and previous.installed is not None:
+    if keep and outcome.status == SYNC_OK:
         # Hand-made changes this sync left alone stay hand-made: the baseline
-        # keeps what envhook had left there, so they are still told apart
-        # (and protected) at the next change of the inputs.
-        for name in keep:
-            if name in previous.installed:
-                installed[name] = previous.installed[name]
-            else:
-                installed.pop(name, None)
+        # gets what the lock wants for them (what envhook would have left),
+        # so they are still told apart, and protected, at the next change.
+        _as_the_lock_wants(installed, keep, outcome.drift, previous)
     rec = SyncRecord(
         status=outcome.status,
         inputs=fingerprint(project.inputs, project.root),
@@ -72,6 +70,24 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
     return rec
 
 
+def _as_the_lock_wants(installed: dict[str, str], keep: tuple[str, ...], drift, previous) -> None:
+    left = {c.name: c for c in drift.changes} if drift is not None and drift.changes is not None else None
+    base = previous.baseline() if previous is not None else None
+    for name in keep:
+        if left is not None:
+            if name not in left:
+                continue  # the lock now wants what the env has: no longer a hand-made change
+            want = left[name].locked
+        elif isinstance(base, dict):
+            want = base.get(name)  # the lock's answer is unknown: what envhook had left there
+        else:
+            continue
+        if want is None:
+            installed.pop(name, None)
+        else:
+            installed[name] = want
+
+
 def adopt(project: Project) -> SyncRecord:
     """Record the env as in sync without syncing it: it already matches the
     inputs (uv add, uv remove or uv sync changed both), so a sync would only
@@ -79,15 +95,62 @@ def adopt(project: Project) -> SyncRecord:
     return record_outcome(project, SyncOutcome(SYNC_OK, "the env already matched the lock"))
 
 
+def prepare_env(project: Project) -> str | None:
+    """Make sure the sync tool gets a venv or nothing at the env's path;
+    returns why the sync must not run, if it must not.
+
+    A directory there that is no working venv (no pyvenv.cfg: an interrupted
+    `rm -rf`; or its interpreter gone) is never handed to the tool as it is:
+    its bin/python runs as the base interpreter, into which the tool would
+    install. If it holds only what a venv holds, it is moved aside under
+    the state dir (nothing is deleted) and the tool makes a fresh env;
+    anything else there is the user's, and the sync is refused. (Nor is
+    the tool ever asked about such a directory: uv caches what it learns of
+    the interpreter at a path, and would go on taking a fresh venv there for
+    the base.)"""
+    env = project.env
+    why = venv.not_a_venv(env)
+    if why is None:
+        return None
+    foreign = ["(a symlink)"] if env.is_symlink() else \
+        venv.foreign_entries(env) if env.is_dir() else ["(not a directory)"]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        return (f"{env} {why} and holds what no venv holds ({shown}); envhook will not sync into it — "
+                "move it away, then `envhook sync`")
+    dest = ensure_project_dir(project.root) / "moved-aside" / f"{time.strftime('%Y%m%dT%H%M%S')}-{env.name}"
+    try:
+        dest.parent.mkdir(exist_ok=True)
+        _move(env, dest)
+    except OSError as e:
+        return f"{env} {why}, and moving it aside to {dest} failed ({e.strerror}); move it away, then " \
+               "`envhook sync`"
+    say(f"{env} {why}, so it is no working venv: moved it aside to {dest}; creating a fresh env")
+    return None
+
+
+def _move(src, dest) -> None:
+    try:
+        os.rename(src, dest)
+    except OSError as e:
+        if e.errno != errno.EXDEV:
+            raise
+        import shutil
+
+        shutil.move(src, dest)  # the state dir is on another filesystem
+
+
 def sync(project: Project, reason: str, presync=None, *, unless_done: bool = False,
-         keep: tuple[str, ...] = ()) -> SyncOutcome:
+         keep: tuple[str, ...] = (), summary: bool = False, hand=()) -> SyncOutcome:
     """Sync now (the caller decided it should) and record what happened.
     Ctrl-C is caught by the backend and recorded as interrupted. `presync`
     is a sync the hook's entry already started (and announced), lock held.
     `unless_done` (the hook): after waiting for another shell's sync, decide
     again, so two shells entering a stale project run one `uv sync`.
-    `keep`: hand-made changes to leave as they are (an `envhook unpin
-    PACKAGE` resets that package alone)."""
+    `keep`: hand-made changes to leave as they are. `summary`: say what the
+    sync moved and kept in one line after it, instead of a line before it
+    (`hand`: those changes as the assessment saw them, for that line when the
+    lock's answer after the sync is unknown)."""
     with project_lock(project, held=presync.lock_fd if presync else None) as waited:
         if waited and unless_done:
             from envhook.evaluate import assess
@@ -105,17 +168,59 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
             last_ok=previous.good() if previous else None,  # kept if this run never finishes
         ).save(project.root)
         if presync is None:
+            problem = prepare_env(project)
+            if problem is not None:
+                outcome = SyncOutcome(SYNC_FAILED, problem)
+                record_outcome(project, outcome, previous=previous)
+                say(problem, error=True)
+                return outcome
+        before = venv.installed(project.env)
+        if presync is None and not summary:
             from envhook.pins import load_package_pins
 
             pinned = sorted(load_package_pins(project.root))
             keeping = f"; keeping pinned {', '.join(pinned)}" if pinned else ""
             say(f"syncing {project.name} ({reason}{keeping})")
         if presync is not None:
-            keep = ()  # never both: the entry starts no sync while a reset waits for consent
+            keep = ()  # never both: the entry starts no sync while hand-made changes are kept
         outcome = backend_for(project).sync(project, reason=reason, started=presync.pid if presync else None,
                                             keep=keep)
         record_outcome(project, outcome, previous=previous, keep=keep)
     if outcome.status != SYNC_OK:
         say(f"{outcome.message or 'sync failed'} — {project.name} is left as it is; `envhook sync` retries",
             error=True)
+    elif summary:
+        _say_summary(project, reason, before, keep, outcome.drift, hand)
     return outcome
+
+
+def _say_summary(project: Project, reason: str, before: dict[str, str], keep: tuple[str, ...], drift,
+                 hand) -> None:
+    """`synced demo (uv.lock changed): + six 1.17.0; kept your pytest 8.3.5
+    (lock: 9.0.2)`, then, if the lock's packages no longer accept a kept one,
+    which and why."""
+    from envhook.drift import compare, text
+    from envhook.pins import load_package_pins
+
+    after = venv.installed(project.env)
+    leave = {*keep, *load_package_pins(project.root)}
+    moved = [c for c in compare(before, after) if c.name not in leave]
+    if drift is not None and drift.changes is not None:
+        kept = [c for c in drift.changes if c.name in keep]
+    else:
+        kept = [c for c in hand if c.name in keep]
+    parts = [text(moved, limit=6) if moved else "nothing to change"]
+    if kept:
+        parts.append(f"kept your {text(kept, 'kept', limit=6)}")
+    say(f"synced {project.name} ({reason}): {'; '.join(parts)}")
+    if not kept:
+        return
+    from envhook.backends.lockread import own_names
+    from envhook.pins import conflicts
+
+    try:
+        found = conflicts(project.env, {c.name: None for c in kept}, after, own_names(project), label="kept")
+    except Exception:  # noqa: BLE001 — a report, never a reason to fail the prompt
+        return
+    if found:
+        say(f"{project.name} synced; {'; '.join(found)} — `envhook sync` follows the lock")

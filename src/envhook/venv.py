@@ -19,6 +19,37 @@ def missing_reason(env: Path) -> str | None:
     return None
 
 
+# What the tools that make venvs put in one (uv venv, python -m venv,
+# virtualenv, Poetry, PDM), and what installed packages add at its top
+# (share/ for data files, etc/ and man/ for some).
+VENV_ENTRIES = frozenset({"bin", "lib", "lib64", "include", "share", "etc", "man", "Lib", "Scripts", "Include",
+                          "pyvenv.cfg", ".gitignore", "CACHEDIR.TAG", ".lock", ".project"})
+
+
+def not_a_venv(env: Path) -> str | None:
+    """Why the thing at the env's path is no venv a tool may sync into; None
+    when there is nothing (the tool creates one) or a usable venv. A
+    directory without pyvenv.cfg is the worst case: its bin/python runs as
+    the base interpreter, so a sync installs there."""
+    if not os.path.lexists(env):
+        return None
+    if not env.is_dir():
+        return "is not a directory"
+    if not (env / "pyvenv.cfg").is_file():
+        return "has no pyvenv.cfg"
+    if not os.path.exists(env / "bin" / "python"):
+        return "has no working interpreter (bin/python is gone)"
+    return None
+
+
+def foreign_entries(env: Path) -> list[str]:
+    """What a directory at the env's path holds that no venv holds."""
+    try:
+        return sorted(n for n in os.listdir(env) if n not in VENV_ENTRIES)
+    except OSError:
+        return ["(unreadable)"]
+
+
 def site_packages(env: Path) -> Path | None:
     found = sorted((env / "lib").glob("python*/site-packages"))
     return found[0] if found else None

@@ -31,9 +31,12 @@ ENV_LOCATION_VARS = ("UV_PROJECT_ENVIRONMENT", "POETRY_VIRTUALENVS_IN_PROJECT", 
 
 
 class SyncOutcome:
-    def __init__(self, status: str, message: str = ""):
+    def __init__(self, status: str, message: str = "", drift=None):
         self.status = status    # SYNC_OK / SYNC_FAILED / SYNC_INTERRUPTED
         self.message = message  # one line for the user when it did not work
+        # drift.LockDrift after a sync that left some packages as they were
+        # (pins, kept hand-made changes): exactly those, as the lock sees them.
+        self.drift = drift
 
 
 class ToolMissing(Exception):
@@ -141,9 +144,10 @@ class Backend:
         return []
 
     # -- syncing ------------------------------------------------------------------------
-    def commands(self, project) -> list[tuple[str, list[str]]]:
+    def commands(self, project, keep: tuple[str, ...] = ()) -> list[tuple[str, list[str]]]:
         """The commands a sync runs, in order, from the project root, each
         with the way a person would write it ("uv sync") for messages.
+        `keep`: packages to leave as they are (backends with package_pins).
         Raises ToolMissing with one line naming what to install."""
         raise NotImplementedError
 
@@ -156,7 +160,7 @@ class Backend:
             with slow_notice(project):
                 return finish(started, self.sync_label)
         try:
-            plan = self.commands(project, keep) if keep else self.commands(project)
+            plan = self.commands(project, keep)
         except ToolMissing as e:
             return SyncOutcome(SYNC_FAILED, str(e))
         env = sync_environ()
@@ -183,6 +187,12 @@ class Backend:
     def lock_drift(self, project, now: dict[str, str] | None = None):
         """How the env differs from the lock (drift.LockDrift)."""
         raise NotImplementedError
+
+    def explains(self, project, now: dict[str, str], changed: set[str], ignore=frozenset()) -> bool:
+        """Did the tool's own commands (not a person) leave the env as it is,
+        beyond the plain sync that lock_drift compares with? (uv: a
+        workspace member's `uv run`, `uv sync --package`.)"""
+        return False
 
     def lock_description(self, project) -> str:
         """What drift is measured against, for `status`: "uv.lock"."""

@@ -144,10 +144,16 @@ def load(project, lock_name: str, now: dict[str, str] | None):
 
 
 def own_names(project) -> set[str]:
-    """The project itself (and its workspace members): installed from the
-    tree by the sync, so never drift against the lock."""
+    """The project itself (and its workspace members, by the names their
+    pyproject.toml gives): installed from the tree by the sync, so never
+    drift against the lock."""
     from envhook import venv
 
     names = {venv.canonical(project.name)}
-    names.update(venv.canonical(m.name) for m in getattr(project, "members", ()))
+    for m in getattr(project, "members", ()):
+        try:
+            name = (read_lock(m / "pyproject.toml").get("project") or {}).get("name")
+        except (ValueError, AttributeError):
+            name = None
+        names.add(venv.canonical(name if isinstance(name, str) else m.name))
     return names

@@ -45,7 +45,7 @@ class PdmBackend(Backend):
         r = project.root
         return [r / "pyproject.toml", r / "pdm.lock", r / "pdm.toml", r / ".pdm-python"]
 
-    def commands(self, project):
+    def commands(self, project, keep=()):
         pdm = which("pdm", project)
         if pdm is None:
             raise ToolMissing(INSTALL_HINT)

@@ -160,7 +160,7 @@ class PipBackend(Backend):
         files = sources(project.root)
         return ", ".join(f.name for f in files) if files else "pyproject.toml's dependencies"
 
-    def commands(self, project):
+    def commands(self, project, keep=()):
         env, root = project.env, project.root
         python = str(env / "bin" / "python")
         uv = which("uv", project)

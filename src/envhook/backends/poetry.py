@@ -162,7 +162,7 @@ class PoetryBackend(Backend):
     def settings_files(self, project) -> list[Path]:
         return [config_file(os.environ)]
 
-    def commands(self, project):
+    def commands(self, project, keep=()):
         poetry = which("poetry", project)
         if poetry is None:
             raise ToolMissing(INSTALL_HINT)

@@ -66,12 +66,12 @@ class UvBackend(Backend):
             raise ToolMissing(INSTALL_HINT)
         pinned = sorted({*_pinned(project), *keep})
         if pinned:
-            # Inexact, so that a pinned package is neither replaced nor
-            # removed (nor installed, when it was pinned absent); what the
-            # lock no longer wants is removed afterwards (sync, below).
-            keep = [x for n in pinned for x in ("--no-install-package", n)]
-            return [("uv sync", [uv, "--directory", str(project.root), "sync", *selection(project), "--inexact",
-                                 *keep])]
+            # Inexact, so that a pinned or kept package is neither replaced
+            # nor removed (nor installed, when it is absent on purpose); what
+            # the lock no longer wants is removed afterwards (sync, below).
+            skip = [x for n in pinned for x in ("--no-install-package", n)]
+            return [("uv sync", [uv, "--directory", str(project.root), "sync", *selection(project),
+                                 "--inexact", *skip])]
         return [("uv sync", [uv, "--directory", str(project.root), "sync", *selection(project)])]
 
     def sync(self, project, *, reason: str, started: int | None = None, keep=()):
@@ -84,10 +84,17 @@ class UvBackend(Backend):
     def lock_drift(self, project, now=None):
         return uv_lock_drift(project, now)
 
+    def explains(self, project, now, changed, ignore=frozenset()) -> bool:
+        return workspace_explains(project, now, changed, ignore)
 
-def selection(project) -> list[str]:
-    """[tool.envhook] extras and groups as uv's options."""
-    return [*(x for e in project.extras for x in ("--extra", e)), *(x for g in project.groups for x in ("--group", g))]
+
+def selection(project, packages=None) -> list[str]:
+    """[tool.envhook] extras, groups and all-packages as uv's options;
+    `packages` instead of the project's all-packages (True, or member names)."""
+    packages = project.packages if packages is None else packages
+    chosen = ["--all-packages"] if packages is True else [x for m in packages for x in ("--package", m)]
+    return [*(x for e in project.extras for x in ("--extra", e)), *(x for g in project.groups for x in ("--group", g)),
+            *chosen]
 
 
 def _dry_run(uv: str, root: Path, mode: str, chosen: list[str] = ()) -> tuple[int, dict | None, str]:
@@ -113,10 +120,11 @@ def _dry_run(uv: str, root: Path, mode: str, chosen: list[str] = ()) -> tuple[in
     return r.returncode, data if isinstance(data, dict) else None, (lines[0] if lines else "")
 
 
-def uv_lock_drift(project, now: dict[str, str] | None = None):
-    """Ask uv (`uv sync --locked --dry-run`) how the env differs from the lock.
-    Only for trusted projects: with a lock out of date uv resolves, which may
-    build the project."""
+def uv_lock_drift(project, now: dict[str, str] | None = None, chosen: list[str] | None = None):
+    """Ask uv (`uv sync --locked --dry-run`) how the env differs from the lock
+    (for the project's selection, or `chosen` options instead). Only for
+    trusted projects: with a lock out of date uv resolves, which may build
+    the project."""
     from envhook import venv
     from envhook.drift import Change, LockDrift, split
 
@@ -125,11 +133,12 @@ def uv_lock_drift(project, now: dict[str, str] | None = None):
         return LockDrift(None, error="uv not found on PATH")
     if now is None:
         now = venv.installed(project.env)
-    code, data, error = _dry_run(uv, project.root, "--locked", selection(project))
+    chosen = selection(project) if chosen is None else chosen
+    code, data, error = _dry_run(uv, project.root, "--locked", chosen)
     outdated = False
     if code != 0 and "needs to be updated" in error:
         outdated = True
-        code, data, error = _dry_run(uv, project.root, "--frozen", selection(project))
+        code, data, error = _dry_run(uv, project.root, "--frozen", chosen)
     sync = data.get("sync") if data else None
     if code == 0 and isinstance(sync, dict) and not isinstance(sync.get("changes"), list):
         # The JSON report is a preview of uv's; the package list came late (uv #16981).
@@ -150,7 +159,7 @@ def uv_lock_drift(project, now: dict[str, str] | None = None):
             if split(now.get(name) if now else None)[1] is not None:
                 locked[name] = now[name]
                 continue
-            locked[name] = "?"
+            locked[name] = _own_version(project, name)
         elif c.get("action") == "installed":
             locked[name] = str(c.get("version"))
         elif c.get("action") == "uninstalled":
@@ -171,6 +180,71 @@ def uv_lock_drift(project, now: dict[str, str] | None = None):
 
 
 
+def _own_version(project, name: str) -> str:
+    """The version of a package uv builds from the workspace (the project
+    itself, a member), as its pyproject.toml says; uv's JSON gives none."""
+    from envhook import venv
+    from envhook.backends.lockread import read_lock
+
+    for d in (project.root, *project.members):
+        try:
+            table = read_lock(d / "pyproject.toml").get("project") or {}
+        except ValueError:
+            continue
+        if isinstance(table, dict) and venv.canonical(str(table.get("name", ""))) == name:
+            version = table.get("version")
+            return str(version) if isinstance(version, str) else "from source"
+    return "from source"
+
+
+# More than this many members are not tried one by one (each is a dry run).
+MEMBER_TRIES = 32
+
+
+def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=frozenset()) -> bool:
+    """Did uv's own workspace commands leave the env as it is? `uv run` in a
+    member's directory installs that member and what it needs, keeping the
+    rest (an inexact sync); `uv sync --package M` / `--all-packages` sync
+    exactly for M / for all. Each selection's dry run that finds nothing to
+    install names what it would remove; the env is uv's doing when nothing
+    is removed by all of them, i.e. every package is wanted by one of the
+    selections, at the locked version. `changed`: the names that moved (the
+    members among them are tried first); `ignore`: pinned names."""
+    if not project.members:
+        return False
+    from envhook.backends.lockread import own_names
+
+    members = sorted(own_names(project) - {_canonical(project.name)})
+    first = [m for m in members if m in changed]
+    rest = [m for m in members if m not in changed][:MEMBER_TRIES]
+    tried: list[set[str]] = []
+    for packages in (None, True, *((m,) for m in first), *((m,) for m in rest)):
+        removes = _only_removes(project, now, selection(project, packages), ignore)
+        if removes is not None:
+            tried.append(removes)
+            if not set.intersection(*tried):
+                return True
+    return False
+
+
+def _only_removes(project, now, chosen: list[str], ignore) -> set[str] | None:
+    """What syncing `chosen` exactly would remove, when it would install or
+    change nothing; None when it would (or uv cannot tell)."""
+    drift = uv_lock_drift(project, now, chosen)
+    if drift.changes is None or drift.outdated or drift.replace:
+        return None
+    changes = [c for c in drift.changes if c.name not in ignore]
+    if any(c.locked is not None for c in changes):
+        return None
+    return {c.name for c in changes}
+
+
+def _canonical(name: str) -> str:
+    from envhook import venv
+
+    return venv.canonical(name)
+
+
 def _pinned(project) -> list[str]:
     from envhook.pins import load_package_pins
 
@@ -179,16 +253,21 @@ def _pinned(project) -> list[str]:
 
 def _remove_unwanted(project, pinned: list[str]):
     """After an inexact sync: remove what the lock does not want (a
-    dependency it dropped, a package installed by hand), except the pins.
-    uv's own dry run names them, as an exact `uv sync` would remove them."""
+    dependency it dropped, a package installed by hand), except the pins and
+    the kept hand-made changes. uv's own dry run names them, as an exact
+    `uv sync` would remove them. The outcome carries the drift left after it:
+    exactly the packages the sync left as they are."""
     from envhook.backends.base import SYNC_FAILED, SyncOutcome
+    from envhook.drift import LockDrift
 
     drift = uv_lock_drift(project)
     if drift.changes is None:
         return SyncOutcome(SYNC_FAILED, f"cannot tell what the lock no longer wants ({drift.error})")
     extra = [c.name for c in drift.changes if c.locked is None and c.name not in pinned]
+    left = LockDrift([c for c in drift.changes if c.name not in extra], outdated=drift.outdated,
+                     replace=drift.replace)
     if not extra:
-        return SyncOutcome("ok")
+        return SyncOutcome("ok", drift=left)
     uv = uv_path(str(project.env))
     argv = [uv, "pip", "uninstall", "--python", str(project.env / "bin" / "python"), *extra]
     if _quiet():
@@ -197,7 +276,10 @@ def _remove_unwanted(project, pinned: list[str]):
         pid = spawn.start(argv, sync_environ(), cwd=str(project.root))
     except OSError as e:
         return SyncOutcome(SYNC_FAILED, f"cannot run {uv}: {e.strerror}")
-    return finish(pid, "uv pip uninstall")
+    outcome = finish(pid, "uv pip uninstall")
+    if outcome.status == "ok":
+        outcome.drift = left
+    return outcome
 
 
 def _quiet() -> bool:

@@ -174,14 +174,13 @@ def export(shell_name: str, presync=None) -> str:
 
         try:
             adopt(project)
-            if a.package_pins:
-                _say_pins_moved(project, a)
         except OSError:
             pass  # not recorded: the next change asks uv again, nothing is lost
         stamp_time = _start_stamp(told, state, stamp)
         sigs = hookcache.observe(deps, stamp_time)
         a = assess(project)
-
+    if a.pins_moved and not told.blocked:
+        _say_pins_moved(project, a)
     if a.state == UNTRUSTED and told.blocked:
         pass  # `envhook allow` cannot work either; the line about the state dir was said
     elif a.state == UNTRUSTED and a.trust_changes:
@@ -200,6 +199,9 @@ def export(shell_name: str, presync=None) -> str:
     elif a.should_sync or presync is not None:
         from envhook.syncing import sync
 
+        synced_keeping = a.keeping and presync is None
+        changed_before = a.reasons
+
         if presync is not None and presync.root != root:
             # The entry started uv for what the cache called the project; the
             # pyproject files now say otherwise. Let that run end, then decide.
@@ -209,8 +211,9 @@ def export(shell_name: str, presync=None) -> str:
             os.close(presync.lock_fd)
             presync = None
         try:
-            outcome = sync(project, presync.reason if presync else ", ".join(a.reasons), presync, unless_done=True,
-                           keep=a.keep)
+            outcome = sync(project, presync.reason if presync else ", ".join(a.reasons[:-1] if a.keeping
+                                                                             else a.reasons),
+                           presync, unless_done=True, keep=a.keep, summary=a.keeping, hand=a.hand or ())
         except (ChildProcessError, ProcessLookupError):
             raise  # not about the state dir
         except OSError as e:
@@ -248,8 +251,13 @@ def export(shell_name: str, presync=None) -> str:
             # prompts. Keyed by the inputs as they are now: uv may have written
             # the lock before it failed or was interrupted.
             told.keys.add("f:" + _digest(root, a.inputs))
-        elif a.package_pins:
-            _say_conflicts(project, a)
+        else:
+            if a.package_pins:
+                _say_conflicts(project, a)
+            if synced_keeping:
+                # The summary line just said what was kept: that is the notice.
+                _say_hand_made(told, project, a, said=True)
+                _say_no_sync_once(project, changed_before)
 
     if a.state == TINKERED or (a.state == STALE and a.kept):
         _say_hand_made(told, project, a)
@@ -260,6 +268,8 @@ def export(shell_name: str, presync=None) -> str:
             "p:" + _digest(root, a.inputs),
             f"{project.name} is pinned, so it was not synced ({', '.join(a.reasons)}); `envhook unpin` to sync",
         )
+    if a.state == PINNED and a.pin_undone:
+        _say_pin_undone(told, project, a)
     elif a.state == FAILED:
         told.once(
             "f:" + _digest(root, a.inputs),
@@ -271,12 +281,8 @@ def export(shell_name: str, presync=None) -> str:
     env = str(project.env)
     # ENV PROMPT NO_SYNC STATE; ENV empty: nothing to activate, but the state
     # is still exported (ENVHOOK_STATE=untrusted is what a prompt wants to show).
-    act = (
-        [env, venv.prompt(project.env),
-         "1" if a.state == PINNED and settings.value("uv_no_sync_when_pinned") else "0", a.state]
-        if a.can_activate
+    act = [env, venv.prompt(project.env), "1" if _no_sync(a) else "0", a.state] if a.can_activate \
         else ["", "", "0", a.state]
-    )
     watch, absent, present = shell_watches(project, pdir / "notify")
     text = emit.remember(
         sh,
@@ -306,7 +312,7 @@ def export(shell_name: str, presync=None) -> str:
             {str(project.root / rel): dg for rel, dg in a.inputs.items()},
             # The entry's early `uv sync` is plain: a project that asks for
             # more (extras, groups) is not marked "uv" for it.
-            project.backend if not (project.extras or project.groups) else project.backend + "+",
+            project.backend if not (project.extras or project.groups or project.packages) else project.backend + "+",
         )
         try:
             hookcache.write(cache, decision)
@@ -317,7 +323,49 @@ def export(shell_name: str, presync=None) -> str:
     return text
 
 
-def _say_hand_made(told: Told, project, a) -> None:
+def _no_sync(a) -> bool:
+    """Export UV_NO_SYNC=1: a pinned env, or one that carries hand-made
+    changes or package pins, which `uv run`'s exact sync would reset."""
+    if a.pin is not None:
+        return settings.value("uv_no_sync_when_pinned")
+    return bool(a.hand or a.package_pins) and settings.value("uv_no_sync_when_tinkered")
+
+
+def _say_no_sync_once(project, reasons: list[str]) -> None:
+    """The first time ever that a sync kept hand-made changes after the
+    project's pyproject.toml changed under the hook's UV_NO_SYNC (`uv add`,
+    `uv remove` only locked): say why uv did not sync, once per user."""
+    from envhook import state
+
+    if os.environ.get("_ENVHOOK_ACTIVE", "") != f"1:{project.env}":
+        return
+    if not any(r.startswith("pyproject.toml") for r in reasons) or not state.first_time("uv-no-sync"):
+        return
+    say("while an env carries hand-made changes, envhook exports UV_NO_SYNC=1: `uv add`, `uv remove` and "
+        "`uv run` then leave the sync to envhook, which brings in the rest and keeps your changes")
+
+
+def _say_pin_undone(told: Told, project, a) -> None:
+    """A whole-env pin whose tinkering went back to the lock without envhook
+    (an exact `uv sync`, or `uv run` where the hook's UV_NO_SYNC was not
+    set): said once, across shells."""
+    from envhook import state
+    from envhook.drift import text
+
+    key = "P:" + _digest(str(project.root), a.installed)
+    if key in told.keys or state.noticed(project.root) == key:
+        return
+    told.keys.add(key)
+    say(f"{project.name} is pinned, but its env was changed outside envhook ({text(a.pin_undone, limit=6)}): "
+        "an exact `uv sync`, or `uv run` without the hook's UV_NO_SYNC, resets it to the lock; "
+        "`envhook pin` records the env as it is now")
+    try:
+        state.set_noticed(project.root, key)
+    except OSError:
+        pass
+
+
+def _say_hand_made(told: Told, project, a, said: bool = False) -> None:
     """Once, across shells, for each new state of the env: said in the shell
     that noticed, and a shell opened later does not repeat it."""
     from envhook import state
@@ -331,31 +379,48 @@ def _say_hand_made(told: Told, project, a) -> None:
     if a.state == STALE:
         key = "k:" + _digest(str(project.root), since, a.inputs, a.installed)
         why = ", ".join(a.reasons[:-1])
+        lacks = f"; a sync would also {text(a.lacks, 'reverse', limit=6)}" if a.lacks else ""
         if a.record is None:
-            line = (f"{project.name}: envhook never synced its env, and it differs from the lock ({what}); "
-                    "kept it, not synced — `envhook pin` keeps it, `envhook sync` resets it to the lock")
+            head = f"{project.name}: envhook never synced its env, and it differs from the lock ({what})"
         else:
-            line = (f"{project.name}: {why}, but its env was changed by hand ({what}); kept it, not synced — "
-                    "`envhook pin` keeps it, `envhook sync` resets it to the lock")
+            head = f"{project.name}: {why}, but its env was changed by hand ({what})"
+        line = (f"{head}; kept it, not synced{lacks} — `envhook sync` brings the env to the lock "
+                "(resetting your changes)")
     else:
         key = "t:" + _digest(str(project.root), since, a.installed)
-        line = f"{project.name} env changed by hand ({what}) — envhook pin keeps it"
+        line = f"{project.name} env changed by hand ({what}) — {_what_happens_to_it(project)}"
     # Remembered in the state dir, not in the shell: a return to the lock
     # clears it (_forget_hand_made), so the same change again is said again.
+    # `said`: the sync's summary line just said it; only remember that.
     how = settings.value("notify")
     if how == "never" or key in told.keys:
         return
     if how == "always":  # once in every shell: the state dir's memory is not consulted
+        if not said:
+            say(line)
         told.keys.add(key)
-        say(line)
         return
     if state.noticed(project.root) == key:
         return
-    say(line)
+    if not said:
+        say(line)
     try:
         state.set_noticed(project.root, key)
     except OSError:
         told.keys.add(key)  # cannot be remembered there: at least once per shell
+
+
+def _what_happens_to_it(project) -> str:
+    """The end of the hand-made change notice: what envhook will do with it."""
+    from envhook.backends import backend_for
+
+    policy = settings.value("tinkered")
+    if policy == settings.TINKERED_RESET:
+        return 'the next change of the inputs resets it (tinkered = "reset"); `envhook pin` keeps it'
+    if policy == settings.TINKERED_KEEP and backend_for(project).package_pins:
+        also = " and `uv run`" if settings.value("uv_no_sync_when_tinkered") else ""
+        return f"kept by envhook's syncs{also}; `envhook sync` resets it"
+    return "kept: envhook will not sync over it; `envhook sync` resets it"
 
 
 def _say_pins_moved(project, a) -> None:
@@ -364,11 +429,16 @@ def _say_pins_moved(project, a) -> None:
     from envhook.drift import show
     from envhook.pins import moved
 
-    for p in moved(project.root, dict(a.package_pins), a.installed):
+    try:
+        changed = moved(project.root, dict(a.package_pins), a.installed)
+    except OSError:
+        return  # not re-recorded: said again at the next prompt that can
+    for p in changed:
         now = a.installed.get(p.name)
         say(f"{project.name}: pinned {p.name} {show(p.installed) if p.installed else '(absent)'} is now "
-            f"{show(now) if now else 'absent'}: uv's own sync (`uv add`, `uv sync`) syncs exactly; "
-            "`uv add --no-sync` leaves the sync, and the pins, to envhook")
+            f"{show(now) if now else 'absent'}, and stays pinned as it is now: an exact sync by uv itself "
+            "(`uv sync`, `uv add`, or `uv run` where the hook's UV_NO_SYNC is not set) resets pins; "
+            f"`envhook unpin {p.name}` follows the lock")
 
 
 def _say_conflicts(project, a) -> None:

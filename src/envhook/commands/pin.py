@@ -24,16 +24,18 @@ def _lock_drift(project):
     return lock_drift(project)
 
 
-def pin(path: Path | None, note: str | None, packages: list[str] = (), tinkered: bool = False) -> int:
+def pin(path: Path | None, note: str | None, packages: list[str] = (), tinkered: bool = False,
+        absent: bool = False) -> int:
     project = locate(path)
     if project is None:
         return 1
     if packages or tinkered:
-        return pin_packages(project, packages, note, tinkered)
+        return pin_packages(project, packages, note, tinkered, absent)
     drift = _lock_drift(project)
     known = drift is not None and drift.changes is not None
     pins.pin(project.root, fingerprint(project.inputs, project.root), note,
-             [c.to_json() for c in drift.changes] if known else None)
+             [c.to_json() for c in drift.changes] if known else None,
+             venv.installed(project.env) if not venv.missing_reason(project.env) else None)
     also = ", and `uv run` leaves it alone (UV_NO_SYNC=1)" if project.backend == "uv" else ""
     say(
         f"pinned {project.name}: the hook will activate {project.env} but never sync it"
@@ -59,7 +61,7 @@ def _cannot(project) -> str | None:
             "out of a sync, so package pins would not hold; `envhook pin` (no package) pins the whole env")
 
 
-def pin_packages(project, names: list[str], note: str | None, tinkered: bool) -> int:
+def pin_packages(project, names: list[str], note: str | None, tinkered: bool, absent: bool = False) -> int:
     from envhook.drift import show
 
     why = _cannot(project)
@@ -67,6 +69,18 @@ def pin_packages(project, names: list[str], note: str | None, tinkered: bool) ->
         say(why, error=True)
         return 2
     wanted = [venv.canonical(n) for n in names]
+    installed = venv.installed(project.env)
+    unknown = [n for n in wanted if n not in installed]
+    if unknown and not absent:
+        # Not installed: a typo, unless the lock has it (then pinning keeps it out).
+        drift = _lock_drift(project)
+        locked = {c.name for c in drift.changes} if drift is not None and drift.changes is not None else set()
+        unknown = [n for n in unknown if n not in locked]
+        if unknown:
+            say(f"{', '.join(unknown)}: neither installed in {project.name}'s env nor in its lock; nothing pinned "
+                f"(`envhook pin --absent {' '.join(unknown)}` keeps {'it' if len(unknown) == 1 else 'them'} "
+                "out on purpose)", error=True)
+            return 2
     if tinkered:
         drift = _lock_drift(project)
         if drift is None or drift.changes is None:
@@ -78,13 +92,10 @@ def pin_packages(project, names: list[str], note: str | None, tinkered: bool) ->
         if not wanted:
             say(f"{project.name}'s env matches the lock; nothing to pin")
             return 0
-    installed = venv.installed(project.env)
     added = pins.pin_packages(project.root, wanted, note, installed)
     shown = ", ".join(f"{p.name} {show(p.installed)}" if p.installed else f"{p.name} (absent)" for p in added)
     say(f"pinned in {project.name}: {shown}; syncs leave {'it' if len(added) == 1 else 'them'} as "
         f"{'it is' if len(added) == 1 else 'they are'} and bring the rest to the lock")
-    if project.backend == "uv":
-        say("`uv run` would still reset them: use `uv run --no-sync` (README: Package pins)")
     return 0
 
 
@@ -100,15 +111,24 @@ def unpin(path: Path | None, packages: list[str] = ()) -> int:
         extra = f" (pinned packages: {', '.join(held)}; `envhook unpin PACKAGE` releases one)" if held else ""
         say(f"{project.name} was not pinned{extra}")
         return 0
-    # Unpinning is consent to reset: hand-made changes made while pinned are
-    # synced away at the next prompt, even if the inputs did not change.
-    if record is not None:
-        record.reset_on_drift = True
+    # Unpinning is consent to reset what was changed by hand up to now (before
+    # or while pinned): recorded with what each package is now, so a change
+    # made after this is the user's again, not part of the consent.
+    baseline = record.baseline() if record is not None else None
+    if baseline is not None and not venv.missing_reason(project.env):
+        from envhook.drift import compare
+
+        now = venv.installed(project.env)
+        record.reset_on_drift = {c.name: c.installed for c in compare(baseline, now)}
         record.save(project.root)
     drift = _lock_drift(project)
+    held = set(pins.load_package_pins(project.root))
+    if drift is not None:
+        drift = drift.without(held)  # those stay as they are: only `unpin PACKAGE` releases them
+    also = f" (package pins stay: {', '.join(sorted(held))})" if held else ""
     if drift is None or drift.changes is None:
         why = f" ({drift.error})" if drift is not None and drift.error else ""
-        say(f"unpinned {project.name}; the next prompt syncs it to the lock if needed{why}")
+        say(f"unpinned {project.name}; the next prompt syncs it to the lock if needed{why}{also}")
     elif drift.changes or drift.outdated or drift.replace:
         from envhook.backends import backend_for
         from envhook.drift import text
@@ -116,9 +136,9 @@ def unpin(path: Path | None, packages: list[str] = ()) -> int:
         what = text(drift.changes, "reverse") if drift.changes else "no package changes"
         extra = f"; {backend_for(project).lock_description(project)} is updated first" if drift.outdated else ""
         extra += "; the env is recreated for another Python" if drift.replace else ""
-        say(f"unpinned {project.name}; the next prompt syncs it to the lock: {what}{extra}")
+        say(f"unpinned {project.name}; the next prompt syncs it to the lock: {what}{extra}{also}")
     else:
-        say(f"unpinned {project.name}; the env already matches the lock")
+        say(f"unpinned {project.name}; the env already matches the lock{also}")
     return 0
 
 
@@ -135,17 +155,19 @@ def unpin_packages(project, names: list[str]) -> int:
     drift = _lock_drift(project)
     resets = [c for c in (drift.changes or []) if c.name in gone] if drift is not None else []
     record = SyncRecord.load(project.root)
-    if resets and record is not None and record.installed is not None:
+    baseline = record.baseline() if record is not None else None
+    if resets and baseline is not None:
         # Consent to reset these, and only these, at the next prompt: the
-        # record is set to what the lock wants, so the env differs from it
-        # by exactly them (evaluate: reset_on_drift as a list of names).
+        # baseline is set to what the lock wants, so the env differs from it
+        # by them (evaluate._consented: each with its value now).
         for c in resets:
             if c.locked is None:
-                record.installed.pop(c.name, None)
+                baseline.pop(c.name, None)
             else:
-                record.installed[c.name] = c.locked
-        consent = record.reset_on_drift if isinstance(record.reset_on_drift, list) else []
-        record.reset_on_drift = sorted({*consent, *gone})
+                baseline[c.name] = c.locked
+        consent = record.reset_on_drift if isinstance(record.reset_on_drift, dict) else {}
+        now = venv.installed(project.env)
+        record.reset_on_drift = {**consent, **{n: now.get(n) for n in gone}}
         record.save(project.root)
     names, them = ", ".join(gone), "it" if len(gone) == 1 else "them"
     if resets:

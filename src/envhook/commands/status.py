@@ -90,12 +90,16 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
         elif not a.lock.changes:
             lines.append(f"drift:   none (the env matches {against})")
         else:
-            lines.append(f"drift:   (the env against {against})")
+            lines.append(f"drift:   (the env against {against}; + in the env, not in the lock; "
+                         "- in the lock, not in the env)")
             lines += [f"  {c.against_lock()}" for c in a.lock.changes]
         if a.lock.outdated:
             lines.append(f"  ({against} is out of date with pyproject.toml; a sync updates it first)")
         if a.lock.replace:
             lines.append("  (a sync would replace the env: it was made for another Python)")
+    if a.lacks:
+        lines.append("not synced: besides resetting your changes, a sync would (`envhook sync`):")
+        lines += [f"  {c.reverse()}" for c in a.lacks]
     active = os.environ.get("VIRTUAL_ENV")
     if project is not None and active:
         lines.append(f"active:  {active}")
