@@ -81,8 +81,14 @@ def test_build_wheel_is_well_formed(tmp_path: Path) -> None:
 
 def test_wheelhouse_contents(wheelhouse: Path) -> None:
     assert sorted(p.name for p in wheelhouse.glob("*.whl")) == [
+        "chaina-1.0-py3-none-any.whl",
+        "chaina-2.0-py3-none-any.whl",
+        "chainb-1.0-py3-none-any.whl",
+        "chainc-1.0-py3-none-any.whl",
+        "chainc-2.0-py3-none-any.whl",
         "depkg-1.0-py3-none-any.whl",
         "extrapkg-1.0-py3-none-any.whl",
+        "markerpkg-1.0-py3-none-any.whl",
         "otherpkg-1.0-py3-none-any.whl",
         "otherpkg-1.1-py3-none-any.whl",
         "tinkerpkg-1.0-py3-none-any.whl",
@@ -186,6 +192,15 @@ def test_lock_sync_and_switch_versions(
     # uv wrote nothing into the (isolated) home or XDG dirs.
     for var in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         assert not any(Path(os.environ[var]).rglob("*")), var
+
+
+def test_dependency_chain_and_marker(tmp_path: Path, wheelhouse: Path, env: dict) -> None:
+    """The chain is installed whole, and a marker that is false here keeps its package out."""
+    p = make_project(tmp_path / "p", wheelhouse, dependencies=["chaina==1.0", "markerpkg"])
+    uv_sync(p, env)
+    sp = sorted((p / ".venv").glob("lib/python*/site-packages"))[0]
+    names = sorted(d.name.split("-")[0] for d in sp.glob("*.dist-info"))
+    assert names == ["chaina", "chainb", "chainc", "markerpkg"], names
 
 
 def test_transitive_dependency(tmp_path: Path, wheelhouse: Path, env: dict) -> None:
