@@ -19,14 +19,16 @@ marker-dependent dependency (markerpkg).
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from support.hooktest import (
+    add_find_links,
     envhook,
+    envhook_syncs,
+    lines_with,
     pip_install,
     q,
     status_json,
@@ -55,35 +57,17 @@ def new_project(tmp_path: Path, wheelhouse: Path, env: dict, deps=("tinkerpkg==1
                 allow: bool = True, name: str = "demo") -> Path:
     p = make_project(tmp_path / name, wheelhouse, name=name, dependencies=deps)
     if links:
-        _add_links(p, wheelhouse, links)
+        add_find_links(p, wheelhouse, links)
     uv_lock(p, env)
     if allow:
         envhook("allow", cwd=p, env=env, check=True)
     return p
 
 
-def _add_links(p: Path, wheelhouse: Path, links) -> None:
-    pyproject = p / "pyproject.toml"
-    text = pyproject.read_text()
-    old = f"find-links = [{toml_str(os.path.abspath(wheelhouse))}]"
-    assert old in text, f"test setup: make_project's find-links line changed:\n{text}"
-    new = "find-links = [" + ", ".join(toml_str(os.path.abspath(d)) for d in (wheelhouse, *links)) + "]"
-    pyproject.write_text(text.replace(old, new))
 
 
-def envhook_syncs(log: Path, *sessions) -> list[list[str]]:
-    """The `uv … sync` runs (not dry runs, not `uv pip`) not typed into one of `sessions`."""
-    shells = {str(s.child.pid) for s in sessions}
-    calls = []
-    for line in log.read_text().splitlines() if log.exists() else []:
-        pid, ppid, *args = line.split()
-        if "sync" in args and "pip" not in args and not {"--dry-run", "--check"} & set(args) and ppid not in shells:
-            calls.append(args)
-    return calls
 
 
-def lines_with(out: str, part: str) -> list[str]:
-    return [line.strip() for line in out.splitlines() if part in line]
 
 
 def git(repo: Path, *args: str) -> None:

@@ -14,16 +14,15 @@ once, without a shell.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from support.backend_projects import make_pdm_project, make_pip_project, make_poetry_project, tool_env
-from support.hooktest import envhook, q, status_json, uv_wrapper
+from support.hooktest import add_find_links, envhook, envhook_syncs, lines_with, q, status_json, uv_wrapper
 from support.localpkg import make_local_package
-from support.projects import make_project, set_dependencies, toml_str, uv_lock, venv_python
+from support.projects import make_project, set_dependencies, uv_lock, venv_python
 from support.wheels import build_wheel
 
 ARROW = "\u2192"  # →
@@ -56,12 +55,7 @@ def new_project(tmp_path: Path, wheelhouse: Path, env: dict, deps=("tinkerpkg==1
     `links`: more find-links directories besides the session wheelhouse."""
     p = make_project(tmp_path / "demo", wheelhouse, dependencies=deps)
     if links:
-        pyproject = p / "pyproject.toml"
-        text = pyproject.read_text()
-        old = f"find-links = [{toml_str(os.path.abspath(wheelhouse))}]"
-        assert old in text, f"test setup: make_project's find-links line changed:\n{text}"
-        new = "find-links = [" + ", ".join(toml_str(os.path.abspath(d)) for d in (wheelhouse, *links)) + "]"
-        pyproject.write_text(text.replace(old, new))
+        add_find_links(p, wheelhouse, links)
     uv_lock(p, env)
     envhook("allow", cwd=p, env=env, check=True)
     return p
@@ -100,24 +94,12 @@ def pins_of(data: dict) -> dict[str, tuple]:
     return out
 
 
-def lines_with(out: str, part: str) -> list[str]:
-    return [line.strip() for line in out.splitlines() if part in line]
 
 
 def syncing_lines(out: str) -> list[str]:
     return [line.strip() for line in out.splitlines() if line.strip().startswith("envhook: syncing demo (")]
 
 
-def envhook_syncs(log: Path, *sessions) -> list[list[str]]:
-    """The real `uv … sync` runs (no --dry-run, not `uv pip`) that did not come
-    from a command typed into one of `sessions`: the syncs envhook started."""
-    shells = {str(s.child.pid) for s in sessions}
-    calls = []
-    for line in log.read_text().splitlines() if log.exists() else []:
-        pid, ppid, *args = line.split()
-        if "sync" in args and "pip" not in args and not {"--dry-run", "--check"} & set(args) and ppid not in shells:
-            calls.append(args)
-    return calls
 
 
 def editable_file(s, module: str) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import envhook, q, status_json, uv_wrapper
+from support.hooktest import envhook, envhook_syncs, q, status_json, uv_wrapper
 from support.localpkg import make_local_package
 from support.projects import make_project, make_workspace_member, run_uv, set_dependencies, uv_lock, venv_python
 
@@ -131,17 +131,6 @@ def notices(out: str) -> list[set[str]]:
     return found
 
 
-def envhook_syncs(log: Path, *sessions) -> list[str]:
-    """The real `uv … sync` runs (no --dry-run/--check, not `uv pip sync`) that
-    did NOT come straight from a command typed into one of `sessions` (whose
-    parent is the interactive shell itself): the syncs envhook started."""
-    shells = {str(s.child.pid) for s in sessions}
-    calls = []
-    for line in log.read_text().splitlines() if log.exists() else []:
-        pid, ppid, *args = line.split()
-        if "sync" in args and "pip" not in args and not {"--dry-run", "--check"} & set(args) and ppid not in shells:
-            calls.append(line)
-    return calls
 
 
 def export(shell: str, name: str, value: str) -> str:

@@ -124,3 +124,36 @@ def tree_digest(path: Path) -> str:
                 with open(p, "rb") as f:
                     h.update(f.read())
     return h.hexdigest()
+
+
+def envhook_syncs(log: Path, *sessions) -> list[list[str]]:
+    """From a uv_wrapper log: the real `uv … sync` runs (no --dry-run or
+    --check, not `uv pip sync`) that did not come straight from a command
+    typed into one of `sessions` (whose parent is the interactive shell
+    itself): the syncs envhook started, each as its arguments."""
+    shells = {str(s.child.pid) for s in sessions}
+    calls = []
+    for line in log.read_text().splitlines() if log.exists() else []:
+        pid, ppid, *args = line.split()
+        if "sync" in args and "pip" not in args and not {"--dry-run", "--check"} & set(args) and ppid not in shells:
+            calls.append(args)
+    return calls
+
+
+def lines_with(out: str, part: str) -> list[str]:
+    """The lines of `out` holding `part`, stripped."""
+    return [line.strip() for line in out.splitlines() if part in line]
+
+
+def add_find_links(project: Path, wheelhouse: Path, links) -> None:
+    """More find-links directories for a make_project project, besides `wheelhouse`."""
+    import os
+
+    from support.projects import toml_str
+
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text()
+    old = f"find-links = [{toml_str(os.path.abspath(wheelhouse))}]"
+    assert old in text, f"test setup: make_project's find-links line changed:\n{text}"
+    new = "find-links = [" + ", ".join(toml_str(os.path.abspath(d)) for d in (wheelhouse, *links)) + "]"
+    pyproject.write_text(text.replace(old, new))
