@@ -70,7 +70,7 @@ def test_list_shows_every_setting_and_where_it_comes_from(shell_env):
     assert r.returncode == 0
     lines = r.stdout.splitlines()
     assert [ln.split(" = ")[0] for ln in lines] == [
-        "trusted_roots", "paranoid", "tinkered", "uv_no_sync_when_pinned", "uv_no_sync_when_tinkered", "notify", "slow_sync_notice",
+        "sync", "trusted_roots", "paranoid", "tinkered", "uv_no_sync_when_pinned", "uv_no_sync_when_tinkered", "notify", "slow_sync_notice",
         "disabled_paths"]
     assert 'notify = "always"  # set:' in r.stdout and 'tinkered = "keep"  # default:' in r.stdout
 

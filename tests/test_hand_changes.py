@@ -36,6 +36,7 @@ from support.hooktest import (
     tree_digest,
     uv_wrapper,
     version_in_env,
+    write_config,
 )
 from support.localpkg import make_local_package
 from support.projects import make_project, run_uv, set_dependencies, toml_str, uv_lock, venv_python
@@ -75,11 +76,6 @@ def git(repo: Path, *args: str) -> None:
                    capture_output=True)
 
 
-def write_config(shell_env: dict, text: str) -> Path:
-    path = Path(shell_env["XDG_CONFIG_HOME"]) / "envhook" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
 
 
 def without_hook(env: dict) -> dict:

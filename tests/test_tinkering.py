@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import envhook, envhook_syncs, q, status_json, uv_wrapper
+from support.hooktest import envhook, envhook_syncs, q, status_json, uv_wrapper, write_config
 from support.localpkg import make_local_package
 from support.projects import make_project, make_workspace_member, run_uv, set_dependencies, uv_lock, venv_python
 
@@ -141,11 +141,6 @@ def config_file(shell_env: dict) -> Path:
     return Path(shell_env["XDG_CONFIG_HOME"]) / "envhook" / "config.toml"
 
 
-def write_config(shell_env: dict, text: str) -> Path:
-    path = config_file(shell_env)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
 
 
 def other_interpreter(than: str) -> tuple[str, str]:

@@ -79,7 +79,7 @@ _envhook() {
     case $cmd in
         status) opts="--help --json --short" ;;
         pin) opts="--help --tinkered --absent --note" ;;
-        sync) opts="--help --force" ;;
+        sync) opts="--help --force --reset" ;;
     esac
     if [[ $cur == -* ]]; then
         _envhook_words "$opts" "$cur"
@@ -108,7 +108,7 @@ _envhook() {
             elif ((${#args[@]} == 1)); then
                 case ${args[0]} in
                     get | set | unset)
-                        _envhook_words "trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered notify slow_sync_notice disabled_paths" "$cur"
+                        _envhook_words "sync trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered notify slow_sync_notice disabled_paths" "$cur"
                         ;;
                 esac
             elif [[ ${args[0]} == set ]]; then
@@ -117,6 +117,7 @@ _envhook() {
                         ((${#args[@]} == 2)) && _envhook_words "true false" "$cur"
                         ;;
                     tinkered) ((${#args[@]} == 2)) && _envhook_words "keep freeze reset" "$cur" ;;
+                    sync) ((${#args[@]} == 2)) && _envhook_words "changed missing" "$cur" ;;
                     notify) ((${#args[@]} == 2)) && _envhook_words "once always never" "$cur" ;;
                     trusted_roots | disabled_paths) _envhook_dirs "$cur" ;;
                 esac

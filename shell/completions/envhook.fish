@@ -63,6 +63,7 @@ complete -c envhook -n '__envhook_at "hook|completion"' -a 'bash zsh fish' -d sh
 complete -c envhook -n '__envhook_in status' -l json -d 'machine-readable output'
 complete -c envhook -n '__envhook_in status' -l short -d 'print the state alone, one word (for scripts and prompts)'
 complete -c envhook -n '__envhook_in sync' -l force -d 'also sync a pinned env (and unpin it)'
+complete -c envhook -n '__envhook_in sync' -l reset -d 'reset hand-made changes to the lock (what it does anyway unless sync = "missing")'
 complete -c envhook -n '__envhook_at "status|sync|allow|deny"' -a '(__fish_complete_directories)'
 
 complete -c envhook -n '__envhook_in pin' -l tinkered -d 'pin the packages that differ from the lock'
@@ -75,6 +76,7 @@ complete -c envhook -n '__envhook_at config' -a list -d 'every setting, its valu
 complete -c envhook -n '__envhook_at config' -a get -d 'print one setting'
 complete -c envhook -n '__envhook_at config' -a set -d 'set one setting (several values for a list)'
 complete -c envhook -n '__envhook_at config' -a unset -d 'remove one setting (back to its default)'
+complete -c envhook -n '__envhook_at config "get|set|unset"' -a sync -d 'when the hook syncs: whenever the inputs changed, or only to create a missing (or empty) env'
 complete -c envhook -n '__envhook_at config "get|set|unset"' -a trusted_roots -d 'projects under these directories are trusted without `envhook allow`'
 complete -c envhook -n '__envhook_at config "get|set|unset"' -a paranoid -d 'trust follows the inputs\' content, as ENVHOOK_PARANOID=1'
 complete -c envhook -n '__envhook_at config "get|set|unset"' -a tinkered -d 'when the inputs change under hand-made changes: sync the rest and keep them, freeze the whole env, or reset them'
@@ -85,5 +87,6 @@ complete -c envhook -n '__envhook_at config "get|set|unset"' -a slow_sync_notice
 complete -c envhook -n '__envhook_at config "get|set|unset"' -a disabled_paths -d 'envhook does nothing in projects under these directories'
 complete -c envhook -n '__envhook_at config set "paranoid|uv_no_sync_when_pinned|uv_no_sync_when_tinkered"' -a 'true false'
 complete -c envhook -n '__envhook_at config set tinkered' -a 'keep freeze reset'
+complete -c envhook -n '__envhook_at config set sync' -a 'changed missing'
 complete -c envhook -n '__envhook_at config set notify' -a 'once always never'
 complete -c envhook -n '__envhook_in config set "trusted_roots|disabled_paths"' -a '(__fish_complete_directories)'

@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sync", help="sync the env now, even if nothing looks stale")
     _path_arg(p)
     p.add_argument("--force", action="store_true", help="also sync a pinned env (and unpin it)")
+    p.add_argument("--reset", action="store_true",
+                   help="reset hand-made changes to the lock (what it does anyway unless sync = \"missing\")")
 
     p = sub.add_parser("allow", help="trust the project: let envhook sync and activate its env")
     _path_arg(p)
@@ -126,7 +128,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "sync":
         from envhook.commands.sync import sync
 
-        return sync(args.path, args.force)
+        return sync(args.path, args.force, args.reset)
     if args.command == "config":
         from envhook.commands import config
 

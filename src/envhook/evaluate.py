@@ -58,11 +58,16 @@ class Assessment:
         self.pins_moved: list[PackagePin] = []  # package pins an exact sync by uv itself reset
         self.pin_undone: list[Change] = []  # a whole-env pin's changes undone behind envhook's back
         self.lacks: list[Change] = []  # kept whole: what the new inputs want that the env lacks
-        self.settings_error: str | None = None
+        self.settings_errors: list[str] = []  # bad settings, each said once with the default used instead
+        self.changed: list[str] = []  # which inputs changed since the last sync ("uv.lock changed")
+        self.sync_missing = False  # sync = "missing": the hook only creates envs
+        self.creates = False  # the sync fills an env that never was complete (missing, empty, unfinished)
+        self.requested = False  # the sync is one the user asked for (`envhook unpin`'s consent)
+        self.held = False  # stale, not synced: sync = "missing"
 
     @property
     def should_sync(self) -> bool:
-        return self.state in (MISSING, STALE) and not self.kept
+        return self.state in (MISSING, STALE) and not self.kept and not self.held
 
     @property
     def sync_label(self) -> str:
@@ -84,6 +89,8 @@ class Assessment:
             return "nothing until you run `envhook allow`"
         if self.state == MISSING:
             return f"create the env with `{self.sync_label}`, then activate it"
+        if self.state == STALE and self.held:
+            return 'activate the env as it is, not synced (sync = "missing"; `envhook sync` brings the changes in)'
         if self.state == STALE and self.kept:
             return ("activate the env as it is, without syncing it: that would erase the hand-made changes "
                     "(`envhook sync` resets the env to the lock)")
@@ -190,6 +197,33 @@ def _disabled(project: Project) -> str | None:
 
 
 def assess(project: Project | None) -> Assessment:
+    a = _assess(project)
+    if project is None or not a.trusted or a.state == DISABLED:
+        return a
+    a.sync_missing = _sync_missing(project, a)
+    if a.sync_missing and a.state == STALE and a.should_sync and not a.creates and not a.requested:
+        # sync = "missing": the hook creates envs, it never updates one; the
+        # change is said, and `envhook sync` brings it in.
+        a.held = True
+    return a
+
+
+def _sync_missing(project: Project, a: Assessment) -> bool:
+    """The `sync` setting is "missing", or the repository asks for it
+    ([tool.envhook] sync = "missing": it may be stricter, never looser)."""
+    from envhook import settings
+
+    try:
+        mode = settings.get("sync")
+    except settings.SettingsError as e:
+        a.settings_errors.append(f'{e}; using sync = "changed"')
+        mode = settings.SYNC_CHANGED
+    if project.table_error:
+        a.settings_errors.append(f"{project.table_error}; using sync = {mode!r} from your settings")
+    return mode == settings.SYNC_MISSING or project.sync_missing
+
+
+def _assess(project: Project | None) -> Assessment:
     if project is None:
         return Assessment(None, NO_PROJECT)
     root = project.root
@@ -227,6 +261,7 @@ def assess(project: Project | None) -> Assessment:
         # Killed mid-sync (kill -9, a closed terminal): nothing says the env is
         # complete, so it is synced again rather than trusted.
         a.state, a.reasons = (MISSING if a.missing else STALE), ["the last sync did not finish"]
+        a.creates = True  # envhook's own sync, unfinished: nothing says the env was ever complete
         return a
 
     failed_here = (
@@ -268,6 +303,7 @@ def assess(project: Project | None) -> Assessment:
     # itself (`uv sync`, or `uv run` without the hook's UV_NO_SYNC) reset it.
     a.pins_moved = [p for p in a.package_pins.values() if now.get(p.name) != p.installed]
     changed = ["never synced by envhook"] if record is None else describe_changes(record.inputs, a.inputs)
+    a.changed = changed
     if record is not None and record.env_cfg is not None and record.env_cfg != env_config_digest(project.env):
         changed.append("env's pyvenv.cfg changed")
     if record is not None and record.status != SYNC_OK and not changed:
@@ -315,6 +351,7 @@ def assess(project: Project | None) -> Assessment:
             # IDE): nothing to lose, so it is filled like a missing env.
             a.state, a.reasons = STALE, ["the env holds none of the project's packages yet "
                                          "(made by another tool)"]
+            a.creates = True
             return a
 
     if not a.hand:
@@ -330,7 +367,7 @@ def assess(project: Project | None) -> Assessment:
         # only those; a change made after it is the user's again.
         others = tuple(c.name for c in a.hand if c not in consented)
         if not others or backend.package_pins:
-            a.keep = others
+            a.keep, a.requested = others, True
             a.state, a.reasons = STALE, [*changed, f"unpinned: resetting {text(consented, 'reverse', limit=6)}"]
             return a
     if not changed:
@@ -346,7 +383,8 @@ def assess(project: Project | None) -> Assessment:
     try:
         policy = settings.get("tinkered")
     except settings.SettingsError as e:
-        a.settings_error, policy = str(e), settings.TINKERED_KEEP
+        a.settings_errors.append(f'{e}; using tinkered = "keep"')
+        policy = settings.TINKERED_KEEP
     # The inputs moved and so did the env, not by the tool's hand: a plain
     # sync now would erase what a person did, silently unless they asked.
     if policy == settings.TINKERED_RESET:

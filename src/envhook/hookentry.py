@@ -53,6 +53,8 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     then waits for this process instead of starting its own."""
     if not decision.inputs or len(decision.act) != 4 or decision.act[3] != "in-sync" or not decision.act[0]:
         return None
+    if decision.act[2] == "1":
+        return None  # UV_NO_SYNC is exported (package pins, sync = "missing"): the full path decides
     if paranoid():
         return None  # trust follows the inputs' content: only the full evaluation may decide to sync
     from envhook.messages import quiet

@@ -35,6 +35,10 @@ class Project:
         # [tool.envhook] all-packages: True (every workspace member, uv's
         # --all-packages) or the members to sync (--package each); () is uv's default.
         self.packages = packages
+        # [tool.envhook] sync = "missing": the repository asks that the hook only
+        # create a missing env (it may make the user's setting stricter, never looser).
+        self.sync_missing = False
+        self.table_error: str | None = None  # a bad [tool.envhook] value that was ignored (said once)
         self.members = members    # workspace members, real paths, root excluded
         # Directories whose listing decides membership (each glob's fixed
         # part, and its parent): a member created there, even in a workspace
@@ -225,6 +229,14 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         groups=tuple(settings.get("groups", ())),
         packages=_packages(settings.get("all-packages", False)),
     )
+    value = settings.get("sync")
+    if value == "missing":
+        project.sync_missing = True
+    elif value not in (None, "changed"):
+        # Not an error that stops the hook: the user's setting (default
+        # "changed") applies, and the hook says once what is wrong.
+        project.table_error = (f"{root / 'pyproject.toml'}: [tool.envhook] sync must be \"changed\" or "
+                               f"\"missing\", not {value!r}")
     if project.packages and project.backend != "uv":
         raise ProjectError(root / "pyproject.toml",
                            f"{root / 'pyproject.toml'}: [tool.envhook] all-packages is for uv workspaces; "

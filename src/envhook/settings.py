@@ -14,6 +14,7 @@ import os
 from envhook import paths
 
 TINKERED_KEEP, TINKERED_FREEZE, TINKERED_RESET = "keep", "freeze", "reset"
+SYNC_CHANGED, SYNC_MISSING = "changed", "missing"
 
 
 class Key:
@@ -32,6 +33,9 @@ class Key:
 
 
 KEYS = {k.name: k for k in (
+    Key("sync", "choice", SYNC_CHANGED,
+        "when the hook syncs: whenever the inputs changed, or only to create a missing (or empty) env",
+        (SYNC_CHANGED, SYNC_MISSING)),
     Key("trusted_roots", "paths", [], "projects under these directories are trusted without `envhook allow`"),
     Key("paranoid", "bool", False, "trust follows the inputs' content, as ENVHOOK_PARANOID=1"),
     Key("tinkered", "choice", TINKERED_KEEP,

@@ -157,3 +157,11 @@ def add_find_links(project: Path, wheelhouse: Path, links) -> None:
     assert old in text, f"test setup: make_project's find-links line changed:\n{text}"
     new = "find-links = [" + ", ".join(toml_str(os.path.abspath(d)) for d in (wheelhouse, *links)) + "]"
     pyproject.write_text(text.replace(old, new))
+
+
+def write_config(shell_env: dict, text: str) -> Path:
+    """Write envhook's config.toml (under the test's XDG_CONFIG_HOME); returns its path."""
+    path = Path(shell_env["XDG_CONFIG_HOME"]) / "envhook" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path

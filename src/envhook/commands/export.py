@@ -163,9 +163,8 @@ def export(shell_name: str, presync=None) -> str:
     stamp_time = _start_stamp(told, state, stamp)
     sigs = hookcache.observe(deps, stamp_time)
     a = assess(project)
-    if a.settings_error:
-        told.once("c:" + _digest(a.settings_error), f'{a.settings_error}; using tinkered = "keep"',
-                  error=True)
+    for error in a.settings_errors:
+        told.once("c:" + _digest(error), error, error=True)
 
     if a.adopt and presync is None and not told.blocked:
         # uv changed the env and the inputs together (uv add, uv remove, uv
@@ -259,7 +258,11 @@ def export(shell_name: str, presync=None) -> str:
                 _say_hand_made(told, project, a, said=True)
                 _say_no_sync_once(project, changed_before)
 
-    if a.state == TINKERED or (a.state == STALE and a.kept):
+    if a.state == STALE and a.held:
+        told.once("h:" + _digest(root, a.inputs),
+                  f"{project.name}'s {', '.join(a.changed)}; not synced (sync = \"missing\") — "
+                  "`envhook sync` brings it in")
+    elif a.state == TINKERED or (a.state == STALE and a.kept):
         _say_hand_made(told, project, a)
     elif a.state == IN_SYNC:
         _forget_hand_made(project)
@@ -324,10 +327,13 @@ def export(shell_name: str, presync=None) -> str:
 
 
 def _no_sync(a) -> bool:
-    """Export UV_NO_SYNC=1: a pinned env, or one that carries hand-made
-    changes or package pins, which `uv run`'s exact sync would reset."""
+    """Export UV_NO_SYNC=1: a pinned env, one that carries hand-made
+    changes or package pins, which `uv run`'s exact sync would reset, or
+    any env under sync = "missing"."""
     if a.pin is not None:
         return settings.value("uv_no_sync_when_pinned")
+    if a.sync_missing:
+        return True  # what the mode means: uv run leaves the env alone too
     return bool(a.hand or a.package_pins) and settings.value("uv_no_sync_when_tinkered")
 
 

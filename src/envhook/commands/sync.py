@@ -10,7 +10,7 @@ from envhook.messages import say
 from envhook.state import SYNC_OK, notify
 
 
-def sync(path: Path | None, force: bool) -> int:
+def sync(path: Path | None, force: bool, reset: bool = False) -> int:
     from envhook.syncing import sync as run_sync
 
     project = locate(path)
@@ -25,6 +25,24 @@ def sync(path: Path | None, force: bool) -> int:
                 error=True)
             return 1
         pins.unpin(project.root)
-    outcome = run_sync(project, "requested with `envhook sync`")
+    keep, hand = _kept(project) if not reset else ((), ())
+    outcome = run_sync(project, "requested with `envhook sync`", keep=keep, summary=bool(keep), hand=hand)
     notify(project.root)
     return 0 if outcome.status == SYNC_OK else 1
+
+
+def _kept(project) -> tuple[tuple[str, ...], list]:
+    """Under sync = "missing", `envhook sync` is how input changes come in,
+    so it follows `tinkered` as the hook would: "keep" leaves the hand-made
+    changes as they are (where the tool can sync all but some packages).
+    Otherwise, and with --reset, it is consent to reset them."""
+    from envhook import settings
+    from envhook.backends import backend_for
+    from envhook.evaluate import assess
+
+    a = assess(project)
+    if not (a.sync_missing and a.hand and backend_for(project).package_pins):
+        return (), ()
+    if settings.value("tinkered") != settings.TINKERED_KEEP:
+        return (), ()
+    return tuple(c.name for c in a.hand), a.hand
