@@ -76,6 +76,7 @@ def test_missing_mode_creates_then_never_syncs_until_asked(open_shell, shell, pr
     assert version_in_env(project) == "3.0", out
     assert version_in_env(project, "chainc") == "1.0", f"envhook sync keeps hand-made changes here:\n{out}"
     assert "kept your chainc 1.0 (lock: 2.0)" in out, out
+    assert "changed by hand" not in out, f"the summary line is the notice; it is not said again:\n{out}"
     assert s.get("ENVHOOK_STATE") == "tinkered"
     out = s.run("envhook sync --reset")
     assert version_in_env(project, "chainc") == "2.0" and s.get("ENVHOOK_STATE") == "in-sync", out

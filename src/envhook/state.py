@@ -182,6 +182,15 @@ class SyncRecord:
 
 # -- what the hook already said about hand-made changes ------------------------------
 
+def tinkered_key(root: Path, since: str, installed: dict) -> str:
+    """The `noticed` key of an env changed by hand since the sync of `since`:
+    the hook's notice and a sync's summary line (which says the same) agree
+    on it, so neither repeats the other."""
+    from envhook._hash import hexdigest
+
+    return "t:" + hexdigest(repr((str(root), since, installed)).encode())[:12]
+
+
 def noticed(root: Path) -> str:
     """The key of the last hand-made change the hook reported. Kept apart
     from sync.json, which decisions depend on: saying something must not

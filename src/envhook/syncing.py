@@ -21,6 +21,8 @@ from envhook.state import (
     ensure_project_dir,
     fingerprint,
     now_iso,
+    set_noticed,
+    tinkered_key,
 )
 
 
@@ -185,12 +187,17 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
             keep = ()  # never both: the entry starts no sync while hand-made changes are kept
         outcome = backend_for(project).sync(project, reason=reason, started=presync.pid if presync else None,
                                             keep=keep)
-        record_outcome(project, outcome, previous=previous, keep=keep)
+        rec = record_outcome(project, outcome, previous=previous, keep=keep)
     if outcome.status != SYNC_OK:
         say(f"{outcome.message or 'sync failed'} — {project.name} is left as it is; `envhook sync` retries",
             error=True)
     elif summary:
         _say_summary(project, reason, before, keep, outcome.drift, hand)
+        try:
+            # The summary said what was kept: that is the hand-made change notice too.
+            set_noticed(project.root, tinkered_key(project.root, rec.time, venv.installed(project.env)))
+        except OSError:
+            pass
     return outcome
 
 

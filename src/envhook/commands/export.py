@@ -393,7 +393,7 @@ def _say_hand_made(told: Told, project, a, said: bool = False) -> None:
         line = (f"{head}; kept it, not synced{lacks} — `envhook sync` brings the env to the lock "
                 "(resetting your changes)")
     else:
-        key = "t:" + _digest(str(project.root), since, a.installed)
+        key = state.tinkered_key(project.root, since, a.installed)
         line = f"{project.name} env changed by hand ({what}) — {_what_happens_to_it(project)}"
     # Remembered in the state dir, not in the shell: a return to the lock
     # clears it (_forget_hand_made), so the same change again is said again.
