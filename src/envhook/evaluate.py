@@ -58,6 +58,7 @@ class Assessment:
         self.pins_moved: list[PackagePin] = []  # package pins an exact sync by uv itself reset
         self.pin_undone: list[Change] = []  # a whole-env pin's changes undone behind envhook's back
         self.lacks: list[Change] = []  # kept whole: what the new inputs want that the env lacks
+        self.unmet: list[str] = []  # what the env's packages require and it lacks (status checks it)
         self.settings_errors: list[str] = []  # bad settings, each said once with the default used instead
         self.changed: list[str] = []  # which inputs changed since the last sync ("uv.lock changed")
         self.sync_missing = False  # sync = "missing": the hook only creates envs
@@ -147,6 +148,8 @@ class Assessment:
                 if self.record
                 else None
             ),
+            "failure": self.record.failure if self.record is not None and self.state == FAILED else None,
+            "unmet": self.unmet,
         }
 
 
@@ -354,6 +357,14 @@ def _assess(project: Project | None) -> Assessment:
             a.creates = True
             return a
 
+    if not a.hand and not changed and record is not None and record.status == SYNC_OK and record.unmet:
+        # The tool said it synced, but what its packages need is not there
+        # (`uv pip check` would fail): that sync did not work, and doing it
+        # again on the same inputs would not either.
+        a.state = FAILED
+        a.reasons = [f"after the last sync the env lacks what its packages require: {'; '.join(record.unmet[:3])}"
+                     + (f" and {len(record.unmet) - 3} more" if len(record.unmet) > 3 else "")]
+        return a
     if not a.hand:
         if changed:
             a.state, a.reasons = STALE, changed

@@ -18,8 +18,8 @@ from envhook import emit, hookcache, paths
 class Presync:
     """A `uv sync` the entry started before handing over to the full evaluation."""
 
-    def __init__(self, root: str, pid: int, lock_fd: int, reason: str):
-        self.root, self.pid, self.lock_fd, self.reason = root, pid, lock_fd, reason
+    def __init__(self, root: str, child, lock_fd: int, reason: str):
+        self.root, self.child, self.lock_fd, self.reason = root, child, lock_fd, reason
 
 
 def session() -> str:
@@ -114,11 +114,11 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     )
     say(f"syncing {decision.name} ({reason})")
     try:
-        pid = start_sync(uv, decision.root)
+        child = start_sync(uv, decision.root, os.path.join(state, "projects", paths.key(decision.root), "sync.log"))
     except OSError:
         os.close(fd)
         return None
-    return Presync(decision.root, pid, fd, reason)
+    return Presync(decision.root, child, fd, reason)
 
 
 def fast(shell_name: str) -> str | Presync | None:

@@ -148,52 +148,14 @@ def conflicts(env: Path, pins, installed: dict[str, str], own: set[str] = frozen
     said with `label` "kept")."""
     if not pins:
         return []
+    from envhook.requires import unmet
+
+    # A pin's own requirements are the user's business, and so is the
+    # project's: pinning a direct dependency overrides it on purpose.
     from envhook import venv
-    from envhook.drift import split
 
-    sp = venv.site_packages(env)
-    if sp is None:
-        return []
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.version import InvalidVersion
-
-    from envhook.backends.lockread import marker_environment
-
-    environment = marker_environment(env)
     out = []
-    for entry in sorted(os.listdir(sp)):
-        if not entry.endswith(".dist-info"):
-            continue
-        name, _, version = entry[: -len(".dist-info")].partition("-")
-        owner = venv.canonical(name)
-        if owner in pins or owner in own:
-            # A pin's own requirements are the user's business, and so is the
-            # project's: pinning a direct dependency overrides it on purpose.
-            continue
-        try:
-            with open(sp / entry / "METADATA", encoding="utf-8", errors="replace") as f:
-                lines = [ln[len("Requires-Dist:"):].strip() for ln in f if ln.startswith("Requires-Dist:")]
-        except OSError:
-            continue
-        for line in lines:
-            try:
-                req = Requirement(line)
-            except InvalidRequirement:
-                continue
-            target = venv.canonical(req.name)
-            if target not in pins:
-                continue
-            if req.marker is not None and not req.marker.evaluate({**environment, "extra": ""}):
-                continue
-            have = split(installed.get(target))[0]
-            ok = have is not None
-            if ok and req.specifier:
-                try:
-                    ok = req.specifier.contains(have, prereleases=True)
-                except InvalidVersion:
-                    ok = False
-            if not ok:
-                what = f"{target} {have}" if have else f"{target} (absent)"
-                out.append(f"{label} {what} conflicts with {owner} {version}'s requirement "
-                           f"{req.name}{req.specifier or ''}")
+    for u in unmet(env, installed, owners_skipped={*pins, *own}, targets=set(pins)):
+        what = f"{venv.canonical(u.target)} {u.have}" if u.have is not None else f"{venv.canonical(u.target)} (absent)"
+        out.append(f"{label} {what} conflicts with {u.owner} {u.version}'s requirement {u.target}{u.spec}")
     return out

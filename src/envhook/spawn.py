@@ -1,6 +1,11 @@
 """Starting and waiting for the sync tool, with os alone (subprocess's import
 costs more than the rest of the hook's entry), and Ctrl-C handled the way a
-shell user expects: the tool stops, we record it, the prompt comes back."""
+shell user expects: the tool stops, we record it, the prompt comes back.
+
+The tool's output goes to the terminal as the tool wrote it (through a
+pseudo-terminal when stderr is one, so its progress bars and colours stay)
+and also to the project's sync.log, so the cause of a failure is still there
+after it scrolled by; the last lines are kept in memory for the record."""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import signal
 import time
 
 INTERRUPTED = None
+LOG_LIMIT = 256 * 1024  # sync.log keeps at most about this many bytes (the end of the output)
+TAIL_BYTES = 16 * 1024  # what the record keeps of the output, to name the cause
 
 
 def which(name: str, skip: str) -> str | None:
@@ -25,15 +32,98 @@ def which(name: str, skip: str) -> str | None:
     return None
 
 
-def start(argv: list[str], env: dict[str, str], cwd: str | None = None, output: int | None = None) -> int:
-    """Start argv (in `cwd`, if given) with its stdout on our stderr (its
-    progress stays visible and never reaches the shell's eval) and stdin from
-    /dev/null; with `output` (a descriptor, ENVHOOK_QUIET's log), both there.
+class Log:
+    """sync.log: every command of one sync and its output, bounded. Opened
+    without following a symlink, so a link planted there cannot make envhook
+    overwrite another file."""
+
+    def __init__(self, path: str | None):
+        self.path, self.fd = path, None
+        if path is not None:
+            try:
+                self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            except OSError:
+                self.path = None  # no log: the terminal still shows the output
+
+    def write(self, data: bytes) -> None:
+        if self.fd is None:
+            return
+        try:
+            os.write(self.fd, data)
+            if os.lseek(self.fd, 0, os.SEEK_CUR) > 2 * LOG_LIMIT:
+                self._keep_end()
+        except OSError:
+            self.close()
+
+    def _keep_end(self) -> None:
+        with open(self.path, "rb") as f:
+            f.seek(-LOG_LIMIT, os.SEEK_END)
+            end = f.read()
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        os.write(self.fd, b"[... earlier output left out ...]\n" + end)
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class Child:
+    """A started tool: its pid, where its output comes from, and the end of it."""
+
+    def __init__(self, pid: int, fd: int | None, log: Log | None, show: bool):
+        self.pid, self.fd, self.log, self.show = pid, fd, log, show
+        self.tail = b""
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, None  # first: a Ctrl-C between the two must not close it twice
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def relay(self) -> None:
+        """Copy the tool's output to the terminal and the log until it closes it."""
+        while self.fd is not None:
+            try:
+                data = os.read(self.fd, 65536)
+            except InterruptedError:
+                continue
+            except OSError:
+                data = b""  # EIO: the pseudo-terminal's last writer is gone
+            if not data:
+                self.close()
+                break
+            if self.show:
+                _write_all(2, data)
+            if self.log is not None:
+                self.log.write(data)
+            self.tail = (self.tail + data)[-TAIL_BYTES:]
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    try:
+        while data:
+            data = data[os.write(fd, data):]
+    except OSError:
+        pass  # a closed terminal must not stop the sync
+
+
+def start(argv: list[str], env: dict[str, str], cwd: str | None = None, log: Log | None = None,
+          show: bool = True) -> Child:
+    """Start argv (in `cwd`, if given), stdin from /dev/null, its stdout and
+    stderr collected (never reaching the shell's eval) and relayed by `wait`:
+    to our stderr when `show`, and to `log`.
 
     Ctrl-C is held back from us until `wait` (the terminal still sends it to
     the child), so an early Ctrl-C cannot strand a running sync unrecorded."""
-    fa = [(os.POSIX_SPAWN_DUP2, 2, 1)] if output is None else [
-        (os.POSIX_SPAWN_DUP2, output, 1), (os.POSIX_SPAWN_DUP2, output, 2)]
+    read_end, write_end = _output_channel()
+    fa = [(os.POSIX_SPAWN_DUP2, write_end, 1), (os.POSIX_SPAWN_DUP2, write_end, 2)]
     devnull = os.open(os.devnull, os.O_RDONLY)
     fa.append((os.POSIX_SPAWN_DUP2, devnull, 0))
     # posix_spawn has no chdir action before Python 3.13: step there and back
@@ -49,27 +139,55 @@ def start(argv: list[str], env: dict[str, str], cwd: str | None = None, output: 
     try:
         if cwd:
             os.chdir(cwd)
-        return os.posix_spawn(argv[0], argv, env, file_actions=fa, setsigmask=set())
+        pid = os.posix_spawn(argv[0], argv, env, file_actions=fa, setsigmask=set())
     except BaseException:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        os.close(read_end)
         raise
     finally:
         os.close(devnull)
+        os.close(write_end)
         if back is not None:
             os.fchdir(back)
             os.close(back)
+    if log is not None:
+        log.write(f"$ {' '.join(argv)}\n".encode(errors="replace"))
+    return Child(pid, read_end, log, show)
 
 
-def wait(pid: int) -> int | None:
+def _output_channel() -> tuple[int, int]:
+    """A pseudo-terminal when our stderr is a terminal (the tool then shows
+    what it shows a person: progress, colours), of the same size; else a pipe."""
+    try:
+        if os.isatty(2):
+            master, slave = os.openpty()
+            try:
+                import fcntl
+                import termios
+
+                size = fcntl.ioctl(2, termios.TIOCGWINSZ, b"\0" * 8)
+                fcntl.ioctl(slave, termios.TIOCSWINSZ, size)
+            except OSError:
+                pass
+            return master, slave
+    except OSError:
+        pass
+    return os.pipe()
+
+
+def wait(child: Child) -> int | None:
     """The child's exit code, or INTERRUPTED when Ctrl-C stopped it."""
+    pid = child.pid
     try:
         # A Ctrl-C that arrived since `start` is delivered here, inside the try.
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        child.relay()
         _, status = os.waitpid(pid, 0)
     except KeyboardInterrupt:
         # The child got the same Ctrl-C from the terminal; give it a moment to
         # clean up, then make sure it is gone before anything is recorded.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        child.close()
         deadline = time.monotonic() + 3
         try:
             while time.monotonic() < deadline:

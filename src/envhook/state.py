@@ -132,12 +132,13 @@ def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> 
 # -- sync records -----------------------------------------------------------------
 
 class SyncRecord:
-    FIELDS = ("status", "inputs", "env_cfg", "installed", "time", "message", "pid", "reset_on_drift", "last_ok")
+    FIELDS = ("status", "inputs", "env_cfg", "installed", "time", "message", "pid", "reset_on_drift", "last_ok",
+              "failure", "unmet")
 
     def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, installed: dict | None = None,
                  time: str = "", message: str = "", pid: int | None = None,
                  reset_on_drift: bool | list | dict = False,
-                 last_ok: dict | None = None):
+                 last_ok: dict | None = None, failure: dict | None = None, unmet: list | None = None):
         self.status, self.inputs, self.env_cfg = status, inputs, env_cfg
         # What the env held right after this sync (venv.installed): the
         # baseline that hand-made changes are measured against.
@@ -150,6 +151,11 @@ class SyncRecord:
         # A failed, interrupted or unfinished sync replaces the record of the
         # last good one; that one is kept here so nothing recorded is lost.
         self.last_ok = last_ok if isinstance(last_ok, dict) else None
+        # A failed tool run: {"command", "exit", "tail", "log"} (SyncOutcome.failure).
+        self.failure = failure if isinstance(failure, dict) else None
+        # What the packages in the env require and the env lacks, right after
+        # this sync (venvcheck.unmet): a sync that left it so did not work.
+        self.unmet = [u for u in unmet if isinstance(u, str)] if isinstance(unmet, list) else []
 
     def baseline(self) -> dict | None:
         """What envhook's last successful sync left in the env (a dict that
@@ -162,7 +168,7 @@ class SyncRecord:
     def good(self) -> dict | None:
         """The last successful sync: this record if it is one, else the one it kept."""
         if self.status == SYNC_OK:
-            return {k: getattr(self, k) for k in self.FIELDS if k != "last_ok"}
+            return {k: getattr(self, k) for k in self.FIELDS if k not in ("last_ok", "failure")}
         return self.last_ok
 
     @classmethod

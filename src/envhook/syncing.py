@@ -53,6 +53,7 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
                    keep: tuple[str, ...] = ()) -> SyncRecord:
     env = project.env
     installed = venv.installed(env)
+    unmet = _unmet(project, installed, keep) if outcome.status == SYNC_OK else []
     if keep and outcome.status == SYNC_OK:
         # Hand-made changes this sync left alone stay hand-made: the baseline
         # gets what the lock wants for them (what envhook would have left),
@@ -65,11 +66,29 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         installed=installed,
         time=now_iso(),
         message=outcome.message,
+        failure=outcome.failure,
+        unmet=unmet,
         # A sync that did not succeed must not erase the record of the last one that did.
         last_ok=None if outcome.status == SYNC_OK or previous is None else previous.good(),
     )
     rec.save(project.root)
     return rec
+
+
+def _unmet(project: Project, installed: dict[str, str], keep: tuple[str, ...]) -> list[str]:
+    """What the env's packages require that it lacks, right after a sync
+    (as `uv pip check` finds it): a tool that left that behind did not work.
+    Requirements on or of pinned and kept packages are the conflicts said
+    with the sync, not this."""
+    from envhook.pins import load_package_pins
+    from envhook.requires import unmet
+
+    skip = {*keep, *load_package_pins(project.root)}
+    try:
+        return [str(u) for u in unmet(project.env, installed, owners_skipped=skip)
+                if venv.canonical(u.target) not in skip]
+    except Exception:  # noqa: BLE001 — a check, never a reason to lose the record
+        return []
 
 
 def _as_the_lock_wants(installed: dict[str, str], keep: tuple[str, ...], drift, previous) -> None:
@@ -185,11 +204,15 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
             say(f"syncing {project.name} ({reason}{keeping})")
         if presync is not None:
             keep = ()  # never both: the entry starts no sync while hand-made changes are kept
-        outcome = backend_for(project).sync(project, reason=reason, started=presync.pid if presync else None,
+        outcome = backend_for(project).sync(project, reason=reason, started=presync.child if presync else None,
                                             keep=keep)
         rec = record_outcome(project, outcome, previous=previous, keep=keep)
     if outcome.status != SYNC_OK:
-        say(f"{outcome.message or 'sync failed'} — {project.name} is left as it is; `envhook sync` retries",
+        from envhook.messages import quiet
+
+        log = (outcome.failure or {}).get("log")
+        seen = f" (its output: {log})" if log and quiet() else ""  # quiet: the output went to the log only
+        say(f"{outcome.message or 'sync failed'}{seen} — {project.name} is left as it is; `envhook sync` retries",
             error=True)
     elif summary:
         _say_summary(project, reason, before, keep, outcome.drift, hand)

@@ -31,9 +31,11 @@ ENV_LOCATION_VARS = ("UV_PROJECT_ENVIRONMENT", "POETRY_VIRTUALENVS_IN_PROJECT", 
 
 
 class SyncOutcome:
-    def __init__(self, status: str, message: str = "", drift=None):
+    def __init__(self, status: str, message: str = "", drift=None, failure: dict | None = None):
         self.status = status    # SYNC_OK / SYNC_FAILED / SYNC_INTERRUPTED
-        self.message = message  # one line for the user when it did not work
+        self.message = message  # one line for the user when it did not work, naming the cause
+        # The failed command: {"command", "exit", "tail" (its last lines), "log" (sync.log's path)}.
+        self.failure = failure
         # drift.LockDrift after a sync that left some packages as they were
         # (pins, kept hand-made changes): exactly those, as the lock sees them.
         self.drift = drift
@@ -55,14 +57,19 @@ def which(name: str, project) -> str | None:
     return spawn.which(name, skip=os.path.normpath(os.path.join(str(project.env), "bin")))
 
 
-def finish(pid: int, label: str) -> SyncOutcome:
+def finish(child, label: str) -> SyncOutcome:
+    """Wait for a started tool (spawn.Child) and say how it went; a failure
+    keeps the end of its output and names its cause."""
     from envhook import spawn
 
-    code = spawn.wait(pid)
+    code = spawn.wait(child)
     if code is spawn.INTERRUPTED:
         return SyncOutcome(SYNC_INTERRUPTED, "sync interrupted")
     if code == 0:
         return SyncOutcome(SYNC_OK)
+    lines = output_lines(child.tail)
+    log = child.log.path if child.log is not None else None
+    failure = {"command": label, "exit": code, "tail": lines[-12:], "log": log}
     if code < 0:
         # "exit -9" says nothing to a person; a signal (kill -9, the OOM killer) is named.
         import signal
@@ -71,24 +78,87 @@ def finish(pid: int, label: str) -> SyncOutcome:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
-        return SyncOutcome(SYNC_FAILED, f"`{label}` was killed by {name}")
-    return SyncOutcome(SYNC_FAILED, f"`{label}` failed (exit {code})")
+        return SyncOutcome(SYNC_FAILED, f"`{label}` was killed by {name}", failure=failure)
+    why = cause(lines)
+    return SyncOutcome(SYNC_FAILED, f"`{label}` failed: {why}" if why else f"`{label}` failed (exit {code})",
+                       failure=failure)
 
 
-def _quiet_log(project) -> tuple[str | None, int | None]:
-    """With ENVHOOK_QUIET, the tool's output goes to the project's sync.log
-    in the state dir (named when the sync fails) instead of the terminal."""
-    from envhook.messages import quiet
+def output_lines(data: bytes) -> list[str]:
+    """A tool's terminal output as the lines a person saw last: escape
+    sequences dropped, a line redrawn with \\r (progress) as it ended."""
+    import re
 
-    if not quiet():
-        return None, None
-    from envhook.state import ensure_project_dir
+    text = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]", "",
+                  data.decode("utf-8", "replace"))
+    lines = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        line = line.rsplit("\r", 1)[-1].rstrip()
+        if line.strip():
+            lines.append(line)
+    return lines
 
-    try:
-        log = str(ensure_project_dir(project.root) / "sync.log")
-        return log, os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError:
-        return None, None
+
+# How the tools start the line that says why they failed: uv ("error: …",
+# or its report's "× …"), pip ("ERROR: …"), PDM ("[…Error]: …"), Poetry.
+_CAUSE_PREFIXES = ("error: ", "ERROR: ", "× ", "Error: ")
+
+
+def cause(lines: list[str]) -> str:
+    """The line of a tool's output that says why it failed, without its
+    prefix, with the line that explains it when the tool gives one (uv: "No
+    solution found when resolving dependencies: Because there is no version
+    of tinkerpkg==9.9 …")."""
+    for i, line in enumerate(lines):
+        text = line.strip()
+        for prefix in _CAUSE_PREFIXES:
+            if text.startswith(prefix):
+                why = text[len(prefix):].strip()
+                after = lines[i + 1].strip() if i + 1 < len(lines) else ""
+                for lead in _EXPLAINED_BY:
+                    if after.startswith(lead):
+                        return f"{why.rstrip(':')}: {after[len(lead):].strip()}"
+                return why
+    return lines[-1].strip() if lines else ""
+
+
+# How uv goes on to say why (the cause chain of its errors).
+_EXPLAINED_BY = ("cause: ", "Caused by: ", "╰─▶ ")
+
+
+class Runner:
+    """Runs one sync's commands from the project root with the tool's
+    environment, their output to the terminal (unless quiet) and to the
+    project's sync.log, each waited for as `finish` says."""
+
+    def __init__(self, project):
+        from envhook import spawn
+        from envhook.messages import quiet
+        from envhook.state import ensure_project_dir
+
+        self.project, self.env, self.show = project, sync_environ(), not quiet()
+        try:
+            path = str(ensure_project_dir(project.root) / "sync.log")
+        except OSError:
+            path = None
+        self.log = spawn.Log(path)
+
+    def __call__(self, label: str, argv: list[str]) -> SyncOutcome:
+        from envhook import spawn
+
+        try:
+            child = spawn.start(argv, self.env, cwd=str(self.project.root), log=self.log, show=self.show)
+        except OSError as e:
+            return SyncOutcome(SYNC_FAILED, f"cannot run {argv[0]}: {e.strerror}")
+        with slow_notice(self.project):
+            return finish(child, label)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.log.close()
+        return False
 
 
 class slow_notice:
@@ -151,11 +221,10 @@ class Backend:
         Raises ToolMissing with one line naming what to install."""
         raise NotImplementedError
 
-    def sync(self, project, *, reason: str, started: int | None = None, keep: tuple[str, ...] = ()) -> SyncOutcome:
-        """Run the commands. `keep`: packages this sync must leave as they
-        are besides the pins (only backends with package_pins get any)."""
-        from envhook import spawn
-
+    def sync(self, project, *, reason: str, started=None, keep: tuple[str, ...] = ()) -> SyncOutcome:
+        """Run the commands. `started`: a spawn.Child the hook's entry
+        already started (uv only). `keep`: packages this sync must leave as
+        they are besides the pins (only backends with package_pins get any)."""
         if started is not None:
             with slow_notice(project):
                 return finish(started, self.sync_label)
@@ -163,24 +232,16 @@ class Backend:
             plan = self.commands(project, keep)
         except ToolMissing as e:
             return SyncOutcome(SYNC_FAILED, str(e))
-        env = sync_environ()
+        with Runner(project) as run:
+            return self.run_plan(project, plan, run, keep)
+
+    def run_plan(self, project, plan, run: Runner, keep: tuple[str, ...]) -> SyncOutcome:
+        """Run `plan` in order until one fails; a backend adds steps around it."""
         outcome = SyncOutcome(SYNC_OK)
-        log, fd = _quiet_log(project)
-        try:
-            for label, argv in plan:
-                try:
-                    pid = spawn.start(argv, env, cwd=str(project.root), output=fd)
-                except OSError as e:
-                    return SyncOutcome(SYNC_FAILED, f"cannot run {argv[0]}: {e.strerror}")
-                with slow_notice(project):
-                    outcome = finish(pid, label)
-                if outcome.status != SYNC_OK:
-                    if log:
-                        outcome.message += f" (its output: {log})"
-                    break
-        finally:
-            if fd is not None:
-                os.close(fd)
+        for label, argv in plan:
+            outcome = run(label, argv)
+            if outcome.status != SYNC_OK:
+                break
         return outcome
 
     # -- drift ---------------------------------------------------------------------------

@@ -20,16 +20,28 @@ def uv_path(env_dir: str) -> str | None:
     return spawn.which("uv", skip=os.path.normpath(os.path.join(env_dir, "bin")))
 
 
-def start_sync(uv: str, root: str) -> int:
-    """Start `uv sync` for the project at root; the hook's entry calls this
-    before the full evaluation has even been imported."""
+def start_sync(uv: str, root: str, log_path: str) -> spawn.Child:
+    """Start `uv sync` for the project at root, its output also to
+    `log_path` (sync.log); the hook's entry calls this before the full
+    evaluation has even been imported."""
     # From the root, not the shell's cwd: that may be gone (a checkout removed
     # it), and a shim in front of uv (pyenv's) fails to start in a deleted cwd.
-    return spawn.start([uv, "--directory", root, "sync"], sync_environ(), cwd=root)
+    from envhook.messages import quiet
+
+    log = spawn.Log(log_path)
+    try:
+        return spawn.start([uv, "--directory", root, "sync"], sync_environ(), cwd=root, log=log, show=not quiet())
+    except BaseException:
+        log.close()
+        raise
 
 
-def finish_sync(pid: int):
-    return finish(pid, "uv sync")
+def finish_sync(child: spawn.Child):
+    try:
+        return finish(child, "uv sync")
+    finally:
+        if child.log is not None:
+            child.log.close()
 
 
 def env_path(root: Path, environ=None) -> Path:
@@ -74,12 +86,21 @@ class UvBackend(Backend):
                                  "--inexact", *skip])]
         return [("uv sync", [uv, "--directory", str(project.root), "sync", *selection(project)])]
 
-    def sync(self, project, *, reason: str, started: int | None = None, keep=()):
-        outcome = super().sync(project, reason=reason, started=started, keep=keep)
+    def sync(self, project, *, reason: str, started=None, keep=()):
+        if started is not None:
+            try:
+                return super().sync(project, reason=reason, started=started, keep=keep)
+            finally:
+                if started.log is not None:
+                    started.log.close()
+        return super().sync(project, reason=reason, keep=keep)
+
+    def run_plan(self, project, plan, run, keep):
+        outcome = super().run_plan(project, plan, run, keep)
         pinned = sorted({*_pinned(project), *keep})
-        if outcome.status != "ok" or not pinned or started is not None:
+        if outcome.status != "ok" or not pinned:
             return outcome
-        return _remove_unwanted(project, pinned)
+        return _remove_unwanted(project, pinned, run)
 
     def lock_drift(self, project, now=None):
         return uv_lock_drift(project, now)
@@ -251,7 +272,7 @@ def _pinned(project) -> list[str]:
     return sorted(load_package_pins(project.root))
 
 
-def _remove_unwanted(project, pinned: list[str]):
+def _remove_unwanted(project, pinned: list[str], run):
     """After an inexact sync: remove what the lock does not want (a
     dependency it dropped, a package installed by hand), except the pins and
     the kept hand-made changes. uv's own dry run names them, as an exact
@@ -272,11 +293,7 @@ def _remove_unwanted(project, pinned: list[str]):
     argv = [uv, "pip", "uninstall", "--python", str(project.env / "bin" / "python"), *extra]
     if _quiet():
         argv.insert(1, "--quiet")
-    try:
-        pid = spawn.start(argv, sync_environ(), cwd=str(project.root))
-    except OSError as e:
-        return SyncOutcome(SYNC_FAILED, f"cannot run {uv}: {e.strerror}")
-    outcome = finish(pid, "uv pip uninstall")
+    outcome = run("uv pip uninstall", argv)
     if outcome.status == "ok":
         outcome.drift = left
     return outcome

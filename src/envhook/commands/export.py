@@ -139,7 +139,7 @@ def export(shell_name: str, presync=None) -> str:
             # let it end here rather than behind the prompt; nothing is recorded.
             from envhook.backends.uv import finish_sync
 
-            finish_sync(presync.pid)
+            finish_sync(presync.child)
             os.close(presync.lock_fd)
         hookcache.remove(cache)
         root = str(e.path.parent)
@@ -206,7 +206,7 @@ def export(shell_name: str, presync=None) -> str:
             # pyproject files now say otherwise. Let that run end, then decide.
             from envhook.backends.uv import finish_sync
 
-            finish_sync(presync.pid)
+            finish_sync(presync.child)
             os.close(presync.lock_fd)
             presync = None
         try:
@@ -225,7 +225,7 @@ def export(shell_name: str, presync=None) -> str:
                 from envhook.backends.uv import finish_sync
 
                 try:
-                    finish_sync(presync.pid)  # never leave uv running behind the prompt
+                    finish_sync(presync.child)  # never leave uv running behind the prompt
                 except ChildProcessError:
                     pass  # it ran and was waited for; only its record failed
             from envhook.backends.base import SyncOutcome

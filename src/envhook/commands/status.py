@@ -13,7 +13,7 @@ from envhook.commands.common import locate
 
 def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     from envhook.drift import lock_drift
-    from envhook.evaluate import NO_PROJECT, PINNED, STALE, TINKERED, assess
+    from envhook.evaluate import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess
 
     project = locate(path, quiet=True)
     a = assess(project)
@@ -30,6 +30,8 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
         from envhook.pins import conflicts
 
         a.conflicts = conflicts(project.env, a.package_pins, a.installed or {}, own_names(project))
+    if a.trusted and not a.missing and a.state in (IN_SYNC, TINKERED, STALE, PINNED, FAILED):
+        _check_requirements(project, a)
     if as_json:
         json.dump(a.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -97,6 +99,15 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
             lines.append(f"  ({against} is out of date with pyproject.toml; a sync updates it first)")
         if a.lock.replace:
             lines.append("  (a sync would replace the env: it was made for another Python)")
+    if a.unmet:
+        lines.append("unmet:   what the env's packages require and it lacks (as `uv pip check` finds it):")
+        lines += [f"  {u}" for u in a.unmet]
+    failure = a.record.failure if a.record is not None and a.state == FAILED else None
+    if failure:
+        lines.append(f"failure: `{failure.get('command')}` exited {failure.get('exit')}; its last lines:")
+        lines += [f"  | {t}" for t in failure.get("tail") or []]
+        if failure.get("log"):
+            lines.append(f"  (all of its output: {failure['log']})")
     if a.lacks:
         lines.append("not synced: besides resetting your changes, a sync would (`envhook sync`):")
         lines += [f"  {c.reverse()}" for c in a.lacks]
@@ -107,3 +118,20 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     sys.stdout.write("\n".join(lines) + "\n")
     return 0 if a.state != NO_PROJECT or path is None else 1
 
+
+
+def _check_requirements(project, a) -> None:
+    """`uv pip check`'s question, asked of the env as it is: an env missing
+    what its packages require is not in sync, whatever the records say.
+    Requirements on and of package pins are their conflicts, listed apart."""
+    from envhook import venv
+    from envhook.evaluate import FAILED, IN_SYNC
+    from envhook.requires import unmet
+
+    pinned = set(a.package_pins)
+    installed = a.installed or venv.installed(project.env)
+    a.unmet = [str(u) for u in unmet(project.env, installed, owners_skipped=pinned)
+               if venv.canonical(u.target) not in pinned]
+    if a.unmet and a.state == IN_SYNC:
+        a.state = FAILED
+        a.reasons = ["the env lacks what its packages require (see unmet:); `envhook sync` retries"]
