@@ -199,7 +199,8 @@ _envhook_set() {
 # Put back what _envhook_set changed, but only where the value is still ours:
 # a variable the user changed since is the user's now.
 _envhook_restore() {
-    local n o w
+    # The names are split on spaces whatever the user's IFS ("strict mode" rc files set $'\n\t').
+    local n o w IFS=' '
     for n in $_envhook_saved; do
         o=_envhook_old_$n w=_envhook_new_$n
         if [[ ${!n+x}${!n-} == "${!w+x}${!w-}" ]]; then

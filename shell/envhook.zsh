@@ -217,7 +217,7 @@ _envhook_set() {
 _envhook_restore() {
     emulate -L zsh
     local n o w
-    for n in ${=_envhook_saved}; do
+    for n in ${(s: :)_envhook_saved}; do  # on spaces, whatever the user's IFS
         o=_envhook_old_$n w=_envhook_new_$n
         if [[ ${(P)+n}${(P)n-} == "${(P)+w}${(P)w-}" ]]; then
             if (( ${(P)+o} )); then export "$n=${(P)o}"; else unset "$n"; fi

@@ -74,7 +74,13 @@ def test_the_project_overrides_detection_and_status_names_what_lost(tmp_path):
     p = find_project(tmp_path)
     assert p.backend == "pip"
     assert (p.detection.why, p.detection.ignored) == ("[tool.envhook] backend", ("uv.lock",))
-    assert [f.name for f in p.inputs] == ["requirements.txt", ".python-version"]
+    assert own_inputs(p) == ["requirements.txt", ".python-version", "uv.toml"]
+
+
+def own_inputs(project) -> list[str]:
+    """The project's inputs in its own directory (the others are the tools'
+    configuration above it and in the user's dirs: test_tool_config_files)."""
+    return [f.name for f in project.inputs if f.parent == project.root]
 
 
 def test_a_wrong_backend_setting_is_one_clear_error(tmp_path):
@@ -99,19 +105,22 @@ def test_requirements_txt_makes_a_project_only_where_no_pyproject_is_above(tmp_p
 def test_inputs_per_backend(tmp_path):
     write(tmp_path / "pyproject.toml", PEP621)
     write(tmp_path / "poetry.lock")
-    assert [f.name for f in find_project(tmp_path).inputs] == ["pyproject.toml", "poetry.lock", "poetry.toml"]
+    p = find_project(tmp_path)
+    assert own_inputs(p) == ["pyproject.toml", "poetry.lock", "poetry.toml"]
+    assert p.inputs[-1].name == "config.toml" and p.inputs[-1].parent.name == "pypoetry", "Poetry's config.toml"
     os.unlink(tmp_path / "poetry.lock")
     write(tmp_path / "pdm.lock")
-    assert [f.name for f in find_project(tmp_path).inputs] == [
-        "pyproject.toml", "pdm.lock", "pdm.toml", ".pdm-python"]
+    p = find_project(tmp_path)
+    assert own_inputs(p) == ["pyproject.toml", "pdm.lock", "pdm.toml", ".pdm-python"]
+    assert p.inputs[-1].name == "config.toml" and p.inputs[-1].parent.name == "pdm", "PDM's config.toml"
     os.unlink(tmp_path / "pdm.lock")
     for n in ("requirements.txt", "requirements-dev.txt"):
         write(tmp_path / n, "x==1\n")
-    assert [f.name for f in find_project(tmp_path).inputs] == [
-        "requirements-dev.txt", "requirements.txt", ".python-version"]
+    assert own_inputs(find_project(tmp_path)) == [
+        "requirements-dev.txt", "requirements.txt", ".python-version", "uv.toml"]
     # Compiled files, when present, are what is synced.
     write(tmp_path / "requirements.lock", "x==1\n")
-    assert [f.name for f in find_project(tmp_path).inputs] == ["requirements.lock", ".python-version"]
+    assert own_inputs(find_project(tmp_path)) == ["requirements.lock", ".python-version", "uv.toml"]
 
 
 def test_poetry_env_name_is_poetrys_own(tmp_path):

@@ -151,7 +151,9 @@ def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
 def env_python(env: Path) -> str | None:
     """The env's Python version as pyvenv.cfg records it."""
     try:
-        text_ = (env / "pyvenv.cfg").read_text(errors="replace")
+        from envhook._hash import read_regular
+
+        text_ = read_regular(env / "pyvenv.cfg").decode(errors="replace")
     except OSError:
         return None
     for line in text_.splitlines():

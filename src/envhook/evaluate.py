@@ -34,6 +34,7 @@ class Assessment:
         self.reasons: list[str] = reasons or []
         self.trusted, self.denied = trusted, denied
         self.paranoid = False
+        self.trusted_by: str | None = None  # "allow", or "trusted_roots" (the setting)
         # Paranoid mode, untrusted: what changed since `envhook allow` (the
         # inputs' digests are in `inputs`, so each new content asks again).
         self.trust_changes: list[str] = []
@@ -129,6 +130,7 @@ class Assessment:
             "backend_why": p.detection.why if p and p.detection else None,
             "lock_files_ignored": list(p.detection.ignored) if p and p.detection else [],
             "trusted": self.trusted,
+            "trusted_by": self.trusted_by,
             "paranoid": self.paranoid,
             "pinned": self.pin is not None,
             "pin": (
@@ -242,7 +244,7 @@ def _assess(project: Project | None) -> Assessment:
         return a
 
     a = Assessment(project, IN_SYNC, trusted=True)
-    a.paranoid = verdict.paranoid
+    a.paranoid, a.trusted_by = verdict.paranoid, verdict.by
     a.inputs = verdict.inputs or fingerprint(project.inputs, root)
     a.record = record = SyncRecord.load(root)
     a.pin = load_pin(root)

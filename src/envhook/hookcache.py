@@ -77,7 +77,10 @@ def observe(paths: list[str], now_ns: int) -> list[tuple[str, str, str]]:
 
 
 def cache_file(state: str, nearest: str) -> str:
-    return os.path.join(state, "dirs", paths.key(nearest))
+    """Keyed by where the directory really is: after `current -> good` is
+    re-pointed to `evil`, $PWD spells the same path, and must not replay
+    good's decision."""
+    return os.path.join(state, "dirs", paths.key(os.path.realpath(nearest)))
 
 
 class Decision:
@@ -141,11 +144,12 @@ def write(path: str, decision: Decision) -> None:
 
 
 def read(path: str) -> Decision | None:
+    from envhook._hash import read_regular
+
     try:
-        with open(path, "rb") as f:
-            parts = [os.fsdecode(x) for x in f.read().split(b"\0")]
+        parts = [os.fsdecode(x) for x in read_regular(path).split(b"\0")]
     except OSError:
-        return None
+        return None  # absent, or not a regular file (a FIFO must not hang the prompt)
     try:
         it = iter(parts)
         if next(it) != VERSION:

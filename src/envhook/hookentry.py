@@ -153,7 +153,7 @@ def fast(shell_name: str) -> str | Presync | None:
         act=decision.act,
         told=None,
     )
-    paths.finish_stamp(stamp, stamp_time)
+    paths.finish_stamp(stamp, stamp_time, decision.watch)
     return text
 
 

@@ -7,9 +7,19 @@ import os
 import sys
 
 # Paths and project names come from the filesystem and from repositories: a
-# newline would break the one line, and an escape sequence (OSC 52 sets the
-# clipboard) must never reach the terminal from a repo nobody has trusted.
+# newline would break the one line, an escape sequence (OSC 0 sets the title,
+# OSC 52 the clipboard, CSI 2J clears the screen) must never reach the
+# terminal from a repo nobody has trusted, and neither may the characters
+# that reorder or hide text (bidi controls such as U+202E, zero-width ones)
+# or break lines (U+2028, U+2029).
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROLS.update({c: f"\\u{c:04x}" for c in (0x061C, 0x180E, *range(0x200B, 0x2010), 0x2028, 0x2029,
+                                              *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF)})
+
+
+def clean(text: str) -> str:
+    """`text` safe to show on a terminal: what it holds is seen, never obeyed."""
+    return text.translate(_CONTROLS)
 _OFF = ("", "0", "false", "no", "off")
 
 
@@ -38,7 +48,7 @@ def say(text: str, *, error: bool = False) -> None:
         return
     try:
         prefix = paint("envhook:", "1;31" if error else "36", sys.stderr)
-        sys.stderr.write(f"{prefix} {text.translate(_CONTROLS)}\n")
+        sys.stderr.write(f"{prefix} {clean(text)}\n")
         sys.stderr.flush()
     except (OSError, UnicodeError):
         # A closed or full stderr must not turn a message into a traceback at the prompt.

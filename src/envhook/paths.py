@@ -48,20 +48,36 @@ def start_stamp(path: str) -> int:
     """Touch the stamp and return its mtime in ns, as the filesystem's own clock
     gives it (the kernel stamps files with a coarse clock that can lag
     time.time_ns(), so only a file's mtime is comparable with another's)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW  # never through a link planted in the state dir
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        fd = os.open(path, flags, 0o600)
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    os.close(fd)
-    os.utime(path)
-    return os.stat(path).st_mtime_ns
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        fd = os.open(path, flags, 0o600)
+    try:
+        os.utime(fd)
+        return os.fstat(fd).st_mtime_ns
+    finally:
+        os.close(fd)
 
 
-def finish_stamp(path: str, mtime_ns: int) -> None:
+def finish_stamp(path: str, mtime_ns: int, watch=()) -> None:
     # One ns before "now": a file written in the same clock tick, after we
-    # read it, still counts as newer ([[ -nt ]] is strict).
+    # read it, still counts as newer ([[ -nt ]] is strict). A watched file
+    # stamped after "now" (the clock stepped back since it was written) would
+    # wake every prompt until the clock catches up: the stamp follows it.
     t = mtime_ns - 1
+    if watch:
+        import time
+
+        now = time.time_ns()
+        for w in watch:
+            try:
+                m = os.stat(w).st_mtime_ns
+            except OSError:
+                continue
+            if m > now:  # a file changed just now is never ahead of the clock
+                t = max(t, m)
     try:
         os.utime(path, ns=(t, t))
     except OSError:
@@ -86,6 +102,22 @@ def current_dir() -> str:
     return pwd or real
 
 
+def symlink_parents(path: str) -> list[str]:
+    """The directories holding a symlink on the way to `path` as spelled:
+    re-pointing one (`ln -sfn`) renames a link in them, which moves their
+    mtime, so a shell watching them sees its $PWD now leads elsewhere."""
+    out = []
+    d = "/"
+    for part in path.split("/"):
+        if not part:
+            continue
+        nxt = os.path.join(d, part)
+        if os.path.islink(nxt):
+            out.append(d)
+        d = nxt
+    return out
+
+
 def nearest_project_dir(start: str) -> str | None:
     """The nearest directory at or above `start` holding a pyproject.toml;
     failing that, the nearest holding a requirements.txt. A pyproject.toml
@@ -104,3 +136,21 @@ def nearest_project_dir(start: str) -> str | None:
             return reqs
         d = parent
 
+
+def unsafe_owner(path, follow: bool = False) -> str | None:
+    """"is owned by uid N" / "is writable by others (mode 0777)" / "is a
+    symlink" / None (also when it does not exist). `follow`: a symlink to a
+    safe directory is fine (the state dir itself may live elsewhere)."""
+    import stat
+
+    try:
+        st = os.stat(path) if follow else os.lstat(path)
+    except OSError:
+        return None
+    if st.st_uid != os.geteuid():
+        return f"is owned by uid {st.st_uid}, not you (uid {os.geteuid()})"
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symlink"
+    if st.st_mode & 0o022:
+        return f"is writable by others (mode {stat.S_IMODE(st.st_mode):04o}; `chmod go-w {path}`)"
+    return None

@@ -46,13 +46,17 @@ class Project:
         self.member_dirs = member_dirs
         self.nearest = nearest    # the directory holding the nearest pyproject.toml, real path
         self.aliases = aliases    # spellings of its project dirs, as $PWD may show them
+        self._inputs: list[Path] | None = None
 
     @property
     def inputs(self) -> list[Path]:
-        """Files whose content decides what the env should hold (present or not)."""
-        from envhook.backends import get
+        """Files whose content decides what the env should hold (present or
+        not); worked out once per Project (it reads the tools' config files)."""
+        if self._inputs is None:
+            from envhook.backends import get
 
-        return get(self.backend).inputs(self)
+            self._inputs = get(self.backend).inputs(self)
+        return self._inputs
 
 
 def read_toml(path: Path) -> dict:
@@ -115,25 +119,115 @@ def _names(value) -> bool:
 
 
 def _workspace(data: dict) -> dict | None:
-    ws = data.get("tool", {}).get("uv", {}).get("workspace")
+    tool = data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    ws = uv.get("workspace") if isinstance(uv, dict) else None
     return ws if isinstance(ws, dict) else None
 
 
-def _matches(rel: str, patterns: list) -> bool:
-    return any(isinstance(p, str) and fnmatch.fnmatchcase(rel, p.rstrip("/")) for p in patterns)
+# Workspace globs as uv reads them (its `glob` crate): in `members`, `*`, `?`
+# and `[…]` match within one path component and `**` any number of them;
+# an `exclude` is matched against the whole relative path, where `*` also
+# crosses `/` (glob::Pattern::matches_path). tests/test_project.py checks
+# both against uv's own answer for the same trees.
+
+# Directory entries one workspace's globs may look at: a repository is
+# untrusted input, and `**/**/**…` over a deep tree must not take minutes.
+GLOB_LIMIT = 20_000
+
+
+def _parts(pattern: str) -> list[str]:
+    return [p for p in pattern.replace("\\", "/").split("/") if p not in ("", ".")]
+
+
+def _wild(part: str) -> bool:
+    return any(c in part for c in "*?[")
+
+
+def _matches_member(rel: str, pattern: str) -> bool:
+    """`rel` (a relative path) is matched by the member glob `pattern`."""
+    pat, path = _parts(pattern), _parts(rel)
+    seen: dict = {}
+
+    def match(i: int, j: int) -> bool:
+        if (i, j) in seen:
+            return seen[(i, j)]
+        if i == len(pat):
+            ok = j == len(path)
+        elif pat[i] == "**":
+            ok = match(i + 1, j) or (j < len(path) and match(i, j + 1))
+        else:
+            ok = j < len(path) and fnmatch.fnmatchcase(path[j], pat[i]) and match(i + 1, j + 1)
+        seen[(i, j)] = ok
+        return ok
+
+    return match(0, 0)
+
+
+def _excluded(rel: str, patterns: list) -> bool:
+    return any(isinstance(p, str) and fnmatch.fnmatchcase(rel, "/".join(_parts(p))) for p in patterns)
+
+
+def _rel(path: Path, root: Path) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+def glob_dirs(root: Path, pattern: str, budget: list[int]) -> list[Path]:
+    """The directories `pattern` (a member glob) names under `root`, walking
+    each (directory, position in the pattern) once; `budget[0]`: how many
+    more directory entries may be looked at (shared by a workspace's globs)."""
+    parts = _parts(pattern)
+    found, seen, todo = set(), set(), [(root, 0)]
+    while todo:
+        d, i = todo.pop()
+        if (d, i) in seen:
+            continue
+        seen.add((d, i))
+        if i == len(parts):
+            found.add(d)
+        elif parts[i] == "**":
+            todo.append((d, i + 1))
+            todo += [(sub, i) for sub in _subdirs(d, budget)]
+        elif not _wild(parts[i]):
+            nxt = d.parent if parts[i] == ".." else d / parts[i]
+            if nxt.is_dir():
+                todo.append((nxt, i + 1))
+        else:
+            todo += [(sub, i + 1) for sub in _subdirs(d, budget) if fnmatch.fnmatchcase(sub.name, parts[i])]
+    return sorted(found)
+
+
+def _subdirs(d: Path, budget: list[int]) -> list[Path]:
+    if budget[0] <= 0:
+        return []
+    out = []
+    try:
+        with os.scandir(d) as it:
+            for entry in it:
+                budget[0] -= 1
+                if budget[0] <= 0:
+                    break
+                try:
+                    if entry.is_dir():
+                        out.append(Path(entry.path))
+                except OSError:
+                    continue
+    except OSError:
+        return []
+    return out
 
 
 def workspace_members(root: Path, ws: dict) -> list[Path]:
     members = []
     excludes = ws.get("exclude", []) or []
+    budget = [GLOB_LIMIT]
     for pattern in ws.get("members", []) or []:
         if not isinstance(pattern, str):
             continue
-        for candidate in sorted(root.glob(pattern)):
+        for candidate in glob_dirs(root, pattern, budget):
             if not (candidate / "pyproject.toml").is_file():
                 continue
-            rel = candidate.relative_to(root).as_posix()
-            if not _matches(rel, excludes):
+            if not _excluded(_rel(candidate, root), excludes):
                 real = candidate.resolve()
                 if real != root and real not in members:
                     members.append(real)
@@ -158,11 +252,9 @@ def member_dirs(root: Path, ws: dict) -> list[Path]:
 
 
 def _is_member(root: Path, ws: dict, directory: Path) -> bool:
-    try:
-        rel = directory.relative_to(root).as_posix()
-    except ValueError:
-        return False
-    return _matches(rel, ws.get("members", []) or []) and not _matches(rel, ws.get("exclude", []) or [])
+    rel = _rel(directory, root)
+    members = [p for p in ws.get("members", []) or [] if isinstance(p, str)]
+    return any(_matches_member(rel, p) for p in members) and not _excluded(rel, ws.get("exclude", []) or [])
 
 
 def _packages(value) -> tuple[str, ...] | bool:
@@ -191,12 +283,12 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         for parent in real.parents:
             if not (parent / "pyproject.toml").is_file():
                 continue
+            # As uv: the first pyproject.toml above decides. It is the
+            # workspace root if its globs include this project; any other
+            # (a plain project, a [tool.ruff]-only file) makes it standalone.
             pdata = read_toml(parent / "pyproject.toml")
             ws = _workspace(pdata)
-            if ws is None:
-                continue
-            # uv stops at the first workspace root above; membership is by glob.
-            if _is_member(parent, ws, real):
+            if ws is not None and _is_member(parent, ws, real):
                 root, root_data = parent, pdata
             break
     from envhook.backends import detect, get

@@ -62,15 +62,21 @@ def config_file() -> str:
 def _load(path: str) -> dict:
     import tomllib
 
+    from envhook._hash import read_regular
+
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        data = tomllib.loads(read_regular(path).decode())
     except FileNotFoundError:
         return {}
     except OSError as e:
         raise SettingsError(f"cannot read {path}: {e.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise SettingsError(f"{path} is not valid TOML: {e}") from None
+    why = paths.unsafe_owner(path, follow=True)
+    if why:
+        # Someone else could have written trusted_roots = ["/"] there.
+        raise SettingsError(f"{path} {why}; its settings are ignored")
+    return data
 
 
 def check(key: str, value, path: str):

@@ -14,6 +14,9 @@ import signal
 import time
 
 INTERRUPTED = None
+# Set when the sync was stopped by SIGTERM (`envhook deny` of the project
+# cancels its running sync) rather than by Ctrl-C.
+cancelled = False
 LOG_LIMIT = 256 * 1024  # sync.log keeps at most about this many bytes (the end of the output)
 TAIL_BYTES = 16 * 1024  # what the record keeps of the output, to name the cause
 
@@ -139,7 +142,9 @@ def start(argv: list[str], env: dict[str, str], cwd: str | None = None, log: Log
     try:
         if cwd:
             os.chdir(cwd)
-        pid = os.posix_spawn(argv[0], argv, env, file_actions=fa, setsigmask=set())
+        # A process group of its own: an interrupt reaches the tool and
+        # everything it started (a build backend, git), not only the tool.
+        pid = os.posix_spawn(argv[0], argv, env, file_actions=fa, setsigmask=set(), setpgroup=0)
     except BaseException:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         os.close(read_end)
@@ -184,10 +189,12 @@ def wait(child: Child) -> int | None:
         child.relay()
         _, status = os.waitpid(pid, 0)
     except KeyboardInterrupt:
-        # The child got the same Ctrl-C from the terminal; give it a moment to
-        # clean up, then make sure it is gone before anything is recorded.
+        # The tool's group gets the interrupt too (it has a group of its own,
+        # so the terminal's Ctrl-C does not reach it); a moment to clean up,
+        # then the whole group is killed before anything is recorded.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         child.close()
+        _signal_group(pid, signal.SIGINT)
         deadline = time.monotonic() + 3
         try:
             while time.monotonic() < deadline:
@@ -196,8 +203,9 @@ def wait(child: Child) -> int | None:
                     break
                 time.sleep(0.02)
             else:
-                os.kill(pid, signal.SIGKILL)
+                _signal_group(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
+            _signal_group(pid, signal.SIGKILL)  # what it started and left behind
         except (ChildProcessError, ProcessLookupError):
             # Reaped already: the Ctrl-C was raised just after waitpid returned.
             # Without this, ECHILD escaped and left the record saying "running".
@@ -205,3 +213,18 @@ def wait(child: Child) -> int | None:
         return INTERRUPTED
     code = os.waitstatus_to_exitcode(status)
     return INTERRUPTED if code in (-signal.SIGINT, 130) else code
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def cancel_on_sigterm(signum, frame) -> None:
+    """SIGTERM during a sync (`envhook deny` from another shell): stop as
+    for Ctrl-C, and say it was cancelled."""
+    global cancelled
+    cancelled = True
+    raise KeyboardInterrupt

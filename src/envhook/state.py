@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from envhook import paths
-from envhook._hash import file_digest
+from envhook._hash import file_digest, read_regular
 
 from envhook.backends.base import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, SYNC_RUNNING  # noqa: F401 (re-exported)
 
@@ -50,7 +50,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Not tempfile: its import (random, shutil) costs more than this whole write.
     tmp = path.parent / f".{path.name}.{os.getpid()}.{time.monotonic_ns()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -72,8 +72,7 @@ def read_json(path: Path) -> dict | None:
     a sync record without fields counts as none (at worst a re-sync), while a
     pin.json still pins, so damage never resets an env the user tinkered with."""
     try:
-        with open(path, "rb") as f:
-            data = json.load(f)
+        data = json.loads(read_regular(path))
     except FileNotFoundError:
         return None
     except (OSError, ValueError):
@@ -83,7 +82,14 @@ def read_json(path: Path) -> dict | None:
 
 def ensure_project_dir(root: Path) -> Path:
     d = project_dir(root)
-    d.mkdir(parents=True, exist_ok=True)
+    d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for p in (d.parent, d):
+        if p.is_symlink():
+            # Written through, a link planted there would put envhook's files
+            # (and its trust) wherever it points.
+            import errno
+
+            raise OSError(errno.ELOOP, "is a symlink; envhook writes nothing through it", str(p))
     marker = d / "path"
     if not marker.exists():
         atomic_write(marker, os.fsencode(str(root)) + b"\n")
@@ -91,8 +97,25 @@ def ensure_project_dir(root: Path) -> Path:
 
 
 def notify(root: Path) -> None:
-    """Tell every shell's hook to look again at its next prompt."""
-    atomic_write(ensure_project_dir(root) / "notify", b"")
+    """Tell every shell's hook to look again at its next prompt: shells
+    compare this file's mtime with their stamps. After the clock stepped
+    back, "now" is older than their stamps, so it is set just after the
+    newest stamp instead (`envhook deny` must reach every open shell)."""
+    path = ensure_project_dir(root) / "notify"
+    atomic_write(path, b"")
+    newest = 0
+    try:
+        with os.scandir(state_dir() / "stamps") as it:
+            for e in it:
+                try:
+                    newest = max(newest, e.stat(follow_symlinks=False).st_mtime_ns)
+                except OSError:
+                    pass
+    except OSError:
+        return
+    if newest >= os.stat(path).st_mtime_ns:
+        t = newest + 1_000_000
+        os.utime(path, ns=(t, t))
 
 
 def now_iso() -> str:
@@ -202,8 +225,7 @@ def noticed(root: Path) -> str:
     from sync.json, which decisions depend on: saying something must not
     make every shell look again."""
     try:
-        with open(project_dir(root) / "noticed", encoding="utf-8", errors="replace") as f:
-            return f.read().strip()
+        return read_regular(project_dir(root) / "noticed").decode("utf-8", "replace").strip()
     except OSError:
         return ""
 
@@ -218,8 +240,7 @@ def first_time(key: str) -> bool:
     so a read-only state dir does not repeat it at every prompt."""
     path = state_dir() / "said"
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            seen = set(f.read().split())
+        seen = set(read_regular(path).decode("utf-8", "replace").split())
     except FileNotFoundError:
         seen = set()
     except OSError:

@@ -26,23 +26,38 @@ from envhook.state import (
 )
 
 
+class Busy(Exception):
+    """Another sync of the project is running, and this one does not wait:
+    `interrupted` when the user stopped the wait with Ctrl-C just now."""
+
+    def __init__(self, interrupted: bool = False):
+        super().__init__()
+        self.interrupted = interrupted
+
+
 @contextmanager
-def project_lock(project: Project, held: int | None = None):
-    """One sync per project at a time: a second shell waits for the first.
-    `held` is a lock the hook's entry already took before starting uv.
-    Yields whether it had to wait for another sync."""
+def project_lock(project: Project, held: int | None = None, wait: bool = True):
+    """One sync per project at a time: a second shell waits for the first
+    (Ctrl-C stops waiting: Busy(interrupted=True)); with wait=False it does
+    not wait (Busy). `held` is a lock the hook's entry already took before
+    starting uv. Yields whether it had to wait for another sync."""
     fd = held
     waited = False
     if fd is None:
         d = ensure_project_dir(project.root)
-        fd = os.open(d / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(d / "lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         if held is None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                say(f"waiting for another sync of {project.name} to finish")
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                if not wait:
+                    raise Busy() from None
+                say(f"waiting for another sync of {project.name} to finish (Ctrl-C stops waiting)")
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                except KeyboardInterrupt:
+                    raise Busy(interrupted=True) from None
                 waited = True
         yield waited
     finally:
@@ -50,7 +65,11 @@ def project_lock(project: Project, held: int | None = None):
 
 
 def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncRecord | None = None,
-                   keep: tuple[str, ...] = ()) -> SyncRecord:
+                   keep: tuple[str, ...] = (), before: dict | None = None) -> SyncRecord:
+    """Record a sync's outcome. `before`: the inputs' digests taken before
+    the sync started; the record keeps those (but for the files the tool
+    itself writes, uv.lock), so an input edited while the sync ran is still
+    a change at the next prompt, and paranoid trust never excuses it."""
     env = project.env
     installed = venv.installed(env)
     unmet = _unmet(project, installed, keep) if outcome.status == SYNC_OK else []
@@ -59,9 +78,13 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         # gets what the lock wants for them (what envhook would have left),
         # so they are still told apart, and protected, at the next change.
         _as_the_lock_wants(installed, keep, outcome.drift, previous)
+    inputs = fingerprint(project.inputs, project.root)
+    if before is not None:
+        written = backend_for(project).writes
+        inputs = {k: (v if k in written else before.get(k)) for k, v in inputs.items()}
     rec = SyncRecord(
         status=outcome.status,
-        inputs=fingerprint(project.inputs, project.root),
+        inputs=inputs,
         env_cfg=env_config_digest(env),
         installed=installed,
         time=now_iso(),
@@ -162,7 +185,7 @@ def _move(src, dest) -> None:
 
 
 def sync(project: Project, reason: str, presync=None, *, unless_done: bool = False,
-         keep: tuple[str, ...] = (), summary: bool = False, hand=()) -> SyncOutcome:
+         keep: tuple[str, ...] = (), summary: bool = False, hand=(), wait: bool = True) -> SyncOutcome:
     """Sync now (the caller decided it should) and record what happened.
     Ctrl-C is caught by the backend and recorded as interrupted. `presync`
     is a sync the hook's entry already started (and announced), lock held.
@@ -171,8 +194,22 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
     `keep`: hand-made changes to leave as they are. `summary`: say what the
     sync moved and kept in one line after it, instead of a line before it
     (`hand`: those changes as the assessment saw them, for that line when the
-    lock's answer after the sync is unknown)."""
-    with project_lock(project, held=presync.lock_fd if presync else None) as waited:
+    lock's answer after the sync is unknown). `wait`: for another shell's
+    sync of the project to end (else Busy)."""
+    import signal
+
+    from envhook import spawn
+
+    # `envhook deny` from another shell stops this sync with SIGTERM.
+    old_term = signal.signal(signal.SIGTERM, spawn.cancel_on_sigterm)
+    try:
+        return _sync(project, reason, presync, unless_done, keep, summary, hand, wait)
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+
+
+def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> SyncOutcome:
+    with project_lock(project, held=presync.lock_fd if presync else None, wait=wait) as waited:
         if waited and unless_done:
             from envhook.evaluate import assess
 
@@ -196,6 +233,7 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
                 say(problem, error=True)
                 return outcome
         before = venv.installed(project.env)
+        inputs_before = fingerprint(project.inputs, project.root)
         if presync is None and not summary:
             from envhook.pins import load_package_pins
 
@@ -206,7 +244,7 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
             keep = ()  # never both: the entry starts no sync while hand-made changes are kept
         outcome = backend_for(project).sync(project, reason=reason, started=presync.child if presync else None,
                                             keep=keep)
-        rec = record_outcome(project, outcome, previous=previous, keep=keep)
+        rec = record_outcome(project, outcome, previous=previous, keep=keep, before=inputs_before)
     if outcome.status != SYNC_OK:
         from envhook.messages import quiet
 

@@ -21,10 +21,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from envhook import paths
 from envhook.state import (
     SYNC_FAILED,
     SYNC_INTERRUPTED,
     SYNC_OK,
+    SYNC_RUNNING,
     SyncRecord,
     atomic_write,
     describe_changes,
@@ -60,11 +62,15 @@ def paranoid(environ=None) -> bool:
 class Verdict:
     """Whether a project is trusted right now, and if not, why."""
 
-    __slots__ = ("trusted", "denied", "reasons", "changes", "inputs", "paranoid")
+    __slots__ = ("trusted", "denied", "reasons", "changes", "inputs", "paranoid", "by")
 
     def __init__(self, trusted: bool, *, denied: bool = False, reasons: list[str] | None = None,
-                 changes: list[str] | None = None, inputs: dict | None = None, paranoid: bool = False):
+                 changes: list[str] | None = None, inputs: dict | None = None, paranoid: bool = False,
+                 by: str = "allow"):
         self.trusted, self.denied = trusted, denied
+        # What trusts it: "allow" (`envhook allow`) or "trusted_roots" (the
+        # setting; paranoid mode has no recorded content to check for it).
+        self.by = by
         self.reasons = reasons or []
         self.changes = changes or []   # paranoid mode: what changed since `envhook allow`
         self.inputs = inputs or {}     # paranoid mode: the inputs' digests as they are now
@@ -81,13 +87,35 @@ def allowed_inputs(root: Path) -> dict | None:
 
 
 def verdict(project, environ=None) -> Verdict:
+    v = _own_verdict(project, environ)
+    if not v.trusted:
+        return v
+    for member in project.members:
+        if member.is_relative_to(project.root):
+            continue
+        # A member outside the root is a project of its own for trust: the
+        # root's `envhook allow` must not run a denied or unknown project's code.
+        md = project_dir(member)
+        if (md / "deny").is_file():
+            why = f"its workspace member {member} is denied (`envhook deny`); the workspace is not synced"
+            return Verdict(False, denied=True, reasons=[why], paranoid=v.paranoid)
+        if not (md / "allow").is_file() and not under_trusted_root(member):
+            why = f"its workspace member {member} lies outside it and is not trusted (`envhook allow {member}`)"
+            return Verdict(False, reasons=[why], paranoid=v.paranoid)
+    return v
+
+
+def _own_verdict(project, environ=None) -> Verdict:
     root = project.root
     d = project_dir(root)
     strict = paranoid(environ)
+    unsafe = unsafe_state(d)
+    if unsafe:
+        return Verdict(False, reasons=[unsafe], paranoid=strict)
     if not (d / "allow").is_file():
         denied = (d / "deny").is_file()
         if not denied and under_trusted_root(root):
-            return Verdict(True)
+            return Verdict(True, paranoid=strict, by="trusted_roots")
         why = "denied with `envhook deny`" if denied else "not allowed yet (`envhook allow`)"
         return Verdict(False, denied=denied, reasons=[why], paranoid=strict)
     if not strict:
@@ -127,6 +155,21 @@ def _excusing_relock(allowed: dict, current: dict, root: Path, written: tuple[st
     return {**allowed, **{f: current.get(f) for f in moved}}
 
 
+def unsafe_state(project_state: Path) -> str | None:
+    """Why envhook's records for a project cannot be believed, if they
+    cannot: the state dir (or the project's dir in it, or its allow file)
+    belongs to another user or others may write it, so anyone could have
+    written "trusted" there. As direnv and ssh do, nothing is trusted then."""
+    from envhook.state import state_dir
+
+    for p, follow in ((state_dir(), True), (project_state.parent, False), (project_state, False),
+                      (project_state / "allow", False)):
+        why = paths.unsafe_owner(p, follow)
+        if why:
+            return f"{p} {why}; envhook trusts nothing there until that is fixed"
+    return None
+
+
 def under_trusted_root(root: Path) -> bool:
     """The user's `trusted_roots` setting covers this project. Read from the
     user's config only, never from a project: a repository cannot trust itself.
@@ -139,10 +182,6 @@ def under_trusted_root(root: Path) -> bool:
 
 def is_trusted(root: Path) -> bool:
     """For callers that hold only the root (`envhook sync`)."""
-    if not (project_dir(root) / "allow").is_file():
-        return not (project_dir(root) / "deny").is_file() and under_trusted_root(root)
-    if not paranoid():
-        return True
     from envhook.project import ProjectError, find_project
 
     try:
@@ -167,11 +206,26 @@ def allow(project) -> list[str]:
     return describe_changes(before, inputs) if before is not None else []
 
 
-def deny(root: Path) -> None:
+def deny(root: Path) -> int | None:
+    """Distrust the project, and stop a sync of it that is running (in
+    another shell): its envhook gets SIGTERM, stops the tool's whole process
+    group and records the sync as cancelled. Returns that sync's pid."""
     d = ensure_project_dir(root)
     _remove(d / "allow")
     atomic_write(d / "deny", f"{now_iso()}\n".encode())
     notify(root)
+    record = SyncRecord.load(root)
+    if record is None or record.status != SYNC_RUNNING or not isinstance(record.pid, int) or record.pid <= 0:
+        return None
+    if record.pid == os.getpid():
+        return None
+    import signal
+
+    try:
+        os.kill(record.pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        return None
+    return record.pid
 
 
 def _remove(path: Path) -> None:

@@ -7,6 +7,8 @@ import os
 import re
 from pathlib import Path
 
+from envhook._hash import read_regular
+
 
 def missing_reason(env: Path) -> str | None:
     """None when the env is usable; otherwise why it counts as missing."""
@@ -89,8 +91,7 @@ def installed(env: Path) -> dict[str, str]:
         # without the exception a failed open costs (a third of the time here).
         if os.access(path, os.F_OK):
             try:
-                with open(path, "rb") as f:
-                    direct = json.loads(f.read())
+                direct = json.loads(read_regular(path))
             except (OSError, ValueError):
                 pass
         if isinstance(direct, dict) and isinstance(direct.get("url"), str):
@@ -103,7 +104,7 @@ def installed(env: Path) -> dict[str, str]:
 def prompt(env: Path) -> str:
     """The prompt name that bin/activate would export as VIRTUAL_ENV_PROMPT."""
     try:
-        text = (env / "pyvenv.cfg").read_text(errors="replace")
+        text = read_regular(env / "pyvenv.cfg").decode(errors="replace")
     except OSError:
         return ""
     for line in text.splitlines():

@@ -30,6 +30,66 @@ ENV_LOCATION_VARS = ("UV_PROJECT_ENVIRONMENT", "POETRY_VIRTUALENVS_IN_PROJECT", 
                      "POETRY_CACHE_DIR", "POETRY_CONFIG_DIR", "PDM_VENV_IN_PROJECT")
 
 
+# -- the tools' own configuration, which decides what a sync installs --------------
+
+def _truthy_env(environ, name: str) -> bool:
+    return environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _config_dirs(environ) -> tuple[Path, list[Path]]:
+    """($XDG_CONFIG_HOME or ~/.config, the $XDG_CONFIG_DIRS or /etc/xdg)."""
+    home = environ.get("XDG_CONFIG_HOME", "")
+    user = Path(home) if os.path.isabs(home) else Path(os.path.expanduser("~/.config"))
+    dirs = [Path(d) for d in environ.get("XDG_CONFIG_DIRS", "").split(":") if os.path.isabs(d)]
+    return user, dirs or [Path("/etc/xdg")]
+
+
+def _has_tool_uv(pyproject: Path) -> bool:
+    import tomllib
+
+    from envhook._hash import read_regular
+
+    try:
+        tool = tomllib.loads(read_regular(pyproject).decode()).get("tool")
+    except (OSError, ValueError):
+        return False
+    return isinstance(tool, dict) and "uv" in tool
+
+
+def uv_config_files(root: Path, environ=None) -> list[Path]:
+    """Every configuration file uv reads for the project at `root`, present
+    or not: like uv, from the root upward to the first uv.toml or the first
+    pyproject.toml with a [tool.uv] table (a parent's counts when the root's
+    own has none), then $UV_CONFIG_FILE or the user's and the system's
+    uv.toml. Inputs, so that editing any of them syncs and, in paranoid
+    mode, asks for `envhook allow` again."""
+    env = os.environ if environ is None else environ
+    if _truthy_env(env, "UV_NO_CONFIG"):
+        return []
+    out = [root / "uv.toml"]
+    if not (root / "uv.toml").is_file() and not _has_tool_uv(root / "pyproject.toml"):
+        for parent in root.parents:
+            out += [parent / "uv.toml", parent / "pyproject.toml"]
+            if (parent / "uv.toml").is_file() or _has_tool_uv(parent / "pyproject.toml"):
+                break
+    if env.get("UV_CONFIG_FILE"):
+        out.append(Path(env["UV_CONFIG_FILE"]))
+    else:
+        user, system = _config_dirs(env)
+        out += [user / "uv" / "uv.toml", *(d / "uv" / "uv.toml" for d in system), Path("/etc/uv/uv.toml")]
+    return out
+
+
+def pip_config_files(environ=None) -> list[Path]:
+    """The files pip reads its options (index, find-links) from."""
+    env = os.environ if environ is None else environ
+    if env.get("PIP_CONFIG_FILE"):
+        return [Path(env["PIP_CONFIG_FILE"])]
+    user, system = _config_dirs(env)
+    return [*(d / "pip" / "pip.conf" for d in system), Path("/etc/pip.conf"), Path(os.path.expanduser("~/.pip/pip.conf")),
+            user / "pip" / "pip.conf"]
+
+
 class SyncOutcome:
     def __init__(self, status: str, message: str = "", drift=None, failure: dict | None = None):
         self.status = status    # SYNC_OK / SYNC_FAILED / SYNC_INTERRUPTED
@@ -46,7 +106,11 @@ class ToolMissing(Exception):
 
 
 def sync_environ() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in _DROP}
+    env = {k: v for k, v in os.environ.items() if k not in _DROP}
+    # The tool runs in a process group of its own, with no terminal to ask
+    # on: git must fail rather than wait for a password nobody can type.
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")
+    return env
 
 
 def which(name: str, project) -> str | None:
@@ -64,7 +128,8 @@ def finish(child, label: str) -> SyncOutcome:
 
     code = spawn.wait(child)
     if code is spawn.INTERRUPTED:
-        return SyncOutcome(SYNC_INTERRUPTED, "sync interrupted")
+        return SyncOutcome(SYNC_INTERRUPTED, "sync cancelled by `envhook deny`" if spawn.cancelled
+                           else "sync interrupted")
     if code == 0:
         return SyncOutcome(SYNC_OK)
     lines = output_lines(child.tail)

@@ -19,7 +19,9 @@ def env_path(root: Path) -> Path:
     """The env of the interpreter PDM selected for the project (`pdm use`
     writes it to .pdm-python), when that is a venv; else .venv."""
     try:
-        chosen = (root / ".pdm-python").read_text(errors="replace").strip()
+        from envhook._hash import read_regular
+
+        chosen = read_regular(root / ".pdm-python").decode(errors="replace").strip()
     except OSError:
         chosen = ""
     if chosen:
@@ -29,6 +31,13 @@ def env_path(root: Path) -> Path:
         if (env / "pyvenv.cfg").is_file():
             return env
     return root / ".venv"
+
+
+def user_config() -> Path:
+    """PDM's global config.toml (sources, install options)."""
+    from envhook.paths import _user_dir
+
+    return Path(_user_dir("config", "XDG_CONFIG_HOME", "~/.config", app="pdm")) / "config.toml"
 
 
 class PdmBackend(Backend):
@@ -43,7 +52,7 @@ class PdmBackend(Backend):
 
     def inputs(self, project) -> list[Path]:
         r = project.root
-        return [r / "pyproject.toml", r / "pdm.lock", r / "pdm.toml", r / ".pdm-python"]
+        return [r / "pyproject.toml", r / "pdm.lock", r / "pdm.toml", r / ".pdm-python", user_config()]
 
     def commands(self, project, keep=()):
         pdm = which("pdm", project)

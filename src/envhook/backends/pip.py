@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook.backends.base import Backend, ToolMissing, which
+from envhook.backends.base import Backend, ToolMissing, pip_config_files, uv_config_files, which
 from envhook.backends.lockread import SEEDED, Wanted, compare, marker_environment, marker_true, own_names
 
 INSTALL_HINT = ("neither uv nor python3 found on PATH; install uv (https://docs.astral.sh/uv/) "
@@ -66,7 +66,9 @@ def parse(path: Path, seen: set | None = None, direct: list[str] | None = None,
         return []
     seen.add(path)
     try:
-        text = path.read_text(errors="replace")
+        from envhook._hash import read_regular
+
+        text = read_regular(path).decode(errors="replace")
     except OSError:
         return []
     out = []
@@ -198,7 +200,8 @@ class PipBackend(Backend):
         files = sources(project.root)
         if not files:
             files = [project.root / "pyproject.toml"]
-        return [*files, project.root / ".python-version"]
+        # uv's configuration when uv syncs, pip's when pip does.
+        return [*files, project.root / ".python-version", *uv_config_files(project.root), *pip_config_files()]
 
     def lock_description(self, project) -> str:
         files = sources(project.root)

@@ -47,9 +47,10 @@ def config_file(environ) -> Path:
 def _read(path: Path) -> dict:
     import tomllib
 
+    from envhook._hash import read_regular
+
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        return tomllib.loads(read_regular(path).decode())
     except (OSError, ValueError):
         return {}  # Poetry itself reports a broken config when it runs
 
@@ -157,7 +158,9 @@ class PoetryBackend(Backend):
         return env_path(root, pyproject, environ)
 
     def inputs(self, project) -> list[Path]:
-        return [project.root / "pyproject.toml", project.root / "poetry.lock", project.root / "poetry.toml"]
+        # Poetry's own config.toml decides where packages come from too.
+        return [project.root / "pyproject.toml", project.root / "poetry.lock", project.root / "poetry.toml",
+                config_file(os.environ)]
 
     def settings_files(self, project) -> list[Path]:
         return [config_file(os.environ)]

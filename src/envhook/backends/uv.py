@@ -8,7 +8,7 @@ import os
 from typing import TYPE_CHECKING
 
 from envhook import spawn
-from envhook.backends.base import Backend, ToolMissing, finish, sync_environ
+from envhook.backends.base import Backend, ToolMissing, finish, sync_environ, uv_config_files
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -69,8 +69,8 @@ class UvBackend(Backend):
     def inputs(self, project) -> list[Path]:
         files = [project.root / "pyproject.toml"]
         files += [m / "pyproject.toml" for m in project.members]
-        files += [project.root / "uv.lock", project.root / ".python-version", project.root / "uv.toml"]
-        return files
+        files += [project.root / "uv.lock", project.root / ".python-version"]
+        return [*files, *uv_config_files(project.root)]
 
     def commands(self, project, keep=()):
         uv = uv_path(str(project.env))

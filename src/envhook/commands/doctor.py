@@ -16,7 +16,7 @@ import os
 import re
 import sys
 
-from envhook.messages import _CONTROLS  # the same escaping of what a path or a repository may hold
+from envhook.messages import clean  # the same escaping of what a path or a repository may hold
 
 SHELLS = ("bash", "zsh", "fish")
 HOOK_LINE = {"bash": 'eval "$(envhook hook bash)"', "zsh": 'eval "$(envhook hook zsh)"',
@@ -42,7 +42,7 @@ class Line:
 
     def __str__(self) -> str:
         label = {"ok": "ok  ", "FAIL": "FAIL", "note": "note"}[self.kind]
-        return f"{label} {self.text.translate(_CONTROLS)}"
+        return f"{label} {clean(self.text)}"
 
 
 def ok(what: str) -> Line:
@@ -521,7 +521,30 @@ def check_dirs(ctx: Context) -> list[Line]:
         else:
             problem, fix = bad
             lines.append(fail(what, f"{problem}: envhook cannot keep its {why} there", fix))
+    lines += _check_state_owner()
     return lines
+
+
+def _check_state_owner() -> list[Line]:
+    """The state dir, and the current project's records in it, belong to
+    this user and only this user may write them; else nothing is trusted."""
+    from envhook.project import ProjectError, current_dir, find_project
+    from envhook.state import project_dir
+    from envhook.trust import unsafe_state
+
+    try:
+        project = find_project(current_dir())
+    except (ProjectError, OSError):
+        project = None
+    from pathlib import Path
+
+    from envhook import paths
+
+    d = project_dir(project.root) if project is not None else Path(paths.state_dir()) / "projects" / "-"
+    why = unsafe_state(d)
+    if why is None:
+        return []
+    return [fail("state ownership", why, "chown it to yourself and `chmod go-w` it, or remove it")]
 
 
 # -- (e) the config file is valid ------------------------------------------------------------

@@ -82,7 +82,10 @@ def shell_watches(project, notify: Path) -> tuple[list[str], list[str], list[str
         watch += [env, env / "pyvenv.cfg", venv.site_packages(env)]
     watch.append(env.parent)  # the env created, deleted or moved
     present = [env / "bin" / "python"] if os.path.exists(env / "bin" / "python") else []
-    absent = []
+    # An input that does not exist yet where no watched directory would show
+    # it coming (a parent's uv.toml, the user's uv.toml): tested for existence.
+    seen_dirs = {project.root, *project.members}
+    absent = [p for p in project.inputs if not os.path.lexists(p) and p.parent not in seen_dirs]
     from envhook.settings import config_file
 
     # A setting changed (`envhook config set`) is seen at the next prompt.
@@ -155,6 +158,7 @@ def export(shell_name: str, presync=None) -> str:
         return text
 
     root = str(project.root)
+    busy = False  # another shell's sync holds the project, and this shell does not wait for it
     stamp = paths.stamp_path(state, session(), root)
     pdir = project_dir(project.root)
     deps = _decision_deps(project, pdir)
@@ -209,10 +213,30 @@ def export(shell_name: str, presync=None) -> str:
             finish_sync(presync.child)
             os.close(presync.lock_fd)
             presync = None
+        from envhook.backends.base import SyncOutcome
+        from envhook.syncing import Busy
+
+        # A wait for another shell's sync that Ctrl-C stopped here is not
+        # waited again until a cd or an input change. Remembered in a file:
+        # bash, interrupted too, drops what this process prints, and runs the
+        # hook again at once.
+        no_wait, token = stamp + ".nowait", _digest(root, a.inputs, cwd)
         try:
             outcome = sync(project, presync.reason if presync else ", ".join(a.reasons[:-1] if a.keeping
                                                                              else a.reasons),
-                           presync, unless_done=True, keep=a.keep, summary=a.keeping, hand=a.hand or ())
+                           presync, unless_done=True, keep=a.keep, summary=a.keeping, hand=a.hand or (),
+                           wait=_read_small(no_wait) != token)
+        except Busy as e:
+            if e.interrupted:
+                from envhook.state import atomic_write
+
+                try:
+                    atomic_write(Path(no_wait), token.encode())
+                except OSError:
+                    pass
+                say(f"stopped waiting for the other sync of {project.name}; this shell waits again after a cd "
+                    "or a change of its inputs")
+            outcome = SyncOutcome("busy")
         except (ChildProcessError, ProcessLookupError):
             raise  # not about the state dir
         except OSError as e:
@@ -228,8 +252,6 @@ def export(shell_name: str, presync=None) -> str:
                     finish_sync(presync.child)  # never leave uv running behind the prompt
                 except ChildProcessError:
                     pass  # it ran and was waited for; only its record failed
-            from envhook.backends.base import SyncOutcome
-
             told.once(
                 "w:" + _digest(state, e.errno),
                 f"cannot record a sync of {project.name} under {state} ({e.strerror}); "
@@ -245,7 +267,9 @@ def export(shell_name: str, presync=None) -> str:
         deps = _decision_deps(project, pdir)
         sigs = hookcache.observe(deps, stamp_time)
         a = assess(project)
-        if outcome.status != "ok":
+        if outcome.status == "busy":
+            busy = True  # the other shell's sync says how it went; this one looks again at each prompt
+        elif outcome.status != "ok":
             # The sync just said why it failed; the reminder below is for later
             # prompts. Keyed by the inputs as they are now: uv may have written
             # the lock before it failed or was interrupted.
@@ -287,6 +311,9 @@ def export(shell_name: str, presync=None) -> str:
     act = [env, venv.prompt(project.env), "1" if _no_sync(a) else "0", a.state] if a.can_activate \
         else ["", "", "0", a.state]
     watch, absent, present = shell_watches(project, pdir / "notify")
+    watch = list(dict.fromkeys([*watch, *paths.symlink_parents(cwd)]))
+    if busy:
+        absent.append("/")  # always "created": look again at the next prompt, without waiting
     text = emit.remember(
         sh,
         root=root,
@@ -299,7 +326,7 @@ def export(shell_name: str, presync=None) -> str:
         act=act,
         told=told.value(),
     )
-    paths.finish_stamp(stamp, stamp_time)
+    paths.finish_stamp(stamp, stamp_time, watch)
 
     # A decision that a new shell would reach in silence can be replayed from
     # signatures; one that says something (untrusted, failed, pinned with news)
@@ -324,6 +351,15 @@ def export(shell_name: str, presync=None) -> str:
     else:
         hookcache.remove(cache)
     return text
+
+
+def _read_small(path: str) -> str:
+    from envhook._hash import read_regular
+
+    try:
+        return read_regular(path).decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _no_sync(a) -> bool:

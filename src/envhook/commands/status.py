@@ -11,6 +11,9 @@ from pathlib import Path
 from envhook.commands.common import locate
 
 
+_STATE_MARK = "\ue000state\ue000"  # a private-use placeholder for the coloured state word
+
+
 def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     from envhook.drift import lock_drift
     from envhook.evaluate import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess
@@ -50,7 +53,12 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
             if d.ignored:
                 lines.append(f"  {d.why} wins over {', '.join(d.ignored)}; `[tool.envhook] backend = \"…\"` "
                              "in pyproject.toml chooses another")
-        lines.append(f"trusted: {'yes' if a.trusted else 'no'}")
+        if a.trusted_by == "trusted_roots":
+            also = ("; paranoid mode does not check such a project's content: nothing was allowed to compare with"
+                    if a.paranoid else "")
+            lines.append(f"trusted: yes (under trusted_roots in your settings{also})")
+        else:
+            lines.append(f"trusted: {'yes' if a.trusted else 'no'}")
         if a.record is not None:
             lines.append(f"last sync: {a.record.status} at {a.record.time}")
         if a.pin is not None:
@@ -80,7 +88,8 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
 
     shade = {"in-sync": "32", "pinned": "33", "tinkered": "33", "stale": "33", "missing": "33",
              "failed": "1;31", "untrusted": "1;31"}.get(a.state, "2")
-    lines.append(f"state:   {paint(a.state, shade, sys.stdout)}")
+    state_word = paint(a.state, shade, sys.stdout)
+    lines.append(f"state:   {_STATE_MARK}")
     for r in a.reasons:
         lines.append(f"  - {r}")
     if a.lock is not None:
@@ -115,7 +124,12 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     if project is not None and active:
         lines.append(f"active:  {active}")
     lines.append(f"next:    {a.next}")
-    sys.stdout.write("\n".join(lines) + "\n")
+    from envhook.messages import clean
+
+    # Names, paths, notes and tool output come from repositories and files:
+    # each line is shown as text, never as terminal commands (the colour of
+    # the state word is ours, added after).
+    sys.stdout.write("\n".join(clean(line) for line in lines).replace(_STATE_MARK, state_word) + "\n")
     return 0 if a.state != NO_PROJECT or path is None else 1
 
 

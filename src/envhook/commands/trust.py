@@ -28,6 +28,8 @@ def deny(path: Path | None) -> int:
     project = locate(path)
     if project is None:
         return 1
-    trust.deny(project.root)
+    stopped = trust.deny(project.root)
     say(f"denied {project.name} ({project.root}); envhook will not sync or activate it")
+    if stopped:
+        say(f"stopped the sync of {project.name} that was running (pid {stopped})")
     return 0
