@@ -64,6 +64,24 @@ def test_set_and_unset_keep_a_commented_file_byte_for_byte(shell_env):
     assert path.read_text() == COMMENTED
 
 
+@pytest.mark.parametrize(("key", "args", "bare", "as_json"), [
+    ("tinkered", [], "keep\n", '"keep"'),                             # a choice: no TOML quotes
+    ("tinkered", ["reset"], "reset\n", '"reset"'),
+    ("trusted_roots", [], "", "[]"),                                   # an empty list: nothing
+    ("trusted_roots", ["/srv/a b", "/srv/c"], "/srv/a b\n/srv/c\n", '["/srv/a b", "/srv/c"]'),  # one a line
+    ("paranoid", ["true"], "true\n", "true"),                          # a bool as TOML and git spell it
+    ("slow_sync_notice", ["2.5"], "2.5\n", "2.5"),                     # seconds
+    ("slow_sync_notice", ["0"], "0\n", "0"),
+], ids=["choice-default", "choice", "list-empty", "list", "bool", "seconds", "seconds-int"])
+def test_get_prints_the_bare_value_and_json_on_request(shell_env, key, args, bare, as_json):
+    if args:
+        assert run("config", "set", key, *args, env=shell_env).returncode == 0
+    r = run("config", "get", key, env=shell_env)
+    assert (r.returncode, r.stdout, r.stderr) == (0, bare, "")
+    r = run("config", "get", key, "--json", env=shell_env)
+    assert (r.returncode, r.stderr) == (0, "") and json.loads(r.stdout) == json.loads(as_json)
+
+
 def test_list_shows_every_setting_and_where_it_comes_from(shell_env):
     assert run("config", "set", "notify", "always", env=shell_env).returncode == 0
     r = run("config", "list", env=shell_env)

@@ -80,6 +80,7 @@ _envhook() {
         status) opts="--help --json --short" ;;
         pin) opts="--help --tinkered --absent --note" ;;
         sync) opts="--help --force --reset" ;;
+        config) [[ ${args[0]-} == get ]] && opts="--help --json" ;;
     esac
     if [[ $cur == -* ]]; then
         _envhook_words "$opts" "$cur"

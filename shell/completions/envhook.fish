@@ -73,7 +73,8 @@ complete -c envhook -n '__envhook_in "pin|unpin"; and not string match -q -- "*/
 complete -c envhook -n '__envhook_in "pin|unpin"; and string match -q -- "*/*" (commandline -ct)' -a '(__fish_complete_directories)'
 
 complete -c envhook -n '__envhook_at config' -a list -d 'every setting, its value and where it comes from'
-complete -c envhook -n '__envhook_at config' -a get -d 'print one setting'
+complete -c envhook -n '__envhook_at config' -a get -d 'print one setting\'s bare value (a list: one item a line)'
+complete -c envhook -n '__envhook_in config get' -l json -d 'print it as JSON instead'
 complete -c envhook -n '__envhook_at config' -a set -d 'set one setting (several values for a list)'
 complete -c envhook -n '__envhook_at config' -a unset -d 'remove one setting (back to its default)'
 complete -c envhook -n '__envhook_at config "get|set|unset"' -a sync -d 'when the hook syncs: whenever the inputs changed, or only to create a missing (or empty) env'

@@ -70,8 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("config", help="read or change your settings (config.toml; comments are kept)")
     act = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     act.add_parser("list", help="every setting, its value and where it comes from")
-    q = act.add_parser("get", help="print one setting")
+    q = act.add_parser("get", help="print one setting's bare value (a list: one item a line)")
     q.add_argument("key")
+    q.add_argument("--json", action="store_true", help="print it as JSON instead")
     q = act.add_parser("set", help="set one setting (several values for a list)")
     q.add_argument("key")
     q.add_argument("values", nargs="+", metavar="VALUE")
@@ -132,7 +133,8 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "config":
         from envhook.commands import config
 
-        return config.run(args.action, getattr(args, "key", None), getattr(args, "values", None))
+        return config.run(args.action, getattr(args, "key", None), getattr(args, "values", None),
+                          as_json=getattr(args, "json", False))
     if args.command == "doctor":
         from envhook.commands.doctor import doctor
 

@@ -60,7 +60,17 @@ def _write(path: Path, doc) -> None:
     atomic_write(path, doc.as_string().encode("utf-8"))
 
 
-def run(action: str, key: str | None, values: list[str] | None) -> int:
+def bare(value) -> str:
+    """A value as `git config --get` and `mise settings get` print it, for
+    scripts: no TOML quotes; a list one item a line (an empty list: nothing)."""
+    if isinstance(value, bool):
+        return "true\n" if value else "false\n"
+    if isinstance(value, list):
+        return "".join(f"{v}\n" for v in value)
+    return f"{value}\n"
+
+
+def run(action: str, key: str | None, values: list[str] | None, as_json: bool = False) -> int:
     path = Path(settings.config_file())
     try:
         if key is not None and key not in settings.KEYS:
@@ -69,7 +79,12 @@ def run(action: str, key: str | None, values: list[str] | None) -> int:
             return _list(path)
         if action == "get":
             value = settings.get(key)
-            sys.stdout.write(_toml(value) + "\n")
+            if as_json:
+                import json
+
+                sys.stdout.write(json.dumps(value) + "\n")
+            else:
+                sys.stdout.write(bare(value))
             return 0
         doc = _document(path)
         if action == "set":
