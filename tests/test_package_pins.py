@@ -365,13 +365,13 @@ def test_other_tools_cannot_pin_packages(kind, tmp_path, package_index, shell_en
     tools = tool_env(shell_env)
     if kind == "poetry":
         make_poetry_project(root, package_index.url, package_mode=False, env=tools)
-        named = "poetry"
+        named = "`poetry sync`"
     elif kind == "pdm":
         make_pdm_project(root, package_index.url, env=tools)
-        named = "pdm"
+        named = "`pdm sync --clean`"
     else:
         make_pip_project(root)
-        named = "pip"
+        named = "`uv pip sync`"  # what really syncs a requirements project, not `uv pip install`
     # Trusted, so that status reads the project's pins at all.
     envhook("allow", cwd=root, env=shell_env, check=True)
     assert status_json(root, shell_env)["backend"] == kind
@@ -379,7 +379,7 @@ def test_other_tools_cannot_pin_packages(kind, tmp_path, package_index, shell_en
     for args in (["tinkerpkg"], ["--tinkered"]):
         r = envhook("pin", *args, cwd=root, env=shell_env)
         assert r.returncode == 2, f"envhook pin {args}: exit {r.returncode}\n{r.stdout}{r.stderr}"
-        assert named in r.stderr.lower(), f"the message should name {named}:\n{r.stderr}"
+        assert f"synced with {named}" in r.stderr, f"the message should name {named}:\n{r.stderr}"
         assert "envhook pin" in r.stderr, f"…and say that `envhook pin` pins the whole env:\n{r.stderr}"
         data = status_json(root, shell_env)
         assert data["pins"] == [] and data["pinned"] is False, data

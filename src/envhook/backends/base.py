@@ -265,6 +265,10 @@ class Backend:
     # (uv: `--inexact --no-install-package`; Poetry and PDM have no such option.)
     package_pins: bool = False
 
+    def sync_label_for(self, project) -> str:
+        """The command this project's sync runs, as the user would type it."""
+        return self.sync_label
+
     # -- where, and from what -------------------------------------------------------
     def env_path(self, root: Path, pyproject: dict | None, environ) -> Path:
         return root / ".venv"

@@ -196,6 +196,12 @@ class PipBackend(Backend):
 
         return "uv pip sync" if spawn.which("uv", skip="") else "pip install"
 
+    def sync_label_for(self, project) -> str:
+        uv = which("uv", project) is not None
+        if not sources(project.root):
+            return "uv pip install" if uv else "pip install"  # a bare pyproject.toml: installed, not synced
+        return "uv pip sync" if uv else "pip (envhook's pipsync: install, then remove what the files do not name)"
+
     def inputs(self, project) -> list[Path]:
         files = sources(project.root)
         if not files:

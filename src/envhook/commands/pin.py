@@ -57,7 +57,7 @@ def _cannot(project) -> str | None:
 
     if backend_for(project).package_pins:
         return None
-    return (f"{project.name} is synced with `{backend_for(project).sync_label}`, which cannot leave some packages "
+    return (f"{project.name} is synced with `{backend_for(project).sync_label_for(project)}`, which cannot leave some packages "
             "out of a sync, so package pins would not hold; `envhook pin` (no package) pins the whole env")
 
 
