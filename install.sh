@@ -5,7 +5,8 @@
 # With uv on PATH (or in ~/.local/bin):  uv tool install --force --reinstall <this clone>
 # Without uv:       a venv at ${XDG_DATA_HOME:-~/.local/share}/envhook/venv
 #                   holding envhook and uv, linked into ~/.local/bin.
-# Then a marked block in ~/.bashrc, ${ZDOTDIR:-~}/.zshrc or
+# Then a marked block in ~/.bashrc (and in the file a login bash reads
+# instead: ~/.bash_profile, ~/.bash_login or ~/.profile), ${ZDOTDIR:-~}/.zshrc or
 # ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish, and the shell's
 # completion where it looks for it (the zsh block puts its dir on $fpath);
 # `--uninstall` undoes all of it and leaves the rest of those files byte for
@@ -36,8 +37,10 @@ Install envhook for the current user from this clone and hook your shell.
   linked into ~/.local/bin.
 
   Then a marked block is added to (or replaced in) your shell's rc file:
-    bash  ~/.bashrc
-    zsh   ${ZDOTDIR:-~}/.zshrc
+    bash  ~/.bashrc, and the file a login shell (bash -l) reads instead:
+          the first of ~/.bash_profile, ~/.bash_login, ~/.profile that
+          exists (~/.profile is created when none does)
+    zsh   ${ZDOTDIR:-~}/.zshrc (ZDOTDIR as zsh itself sets it, .zshenv included)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish
 
   And the shell's completion (`envhook completion SHELL`) where it looks:
@@ -121,7 +124,12 @@ config_home=${XDG_CONFIG_HOME:-$HOME/.config}
 venv=$data_home/envhook/venv
 local_bin=$HOME/.local/bin
 bashrc=$HOME/.bashrc
-zshrc=${ZDOTDIR:-$HOME}/.zshrc
+# The ZDOTDIR zsh itself ends up with: often set in ~/.zshenv, which this sh never read.
+zdotdir=${ZDOTDIR:-}
+if [ -z "$zdotdir" ] && command -v zsh >/dev/null 2>&1; then
+    zdotdir=$(zsh -c 'printf %s "${ZDOTDIR-}"' </dev/null 2>/dev/null) || zdotdir=
+fi
+zshrc=${zdotdir:-$HOME}/.zshrc
 fishrc=$config_home/fish/conf.d/envhook.fish
 # Where each shell looks for completions (bash: bash-completion's user dir).
 bash_completion=$data_home/bash-completion/completions/envhook
@@ -257,6 +265,18 @@ have_bash_completion() {
 
 # --- rc files ----------------------------------------------------------------
 
+# The file a login bash reads in place of ~/.bashrc: the first that exists,
+# as bash looks for them; ~/.profile (read by sh too) when none does.
+bash_login_file() {
+    for _f in "$HOME/.bash_profile" "$HOME/.bash_login"; do
+        if [ -f "$_f" ]; then
+            printf '%s' "$_f"
+            return 0
+        fi
+    done
+    printf '%s' "$HOME/.profile"
+}
+
 # Print the file $1 with the envhook block(s) removed (mode remove) or the
 # first one replaced by $ENVHOOK_BLOCK and any others removed (mode replace),
 # keeping every other byte; then an "x", so that $(...) keeps trailing newlines.
@@ -376,7 +396,7 @@ if [ "$action" = uninstall ]; then
         warn "$local_bin/envhook is still there (installed some other way, or with a uv that is not on PATH now); remove it by hand"
     fi
     if [ "$modify_rc" = 1 ]; then
-        for rc in "$bashrc" "$zshrc" "$HOME/.zshrc" "$fishrc"; do
+        for rc in "$bashrc" "$HOME/.bash_profile" "$HOME/.bash_login" "$HOME/.profile" "$zshrc" "$HOME/.zshrc" "$fishrc"; do
             remove_block "$rc"
         done
     else
@@ -519,7 +539,8 @@ end"
         if [ "$shell_name" = zsh ]; then rc=$zshrc; else rc=$bashrc; fi
         qbin=$(sh_quote "$bindir")
         qenvhook=$(sh_quote "$envhook")
-        body="case \":\$PATH:\" in *:$qbin:*) ;; *) export PATH=$qbin\":\$PATH\" ;; esac"
+        path_line="case \":\$PATH:\" in *:$qbin:*) ;; *) export PATH=$qbin\":\$PATH\" ;; esac"
+        body=$path_line
         if [ "$shell_name" = zsh ]; then
             # The completion's dir on fpath for a later compinit; after an
             # earlier one (the usual case: the block comes last), compdef.
@@ -533,6 +554,16 @@ $fpath_line
 eval \"\$($qenvhook hook $shell_name)\""
         line="eval \"\$($qenvhook hook $shell_name)\""
         hand_rc=$rc
+        if [ "$shell_name" = bash ]; then
+            # POSIX sh: ~/.profile is read by sh and dash too. The hook sets
+            # _envhook_python: a login file that sources ~/.bashrc loads it once.
+            login_rc=$(bash_login_file)
+            login_body="$path_line
+# A login bash (bash -l; tmux, many terminals) reads this file, not ~/.bashrc.
+if [ -n \"\${BASH_VERSION-}\" ] && [ -z \"\${_envhook_python-}\" ]; then
+    case \$- in *i*) $line ;; esac
+fi"
+        fi
         ;;
 esac
 
@@ -545,6 +576,11 @@ if [ "$modify_rc" = 0 ]; then
         *":$bindir:"*) ;;
         *) say "and put $bindir on your PATH, to run \`envhook\` by name." ;;
     esac
+    if [ "$shell_name" = bash ]; then
+        say "Login shells (bash -l) read $(tilde "$login_rc") instead; add the same line there, inside"
+        say "    if [ -n \"\${BASH_VERSION-}\" ] && [ -z \"\${_envhook_python-}\" ]; then ... fi"
+        say ""
+    fi
     if [ "$shell_name" = zsh ]; then
         say "For the completion, add this line before compinit runs (before \`autoload -Uz compinit; compinit\`):"
         say ""
@@ -555,13 +591,20 @@ if [ "$modify_rc" = 0 ]; then
     exit 0
 fi
 
+report_block() {
+    case $rc_change in
+        created) say "Created $(tilde "$1") with the envhook block" ;;
+        added) say "Added the envhook block to $(tilde "$1")" ;;
+        updated) say "Updated the envhook block in $(tilde "$1")" ;;
+        unchanged) say "$(tilde "$1") already has the envhook block" ;;
+    esac
+}
 install_block "$rc" "$body"
-case $rc_change in
-    created) say "Created $(tilde "$rc") with the envhook block" ;;
-    added) say "Added the envhook block to $(tilde "$rc")" ;;
-    updated) say "Updated the envhook block in $(tilde "$rc")" ;;
-    unchanged) say "$(tilde "$rc") already has the envhook block" ;;
-esac
+report_block "$rc"
+if [ "$shell_name" = bash ]; then
+    install_block "$login_rc" "$login_body"
+    report_block "$login_rc"
+fi
 if [ "$shell_name" = fish ]; then
     reload="exec fish"
 else

@@ -1,4 +1,4 @@
-# envhook for bash (4.0 or newer). `envhook hook bash` prints this file with
+# envhook for bash (4.2 or newer). `envhook hook bash` prints this file with
 # the values marked __LIKE_THIS__ replaced by already-quoted strings;
 # everything else is plain bash.
 #
@@ -9,6 +9,14 @@
 # which decides, syncs if needed, and prints assignments plus a call of
 # _envhook_adopt. Each project visited keeps a numbered slot, so coming back
 # to it while nothing changed costs no process either.
+
+# Older bash (macOS's /bin/bash is 3.2) lacks what this file uses (declare -g,
+# associative arrays): it says so once and defines nothing. An `if` rather
+# than `return`, because `return` inside the rc file's eval would end the
+# rc file itself. The body below stays unindented to read as the file it is.
+if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 402 )); then
+    printf 'envhook: bash %s is too old for the hook (4.2 or newer needed): install a newer bash (macOS: brew install bash) and make it your shell, or use zsh; envhook run works meanwhile\n' "$BASH_VERSION" >&2
+else
 
 _envhook_python=__ENVHOOK_PYTHON__
 _envhook_pypath=(__ENVHOOK_PYPATH__)
@@ -51,6 +59,9 @@ _envhook_hook() {
     local _envhook_rc=$?
     if [[ -z ${ENVHOOK_DISABLE-}$_envhook_broken ]]; then
         if [[ $PWD != "$_envhook_pwd" ]]; then
+            # Not through our cd wrapper: a cd function defined after the hook
+            # line (or zoxide's `builtin cd`) took its place; wrap it again.
+            [[ ${1-} == chdir ]] || _envhook_wrap
             _envhook_cd
         elif [[ -n $_envhook_root ]]; then
             # Same directory, same project: the watches are the whole cost of a prompt.
@@ -129,7 +140,7 @@ _envhook_export() {
     local out
     if [[ ! -x $_envhook_python ]]; then
         # envhook was uninstalled under a running shell: say so once, then stay quiet.
-        printf 'envhook: %s is gone; remove the envhook line from your ~/.bashrc\n' "$_envhook_python" >&2
+        printf "envhook: envhook is no longer installed here (%s is gone); this shell's hook has stopped\n" "$_envhook_python" >&2
         _envhook_broken=1
         return 0
     fi
@@ -232,6 +243,14 @@ _envhook_deactivate() {
         p=${p/":$_envhook_bin:"/:}
         p=${p#:}
         PATH=${p%:}
+        # A venv's activate script, sourced by hand over ours, saved PATH with
+        # our entry in it: its `deactivate` would bring the entry back.
+        if [[ -n ${_OLD_VIRTUAL_PATH+x} ]]; then
+            p=":$_OLD_VIRTUAL_PATH:"
+            p=${p/":$_envhook_bin:"/:}
+            p=${p#:}
+            _OLD_VIRTUAL_PATH=${p%:}
+        fi
     fi
     # Not only for an env: an untrusted project exported ENVHOOK_STATE alone.
     _envhook_restore
@@ -244,6 +263,57 @@ _envhook_leave() {
     _envhook_known=() _envhook_changed=() _envhook_act=()
 }
 
+# bash has no hook on a directory change, so `cd dir && cmd` would run cmd
+# in the previous project's env until the next prompt. cd, pushd and popd are
+# wrapped (as mise and RVM do); a user's own function of that name, defined
+# before or after the hook line, is kept as _envhook_user_NAME and called in
+# place of the builtin.
+_envhook_chdir() {  # NAME ARGS...
+    local _envhook_rc
+    # A user function that calls the cd it replaced (ours) must reach the builtin.
+    if [[ -n ${_envhook_in_chdir-} ]]; then builtin "$@"; return; fi
+    _envhook_in_chdir=1
+    if declare -F "_envhook_user_$1" >/dev/null; then "_envhook_user_$1" "${@:2}"; else builtin "$@"; fi
+    _envhook_rc=$?
+    _envhook_in_chdir=
+    # A subshell ($(cd x && pwd)) decides nothing: whatever it activated would
+    # vanish with it, and its Python run would move this shell's stamp.
+    if [[ $PWD != "$_envhook_pwd" && $BASHPID == "$$" ]]; then _envhook_hook chdir; fi
+    return $_envhook_rc
+}
+
+# Reading a function's text takes a subshell: this runs when the hook is
+# loaded and when PWD changed behind our back, never on a plain prompt.
+_envhook_wrap() {
+    local n f
+    for n in cd pushd popd; do
+        if declare -F "$n" >/dev/null; then
+            f=$(declare -f "$n")
+            [[ $f != *"_envhook_chdir $n "* ]] || continue
+            eval "_envhook_user_$n${f#"$n"}"
+        fi
+        eval "$n() { _envhook_chdir $n \"\$@\"; }"
+    done
+}
+_envhook_wrap
+
+# `envhook doctor` checks what only this shell knows: whether it is a login
+# shell and whether envhook's completion can load here.
+envhook() {
+    if [[ ${1-} == doctor ]]; then
+        local login=0 completion=none
+        ! shopt -q login_shell || login=1
+        if complete -p envhook >/dev/null 2>&1; then
+            completion=loaded
+        elif declare -F _completion_loader >/dev/null || declare -F __load_completion >/dev/null; then
+            completion=on-demand  # bash-completion loads it at the first <Tab>
+        fi
+        _ENVHOOK_SHELL_INFO="login=$login completion=$completion" command envhook "$@"
+    else
+        command envhook "$@"
+    fi
+}
+
 # Run first, so that the user's own prompt commands still see the real $?.
 if [[ ";${PROMPT_COMMAND[*]-};" != *";_envhook_hook;"* ]]; then
     if [[ "$(declare -p PROMPT_COMMAND 2>&1)" == "declare -a"* ]]; then
@@ -251,4 +321,6 @@ if [[ ";${PROMPT_COMMAND[*]-};" != *";_envhook_hook;"* ]]; then
     else
         PROMPT_COMMAND="_envhook_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
     fi
+fi
+
 fi

@@ -173,7 +173,7 @@ end
 function _envhook_export
     if not test -x "$_envhook_python"
         # envhook was uninstalled under a running shell: say so once, then stay quiet.
-        printf 'envhook: %s is gone; remove the envhook line from your fish config\n' $_envhook_python >&2
+        printf "envhook: envhook is no longer installed here (%s is gone); this shell's hook has stopped\n" $_envhook_python >&2
         set -g _envhook_broken 1
         return 0
     end
@@ -316,6 +316,11 @@ function _envhook_deactivate
         for piece in (string split -- : $_envhook_bin)
             set -l i (contains -i -- $piece $PATH)
             and set -e PATH[$i[1]]
+            # A venv's activate.fish, sourced by hand over ours, saved PATH
+            # with our entry in it: its `deactivate` would bring it back.
+            set -q _OLD_VIRTUAL_PATH
+            and set i (contains -i -- $piece $_OLD_VIRTUAL_PATH)
+            and set -e _OLD_VIRTUAL_PATH[$i[1]]
         end
     end
     # Not only for an env: an untrusted project exported ENVHOOK_STATE alone.
@@ -333,4 +338,24 @@ function _envhook_leave
     set -g _envhook_known
     set -g _envhook_changed
     set -g _envhook_act
+end
+
+# `envhook doctor` checks what only this shell knows: whether it is a login
+# shell and whether envhook's completion can load here.
+function envhook
+    if test "$argv[1]" = doctor
+        set -l login 0
+        status is-login; and set login 1
+        set -l completion none
+        if complete -c envhook | string length -q
+            set completion loaded
+        end
+        begin
+            set -lx _ENVHOOK_SHELL_INFO "login=$login completion=$completion"
+            set -lx --path _ENVHOOK_COMPLETE_PATH $fish_complete_path  # exported joined by ":"
+            command envhook $argv
+        end
+    else
+        command envhook $argv
+    end
 end

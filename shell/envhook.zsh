@@ -139,7 +139,7 @@ _envhook_export() {
     local out
     if [[ ! -x $_envhook_python ]]; then
         # envhook was uninstalled under a running shell: say so once, then stay quiet.
-        print -ru2 -- "envhook: $_envhook_python is gone; remove the envhook line from your ~/.zshrc"
+        print -ru2 -- "envhook: envhook is no longer installed here ($_envhook_python is gone); this shell's hook has stopped"
         _envhook_broken=1
         return 0
     fi
@@ -249,6 +249,14 @@ _envhook_deactivate() {
         p=${p/":$_envhook_bin:"/:}
         p=${p#:}
         export PATH="${p%:}"
+        # A venv's activate script, sourced by hand over ours, saved PATH with
+        # our entry in it: its `deactivate` would bring the entry back.
+        if (( $+_OLD_VIRTUAL_PATH )); then
+            p=":$_OLD_VIRTUAL_PATH:"
+            p=${p/":$_envhook_bin:"/:}
+            p=${p#:}
+            _OLD_VIRTUAL_PATH=${p%:}
+        fi
     fi
     # Not only for an env: an untrusted project exported ENVHOOK_STATE alone.
     _envhook_restore
@@ -268,3 +276,20 @@ _envhook_leave() {
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd _envhook_hook
 add-zsh-hook chpwd _envhook_hook
+
+# `envhook doctor` checks what only this shell knows: whether it is a login
+# shell, which ZDOTDIR it read, and whether envhook's completion is loaded.
+envhook() {
+    if [[ ${1-} == doctor ]]; then
+        local login=0 completion=none
+        [[ ! -o login ]] || login=1
+        if (( $+_comps )) && (( ${+_comps[envhook]} )); then
+            completion=loaded
+        elif (( $+functions[compdef] )); then
+            completion=compinit  # compinit ran, but found no _envhook on $fpath
+        fi
+        _ENVHOOK_SHELL_INFO="login=$login completion=$completion" _ENVHOOK_ZDOTDIR=${ZDOTDIR-} command envhook "$@"
+    else
+        command envhook "$@"
+    fi
+}

@@ -102,7 +102,7 @@ class Home:
         """Start an interactive shell that reads its rc files; report whether
         the hook function is defined and where `envhook` resolves."""
         argv = {
-            "bash": ["bash", "-ic", "type -t _envhook_hook; command -v envhook; true"],
+            "bash": ["bash", "-ic", "type -t _envhook_hook; type -P envhook; true"],
             "zsh": ["zsh", "-ic", "whence -w _envhook_hook; whence -p envhook; true"],
             "fish": ["fish", "-ic", "functions -q _envhook_hook; and echo yes; command -v envhook; true"],
         }[shell]
@@ -517,4 +517,70 @@ def test_zsh_install_honours_zdotdir(home: Home) -> None:
     home.assert_hooked("zsh", env)
     home.install("--uninstall", env=env)
     assert (zdot / ".zshrc").read_bytes() == before
+    assert not (home.home / ".zshrc").exists()
+
+
+# -- login shells ------------------------------------------------------------------------------
+
+# What a HOME may hold before install.sh, for a login bash (bash -l: tmux, many
+# terminals), which reads the first of .bash_profile, .bash_login, .profile.
+SOURCE_BASHRC = b'if [ -n "$BASH_VERSION" ] && [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi\n'
+LOGIN_HOMES = {
+    "none": {},
+    "bash_profile": {".bash_profile": b"# my bash_profile\nexport MINE=1\n"},
+    "bash_login": {".bash_login": b"# my bash_login\nexport MINE=1"},  # no final newline
+    "profile": {".profile": b"# my profile\nexport MINE=1\n"},
+    "profile-sources-bashrc": {".profile": b"# Debian's way\n" + SOURCE_BASHRC},
+    "bash_profile-sources-bashrc": {".bash_profile": b"[ -f ~/.bashrc ] && . ~/.bashrc\n",
+                                    ".profile": b"# not read by bash: .bash_profile comes first\n"},
+}
+_HOOK_RUN = {"bash": r"^\++ .*envhook'? hook bash$", "zsh": r"^\+.*> .*envhook'? hook zsh$"}
+
+
+def login_check(h: Home, shell: str, env: dict[str, str] | None = None) -> tuple[str, int]:
+    """A login interactive shell: where `envhook` resolves, and how many times
+    the hook was printed (`envhook hook SHELL` run) while it started."""
+    import re
+
+    which = {"bash": "type -P envhook", "zsh": "whence -p envhook"}[shell] + "; true"
+    proc = h.run([shell, "-l", "-i", "-x", "-c", which], env=env, timeout=60)
+    loads = len(re.findall(_HOOK_RUN[shell], proc.stderr, re.M))
+    return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "", loads
+
+
+def snapshot(h: Home, names: list[str]) -> dict[str, bytes | None]:
+    return {n: (h.home / n).read_bytes() if (h.home / n).exists() else None for n in names}
+
+
+@pytest.mark.parametrize("case", list(LOGIN_HOMES))
+def test_login_bash_has_envhook_and_the_hook_once_and_uninstall_restores_every_file(home: Home, case: str) -> None:
+    names = [".bashrc", ".bash_profile", ".bash_login", ".profile"]
+    (home.home / ".bashrc").write_bytes(b"# my bashrc\n")
+    for name, data in LOGIN_HOMES[case].items():
+        (home.home / name).write_bytes(data)
+    before = snapshot(home, names)
+    home.install("--shell", "bash")
+    assert login_check(home, "bash") == (str(home.bin / "envhook"), 1)
+    home.assert_hooked("bash")  # the non-login shell still gets it from ~/.bashrc
+    home.install("--uninstall")
+    assert snapshot(home, names) == before
+    assert login_check(home, "bash")[1] == 0
+
+
+def test_login_zsh_with_zdotdir_from_zshenv_and_a_zprofile_that_resets_path(home: Home) -> None:
+    """ZDOTDIR set in ~/.zshenv (install.sh's own sh never sees it) and a
+    .zprofile that resets PATH, as macOS's path_helper does."""
+    zdot = home.home / ".config" / "zsh"
+    zdot.mkdir(parents=True)
+    files = {home.home / ".zshenv": b'export ZDOTDIR="$HOME/.config/zsh"\n',
+             zdot / ".zprofile": b"export PATH=/usr/bin:/bin\n",
+             zdot / ".zshrc": b"# my zshrc\n"}
+    for path, data in files.items():
+        path.write_bytes(data)
+    home.install("--shell", "zsh")
+    assert count_blocks((zdot / ".zshrc").read_text()) == 1
+    assert not (home.home / ".zshrc").exists()
+    assert login_check(home, "zsh") == (str(home.bin / "envhook"), 1)
+    home.install("--uninstall")
+    assert {p: p.read_bytes() for p in files} == files
     assert not (home.home / ".zshrc").exists()

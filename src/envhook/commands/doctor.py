@@ -64,8 +64,8 @@ def doctor() -> int:
         pass
     ctx = Context()
     failed = False
-    for label, check in (("hook", check_hook), ("rc file", check_rc), ("tool", check_tool),
-                         ("dirs", check_dirs), ("config file", check_config)):
+    for label, check in (("hook", check_hook), ("rc file", check_rc), ("completion", check_completion),
+                         ("tool", check_tool), ("dirs", check_dirs), ("config file", check_config)):
         try:
             lines = check(ctx)
         except Exception as e:  # noqa: BLE001 — a broken check is reported, never a traceback
@@ -83,6 +83,22 @@ class Context:
     def __init__(self):
         self._shell: tuple[str | None, str] | None = None
         self.rc_has_line: bool | None = None
+        # What the hook's `envhook` function told about the shell it runs in
+        # ("login=1 completion=loaded"); empty when doctor was run another way.
+        self.info = dict(w.partition("=")[::2] for w in os.environ.get("_ENVHOOK_SHELL_INFO", "").split() if "=" in w)
+
+    @property
+    def login(self) -> bool:
+        """Is the shell doctor runs in a login shell (`bash -l`, a terminal's first shell)?"""
+        if "login" in self.info:
+            return self.info["login"] == "1"
+        try:  # no hook function: a login shell's argv[0] starts with "-", or it got -l / --login
+            with open(f"/proc/{os.getppid()}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            return False
+        first = argv[1] if len(argv) > 1 else b""
+        return argv[0].startswith(b"-") or first == b"--login" or (first[:1] == b"-" != first[1:2] and b"l" in first)
 
     @property
     def shell(self) -> str | None:
@@ -171,10 +187,10 @@ def check_hook(ctx: Context) -> list[Line]:
     if shell is None:
         return [fail(what, f"envhook hooks bash, zsh and fish; this shell looks like {ctx.shell_seen}",
                      "run envhook doctor from bash, zsh or fish (with its hook line in its rc file)")]
-    rc = rc_files(shell)[0]
-    add = f"add this line to {show(rc)}, then open a new shell: {HOOK_LINE[shell]}"
+    rc = rc_files(shell, ctx.login)[0]
+    add = f"add this line to {show(rc)}{_login_why(ctx)}, then open a new shell: {HOOK_LINE[shell]}"
     if ctx.rc_has_line is None:
-        ctx.rc_has_line = find_hook_line(shell)[0] is not None
+        ctx.rc_has_line = find_hook_line(shell, ctx.login)[0] is not None
     if ctx.rc_has_line:
         add = (f"open a new shell (`exec {shell}`); if it still fails, make sure {show(rc)} is read and "
                f"`envhook` is on PATH where it runs the hook")
@@ -191,7 +207,7 @@ def check_hook(ctx: Context) -> list[Line]:
         return [fail(what, f"_ENVHOOK_HOOKED names process {hooked}, not this shell (process {os.getppid()}): "
                            "it was inherited from a shell that loaded the hook, this one did not", add)]
     lines = [ok(f"{what} (process {hooked})")]
-    # (f) The hook runs envhook by its interpreter's path, fixed when the shell started.
+    # The hook runs envhook by its interpreter's path, fixed when the shell started.
     if python and not (os.path.isfile(python) and os.access(python, os.X_OK)):
         lines = [fail(what, f"its hook runs envhook with {python}, which is gone (envhook was reinstalled "
                             "or removed since this shell started)", f"open a new shell: exec {shell}")]
@@ -207,14 +223,27 @@ def check_hook(ctx: Context) -> list[Line]:
 # -- (b) the rc file has the hook line ------------------------------------------------------
 
 
-def rc_files(shell: str) -> list[str]:
+def login_file(home: str) -> str:
+    """The file a bash login shell reads instead of ~/.bashrc: the first of
+    ~/.bash_profile, ~/.bash_login, ~/.profile that exists (install.sh's rule)."""
+    for name in (".bash_profile", ".bash_login"):
+        if os.path.isfile(os.path.join(home, name)):
+            return os.path.join(home, name)
+    return os.path.join(home, ".profile")
+
+
+def rc_files(shell: str, login: bool = False) -> list[str]:
     """The files `shell` reads at startup where a hook line may be; the first is
-    where install.sh (or the fix) puts it."""
+    the one this shell reads for it, where install.sh (or the fix) puts it."""
     home = os.path.expanduser("~")
     if shell == "bash":
-        return [os.path.join(home, n) for n in (".bashrc", ".bash_profile", ".bash_login", ".profile")]
+        files = [os.path.join(home, n) for n in (".bashrc", ".bash_profile", ".bash_login", ".profile")]
+        if login:
+            first = login_file(home)
+            files = [first, *(f for f in files if f != first)]
+        return files
     if shell == "zsh":
-        zdot = os.environ.get("ZDOTDIR") or home
+        zdot = os.environ.get("_ENVHOOK_ZDOTDIR") or os.environ.get("ZDOTDIR") or home
         files = [os.path.join(zdot, n) for n in (".zshrc", ".zprofile", ".zshenv", ".zlogin")]
         if os.path.join(home, ".zshrc") not in files:
             files.append(os.path.join(home, ".zshrc"))  # install.sh --uninstall looks there too
@@ -251,13 +280,15 @@ def _sourced(line: str) -> list[str]:
     return out
 
 
-def find_hook_line(shell: str) -> tuple[str | None, list[tuple[str, int, str]]]:
+def find_hook_line(shell: str, login: bool = False) -> tuple[str | None, list[tuple[str, int, str]]]:
     """(the file holding a hook line for `shell`, or None; the lines hooking
     another shell instead: (file, line number, shell)). The startup files are
     searched, and the files they source, one level deep."""
     seen: set[str] = set()
     wrong: list[tuple[str, int, str]] = []
-    queue = [(p, True) for p in rc_files(shell)]
+    # A login bash reads one login file (and what it sources), never ~/.bashrc itself.
+    files = rc_files(shell, login)
+    queue = [(p, True) for p in (files[:1] if shell == "bash" and login else files)]
     while queue:
         path, follow = queue.pop(0)
         real = os.path.realpath(path)
@@ -289,8 +320,8 @@ def check_rc(ctx: Context) -> list[Line]:
     shell = ctx.shell
     if shell is None:
         return []  # said by check_hook
-    files = rc_files(shell)
-    found, wrong = find_hook_line(shell)
+    files = rc_files(shell, ctx.login)
+    found, wrong = find_hook_line(shell, ctx.login)
     ctx.rc_has_line = found is not None
     if found is not None:
         return [ok(f"hook line in {show(found)}")]
@@ -299,13 +330,70 @@ def check_rc(ctx: Context) -> list[Line]:
         path, n, other = wrong[0]
         return [fail(what, f"{show(path)} line {n} hooks {other}, but your shell is {shell}",
                      f"change that line to: {HOOK_LINE[shell]}")]
+    if shell == "bash" and ctx.login:
+        return [fail(what, f"this is a login shell, which reads {show(files[0])} and not ~/.bashrc, and no "
+                           "`envhook hook bash` line is there (nor in the files it sources)",
+                     f"add this line to {show(files[0])}: {HOOK_LINE[shell]} (or rerun install.sh)")]
     others = ", ".join(show(f) for f in files[1:])
     return [fail(what, f"no `envhook hook {shell}` line there (nor in {others} or the files these source): "
                        f"new {shell} shells will not load the hook",
                  f"add this line to {show(files[0])}: {HOOK_LINE[shell]}")]
 
 
-# -- (c) the tool for this project ------------------------------------------------------------
+def _login_why(ctx: Context) -> str:
+    return " (this login shell reads it, not ~/.bashrc)" if ctx.shell == "bash" and ctx.login else ""
+
+
+# -- (c) the shell can complete envhook's commands ----------------------------------------------
+
+
+def check_completion(ctx: Context) -> list[Line]:
+    """Only the shell knows whether its completion system runs: the hook's
+    `envhook` function reports it. Without that report (doctor run as
+    `command envhook doctor`, or no hook) there is nothing to check."""
+    state = ctx.info.get("completion")
+    if state is None or ctx.shell is None:
+        return []
+    what = f"completion of envhook's commands in this {ctx.shell}"
+    data = os.environ.get("XDG_DATA_HOME", "")
+    if not os.path.isabs(data):
+        data = os.path.join(os.path.expanduser("~"), ".local", "share")
+    if state == "loaded":
+        return [ok(what)]
+    if ctx.shell == "bash":
+        user_file = os.path.join(data, "bash-completion", "completions", "envhook")
+        if state == "on-demand":
+            if os.path.isfile(user_file):
+                return [ok(f"{what} (bash-completion loads {show(user_file)} at the first Tab)")]
+            return [note(f"{what}: bash-completion runs but finds no envhook completion — "
+                         f"envhook completion bash > {show(user_file)}")]
+        fix = (f"add this line to {show(os.path.join(os.path.expanduser('~'), '.bashrc'))}: source "
+               f"{ctx.quote(user_file)}" if os.path.isfile(user_file) else
+               f"add this line to ~/.bashrc: eval \"$(envhook completion bash)\"")
+        return [note(f"{what}: no completion for envhook is loaded, and neither is the bash-completion package "
+                     f"that would load it — install bash-completion, or {fix}")]
+    if ctx.shell == "zsh":
+        zshrc = show(rc_files("zsh")[0])
+        if state == "compinit":
+            site = os.path.join(data, "zsh", "site-functions")
+            return [note(f"{what}: compinit ran but found no _envhook on $fpath — put "
+                         f"fpath=({ctx.quote(site)} $fpath) before compinit in {zshrc} (install.sh's block does), "
+                         "then open a new shell")]
+        return [note(f"{what}: compinit has not run in this shell, so zsh completes nothing — add "
+                     f"`autoload -Uz compinit && compinit` to {zshrc}, then open a new shell")]
+    dirs = [d for d in os.environ.get("_ENVHOOK_COMPLETE_PATH", "").split(":") if d]
+    for d in dirs:
+        if os.path.isfile(os.path.join(d, "envhook.fish")):
+            return [ok(f"{what} (fish loads {show(os.path.join(d, 'envhook.fish'))} at the first Tab)")]
+    config = os.environ.get("XDG_CONFIG_HOME", "")
+    if not os.path.isabs(config):
+        config = os.path.join(os.path.expanduser("~"), ".config")
+    target = os.path.join(config, "fish", "completions", "envhook.fish")
+    return [note(f"{what}: no envhook.fish in any $fish_complete_path dir — "
+                 f"envhook completion fish > {ctx.quote(target)}")]
+
+
+# -- (d) the tool for this project ------------------------------------------------------------
 
 
 def _version(argv: list[str], cwd: str) -> tuple[tuple[int, ...] | None, str, str]:
@@ -348,7 +436,7 @@ def _install_fix(ctx: Context, name: str) -> str:
         # Installed, but the directory is not on PATH (uv's installer and pipx put it there).
         if ctx.shell == "fish":
             return f"{name} is in {show(local)}: run `fish_add_path ~/.local/bin`"
-        rc = show(rc_files(ctx.shell)[0]) if ctx.shell else "your shell's rc file"
+        rc = show(rc_files(ctx.shell, ctx.login)[0]) if ctx.shell else "your shell's rc file"
         return f'{name} is in {show(local)}: add this line to {rc}: export PATH="$HOME/.local/bin:$PATH"'
     return {
         "uv": "install it: curl -LsSf https://astral.sh/uv/install.sh | sh",
@@ -467,7 +555,7 @@ def _check_pip(ctx: Context, project, about: str, cwd: str) -> list[Line]:
     return [ok(f"{what}: python3 {text} ({show(py)}), syncing with pip (uv would be faster)")]
 
 
-# -- (d) envhook's dirs can be written -------------------------------------------------------
+# -- (e) envhook's dirs can be written -------------------------------------------------------
 
 
 def writable(path: str, ctx: Context, var: str) -> tuple[str, str] | None:
@@ -547,7 +635,7 @@ def _check_state_owner() -> list[Line]:
     return [fail("state ownership", why, "chown it to yourself and `chmod go-w` it, or remove it")]
 
 
-# -- (e) the config file is valid ------------------------------------------------------------
+# -- (f) the config file is valid ------------------------------------------------------------
 
 
 def check_config(ctx: Context) -> list[Line]:
