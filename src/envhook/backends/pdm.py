@@ -43,8 +43,9 @@ def user_config() -> Path:
 class PdmBackend(Backend):
     name = "pdm"
     lock = "pdm.lock"
-    # PDM records the interpreter it used in .pdm-python at the first sync.
-    writes = (".pdm-python",)
+    # PDM records the interpreter it used in .pdm-python at the first sync,
+    # and a fresh project's first sync (`pdm install`) writes its lock.
+    writes = (".pdm-python", "pdm.lock")
     sync_label = "pdm sync --clean"
 
     def env_path(self, root, pyproject, environ):

@@ -152,6 +152,7 @@ def poetry_version(poetry: str) -> tuple[int, ...] | None:
 class PoetryBackend(Backend):
     name = "poetry"
     lock = "poetry.lock"
+    writes = ("poetry.lock",)  # a fresh project's first `poetry sync` locks it first
     sync_label = "poetry sync"
 
     def env_path(self, root, pyproject, environ):
