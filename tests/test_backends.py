@@ -223,3 +223,45 @@ def test_status_says_which_lock_file_won_and_how_to_choose(tmp_path, shell_env):
 
     data = json.loads(r.stdout)
     assert (data["backend"], data["backend_why"], data["lock_files_ignored"]) == ("uv", "uv.lock", ["poetry.lock"])
+
+
+# -- the cause line of a failed sync, from the tools' real output -------------------------------
+
+POETRY_OFFLINE = """\
+Installing dependencies from lock file
+
+Package operations: 2 installs, 0 updates, 0 removals
+
+  - Installing certifi (2025.8.3): Failed
+    | All attempts to connect to pypi.org failed.
+    |
+    | Probable Causes:
+    |     - the server is not responding to requests at the moment
+    |
+    | You can also run your poetry command with -v to see more information.
+  - Installing cfgv (3.4.0): Failed
+    | All attempts to connect to pypi.org failed.
+    |
+    | You can also run your poetry command with -v to see more information.
+"""
+PDM_BROKEN = """\
+Virtualenv is created successfully at /home/me/code/marko/.venv
+See /home/me/.local/state/pdm/log/pdm-install-3on2m38r.log for detailed debug log.
+[AttributeError]: module 'hishel' has no attribute 'SyncSqliteStorage'
+WARNING: Add '-v' to see the detailed traceback
+"""
+
+
+@pytest.mark.parametrize(("output", "want"), [
+    (POETRY_OFFLINE, "Installing certifi (2025.8.3): All attempts to connect to pypi.org failed."),
+    (PDM_BROKEN, "module 'hishel' has no attribute 'SyncSqliteStorage'"),
+    ("Resolving...\nerror: No solution found when resolving dependencies:\n  ╰─▶ Because x was not found\n",
+     "No solution found when resolving dependencies: Because x was not found"),
+    ("step one\nsomething broke here\nrun with --verbose for more information\n", "something broke here"),
+], ids=["poetry-per-package", "pdm-bracketed", "uv-chain", "hint-skipped"])
+def test_the_cause_line_is_what_went_wrong_not_how_to_learn_more(output, want):
+    """Seen when trying cleo (Poetry, no network) and marko (a PDM broken by
+    its own dependency): the last line said "run with -v"."""
+    from envhook.backends.base import cause, output_lines
+
+    assert cause(output_lines(output.encode())) == want

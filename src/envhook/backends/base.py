@@ -165,26 +165,40 @@ def output_lines(data: bytes) -> list[str]:
 
 
 # How the tools start the line that says why they failed: uv ("error: …",
-# or its report's "× …"), pip ("ERROR: …"), PDM ("[…Error]: …"), Poetry.
+# or its report's "× …"), pip ("ERROR: …"), Poetry ("Error: …").
 _CAUSE_PREFIXES = ("error: ", "ERROR: ", "× ", "Error: ")
+# PDM: "[AttributeError]: module 'hishel' has no attribute …".
+_BRACKETED = r"\[[A-Za-z_.]*(?:Error|Exception|Exit)\]: (.+)"
+# Lines that tell how to learn more rather than what went wrong.
+_HINT = r"(?i)(\s-v\b|-vvv|verbose|detailed debug log|more information|traceback)"
 
 
 def cause(lines: list[str]) -> str:
     """The line of a tool's output that says why it failed, without its
     prefix, with the line that explains it when the tool gives one (uv: "No
     solution found when resolving dependencies: Because there is no version
-    of tinkerpkg==9.9 …")."""
+    of tinkerpkg==9.9 …"; Poetry: "Installing certifi (2025.8.3): All
+    attempts to connect to pypi.org failed.")."""
+    import re  # not at import time: the prompt's entry imports this module
+
     for i, line in enumerate(lines):
         text = line.strip()
+        after = lines[i + 1].strip() if i + 1 < len(lines) else ""
         for prefix in _CAUSE_PREFIXES:
             if text.startswith(prefix):
                 why = text[len(prefix):].strip()
-                after = lines[i + 1].strip() if i + 1 < len(lines) else ""
                 for lead in _EXPLAINED_BY:
                     if after.startswith(lead):
                         return f"{why.rstrip(':')}: {after[len(lead):].strip()}"
                 return why
-    return lines[-1].strip() if lines else ""
+        m = re.match(_BRACKETED, text)
+        if m:
+            return m.group(1).strip()
+        # Poetry, per package: "- Installing x (1.0): Failed" then "| why".
+        if text.startswith("- ") and text.endswith(": Failed") and after.startswith("|"):
+            return f"{text[2:-len(': Failed')]}: {after.lstrip('|').strip()}"
+    said = [ln.strip() for ln in lines if not re.search(_HINT, ln) and ln.strip().strip("|").strip()]
+    return said[-1] if said else (lines[-1].strip() if lines else "")
 
 
 # How uv goes on to say why (the cause chain of its errors).
