@@ -367,9 +367,9 @@ def check_completion(ctx: Context) -> list[Line]:
                 return [ok(f"{what} (bash-completion loads {show(user_file)} at the first Tab)")]
             return [note(f"{what}: bash-completion runs but finds no envhook completion — "
                          f"envhook completion bash > {show(user_file)}")]
-        fix = (f"add this line to {show(os.path.join(os.path.expanduser('~'), '.bashrc'))}: source "
-               f"{ctx.quote(user_file)}" if os.path.isfile(user_file) else
-               f"add this line to ~/.bashrc: eval \"$(envhook completion bash)\"")
+        rc = show(rc_files("bash", ctx.login)[0])  # a login shell reads its login file, not ~/.bashrc
+        fix = (f"add this line to {rc}: source {ctx.quote(user_file)}" if os.path.isfile(user_file) else
+               f"add this line to {rc}: eval \"$(envhook completion bash)\"")
         return [note(f"{what}: no completion for envhook is loaded, and neither is the bash-completion package "
                      f"that would load it — install bash-completion, or {fix}")]
     if ctx.shell == "zsh":
