@@ -51,6 +51,13 @@ if [[ -z $_envhook_venv && -n ${_ENVHOOK_VENV-} && ${VIRTUAL_ENV-} == "${_ENVHOO
         _envhook_saved="$_envhook_saved $_envhook_v"
         printf -v "_envhook_new_$_envhook_v" '%s' "${!_envhook_v}"
     done
+    # A login shell rebuilt PATH since (/etc/profile, macOS's path_helper):
+    # the env's bin goes back in front, where the activation had put it.
+    _envhook_v=":$PATH:"
+    _envhook_v=${_envhook_v/":$_envhook_bin:"/:}
+    _envhook_v=${_envhook_v#:}
+    _envhook_v=${_envhook_v%:}
+    export PATH="$_envhook_bin${_envhook_v:+:$_envhook_v}"
     unset _envhook_v
 fi
 

@@ -45,6 +45,11 @@ if test -z "$_envhook_venv"; and set -q _ENVHOOK_VENV VIRTUAL_ENV
         set -g _envhook_new_$_envhook_v $$_envhook_v
     end
     set -e _envhook_v
+    # A login shell rebuilt PATH since (/etc/profile, macOS's path_helper):
+    # the env's bin goes back in front, where the activation had put it.
+    set -l _envhook_i (contains -i -- $_envhook_bin $PATH)
+    and set -e PATH[$_envhook_i]
+    set -gx PATH $_envhook_bin $PATH
 end
 
 function _envhook_hook --on-event fish_prompt --on-variable PWD

@@ -49,6 +49,13 @@ if [[ -z $_envhook_venv && -n ${_ENVHOOK_VENV-} && ${VIRTUAL_ENV-} == "${_ENVHOO
             _envhook_saved="$_envhook_saved $v"
             typeset -g "_envhook_new_$v=${(P)v}"
         done
+        # A login shell rebuilt PATH since (/etc/profile, macOS's path_helper in
+        # .zprofile): the env's bin goes back in front, where the activation put it.
+        local p=":$PATH:"
+        p=${p/":$_envhook_bin:"/:}
+        p=${p#:}
+        p=${p%:}
+        export PATH="$_envhook_bin${p:+:$p}"
     }
 fi
 

@@ -242,8 +242,9 @@ def test_leaving_restores_path_and_virtual_env_keeping_user_additions(open_shell
     assert got == want
 
 
+@pytest.mark.parametrize("child_path", ["inherited", "rebuilt"])
 def test_a_shell_started_inside_an_activated_one_takes_the_activation_over(
-        open_shell, shell, project, shell_env, tmp_path, wheelhouse):
+        open_shell, shell, project, shell_env, tmp_path, wheelhouse, child_path):
     """`bash` inside an activated shell, `exec zsh`, a split terminal: the
     child inherits the activation. It must treat it as envhook's (leaving
     undoes it, another project replaces it), not as a venv the user chose."""
@@ -259,8 +260,14 @@ def test_a_shell_started_inside_an_activated_one_takes_the_activation_over(
         value = parent.get(name)
         assert value is not None, name
         inherited[name] = value.replace("\n", ":") if name == "PATH" else value
+    if child_path == "rebuilt":
+        # `exec bash -l` / a login zsh: /etc/profile sets PATH afresh, the venv's bin is gone
+        # (found in a real login bash: VIRTUAL_ENV said cleo's env, `python` was not found).
+        inherited["PATH"] = shell_env["PATH"]
     child = open_shell(cwd=project, env=inherited)
     assert child.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert child.get("PATH").split(sep)[0] == str(project / ".venv" / "bin")
+    assert child.run("python -c 'import sys; print(sys.prefix)'").strip() == str(project / ".venv")
     child.run(f"cd {q(shell, other)}")
     assert child.get("VIRTUAL_ENV") == str(other / ".venv")
     path = child.get("PATH").split(sep)
