@@ -30,6 +30,7 @@ _envhook_paranoid_cfg=__ENVHOOK_PARANOID__
 : "${_envhook_root=}" "${_envhook_pwd=}" "${_envhook_told=}"
 : "${_envhook_venv=}" "${_envhook_bin=}" "${_envhook_active=}" "${_envhook_saved=}"
 : "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}" "${_envhook_found=}"
+: "${_envhook_user_fns=}"  # the user's own cd / pushd / popd functions, kept as _envhook_user_NAME
 [[ -n ${_envhook_known+x} ]] || _envhook_known=()
 [[ -n ${_envhook_changed+x} ]] || _envhook_changed=()
 [[ -n ${_envhook_act+x} ]] || _envhook_act=()
@@ -69,7 +70,7 @@ _envhook_hook() {
             # Not through our cd wrapper: a cd function defined after the hook
             # line (or zoxide's `builtin cd`) took its place; wrap it again.
             [[ ${1-} == chdir ]] || _envhook_wrap
-            _envhook_cd
+            _envhook_cd "${1-}"
         elif [[ -n $_envhook_root ]]; then
             # Same directory, same project: the watches are the whole cost of a prompt.
             _envhook_fresh || _envhook_export
@@ -84,7 +85,7 @@ _envhook_hook() {
     return $_envhook_rc
 }
 
-_envhook_cd() {
+_envhook_cd() {  # [chdir: called by the cd wrapper, a prompt follows]
     local d found slot req
     _envhook_pwd=$PWD
     # Which project is this directory in? A directory seen before answers from
@@ -117,7 +118,9 @@ _envhook_cd() {
         if [[ $slot != "$_envhook_cur" ]]; then
             _envhook_load "$slot"
             if _envhook_fresh && ! _envhook_paranoid; then _envhook_apply; return 0; fi
-        elif _envhook_fresh; then
+        elif [[ ${1-} == chdir ]] || _envhook_fresh; then
+            # Same project: what is active stays right for the rest of the
+            # command line, and the prompt after it looks at the watches.
             return 0
         fi
     fi
@@ -280,7 +283,7 @@ _envhook_chdir() {  # NAME ARGS...
     # A user function that calls the cd it replaced (ours) must reach the builtin.
     if [[ -n ${_envhook_in_chdir-} ]]; then builtin "$@"; return; fi
     _envhook_in_chdir=1
-    if declare -F "_envhook_user_$1" >/dev/null; then "_envhook_user_$1" "${@:2}"; else builtin "$@"; fi
+    if [[ " $_envhook_user_fns " == *" $1 "* ]]; then "_envhook_user_$1" "${@:2}"; else builtin "$@"; fi
     _envhook_rc=$?
     _envhook_in_chdir=
     # A subshell ($(cd x && pwd)) decides nothing: whatever it activated would
@@ -290,14 +293,18 @@ _envhook_chdir() {  # NAME ARGS...
 }
 
 # Reading a function's text takes a subshell: this runs when the hook is
-# loaded and when PWD changed behind our back, never on a plain prompt.
+# loaded and when PWD changed behind our back, never on a plain prompt; one
+# subshell when all three are still ours.
 _envhook_wrap() {
     local n f
+    f=$(declare -f cd pushd popd 2>/dev/null)
+    [[ $f != *"_envhook_chdir cd "*"_envhook_chdir pushd "*"_envhook_chdir popd "* ]] || return 0
     for n in cd pushd popd; do
         if declare -F "$n" >/dev/null; then
             f=$(declare -f "$n")
             [[ $f != *"_envhook_chdir $n "* ]] || continue
             eval "_envhook_user_$n${f#"$n"}"
+            [[ " $_envhook_user_fns " == *" $n "* ]] || _envhook_user_fns="$_envhook_user_fns $n"
         fi
         eval "$n() { _envhook_chdir $n \"\$@\"; }"
     done
