@@ -67,10 +67,11 @@ _envhook_hook() {
     local _envhook_rc=$?
     if [[ -z ${ENVHOOK_DISABLE-}$_envhook_broken ]]; then
         if [[ $PWD != "$_envhook_pwd" ]]; then
-            # Not through our cd wrapper: a cd function defined after the hook
-            # line (or zoxide's `builtin cd`) took its place; wrap it again.
-            [[ ${1-} == chdir ]] || _envhook_wrap
-            _envhook_cd "${1-}"
+            # Not through our cd wrapper (which keeps _envhook_pwd current): a
+            # cd function defined after the hook line took its place, or
+            # something ran `builtin cd` (zoxide); wrap again if need be.
+            _envhook_wrap
+            _envhook_cd
         elif [[ -n $_envhook_root ]]; then
             # Same directory, same project: the watches are the whole cost of a prompt.
             _envhook_fresh || _envhook_export
@@ -288,7 +289,10 @@ _envhook_chdir() {  # NAME ARGS...
     _envhook_in_chdir=
     # A subshell ($(cd x && pwd)) decides nothing: whatever it activated would
     # vanish with it, and its Python run would move this shell's stamp.
-    if [[ $PWD != "$_envhook_pwd" && $BASHPID == "$$" ]]; then _envhook_hook chdir; fi
+    # (The prompt after the command line handles ENVHOOK_DISABLE's and a broken hook's cases.)
+    if [[ $PWD != "$_envhook_pwd" && -z ${ENVHOOK_DISABLE-}$_envhook_broken && $BASHPID == "$$" ]]; then
+        _envhook_cd chdir
+    fi
     return $_envhook_rc
 }
 
