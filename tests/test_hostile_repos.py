@@ -355,19 +355,6 @@ def test_paranoid_trust_covers_workspace_members_and_old_allows(tmp_path, wheelh
     assert data["trusted"] is False and "content" in data["reasons"][0] and "envhook allow" in data["next"]
 
 
-def _hook_defers_to_paranoid_trust() -> bool:
-    """The entry's speculative `uv sync` (hookentry.speculate) must not run in
-    paranoid mode: it would sync a changed pyproject.toml before the full
-    evaluation checks its content. Until hookentry.py honours
-    ENVHOOK_PARANOID (see SECURITY.md and the change proposed with it), the
-    real-shell test below documents the gap as an expected failure."""
-    import envhook.hookentry
-
-    return "ENVHOOK_PARANOID" in Path(envhook.hookentry.__file__).read_text()
-
-
-@pytest.mark.xfail(not _hook_defers_to_paranoid_trust(), strict=True,
-                   reason="hookentry.speculate starts `uv sync` before the paranoid trust check")
 def test_paranoid_change_in_a_live_shell_asks_again(open_shell, shell, tmp_path, wheelhouse, shell_env):
     strict = paranoid_env(shell_env)
     project = make_project(tmp_path / "demo", wheelhouse)
@@ -406,8 +393,6 @@ def test_paranoid_change_in_a_live_shell_asks_again(open_shell, shell, tmp_path,
     assert version_in_env(project) == "2.0"
 
 
-@pytest.mark.xfail(not _hook_defers_to_paranoid_trust(), strict=True,
-                   reason="the decision cache is shared by paranoid and path-only shells")
 def test_a_paranoid_shell_never_replays_a_path_only_decision(isolated_home, tmp_path, wheelhouse, shell_env):
     """A shell without ENVHOOK_PARANOID syncs a changed pyproject.toml (path-only
     trust) and caches that decision; a paranoid shell entering next must decide
@@ -433,27 +418,11 @@ def test_a_paranoid_shell_never_replays_a_path_only_decision(isolated_home, tmp_
         strict.close(force=True)
 
 
-def _shell_defers_to_python_in_paranoid_mode(shell: str) -> bool:
-    """Whether the shell's hook asks Python (not its mtime check) before
-    re-activating a project it visited earlier, in paranoid mode."""
-    from envhook.shells import get_shell, template_dir
-
-    return "ENVHOOK_PARANOID" in (Path(template_dir()) / get_shell(shell).template).read_text()
-
-
-REPLACED_GAP = (
-    "the shell's builtin check compares mtimes only: a project replaced at a trusted path by files "
-    "with old mtimes (tar x, rsync -a, cp -a) is re-activated from the shell's slot without Python, "
-    "so paranoid mode never sees the new content (a new shell, via the decision cache's ctime/inode "
-    "signatures, does)"
-)
-
-
-@pytest.mark.parametrize("shell", [
-    pytest.param(sh, marks=pytest.mark.xfail(not _shell_defers_to_python_in_paranoid_mode(sh), strict=True,
-                                             reason=REPLACED_GAP))
-    for sh in ("bash", "zsh", "fish")
-])
+# The shell's builtin check compares mtimes only, and a project replaced at a
+# trusted path by files with old mtimes (tar x, rsync -a, cp -a) would be
+# re-activated from the shell's slot without Python: in paranoid mode each
+# shell asks Python on entering a project (its _envhook_paranoid).
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_paranoid_shell_does_not_reactivate_a_project_replaced_with_old_mtimes(
     open_shell, shell, tmp_path, wheelhouse, shell_env, canaries
 ):

@@ -79,3 +79,39 @@ def test_a_synced_poetry_project_reads_no_lock_at_the_prompt(tmp_path, shell_env
     assert "envhook.backends.lockread" in full  # the poetry backend was loaded
     assert offenders(full, NEVER) == []
     assert "envhook.backends.uv" not in full and "envhook.backends.pdm" not in full
+
+
+def test_envhooks_own_imports_run_one_way():
+    """No import cycle among envhook's modules, counting the imports inside
+    functions too (a function-local import can hide a cycle, not remove it)."""
+    import ast
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "src"
+    modules = {}
+    for path in (src / "envhook").rglob("*.py"):
+        name = ".".join(path.relative_to(src).with_suffix("").parts)
+        modules[name.removesuffix(".__init__")] = path
+    graph = {}
+    for name, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module)
+                found.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+        graph[name] = {m for m in found if m in modules and m != name}
+
+    def reach(start):
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in graph[todo.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    # The package itself (envhook/__init__.py) is imported by every submodule; it imports none.
+    cycles = sorted(name for name in graph if name != "envhook" and name in reach(name))
+    assert cycles == [], f"modules on an import cycle: {cycles}"

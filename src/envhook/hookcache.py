@@ -76,11 +76,28 @@ def observe(paths: list[str], now_ns: int) -> list[tuple[str, str, str]]:
     return out
 
 
+def session() -> str:
+    """This shell's id, as its hook passed it (_ENVHOOK_SESSION)."""
+    s = os.environ.get("_ENVHOOK_SESSION", "")
+    return s if s.isalnum() and s.isascii() and len(s) <= 64 else "nosession"
+
+
+def paranoid() -> bool:
+    """ENVHOOK_PARANOID, read as trust.paranoid reads it (importing trust
+    would load json and pathlib on the fast path)."""
+    value = os.environ.get("ENVHOOK_PARANOID")
+    if value is None:
+        value = os.environ.get("_ENVHOOK_PARANOID_CFG", "")  # the setting, as the hook was printed with it
+    return value.strip().lower() not in ("", "0", "false", "no", "off")
+
+
 def cache_file(state: str, nearest: str) -> str:
     """Keyed by where the directory really is: after `current -> good` is
     re-pointed to `evil`, $PWD spells the same path, and must not replay
-    good's decision."""
-    return os.path.join(state, "dirs", paths.key(os.path.realpath(nearest)))
+    good's decision. Paranoid shells keep their own decisions: one reached
+    where trust is path-only must not be replayed where trust follows content."""
+    path = os.path.join(state, "dirs", paths.key(os.path.realpath(nearest)))
+    return path + ".paranoid" if paranoid() else path
 
 
 class Decision:

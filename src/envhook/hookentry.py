@@ -22,27 +22,6 @@ class Presync:
         self.root, self.child, self.lock_fd, self.reason = root, child, lock_fd, reason
 
 
-def session() -> str:
-    s = os.environ.get("_ENVHOOK_SESSION", "")
-    return s if s.isalnum() and s.isascii() and len(s) <= 64 else "nosession"
-
-
-def paranoid() -> bool:
-    """ENVHOOK_PARANOID, read as trust.paranoid reads it (importing trust
-    would load json and pathlib on the fast path)."""
-    value = os.environ.get("ENVHOOK_PARANOID")
-    if value is None:
-        value = os.environ.get("_ENVHOOK_PARANOID_CFG", "")  # the setting, as the hook was printed with it
-    return value.strip().lower() not in ("", "0", "false", "no", "off")
-
-
-def cache_file(state: str, nearest: str) -> str:
-    """Paranoid shells keep their own decisions: one reached where trust is
-    path-only must not be replayed where trust follows content."""
-    path = hookcache.cache_file(state, nearest)
-    return path + ".paranoid" if paranoid() else path
-
-
 def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     """Start `uv sync` at once when the cache already proves the env stale.
 
@@ -55,7 +34,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
         return None
     if decision.act[2] == "1":
         return None  # UV_NO_SYNC is exported (package pins, sync = "missing"): the full path decides
-    if paranoid():
+    if hookcache.paranoid():
         return None  # trust follows the inputs' content: only the full evaluation may decide to sync
     from envhook.messages import quiet
 
@@ -132,10 +111,10 @@ def fast(shell_name: str) -> str | Presync | None:
     if nearest is None:
         return emit.leave(sh, None)
     state = paths.state_dir()
-    decision = hookcache.read(cache_file(state, nearest))
+    decision = hookcache.read(hookcache.cache_file(state, nearest))
     if decision is None:
         return None
-    stamp = paths.stamp_path(state, session(), decision.root)
+    stamp = paths.stamp_path(state, hookcache.session(), decision.root)
     # The stamp is taken before the signatures are checked: a change in
     # between is then newer than the stamp and wakes the next prompt.
     stamp_time = paths.start_stamp(stamp)

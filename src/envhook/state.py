@@ -30,7 +30,9 @@ from pathlib import Path
 from envhook import paths
 from envhook._hash import file_digest, read_regular
 
-from envhook.backends.base import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, SYNC_RUNNING  # noqa: F401 (re-exported)
+# What a sync record says of the last sync (sync.json "status").
+SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED, SYNC_RUNNING = "ok", "failed", "interrupted", "running"
+
 
 
 def state_dir() -> Path:

@@ -10,11 +10,12 @@ from contextlib import contextmanager
 
 from envhook import venv
 from envhook.backends import backend_for
-from envhook.backends.base import SYNC_FAILED, SyncOutcome
+from envhook.backends.base import SyncOutcome
 from envhook.evaluate import env_config_digest
 from envhook.messages import say
 from envhook.project import Project
 from envhook.state import (
+    SYNC_FAILED,
     SYNC_OK,
     SYNC_RUNNING,
     SyncRecord,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED, SYNC_RUNNING = "ok", "failed", "interrupted", "running"
+from envhook.state import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, ensure_project_dir
 
 # Variables that must not reach a sync tool: a venv the user activated by
 # hand (or ours) would redirect it (Poetry and PDM install into an active
@@ -213,7 +213,6 @@ class Runner:
     def __init__(self, project):
         from envhook import spawn
         from envhook.messages import quiet
-        from envhook.state import ensure_project_dir
 
         self.project, self.env, self.show = project, sync_environ(), not quiet()
         try:

@@ -278,7 +278,8 @@ def _remove_unwanted(project, pinned: list[str], run):
     the kept hand-made changes. uv's own dry run names them, as an exact
     `uv sync` would remove them. The outcome carries the drift left after it:
     exactly the packages the sync left as they are."""
-    from envhook.backends.base import SYNC_FAILED, SyncOutcome
+    from envhook.backends.base import SyncOutcome
+    from envhook.state import SYNC_FAILED
     from envhook.drift import LockDrift
 
     drift = uv_lock_drift(project)

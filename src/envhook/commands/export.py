@@ -14,7 +14,7 @@ from pathlib import Path
 
 from envhook import emit, hookcache, paths, settings
 from envhook._hash import hexdigest
-from envhook.hookentry import cache_file, session
+from envhook.hookcache import cache_file, session
 from envhook.messages import say
 
 
