@@ -51,7 +51,7 @@ from pathlib import Path
 import pytest
 from support.projects import make_project, set_dependencies, uv_lock
 from support.shell import ShellSession
-from support.hooktest import envhook, q
+from support.hooktest import envhook, q, status_json as status, version_in_env
 
 from envhook import paths
 
@@ -124,18 +124,6 @@ def settled(s: ShellSession, uv_log: Path | None = None) -> None:
     assert s.run("echo alive").strip() == "alive"
     if uv_log:
         assert uv_calls(uv_log) == calls, "uv was started again"
-
-
-def version_in_env(project: Path, name: str = "tinkerpkg") -> str | None:
-    r = subprocess.run(
-        [str(project / ".venv" / "bin" / "python"), "-c", f"import importlib.metadata as m; print(m.version({name!r}))"],
-        capture_output=True, text=True, check=False,
-    )
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
-def status(project: Path, env: dict) -> dict:
-    return json.loads(envhook("status", "--json", cwd=project, env=env, check=True).stdout)
 
 
 def uv_wrapper(tmp_path: Path, shell_env: dict) -> tuple[dict, Path, Path]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from support.projects import make_project, make_workspace_member, set_dependencies, uv_lock
-from support.hooktest import HOOK_LINE, envhook, q
+from support.hooktest import envhook, HOOK_LINE, pip_install, q, status_json, version_in_env
 
 
 @pytest.fixture
@@ -23,20 +23,6 @@ def project(tmp_path, wheelhouse, shell_env) -> Path:
     p = make_project(tmp_path / "demo", wheelhouse)
     uv_lock(p, shell_env)
     return p
-
-
-def version_in_env(project: Path, name: str = "tinkerpkg") -> str | None:
-    py = project / ".venv" / "bin" / "python"
-    r = subprocess.run(
-        [str(py), "-c", f"import importlib.metadata as m; print(m.version({name!r}))"],
-        capture_output=True, text=True,
-    )
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
-def pip_install(shell: str, wheelhouse: Path, spec: str) -> str:
-    """A hand-made change, the way a user tries a version: `uv pip install`."""
-    return f"uv pip install -q --no-index --find-links {q(shell, wheelhouse)} {spec}"
 
 
 def stamp_mtimes(home_state: Path) -> dict[str, int]:
@@ -209,9 +195,12 @@ def test_sync_command_refuses_pinned_unless_forced(project, shell_env):
     envhook("pin", cwd=project, env=shell_env)
     r = envhook("sync", cwd=project, env=shell_env)
     assert r.returncode == 1 and "--force" in r.stderr
+    assert status_json(project, shell_env)["pinned"] is True  # the refusal changed nothing
     r = envhook("sync", "--force", cwd=project, env=shell_env)
-    assert r.returncode == 0
-    assert "unpinned" not in r.stderr or True
+    assert r.returncode == 0, r.stderr
+    # --force is the user's word: the env is reset to the lock, and the pin is gone.
+    data = status_json(project, shell_env)
+    assert data["pinned"] is False and data["state"] == "in-sync", data
     assert json.loads(envhook("status", "--json", cwd=project, env=shell_env).stdout)["pinned"] is False
 
 

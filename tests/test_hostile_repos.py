@@ -8,10 +8,8 @@ ENVHOOK_PARANOID=1 so does any change of the inputs' content."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ import pytest
 from envhook import paths
 from support.projects import make_project, make_workspace_member, set_dependencies, uv_lock
 from support.shell import ShellSession, require_shell, shell_quote
-from support.hooktest import HOOK_LINE, envhook, q
+from support.hooktest import envhook, HOOK_LINE, q, status_json as status, version_in_env
 
 
 # A PEP 517 backend that lives in the repository (backend-path) and needs
@@ -122,19 +120,6 @@ def plant_self_trust(project: Path, state_home: Path) -> None:
     # And a link from the project to the real state dir: reading through it
     # must not be how trust is decided either.
     os.symlink(state_home / "envhook", project / "state-link")
-
-
-def status(project: Path, env: dict) -> dict:
-    return json.loads(envhook("status", "--json", cwd=project, env=env).stdout)
-
-
-def version_in_env(project: Path, name: str = "tinkerpkg") -> str | None:
-    r = subprocess.run(
-        [str(project / ".venv" / "bin" / "python"), "-c",
-         f"import importlib.metadata as m; print(m.version({name!r}))"],
-        capture_output=True, text=True,
-    )
-    return r.stdout.strip() if r.returncode == 0 else None
 
 
 def path_entries(s: ShellSession) -> list[str]:

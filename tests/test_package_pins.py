@@ -14,15 +14,14 @@ once, without a shell.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from support.backend_projects import make_pdm_project, make_pip_project, make_poetry_project, tool_env
-from support.hooktest import add_find_links, envhook, envhook_syncs, lines_with, q, status_json, uv_wrapper
+from support.hooktest import add_find_links, envhook, envhook_syncs, lines_with, pip_install, q, status_json, uv_wrapper, version_in_env
 from support.localpkg import make_local_package
-from support.projects import make_project, set_dependencies, uv_lock, venv_python
+from support.projects import make_project, set_dependencies, uv_lock
 from support.wheels import build_wheel
 
 ARROW = "\u2192"  # →
@@ -61,21 +60,8 @@ def new_project(tmp_path: Path, wheelhouse: Path, env: dict, deps=("tinkerpkg==1
     return p
 
 
-def version_in_env(project: Path, name: str = "tinkerpkg") -> str | None:
-    r = subprocess.run(
-        [str(venv_python(project)), "-c", f"import importlib.metadata as m; print(m.version({name!r}))"],
-        capture_output=True, text=True,
-    )
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
 def versions(project: Path, *names: str) -> dict[str, str | None]:
     return {n: version_in_env(project, n) for n in names}
-
-
-def pip_install(shell: str, wheelhouse: Path, spec: str) -> str:
-    """A hand-made change typed into the shell."""
-    return f"uv pip install -q --no-index --find-links {q(shell, wheelhouse)} {spec}"
 
 
 def status_text(project: Path, env: dict) -> str:
@@ -94,12 +80,8 @@ def pins_of(data: dict) -> dict[str, tuple]:
     return out
 
 
-
-
 def syncing_lines(out: str) -> list[str]:
     return [line.strip() for line in out.splitlines() if line.strip().startswith("envhook: syncing demo (")]
-
-
 
 
 def editable_file(s, module: str) -> str:

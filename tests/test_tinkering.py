@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import envhook, envhook_syncs, q, status_json, uv_wrapper, write_config
+from support.hooktest import envhook, envhook_syncs, pip_install, q, status_json, uv_wrapper, version_in_env, write_config
 from support.localpkg import make_local_package
 from support.projects import make_project, make_workspace_member, run_uv, set_dependencies, uv_lock, venv_python
 
@@ -56,26 +56,12 @@ def synced(project, shell_env) -> Path:
 # ------------------------------------------------------------------------------ helpers
 
 
-def version_in_env(project: Path, name: str = "tinkerpkg") -> str | None:
-    py = venv_python(project)
-    r = subprocess.run(
-        [str(py), "-c", f"import importlib.metadata as m; print(m.version({name!r}))"],
-        capture_output=True, text=True,
-    )
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
 def python_version_in_env(project: Path) -> str:
     r = subprocess.run(
         [str(venv_python(project)), "-c", "import platform; print(platform.python_version())"],
         capture_output=True, text=True, check=True,
     )
     return r.stdout.strip()
-
-
-def pip_install(shell: str, wheelhouse: Path, spec: str) -> str:
-    """A hand-made change typed into the shell, the way a user tries a version."""
-    return f"uv pip install -q --no-index --find-links {q(shell, wheelhouse)} {spec}"
 
 
 def hand(project: Path, env: dict, wheelhouse: Path, *args: str) -> None:
@@ -131,16 +117,12 @@ def notices(out: str) -> list[set[str]]:
     return found
 
 
-
-
 def export(shell: str, name: str, value: str) -> str:
     return f"set -gx {name} {q(shell, value)}" if shell == "fish" else f"export {name}={q(shell, value)}"
 
 
 def config_file(shell_env: dict) -> Path:
     return Path(shell_env["XDG_CONFIG_HOME"]) / "envhook" / "config.toml"
-
-
 
 
 def other_interpreter(than: str) -> tuple[str, str]:
