@@ -31,12 +31,6 @@ def test_config_dir_matches_platformdirs(xdg, monkeypatch, tmp_path):
     assert paths.config_dir() == user_config_dir("envhook", appauthor=False)
 
 
-def test_location_vars_match_the_backends():
-    from envhook.backends.base import ENV_LOCATION_VARS
-
-    assert hookcache.LOCATION_VARS == ENV_LOCATION_VARS
-
-
 def test_nearest_project_dir(tmp_path):
     (tmp_path / "p" / "a" / "b").mkdir(parents=True)
     (tmp_path / "p" / "pyproject.toml").write_text("")

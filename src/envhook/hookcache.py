@@ -26,8 +26,10 @@ from envhook import paths
 VERSION = "envhook-decision-5"
 RACY_NS = 2_000_000_000
 
-# backends.base.ENV_LOCATION_VARS, repeated: importing backends.base here
-# would put its imports on the fast path. tests/test_paths.py keeps both equal.
+# Variables that decide where some backend puts a project's env (uv, Poetry,
+# PDM read them; see each backend's env_path). The cache records their
+# values: one of them changed means the env may live elsewhere now, which
+# only a full evaluation can say.
 LOCATION_VARS = ("UV_PROJECT_ENVIRONMENT", "POETRY_VIRTUALENVS_IN_PROJECT", "POETRY_VIRTUALENVS_PATH",
                  "POETRY_CACHE_DIR", "POETRY_CONFIG_DIR", "PDM_VENV_IN_PROJECT")
 

@@ -23,13 +23,6 @@ _DROP = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC", "CONDA
          "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_ACTIVE", "_ENVHOOK_VENV", "ENVHOOK_STATE",
          "_ENVHOOK_PARANOID_CFG", "_ENVHOOK_HOOKED")
 
-# Variables that decide where some backend puts a project's env. The
-# decision cache records their values: one of them changed means the env may
-# live elsewhere now, which only a full evaluation can say.
-ENV_LOCATION_VARS = ("UV_PROJECT_ENVIRONMENT", "POETRY_VIRTUALENVS_IN_PROJECT", "POETRY_VIRTUALENVS_PATH",
-                     "POETRY_CACHE_DIR", "POETRY_CONFIG_DIR", "PDM_VENV_IN_PROJECT")
-
-
 # -- the tools' own configuration, which decides what a sync installs --------------
 
 def _truthy_env(environ, name: str) -> bool:
