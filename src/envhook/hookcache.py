@@ -98,7 +98,7 @@ def cache_file(state: str, nearest: str) -> str:
     re-pointed to `evil`, $PWD spells the same path, and must not replay
     good's decision. Paranoid shells keep their own decisions: one reached
     where trust is path-only must not be replayed where trust follows content."""
-    path = os.path.join(state, "dirs", paths.key(os.path.realpath(nearest)))
+    path = paths.decision_file(state, os.path.realpath(nearest))
     return path + ".paranoid" if paranoid() else path
 
 

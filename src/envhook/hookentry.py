@@ -66,7 +66,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
                         return None  # [tool.envhook] may turn envhook off or choose another tool
         except (OSError, ValueError, AttributeError):
             return None
-    if os.path.exists(os.path.join(state, "projects", paths.key(decision.root), "packages.json")):
+    if os.path.exists(os.path.join(paths.project_state(state, decision.root), paths.PACKAGE_PINS)):
         return None  # package pins change the command: the full path builds it
     import fcntl
 
@@ -76,7 +76,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     uv = uv_path(decision.act[0])
     if uv is None:
         return None
-    lock_path = os.path.join(state, "projects", paths.key(decision.root), "lock")
+    lock_path = os.path.join(paths.project_state(state, decision.root), paths.LOCK)
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
@@ -93,7 +93,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     )
     say(f"syncing {decision.name} ({reason})")
     try:
-        child = start_sync(uv, decision.root, os.path.join(state, "projects", paths.key(decision.root), "sync.log"))
+        child = start_sync(uv, decision.root, os.path.join(paths.project_state(state, decision.root), paths.SYNC_LOG))
     except OSError:
         os.close(fd)
         return None

@@ -40,8 +40,41 @@ def key(path: str) -> str:
     return hexdigest(os.fsencode(path))[:24]
 
 
+# Everything envhook keeps under its state dir, named here and nowhere else:
+#
+#   stamps/<session>-<key>       a shell's stamp for a project (the watches' "newer than")
+#   stamps/<…>.nowait            Ctrl-C left the wait for another sync: do not wait again yet
+#   dirs/<key>[.paranoid]        the decision cache of a directory (hookcache)
+#   projects/<key>/              one project (key: a hash of its root's path):
+ALLOW = "allow"                # `envhook allow`, with the inputs' digests
+DENY = "deny"                  # `envhook deny`
+SYNC_RECORD = "sync.json"      # the last sync: status, inputs, what it left installed
+PIN = "pin.json"               # `envhook pin` (the whole env)
+PACKAGE_PINS = "packages.json"  # `envhook pin PKG`
+NOTIFY = "notify"              # touched by allow/deny/pin/unpin/sync: open shells look again
+NOTICED = "noticed"            # which hand-made change notice was said already
+LOCK = "lock"                  # held by the one sync of the project that runs
+SYNC_LOG = "sync.log"          # the tools' output of the last syncs (bounded)
+COMPILED = "compiled"          # requirements resolved into a lock (pip backend)
+MOVED_ASIDE = "moved-aside"    # broken envs set aside before a sync
+# (the config dir holds config.toml: settings.config_file)
+
+
 def stamp_path(state: str, session: str, root: str) -> str:
     return os.path.join(state, "stamps", f"{session}-{key(root)}")
+
+
+def stamps_dir(state: str) -> str:
+    return os.path.join(state, "stamps")
+
+
+def project_state(state: str, root: str) -> str:
+    """projects/<key> under the state dir `state`, as a string (the prompt's entry avoids pathlib)."""
+    return os.path.join(state, "projects", key(root))
+
+
+def decision_file(state: str, real: str) -> str:
+    return os.path.join(state, "dirs", key(real))
 
 
 def start_stamp(path: str) -> int:

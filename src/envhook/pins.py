@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from envhook import paths
 from envhook.state import notify, now_iso, project_dir, read_json, write_json, ensure_project_dir
 
 
@@ -28,7 +29,7 @@ class Pin:
 
 
 def load_pin(root: Path) -> Pin | None:
-    data = read_json(project_dir(root) / "pin.json")
+    data = read_json(project_dir(root) / paths.PIN)
     if data is None:
         return None
     inputs = data.get("inputs")
@@ -45,14 +46,14 @@ def pin(root: Path, inputs: dict, note: str | None, drift: list | None = None,
         installed: dict | None = None) -> Pin:
     p = Pin(since=now_iso(), note=note, inputs=inputs, drift=drift, installed=installed)
     ensure_project_dir(root)
-    write_json(project_dir(root) / "pin.json", p.to_dict())
+    write_json(project_dir(root) / paths.PIN, p.to_dict())
     notify(root)
     return p
 
 
 def unpin(root: Path) -> bool:
     try:
-        os.unlink(project_dir(root) / "pin.json")
+        os.unlink(project_dir(root) / paths.PIN)
     except FileNotFoundError:
         return False
     notify(root)
@@ -61,7 +62,7 @@ def unpin(root: Path) -> bool:
 
 # -- package pins ----------------------------------------------------------------------
 
-PACKAGES = "packages.json"
+PACKAGES = paths.PACKAGE_PINS
 
 
 class PackagePin:

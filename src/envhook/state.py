@@ -44,7 +44,7 @@ def project_key(root: Path) -> str:
 
 
 def project_dir(root: Path) -> Path:
-    return state_dir() / "projects" / project_key(root)
+    return Path(paths.project_state(str(state_dir()), str(root)))
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -103,11 +103,11 @@ def notify(root: Path) -> None:
     compare this file's mtime with their stamps. After the clock stepped
     back, "now" is older than their stamps, so it is set just after the
     newest stamp instead (`envhook deny` must reach every open shell)."""
-    path = ensure_project_dir(root) / "notify"
+    path = ensure_project_dir(root) / paths.NOTIFY
     atomic_write(path, b"")
     newest = 0
     try:
-        with os.scandir(state_dir() / "stamps") as it:
+        with os.scandir(paths.stamps_dir(str(state_dir()))) as it:
             for e in it:
                 try:
                     newest = max(newest, e.stat(follow_symlinks=False).st_mtime_ns)
@@ -198,7 +198,7 @@ class SyncRecord:
 
     @classmethod
     def load(cls, root: Path) -> SyncRecord | None:
-        data = read_json(project_dir(root) / "sync.json")
+        data = read_json(project_dir(root) / paths.SYNC_RECORD)
         if not data or not isinstance(data.get("inputs"), dict) or not isinstance(data.get("status"), str):
             return None
         try:
@@ -208,7 +208,7 @@ class SyncRecord:
 
     def save(self, root: Path) -> None:
         ensure_project_dir(root)
-        write_json(project_dir(root) / "sync.json", {k: getattr(self, k) for k in self.FIELDS})
+        write_json(project_dir(root) / paths.SYNC_RECORD, {k: getattr(self, k) for k in self.FIELDS})
 
 
 # -- what the hook already said about hand-made changes ------------------------------
@@ -227,13 +227,13 @@ def noticed(root: Path) -> str:
     from sync.json, which decisions depend on: saying something must not
     make every shell look again."""
     try:
-        return read_regular(project_dir(root) / "noticed").decode("utf-8", "replace").strip()
+        return read_regular(project_dir(root) / paths.NOTICED).decode("utf-8", "replace").strip()
     except OSError:
         return ""
 
 
 def set_noticed(root: Path, key: str) -> None:
-    atomic_write(ensure_project_dir(root) / "noticed", key.encode() + b"\n")
+    atomic_write(ensure_project_dir(root) / paths.NOTICED, key.encode() + b"\n")
 
 
 def first_time(key: str) -> bool:
@@ -259,7 +259,7 @@ def first_time(key: str) -> bool:
 # -- per-shell stamps (created and set in paths.py) ---------------------------------
 
 def prune_stamps(max_age_days: float = 14) -> None:
-    d = state_dir() / "stamps"
+    d = Path(paths.stamps_dir(str(state_dir())))
     cutoff = time.time() - max_age_days * 86400
     try:
         entries = list(os.scandir(d))

@@ -8,7 +8,7 @@ import os
 import time
 from contextlib import contextmanager
 
-from envhook import venv
+from envhook import paths, venv
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
 from envhook.evaluate import env_config_digest
@@ -46,7 +46,7 @@ def project_lock(project: Project, held: int | None = None, wait: bool = True):
     waited = False
     if fd is None:
         d = ensure_project_dir(project.root)
-        fd = os.open(d / "lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        fd = os.open(d / paths.LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         if held is None:
             try:
@@ -163,7 +163,7 @@ def prepare_env(project: Project) -> str | None:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         return (f"{env} {why} and holds what no venv holds ({shown}); envhook will not sync into it — "
                 "move it away, then `envhook sync`")
-    dest = ensure_project_dir(project.root) / "moved-aside" / f"{time.strftime('%Y%m%dT%H%M%S')}-{env.name}"
+    dest = ensure_project_dir(project.root) / paths.MOVED_ASIDE / f"{time.strftime('%Y%m%dT%H%M%S')}-{env.name}"
     try:
         dest.parent.mkdir(exist_ok=True)
         _move(env, dest)

@@ -80,7 +80,7 @@ class Verdict:
 def allowed_inputs(root: Path) -> dict | None:
     """The inputs' digests recorded by the last `envhook allow`; None when
     not allowed, or allowed by an envhook that recorded no content."""
-    data = read_json(project_dir(root) / "allow")
+    data = read_json(project_dir(root) / paths.ALLOW)
     if data is None or not isinstance(data.get("inputs"), dict):
         return None
     return data["inputs"]
@@ -96,10 +96,10 @@ def verdict(project, environ=None) -> Verdict:
         # A member outside the root is a project of its own for trust: the
         # root's `envhook allow` must not run a denied or unknown project's code.
         md = project_dir(member)
-        if (md / "deny").is_file():
+        if (md / paths.DENY).is_file():
             why = f"its workspace member {member} is denied (`envhook deny`); the workspace is not synced"
             return Verdict(False, denied=True, reasons=[why], paranoid=v.paranoid)
-        if not (md / "allow").is_file() and not under_trusted_root(member):
+        if not (md / paths.ALLOW).is_file() and not under_trusted_root(member):
             why = f"its workspace member {member} lies outside it and is not trusted (`envhook allow {member}`)"
             return Verdict(False, reasons=[why], paranoid=v.paranoid)
     return v
@@ -112,8 +112,8 @@ def _own_verdict(project, environ=None) -> Verdict:
     unsafe = unsafe_state(d)
     if unsafe:
         return Verdict(False, reasons=[unsafe], paranoid=strict)
-    if not (d / "allow").is_file():
-        denied = (d / "deny").is_file()
+    if not (d / paths.ALLOW).is_file():
+        denied = (d / paths.DENY).is_file()
         if not denied and under_trusted_root(root):
             return Verdict(True, paranoid=strict, by="trusted_roots")
         why = "denied with `envhook deny`" if denied else "not allowed yet (`envhook allow`)"
@@ -163,7 +163,7 @@ def unsafe_state(project_state: Path) -> str | None:
     from envhook.state import state_dir
 
     for p, follow in ((state_dir(), True), (project_state.parent, False), (project_state, False),
-                      (project_state / "allow", False)):
+                      (project_state / paths.ALLOW, False)):
         why = paths.unsafe_owner(p, follow)
         if why:
             return f"{p} {why}; envhook trusts nothing there until that is fixed"
@@ -200,8 +200,8 @@ def allow(project) -> list[str]:
     d = ensure_project_dir(root)
     before = allowed_inputs(root)
     inputs = fingerprint(project.inputs, root)
-    write_json(d / "allow", {"time": now_iso(), "inputs": inputs})
-    _remove(d / "deny")
+    write_json(d / paths.ALLOW, {"time": now_iso(), "inputs": inputs})
+    _remove(d / paths.DENY)
     notify(root)
     return describe_changes(before, inputs) if before is not None else []
 
@@ -211,8 +211,8 @@ def deny(root: Path) -> int | None:
     another shell): its envhook gets SIGTERM, stops the tool's whole process
     group and records the sync as cancelled. Returns that sync's pid."""
     d = ensure_project_dir(root)
-    _remove(d / "allow")
-    atomic_write(d / "deny", f"{now_iso()}\n".encode())
+    _remove(d / paths.ALLOW)
+    atomic_write(d / paths.DENY, f"{now_iso()}\n".encode())
     notify(root)
     record = SyncRecord.load(root)
     if record is None or record.status != SYNC_RUNNING or not isinstance(record.pid, int) or record.pid <= 0:

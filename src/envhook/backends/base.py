@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from envhook import paths
 from envhook.state import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, ensure_project_dir
 
 # Variables that must not reach a sync tool: a venv the user activated by
@@ -209,7 +210,7 @@ class Runner:
 
         self.project, self.env, self.show = project, sync_environ(), not quiet()
         try:
-            path = str(ensure_project_dir(project.root) / "sync.log")
+            path = str(ensure_project_dir(project.root) / paths.SYNC_LOG)
         except OSError:
             path = None
         self.log = spawn.Log(path)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from envhook import paths
 from envhook.backends.base import Backend, ToolMissing, pip_config_files, uv_config_files, which
 from envhook.backends.lockread import SEEDED, Wanted, compare, marker_environment, marker_true, own_names
 
@@ -184,7 +185,7 @@ def compiled_path(project, tool: str) -> Path:
 
     inputs = sorted(fingerprint(project.inputs, project.root).items())
     key = hexdigest(repr((tool, env_python(project.env), inputs)).encode())[:16]
-    return project_dir(project.root) / "compiled" / f"requirements-{key}.txt"
+    return project_dir(project.root) / paths.COMPILED / f"requirements-{key}.txt"
 
 
 class PipBackend(Backend):

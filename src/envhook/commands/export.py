@@ -52,7 +52,8 @@ def _decision_deps(project, state_project_dir: Path) -> list[str]:
     deps += [str(p) for p in project.inputs]
     deps += [str(p) for p in backend_for(project).settings_files(project)]
     deps += [str(p) for p in venv.watched(project.env)]
-    deps += [str(state_project_dir / n) for n in ("allow", "deny", "pin.json", "packages.json", "sync.json", "notify")]
+    deps += [str(state_project_dir / n) for n in (paths.ALLOW, paths.DENY, paths.PIN, paths.PACKAGE_PINS,
+                                                  paths.SYNC_RECORD, paths.NOTIFY)]
     from envhook.settings import config_file
 
     deps.append(config_file())  # trusted_roots, disabled_paths & co. decide too
@@ -310,7 +311,7 @@ def export(shell_name: str, presync=None) -> str:
     # is still exported (ENVHOOK_STATE=untrusted is what a prompt wants to show).
     act = [env, venv.prompt(project.env), "1" if _no_sync(a) else "0", a.state] if a.can_activate \
         else ["", "", "0", a.state]
-    watch, absent, present = shell_watches(project, pdir / "notify")
+    watch, absent, present = shell_watches(project, pdir / paths.NOTIFY)
     watch = list(dict.fromkeys([*watch, *paths.symlink_parents(cwd)]))
     if busy:
         absent.append("/")  # always "created": look again at the next prompt, without waiting
