@@ -110,18 +110,17 @@ def _start_stamp(told: Told, state: str, stamp: str) -> int:
             told.blocked = True
             text = (f"cannot write under {state} ({e.strerror}); until that is fixed nothing is allowed, "
                     "synced or recorded, and only envs already synced are activated")
-        told.once("w:" + _digest(state, e.errno), text, error=True)
+        told.once(KEY_STATE_DIR + _digest(state, e.errno), text, error=True)
         import time
 
         return time.time_ns()
 
 
 def export(shell_name: str, presync=None) -> str:
-    from envhook import venv
-    from envhook.evaluate import DISABLED, FAILED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess
+    """find → assess → act on the state → say → emit → cache."""
+    from envhook.evaluate import UNTRUSTED
     from envhook.project import ProjectError, find_project
     from envhook.shells import get_shell
-    from envhook.state import project_dir
 
     sh = get_shell(shell_name)
     told = Told(os.environ.get("_ENVHOOK_TOLD", ""))
@@ -131,160 +130,212 @@ def export(shell_name: str, presync=None) -> str:
         return emit.leave(sh, told.value())
     state = paths.state_dir()
     cache = cache_file(state, nearest)
-
     try:
         project = find_project(Path(cwd))
     except ProjectError as e:
-        # Keep whatever is active and watch the broken file, so the user is told
-        # once and the next edit of that file is noticed.
-        told.once("e:" + _digest(str(e)), f"{e}; fix it to let envhook sync", error=True)
-        if presync is not None:
-            # uv was started before the file broke (or by a race with the edit):
-            # let it end here rather than behind the prompt; nothing is recorded.
-            from envhook.backends.uv import finish_sync
+        return _broken(sh, told, e, state, cache, cwd, nearest, presync)
 
-            finish_sync(presync.child)
-            os.close(presync.lock_fd)
-        hookcache.remove(cache)
-        root = str(e.path.parent)
-        stamp = paths.stamp_path(state, session(), root)
-        t = _start_stamp(told, state, stamp)
-        nosync, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
-        act = [active, venv.prompt(Path(active)) if active else "", nosync or "0", "failed"]
-        text = emit.remember(
-            sh, root=root, cwd=cwd, known=sorted({nearest, root}), watch=[str(e.path)], absent=[], present=[stamp],
-            stamp=stamp, act=act, told=told.value(),
-        )
-        paths.finish_stamp(stamp, t)
-        return text
-
-    root = str(project.root)
-    busy = False  # another shell's sync holds the project, and this shell does not wait for it
-    stamp = paths.stamp_path(state, session(), root)
-    pdir = project_dir(project.root)
-    deps = _decision_deps(project, pdir)
-    # Stamp first, then signatures, then contents: whatever changes after a
-    # read is newer than both, so neither the shell nor the cache misses it.
-    stamp_time = _start_stamp(told, state, stamp)
-    sigs = hookcache.observe(deps, stamp_time)
-    a = assess(project)
+    look = Look(told, state, project)
+    a = look.assess()
     for error in a.settings_errors:
-        told.once("c:" + _digest(error), error, error=True)
-
+        told.once(KEY_SETTING + _digest(error), error, error=True)
     if a.adopt and presync is None and not told.blocked:
-        # uv changed the env and the inputs together (uv add, uv remove, uv
-        # sync): nothing was changed by hand and nothing needs syncing.
-        from envhook.syncing import adopt
-
-        try:
-            adopt(project)
-        except OSError:
-            pass  # not recorded: the next change asks uv again, nothing is lost
-        stamp_time = _start_stamp(told, state, stamp)
-        sigs = hookcache.observe(deps, stamp_time)
-        a = assess(project)
+        a = _adopt(look)
     if a.pins_moved and not told.blocked:
         _say_pins_moved(project, a)
-    if a.state == UNTRUSTED and told.blocked:
-        pass  # `envhook allow` cannot work either; the line about the state dir was said
-    elif a.state == UNTRUSTED and a.trust_changes:
-        # Paranoid mode: each new content of the inputs asks again, saying what changed.
-        told.once(
-            "u:" + _digest(root, a.inputs),
-            f"{project.name}: {', '.join(a.reasons)}; not synced or activated until you `envhook allow` it again",
-        )
-    elif a.state == UNTRUSTED:
-        told.once(
-            "u:" + _digest(root),
-            f"{project.name} is denied; `envhook allow` to trust it again"
-            if a.denied
-            else f"{project.name} ({root}) is not trusted; `envhook allow` to sync and activate its env",
-        )
+    busy = False
+    if a.state == UNTRUSTED:
+        _say_untrusted(told, project, a)
     elif a.should_sync or presync is not None:
-        from envhook.syncing import sync
+        a, busy = _sync(look, a, presync, cwd)
+    _say_state(told, project, a)
+    act = _act(project, a)
+    text, watch, absent, present = _remember(sh, look, act, cwd, nearest, busy)
+    _cache(cache, look, a, act, watch, absent, present)
+    return text
 
-        synced_keeping = a.keeping and presync is None
-        changed_before = a.reasons
 
-        if presync is not None and presync.root != root:
-            # The entry started uv for what the cache called the project; the
-            # pyproject files now say otherwise. Let that run end, then decide.
+# The once-per-shell messages (Told): each key is one of these prefixes and a
+# digest of what the message is about, so a new cause is said again.
+KEY_STATE_DIR = "w:"   # the state dir cannot be written
+KEY_BROKEN = "e:"      # an input that cannot be read (broken TOML)
+KEY_SETTING = "c:"     # a bad setting; the default is used instead
+KEY_UNTRUSTED = "u:"   # not trusted, or (paranoid) its inputs changed since `envhook allow`
+KEY_FAILED = "f:"      # the last sync failed: not retried until the inputs change
+KEY_HELD = "h:"        # sync = "missing": a change of the inputs, not synced
+KEY_PINNED = "p:"      # pinned, so a change of the inputs was not synced
+KEY_PIN_UNDONE = "P:"  # a whole-env pin undone behind envhook's back
+KEY_KEPT = "k:"        # a changed lock, and hand-made changes kept whole (tinkered: state.tinkered_key)
+KEY_ERROR = "x:"       # the evaluation itself failed
+
+
+class Look:
+    """One look at the project, taken again after anything envhook changed:
+    the stamp first, then the signatures of what the decision reads, then the
+    decision. Whatever changes after a read is newer than both, so neither
+    the shell nor the decision cache misses it."""
+
+    def __init__(self, told: Told, state: str, project):
+        from envhook.state import project_dir
+
+        self.told, self.state, self.project = told, state, project
+        self.root = str(project.root)
+        self.stamp = paths.stamp_path(state, session(), self.root)
+        self.pdir = project_dir(project.root)
+
+    def assess(self):
+        from envhook.evaluate import assess
+
+        self.stamp_time = _start_stamp(self.told, self.state, self.stamp)
+        # Listed again each time: a sync that created the env created its
+        # site-packages too, which the next decision must watch (without it,
+        # a later `uv add` looked like a lock change alone and was synced).
+        self.deps = _decision_deps(self.project, self.pdir)
+        self.sigs = hookcache.observe(self.deps, self.stamp_time)
+        return assess(self.project)
+
+
+def _broken(sh, told: Told, e, state: str, cache: str, cwd: str, nearest: str, presync) -> str:
+    """An input that cannot be read: keep whatever is active and watch the
+    broken file, so the user is told once and the next edit is noticed."""
+    from envhook import venv
+
+    told.once(KEY_BROKEN + _digest(str(e)), f"{e}; fix it to let envhook sync", error=True)
+    if presync is not None:
+        # uv was started before the file broke (or by a race with the edit):
+        # let it end here rather than behind the prompt; nothing is recorded.
+        _end_presync(presync)
+    hookcache.remove(cache)
+    root = str(e.path.parent)
+    stamp = paths.stamp_path(state, session(), root)
+    t = _start_stamp(told, state, stamp)
+    nosync, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
+    act = [active, venv.prompt(Path(active)) if active else "", nosync or "0", "failed"]
+    text = emit.remember(
+        sh, root=root, cwd=cwd, known=sorted({nearest, root}), watch=[str(e.path)], absent=[], present=[stamp],
+        stamp=stamp, act=act, told=told.value(),
+    )
+    paths.finish_stamp(stamp, t)
+    return text
+
+
+def _end_presync(presync) -> None:
+    from envhook.backends.uv import finish_sync
+
+    finish_sync(presync.child)
+    os.close(presync.lock_fd)
+
+
+def _adopt(look: Look):
+    """uv changed the env and the inputs together (uv add, uv remove, uv
+    sync): nothing was changed by hand and nothing needs syncing."""
+    from envhook.syncing import adopt
+
+    try:
+        adopt(look.project)
+    except OSError:
+        pass  # not recorded: the next change asks uv again, nothing is lost
+    return look.assess()
+
+
+def _say_untrusted(told: Told, project, a) -> None:
+    root = str(project.root)
+    if told.blocked:
+        return  # `envhook allow` cannot work either; the line about the state dir was said
+    if a.trust_changes:
+        # Paranoid mode: each new content of the inputs asks again, saying what changed.
+        told.once(KEY_UNTRUSTED + _digest(root, a.inputs),
+                  f"{project.name}: {', '.join(a.reasons)}; not synced or activated until you "
+                  "`envhook allow` it again")
+    elif a.denied:
+        told.once(KEY_UNTRUSTED + _digest(root), f"{project.name} is denied; `envhook allow` to trust it again")
+    else:
+        told.once(KEY_UNTRUSTED + _digest(root),
+                  f"{project.name} ({root}) is not trusted; `envhook allow` to sync and activate its env")
+
+
+def _sync(look: Look, a, presync, cwd: str):
+    """Sync (or finish the sync the entry started), then look again.
+    Returns the new assessment, and whether another shell's sync holds the
+    project (this shell then looks again at each prompt, without waiting)."""
+    from envhook.backends.base import SyncOutcome
+    from envhook.syncing import Busy, sync
+
+    project, told, state, root = look.project, look.told, look.state, look.root
+    synced_keeping = a.keeping and presync is None
+    changed_before = a.reasons
+    if presync is not None and presync.root != root:
+        # The entry started uv for what the cache called the project; the
+        # pyproject files now say otherwise. Let that run end, then decide.
+        _end_presync(presync)
+        presync = None
+    # A wait for another shell's sync that Ctrl-C stopped here is not waited
+    # again until a cd or an input change. Remembered in a file: bash,
+    # interrupted too, drops what this process prints, and runs the hook
+    # again at once.
+    no_wait, token = look.stamp + ".nowait", _digest(root, a.inputs, cwd)
+    try:
+        outcome = sync(project, presync.reason if presync else ", ".join(a.reasons[:-1] if a.keeping
+                                                                         else a.reasons),
+                       presync, unless_done=True, keep=a.keep, summary=a.keeping, hand=a.hand or (),
+                       wait=_read_small(no_wait) != token)
+    except Busy as e:
+        if e.interrupted:
+            from envhook.state import atomic_write
+
+            try:
+                atomic_write(Path(no_wait), token.encode())
+            except OSError:
+                pass
+            say(f"stopped waiting for the other sync of {project.name}; this shell waits again after a cd "
+                "or a change of its inputs")
+        outcome = SyncOutcome("busy")
+    except (ChildProcessError, ProcessLookupError):
+        raise  # not about the state dir
+    except OSError as e:
+        # The state dir cannot take the lock or the record (read-only, full):
+        # a sync that cannot be recorded would be redone at every prompt, so
+        # uv is not started (the "running" record is written first), or its
+        # outcome is lost and the record says the sync did not finish.
+        # Activate what is there and say so once.
+        if presync is not None:
             from envhook.backends.uv import finish_sync
 
-            finish_sync(presync.child)
-            os.close(presync.lock_fd)
-            presync = None
-        from envhook.backends.base import SyncOutcome
-        from envhook.syncing import Busy
+            try:
+                finish_sync(presync.child)  # never leave uv running behind the prompt
+            except ChildProcessError:
+                pass  # it ran and was waited for; only its record failed
+        told.once(KEY_STATE_DIR + _digest(state, e.errno),
+                  f"cannot record a sync of {project.name} under {state} ({e.strerror}); "
+                  "not syncing until that is fixed")
+        outcome = SyncOutcome("failed")
+    # Everything the sync wrote happened before this look's stamp, so none of
+    # it wakes the next prompt; anything after it does.
+    a = look.assess()
+    if outcome.status == "busy":
+        return a, True  # the other shell's sync says how it went
+    if outcome.status != "ok":
+        # The sync just said why it failed; the reminder is for later prompts.
+        # Keyed by the inputs as they are now: uv may have written the lock
+        # before it failed or was interrupted.
+        told.keys.add(KEY_FAILED + _digest(root, a.inputs))
+        return a, False
+    if a.package_pins:
+        _say_conflicts(project, a)
+    if synced_keeping:
+        # The summary line just said what was kept: that is the notice.
+        _say_hand_made(told, project, a, said=True)
+        _say_no_sync_once(project, changed_before)
+    return a, False
 
-        # A wait for another shell's sync that Ctrl-C stopped here is not
-        # waited again until a cd or an input change. Remembered in a file:
-        # bash, interrupted too, drops what this process prints, and runs the
-        # hook again at once.
-        no_wait, token = stamp + ".nowait", _digest(root, a.inputs, cwd)
-        try:
-            outcome = sync(project, presync.reason if presync else ", ".join(a.reasons[:-1] if a.keeping
-                                                                             else a.reasons),
-                           presync, unless_done=True, keep=a.keep, summary=a.keeping, hand=a.hand or (),
-                           wait=_read_small(no_wait) != token)
-        except Busy as e:
-            if e.interrupted:
-                from envhook.state import atomic_write
 
-                try:
-                    atomic_write(Path(no_wait), token.encode())
-                except OSError:
-                    pass
-                say(f"stopped waiting for the other sync of {project.name}; this shell waits again after a cd "
-                    "or a change of its inputs")
-            outcome = SyncOutcome("busy")
-        except (ChildProcessError, ProcessLookupError):
-            raise  # not about the state dir
-        except OSError as e:
-            # The state dir cannot take the lock or the record (read-only, full):
-            # a sync that cannot be recorded would be redone at every prompt, so
-            # uv is not started (the "running" record is written first), or its
-            # outcome is lost and the record says the sync did not finish.
-            # Activate what is there and say so once.
-            if presync is not None:
-                from envhook.backends.uv import finish_sync
+def _say_state(told: Told, project, a) -> None:
+    """What the state means for the user, once per shell (or across shells)."""
+    from envhook.evaluate import FAILED, IN_SYNC, PINNED, STALE, TINKERED
 
-                try:
-                    finish_sync(presync.child)  # never leave uv running behind the prompt
-                except ChildProcessError:
-                    pass  # it ran and was waited for; only its record failed
-            told.once(
-                "w:" + _digest(state, e.errno),
-                f"cannot record a sync of {project.name} under {state} ({e.strerror}); "
-                "not syncing until that is fixed",
-            )
-            outcome = SyncOutcome("failed")
-        # Everything the sync wrote happened before this stamp, so none of it
-        # wakes the next prompt; anything after it does.
-        stamp_time = _start_stamp(told, state, stamp)
-        # Again, not just re-observed: a sync that created the env created
-        # its site-packages too, which the next decision must watch (without
-        # it, a later `uv add` looked like a lock change alone and was synced).
-        deps = _decision_deps(project, pdir)
-        sigs = hookcache.observe(deps, stamp_time)
-        a = assess(project)
-        if outcome.status == "busy":
-            busy = True  # the other shell's sync says how it went; this one looks again at each prompt
-        elif outcome.status != "ok":
-            # The sync just said why it failed; the reminder below is for later
-            # prompts. Keyed by the inputs as they are now: uv may have written
-            # the lock before it failed or was interrupted.
-            told.keys.add("f:" + _digest(root, a.inputs))
-        else:
-            if a.package_pins:
-                _say_conflicts(project, a)
-            if synced_keeping:
-                # The summary line just said what was kept: that is the notice.
-                _say_hand_made(told, project, a, said=True)
-                _say_no_sync_once(project, changed_before)
-
+    root = str(project.root)
     if a.state == STALE and a.held:
-        told.once("h:" + _digest(root, a.inputs),
+        told.once(KEY_HELD + _digest(root, a.inputs),
                   f"{project.name}'s {', '.join(a.changed)}; not synced (sync = \"missing\") — "
                   "`envhook sync` brings it in")
     elif a.state == TINKERED or (a.state == STALE and a.kept):
@@ -292,66 +343,71 @@ def export(shell_name: str, presync=None) -> str:
     elif a.state == IN_SYNC:
         _forget_hand_made(project)
     elif a.state == PINNED and a.reasons:
-        told.once(
-            "p:" + _digest(root, a.inputs),
-            f"{project.name} is pinned, so it was not synced ({', '.join(a.reasons)}); `envhook unpin` to sync",
-        )
+        told.once(KEY_PINNED + _digest(root, a.inputs),
+                  f"{project.name} is pinned, so it was not synced ({', '.join(a.reasons)}); `envhook unpin` to sync")
     if a.state == PINNED and a.pin_undone:
         _say_pin_undone(told, project, a)
     elif a.state == FAILED:
-        told.once(
-            "f:" + _digest(root, a.inputs),
-            f"last sync of {project.name} did not succeed ({'; '.join(a.reasons)}); "
-            "not retrying until its inputs change — `envhook sync` to retry now",
-            error=True,
-        )
+        told.once(KEY_FAILED + _digest(root, a.inputs),
+                  f"last sync of {project.name} did not succeed ({'; '.join(a.reasons)}); "
+                  "not retrying until its inputs change — `envhook sync` to retry now",
+                  error=True)
 
-    env = str(project.env)
-    # ENV PROMPT NO_SYNC STATE; ENV empty: nothing to activate, but the state
-    # is still exported (ENVHOOK_STATE=untrusted is what a prompt wants to show).
-    act = [env, venv.prompt(project.env), "1" if _no_sync(a) else "0", a.state] if a.can_activate \
-        else ["", "", "0", a.state]
-    watch, absent, present = shell_watches(project, pdir / paths.NOTIFY)
+
+def _act(project, a) -> list[str]:
+    """ENV PROMPT NO_SYNC STATE, what the hook activates; ENV empty: nothing to
+    activate, but the state is still exported (ENVHOOK_STATE=untrusted is
+    what a prompt wants to show)."""
+    from envhook import venv
+
+    if not a.can_activate:
+        return ["", "", "0", a.state]
+    return [str(project.env), venv.prompt(project.env), "1" if _no_sync(a) else "0", a.state]
+
+
+def _remember(sh, look: Look, act: list[str], cwd: str, nearest: str, busy: bool):
+    """The shell's assignments: the project's slot and what its prompt watches."""
+    project = look.project
+    watch, absent, present = shell_watches(project, look.pdir / paths.NOTIFY)
     watch = list(dict.fromkeys([*watch, *paths.symlink_parents(cwd)]))
     if busy:
         absent.append("/")  # always "created": look again at the next prompt, without waiting
     text = emit.remember(
-        sh,
-        root=root,
-        cwd=cwd,
-        known=sorted({nearest, *project.aliases}),
-        watch=watch,
-        absent=absent,
-        present=[*present, stamp],  # a stamp deleted or never written: look again
-        stamp=stamp,
-        act=act,
-        told=told.value(),
+        sh, root=look.root, cwd=cwd, known=sorted({nearest, *project.aliases}), watch=watch, absent=absent,
+        present=[*present, look.stamp],  # a stamp deleted or never written: look again
+        stamp=look.stamp, act=act, told=look.told.value(),
     )
-    paths.finish_stamp(stamp, stamp_time, watch)
+    paths.finish_stamp(look.stamp, look.stamp_time, watch)
+    return text, watch, absent, present
 
-    # A decision that a new shell would reach in silence can be replayed from
-    # signatures; one that says something (untrusted, failed, pinned with news)
-    # is said once per shell, so it always goes through here.
-    # With notify = "always", each new shell says what was changed by hand.
+
+def _cache(cache: str, look: Look, a, act: list[str], watch: list[str], absent: list[str],
+           present: list[str]) -> None:
+    """A decision that a new shell would reach in silence can be replayed from
+    signatures; one that says something (untrusted, failed, pinned with news)
+    is said once per shell, so it always goes through the full evaluation.
+    With notify = "always", each new shell says what was changed by hand."""
+    from envhook.evaluate import DISABLED, IN_SYNC, PINNED, STALE, TINKERED
+
+    project = look.project
     hand_news = a.state == TINKERED or (a.state == STALE and a.kept)
     quiet = (a.state in (IN_SYNC, DISABLED) or (hand_news and settings.value("notify") != "always")
              or (a.state == PINNED and not a.reasons))
-    if quiet:
-        decision = hookcache.Decision(
-            root, project.name, act, list(project.aliases), watch, absent, present, sigs,
-            hookcache.location(os.environ),
-            {str(project.root / rel): dg for rel, dg in a.inputs.items()},
-            # The entry's early `uv sync` is plain: a project that asks for
-            # more (extras, groups) is not marked "uv" for it.
-            project.backend if not (project.extras or project.groups or project.packages) else project.backend + "+",
-        )
-        try:
-            hookcache.write(cache, decision)
-        except OSError:
-            pass  # no cache: the next shell decides from scratch, nothing is lost
-    else:
+    if not quiet:
         hookcache.remove(cache)
-    return text
+        return
+    decision = hookcache.Decision(
+        look.root, project.name, act, list(project.aliases), watch, absent, present, look.sigs,
+        hookcache.location(os.environ),
+        {str(project.root / rel): dg for rel, dg in a.inputs.items()},
+        # The entry's early `uv sync` is plain: a project that asks for more
+        # (extras, groups) is not marked "uv" for it.
+        project.backend if not (project.extras or project.groups or project.packages) else project.backend + "+",
+    )
+    try:
+        hookcache.write(cache, decision)
+    except OSError:
+        pass  # no cache: the next shell decides from scratch, nothing is lost
 
 
 def _read_small(path: str) -> str:
@@ -395,7 +451,7 @@ def _say_pin_undone(told: Told, project, a) -> None:
     from envhook import state
     from envhook.drift import text
 
-    key = "P:" + _digest(str(project.root), a.installed)
+    key = KEY_PIN_UNDONE + _digest(str(project.root), a.installed)
     if key in told.keys or state.noticed(project.root) == key:
         return
     told.keys.add(key)
@@ -420,7 +476,7 @@ def _say_hand_made(told: Told, project, a, said: bool = False) -> None:
     # reset it is news again.
     since = a.record.time if a.record is not None else ""
     if a.state == STALE:
-        key = "k:" + _digest(str(project.root), since, a.inputs, a.installed)
+        key = KEY_KEPT + _digest(str(project.root), since, a.inputs, a.installed)
         why = ", ".join(a.reasons[:-1])
         lacks = f"; a sync would also {text(a.lacks, 'reverse', limit=6)}" if a.lacks else ""
         if a.record is None:
@@ -535,7 +591,7 @@ def export_main(argv: list[str], presync=None) -> int:
         # Keyed without an OSError's file name, which can differ at every call
         # (a temporary file's): the same failure must be said once, not per prompt.
         key = (type(e).__name__, e.errno, e.strerror) if isinstance(e, OSError) else (type(e).__name__, str(e))
-        told.once("x:" + _digest(*key), f"error: {e} ({type(e).__name__}); `envhook status` shows more",
+        told.once(KEY_ERROR + _digest(*key), f"error: {e} ({type(e).__name__}); `envhook status` shows more",
                   error=True)
         text = _told_only(shell_name, told)
     return emit.write(text)
