@@ -15,18 +15,44 @@ _STATE_MARK = "\ue000state\ue000"  # a private-use placeholder for the coloured 
 
 
 def status(path: Path | None, as_json: bool, short: bool = False) -> int:
-    from envhook.drift import lock_drift
-    from envhook.evaluate import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess
+    from envhook.evaluate import NO_PROJECT, assess
+    from envhook.messages import clean, paint
 
     project = locate(path, quiet=True)
     a = assess(project)
     if short:
         sys.stdout.write(a.state + "\n")
         return 0 if a.state != NO_PROJECT or path is None else 1
+    _look_closer(project, a)
+    if as_json:
+        json.dump(a.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    lines = [*_project_lines(project, a), *_package_pin_lines(a), f"state:   {_STATE_MARK}"]
+    lines += [f"  - {r}" for r in a.reasons]
+    lines += [*_drift_lines(project, a), *_trouble_lines(a)]
+    active = os.environ.get("VIRTUAL_ENV")
+    if project is not None and active:
+        lines.append(f"active:  {active}")
+    lines.append(f"next:    {a.next}")
+    shade = {"in-sync": "32", "pinned": "33", "tinkered": "33", "stale": "33", "missing": "33",
+             "failed": "1;31", "untrusted": "1;31"}.get(a.state, "2")
+    # Names, paths, notes and tool output come from repositories and files:
+    # each line is shown as text, never as terminal commands (the colour of
+    # the state word is ours, added after).
+    text = "\n".join(clean(line) for line in lines).replace(_STATE_MARK, paint(a.state, shade, sys.stdout))
+    sys.stdout.write(text + "\n")
+    return 0 if a.state != NO_PROJECT or path is None else 1
+
+
+def _look_closer(project, a) -> None:
+    """What the hook does not ask but a person reading wants: the drift of a
+    pinned or stale env (one `uv sync --dry-run`; not after a failed sync,
+    which would only repeat the failure), pin conflicts, unmet requirements."""
+    from envhook.drift import lock_drift
+    from envhook.evaluate import FAILED, IN_SYNC, PINNED, STALE, TINKERED
+
     if a.lock is None and a.trusted and not a.missing and (a.state in (STALE, PINNED, TINKERED) or a.package_pins):
-        # Asked only here, not by the hook: a pinned or stale env's drift is
-        # for the person reading, and costs one `uv sync --dry-run`. Not after
-        # a failed sync: the same failure would only be repeated.
         a.lock = lock_drift(project, a.installed)
     if a.package_pins and not a.missing:
         from envhook.backends.lockread import own_names
@@ -35,79 +61,84 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
         a.conflicts = conflicts(project.env, a.package_pins, a.installed or {}, own_names(project))
     if a.trusted and not a.missing and a.state in (IN_SYNC, TINKERED, STALE, PINNED, FAILED):
         _check_requirements(project, a)
-    if as_json:
-        json.dump(a.to_json(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return 0
+
+
+def _project_lines(project, a) -> list[str]:
     from envhook.drift import Change, text
 
-    lines = []
     if project is None:
-        lines.append("project: none (no pyproject.toml or requirements.txt here or above)")
+        return ["project: none (no pyproject.toml or requirements.txt here or above)"]
+    lines = [f"project: {project.name} ({project.root})", f"env:     {project.env}"]
+    d = project.detection
+    if d is not None:
+        lines.append(f"backend: {project.backend} ({d.why})")
+        if d.ignored:
+            lines.append(f"  {d.why} wins over {', '.join(d.ignored)}; `[tool.envhook] backend = \"…\"` "
+                         "in pyproject.toml chooses another")
+    if a.trusted_by == "trusted_roots":
+        also = ("; paranoid mode does not check such a project's content: nothing was allowed to compare with"
+                if a.paranoid else "")
+        lines.append(f"trusted: yes (under trusted_roots in your settings{also})")
     else:
-        lines.append(f"project: {project.name} ({project.root})")
-        lines.append(f"env:     {project.env}")
-        d = project.detection
-        if d is not None:
-            lines.append(f"backend: {project.backend} ({d.why})")
-            if d.ignored:
-                lines.append(f"  {d.why} wins over {', '.join(d.ignored)}; `[tool.envhook] backend = \"…\"` "
-                             "in pyproject.toml chooses another")
-        if a.trusted_by == "trusted_roots":
-            also = ("; paranoid mode does not check such a project's content: nothing was allowed to compare with"
-                    if a.paranoid else "")
-            lines.append(f"trusted: yes (under trusted_roots in your settings{also})")
-        else:
-            lines.append(f"trusted: {'yes' if a.trusted else 'no'}")
-        if a.record is not None:
-            lines.append(f"last sync: {a.record.status} at {a.record.time}")
-        if a.pin is not None:
-            note = f" — {a.pin.note}" if a.pin.note else ""
-            lines.append(f"pinned:  since {a.pin.since}{note}")
-            if a.pin.drift:
-                frozen = [Change.from_json(d) for d in a.pin.drift if isinstance(d, dict)]
-                lines.append(f"  when pinned, it differed from the lock: {text(frozen, 'against_lock')}")
-            elif a.pin.drift == []:
-                lines.append("  when pinned, it matched the lock")
-    if a.package_pins:
-        lines.append("pinned packages (syncs leave them as they are):")
-        for pp in a.package_pins.values():
-            installed, locked = a.pinned_change(pp.name)
-            have = installed if installed is not None else "(absent)"
-            if a.lock is None or a.lock.changes is None:
-                want = ""
-            elif locked == installed:
-                want = " (as the lock has it)"
-            else:
-                want = f" (lock: {locked if locked is not None else 'not in it'})"
-            note = f" — {pp.note}" if pp.note else ""
-            lines.append(f"  {pp.name} {have}{want}, since {pp.since}{note}")
-        for c in a.conflicts:
-            lines.append(f"  conflict: {c}")
-    from envhook.messages import paint
+        lines.append(f"trusted: {'yes' if a.trusted else 'no'}")
+    if a.record is not None:
+        lines.append(f"last sync: {a.record.status} at {a.record.time}")
+    if a.pin is not None:
+        note = f" — {a.pin.note}" if a.pin.note else ""
+        lines.append(f"pinned:  since {a.pin.since}{note}")
+        if a.pin.drift:
+            frozen = [Change.from_json(d) for d in a.pin.drift if isinstance(d, dict)]
+            lines.append(f"  when pinned, it differed from the lock: {text(frozen, 'against_lock')}")
+        elif a.pin.drift == []:
+            lines.append("  when pinned, it matched the lock")
+    return lines
 
-    shade = {"in-sync": "32", "pinned": "33", "tinkered": "33", "stale": "33", "missing": "33",
-             "failed": "1;31", "untrusted": "1;31"}.get(a.state, "2")
-    state_word = paint(a.state, shade, sys.stdout)
-    lines.append(f"state:   {_STATE_MARK}")
-    for r in a.reasons:
-        lines.append(f"  - {r}")
-    if a.lock is not None:
-        from envhook.backends import backend_for
 
-        against = backend_for(project).lock_description(project)
-        if a.lock.changes is None:
-            lines.append(f"drift:   unknown ({a.lock.error})")
-        elif not a.lock.changes:
-            lines.append(f"drift:   none (the env matches {against})")
+def _package_pin_lines(a) -> list[str]:
+    if not a.package_pins:
+        return []
+    lines = ["pinned packages (syncs leave them as they are):"]
+    for pp in a.package_pins.values():
+        installed, locked = a.pinned_change(pp.name)
+        have = installed if installed is not None else "(absent)"
+        if a.lock is None or a.lock.changes is None:
+            want = ""
+        elif locked == installed:
+            want = " (as the lock has it)"
         else:
-            lines.append(f"drift:   (the env against {against}; + in the env, not in the lock; "
-                         "- in the lock, not in the env)")
-            lines += [f"  {c.against_lock()}" for c in a.lock.changes]
-        if a.lock.outdated:
-            lines.append(f"  ({against} is out of date with pyproject.toml; a sync updates it first)")
-        if a.lock.replace:
-            lines.append("  (a sync would replace the env: it was made for another Python)")
+            want = f" (lock: {locked if locked is not None else 'not in it'})"
+        note = f" — {pp.note}" if pp.note else ""
+        lines.append(f"  {pp.name} {have}{want}, since {pp.since}{note}")
+    lines += [f"  conflict: {c}" for c in a.conflicts]
+    return lines
+
+
+def _drift_lines(project, a) -> list[str]:
+    if a.lock is None:
+        return []
+    from envhook.backends import backend_for
+
+    against = backend_for(project).lock_description(project)
+    if a.lock.changes is None:
+        lines = [f"drift:   unknown ({a.lock.error})"]
+    elif not a.lock.changes:
+        lines = [f"drift:   none (the env matches {against})"]
+    else:
+        lines = [f"drift:   (the env against {against}; + in the env, not in the lock; "
+                 "- in the lock, not in the env)"]
+        lines += [f"  {c.against_lock()}" for c in a.lock.changes]
+    if a.lock.outdated:
+        lines.append(f"  ({against} is out of date with pyproject.toml; a sync updates it first)")
+    if a.lock.replace:
+        lines.append("  (a sync would replace the env: it was made for another Python)")
+    return lines
+
+
+def _trouble_lines(a) -> list[str]:
+    """Unmet requirements, the last failure's own words, what a frozen env lacks."""
+    from envhook.evaluate import FAILED
+
+    lines = []
     if a.unmet:
         lines.append("unmet:   what the env's packages require and it lacks (as `uv pip check` finds it):")
         lines += [f"  {u}" for u in a.unmet]
@@ -120,18 +151,7 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     if a.lacks:
         lines.append("not synced: besides resetting your changes, a sync would (`envhook sync`):")
         lines += [f"  {c.reverse()}" for c in a.lacks]
-    active = os.environ.get("VIRTUAL_ENV")
-    if project is not None and active:
-        lines.append(f"active:  {active}")
-    lines.append(f"next:    {a.next}")
-    from envhook.messages import clean
-
-    # Names, paths, notes and tool output come from repositories and files:
-    # each line is shown as text, never as terminal commands (the colour of
-    # the state word is ours, added after).
-    sys.stdout.write("\n".join(clean(line) for line in lines).replace(_STATE_MARK, state_word) + "\n")
-    return 0 if a.state != NO_PROJECT or path is None else 1
-
+    return lines
 
 
 def _check_requirements(project, a) -> None:
