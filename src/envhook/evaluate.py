@@ -231,7 +231,6 @@ def _sync_missing(project: Project, a: Assessment) -> bool:
 def _assess(project: Project | None) -> Assessment:
     if project is None:
         return Assessment(None, NO_PROJECT)
-    root = project.root
     off = _disabled(project)
     if off:
         return Assessment(project, DISABLED, [off])
@@ -242,67 +241,91 @@ def _assess(project: Project | None) -> Assessment:
         a = Assessment(project, UNTRUSTED, verdict.reasons, trusted=False, denied=verdict.denied)
         a.paranoid, a.trust_changes, a.inputs = verdict.paranoid, verdict.changes, verdict.inputs
         return a
-
     a = Assessment(project, IN_SYNC, trusted=True)
     a.paranoid, a.trusted_by = verdict.paranoid, verdict.by
-    a.inputs = verdict.inputs or fingerprint(project.inputs, root)
-    a.record = record = SyncRecord.load(root)
-    a.pin = load_pin(root)
-    a.package_pins = load_package_pins(root)
+    a.inputs = verdict.inputs or fingerprint(project.inputs, project.root)
+    a.record = SyncRecord.load(project.root)
+    a.pin = load_pin(project.root)
+    a.package_pins = load_package_pins(project.root)
     a.missing = venv.missing_reason(project.env)
+    if _before_the_env(a, project):
+        return a
+    a.installed = venv.installed(project.env)
+    if a.pin is not None:
+        _pinned(a)
+    else:
+        _against_the_record(a, project)
+    return a
 
+
+def _before_the_env(a: Assessment, project: Project) -> bool:
+    """The states decided before the env's packages are read: an input that
+    is not a file, a sync running or killed, a failure on these very inputs,
+    a missing env. True when one of them applies (a.state says which)."""
+    root, record = project.root, a.record
     odd = [p for p in project.inputs if os.path.exists(p) and not os.path.isfile(p)]
     if odd:
         # A FIFO or a directory named uv.lock would hang or fail uv; no sync
         # is started on it, and the state says why.
         a.state = FAILED
         a.reasons = [f"{p.relative_to(root) if p.is_relative_to(root) else p} is not a regular file" for p in odd]
-        return a
-
+        return True
     if record is not None and record.status == SYNC_RUNNING:
         if _pid_alive(record.pid):
             a.state, a.reasons = STALE, [f"a sync is running (pid {record.pid})"]
-            return a
+            return True
         # Killed mid-sync (kill -9, a closed terminal): nothing says the env is
         # complete, so it is synced again rather than trusted.
         a.state, a.reasons = (MISSING if a.missing else STALE), ["the last sync did not finish"]
         a.creates = True  # envhook's own sync, unfinished: nothing says the env was ever complete
-        return a
-
-    failed_here = (
-        record is not None
-        and record.status in (SYNC_FAILED, SYNC_INTERRUPTED)
-        and record.inputs == a.inputs
-    )
-    if failed_here:
+        return True
+    if record is not None and record.status in (SYNC_FAILED, SYNC_INTERRUPTED) and record.inputs == a.inputs:
         # Retrying on every prompt would print the same error forever; the
         # next change of the inputs (or `envhook sync`) is the retry.
         a.state = FAILED
         a.reasons = [record.message or f"last sync {record.status}"]
-        return a
-
+        return True
     if a.missing:
         a.state, a.reasons = MISSING, [a.missing]
-        return a
+        return True
+    return False
 
-    a.installed = now = venv.installed(project.env)
-    if a.pin is not None:
-        a.state = PINNED
-        if record is not None and record.installed is not None:
-            a.hand = compare(record.installed, now)  # shown by status; a pin never acts on it
-        a.pin_undone = _undone(a.pin, now)
-        if not a.pin.inputs:
-            # A damaged pin.json still pins (state.read_json), but it no longer
-            # says what the inputs were: every one would read as "added".
-            a.reasons = ["pin.json is damaged, so what changed since the pin is unknown; "
-                         "`envhook pin` records it again"]
-            return a
-        changed = describe_changes(a.pin.inputs, a.inputs)
-        a.reasons = [f"{c} since the pin" for c in changed]
-        if any(c.startswith(".python-version") for c in changed):
-            a.reasons.append("a sync could replace the env with one for another Python; the pin keeps this one")
-        return a
 
+def _pinned(a: Assessment) -> None:
+    """A whole-env pin: never synced; what changed since is only told."""
+    record, now = a.record, a.installed
+    a.state = PINNED
+    if record is not None and record.installed is not None:
+        a.hand = compare(record.installed, now)  # shown by status; a pin never acts on it
+    a.pin_undone = _undone(a.pin, now)
+    if not a.pin.inputs:
+        # A damaged pin.json still pins (state.read_json), but it no longer
+        # says what the inputs were: every one would read as "added".
+        a.reasons = ["pin.json is damaged, so what changed since the pin is unknown; "
+                     "`envhook pin` records it again"]
+        return
+    changed = describe_changes(a.pin.inputs, a.inputs)
+    a.reasons = [f"{c} since the pin" for c in changed]
+    if any(c.startswith(".python-version") for c in changed):
+        a.reasons.append("a sync could replace the env with one for another Python; the pin keeps this one")
+
+
+def _tool_made_it(a: Assessment, project: Project, names: set[str], pinned: set[str]) -> bool:
+    """Did the tool change the env (uv add, poetry add, uv sync, a workspace
+    member's uv run: then it matches the lock, or one of the selections uv
+    itself syncs), or a person? The backend reads the lock for that (for uv:
+    uv itself, the one authority on what its lock means here). Pinned
+    packages are as the user left them, whatever the lock says."""
+    if a.lock is None:
+        a.lock = lock_drift(project, a.installed)
+    a.adopt = a.lock.without(pinned).matches or backend_for(project).explains(project, a.installed, names, pinned)
+    return a.adopt
+
+
+def _against_the_record(a: Assessment, project: Project) -> None:
+    """The env, its inputs and envhook's last sync compared: in sync, stale,
+    changed by hand (and what then), or made by another tool."""
+    record, now = a.record, a.installed
     pinned = set(a.package_pins)
     # Package pins whose package is no longer as pinned: an exact sync by uv
     # itself (`uv sync`, or `uv run` without the hook's UV_NO_SYNC) reset it.
@@ -313,19 +336,6 @@ def _assess(project: Project | None) -> Assessment:
         changed.append("env's pyvenv.cfg changed")
     if record is not None and record.status != SYNC_OK and not changed:
         changed = ["the last sync did not succeed"]
-    backend = backend_for(project)
-
-    def tool_made_it(names: set[str]) -> bool:
-        # Did the tool change the env (uv add, poetry add, uv sync, a
-        # workspace member's uv run: then it matches the lock, or one of the
-        # selections uv itself syncs), or a person? The backend reads the
-        # lock for that (for uv: uv itself, the one authority on what its
-        # lock means here). Pinned packages are as the user left them,
-        # whatever the lock says.
-        if a.lock is None:
-            a.lock = lock_drift(project, now)
-        a.adopt = a.lock.without(pinned).matches or backend.explains(project, now, names, pinned)
-        return a.adopt
 
     # What envhook's last good sync left there: a failed sync since (whose
     # record holds the env as the failure left it) must not turn the
@@ -334,30 +344,29 @@ def _assess(project: Project | None) -> Assessment:
     if baseline is not None:
         # A pinned package's changes are the pin's business, not news.
         a.hand = [c for c in compare(baseline, now) if c.name not in pinned]
-        if a.hand and not changed and project.members and tool_made_it({c.name for c in a.hand}):
-            return a  # uv's own workspace commands; the inputs are as synced
-    elif tool_made_it(set(now)):
-        return a
+        if a.hand and not changed and project.members and _tool_made_it(a, project, {c.name for c in a.hand}, pinned):
+            return  # uv's own workspace commands; the inputs are as synced
+    elif _tool_made_it(a, project, set(now), pinned):
+        return
     elif a.lock.changes is None:
         # No baseline and no answer from uv (missing, too old, failing): there
         # is nothing to protect that envhook could name, so it syncs, as
         # `uv run` would; the sync itself reports what is wrong.
         a.state, a.reasons = STALE, changed
-        return a
+        return
     else:
         # Never synced by envhook. What the env has that the lock does not
         # (another version, a package the lock lacks) is someone's; a package
         # it merely lacks, or the seed packages a venv is made with, is not.
-        theirs = [c for c in a.lock.changes if c.name not in pinned and c.installed is not None
+        a.hand = [c for c in a.lock.changes if c.name not in pinned and c.installed is not None
                   and not (c.locked is None and c.name in SEEDED)]
-        a.hand = theirs
-        if not theirs:
+        if not a.hand:
             # An empty env another tool made (uv venv, python -m venv, an
             # IDE): nothing to lose, so it is filled like a missing env.
             a.state, a.reasons = STALE, ["the env holds none of the project's packages yet "
                                          "(made by another tool)"]
             a.creates = True
-            return a
+            return
 
     if not a.hand and not changed and record is not None and record.status == SYNC_OK and record.unmet:
         # The tool said it synced, but what its packages need is not there
@@ -366,14 +375,22 @@ def _assess(project: Project | None) -> Assessment:
         a.state = FAILED
         a.reasons = [f"after the last sync the env lacks what its packages require: {'; '.join(record.unmet[:3])}"
                      + (f" and {len(record.unmet) - 3} more" if len(record.unmet) > 3 else "")]
-        return a
+        return
     if not a.hand:
         if changed:
             a.state, a.reasons = STALE, changed
         elif not pinned:
             a.lock = LockDrift([])  # as the last sync left it: no need to ask uv
-        return a
-    consented = _consented(record, a.hand, now)
+        return
+    _hand_made(a, project, changed, pinned)
+
+
+def _hand_made(a: Assessment, project: Project, changed: list[str], pinned: set[str]) -> None:
+    """The env was changed by hand: consented to reset (unpin), only
+    tinkered (the inputs as synced), or under changed inputs, where the
+    `tinkered` setting says whether the sync keeps, freezes or resets."""
+    backend = backend_for(project)
+    consented = _consented(a.record, a.hand, a.installed)
     if consented:
         # `envhook unpin` (the whole env: what had been changed by hand when
         # it ran) or `envhook unpin PACKAGE`: consent to reset those, and
@@ -382,14 +399,14 @@ def _assess(project: Project | None) -> Assessment:
         if not others or backend.package_pins:
             a.keep, a.requested = others, True
             a.state, a.reasons = STALE, [*changed, f"unpinned: resetting {text(consented, 'reverse', limit=6)}"]
-            return a
+            return
     if not changed:
         # The lock is the one the baseline was synced from, so what changed
         # since is exactly how the env differs from it: no need to ask uv.
         a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand, limit=6)}"]
-        return a
-    if a.lock is None and tool_made_it({c.name for c in a.hand}):
-        return a
+        return
+    if a.lock is None and _tool_made_it(a, project, {c.name for c in a.hand}, pinned):
+        return
     a.state = STALE
     from envhook import settings
 
@@ -414,7 +431,6 @@ def _assess(project: Project | None) -> Assessment:
         if a.lock is not None and a.lock.changes is not None:
             ours = {c.name for c in a.hand} | pinned
             a.lacks = [c for c in a.lock.changes if c.name not in ours]
-    return a
 
 
 # Installed by a venv's creator (uv venv --seed, python -m venv, virtualenv), not by the lock.
