@@ -397,18 +397,24 @@ def alive(pid: int) -> bool:
         return False
 
 
-def test_deny_cancels_a_running_sync_and_its_process_group(open_shell, tmp_path, wheelhouse, shell_env):
+def syncing_with_a_grandchild(open_shell, tmp_path, wheelhouse, shell_env, trap: str = ""):
+    """A trusted project whose `uv` (slow_uv) starts a `sleep` of its own and
+    waits: `cd` into it in bash and return (project, session, the sleep's pid)."""
     app = make_project(tmp_path / "demo", wheelhouse)
     uv_lock(app, shell_env)
     envhook("allow", cwd=app, env=shell_env, check=True)
     pids = tmp_path / "pids"
-    env = slow_uv(tmp_path, shell_env, f"sleep 300 & echo $! > {shlex.quote(str(pids))}; wait")
+    env = slow_uv(tmp_path, shell_env, f"{trap}sleep 300 & echo $! > {shlex.quote(str(pids))}; wait")
     s = open_shell(cwd=tmp_path, env=env, sh="bash")
     s.send_line(f"cd {q('bash', app)}")
     deadline = time.monotonic() + 30
     while not pids.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-    grandchild = int(pids.read_text())
+    return app, s, int(pids.read_text())
+
+
+def test_deny_cancels_a_running_sync_and_its_process_group(open_shell, tmp_path, wheelhouse, shell_env):
+    app, s, grandchild = syncing_with_a_grandchild(open_shell, tmp_path, wheelhouse, shell_env)
     r = envhook("deny", cwd=app, env=shell_env)
     assert "stopped the sync of demo" in r.stderr, r.stderr
     out = s.expect_prompt(timeout=20)
@@ -421,17 +427,7 @@ def test_deny_cancels_a_running_sync_and_its_process_group(open_shell, tmp_path,
 
 def test_ctrl_c_reaches_a_tool_that_ignores_it_and_everything_it_started(open_shell, tmp_path, wheelhouse,
                                                                          shell_env):
-    app = make_project(tmp_path / "demo", wheelhouse)
-    uv_lock(app, shell_env)
-    envhook("allow", cwd=app, env=shell_env, check=True)
-    pids = tmp_path / "pids"
-    env = slow_uv(tmp_path, shell_env, f"trap '' INT; sleep 300 & echo $! > {shlex.quote(str(pids))}; wait")
-    s = open_shell(cwd=tmp_path, env=env, sh="bash")
-    s.send_line(f"cd {q('bash', app)}")
-    deadline = time.monotonic() + 30
-    while not pids.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    grandchild = int(pids.read_text())
+    _, s, grandchild = syncing_with_a_grandchild(open_shell, tmp_path, wheelhouse, shell_env, trap="trap '' INT; ")
     out = s.interrupt(timeout=20)
     assert "interrupted" in out, out
     time.sleep(0.5)
