@@ -73,7 +73,8 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
     a change at the next prompt, and paranoid trust never excuses it."""
     env = project.env
     installed = venv.installed(env)
-    unmet = _unmet(project, installed, keep) if outcome.status == SYNC_OK else []
+    unmet = (_unmet(project, installed, keep) if outcome.status == SYNC_OK
+             and not backend_for(project).resolves_whole else [])
     if keep and outcome.status == SYNC_OK:
         # Hand-made changes this sync left alone stay hand-made: the baseline
         # gets what the lock wants for them (what envhook would have left),

@@ -62,6 +62,9 @@ class UvBackend(Backend):
     writes = ("uv.lock",)
     sync_label = "uv sync"
     package_pins = True
+    # Kept and pinned packages are left out of the sync, and their own
+    # requirements are theirs (told as conflicts), not the sync's.
+    resolves_whole = True
 
     def env_path(self, root, pyproject, environ):
         return env_path(root, environ)
