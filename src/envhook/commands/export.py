@@ -12,10 +12,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envhook import emit, hookcache, paths, settings
-from envhook._hash import hexdigest
+# Only the full evaluation imports this module (the cached path never does),
+# and it needs all of these; what stays inside functions is marked why.
+from envhook import emit, hookcache, paths, settings, venv
+from envhook._hash import hexdigest, read_regular
+from envhook.backends import backend_for
+from envhook.backends.base import SyncOutcome
+from envhook.drift import show, text
+from envhook.evaluate import DISABLED, FAILED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess
 from envhook.hookcache import cache_file, session
 from envhook.messages import say
+from envhook.pins import conflicts, moved
+from envhook.project import ProjectError, find_project
+from envhook.settings import config_file
+from envhook.shells import get_shell
+from envhook.state import atomic_write, first_time, noticed, project_dir, set_noticed, tinkered_key
+from envhook.syncing import Busy, adopt, sync
 
 
 class Told:
@@ -41,8 +53,6 @@ def _digest(*parts: object) -> str:
 
 def _decision_deps(project, state_project_dir: Path) -> list[str]:
     """Every file whose content the decision read, present or not."""
-    from envhook import venv
-    from envhook.backends import backend_for
 
     deps = [str(d / name) for d in (project.nearest, *project.nearest.parents)
             for name in ("pyproject.toml", "requirements.txt")]
@@ -54,7 +64,6 @@ def _decision_deps(project, state_project_dir: Path) -> list[str]:
     deps += [str(p) for p in venv.watched(project.env)]
     deps += [str(state_project_dir / n) for n in (paths.ALLOW, paths.DENY, paths.PIN, paths.PACKAGE_PINS,
                                                   paths.SYNC_RECORD, paths.NOTIFY)]
-    from envhook.settings import config_file
 
     deps.append(config_file())  # trusted_roots, disabled_paths & co. decide too
     return list(dict.fromkeys(deps))
@@ -69,10 +78,8 @@ def shell_watches(project, notify: Path) -> tuple[list[str], list[str], list[str
     lock written by rename; the files themselves are watched for edits in
     place. Only an interpreter deleted elsewhere (pyenv uninstall) shows in no
     mtime of ours: bin/python must still resolve (`present`)."""
-    from envhook import venv
 
     env = project.env
-    from envhook.backends import backend_for
 
     watch = [project.root, *(p for p in (*project.inputs, *backend_for(project).settings_files(project))
                              if p.exists())]
@@ -87,7 +94,6 @@ def shell_watches(project, notify: Path) -> tuple[list[str], list[str], list[str
     # it coming (a parent's uv.toml, the user's uv.toml): tested for existence.
     seen_dirs = {project.root, *project.members}
     absent = [p for p in project.inputs if not os.path.lexists(p) and p.parent not in seen_dirs]
-    from envhook.settings import config_file
 
     # A setting changed (`envhook config set`) is seen at the next prompt.
     for p in (notify, Path(config_file())):
@@ -118,9 +124,6 @@ def _start_stamp(told: Told, state: str, stamp: str) -> int:
 
 def export(shell_name: str, presync=None) -> str:
     """find → assess → act on the state → say → emit → cache."""
-    from envhook.evaluate import UNTRUSTED
-    from envhook.project import ProjectError, find_project
-    from envhook.shells import get_shell
 
     sh = get_shell(shell_name)
     told = Told(os.environ.get("_ENVHOOK_TOLD", ""))
@@ -176,7 +179,6 @@ class Look:
     the shell nor the decision cache misses it."""
 
     def __init__(self, told: Told, state: str, project):
-        from envhook.state import project_dir
 
         self.told, self.state, self.project = told, state, project
         self.root = str(project.root)
@@ -184,7 +186,6 @@ class Look:
         self.pdir = project_dir(project.root)
 
     def assess(self):
-        from envhook.evaluate import assess
 
         self.stamp_time = _start_stamp(self.told, self.state, self.stamp)
         # Listed again each time: a sync that created the env created its
@@ -198,7 +199,6 @@ class Look:
 def _broken(sh, told: Told, e, state: str, cache: str, cwd: str, nearest: str, presync) -> str:
     """An input that cannot be read: keep whatever is active and watch the
     broken file, so the user is told once and the next edit is noticed."""
-    from envhook import venv
 
     told.once(KEY_BROKEN + _digest(str(e)), f"{e}; fix it to let envhook sync", error=True)
     if presync is not None:
@@ -220,7 +220,7 @@ def _broken(sh, told: Told, e, state: str, cache: str, cwd: str, nearest: str, p
 
 
 def _end_presync(presync) -> None:
-    from envhook.backends.uv import finish_sync
+    from envhook.backends.uv import finish_sync  # a uv project's; others never load backends.uv
 
     finish_sync(presync.child)
     os.close(presync.lock_fd)
@@ -229,7 +229,6 @@ def _end_presync(presync) -> None:
 def _adopt(look: Look):
     """uv changed the env and the inputs together (uv add, uv remove, uv
     sync): nothing was changed by hand and nothing needs syncing."""
-    from envhook.syncing import adopt
 
     try:
         adopt(look.project)
@@ -258,8 +257,6 @@ def _sync(look: Look, a, presync, cwd: str):
     """Sync (or finish the sync the entry started), then look again.
     Returns the new assessment, and whether another shell's sync holds the
     project (this shell then looks again at each prompt, without waiting)."""
-    from envhook.backends.base import SyncOutcome
-    from envhook.syncing import Busy, sync
 
     project, told, state, root = look.project, look.told, look.state, look.root
     synced_keeping = a.keeping and presync is None
@@ -281,7 +278,6 @@ def _sync(look: Look, a, presync, cwd: str):
                        wait=_read_small(no_wait) != token)
     except Busy as e:
         if e.interrupted:
-            from envhook.state import atomic_write
 
             try:
                 atomic_write(Path(no_wait), token.encode())
@@ -299,7 +295,7 @@ def _sync(look: Look, a, presync, cwd: str):
         # outcome is lost and the record says the sync did not finish.
         # Activate what is there and say so once.
         if presync is not None:
-            from envhook.backends.uv import finish_sync
+            from envhook.backends.uv import finish_sync  # a uv project's; others never load backends.uv
 
             try:
                 finish_sync(presync.child)  # never leave uv running behind the prompt
@@ -331,7 +327,6 @@ def _sync(look: Look, a, presync, cwd: str):
 
 def _say_state(told: Told, project, a) -> None:
     """What the state means for the user, once per shell (or across shells)."""
-    from envhook.evaluate import FAILED, IN_SYNC, PINNED, STALE, TINKERED
 
     root = str(project.root)
     if a.state == STALE and a.held:
@@ -358,7 +353,6 @@ def _act(project, a) -> list[str]:
     """ENV PROMPT NO_SYNC STATE, what the hook activates; ENV empty: nothing to
     activate, but the state is still exported (ENVHOOK_STATE=untrusted is
     what a prompt wants to show)."""
-    from envhook import venv
 
     if not a.can_activate:
         return ["", "", "0", a.state]
@@ -387,7 +381,6 @@ def _cache(cache: str, look: Look, a, act: list[str], watch: list[str], absent: 
     signatures; one that says something (untrusted, failed, pinned with news)
     is said once per shell, so it always goes through the full evaluation.
     With notify = "always", each new shell says what was changed by hand."""
-    from envhook.evaluate import DISABLED, IN_SYNC, PINNED, STALE, TINKERED
 
     project = look.project
     hand_news = a.state == TINKERED or (a.state == STALE and a.kept)
@@ -411,7 +404,6 @@ def _cache(cache: str, look: Look, a, act: list[str], watch: list[str], absent: 
 
 
 def _read_small(path: str) -> str:
-    from envhook._hash import read_regular
 
     try:
         return read_regular(path).decode(errors="replace")
@@ -434,11 +426,10 @@ def _say_no_sync_once(project, reasons: list[str]) -> None:
     """The first time ever that a sync kept hand-made changes after the
     project's pyproject.toml changed under the hook's UV_NO_SYNC (`uv add`,
     `uv remove` only locked): say why uv did not sync, once per user."""
-    from envhook import state
 
     if os.environ.get("_ENVHOOK_ACTIVE", "") != f"1:{project.env}":
         return
-    if not any(r.startswith("pyproject.toml") for r in reasons) or not state.first_time("uv-no-sync"):
+    if not any(r.startswith("pyproject.toml") for r in reasons) or not first_time("uv-no-sync"):
         return
     say("while an env carries hand-made changes, envhook exports UV_NO_SYNC=1: `uv add`, `uv remove` and "
         "`uv run` then leave the sync to envhook, which brings in the rest and keeps your changes")
@@ -448,18 +439,16 @@ def _say_pin_undone(told: Told, project, a) -> None:
     """A whole-env pin whose tinkering went back to the lock without envhook
     (an exact `uv sync`, or `uv run` where the hook's UV_NO_SYNC was not
     set): said once, across shells."""
-    from envhook import state
-    from envhook.drift import text
 
     key = KEY_PIN_UNDONE + _digest(str(project.root), a.installed)
-    if key in told.keys or state.noticed(project.root) == key:
+    if key in told.keys or noticed(project.root) == key:
         return
     told.keys.add(key)
     say(f"{project.name} is pinned, but its env was changed outside envhook ({text(a.pin_undone, limit=6)}): "
         "an exact `uv sync`, or `uv run` without the hook's UV_NO_SYNC, resets it to the lock; "
         "`envhook pin` records the env as it is now")
     try:
-        state.set_noticed(project.root, key)
+        set_noticed(project.root, key)
     except OSError:
         pass
 
@@ -467,9 +456,6 @@ def _say_pin_undone(told: Told, project, a) -> None:
 def _say_hand_made(told: Told, project, a, said: bool = False) -> None:
     """Once, across shells, for each new state of the env: said in the shell
     that noticed, and a shell opened later does not repeat it."""
-    from envhook import state
-    from envhook.drift import text
-    from envhook.evaluate import STALE
 
     what = text(a.hand or [], limit=6)
     # Keyed by the last sync too: the same change made again after a sync
@@ -486,7 +472,7 @@ def _say_hand_made(told: Told, project, a, said: bool = False) -> None:
         line = (f"{head}; kept it, not synced{lacks} — `envhook sync` brings the env to the lock "
                 "(resetting your changes)")
     else:
-        key = state.tinkered_key(project.root, since, a.installed)
+        key = tinkered_key(project.root, since, a.installed)
         line = f"{project.name} env changed by hand ({what}) — {_what_happens_to_it(project)}"
     # Remembered in the state dir, not in the shell: a return to the lock
     # clears it (_forget_hand_made), so the same change again is said again.
@@ -499,19 +485,18 @@ def _say_hand_made(told: Told, project, a, said: bool = False) -> None:
             say(line)
         told.keys.add(key)
         return
-    if state.noticed(project.root) == key:
+    if noticed(project.root) == key:
         return
     if not said:
         say(line)
     try:
-        state.set_noticed(project.root, key)
+        set_noticed(project.root, key)
     except OSError:
         told.keys.add(key)  # cannot be remembered there: at least once per shell
 
 
 def _what_happens_to_it(project) -> str:
     """The end of the hand-made change notice: what envhook will do with it."""
-    from envhook.backends import backend_for
 
     policy = settings.value("tinkered")
     if policy == settings.TINKERED_RESET:
@@ -525,8 +510,6 @@ def _what_happens_to_it(project) -> str:
 def _say_pins_moved(project, a) -> None:
     """uv's own exact sync (`uv add`, `uv remove`, `uv sync`) ignores
     envhook's pins: say so once when it changed a pinned package."""
-    from envhook.drift import show
-    from envhook.pins import moved
 
     try:
         changed = moved(project.root, dict(a.package_pins), a.installed)
@@ -543,8 +526,7 @@ def _say_pins_moved(project, a) -> None:
 def _say_conflicts(project, a) -> None:
     """After a sync that kept pinned packages: one line if the lock now
     wants another version of one (a new dependent requires it)."""
-    from envhook.backends.lockread import own_names
-    from envhook.pins import conflicts
+    from envhook.backends.lockread import own_names  # loads packaging: only when pins are kept
 
     try:
         found = conflicts(project.env, a.package_pins, a.installed, own_names(project))
@@ -558,18 +540,15 @@ def _say_conflicts(project, a) -> None:
 def _forget_hand_made(project) -> None:
     """Back in sync (the user undid the change, or uv reset it): the same
     hand-made change made again is news again."""
-    from envhook import state
-
-    if state.noticed(project.root):
+    if noticed(project.root):
         try:
-            state.set_noticed(project.root, "")
+            set_noticed(project.root, "")
         except OSError:
             pass
 
 
 def _told_only(shell_name: str, told: Told) -> str:
     try:
-        from envhook.shells import get_shell
 
         sh = get_shell(shell_name)
     except ValueError:
