@@ -8,16 +8,19 @@ import os
 import sys
 from pathlib import Path
 
+from envhook import venv
+from envhook.backends import backend_for
 from envhook.commands.common import locate
+from envhook.drift import Change, lock_drift, text
+from envhook.evaluate import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess
+from envhook.messages import clean, paint
+from envhook.pins import conflicts
 
 
 _STATE_MARK = "\ue000state\ue000"  # a private-use placeholder for the coloured state word
 
 
 def status(path: Path | None, as_json: bool, short: bool = False) -> int:
-    from envhook.evaluate import NO_PROJECT, assess
-    from envhook.messages import clean, paint
-
     project = locate(path, quiet=True)
     a = assess(project)
     if short:
@@ -49,14 +52,10 @@ def _look_closer(project, a) -> None:
     """What the hook does not ask but a person reading wants: the drift of a
     pinned or stale env (one `uv sync --dry-run`; not after a failed sync,
     which would only repeat the failure), pin conflicts, unmet requirements."""
-    from envhook.drift import lock_drift
-    from envhook.evaluate import FAILED, IN_SYNC, PINNED, STALE, TINKERED
-
     if a.lock is None and a.trusted and not a.missing and (a.state in (STALE, PINNED, TINKERED) or a.package_pins):
         a.lock = lock_drift(project, a.installed)
     if a.package_pins and not a.missing:
-        from envhook.backends.lockread import own_names
-        from envhook.pins import conflicts
+        from envhook.backends.lockread import own_names  # loads packaging
 
         a.conflicts = conflicts(project.env, a.package_pins, a.installed or {}, own_names(project))
     if a.trusted and not a.missing and a.state in (IN_SYNC, TINKERED, STALE, PINNED, FAILED):
@@ -64,8 +63,6 @@ def _look_closer(project, a) -> None:
 
 
 def _project_lines(project, a) -> list[str]:
-    from envhook.drift import Change, text
-
     if project is None:
         return ["project: none (no pyproject.toml or requirements.txt here or above)"]
     lines = [f"project: {project.name} ({project.root})", f"env:     {project.env}"]
@@ -116,7 +113,6 @@ def _package_pin_lines(a) -> list[str]:
 def _drift_lines(project, a) -> list[str]:
     if a.lock is None:
         return []
-    from envhook.backends import backend_for
 
     against = backend_for(project).lock_description(project)
     if a.lock.changes is None:
@@ -136,8 +132,6 @@ def _drift_lines(project, a) -> list[str]:
 
 def _trouble_lines(a) -> list[str]:
     """Unmet requirements, the last failure's own words, what a frozen env lacks."""
-    from envhook.evaluate import FAILED
-
     lines = []
     if a.unmet:
         lines.append("unmet:   what the env's packages require and it lacks (as `uv pip check` finds it):")
@@ -158,9 +152,7 @@ def _check_requirements(project, a) -> None:
     """`uv pip check`'s question, asked of the env as it is: an env missing
     what its packages require is not in sync, whatever the records say.
     Requirements on and of package pins are their conflicts, listed apart."""
-    from envhook import venv
-    from envhook.evaluate import FAILED, IN_SYNC
-    from envhook.requires import unmet
+    from envhook.requires import unmet  # loads packaging
 
     pinned = set(a.package_pins)
     installed = a.installed or venv.installed(project.env)
