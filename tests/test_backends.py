@@ -265,3 +265,16 @@ def test_the_cause_line_is_what_went_wrong_not_how_to_learn_more(output, want):
     from envhook.backends.base import cause, output_lines
 
     assert cause(output_lines(output.encode())) == want
+
+
+def test_every_backend_is_the_interface_and_states_its_tool():
+    """Backend is abstract: a backend that forgets a method cannot be made;
+    each names the tool doctor checks for it."""
+    from envhook.backends import NAMES, get
+    from envhook.backends.base import Backend
+
+    with pytest.raises(TypeError):
+        Backend()
+    for name in NAMES:
+        b = get(name)
+        assert isinstance(b, Backend) and b.name == name and b.tool in ("uv", "poetry", "pdm"), name

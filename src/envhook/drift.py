@@ -145,7 +145,7 @@ def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
     which may build the project."""
     from envhook.backends import get
 
-    return get(project.backend).lock_drift(project, now)
+    return get(project.backend).lock_drift(project, now=now)
 
 
 def env_python(env: Path) -> str | None:

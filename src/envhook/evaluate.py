@@ -318,7 +318,8 @@ def _tool_made_it(a: Assessment, project: Project, names: set[str], pinned: set[
     packages are as the user left them, whatever the lock says."""
     if a.lock is None:
         a.lock = lock_drift(project, a.installed)
-    a.adopt = a.lock.without(pinned).matches or backend_for(project).explains(project, a.installed, names, pinned)
+    a.adopt = (a.lock.without(pinned).matches
+               or backend_for(project).explains(project, now=a.installed, changed=names, ignore=pinned))
     return a.adopt
 
 

@@ -309,7 +309,7 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
     project = Project(
         root=root,
         name=str(name) if name else root.name,
-        env=backend.env_path(root, root_data, env),
+        env=backend.env_path(root, pyproject=root_data, environ=env),
         members=members,
         nearest=real,
         aliases=tuple(sorted(aliases)),

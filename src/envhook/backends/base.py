@@ -9,6 +9,7 @@ a uv one."""
 
 from __future__ import annotations
 
+import abc
 import os
 from pathlib import Path
 
@@ -263,7 +264,7 @@ class slow_notice:
         return False
 
 
-class Backend:
+class Backend(abc.ABC):
     name: str = ""
     lock: str | None = None           # the lock file at the root it syncs from, if it has one
     writes: tuple[str, ...] = ()      # inputs its sync may rewrite (trust excuses those, see trust.py)
@@ -275,15 +276,20 @@ class Backend:
     # what it installs cannot lack a requirement, and the `uv pip check`-like
     # test after each sync (packaging's parser: ~35 ms to import) is skipped.
     resolves_whole: bool = False
+    # What doctor checks for it: the program its sync runs, and the oldest
+    # version envhook works with (empty: any).
+    tool: str = ""
+    min_tool_version: tuple[int, ...] = ()
 
     def sync_label_for(self, project) -> str:
         """The command this project's sync runs, as the user would type it."""
         return self.sync_label
 
     # -- where, and from what -------------------------------------------------------
-    def env_path(self, root: Path, pyproject: dict | None, environ) -> Path:
+    def env_path(self, root: Path, *, pyproject: dict | None, environ) -> Path:
         return root / ".venv"
 
+    @abc.abstractmethod
     def inputs(self, project) -> list[Path]:
         """Files whose content decides what the env should hold (present or not)."""
         raise NotImplementedError
@@ -294,7 +300,8 @@ class Backend:
         return []
 
     # -- syncing ------------------------------------------------------------------------
-    def commands(self, project, keep: tuple[str, ...] = ()) -> list[tuple[str, list[str]]]:
+    @abc.abstractmethod
+    def commands(self, project, *, keep: tuple[str, ...] = ()) -> list[tuple[str, list[str]]]:
         """The commands a sync runs, in order, from the project root, each
         with the way a person would write it ("uv sync") for messages.
         `keep`: packages to leave as they are (backends with package_pins).
@@ -309,13 +316,13 @@ class Backend:
             with slow_notice(project):
                 return finish(started, self.sync_label)
         try:
-            plan = self.commands(project, keep)
+            plan = self.commands(project, keep=keep)
         except ToolMissing as e:
             return SyncOutcome(SYNC_FAILED, str(e))
         with Runner(project) as run:
-            return self.run_plan(project, plan, run, keep)
+            return self.run_plan(project, plan, run=run, keep=keep)
 
-    def run_plan(self, project, plan, run: Runner, keep: tuple[str, ...]) -> SyncOutcome:
+    def run_plan(self, project, plan, *, run: Runner, keep: tuple[str, ...]) -> SyncOutcome:
         """Run `plan` in order until one fails; a backend adds steps around it."""
         outcome = SyncOutcome(SYNC_OK)
         for label, argv in plan:
@@ -325,11 +332,12 @@ class Backend:
         return outcome
 
     # -- drift ---------------------------------------------------------------------------
-    def lock_drift(self, project, now: dict[str, str] | None = None):
+    @abc.abstractmethod
+    def lock_drift(self, project, *, now: dict[str, str] | None = None):
         """How the env differs from the lock (drift.LockDrift)."""
         raise NotImplementedError
 
-    def explains(self, project, now: dict[str, str], changed: set[str], ignore=frozenset()) -> bool:
+    def explains(self, project, *, now: dict[str, str], changed: set[str], ignore=frozenset()) -> bool:
         """Did the tool's own commands (not a person) leave the env as it is,
         beyond the plain sync that lock_drift compares with? (uv: a
         workspace member's `uv run`, `uv sync --package`.)"""

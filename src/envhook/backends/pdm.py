@@ -47,15 +47,16 @@ class PdmBackend(Backend):
     # and a fresh project's first sync (`pdm install`) writes its lock.
     writes = (".pdm-python", "pdm.lock")
     sync_label = "pdm sync --clean"
+    tool = "pdm"
 
-    def env_path(self, root, pyproject, environ):
+    def env_path(self, root, *, pyproject, environ):
         return env_path(root)
 
     def inputs(self, project) -> list[Path]:
         r = project.root
         return [r / "pyproject.toml", r / "pdm.lock", r / "pdm.toml", r / ".pdm-python", user_config()]
 
-    def commands(self, project, keep=()):
+    def commands(self, project, *, keep=()):
         pdm = which("pdm", project)
         if pdm is None:
             raise ToolMissing(INSTALL_HINT)
@@ -65,7 +66,7 @@ class PdmBackend(Backend):
             return [("pdm install", [pdm, "install"])]
         return [("pdm sync --clean", [pdm, "sync", "--clean"])]
 
-    def lock_drift(self, project, now=None):
+    def lock_drift(self, project, *, now=None):
         from envhook import venv
         from envhook.drift import LockDrift
 

@@ -190,6 +190,7 @@ def compiled_path(project, tool: str) -> Path:
 
 class PipBackend(Backend):
     name = "pip"
+    tool = "uv"  # or, without uv, python3's pip and venv (doctor checks which)
 
     @property
     def sync_label(self) -> str:
@@ -227,7 +228,7 @@ class PipBackend(Backend):
         out = compiled_path(project, "uv" if uv else "pip")
         return [out], out
 
-    def commands(self, project, keep=()):
+    def commands(self, project, *, keep=()):
         env, root = project.env, project.root
         python = str(env / "bin" / "python")
         uv = which("uv", project)
@@ -275,17 +276,17 @@ class PipBackend(Backend):
             plan.append(("pip install", [*argv, *map(str, files)]))
         return plan
 
-    def run_plan(self, project, plan, run, keep):
+    def run_plan(self, project, plan, *, run, keep):
         making = [step for step in plan if step[0] in ("uv venv", "python3 -m venv")]
         if making and len(plan) > len(making):
-            outcome = super().run_plan(project, making, run, keep)
+            outcome = super().run_plan(project, making, run=run, keep=keep)
             if outcome.status != "ok":
                 return outcome
             # The env exists now: its Python is what the files are resolved for.
-            plan = self.commands(project, keep)
-        return super().run_plan(project, plan, run, keep)
+            plan = self.commands(project, keep=keep)
+        return super().run_plan(project, plan, run=run, keep=keep)
 
-    def lock_drift(self, project, now=None):
+    def lock_drift(self, project, *, now=None):
         from envhook import venv
         from envhook.drift import LockDrift
 

@@ -153,9 +153,11 @@ class PoetryBackend(Backend):
     name = "poetry"
     lock = "poetry.lock"
     writes = ("poetry.lock",)  # a fresh project's first `poetry sync` locks it first
+    tool = "poetry"
+    min_tool_version = (1, 2)  # `poetry install --sync`; `poetry sync` needs 2.0
     sync_label = "poetry sync"
 
-    def env_path(self, root, pyproject, environ):
+    def env_path(self, root, *, pyproject, environ):
         return env_path(root, pyproject, environ)
 
     def inputs(self, project) -> list[Path]:
@@ -166,7 +168,7 @@ class PoetryBackend(Backend):
     def settings_files(self, project) -> list[Path]:
         return [config_file(os.environ)]
 
-    def commands(self, project, keep=()):
+    def commands(self, project, *, keep=()):
         poetry = which("poetry", project)
         if poetry is None:
             raise ToolMissing(INSTALL_HINT)
@@ -177,7 +179,7 @@ class PoetryBackend(Backend):
             return [("poetry install --sync", [poetry, "install", "--sync", "--no-interaction", *chosen])]
         return [("poetry sync", [poetry, "sync", "--no-interaction", *chosen])]
 
-    def lock_drift(self, project, now=None):
+    def lock_drift(self, project, *, now=None):
         from envhook.drift import LockDrift
 
         try:

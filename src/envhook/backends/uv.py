@@ -65,8 +65,10 @@ class UvBackend(Backend):
     # Kept and pinned packages are left out of the sync, and their own
     # requirements are theirs (told as conflicts), not the sync's.
     resolves_whole = True
+    tool = "uv"
+    min_tool_version = (0, 13)  # `uv sync --output-format json` lists package changes (drift)
 
-    def env_path(self, root, pyproject, environ):
+    def env_path(self, root, *, pyproject, environ):
         return env_path(root, environ)
 
     def inputs(self, project) -> list[Path]:
@@ -75,7 +77,7 @@ class UvBackend(Backend):
         files += [project.root / "uv.lock", project.root / ".python-version"]
         return [*files, *uv_config_files(project.root)]
 
-    def commands(self, project, keep=()):
+    def commands(self, project, *, keep=()):
         uv = uv_path(str(project.env))
         if uv is None:
             raise ToolMissing(INSTALL_HINT)
@@ -98,17 +100,17 @@ class UvBackend(Backend):
                     started.log.close()
         return super().sync(project, reason=reason, keep=keep)
 
-    def run_plan(self, project, plan, run, keep):
-        outcome = super().run_plan(project, plan, run, keep)
+    def run_plan(self, project, plan, *, run, keep):
+        outcome = super().run_plan(project, plan, run=run, keep=keep)
         pinned = sorted({*_pinned(project), *keep})
         if outcome.status != "ok" or not pinned:
             return outcome
         return _remove_unwanted(project, pinned, run)
 
-    def lock_drift(self, project, now=None):
+    def lock_drift(self, project, *, now=None):
         return uv_lock_drift(project, now)
 
-    def explains(self, project, now, changed, ignore=frozenset()) -> bool:
+    def explains(self, project, *, now, changed, ignore=frozenset()) -> bool:
         return workspace_explains(project, now, changed, ignore)
 
 

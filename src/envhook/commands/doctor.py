@@ -16,6 +16,7 @@ import os
 import re
 import sys
 
+from envhook.backends import get
 from envhook.messages import clean  # the same escaping of what a path or a repository may hold
 
 SHELLS = ("bash", "zsh", "fish")
@@ -29,8 +30,6 @@ _MARKER = "# >>> envhook >>>"  # install.sh's block
 _HOOK_CALL = re.compile(r"""envhook['"]?\s+hook\b(?:\s+['"]?([a-z]+))?""")
 _SOURCE = re.compile(r"""(?:^|[\s;&|{(])(?:source|\.)\s+(["']?)([^\s"';&|)]+)\1""")
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
-MIN_UV = (0, 13)      # `uv sync --output-format json` lists package changes (drift)
-MIN_POETRY = (1, 2)   # `poetry install --sync`; `poetry sync` needs 2.0
 TIMEOUT = 20          # seconds for `<tool> --version` (poetry takes ~1 s cold)
 
 
@@ -501,8 +500,9 @@ def _check_uv(ctx: Context, project, what: str, cwd: str) -> list[Line]:
     uv, version, text, bad = _probe(ctx, project, "uv", what, cwd)
     if bad is not None:
         return [bad]
-    if version < MIN_UV:
-        need = ".".join(map(str, MIN_UV))
+    need_version = get("uv").min_tool_version  # each backend states what it needs
+    if version < need_version:
+        need = ".".join(map(str, need_version))
         return [fail(what, f"{uv} is uv {text}; envhook needs uv {need} or newer to tell how an env differs "
                            "from the lock", "upgrade it: uv self update (or upgrade uv the way you installed it)")]
     return [ok(f"{what}: uv {text} ({show(uv)})")]
@@ -519,8 +519,9 @@ def _check_poetry(ctx: Context, project, about: str, cwd: str) -> list[Line]:
     if bad is not None:
         return [bad]
     upgrade = "upgrade it: pipx upgrade poetry (or poetry self update)"
-    if version < MIN_POETRY:
-        return [fail(what, f"{poetry} is Poetry {text}; envhook needs Poetry 1.2 or newer", upgrade)]
+    if version < get("poetry").min_tool_version:
+        need = ".".join(map(str, get("poetry").min_tool_version))
+        return [fail(what, f"{poetry} is Poetry {text}; envhook needs Poetry {need} or newer", upgrade)]
     if version < (2,):
         from envhook.backends.poetry import poetry_version
 
