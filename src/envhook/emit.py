@@ -19,6 +19,25 @@ def write(text: str) -> int:
     return 0
 
 
+class Activation:
+    """What the hook activates. The shells read it as the list `_envhook_act`
+    in this order: ENV PROMPT NO_SYNC STATE. ENV empty: nothing to activate,
+    while STATE is still exported (ENVHOOK_STATE=untrusted is what a prompt
+    wants to show); NO_SYNC "1": export UV_NO_SYNC=1 with the env."""
+
+    __slots__ = ("env", "prompt", "no_sync", "state")
+
+    def __init__(self, env: str, prompt: str, no_sync: bool, state: str):
+        self.env, self.prompt, self.no_sync, self.state = env, prompt, no_sync, state
+
+    def words(self) -> list[str]:
+        return [self.env, self.prompt, "1" if self.no_sync else "0", self.state]
+
+    @classmethod
+    def from_words(cls, words: list[str]) -> Activation | None:
+        return cls(words[0], words[1], words[2] == "1", words[3]) if len(words) == 4 else None
+
+
 def change_test(watch: list[str], absent: list[str], present: list[str], stamp: str) -> list[str]:
     """Arguments for the shell's `test` builtin that are true when something
     changed: a watched path newer than the stamp, an absent one created, a
@@ -44,7 +63,7 @@ def remember(
     absent: list[str],
     present: list[str],
     stamp: str,
-    act: list[str],
+    act: Activation,
     told: str | None,
 ) -> str:
     lines = [
@@ -52,7 +71,7 @@ def remember(
         sh.assign("_envhook_pwd", cwd),
         sh.assign_list("_envhook_known", known),
         sh.assign_list("_envhook_changed", change_test(watch, absent, present, stamp)),
-        sh.assign_list("_envhook_act", act),
+        sh.assign_list("_envhook_act", act.words()),
     ]
     if told is not None:
         lines.append(sh.assign("_envhook_told", told))

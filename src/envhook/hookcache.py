@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 
 from envhook import paths
+from envhook.emit import Activation
 
 VERSION = "envhook-decision-5"
 RACY_NS = 2_000_000_000
@@ -150,7 +151,8 @@ def write(path: str, decision: Decision) -> None:
     flat = [x for dep in decision.deps for x in dep]
     inputs = [x for p, dg in decision.inputs.items() for x in (p, dg or "-")]
     data = _pack(
-        [VERSION, decision.env_vars, decision.backend, decision.root, decision.name, decision.act, decision.known, decision.watch,
+        [VERSION, decision.env_vars, decision.backend, decision.root, decision.name, decision.act.words(), decision.known,
+         decision.watch,
          decision.absent, decision.present, flat, inputs]
     )
     # Only the full evaluation writes, and it has state (json, pathlib) loaded
@@ -178,8 +180,9 @@ def read(path: str) -> Decision | None:
         for _ in range(7):
             n = int(next(it))
             lists.append([next(it) for _ in range(n)])
-        act, known, watch, absent, present, flat, inputs = lists
-        if next(it, None) is not None:
+        words, known, watch, absent, present, flat, inputs = lists
+        act = Activation.from_words(words)
+        if act is None or next(it, None) is not None:
             return None
     except (StopIteration, ValueError):
         return None  # truncated or damaged: decide from scratch

@@ -30,9 +30,9 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     that is exactly what the full evaluation would call stale. Starting uv
     now overlaps its run with importing and running that evaluation, which
     then waits for this process instead of starting its own."""
-    if not decision.inputs or len(decision.act) != 4 or decision.act[3] != "in-sync" or not decision.act[0]:
+    if not decision.inputs or decision.act.state != "in-sync" or not decision.act.env:
         return None
-    if decision.act[2] == "1":
+    if decision.act.no_sync:
         return None  # UV_NO_SYNC is exported (package pins, sync = "missing"): the full path decides
     if hookcache.paranoid():
         return None  # trust follows the inputs' content: only the full evaluation may decide to sync
@@ -42,7 +42,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
         return None  # quiet: the full path sends uv's output to the log
     if decision.backend != "uv" or hookcache.location(os.environ) != decision.env_vars:
         return None  # only uv is started this early: the others' startup dwarfs the overlap
-    env = decision.act[0]
+    env = decision.act.env
     if os.path.isdir(env) and not os.path.isfile(os.path.join(env, "pyvenv.cfg")):
         return None  # no venv: uv would sync the base interpreter; the full path sets it aside
     moved = decision.moved()
@@ -73,7 +73,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     from envhook.backends.uv import start_sync, uv_path
     from envhook.messages import say
 
-    uv = uv_path(decision.act[0])
+    uv = uv_path(decision.act.env)
     if uv is None:
         return None
     lock_path = os.path.join(paths.project_state(state, decision.root), paths.LOCK)

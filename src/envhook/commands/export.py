@@ -53,7 +53,6 @@ def _digest(*parts: object) -> str:
 
 def _decision_deps(project, state_project_dir: Path) -> list[str]:
     """Every file whose content the decision read, present or not."""
-
     deps = [str(d / name) for d in (project.nearest, *project.nearest.parents)
             for name in ("pyproject.toml", "requirements.txt")]
     # A new member directory shows in its parent's mtime, and a new member
@@ -78,7 +77,6 @@ def shell_watches(project, notify: Path) -> tuple[list[str], list[str], list[str
     lock written by rename; the files themselves are watched for edits in
     place. Only an interpreter deleted elsewhere (pyenv uninstall) shows in no
     mtime of ours: bin/python must still resolve (`present`)."""
-
     env = project.env
 
     watch = [project.root, *(p for p in (*project.inputs, *backend_for(project).settings_files(project))
@@ -124,7 +122,6 @@ def _start_stamp(told: Told, state: str, stamp: str) -> int:
 
 def export(shell_name: str, presync=None) -> str:
     """find → assess → act on the state → say → emit → cache."""
-
     sh = get_shell(shell_name)
     told = Told(os.environ.get("_ENVHOOK_TOLD", ""))
     cwd = paths.current_dir()
@@ -199,7 +196,6 @@ class Look:
 def _broken(sh, told: Told, e, state: str, cache: str, cwd: str, nearest: str, presync) -> str:
     """An input that cannot be read: keep whatever is active and watch the
     broken file, so the user is told once and the next edit is noticed."""
-
     told.once(KEY_BROKEN + _digest(str(e)), f"{e}; fix it to let envhook sync", error=True)
     if presync is not None:
         # uv was started before the file broke (or by a race with the edit):
@@ -210,7 +206,7 @@ def _broken(sh, told: Told, e, state: str, cache: str, cwd: str, nearest: str, p
     stamp = paths.stamp_path(state, session(), root)
     t = _start_stamp(told, state, stamp)
     nosync, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
-    act = [active, venv.prompt(Path(active)) if active else "", nosync or "0", "failed"]
+    act = emit.Activation(active, venv.prompt(Path(active)) if active else "", nosync == "1", "failed")
     text = emit.remember(
         sh, root=root, cwd=cwd, known=sorted({nearest, root}), watch=[str(e.path)], absent=[], present=[stamp],
         stamp=stamp, act=act, told=told.value(),
@@ -229,7 +225,6 @@ def _end_presync(presync) -> None:
 def _adopt(look: Look):
     """uv changed the env and the inputs together (uv add, uv remove, uv
     sync): nothing was changed by hand and nothing needs syncing."""
-
     try:
         adopt(look.project)
     except OSError:
@@ -257,7 +252,6 @@ def _sync(look: Look, a, presync, cwd: str):
     """Sync (or finish the sync the entry started), then look again.
     Returns the new assessment, and whether another shell's sync holds the
     project (this shell then looks again at each prompt, without waiting)."""
-
     project, told, state, root = look.project, look.told, look.state, look.root
     synced_keeping = a.keeping and presync is None
     changed_before = a.reasons
@@ -327,7 +321,6 @@ def _sync(look: Look, a, presync, cwd: str):
 
 def _say_state(told: Told, project, a) -> None:
     """What the state means for the user, once per shell (or across shells)."""
-
     root = str(project.root)
     if a.state == STALE and a.held:
         told.once(KEY_HELD + _digest(root, a.inputs),
@@ -349,17 +342,13 @@ def _say_state(told: Told, project, a) -> None:
                   error=True)
 
 
-def _act(project, a) -> list[str]:
-    """ENV PROMPT NO_SYNC STATE, what the hook activates; ENV empty: nothing to
-    activate, but the state is still exported (ENVHOOK_STATE=untrusted is
-    what a prompt wants to show)."""
-
+def _act(project, a) -> emit.Activation:
     if not a.can_activate:
-        return ["", "", "0", a.state]
-    return [str(project.env), venv.prompt(project.env), "1" if _no_sync(a) else "0", a.state]
+        return emit.Activation("", "", False, a.state)
+    return emit.Activation(str(project.env), venv.prompt(project.env), _no_sync(a), a.state)
 
 
-def _remember(sh, look: Look, act: list[str], cwd: str, nearest: str, busy: bool):
+def _remember(sh, look: Look, act: emit.Activation, cwd: str, nearest: str, busy: bool):
     """The shell's assignments: the project's slot and what its prompt watches."""
     project = look.project
     watch, absent, present = shell_watches(project, look.pdir / paths.NOTIFY)
@@ -375,13 +364,12 @@ def _remember(sh, look: Look, act: list[str], cwd: str, nearest: str, busy: bool
     return text, watch, absent, present
 
 
-def _cache(cache: str, look: Look, a, act: list[str], watch: list[str], absent: list[str],
+def _cache(cache: str, look: Look, a, act: emit.Activation, watch: list[str], absent: list[str],
            present: list[str]) -> None:
     """A decision that a new shell would reach in silence can be replayed from
     signatures; one that says something (untrusted, failed, pinned with news)
     is said once per shell, so it always goes through the full evaluation.
     With notify = "always", each new shell says what was changed by hand."""
-
     project = look.project
     hand_news = a.state == TINKERED or (a.state == STALE and a.kept)
     quiet = (a.state in (IN_SYNC, DISABLED) or (hand_news and settings.value("notify") != "always")
@@ -426,7 +414,6 @@ def _say_no_sync_once(project, reasons: list[str]) -> None:
     """The first time ever that a sync kept hand-made changes after the
     project's pyproject.toml changed under the hook's UV_NO_SYNC (`uv add`,
     `uv remove` only locked): say why uv did not sync, once per user."""
-
     if os.environ.get("_ENVHOOK_ACTIVE", "") != f"1:{project.env}":
         return
     if not any(r.startswith("pyproject.toml") for r in reasons) or not first_time("uv-no-sync"):
@@ -439,7 +426,6 @@ def _say_pin_undone(told: Told, project, a) -> None:
     """A whole-env pin whose tinkering went back to the lock without envhook
     (an exact `uv sync`, or `uv run` where the hook's UV_NO_SYNC was not
     set): said once, across shells."""
-
     key = KEY_PIN_UNDONE + _digest(str(project.root), a.installed)
     if key in told.keys or noticed(project.root) == key:
         return
@@ -456,7 +442,6 @@ def _say_pin_undone(told: Told, project, a) -> None:
 def _say_hand_made(told: Told, project, a, said: bool = False) -> None:
     """Once, across shells, for each new state of the env: said in the shell
     that noticed, and a shell opened later does not repeat it."""
-
     what = text(a.hand or [], limit=6)
     # Keyed by the last sync too: the same change made again after a sync
     # reset it is news again.
@@ -497,7 +482,6 @@ def _say_hand_made(told: Told, project, a, said: bool = False) -> None:
 
 def _what_happens_to_it(project) -> str:
     """The end of the hand-made change notice: what envhook will do with it."""
-
     policy = settings.value("tinkered")
     if policy == settings.TINKERED_RESET:
         return 'the next change of the inputs resets it (tinkered = "reset"); `envhook pin` keeps it'
@@ -510,7 +494,6 @@ def _what_happens_to_it(project) -> str:
 def _say_pins_moved(project, a) -> None:
     """uv's own exact sync (`uv add`, `uv remove`, `uv sync`) ignores
     envhook's pins: say so once when it changed a pinned package."""
-
     try:
         changed = moved(project.root, dict(a.package_pins), a.installed)
     except OSError:
