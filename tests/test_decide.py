@@ -194,3 +194,42 @@ def test_the_decision_table(row, tmp_path, wheelhouse, shell_env, monkeypatch):
 def test_no_project():
     a = assess(None)
     assert (a.state, a.should_sync, a.next) == (NO_PROJECT, False, "nothing (not inside a project)")
+
+
+def test_status_asks_the_env_not_the_projects_own_stale_metadata(tmp_path, wheelhouse, shell_env, monkeypatch):
+    """Seen with a `uv init` project: `uv add six==1.17.0` left the editable
+    install's METADATA saying six==1.16.0, and status called the env failed
+    ("demo 0.1.0 requires six==1.16.0") although it matched the lock. The
+    project's own packages come from its tree; another package's unmet
+    requirement is still found."""
+    import json
+    import subprocess
+
+    for k in ("UV_CACHE_DIR", "UV_OFFLINE", "UV_PYTHON_DOWNLOADS", "PATH"):
+        if k in shell_env:
+            monkeypatch.setenv(k, shell_env[k])
+    p = make_project(tmp_path / "demo", wheelhouse)
+    uv_lock(p, shell_env)
+    allow(p)
+    env = fake_env(p, {"tinkerpkg": "1.0", "demo": "0.1.0"})
+    site = env / "lib" / PY / "site-packages"
+    (site / "demo-0.1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: demo\nVersion: 0.1.0\nRequires-Dist: tinkerpkg==0.9\n")
+    synced(p)
+
+    def status():
+        r = subprocess.run(["envhook", "status", "--json"], cwd=p, env=dict(os.environ), capture_output=True,
+                           text=True)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+    data = status()
+    assert (data["state"], data["unmet"]) == ("in-sync", []), data
+    # Another package with the same stale requirement is a real gap.
+    fake_env(p, {"tinkerpkg": "1.0", "demo": "0.1.0", "otherpkg": "1.0"})
+    (site / "otherpkg-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: otherpkg\nVersion: 1.0\nRequires-Dist: tinkerpkg==0.9\n")
+    synced(p)
+    data = status()
+    assert data["state"] == "failed" and data["unmet"] == [
+        "otherpkg 1.0 requires tinkerpkg==0.9, but 1.0 is installed"], data

@@ -105,12 +105,14 @@ def _unmet(project: Project, installed: dict[str, str], keep: tuple[str, ...]) -
     (as `uv pip check` finds it): a tool that left that behind did not work.
     Requirements on or of pinned and kept packages are the conflicts said
     with the sync, not this."""
+    from envhook.backends.lockread import own_names
     from envhook.pins import load_package_pins
-    from envhook.requires import unmet
+    from envhook.requires import unmet  # loads packaging: only after a sync that needs the check
 
     skip = {*keep, *load_package_pins(project.root)}
     try:
-        return [str(u) for u in unmet(project.env, installed, owners_skipped=skip)
+        # The project's own packages come from its tree (status._check_requirements says why).
+        return [str(u) for u in unmet(project.env, installed, owners_skipped=skip | own_names(project))
                 if venv.canonical(u.target) not in skip]
     except Exception:  # noqa: BLE001 — a check, never a reason to lose the record
         return []

@@ -151,12 +151,16 @@ def _trouble_lines(a) -> list[str]:
 def _check_requirements(project, a) -> None:
     """`uv pip check`'s question, asked of the env as it is: an env missing
     what its packages require is not in sync, whatever the records say.
-    Requirements on and of package pins are their conflicts, listed apart."""
-    from envhook.requires import unmet  # loads packaging
+    Requirements on and of package pins are their conflicts, listed apart;
+    the project's own packages are installed from its tree, and their
+    installed metadata can lag behind pyproject.toml (uv does not rebuild
+    an editable install for a dependency change), so theirs are not asked."""
+    from envhook.backends.lockread import own_names  # loads packaging, as requires does
+    from envhook.requires import unmet
 
     pinned = set(a.package_pins)
     installed = a.installed or venv.installed(project.env)
-    a.unmet = [str(u) for u in unmet(project.env, installed, owners_skipped=pinned)
+    a.unmet = [str(u) for u in unmet(project.env, installed, owners_skipped=pinned | own_names(project))
                if venv.canonical(u.target) not in pinned]
     if a.unmet and a.state == IN_SYNC:
         a.state = FAILED
