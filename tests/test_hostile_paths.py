@@ -268,7 +268,7 @@ if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
     atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
     set_hypothesis_home_dir(_HYPOTHESIS_HOME)
 
-from envhook.emit import remember  # noqa: E402
+from envhook.emit import Activation, remember  # noqa: E402
 from envhook.shells import get_shell  # noqa: E402
 
 _META = list("'\"\\$`;&|<>(){}[]*?!~#%^=,: \t\n\r\x01\x1b\x7f-+@.") + ["\u00a0", "\u2028", "é", "🚒", "中", "\ufeff"]
@@ -446,9 +446,9 @@ def _round_trip(shell: str, hook_file: Path, shell_env: dict, tmp_path: Path, na
     sub_s = os.fsdecode(root / name)  # where the user stood: a directory inside the project
     known = sorted({root_s, sub_s})
     prompt = f"({name}) "
-    act = [venv_s, prompt, "0", "in-sync"]
+    act = [venv_s, prompt, "0", "in-sync"]  # as the shells read _envhook_act
     text = remember(sh, root=root_s, cwd=sub_s, known=known, watch=watch, absent=absent, present=present,
-                    stamp=str(stamp), act=act, told="x")
+                    stamp=str(stamp), act=Activation.from_words(act), told="x")
     (out_dir / "remember").write_text(text, encoding="utf-8", errors="surrogateescape")
     before = _tree(base)
 

@@ -8,7 +8,7 @@ import os
 import pytest
 from platformdirs import user_config_dir, user_state_dir
 
-from envhook import hookcache, paths
+from envhook import emit, hookcache, paths
 
 
 @pytest.mark.parametrize("xdg", [None, "", "   ", "/custom/state", "relative/state"])
@@ -39,7 +39,8 @@ def test_nearest_project_dir(tmp_path):
 
 
 def _decision(deps, now_ns, env_vars=""):
-    return hookcache.Decision("/r", "demo", ["/r/.venv", "r", "0"], ["/r"], ["/w 1", "/w\n2"], ["/a"], ["/p"],
+    act = emit.Activation("/r/.venv", "r", False, "in-sync")
+    return hookcache.Decision("/r", "demo", act, ["/r"], ["/w 1", "/w\n2"], ["/a"], ["/p"],
                               hookcache.observe(deps, now_ns), env_vars, {"/r/uv.lock": "abc", "/r/.python-version": None})
 
 
@@ -54,8 +55,8 @@ def test_decision_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
     assert [racy for _, _, racy in d.deps] == ["", ""]
     hookcache.write(cache, d)
     back = hookcache.read(cache)
-    assert (back.root, back.name, back.act, back.watch, back.absent, back.present) == (
-        d.root, d.name, d.act, d.watch, d.absent, d.present)
+    assert (back.root, back.name, back.act.words(), back.watch, back.absent, back.present) == (
+        d.root, d.name, d.act.words(), d.watch, d.absent, d.present)
     assert back.inputs == d.inputs and back.deps == d.deps
     assert back.fresh(os.environ)
     assert not back.fresh({"UV_PROJECT_ENVIRONMENT": "elsewhere"})
