@@ -168,15 +168,22 @@ ROWS = {
 }
 
 
-@pytest.mark.parametrize("row", list(ROWS))
-def test_the_decision_table(row, tmp_path, wheelhouse, shell_env, monkeypatch):
-    setup, state, should_sync, more = ROWS[row]
-    # uv (for the lock, and the dry runs some rows ask of it) offline, as in the shells.
+@pytest.fixture
+def locked(tmp_path, wheelhouse, shell_env, monkeypatch) -> Path:
+    """A uv project with a real uv.lock; uv (for the lock, and the dry runs
+    some rows ask of it) runs offline in this process too, as in the shells."""
     for k in ("UV_CACHE_DIR", "UV_OFFLINE", "UV_PYTHON_DOWNLOADS", "PATH"):
         if k in shell_env:
             monkeypatch.setenv(k, shell_env[k])
     p = make_project(tmp_path / "demo", wheelhouse)
     uv_lock(p, shell_env)
+    return p
+
+
+@pytest.mark.parametrize("row", list(ROWS))
+def test_the_decision_table(row, locked):
+    setup, state, should_sync, more = ROWS[row]
+    p = locked
     setup(p)
     a = assess(find_project(p))
     assert (a.state, a.should_sync) == (state, should_sync), (row, a.state, a.reasons)
@@ -196,7 +203,7 @@ def test_no_project():
     assert (a.state, a.should_sync, a.next) == (NO_PROJECT, False, "nothing (not inside a project)")
 
 
-def test_status_asks_the_env_not_the_projects_own_stale_metadata(tmp_path, wheelhouse, shell_env, monkeypatch):
+def test_status_asks_the_env_not_the_projects_own_stale_metadata(locked):
     """Seen with a `uv init` project: `uv add six==1.17.0` left the editable
     install's METADATA saying six==1.16.0, and status called the env failed
     ("demo 0.1.0 requires six==1.16.0") although it matched the lock. The
@@ -205,11 +212,7 @@ def test_status_asks_the_env_not_the_projects_own_stale_metadata(tmp_path, wheel
     import json
     import subprocess
 
-    for k in ("UV_CACHE_DIR", "UV_OFFLINE", "UV_PYTHON_DOWNLOADS", "PATH"):
-        if k in shell_env:
-            monkeypatch.setenv(k, shell_env[k])
-    p = make_project(tmp_path / "demo", wheelhouse)
-    uv_lock(p, shell_env)
+    p = locked
     allow(p)
     env = fake_env(p, {"tinkerpkg": "1.0", "demo": "0.1.0"})
     site = env / "lib" / PY / "site-packages"
