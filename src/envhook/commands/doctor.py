@@ -222,6 +222,13 @@ def check_hook(ctx: Context) -> list[Line]:
 # -- (b) the rc file has the hook line ------------------------------------------------------
 
 
+def xdg_home(var: str, default: str) -> str:
+    """$XDG_CONFIG_HOME / $XDG_DATA_HOME as the shells and install.sh read
+    them: a relative value is ignored, as the XDG spec says."""
+    value = os.environ.get(var, "")
+    return value if os.path.isabs(value) else os.path.join(os.path.expanduser("~"), default)
+
+
 def login_file(home: str) -> str:
     """The file a bash login shell reads instead of ~/.bashrc: the first of
     ~/.bash_profile, ~/.bash_login, ~/.profile that exists (install.sh's rule)."""
@@ -247,10 +254,7 @@ def rc_files(shell: str, login: bool = False) -> list[str]:
         if os.path.join(home, ".zshrc") not in files:
             files.append(os.path.join(home, ".zshrc"))  # install.sh --uninstall looks there too
         return files
-    config = os.environ.get("XDG_CONFIG_HOME", "")
-    if not os.path.isabs(config):
-        config = os.path.join(home, ".config")
-    fish = os.path.join(config, "fish")
+    fish = os.path.join(xdg_home("XDG_CONFIG_HOME", ".config"), "fish")
     files = [os.path.join(fish, "config.fish"), os.path.join(fish, "conf.d", "envhook.fish")]
     try:
         files += sorted(os.path.join(fish, "conf.d", n) for n in os.listdir(os.path.join(fish, "conf.d"))
@@ -354,9 +358,7 @@ def check_completion(ctx: Context) -> list[Line]:
     if state is None or ctx.shell is None:
         return []
     what = f"completion of envhook's commands in this {ctx.shell}"
-    data = os.environ.get("XDG_DATA_HOME", "")
-    if not os.path.isabs(data):
-        data = os.path.join(os.path.expanduser("~"), ".local", "share")
+    data = xdg_home("XDG_DATA_HOME", os.path.join(".local", "share"))
     if state == "loaded":
         return [ok(what)]
     if ctx.shell == "bash":
@@ -384,10 +386,7 @@ def check_completion(ctx: Context) -> list[Line]:
     for d in dirs:
         if os.path.isfile(os.path.join(d, "envhook.fish")):
             return [ok(f"{what} (fish loads {show(os.path.join(d, 'envhook.fish'))} at the first Tab)")]
-    config = os.environ.get("XDG_CONFIG_HOME", "")
-    if not os.path.isabs(config):
-        config = os.path.join(os.path.expanduser("~"), ".config")
-    target = os.path.join(config, "fish", "completions", "envhook.fish")
+    target = os.path.join(xdg_home("XDG_CONFIG_HOME", ".config"), "fish", "completions", "envhook.fish")
     return [note(f"{what}: no envhook.fish in any $fish_complete_path dir — "
                  f"envhook completion fish > {ctx.quote(target)}")]
 
