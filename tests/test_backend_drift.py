@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from envhook import venv
+from envhook.decide import venv
 from envhook.backends import get
-from envhook.drift import Change, lock_drift
-from envhook.project import find_project
+from envhook.decide.drift import Change, lock_drift
+from envhook.decide.project import find_project
 from support.backend_projects import (
     installed_versions,
     make_pdm_project,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from envhook import paths
+from envhook.store import paths
 from envhook.backends import detect, get
-from envhook.project import ProjectError, find_project
+from envhook.decide.project import ProjectError, find_project
 
 
 def write(path: Path, text: str = "") -> Path:

@@ -18,7 +18,7 @@ import pexpect
 import pytest
 
 from envhook.cli import build_parser
-from envhook.settings import KEYS
+from envhook.store.settings import KEYS
 from support.shell import ShellSession, require_shell, shell_quote
 
 REPO = Path(__file__).resolve().parent.parent

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from envhook import pins, trust, venv
-from envhook.evaluate import (
+from envhook.store import pins, trust
+
+from envhook.decide import venv
+from envhook.decide.assess import (
     DISABLED, FAILED, IN_SYNC, MISSING, NO_PROJECT, PINNED, STALE, TINKERED, UNTRUSTED, assess, env_config_digest,
 )
-from envhook.project import find_project
-from envhook.state import SYNC_FAILED, SYNC_OK, SyncRecord, fingerprint
+from envhook.decide.project import find_project
+from envhook.store.records import SYNC_FAILED, SYNC_OK, SyncRecord, fingerprint
 from support.projects import make_project, set_dependencies, uv_lock
 
 PY = f"python{sys.version_info[0]}.{sys.version_info[1]}"

@@ -53,7 +53,7 @@ from support.projects import make_project, set_dependencies, uv_lock
 from support.shell import ShellSession
 from support.hooktest import envhook, q, status_json as status, version_in_env
 
-from envhook import paths
+from envhook.store import paths
 
 BASH_ZSH = pytest.mark.parametrize("shell", ["bash", "zsh"], indirect=True)
 ALL = pytest.mark.parametrize("shell", ["bash", "zsh", "fish"], indirect=True)
@@ -757,8 +757,8 @@ def test_a_hook_from_an_older_envhook_is_stopped_not_misled(shell, project, shel
     It must not misread the new output (an empty ENV would have put "/bin"
     first on PATH); it is told to step aside, and says why, once."""
     from envhook.commands.hook import ENTRY, import_path
-    from envhook.hookentry import PROTOCOL
-    from envhook.shells import get_shell
+    from envhook.prompt.entry import PROTOCOL
+    from envhook.prompt.shells import get_shell
 
     assert f"protocol={PROTOCOL})" in ENTRY, "the ENTRY the hook bakes in names the current protocol"
     old_entry = ENTRY.replace(f", protocol={PROTOCOL}", "")  # what protocol-1 hooks carry

@@ -1,7 +1,7 @@
 """Hostile paths, end to end: projects and envs whose directory names are
 shell syntax, control characters or non-ASCII, in real interactive bash, zsh
 and fish over real uv projects; then a property test that pushes generated
-directory names through what the hook evaluates (envhook.emit.remember) in
+directory names through what the hook evaluates (envhook.prompt.emit.remember) in
 each real shell, with the real hook sourced.
 
 Nothing here may ever run: every directory that holds `$(touch pwned)` or
@@ -268,8 +268,8 @@ if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
     atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
     set_hypothesis_home_dir(_HYPOTHESIS_HOME)
 
-from envhook.emit import Activation, remember  # noqa: E402
-from envhook.shells import get_shell  # noqa: E402
+from envhook.prompt.emit import Activation, remember  # noqa: E402
+from envhook.prompt.shells import get_shell  # noqa: E402
 
 _META = list("'\"\\$`;&|<>(){}[]*?!~#%^=,: \t\n\r\x01\x1b\x7f-+@.") + ["\u00a0", "\u2028", "é", "🚒", "中", "\ufeff"]
 
@@ -541,6 +541,6 @@ def test_generated_ascii_names_round_trip_through_the_hooks_eval_in_fish(shell, 
 
 
 def emit_change_test(watch, absent, present, stamp):
-    from envhook.emit import change_test
+    from envhook.prompt.emit import change_test
 
     return change_test(watch, absent, present, stamp)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from envhook import paths
+from envhook.store import paths
 from support.projects import make_project, make_workspace_member, set_dependencies, uv_lock
 from support.shell import ShellSession, require_shell, shell_quote
 from support.hooktest import envhook, HOOK_LINE, q, status_json as status, version_in_env
@@ -234,7 +234,7 @@ def test_committed_venv_of_an_untrusted_project_shadows_nothing(open_shell, shel
     # Modules that would shadow the hook's own imports if it ever imported
     # from the project directory (its cwd).
     (upstream / "envhook").mkdir()
-    for name in ("envhook/__init__.py", "envhook/hookentry.py", "sitecustomize.py", "usercustomize.py",
+    for name in ("envhook/__init__.py", "envhook/prompt/entry.py", "sitecustomize.py", "usercustomize.py",
                  "tomllib.py", "json.py", "_sha256.py", "_sha2.py", "fcntl.py", "platformdirs.py"):
         (upstream / name).write_text(canary_module(canaries / "import", f"{name} imported"))
     project = clone(upstream, tmp_path / "clones" / "shadow")

@@ -21,7 +21,7 @@ NEVER = {"tomlkit", "packaging", "shellingham", "argparse", "envhook.cli", "envh
          "envhook.commands.hook", "envhook.commands.pin"}
 NOT_ON_THE_FAST_PATH = NEVER | {"tomllib", "json", "re", "pathlib", "hashlib", "_hashlib", "subprocess",
                                 "platformdirs", "dataclasses", "tempfile", "envhook.commands.export",
-                                "envhook.syncing", "envhook.state", "envhook.project"}
+                                "envhook.decide.syncing", "envhook.store.records", "envhook.decide.project"}
 
 
 def hook_imports(cwd, env) -> set[str]:
@@ -34,7 +34,7 @@ def hook_imports(cwd, env) -> set[str]:
     for line in r.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
             names.add(line.rsplit("|", 1)[1].strip())
-    assert "envhook.hookentry" in names, r.stderr  # the probe works
+    assert "envhook.prompt.entry" in names, r.stderr  # the probe works
     return names
 
 

@@ -8,7 +8,9 @@ import os
 import pytest
 from platformdirs import user_config_dir, user_state_dir
 
-from envhook import emit, hookcache, paths
+from envhook.prompt import emit, hookcache
+
+from envhook.store import paths
 
 
 @pytest.mark.parametrize("xdg", [None, "", "   ", "/custom/state", "relative/state"])

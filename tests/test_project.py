@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from envhook.project import ProjectError, env_path, find_project
+from envhook.decide.project import ProjectError, env_path, find_project
 
 
 def write(path: Path, text: str) -> Path:
@@ -70,7 +70,7 @@ def test_broken_toml_is_a_clear_error(tmp_path):
 
 
 def test_member_dirs_are_where_each_glob_points_and_its_parent(tmp_path):
-    from envhook.project import member_dirs
+    from envhook.decide.project import member_dirs
 
     root = tmp_path / "ws"
     ws = {"members": ["packages/*", "*", "libs/core", "../outside/*", "a/b/c*/d", 3]}

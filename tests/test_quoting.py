@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from envhook.shells import get_shell
-from envhook.shells.fish import fish_quote
-from envhook.shells.posix import posix_quote
+from envhook.prompt.shells import get_shell
+from envhook.prompt.shells.fish import fish_quote
+from envhook.prompt.shells.posix import posix_quote
 from support.shell import require_shell
 
 HOSTILE = [
@@ -81,7 +81,7 @@ def test_hostile_values_round_trip_through_the_real_shell(shell_name, tmp_path):
 @pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
 def test_rendered_hook_is_valid_for_hostile_interpreter_paths(shell_name, tmp_path):
     exe = require_shell(shell_name)
-    from envhook.shells import template_dir
+    from envhook.prompt.shells import template_dir
 
     sh = get_shell(shell_name)
     text = (Path(template_dir()) / sh.template).read_text()
@@ -106,7 +106,7 @@ def test_change_test_expression_in_the_real_shell(shell_name, tmp_path):
     own `test` builtin, with paths that look like operators once quoted."""
     import time
 
-    from envhook.emit import change_test
+    from envhook.prompt.emit import change_test
 
     exe = require_shell(shell_name)
     sh = get_shell(shell_name)

@@ -6,7 +6,7 @@ def main(argv: list[str] | None = None) -> int:
     # The prompt hook calls `envhook export SHELL` whenever a watched file moved;
     # it is routed before argparse so that path imports only what it needs.
     if args[:1] == ["export"]:
-        from envhook.hookentry import main as hook_main
+        from envhook.prompt.entry import main as hook_main
 
         return hook_main(args[1:])
     from envhook.cli import main as cli_main

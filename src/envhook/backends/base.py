@@ -13,8 +13,8 @@ import abc
 import os
 from pathlib import Path
 
-from envhook import paths
-from envhook.state import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, ensure_project_dir
+from envhook.store import paths
+from envhook.store.records import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, ensure_project_dir
 
 # Variables that must not reach a sync tool: a venv the user activated by
 # hand (or ours) would redirect it (Poetry and PDM install into an active
@@ -42,7 +42,7 @@ def _config_dirs(environ) -> tuple[Path, list[Path]]:
 def _has_tool_uv(pyproject: Path) -> bool:
     import tomllib
 
-    from envhook._hash import read_regular
+    from envhook.store.hashing import read_regular
 
     try:
         tool = tomllib.loads(read_regular(pyproject).decode()).get("tool")
@@ -111,7 +111,7 @@ def sync_environ() -> dict[str, str]:
 def which(name: str, project) -> str | None:
     """A tool on PATH, never one from the project's own env (that is the
     project's code, not the user's tool)."""
-    from envhook import spawn
+    from envhook.backends import spawn
 
     return spawn.which(name, skip=os.path.normpath(os.path.join(str(project.env), "bin")))
 
@@ -119,7 +119,7 @@ def which(name: str, project) -> str | None:
 def finish(child, label: str) -> SyncOutcome:
     """Wait for a started tool (spawn.Child) and say how it went; a failure
     keeps the end of its output and names its cause."""
-    from envhook import spawn
+    from envhook.backends import spawn
 
     code = spawn.wait(child)
     if code is spawn.INTERRUPTED:
@@ -206,7 +206,7 @@ class Runner:
     project's sync.log, each waited for as `finish` says."""
 
     def __init__(self, project):
-        from envhook import spawn
+        from envhook.backends import spawn
         from envhook.messages import quiet
 
         self.project, self.env, self.show = project, sync_environ(), not quiet()
@@ -217,7 +217,7 @@ class Runner:
         self.log = spawn.Log(path)
 
     def __call__(self, label: str, argv: list[str]) -> SyncOutcome:
-        from envhook import spawn
+        from envhook.backends import spawn
 
         try:
             child = spawn.start(argv, self.env, cwd=str(self.project.root), log=self.log, show=self.show)
@@ -242,7 +242,7 @@ class slow_notice:
         self.project, self.old = project, None
 
     def __enter__(self):
-        from envhook import settings
+        from envhook.store import settings
 
         seconds = settings.value("slow_sync_notice")
         if seconds > 0:

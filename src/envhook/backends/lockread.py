@@ -37,7 +37,7 @@ def marker_environment(env: Path) -> dict[str, str]:
     this interpreter's, with the env's Python version from pyvenv.cfg."""
     from packaging.markers import default_environment
 
-    from envhook.drift import env_python
+    from envhook.decide.drift import env_python
 
     out = dict(default_environment())
     version = env_python(env)
@@ -88,7 +88,7 @@ def compare(wanted: dict[str, Wanted], now: dict[str, str], *, exact: bool, igno
     """Changes from `wanted` (canonical name -> Wanted) to the env's snapshot.
     `exact`: the sync removes what the lock does not name (but `seeded`), so
     an extra package is drift; otherwise only missing or mismatched ones are."""
-    from envhook.drift import Change, split
+    from envhook.decide.drift import Change, split
 
     changes = []
     for name in sorted(set(wanted) | set(now)):
@@ -116,7 +116,7 @@ def read_lock(path: Path) -> dict:
     """A TOML lock file, or ValueError with a message for the user."""
     import tomllib
 
-    from envhook._hash import read_regular
+    from envhook.store.hashing import read_regular
 
     try:
         return tomllib.loads(read_regular(path).decode())
@@ -131,7 +131,7 @@ def read_lock(path: Path) -> dict:
 def load(project, lock_name: str, now: dict[str, str] | None):
     """What a lock drift reads: the env's snapshot, the lock and
     pyproject.toml; ValueError with a message when the lock cannot be read."""
-    from envhook import venv
+    from envhook.decide import venv
 
     if now is None:
         now = venv.installed(project.env)
@@ -147,7 +147,7 @@ def own_names(project) -> set[str]:
     """The project itself (and its workspace members, by the names their
     pyproject.toml gives): installed from the tree by the sync, so never
     drift against the lock."""
-    from envhook import venv
+    from envhook.decide import venv
 
     names = {venv.canonical(project.name)}
     for m in getattr(project, "members", ()):

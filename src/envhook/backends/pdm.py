@@ -19,7 +19,7 @@ def env_path(root: Path) -> Path:
     """The env of the interpreter PDM selected for the project (`pdm use`
     writes it to .pdm-python), when that is a venv; else .venv."""
     try:
-        from envhook._hash import read_regular
+        from envhook.store.hashing import read_regular
 
         chosen = read_regular(root / ".pdm-python").decode(errors="replace").strip()
     except OSError:
@@ -35,7 +35,7 @@ def env_path(root: Path) -> Path:
 
 def user_config() -> Path:
     """PDM's global config.toml (sources, install options)."""
-    from envhook.paths import _user_dir
+    from envhook.store.paths import _user_dir
 
     return Path(_user_dir("config", "XDG_CONFIG_HOME", "~/.config", app="pdm")) / "config.toml"
 
@@ -67,8 +67,8 @@ class PdmBackend(Backend):
         return [("pdm sync --clean", [pdm, "sync", "--clean"])]
 
     def lock_drift(self, project, *, now=None):
-        from envhook import venv
-        from envhook.drift import LockDrift
+        from envhook.decide import venv
+        from envhook.decide.drift import LockDrift
 
         try:
             now, lock, pyproject = load(project, "pdm.lock", now)
@@ -88,7 +88,7 @@ def default_groups(pyproject: dict, lock: dict | None = None) -> set[str]:
     the lock was made with that the project still has; for a lock that does
     not list them, the default group and every dev group. By canonical
     names, as the lock writes them."""
-    from envhook import venv
+    from envhook.decide import venv
 
     dev = set()
     pdm = (pyproject.get("tool") or {}).get("pdm") or {}
@@ -104,7 +104,7 @@ def default_groups(pyproject: dict, lock: dict | None = None) -> set[str]:
 
 
 def wanted(lock: dict, pyproject: dict, env: Path) -> dict[str, Wanted]:
-    from envhook import venv
+    from envhook.decide import venv
 
     groups = default_groups(pyproject, lock)
     environment = marker_environment(env)

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook import paths
 from envhook.backends.base import Backend, ToolMissing, pip_config_files, uv_config_files, which
 from envhook.backends.lockread import SEEDED, Wanted, compare, marker_environment, marker_true, own_names
+from envhook.store import paths
 
 INSTALL_HINT = ("neither uv nor python3 found on PATH; install uv (https://docs.astral.sh/uv/) "
                 "and run `envhook sync`")
@@ -60,14 +60,14 @@ def parse(path: Path, seen: set | None = None, direct: list[str] | None = None,
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Req
 
-    from envhook import venv
+    from envhook.decide import venv
 
     seen = set() if seen is None else seen
     if path in seen:
         return []
     seen.add(path)
     try:
-        from envhook._hash import read_regular
+        from envhook.store.hashing import read_regular
 
         text = read_regular(path).decode(errors="replace")
     except OSError:
@@ -105,8 +105,8 @@ def _editable_name(base: Path, target: str) -> str | None:
     of the directory it points at."""
     from urllib.parse import unquote, urlsplit
 
-    from envhook import venv
     from envhook.backends.lockread import read_lock
+    from envhook.decide import venv
 
     target, _, fragment = target.partition("#")
     target = target.split("[", 1)[0]  # `-e .[extra]`: the directory is what names it
@@ -129,8 +129,8 @@ def _project_requirements(root: Path) -> list[Requirement]:
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Req
 
-    from envhook import venv
     from envhook.backends.lockread import read_lock
+    from envhook.decide import venv
 
     try:
         deps = (read_lock(root / "pyproject.toml").get("project") or {}).get("dependencies") or []
@@ -166,7 +166,7 @@ def complete(path: Path) -> bool:
     synced as it is. requirements*.lock files, and files a compiler wrote."""
     if path.suffix == ".lock":
         return True
-    from envhook._hash import read_regular
+    from envhook.store.hashing import read_regular
 
     try:
         head = read_regular(path)[:2048].decode("utf-8", "replace")
@@ -179,9 +179,9 @@ def compiled_path(project, tool: str) -> Path:
     """Where envhook keeps its resolution of the project's files: named by
     the inputs' content, the tool and the env's Python, so a change of any
     of them resolves again."""
-    from envhook._hash import hexdigest
-    from envhook.drift import env_python
-    from envhook.state import fingerprint, project_dir
+    from envhook.decide.drift import env_python
+    from envhook.store.hashing import hexdigest
+    from envhook.store.records import fingerprint, project_dir
 
     inputs = sorted(fingerprint(project.inputs, project.root).items())
     key = hexdigest(repr((tool, env_python(project.env), inputs)).encode())[:16]
@@ -194,7 +194,7 @@ class PipBackend(Backend):
 
     @property
     def sync_label(self) -> str:
-        from envhook import spawn
+        from envhook.backends import spawn
 
         return "uv pip sync" if spawn.which("uv", skip="") else "pip install"
 
@@ -233,7 +233,7 @@ class PipBackend(Backend):
         python = str(env / "bin" / "python")
         uv = which("uv", project)
         plan = []
-        from envhook import venv
+        from envhook.decide import venv
 
         if venv.missing_reason(env):
             if uv is not None:
@@ -287,8 +287,8 @@ class PipBackend(Backend):
         return super().run_plan(project, plan, run=run, keep=keep)
 
     def lock_drift(self, project, *, now=None):
-        from envhook import venv
-        from envhook.drift import LockDrift
+        from envhook.decide import venv
+        from envhook.decide.drift import LockDrift
 
         if now is None:
             now = venv.installed(project.env)
@@ -334,7 +334,7 @@ def _prepare(out: Path) -> None:
 def _uv_compile(uv: str, env: Path, files: list[Path], out: Path) -> list[str]:
     """For the env's Python (its markers as pyvenv.cfg records its version);
     --emit-*: the index options the files name reach `uv pip sync` too."""
-    from envhook.drift import env_python
+    from envhook.decide.drift import env_python
 
     version = env_python(env)
     return [uv, "pip", "compile", "--python", str(env / "bin" / "python"),
@@ -346,10 +346,9 @@ def _compile_now(project, uv: str | None, files: list[Path], out: Path) -> str:
     """Resolve the files into `out` for drift (a trusted project's: resolving
     may build a source distribution); the error line when it fails."""
     import subprocess
-
-    from envhook.backends.base import output_lines, cause, sync_environ
-
     import sys
+
+    from envhook.backends.base import cause, output_lines, sync_environ
 
     python = str(project.env / "bin" / "python")
     argv = _uv_compile(uv, project.env, files, out) if uv else \

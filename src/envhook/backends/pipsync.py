@@ -23,8 +23,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from envhook import venv
 from envhook.backends.lockread import SEEDED
+from envhook.decide import venv
 
 # Option lines of a requirements file that say where packages come from:
 # the resolution keeps them, so that the install looks in the same places.

@@ -34,7 +34,7 @@ def _truthy(value) -> bool | None:
 
 
 def _user_dir(kind: str, var: str, default: str) -> Path:
-    from envhook.paths import _user_dir as user_dir
+    from envhook.store.paths import _user_dir as user_dir
 
     return Path(user_dir(kind, var, default, app="pypoetry"))
 
@@ -47,7 +47,7 @@ def config_file(environ) -> Path:
 def _read(path: Path) -> dict:
     import tomllib
 
-    from envhook._hash import read_regular
+    from envhook.store.hashing import read_regular
 
     try:
         return tomllib.loads(read_regular(path).decode())
@@ -92,7 +92,7 @@ def venvs_dir(root: Path, environ) -> Path:
 
 def project_name(root: Path, pyproject: dict | None) -> str:
     """The name Poetry gives the env: the project's, canonicalized."""
-    from envhook import venv
+    from envhook.decide import venv
 
     data = pyproject or {}
     for table in (data.get("project"), (data.get("tool") or {}).get("poetry")):
@@ -180,7 +180,7 @@ class PoetryBackend(Backend):
         return [("poetry sync", [poetry, "sync", "--no-interaction", *chosen])]
 
     def lock_drift(self, project, *, now=None):
-        from envhook.drift import LockDrift
+        from envhook.decide.drift import LockDrift
 
         try:
             now, lock, pyproject = load(project, "poetry.lock", now)
@@ -198,7 +198,7 @@ def default_groups(pyproject: dict) -> set[str]:
     group not marked optional. By their canonical names, as the lock writes
     them; `[tool.poetry.group.<name>] optional = true` also makes the
     [dependency-groups] group of that name optional (poetry-core's factory)."""
-    from envhook import venv
+    from envhook.decide import venv
 
     tool = (pyproject.get("tool") or {}).get("poetry") or {}
     tables = {venv.canonical(k): v for k, v in (tool.get("group") or {}).items() if isinstance(k, str)}
@@ -212,7 +212,7 @@ def default_groups(pyproject: dict) -> set[str]:
 
 def wanted(lock: dict, pyproject: dict, env: Path, groups_also=(), extras=()) -> dict[str, Wanted]:
     """What `poetry sync` installs here, with `--with` groups_also and `--extras` extras."""
-    from envhook import venv
+    from envhook.decide import venv
 
     groups = default_groups(pyproject) | {venv.canonical(g) for g in groups_also}
     # The lock's [extras] table names the optional packages each extra brings.

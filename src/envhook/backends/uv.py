@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from envhook import spawn
+from envhook.backends import spawn
 from envhook.backends.base import Backend, ToolMissing, finish, sync_environ, uv_config_files
 
 if TYPE_CHECKING:
@@ -151,8 +151,8 @@ def uv_lock_drift(project, now: dict[str, str] | None = None, chosen: list[str] 
     (for the project's selection, or `chosen` options instead). Only for
     trusted projects: with a lock out of date uv resolves, which may build
     the project."""
-    from envhook import venv
-    from envhook.drift import Change, LockDrift, split
+    from envhook.decide import venv
+    from envhook.decide.drift import Change, LockDrift, split
 
     uv = uv_path(str(project.env))
     if uv is None:
@@ -209,8 +209,8 @@ def uv_lock_drift(project, now: dict[str, str] | None = None, chosen: list[str] 
 def _own_version(project, name: str) -> str:
     """The version of a package uv builds from the workspace (the project
     itself, a member), as its pyproject.toml says; uv's JSON gives none."""
-    from envhook import venv
     from envhook.backends.lockread import read_lock
+    from envhook.decide import venv
 
     for d in (project.root, *project.members):
         try:
@@ -266,13 +266,13 @@ def _only_removes(project, now, chosen: list[str], ignore) -> set[str] | None:
 
 
 def _canonical(name: str) -> str:
-    from envhook import venv
+    from envhook.decide import venv
 
     return venv.canonical(name)
 
 
 def _pinned(project) -> list[str]:
-    from envhook.pins import load_package_pins
+    from envhook.store.pins import load_package_pins
 
     return sorted(load_package_pins(project.root))
 
@@ -284,8 +284,8 @@ def _remove_unwanted(project, pinned: list[str], run):
     `uv sync` would remove them. The outcome carries the drift left after it:
     exactly the packages the sync left as they are."""
     from envhook.backends.base import SyncOutcome
-    from envhook.state import SYNC_FAILED
-    from envhook.drift import LockDrift
+    from envhook.decide.drift import LockDrift
+    from envhook.store.records import SYNC_FAILED
 
     drift = uv_lock_drift(project)
     if drift.changes is None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from envhook.decide.project import Project, ProjectError, current_dir, find_project
 from envhook.messages import say
-from envhook.project import Project, ProjectError, current_dir, find_project
 
 
 def locate(path: Path | None, *, quiet: bool = False) -> Project | None:

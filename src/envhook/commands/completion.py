@@ -16,7 +16,7 @@ FILES = {"bash": "envhook.bash", "zsh": "_envhook", "fish": "envhook.fish"}
 
 
 def script_path(shell_name: str) -> str:
-    from envhook.shells import template_dir
+    from envhook.prompt.shells import template_dir
 
     return os.path.join(template_dir(), "completions", FILES[shell_name])
 

@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from envhook import settings
 from envhook.messages import say
+from envhook.store import settings
 
 
 def _toml(value) -> str:
@@ -55,7 +55,7 @@ def _document(path: Path):
 
 
 def _write(path: Path, doc) -> None:
-    from envhook.state import atomic_write
+    from envhook.store.records import atomic_write
 
     atomic_write(path, doc.as_string().encode("utf-8"))
 

@@ -129,10 +129,10 @@ class Context:
 
     def quote(self, value: str) -> str:
         if self.shell == "fish":
-            from envhook.shells.fish import fish_quote
+            from envhook.prompt.shells.fish import fish_quote
 
             return fish_quote(value)
-        from envhook.shells.posix import posix_quote
+        from envhook.prompt.shells.posix import posix_quote
 
         return posix_quote(value)
 
@@ -423,7 +423,7 @@ def _find(name: str, project) -> str | None:
         from envhook.backends.base import which
 
         return which(name, project)
-    from envhook import spawn
+    from envhook.backends import spawn
 
     return spawn.which(name, skip="")
 
@@ -445,7 +445,7 @@ def _install_fix(ctx: Context, name: str) -> str:
 
 
 def check_tool(ctx: Context) -> list[Line]:
-    from envhook.project import ProjectError, current_dir, find_project
+    from envhook.decide.project import ProjectError, current_dir, find_project
 
     start = current_dir()
     try:
@@ -454,7 +454,7 @@ def check_tool(ctx: Context) -> list[Line]:
         return [fail(f"project at {show(str(start))}", str(e), f"fix {show(str(e.path))}")]
     if project is None:
         return _check_uv(ctx, None, "uv (the default tool; no project here)", "/")
-    from envhook import trust
+    from envhook.store import trust
 
     trusted = trust.is_trusted(project.root)
     # Asked from the project, as the sync runs (a pyenv shim reads .python-version
@@ -597,7 +597,7 @@ def writable(path: str, ctx: Context, var: str) -> tuple[str, str] | None:
 
 
 def check_dirs(ctx: Context) -> list[Line]:
-    from envhook import paths
+    from envhook.store import paths
 
     lines = []
     for kind, path, var, why in (("state", paths.state_dir(), "XDG_STATE_HOME", "trust decisions, pins and syncs"),
@@ -616,9 +616,9 @@ def check_dirs(ctx: Context) -> list[Line]:
 def _check_state_owner() -> list[Line]:
     """The state dir, and the current project's records in it, belong to
     this user and only this user may write them; else nothing is trusted."""
-    from envhook.project import ProjectError, current_dir, find_project
-    from envhook.state import project_dir
-    from envhook.trust import unsafe_state
+    from envhook.decide.project import ProjectError, current_dir, find_project
+    from envhook.store.records import project_dir
+    from envhook.store.trust import unsafe_state
 
     try:
         project = find_project(current_dir())
@@ -626,7 +626,7 @@ def _check_state_owner() -> list[Line]:
         project = None
     from pathlib import Path
 
-    from envhook import paths
+    from envhook.store import paths
 
     d = project_dir(project.root) if project is not None else Path(paths.state_dir()) / "projects" / "-"
     why = unsafe_state(d)
@@ -639,7 +639,7 @@ def _check_state_owner() -> list[Line]:
 
 
 def check_config(ctx: Context) -> list[Line]:
-    from envhook import settings
+    from envhook.store import settings
 
     path = settings.config_file()
     what = f"config file {show(path)}"

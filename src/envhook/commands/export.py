@@ -14,41 +14,21 @@ from pathlib import Path
 
 # Only the full evaluation imports this module (the cached path never does),
 # and it needs all of these; what stays inside functions is marked why.
-from envhook import emit, hookcache, paths, settings, venv
-from envhook._hash import hexdigest, read_regular
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
-from envhook.drift import show, text
-from envhook.evaluate import DISABLED, FAILED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess
-from envhook.hookcache import cache_file, session
+from envhook.decide import notices, venv
+from envhook.decide.assess import DISABLED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess
+from envhook.decide.project import ProjectError, find_project
+from envhook.decide.syncing import Busy, adopt, sync
 from envhook.messages import say
-from envhook.pins import conflicts, moved
-from envhook.project import ProjectError, find_project
-from envhook.settings import config_file
-from envhook.shells import get_shell
-from envhook.state import atomic_write, first_time, noticed, project_dir, set_noticed, tinkered_key
-from envhook.syncing import Busy, adopt, sync
 
-
-class Told:
-    """Messages already said in this shell (keys kept in a shell variable), so
-    each is said once per shell, not at every prompt."""
-
-    def __init__(self, value: str):
-        self.keys = set(value.split())
-        self.blocked = False  # the state dir cannot be written: `envhook allow` is not offered
-
-    def once(self, key: str, text: str, *, error: bool = False) -> None:
-        if key not in self.keys:
-            self.keys.add(key)
-            say(text, error=error)
-
-    def value(self) -> str:
-        return " ".join(sorted(self.keys))
-
-
-def _digest(*parts: object) -> str:
-    return hexdigest(repr(parts).encode())[:12]
+from envhook.prompt import emit, hookcache
+from envhook.prompt.hookcache import cache_file, session
+from envhook.prompt.shells import get_shell
+from envhook.store import paths, settings
+from envhook.store.hashing import read_regular
+from envhook.store.records import atomic_write, project_dir
+from envhook.store.settings import config_file
 
 
 def _decision_deps(project, state_project_dir: Path) -> list[str]:
@@ -100,7 +80,7 @@ def shell_watches(project, notify: Path) -> tuple[list[str], list[str], list[str
     return existing, [str(p) for p in absent], [str(p) for p in present]
 
 
-def _start_stamp(told: Told, state: str, stamp: str) -> int:
+def _start_stamp(told: notices.Told, state: str, stamp: str) -> int:
     """paths.start_stamp, except that a state dir envhook cannot write
     (read-only, full, a file where a directory belongs) costs one line, not
     the activation. The stamp is among the paths the shell requires present,
@@ -114,7 +94,7 @@ def _start_stamp(told: Told, state: str, stamp: str) -> int:
             told.blocked = True
             text = (f"cannot write under {state} ({e.strerror}); until that is fixed nothing is allowed, "
                     "synced or recorded, and only envs already synced are activated")
-        told.once(KEY_STATE_DIR + _digest(state, e.errno), text, error=True)
+        told.once(notices.KEY_STATE_DIR + notices.digest(state, e.errno), text, error=True)
         import time
 
         return time.time_ns()
@@ -123,7 +103,7 @@ def _start_stamp(told: Told, state: str, stamp: str) -> int:
 def export(shell_name: str, presync=None) -> str:
     """find → assess → act on the state → say → emit → cache."""
     sh = get_shell(shell_name)
-    told = Told(os.environ.get("_ENVHOOK_TOLD", ""))
+    told = notices.Told(os.environ.get("_ENVHOOK_TOLD", ""))
     cwd = paths.current_dir()
     nearest = paths.nearest_project_dir(cwd)
     if nearest is None:
@@ -138,35 +118,21 @@ def export(shell_name: str, presync=None) -> str:
     look = Look(told, state, project)
     a = look.assess()
     for error in a.settings_errors:
-        told.once(KEY_SETTING + _digest(error), error, error=True)
+        told.once(notices.KEY_SETTING + notices.digest(error), error, error=True)
     if a.adopt and presync is None and not told.blocked:
         a = _adopt(look)
     if a.pins_moved and not told.blocked:
-        _say_pins_moved(project, a)
+        notices.say_pins_moved(project, a)
     busy = False
     if a.state == UNTRUSTED:
-        _say_untrusted(told, project, a)
+        notices.say_untrusted(told, project, a)
     elif a.should_sync or presync is not None:
         a, busy = _sync(look, a, presync, cwd)
-    _say_state(told, project, a)
+    notices.say_state(told, project, a)
     act = _act(project, a)
     text, watch, absent, present = _remember(sh, look, act, cwd, nearest, busy)
     _cache(cache, look, a, act, watch, absent, present)
     return text
-
-
-# The once-per-shell messages (Told): each key is one of these prefixes and a
-# digest of what the message is about, so a new cause is said again.
-KEY_STATE_DIR = "w:"   # the state dir cannot be written
-KEY_BROKEN = "e:"      # an input that cannot be read (broken TOML)
-KEY_SETTING = "c:"     # a bad setting; the default is used instead
-KEY_UNTRUSTED = "u:"   # not trusted, or (paranoid) its inputs changed since `envhook allow`
-KEY_FAILED = "f:"      # the last sync failed: not retried until the inputs change
-KEY_HELD = "h:"        # sync = "missing": a change of the inputs, not synced
-KEY_PINNED = "p:"      # pinned, so a change of the inputs was not synced
-KEY_PIN_UNDONE = "P:"  # a whole-env pin undone behind envhook's back
-KEY_KEPT = "k:"        # a changed lock, and hand-made changes kept whole (tinkered: state.tinkered_key)
-KEY_ERROR = "x:"       # the evaluation itself failed
 
 
 class Look:
@@ -175,7 +141,7 @@ class Look:
     decision. Whatever changes after a read is newer than both, so neither
     the shell nor the decision cache misses it."""
 
-    def __init__(self, told: Told, state: str, project):
+    def __init__(self, told: notices.Told, state: str, project):
 
         self.told, self.state, self.project = told, state, project
         self.root = str(project.root)
@@ -193,10 +159,10 @@ class Look:
         return assess(self.project)
 
 
-def _broken(sh, told: Told, e, state: str, cache: str, cwd: str, nearest: str, presync) -> str:
+def _broken(sh, told: notices.Told, e, state: str, cache: str, cwd: str, nearest: str, presync) -> str:
     """An input that cannot be read: keep whatever is active and watch the
     broken file, so the user is told once and the next edit is noticed."""
-    told.once(KEY_BROKEN + _digest(str(e)), f"{e}; fix it to let envhook sync", error=True)
+    told.once(notices.KEY_BROKEN + notices.digest(str(e)), f"{e}; fix it to let envhook sync", error=True)
     if presync is not None:
         # uv was started before the file broke (or by a race with the edit):
         # let it end here rather than behind the prompt; nothing is recorded.
@@ -232,22 +198,6 @@ def _adopt(look: Look):
     return look.assess()
 
 
-def _say_untrusted(told: Told, project, a) -> None:
-    root = str(project.root)
-    if told.blocked:
-        return  # `envhook allow` cannot work either; the line about the state dir was said
-    if a.trust_changes:
-        # Paranoid mode: each new content of the inputs asks again, saying what changed.
-        told.once(KEY_UNTRUSTED + _digest(root, a.inputs),
-                  f"{project.name}: {', '.join(a.reasons)}; not synced or activated until you "
-                  "`envhook allow` it again")
-    elif a.denied:
-        told.once(KEY_UNTRUSTED + _digest(root), f"{project.name} is denied; `envhook allow` to trust it again")
-    else:
-        told.once(KEY_UNTRUSTED + _digest(root),
-                  f"{project.name} ({root}) is not trusted; `envhook allow` to sync and activate its env")
-
-
 def _sync(look: Look, a, presync, cwd: str):
     """Sync (or finish the sync the entry started), then look again.
     Returns the new assessment, and whether another shell's sync holds the
@@ -264,7 +214,7 @@ def _sync(look: Look, a, presync, cwd: str):
     # again until a cd or an input change. Remembered in a file: bash,
     # interrupted too, drops what this process prints, and runs the hook
     # again at once.
-    no_wait, token = look.stamp + ".nowait", _digest(root, a.inputs, cwd)
+    no_wait, token = look.stamp + ".nowait", notices.digest(root, a.inputs, cwd)
     try:
         outcome = sync(project, presync.reason if presync else ", ".join(a.reasons[:-1] if a.keeping
                                                                          else a.reasons),
@@ -295,7 +245,7 @@ def _sync(look: Look, a, presync, cwd: str):
                 finish_sync(presync.child)  # never leave uv running behind the prompt
             except ChildProcessError:
                 pass  # it ran and was waited for; only its record failed
-        told.once(KEY_STATE_DIR + _digest(state, e.errno),
+        told.once(notices.KEY_STATE_DIR + notices.digest(state, e.errno),
                   f"cannot record a sync of {project.name} under {state} ({e.strerror}); "
                   "not syncing until that is fixed")
         outcome = SyncOutcome("failed")
@@ -308,38 +258,15 @@ def _sync(look: Look, a, presync, cwd: str):
         # The sync just said why it failed; the reminder is for later prompts.
         # Keyed by the inputs as they are now: uv may have written the lock
         # before it failed or was interrupted.
-        told.keys.add(KEY_FAILED + _digest(root, a.inputs))
+        told.keys.add(notices.KEY_FAILED + notices.digest(root, a.inputs))
         return a, False
     if a.package_pins:
-        _say_conflicts(project, a)
+        notices.say_conflicts(project, a)
     if synced_keeping:
         # The summary line just said what was kept: that is the notice.
-        _say_hand_made(told, project, a, said=True)
-        _say_no_sync_once(project, changed_before)
+        notices.say_hand_made(told, project, a, said=True)
+        notices.say_no_sync_once(project, changed_before)
     return a, False
-
-
-def _say_state(told: Told, project, a) -> None:
-    """What the state means for the user, once per shell (or across shells)."""
-    root = str(project.root)
-    if a.state == STALE and a.held:
-        told.once(KEY_HELD + _digest(root, a.inputs),
-                  f"{project.name}'s {', '.join(a.changed)}; not synced (sync = \"missing\") — "
-                  "`envhook sync` brings it in")
-    elif a.state == TINKERED or (a.state == STALE and a.kept):
-        _say_hand_made(told, project, a)
-    elif a.state == IN_SYNC:
-        _forget_hand_made(project)
-    elif a.state == PINNED and a.reasons:
-        told.once(KEY_PINNED + _digest(root, a.inputs),
-                  f"{project.name} is pinned, so it was not synced ({', '.join(a.reasons)}); `envhook unpin` to sync")
-    if a.state == PINNED and a.pin_undone:
-        _say_pin_undone(told, project, a)
-    elif a.state == FAILED:
-        told.once(KEY_FAILED + _digest(root, a.inputs),
-                  f"last sync of {project.name} did not succeed ({'; '.join(a.reasons)}); "
-                  "not retrying until its inputs change — `envhook sync` to retry now",
-                  error=True)
 
 
 def _act(project, a) -> emit.Activation:
@@ -410,127 +337,7 @@ def _no_sync(a) -> bool:
     return bool(a.hand or a.package_pins) and settings.value("uv_no_sync_when_tinkered")
 
 
-def _say_no_sync_once(project, reasons: list[str]) -> None:
-    """The first time ever that a sync kept hand-made changes after the
-    project's pyproject.toml changed under the hook's UV_NO_SYNC (`uv add`,
-    `uv remove` only locked): say why uv did not sync, once per user."""
-    if os.environ.get("_ENVHOOK_ACTIVE", "") != f"1:{project.env}":
-        return
-    if not any(r.startswith("pyproject.toml") for r in reasons) or not first_time("uv-no-sync"):
-        return
-    say("while an env carries hand-made changes, envhook exports UV_NO_SYNC=1: `uv add`, `uv remove` and "
-        "`uv run` then leave the sync to envhook, which brings in the rest and keeps your changes")
-
-
-def _say_pin_undone(told: Told, project, a) -> None:
-    """A whole-env pin whose tinkering went back to the lock without envhook
-    (an exact `uv sync`, or `uv run` where the hook's UV_NO_SYNC was not
-    set): said once, across shells."""
-    key = KEY_PIN_UNDONE + _digest(str(project.root), a.installed)
-    if key in told.keys or noticed(project.root) == key:
-        return
-    told.keys.add(key)
-    say(f"{project.name} is pinned, but its env was changed outside envhook ({text(a.pin_undone, limit=6)}): "
-        "an exact `uv sync`, or `uv run` without the hook's UV_NO_SYNC, resets it to the lock; "
-        "`envhook pin` records the env as it is now")
-    try:
-        set_noticed(project.root, key)
-    except OSError:
-        pass
-
-
-def _say_hand_made(told: Told, project, a, said: bool = False) -> None:
-    """Once, across shells, for each new state of the env: said in the shell
-    that noticed, and a shell opened later does not repeat it."""
-    what = text(a.hand or [], limit=6)
-    # Keyed by the last sync too: the same change made again after a sync
-    # reset it is news again.
-    since = a.record.time if a.record is not None else ""
-    if a.state == STALE:
-        key = KEY_KEPT + _digest(str(project.root), since, a.inputs, a.installed)
-        why = ", ".join(a.reasons[:-1])
-        lacks = f"; a sync would also {text(a.lacks, 'reverse', limit=6)}" if a.lacks else ""
-        if a.record is None:
-            head = f"{project.name}: envhook never synced its env, and it differs from the lock ({what})"
-        else:
-            head = f"{project.name}: {why}, but its env was changed by hand ({what})"
-        line = (f"{head}; kept it, not synced{lacks} — `envhook sync` brings the env to the lock "
-                "(resetting your changes)")
-    else:
-        key = tinkered_key(project.root, since, a.installed)
-        line = f"{project.name} env changed by hand ({what}) — {_what_happens_to_it(project)}"
-    # Remembered in the state dir, not in the shell: a return to the lock
-    # clears it (_forget_hand_made), so the same change again is said again.
-    # `said`: the sync's summary line just said it; only remember that.
-    how = settings.value("notify")
-    if how == "never" or key in told.keys:
-        return
-    if how == "always":  # once in every shell: the state dir's memory is not consulted
-        if not said:
-            say(line)
-        told.keys.add(key)
-        return
-    if noticed(project.root) == key:
-        return
-    if not said:
-        say(line)
-    try:
-        set_noticed(project.root, key)
-    except OSError:
-        told.keys.add(key)  # cannot be remembered there: at least once per shell
-
-
-def _what_happens_to_it(project) -> str:
-    """The end of the hand-made change notice: what envhook will do with it."""
-    policy = settings.value("tinkered")
-    if policy == settings.TINKERED_RESET:
-        return 'the next change of the inputs resets it (tinkered = "reset"); `envhook pin` keeps it'
-    if policy == settings.TINKERED_KEEP and backend_for(project).package_pins:
-        also = " and `uv run`" if settings.value("uv_no_sync_when_tinkered") else ""
-        return f"kept by envhook's syncs{also}; `envhook sync` resets it"
-    return "kept: envhook will not sync over it; `envhook sync` resets it"
-
-
-def _say_pins_moved(project, a) -> None:
-    """uv's own exact sync (`uv add`, `uv remove`, `uv sync`) ignores
-    envhook's pins: say so once when it changed a pinned package."""
-    try:
-        changed = moved(project.root, dict(a.package_pins), a.installed)
-    except OSError:
-        return  # not re-recorded: said again at the next prompt that can
-    for p in changed:
-        now = a.installed.get(p.name)
-        say(f"{project.name}: pinned {p.name} {show(p.installed) if p.installed else '(absent)'} is now "
-            f"{show(now) if now else 'absent'}, and stays pinned as it is now: an exact sync by uv itself "
-            "(`uv sync`, `uv add`, or `uv run` where the hook's UV_NO_SYNC is not set) resets pins; "
-            f"`envhook unpin {p.name}` follows the lock")
-
-
-def _say_conflicts(project, a) -> None:
-    """After a sync that kept pinned packages: one line if the lock now
-    wants another version of one (a new dependent requires it)."""
-    from envhook.backends.lockread import own_names  # loads packaging: only when pins are kept
-
-    try:
-        found = conflicts(project.env, a.package_pins, a.installed, own_names(project))
-    except Exception:  # noqa: BLE001 — a report, never a reason to fail the prompt
-        return
-    if found:
-        names = " ".join(sorted({f.split()[1] for f in found}))
-        say(f"{project.name} synced; {'; '.join(found)} — `envhook unpin {names}` follows the lock")
-
-
-def _forget_hand_made(project) -> None:
-    """Back in sync (the user undid the change, or uv reset it): the same
-    hand-made change made again is news again."""
-    if noticed(project.root):
-        try:
-            set_noticed(project.root, "")
-        except OSError:
-            pass
-
-
-def _told_only(shell_name: str, told: Told) -> str:
+def _told_only(shell_name: str, told: notices.Told) -> str:
     try:
 
         sh = get_shell(shell_name)
@@ -549,11 +356,11 @@ def export_main(argv: list[str], presync=None) -> int:
         # prompt instead of calling the change seen.
         return 130
     except Exception as e:  # noqa: BLE001 — the prompt must get one line, never a traceback
-        told = Told(os.environ.get("_ENVHOOK_TOLD", ""))
+        told = notices.Told(os.environ.get("_ENVHOOK_TOLD", ""))
         # Keyed without an OSError's file name, which can differ at every call
         # (a temporary file's): the same failure must be said once, not per prompt.
         key = (type(e).__name__, e.errno, e.strerror) if isinstance(e, OSError) else (type(e).__name__, str(e))
-        told.once(KEY_ERROR + _digest(*key), f"error: {e} ({type(e).__name__}); `envhook status` shows more",
+        told.once(notices.KEY_ERROR + notices.digest(*key), f"error: {e} ({type(e).__name__}); `envhook status` shows more",
                   error=True)
         text = _told_only(shell_name, told)
     return emit.write(text)

@@ -6,8 +6,8 @@ import os
 import secrets
 import sys
 
-from envhook.hookentry import PROTOCOL
 from envhook.messages import say
+from envhook.prompt.entry import PROTOCOL
 
 
 def detect_shell() -> str | None:
@@ -28,7 +28,7 @@ ENTRY = f"""\
 import sys
 sys.path[:0] = sys.argv[2:]
 try:
-    from envhook.hookentry import main
+    from envhook.prompt.entry import main
 except ImportError as e:
     sys.stderr.write(f"envhook: cannot load envhook ({{e}}); reinstall it or remove its line from your shell's rc\\n")
     sys.exit(3)
@@ -47,8 +47,8 @@ def import_path() -> list[str]:
 
 
 def hook(shell_name: str | None) -> int:
-    from envhook.shells import get_shell, template_dir
-    from envhook.state import prune_stamps
+    from envhook.prompt.shells import get_shell, template_dir
+    from envhook.store.records import prune_stamps
 
     name = shell_name or detect_shell()
     if name is None:
@@ -82,6 +82,6 @@ def hook(shell_name: str | None) -> int:
 def _paranoid_setting() -> bool:
     """The `paranoid` setting, baked into the hook: the shell consults it
     without Python. A bad value is reported by the hook's first evaluation."""
-    from envhook import settings
+    from envhook.store import settings
 
     return settings.value("paranoid")

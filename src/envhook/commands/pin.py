@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook import pins, trust, venv
 from envhook.commands.common import locate
+from envhook.decide import venv
 from envhook.messages import say
-from envhook.state import SyncRecord, fingerprint
+from envhook.store import pins, trust
+from envhook.store.records import SyncRecord, fingerprint
 
 
 def _lock_drift(project):
     """The backend's answer for a trusted project whose env exists; None
     otherwise (no tool is run for a project nobody trusted)."""
-    from envhook.drift import lock_drift
+    from envhook.decide.drift import lock_drift
 
     if not trust.is_trusted(project.root) or venv.missing_reason(project.env):
         return None
@@ -62,7 +63,7 @@ def _cannot(project) -> str | None:
 
 
 def pin_packages(project, names: list[str], note: str | None, tinkered: bool, absent: bool = False) -> int:
-    from envhook.drift import show
+    from envhook.decide.drift import show
 
     why = _cannot(project)
     if why:
@@ -116,7 +117,7 @@ def unpin(path: Path | None, packages: list[str] = ()) -> int:
     # made after this is the user's again, not part of the consent.
     baseline = record.baseline() if record is not None else None
     if baseline is not None and not venv.missing_reason(project.env):
-        from envhook.drift import compare
+        from envhook.decide.drift import compare
 
         now = venv.installed(project.env)
         record.reset_on_drift = {c.name: c.installed for c in compare(baseline, now)}
@@ -131,7 +132,7 @@ def unpin(path: Path | None, packages: list[str] = ()) -> int:
         say(f"unpinned {project.name}; the next prompt syncs it to the lock if needed{why}{also}")
     elif drift.changes or drift.outdated or drift.replace:
         from envhook.backends import backend_for
-        from envhook.drift import text
+        from envhook.decide.drift import text
 
         what = text(drift.changes, "reverse") if drift.changes else "no package changes"
         extra = f"; {backend_for(project).lock_description(project)} is updated first" if drift.outdated else ""
@@ -143,7 +144,7 @@ def unpin(path: Path | None, packages: list[str] = ()) -> int:
 
 
 def unpin_packages(project, names: list[str]) -> int:
-    from envhook.drift import text
+    from envhook.decide.drift import text
 
     wanted = [venv.canonical(n) for n in names]
     gone = pins.unpin_packages(project.root, wanted)

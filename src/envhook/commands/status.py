@@ -8,14 +8,13 @@ import os
 import sys
 from pathlib import Path
 
-from envhook import venv
 from envhook.backends import backend_for
 from envhook.commands.common import locate
-from envhook.drift import Change, lock_drift, text
-from envhook.evaluate import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess
+from envhook.decide import venv
+from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess
+from envhook.decide.drift import Change, lock_drift, text
 from envhook.messages import clean, paint
-from envhook.pins import conflicts
-
+from envhook.store.pins import conflicts
 
 _STATE_MARK = "\ue000state\ue000"  # a private-use placeholder for the coloured state word
 
@@ -156,7 +155,7 @@ def _check_requirements(project, a) -> None:
     installed metadata can lag behind pyproject.toml (uv does not rebuild
     an editable install for a dependency change), so theirs are not asked."""
     from envhook.backends.lockread import own_names  # loads packaging, as requires does
-    from envhook.requires import unmet
+    from envhook.decide.requires import unmet
 
     pinned = set(a.package_pins)
     installed = a.installed or venv.installed(project.env)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook import pins, trust
 from envhook.commands.common import locate
 from envhook.messages import say
-from envhook.state import SYNC_OK, notify
+from envhook.store import pins, trust
+from envhook.store.records import SYNC_OK, notify
 
 
 def sync(path: Path | None, force: bool, reset: bool = False) -> int:
-    from envhook.syncing import sync as run_sync
+    from envhook.decide.syncing import sync as run_sync
 
     project = locate(path)
     if project is None:
@@ -36,9 +36,9 @@ def _kept(project) -> tuple[tuple[str, ...], list]:
     so it follows `tinkered` as the hook would: "keep" leaves the hand-made
     changes as they are (where the tool can sync all but some packages).
     Otherwise, and with --reset, it is consent to reset them."""
-    from envhook import settings
     from envhook.backends import backend_for
-    from envhook.evaluate import assess
+    from envhook.decide.assess import assess
+    from envhook.store import settings
 
     a = assess(project)
     if not (a.sync_missing and a.hand and backend_for(project).package_pins):

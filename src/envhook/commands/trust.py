@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook import trust
 from envhook.commands.common import locate
 from envhook.messages import say
+from envhook.store import trust
 
 
 def allow(path: Path | None) -> int:

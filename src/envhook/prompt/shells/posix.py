@@ -4,7 +4,7 @@ ASCII written as \\xNN, so the output is one ASCII line whatever the locale
 
 from __future__ import annotations
 
-from envhook.shells.base import Shell
+from envhook.prompt.shells.base import Shell
 
 _SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_-+=:,./")
 _NAMED = {ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r", ord("'"): "\\'", ord("\\"): "\\\\"}

@@ -21,8 +21,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envhook import paths
-from envhook.state import (
+from envhook.store import paths
+from envhook.store.records import (
     SYNC_FAILED,
     SYNC_INTERRUPTED,
     SYNC_OK,
@@ -53,7 +53,7 @@ def paranoid(environ=None) -> bool:
     if value is None:
         value = env.get("_ENVHOOK_PARANOID_CFG")
     if value is None:
-        from envhook import settings
+        from envhook.store import settings
 
         return settings.value("paranoid")
     return value.strip().lower() not in _OFF
@@ -160,7 +160,7 @@ def unsafe_state(project_state: Path) -> str | None:
     cannot: the state dir (or the project's dir in it, or its allow file)
     belongs to another user or others may write it, so anyone could have
     written "trusted" there. As direnv and ssh do, nothing is trusted then."""
-    from envhook.state import state_dir
+    from envhook.store.records import state_dir
 
     for p, follow in ((state_dir(), True), (project_state.parent, False), (project_state, False),
                       (project_state / paths.ALLOW, False)):
@@ -174,7 +174,7 @@ def under_trusted_root(root: Path) -> bool:
     """The user's `trusted_roots` setting covers this project. Read from the
     user's config only, never from a project: a repository cannot trust itself.
     A bad setting trusts nothing (the hook says what is wrong elsewhere)."""
-    from envhook import settings
+    from envhook.store import settings
 
     roots = settings.value("trusted_roots")
     return bool(roots) and settings.under(str(root), roots)
@@ -182,7 +182,7 @@ def under_trusted_root(root: Path) -> bool:
 
 def is_trusted(root: Path) -> bool:
     """For callers that hold only the root (`envhook sync`)."""
-    from envhook.project import ProjectError, find_project
+    from envhook.decide.project import ProjectError, find_project
 
     try:
         project = find_project(root)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from envhook.shells.base import Shell
+from envhook.prompt.shells.base import Shell
 
 
 def write(text: str) -> int:

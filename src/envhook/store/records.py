@@ -27,12 +27,11 @@ import os
 import time
 from pathlib import Path
 
-from envhook import paths
-from envhook._hash import file_digest, read_regular
+from envhook.store import paths
+from envhook.store.hashing import file_digest, read_regular
 
 # What a sync record says of the last sync (sync.json "status").
 SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED, SYNC_RUNNING = "ok", "failed", "interrupted", "running"
-
 
 
 def state_dir() -> Path:
@@ -212,48 +211,6 @@ class SyncRecord:
 
 
 # -- what the hook already said about hand-made changes ------------------------------
-
-def tinkered_key(root: Path, since: str, installed: dict) -> str:
-    """The `noticed` key of an env changed by hand since the sync of `since`:
-    the hook's notice and a sync's summary line (which says the same) agree
-    on it, so neither repeats the other."""
-    from envhook._hash import hexdigest
-
-    return "t:" + hexdigest(repr((str(root), since, installed)).encode())[:12]
-
-
-def noticed(root: Path) -> str:
-    """The key of the last hand-made change the hook reported. Kept apart
-    from sync.json, which decisions depend on: saying something must not
-    make every shell look again."""
-    try:
-        return read_regular(project_dir(root) / paths.NOTICED).decode("utf-8", "replace").strip()
-    except OSError:
-        return ""
-
-
-def set_noticed(root: Path, key: str) -> None:
-    atomic_write(ensure_project_dir(root) / paths.NOTICED, key.encode() + b"\n")
-
-
-def first_time(key: str) -> bool:
-    """True once per user for `key` (a hint worth giving once, ever):
-    recorded in the state dir's `said` file. False when it cannot be recorded,
-    so a read-only state dir does not repeat it at every prompt."""
-    path = state_dir() / "said"
-    try:
-        seen = set(read_regular(path).decode("utf-8", "replace").split())
-    except FileNotFoundError:
-        seen = set()
-    except OSError:
-        return False
-    if key in seen:
-        return False
-    try:
-        atomic_write(path, ("\n".join(sorted({*seen, key})) + "\n").encode())
-    except OSError:
-        return False
-    return True
 
 
 # -- per-shell stamps (created and set in paths.py) ---------------------------------

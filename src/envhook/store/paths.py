@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from envhook._hash import hexdigest
+from envhook.store.hashing import hexdigest
 
 APP = "envhook"
 

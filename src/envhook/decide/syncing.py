@@ -8,13 +8,15 @@ import os
 import time
 from contextlib import contextmanager
 
-from envhook import paths, venv
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
-from envhook.evaluate import env_config_digest
+from envhook.decide import venv
+from envhook.decide.assess import env_config_digest
+from envhook.decide.notices import set_noticed, tinkered_key
+from envhook.decide.project import Project
 from envhook.messages import say
-from envhook.project import Project
-from envhook.state import (
+from envhook.store import paths
+from envhook.store.records import (
     SYNC_FAILED,
     SYNC_OK,
     SYNC_RUNNING,
@@ -22,8 +24,6 @@ from envhook.state import (
     ensure_project_dir,
     fingerprint,
     now_iso,
-    set_noticed,
-    tinkered_key,
 )
 
 
@@ -106,8 +106,8 @@ def _unmet(project: Project, installed: dict[str, str], keep: tuple[str, ...]) -
     Requirements on or of pinned and kept packages are the conflicts said
     with the sync, not this."""
     from envhook.backends.lockread import own_names
-    from envhook.pins import load_package_pins
-    from envhook.requires import unmet  # loads packaging: only after a sync that needs the check
+    from envhook.decide.requires import unmet  # loads packaging: only after a sync that needs the check
+    from envhook.store.pins import load_package_pins
 
     skip = {*keep, *load_package_pins(project.root)}
     try:
@@ -202,7 +202,7 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
     sync of the project to end (else Busy)."""
     import signal
 
-    from envhook import spawn
+    from envhook.backends import spawn
 
     # `envhook deny` from another shell stops this sync with SIGTERM.
     old_term = signal.signal(signal.SIGTERM, spawn.cancel_on_sigterm)
@@ -215,7 +215,7 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
 def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> SyncOutcome:
     with project_lock(project, held=presync.lock_fd if presync else None, wait=wait) as waited:
         if waited and unless_done:
-            from envhook.evaluate import assess
+            from envhook.decide.assess import assess
 
             if not assess(project).should_sync:
                 # The other sync did it (or failed, which the caller's own
@@ -239,7 +239,7 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
         before = venv.installed(project.env)
         inputs_before = fingerprint(project.inputs, project.root)
         if presync is None and not summary:
-            from envhook.pins import load_package_pins
+            from envhook.store.pins import load_package_pins
 
             pinned = sorted(load_package_pins(project.root))
             keeping = f"; keeping pinned {', '.join(pinned)}" if pinned else ""
@@ -271,8 +271,8 @@ def _say_summary(project: Project, reason: str, before: dict[str, str], keep: tu
     """`synced demo (uv.lock changed): + six 1.17.0; kept your pytest 8.3.5
     (lock: 9.0.2)`, then, if the lock's packages no longer accept a kept one,
     which and why."""
-    from envhook.drift import compare, text
-    from envhook.pins import load_package_pins
+    from envhook.decide.drift import compare, text
+    from envhook.store.pins import load_package_pins
 
     after = venv.installed(project.env)
     leave = {*keep, *load_package_pins(project.root)}
@@ -288,7 +288,7 @@ def _say_summary(project: Project, reason: str, before: dict[str, str], keep: tu
     if not kept:
         return
     from envhook.backends.lockread import own_names
-    from envhook.pins import conflicts
+    from envhook.store.pins import conflicts
 
     try:
         found = conflicts(project.env, {c.name: None for c in kept}, after, own_names(project), label="kept")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envhook import trust, venv
 from envhook.backends import backend_for
-from envhook.drift import Change, LockDrift, compare, lock_drift, text
-from envhook.pins import PackagePin, Pin, load_package_pins, load_pin
-from envhook.project import Project
-from envhook.state import (
+from envhook.decide import venv
+from envhook.decide.drift import Change, LockDrift, compare, lock_drift, text
+from envhook.decide.project import Project
+from envhook.store import trust
+from envhook.store.pins import PackagePin, Pin, load_package_pins, load_pin
+from envhook.store.records import (
     SYNC_FAILED,
     SYNC_INTERRUPTED,
     SYNC_OK,
@@ -102,7 +103,7 @@ class Assessment:
         if self.state == STALE:
             return f"sync with `{self.sync_label}`, then activate the env"
         if self.state == TINKERED:
-            from envhook import settings
+            from envhook.store import settings
 
             policy = settings.value("tinkered")
             if policy == settings.TINKERED_RESET:
@@ -157,7 +158,7 @@ class Assessment:
 
     def pinned_change(self, name: str):
         """The lock's view of a pinned package: (installed, locked) as drift.split gives them."""
-        from envhook.drift import split
+        from envhook.decide.drift import split
 
         locked = None
         if self.lock is not None and self.lock.changes is not None:
@@ -193,7 +194,7 @@ def _disabled(project: Project) -> str | None:
     opted out, or the user's `disabled_paths` covers it."""
     if not project.enabled:
         return "[tool.envhook] enabled = false in pyproject.toml"
-    from envhook import settings
+    from envhook.store import settings
 
     paths_off = settings.value("disabled_paths")
     if paths_off and settings.under(str(project.root), paths_off):
@@ -216,7 +217,7 @@ def assess(project: Project | None) -> Assessment:
 def _sync_missing(project: Project, a: Assessment) -> bool:
     """The `sync` setting is "missing", or the repository asks for it
     ([tool.envhook] sync = "missing": it may be stricter, never looser)."""
-    from envhook import settings
+    from envhook.store import settings
 
     try:
         mode = settings.get("sync")
@@ -409,7 +410,7 @@ def _hand_made(a: Assessment, project: Project, changed: list[str], pinned: set[
     if a.lock is None and _tool_made_it(a, project, {c.name for c in a.hand}, pinned):
         return
     a.state = STALE
-    from envhook import settings
+    from envhook.store import settings
 
     try:
         policy = settings.get("tinkered")
@@ -456,7 +457,7 @@ def _undone(pin: Pin, now: dict[str, str]) -> list[Change]:
     """What of a whole-env pin was undone behind envhook's back: packages that
     differed from the lock when pinned and are back at the lock's version
     (`uv run` or `uv sync` from a shell without the hook's UV_NO_SYNC)."""
-    from envhook.drift import split
+    from envhook.decide.drift import split
 
     if pin.installed is None or pin.installed == now or not pin.drift:
         return []

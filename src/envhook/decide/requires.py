@@ -30,9 +30,9 @@ def unmet(env: Path, installed: dict[str, str], *, owners_skipped=frozenset(), t
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.version import InvalidVersion
 
-    from envhook import venv
     from envhook.backends.lockread import marker_environment
-    from envhook.drift import split
+    from envhook.decide import venv
+    from envhook.decide.drift import split
 
     sp = venv.site_packages(env)
     if sp is None:
@@ -76,7 +76,7 @@ def unmet(env: Path, installed: dict[str, str], *, owners_skipped=frozenset(), t
 
 
 def _requires(metadata: Path) -> list[str]:
-    from envhook._hash import read_regular
+    from envhook.store.hashing import read_regular
 
     try:
         text = read_regular(metadata).decode("utf-8", "replace")

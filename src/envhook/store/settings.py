@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from envhook import paths
+from envhook.store import paths
 
 TINKERED_KEEP, TINKERED_FREEZE, TINKERED_RESET = "keep", "freeze", "reset"
 SYNC_CHANGED, SYNC_MISSING = "changed", "missing"
@@ -62,7 +62,7 @@ def config_file() -> str:
 def _load(path: str) -> dict:
     import tomllib
 
-    from envhook._hash import read_regular
+    from envhook.store.hashing import read_regular
 
     try:
         data = tomllib.loads(read_regular(path).decode())

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from envhook._hash import read_regular
+from envhook.store.hashing import read_regular
 
 
 def missing_reason(env: Path) -> str | None:

@@ -151,7 +151,7 @@ def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
 def env_python(env: Path) -> str | None:
     """The env's Python version as pyvenv.cfg records it."""
     try:
-        from envhook._hash import read_regular
+        from envhook.store.hashing import read_regular
 
         text_ = read_regular(env / "pyvenv.cfg").decode(errors="replace")
     except OSError:

@@ -15,15 +15,15 @@ NAMES = ("bash", "zsh", "fish")
 
 def get_shell(name: str):
     if name == "bash":
-        from envhook.shells.posix import Bash
+        from envhook.prompt.shells.posix import Bash
 
         return Bash()
     if name == "zsh":
-        from envhook.shells.posix import Zsh
+        from envhook.prompt.shells.posix import Zsh
 
         return Zsh()
     if name == "fish":
-        from envhook.shells.fish import Fish
+        from envhook.prompt.shells.fish import Fish
 
         return Fish()
     raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(NAMES)})")
@@ -32,7 +32,7 @@ def get_shell(name: str):
 def template_dir() -> str:
     # Installed wheels carry the hook files inside the package (envhook/shell);
     # a source checkout keeps them at the top level, where they are edited.
-    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    pkg = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # envhook/prompt/shells/
     packaged = os.path.join(pkg, "shell")
     if os.path.isdir(packaged):
         return packaged

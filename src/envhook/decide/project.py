@@ -8,7 +8,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from envhook._hash import read_regular
+from envhook.store.hashing import read_regular
 
 
 class ProjectError(Exception):
@@ -69,14 +69,14 @@ def read_toml(path: Path) -> dict:
 
 
 def current_dir() -> Path:
-    from envhook.paths import current_dir as cwd
+    from envhook.store.paths import current_dir as cwd
 
     return Path(cwd())
 
 
 def nearest_pyproject_dir(start: Path) -> Path | None:
     """The nearest project directory (paths.nearest_project_dir's rule)."""
-    from envhook.paths import nearest_project_dir
+    from envhook.store.paths import nearest_project_dir
 
     found = nearest_project_dir(str(start))
     return Path(found) if found is not None else None

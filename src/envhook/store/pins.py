@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envhook import paths
-from envhook.state import notify, now_iso, project_dir, read_json, write_json, ensure_project_dir
+from envhook.store import paths
+from envhook.store.records import ensure_project_dir, notify, now_iso, project_dir, read_json, write_json
 
 
 class Pin:
@@ -149,11 +149,10 @@ def conflicts(env: Path, pins, installed: dict[str, str], own: set[str] = frozen
     said with `label` "kept")."""
     if not pins:
         return []
-    from envhook.requires import unmet
-
     # A pin's own requirements are the user's business, and so is the
     # project's: pinning a direct dependency overrides it on purpose.
-    from envhook import venv
+    from envhook.decide import venv
+    from envhook.decide.requires import unmet
 
     out = []
     for u in unmet(env, installed, owners_skipped={*pins, *own}, targets=set(pins)):

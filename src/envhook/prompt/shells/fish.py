@@ -7,7 +7,7 @@ fish a backslash inside single quotes escapes, so 'a\\' is an unterminated strin
 
 from __future__ import annotations
 
-from envhook.shells.base import Shell
+from envhook.prompt.shells.base import Shell
 
 
 def fish_quote(value: str) -> str:

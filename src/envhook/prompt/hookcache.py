@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import os
 
-from envhook import paths
-from envhook.emit import Activation
+from envhook.prompt.emit import Activation
+from envhook.store import paths
 
 VERSION = "envhook-decision-5"
 RACY_NS = 2_000_000_000
@@ -50,7 +50,7 @@ def signature(path: str) -> str:
 
 def content(path: str) -> str:
     """Digest of a file's bytes or a directory's listing; "-" when absent."""
-    from envhook._hash import hexdigest, read_regular
+    from envhook.store.hashing import hexdigest, read_regular
 
     try:
         if os.path.isdir(path):
@@ -159,13 +159,13 @@ def write(path: str, decision: Decision) -> None:
     # already; the fast path, which only reads, never imports it.
     from pathlib import Path
 
-    from envhook.state import atomic_write
+    from envhook.store.records import atomic_write
 
     atomic_write(Path(path), data)
 
 
 def read(path: str) -> Decision | None:
-    from envhook._hash import read_regular
+    from envhook.store.hashing import read_regular
 
     try:
         parts = [os.fsdecode(x) for x in read_regular(path).split(b"\0")]

@@ -1,0 +1,178 @@
+"""The hook's Python entry, `envhook export SHELL`.
+
+The shell starts it only when its builtin checks say something may have
+changed, or on entering a project this shell has not seen. Most of those
+calls change nothing, so this module first tries the decision cache
+(hookcache) with nothing but os and stat calls; only when a signature moved
+does it import the full evaluation (TOML, JSON, content digests, maybe uv).
+tests/test_imports.py keeps this path free of heavy imports.
+"""
+
+from __future__ import annotations
+
+import os
+
+from envhook.prompt import emit, hookcache
+from envhook.store import paths
+
+
+class Presync:
+    """A `uv sync` the entry started before handing over to the full evaluation."""
+
+    def __init__(self, root: str, child, lock_fd: int, reason: str):
+        self.root, self.child, self.lock_fd, self.reason = root, child, lock_fd, reason
+
+
+def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
+    """Start `uv sync` at once when the cache already proves the env stale.
+
+    The cached decision was "in sync, not pinned", and the only files that
+    moved since are inputs whose content now differs from what was synced:
+    that is exactly what the full evaluation would call stale. Starting uv
+    now overlaps its run with importing and running that evaluation, which
+    then waits for this process instead of starting its own."""
+    if not decision.inputs or decision.act.state != "in-sync" or not decision.act.env:
+        return None
+    if decision.act.no_sync:
+        return None  # UV_NO_SYNC is exported (package pins, sync = "missing"): the full path decides
+    if hookcache.paranoid():
+        return None  # trust follows the inputs' content: only the full evaluation may decide to sync
+    from envhook.messages import quiet
+
+    if quiet():
+        return None  # quiet: the full path sends uv's output to the log
+    if decision.backend != "uv" or hookcache.location(os.environ) != decision.env_vars:
+        return None  # only uv is started this early: the others' startup dwarfs the overlap
+    env = decision.act.env
+    if os.path.isdir(env) and not os.path.isfile(os.path.join(env, "pyvenv.cfg")):
+        return None  # no venv: uv would sync the base interpreter; the full path sets it aside
+    moved = decision.moved()
+    if not moved or any(p not in decision.inputs for p in moved):
+        return None  # the env, the records or discovery moved: only a full evaluation can tell
+    from envhook.store.hashing import file_digest, read_regular
+
+    changed = [p for p in moved if file_digest(p) != decision.inputs[p]]
+    if not changed or any(os.path.exists(p) and not os.path.isfile(p) for p in changed):
+        return None  # nothing to do, or a FIFO/dir named like an input: the full path says why
+    if any(p.endswith("pyproject.toml") for p in changed):
+        # An edit that broke the TOML must not start uv on it: the full path
+        # says what is wrong, once. (Only here, where a sync follows anyway.)
+        import tomllib
+
+        try:
+            for p in changed:
+                if p.endswith("pyproject.toml"):
+                    tool = tomllib.loads(read_regular(p).decode()).get("tool")
+                    if isinstance(tool, dict) and "envhook" in tool:
+                        return None  # [tool.envhook] may turn envhook off or choose another tool
+        except (OSError, ValueError, AttributeError):
+            return None
+    if os.path.exists(os.path.join(paths.project_state(state, decision.root), paths.PACKAGE_PINS)):
+        return None  # package pins change the command: the full path builds it
+    import fcntl
+
+    from envhook.backends.uv import start_sync, uv_path
+    from envhook.messages import say
+
+    uv = uv_path(decision.act.env)
+    if uv is None:
+        return None
+    lock_path = os.path.join(paths.project_state(state, decision.root), paths.LOCK)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)  # another shell is syncing it: the full path waits its turn
+        return None
+    root = decision.root + os.sep
+    reason = ", ".join(
+        f"{p[len(root):] if p.startswith(root) else p} {'removed' if not os.path.exists(p) else 'changed'}"
+        for p in sorted(changed)
+    )
+    say(f"syncing {decision.name} ({reason})")
+    try:
+        child = start_sync(uv, decision.root, os.path.join(paths.project_state(state, decision.root), paths.SYNC_LOG))
+    except OSError:
+        os.close(fd)
+        return None
+    return Presync(decision.root, child, fd, reason)
+
+
+def fast(shell_name: str) -> str | Presync | None:
+    """The export from the decision cache; a started sync to hand over; or
+    None when only a full evaluation can tell."""
+    from envhook.prompt.shells import get_shell
+
+    sh = get_shell(shell_name)
+    cwd = paths.current_dir()
+    nearest = paths.nearest_project_dir(cwd)
+    if nearest is None:
+        return emit.leave(sh, None)
+    state = paths.state_dir()
+    decision = hookcache.read(hookcache.cache_file(state, nearest))
+    if decision is None:
+        return None
+    stamp = paths.stamp_path(state, hookcache.session(), decision.root)
+    # The stamp is taken before the signatures are checked: a change in
+    # between is then newer than the stamp and wakes the next prompt.
+    stamp_time = paths.start_stamp(stamp)
+    if not decision.fresh(os.environ):
+        return speculate(decision, state)
+    text = emit.remember(
+        sh,
+        root=decision.root,
+        cwd=cwd,
+        known=sorted({*decision.known, nearest}),
+        watch=decision.watch,
+        absent=decision.absent,
+        present=[*decision.present, stamp],  # a stamp deleted (pruned, state wiped): look again
+        stamp=stamp,
+        act=decision.act,
+        told=None,
+    )
+    paths.finish_stamp(stamp, stamp_time, decision.watch)
+    return text
+
+
+# What the hook's shell code and this module agree on: the shape of the
+# state printed for _envhook_adopt (issue 5 added the STATE element). The
+# ENTRY baked into a shell's hook passes it; a shell whose hook was rendered
+# by an older envhook passes none and would misread what is printed now.
+PROTOCOL = 2
+
+
+def outdated(shell_name: str) -> str:
+    """For a hook from an older envhook (upgraded under a running shell):
+    undo its activation, stop it calling, and say once what to do."""
+    from envhook.messages import say
+    from envhook.prompt.shells import get_shell
+
+    sh = get_shell(shell_name)
+    say("this shell's hook comes from an older envhook; open a new shell (or `exec $SHELL`) to use the one "
+        "installed now", error=True)
+    return sh.script(["_envhook_leave", sh.assign("_envhook_broken", "1")])
+
+
+def main(argv: list[str], protocol: int | None = None) -> int:
+    shell_name = argv[0] if argv else ""
+    if protocol != PROTOCOL:
+        try:
+            return emit.write(outdated(shell_name))
+        except Exception:  # noqa: BLE001 — whatever it is, the old hook must not get a traceback
+            return 3
+    try:
+        text = fast(shell_name)
+    except KeyboardInterrupt:
+        # Not 0: the stamp may have moved already, and only a non-zero exit
+        # makes the shell look again at its next prompt (see _envhook_export).
+        return 130
+    except Exception:  # noqa: BLE001 — whatever went wrong, the full path decides and reports
+        text = None
+    if text is None or isinstance(text, Presync):
+        from envhook.commands.export import export_main
+
+        return export_main(argv, presync=text)
+    return emit.write(text)
