@@ -128,7 +128,7 @@ def _workspace(data: dict) -> dict | None:
 # Workspace globs as uv reads them (its `glob` crate): in `members`, `*`, `?`
 # and `[…]` match within one path component and `**` any number of them;
 # an `exclude` is matched against the whole relative path, where `*` also
-# crosses `/` (glob::Pattern::matches_path). tests/test_project.py checks
+# crosses `/` (glob::Pattern::matches_path). tests/decide/test_project.py checks
 # both against uv's own answer for the same trees.
 
 # Directory entries one workspace's globs may look at: a repository is

@@ -5,7 +5,7 @@ changed, or on entering a project this shell has not seen. Most of those
 calls change nothing, so this module first tries the decision cache
 (hookcache) with nothing but os and stat calls; only when a signature moved
 does it import the full evaluation (TOML, JSON, content digests, maybe uv).
-tests/test_imports.py keeps this path free of heavy imports.
+tests/prompt/test_imports.py keeps this path free of heavy imports.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Where envhook's state lives, computed with os alone.
 
-platformdirs is the reference (tests/test_paths.py checks that both agree);
+platformdirs is the reference (tests/store/test_paths.py checks that both agree);
 on Linux and the BSDs its answer is a two-line rule, and the hook's entry
 cannot afford to import it at every slow-path prompt."""
 

@@ -762,7 +762,7 @@ def test_a_hook_from_an_older_envhook_is_stopped_not_misled(shell, project, shel
 
     assert f"protocol={PROTOCOL})" in ENTRY, "the ENTRY the hook bakes in names the current protocol"
     old_entry = ENTRY.replace(f", protocol={PROTOCOL}", "")  # what protocol-1 hooks carry
-    old = (Path(__file__).parent / "data" / "hook-protocol-1" / f"envhook.{shell}").read_text()
+    old = (Path(__file__).parent.parent / "data" / "hook-protocol-1" / f"envhook.{shell}").read_text()
     rendered = get_shell(shell).render(old, {
         "ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
         "ENVHOOK_ENTRY": old_entry, "ENVHOOK_SESSION": "oldshell1",

@@ -87,7 +87,7 @@ def test_envhooks_own_imports_run_one_way():
     import ast
     from pathlib import Path
 
-    src = Path(__file__).resolve().parent.parent / "src"
+    src = Path(__file__).resolve().parents[2] / "src"
     modules = {}
     for path in (src / "envhook").rglob("*.py"):
         name = ".".join(path.relative_to(src).with_suffix("").parts)

@@ -21,7 +21,7 @@ from envhook.cli import build_parser
 from envhook.store.settings import KEYS
 from support.shell import ShellSession, require_shell, shell_quote
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = {
     "bash": REPO / "shell" / "completions" / "envhook.bash",
     "zsh": REPO / "shell" / "completions" / "_envhook",
