@@ -1,8 +1,9 @@
 """One module per shell family: how to quote a value, and how to say
 "assign", "assign a list" and "call a hook function" in that shell.
 
-The hook itself lives in shell/envhook.<name> as real shell code; Python only
-fills its __PLACEHOLDERS__ with values quoted by the family's one quote function.
+The hook itself lives in shell/ as real shell code (envhook.sh for bash and
+zsh, envhook.fish); Python only fills its __PLACEHOLDERS__ with values quoted
+by the family's one quote function.
 Imports stay lazy: the hook's entry loads only the family it prints for.
 """
 

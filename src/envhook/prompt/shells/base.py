@@ -17,7 +17,9 @@ class Shell:
 
     def render(self, template_text: str, values: dict[str, str | list[str]]) -> str:
         """Fill __NAME__ placeholders with quoted values (a list becomes quoted
-        words); the rest of the file is left as written."""
+        words); the rest of the file is left as written. __ENVHOOK_SHELL__ is
+        the shell's name: bash and zsh share one file, which branches on it."""
+        values = {"ENVHOOK_SHELL": self.name, **values}
         for key, value in values.items():
             words = value if isinstance(value, list) else [value]
             template_text = template_text.replace(f"__{key}__", " ".join(self.quote(w) for w in words))

@@ -41,9 +41,9 @@ class _Posix(Shell):
 
 class Bash(_Posix):
     name = "bash"
-    template = "envhook.bash"
+    template = "envhook.sh"
 
 
 class Zsh(_Posix):
     name = "zsh"
-    template = "envhook.zsh"
+    template = "envhook.sh"

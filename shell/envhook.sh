@@ -1,0 +1,426 @@
+# envhook for bash (4.2 or newer) and zsh. `envhook hook bash|zsh` prints
+# this file with the values marked __LIKE_THIS__ replaced by already-quoted
+# strings; everything else is plain shell code that both shells read.
+#
+# The prompt hook answers "did anything change?" with builtins only: string
+# compares of $PWD, a cache of which project each directory seen belongs to,
+# and [[ -nt ]] of the project's watched files against this shell's stamp.
+# Only when the answer is "maybe" does it start Python (`envhook export`),
+# which decides, syncs if needed, and prints assignments plus a call of
+# _envhook_adopt. Each project visited keeps a numbered slot, so coming back
+# to it while nothing changed costs no process either.
+#
+# The file reads top to bottom: what bash and zsh say differently (variable
+# indirection, how the hook is registered, `envhook doctor`'s questions), then
+# the hook itself, written once. In zsh every function runs with zsh's own
+# options plus ksh_arrays and sh_word_split (sticky emulation, set up by
+# _envhook_register), so arrays count from 0 and words split as in bash, and
+# the user's options (nounset, ksh_arrays or not…) do not leak in.
+
+# Older bash (macOS's /bin/bash is 3.2) lacks what this file uses (declare -g,
+# associative arrays): it says so once and defines nothing. An `if` rather
+# than `return`, because `return` inside the rc file's eval would end the
+# rc file itself. The body below stays unindented to read as the file it is.
+if [[ __ENVHOOK_SHELL__ == bash ]] && (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 402 )); then
+    printf 'envhook: bash %s is too old for the hook (4.2 or newer needed): install a newer bash (macOS: brew install bash) and make it your shell, or use zsh; envhook run works meanwhile\n' "$BASH_VERSION" >&2
+else
+
+# -- what bash and zsh say differently -------------------------------------------
+
+if [[ __ENVHOOK_SHELL__ == zsh ]]; then
+
+# _envhook_get NAME: true when NAME is set, its value left in _envhook_val.
+_envhook_get() { (( ${(P)+1} )) && _envhook_val=${(P)1}; }
+
+# zsh sees every directory change (chpwd): no cd to wrap.
+_envhook_wrap() { :; }
+
+# Run once every function below is defined, before any of them runs:
+# redefined inside `emulate … -c`, each gets sticky emulation, i.e. runs with
+# those options and gives the user's back on return (what `emulate -L` at
+# the top of each would do), whatever was set when the rc file ran.
+# no_aliases: a user's alias must not rewrite our code when it is read again.
+_envhook_emulate() {
+    emulate zsh -o ksh_arrays -o sh_word_split -o no_aliases -c '
+        local f
+        for f in ${(k)functions[(I)_envhook_*]}; do eval "$f() { ${functions[$f]} }"; done'
+}
+
+_envhook_register() {
+    # precmd covers every prompt, chpwd a `cd` inside a command line
+    # (`cd proj && python …`); add-zsh-hook keeps a re-sourced rc from
+    # registering twice.
+    autoload -Uz add-zsh-hook
+    add-zsh-hook precmd _envhook_hook
+    add-zsh-hook chpwd _envhook_hook
+}
+
+# `envhook doctor` checks what only this shell knows: whether it is a login
+# shell, which ZDOTDIR it read, and whether envhook's completion is loaded.
+envhook() {
+    if [[ ${1-} == doctor ]]; then
+        local login=0 completion=none
+        [[ ! -o login ]] || login=1
+        if (( $+_comps )) && (( ${+_comps[envhook]} )); then
+            completion=loaded
+        elif (( $+functions[compdef] )); then
+            completion=compinit  # compinit ran, but found no _envhook on $fpath
+        fi
+        _ENVHOOK_SHELL_INFO="login=$login completion=$completion" _ENVHOOK_ZDOTDIR=${ZDOTDIR-} command envhook "$@"
+    else
+        command envhook "$@"
+    fi
+}
+
+else  # bash
+
+_envhook_get() { [[ -n ${!1+x} ]] && _envhook_val=${!1}; }
+
+# bash has no hook on a directory change, so `cd dir && cmd` would run cmd
+# in the previous project's env until the next prompt. cd, pushd and popd are
+# wrapped (as mise and RVM do); a user's own function of that name, defined
+# before or after the hook line, is kept as _envhook_user_NAME and called in
+# place of the builtin.
+_envhook_chdir() {  # NAME ARGS...
+    local _envhook_rc
+    # A user function that calls the cd it replaced (ours) must reach the builtin.
+    if [[ -n ${_envhook_in_chdir-} ]]; then builtin "$@"; return; fi
+    _envhook_in_chdir=1
+    if [[ " $_envhook_user_fns " == *" $1 "* ]]; then "_envhook_user_$1" "${@:2}"; else builtin "$@"; fi
+    _envhook_rc=$?
+    _envhook_in_chdir=
+    # A subshell ($(cd x && pwd)) decides nothing: whatever it activated would
+    # vanish with it, and its Python run would move this shell's stamp.
+    # (The prompt after the command line handles ENVHOOK_DISABLE's and a broken hook's cases.)
+    if [[ $PWD != "$_envhook_pwd" && -z ${ENVHOOK_DISABLE-}$_envhook_broken && $BASHPID == "$$" ]]; then
+        _envhook_cd chdir
+    fi
+    return $_envhook_rc
+}
+
+# Reading a function's text takes a subshell: this runs when the hook is
+# loaded and when PWD changed behind our back, never on a plain prompt; one
+# subshell when all three are still ours.
+_envhook_wrap() {
+    local n f
+    f=$(declare -f cd pushd popd 2>/dev/null)
+    [[ $f != *"_envhook_chdir cd "*"_envhook_chdir pushd "*"_envhook_chdir popd "* ]] || return 0
+    for n in cd pushd popd; do
+        if declare -F "$n" >/dev/null; then
+            f=$(declare -f "$n")
+            [[ $f != *"_envhook_chdir $n "* ]] || continue
+            eval "_envhook_user_$n${f#"$n"}"
+            [[ " $_envhook_user_fns " == *" $n "* ]] || _envhook_user_fns="$_envhook_user_fns $n"
+        fi
+        eval "$n() { _envhook_chdir $n \"\$@\"; }"
+    done
+}
+
+# bash's functions run with the user's options; the code below is written for that.
+_envhook_emulate() { :; }
+
+_envhook_register() {
+    _envhook_wrap
+    # Run first, so that the user's own prompt commands still see the real $?.
+    if [[ ";${PROMPT_COMMAND[*]-};" != *";_envhook_hook;"* ]]; then
+        if [[ "$(declare -p PROMPT_COMMAND 2>&1)" == "declare -a"* ]]; then
+            PROMPT_COMMAND=(_envhook_hook "${PROMPT_COMMAND[@]}")
+        else
+            PROMPT_COMMAND="_envhook_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+        fi
+    fi
+}
+
+# `envhook doctor` checks what only this shell knows: whether it is a login
+# shell and whether envhook's completion can load here.
+envhook() {
+    if [[ ${1-} == doctor ]]; then
+        local login=0 completion=none
+        ! shopt -q login_shell || login=1
+        if complete -p envhook >/dev/null 2>&1; then
+            completion=loaded
+        elif declare -F _completion_loader >/dev/null || declare -F __load_completion >/dev/null; then
+            completion=on-demand  # bash-completion loads it at the first <Tab>
+        fi
+        _ENVHOOK_SHELL_INFO="login=$login completion=$completion" command envhook "$@"
+    else
+        command envhook "$@"
+    fi
+}
+
+fi
+
+# -- the hook ------------------------------------------------------------------
+
+_envhook_init() {
+    _envhook_python=__ENVHOOK_PYTHON__
+    _envhook_pypath=(__ENVHOOK_PYPATH__)
+    _envhook_entry=__ENVHOOK_ENTRY__
+    _envhook_session=__ENVHOOK_SESSION__
+    # The `paranoid` setting as it was when this hook was printed (ENVHOOK_PARANOID, when set, wins).
+    _envhook_paranoid_cfg=__ENVHOOK_PARANOID__
+    # Sourcing the rc twice must not forget what an earlier hook activated,
+    # so state survives and only missing variables are initialised.
+    : "${_envhook_root=}" "${_envhook_pwd=}" "${_envhook_told=}"
+    : "${_envhook_venv=}" "${_envhook_bin=}" "${_envhook_active=}" "${_envhook_saved=}"
+    : "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}" "${_envhook_found=}"
+    : "${_envhook_user_fns=}"  # bash: the user's own cd / pushd / popd functions, kept as _envhook_user_NAME
+    [[ -n ${_envhook_known+x} ]] || _envhook_known=()
+    [[ -n ${_envhook_changed+x} ]] || _envhook_changed=()
+    [[ -n ${_envhook_act+x} ]] || _envhook_act=()
+    # directory -> its nearest project dir ("-" for none); project dir -> slot
+    [[ -n ${_envhook_dirs+x} ]] || typeset -gA _envhook_dirs=()
+    [[ -n ${_envhook_slot_of+x} ]] || typeset -gA _envhook_slot_of=()
+    export _ENVHOOK_HOOKED="$$:$_envhook_python"  # which shell loaded the hook, running which envhook: for `envhook doctor`
+}
+
+# A shell started inside one where envhook had activated an env (`bash`,
+# `exec zsh`, a terminal that inherits the environment) finds that
+# activation exported, marked by _ENVHOOK_VENV=NO_SYNC:ENV. It is taken over
+# as this shell's own, so leaving the project, or entering another one,
+# undoes it here too. What the variables held before the parent activated is
+# not exported: envhook only activates where no venv was active, so unset.
+_envhook_takeover() {
+    [[ -z $_envhook_venv && -n ${_ENVHOOK_VENV-} && ${VIRTUAL_ENV-} == "${_ENVHOOK_VENV#*:}" ]] || return 0
+    local v p
+    _envhook_venv=$VIRTUAL_ENV _envhook_bin=$VIRTUAL_ENV/bin _envhook_active=$_ENVHOOK_VENV
+    for v in VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC; do
+        _envhook_get "$v" && [[ $v != UV_NO_SYNC || $_ENVHOOK_VENV == 1:* ]] || continue
+        _envhook_saved="$_envhook_saved $v"
+        printf -v "_envhook_new_$v" '%s' "$_envhook_val"
+    done
+    # A login shell rebuilt PATH since (/etc/profile, macOS's path_helper):
+    # the env's bin goes back in front, where the activation had put it.
+    p=":$PATH:"
+    p=${p/":$_envhook_bin:"/:}
+    p=${p#:}
+    p=${p%:}
+    export PATH="$_envhook_bin${p:+:$p}"
+}
+
+_envhook_hook() {
+    # $? belongs to the user's last command; the prompt after us must see it.
+    local _envhook_rc=$?
+    if [[ -z ${ENVHOOK_DISABLE-}$_envhook_broken ]]; then
+        if [[ $PWD != "$_envhook_pwd" ]]; then
+            # bash: not through our cd wrapper (which keeps _envhook_pwd
+            # current): a cd function defined after the hook line took its
+            # place, or something ran `builtin cd` (zoxide); wrap again if need be.
+            _envhook_wrap
+            _envhook_cd
+        elif [[ -n $_envhook_root ]]; then
+            # Same directory, same project: the watches are the whole cost of a prompt.
+            _envhook_fresh || _envhook_export
+        elif [[ -f $PWD/pyproject.toml || -f $PWD/requirements.txt ]]; then
+            _envhook_export  # a project was created right here (uv init)
+        fi
+    elif [[ -n $_envhook_broken && -n $_envhook_root && $PWD != "$_envhook_root" && $PWD != "${_envhook_root%/}"/* ]]; then
+        # envhook was uninstalled under this shell: nothing can be decided any
+        # more, but leaving the project still undoes what it activated.
+        _envhook_leave
+    fi
+    return $_envhook_rc
+}
+
+_envhook_cd() {  # [chdir: called by bash's cd wrapper, a prompt follows]
+    local d found slot req
+    _envhook_pwd=$PWD
+    # Which project is this directory in? A directory seen before answers from
+    # the cache, so `cd` costs the same at any depth; a new one walks up only
+    # until it meets a directory already known.
+    found=${_envhook_dirs[$PWD]-}
+    if [[ -z $found || ( $found != "$PWD" && ( -f $PWD/pyproject.toml || -f $PWD/requirements.txt ) ) ]]; then
+        d=$PWD req=
+        while :; do
+            if [[ -f $d/pyproject.toml ]]; then found=${d:-/}; break; fi
+            [[ -n $req || ! -f $d/requirements.txt ]] || req=${d:-/}
+            if [[ -z $d ]]; then found=-; break; fi
+            d=${d%/*}
+            found=${_envhook_dirs[${d:-/}]-}
+            [[ -z $found ]] || break
+        done
+        # A requirements.txt makes a project only where no pyproject.toml is
+        # above it (docs/requirements.txt belongs to the project): paths.py's rule.
+        if [[ -n $req && ( $found == - || ! -f $found/pyproject.toml ) ]]; then found=$req; fi
+        (( ${#_envhook_dirs[@]} < 4096 )) || _envhook_dirs=()
+        _envhook_dirs[$PWD]=$found
+    fi
+    _envhook_found=$found
+    if [[ $found == - ]]; then
+        [[ -z $_envhook_root && -z $_envhook_venv ]] || _envhook_leave
+        return 0
+    fi
+    slot=${_envhook_slot_of[$found]-}
+    if [[ -n $slot ]]; then
+        if [[ $slot != "$_envhook_cur" ]]; then
+            _envhook_load "$slot"
+            if _envhook_fresh && ! _envhook_paranoid; then _envhook_apply; return 0; fi
+        elif [[ ${1-} == chdir ]] || _envhook_fresh; then
+            # Same project: what is active stays right for the rest of the
+            # command line, and the prompt after it looks at the watches.
+            return 0
+        fi
+    fi
+    _envhook_export
+}
+
+# Paranoid mode (ENVHOOK_PARANOID or the setting, read as trust.py reads them) ties trust to
+# content, which mtimes cannot vouch for (tar x, rsync -a and cp -a keep old
+# ones): entering a project asks Python, whose decision cache also compares
+# ctimes and inodes. Moving around inside the project stays builtin-only.
+_envhook_paranoid() {
+    case ${ENVHOOK_PARANOID-$_envhook_paranoid_cfg} in
+        ''|0|[Ff][Aa][Ll][Ss][Ee]|[Nn][Oo]|[Oo][Ff][Ff]) return 1 ;;
+    esac
+}
+
+# True when nothing the project's decision depends on has changed: Python
+# hands over one `test` expression (a watched path newer than this shell's
+# stamp — a directory's mtime shows entries created, deleted or renamed in
+# it — an absent path created, a present one gone); and no project was
+# created in the directory we stand in.
+_envhook_fresh() {
+    ! test "${_envhook_changed[@]}" && [[ $_envhook_found == "$PWD" || ! -e $PWD/pyproject.toml ]]
+}
+
+_envhook_export() {
+    local out
+    if [[ ! -x $_envhook_python ]]; then
+        # envhook was uninstalled under a running shell: say so once, then stay quiet.
+        printf "envhook: envhook is no longer installed here (%s is gone); this shell's hook has stopped\n" "$_envhook_python" >&2
+        _envhook_broken=1
+        return 0
+    fi
+    # Python may have learned of new projects: directories are looked up afresh.
+    _envhook_dirs=()
+    out=$(_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
+        _ENVHOOK_PARANOID_CFG=$_envhook_paranoid_cfg "$_envhook_python" -I -S -c "$_envhook_entry" __ENVHOOK_SHELL__ "${_envhook_pypath[@]}")
+    case $? in
+        0) eval "$out" ;;
+        3) _envhook_broken=1 ;;  # envhook cannot be imported any more; it said so once
+        # Killed (kill -9, OOM) or interrupted before it printed anything: it may
+        # have moved this shell's stamp already, so the watches would call the
+        # change seen. Look again at the next prompt.
+        *) _envhook_changed=(-e /) ;;
+    esac
+}
+
+# _envhook_copy TO FROM: the array FROM copied into the array TO. The names
+# are ours; the values are not evaluated.
+_envhook_copy() { eval "$1=(\"\${$2[@]}\")"; }
+
+# Called by Python's output: file the state just assigned under the
+# project's slot (a new one for a new project), then act on it.
+_envhook_adopt() {
+    local a s=${_envhook_slot_of[$_envhook_root]-}
+    [[ -n $s ]] || s=$((++_envhook_nslots))
+    _envhook_cur=$s
+    for a in "${_envhook_known[@]}"; do _envhook_slot_of[$a]=$s; done
+    printf -v "_envhook_s${s}_root" '%s' "$_envhook_root"
+    _envhook_copy "_envhook_s${s}_changed" _envhook_changed
+    _envhook_copy "_envhook_s${s}_act" _envhook_act
+    _envhook_apply
+}
+
+_envhook_load() {
+    _envhook_cur=$1
+    _envhook_get "_envhook_s${1}_root"
+    _envhook_root=$_envhook_val
+    _envhook_copy _envhook_changed "_envhook_s${1}_changed"
+    _envhook_copy _envhook_act "_envhook_s${1}_act"
+}
+
+# Act on the project's slot, `_envhook_act` (ENV PROMPT NO_SYNC STATE, the
+# order of emit.Activation; read only here): activate ENV, or nothing when it
+# is empty; a venv the user activated by hand wins over ours. ENVHOOK_STATE
+# is exported either way, for the user's prompt.
+_envhook_apply() {
+    if [[ -z ${_envhook_act[0]-} ]]; then
+        _envhook_deactivate
+    elif [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$_envhook_venv" ]]; then
+        [[ -z $_envhook_venv || $_envhook_venv == "${_envhook_act[0]}" ]] || _envhook_deactivate
+    elif [[ $_envhook_active != "${_envhook_act[2]}:${_envhook_act[0]}" ]]; then
+        _envhook_activate "${_envhook_act[@]}"
+    fi
+    if [[ -n ${_envhook_act[3]-} ]]; then _envhook_set ENVHOOK_STATE "${_envhook_act[3]}"; fi
+}
+
+# Export NAME=VALUE (or unset NAME when no value is given), remembering the
+# user's value the first time so that leaving restores exactly that.
+_envhook_set() {
+    local n=$1 o=_envhook_old_$1
+    if [[ " $_envhook_saved " != *" $n "* ]]; then
+        _envhook_saved="$_envhook_saved $n"
+        if _envhook_get "$n"; then printf -v "$o" '%s' "$_envhook_val"; else unset "$o"; fi
+    fi
+    if [[ $# -gt 1 ]]; then
+        export "$n=$2"
+        printf -v "_envhook_new_$n" '%s' "$2"
+    else
+        unset "$n" "_envhook_new_$n"
+    fi
+}
+
+# Put back what _envhook_set changed, but only where the value is still ours:
+# a variable the user changed since is the user's now.
+_envhook_restore() {
+    # The names are split on spaces whatever the user's IFS ("strict mode" rc files set $'\n\t').
+    local n now ours IFS=' '
+    for n in $_envhook_saved; do
+        now= ours=
+        ! _envhook_get "$n" || now=x$_envhook_val
+        ! _envhook_get "_envhook_new_$n" || ours=x$_envhook_val
+        if [[ $now == "$ours" ]]; then
+            if _envhook_get "_envhook_old_$n"; then export "$n=$_envhook_val"; else unset "$n"; fi
+        fi
+        unset "_envhook_old_$n" "_envhook_new_$n"
+    done
+    _envhook_saved=
+}
+
+_envhook_activate() {  # ENV PROMPT NO_SYNC [STATE]
+    _envhook_deactivate
+    _envhook_venv=$1
+    _envhook_bin=$1/bin
+    _envhook_active=$3:$1
+    _envhook_set VIRTUAL_ENV "$1"
+    _envhook_set _ENVHOOK_VENV "$3:$1"
+    if [[ -n $2 ]]; then _envhook_set VIRTUAL_ENV_PROMPT "$2"; fi
+    if [[ -n ${PYTHONHOME+x} ]]; then _envhook_set PYTHONHOME; fi
+    if [[ $3 == 1 ]]; then _envhook_set UV_NO_SYNC 1; fi
+    export PATH="$_envhook_bin${PATH:+:$PATH}"
+}
+
+_envhook_deactivate() {
+    if [[ -n $_envhook_venv ]]; then
+        # Remove only the one PATH entry we added; whatever the user added stays.
+        local p=":${PATH-}:"
+        p=${p/":$_envhook_bin:"/:}
+        p=${p#:}
+        export PATH="${p%:}"
+        # A venv's activate script, sourced by hand over ours, saved PATH with
+        # our entry in it: its `deactivate` would bring the entry back.
+        if [[ -n ${_OLD_VIRTUAL_PATH+x} ]]; then
+            p=":$_OLD_VIRTUAL_PATH:"
+            p=${p/":$_envhook_bin:"/:}
+            p=${p#:}
+            _OLD_VIRTUAL_PATH=${p%:}
+        fi
+    fi
+    # Not only for an env: an untrusted project exported ENVHOOK_STATE alone.
+    _envhook_restore
+    _envhook_venv= _envhook_bin= _envhook_active=
+}
+
+_envhook_leave() {
+    _envhook_deactivate
+    _envhook_root= _envhook_cur=
+    _envhook_known=() _envhook_changed=() _envhook_act=()
+}
+
+_envhook_emulate
+_envhook_init
+_envhook_takeover
+_envhook_register
+
+fi
