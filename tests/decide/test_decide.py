@@ -155,11 +155,11 @@ ROWS = {
     "missing": (_missing, MISSING, True, {"trusted": True}),
     "in-sync": (_in_sync, IN_SYNC, False, {"hand": []}),
     "stale": (_stale, STALE, True, {"changed": ["pyproject.toml changed"]}),
-    "tinkered": (_tinkered, TINKERED, False, {"keep": ()}),
-    "tinkered+changed keep": (_tinkered_then_changed("keep"), STALE, True, {"keeping": True, "kept": False}),
-    "tinkered+changed freeze": (_tinkered_then_changed("freeze"), STALE, False, {"kept": True, "keep": ()}),
+    "tinkered": (_tinkered, TINKERED, False, {"sync_keeps": ()}),
+    "tinkered+changed keep": (_tinkered_then_changed("sync_keeps"), STALE, True, {"keeps_hand_made": True, "kept_whole": False}),
+    "tinkered+changed freeze": (_tinkered_then_changed("freeze"), STALE, False, {"kept_whole": True, "sync_keeps": ()}),
     "tinkered+changed reset": (_tinkered_then_changed("reset"), STALE, True,
-                               {"kept": False, "keeping": False, "keep": ()}),
+                               {"kept_whole": False, "keeps_hand_made": False, "sync_keeps": ()}),
     "pinned": (_pinned, PINNED, False, {"reasons": ["pyproject.toml changed since the pin"]}),
     "pinned, env deleted": (_pinned_env_gone, MISSING, True, {}),
     "failed": (_failed, FAILED, False, {}),
@@ -193,11 +193,21 @@ def test_the_decision_table(row, locked):
         got = getattr(a, name)
         if name == "hand":
             got = [c.name for c in got]
-        elif name == "keep":
+        elif name == "sync_keeps":
             got = tuple(got)
         assert got == want, (row, name, got)
     if row == "tinkered+changed keep":
-        assert a.keep == ("otherpkg",), a.keep  # the hand-made package stays; tinkerpkg follows the lock
+        assert a.sync_keeps == ("otherpkg",), a.sync_keeps  # the hand-made package stays; tinkerpkg follows the lock
+
+
+def test_an_assessment_is_frozen_and_replace_makes_a_new_one(locked):
+    a = assess(find_project(locked))
+    with pytest.raises(AttributeError):
+        a.state = STALE
+    b = a.replace(state="stale", reasons=["r"])
+    assert (a.state, b.state, b.reasons, b.project) == (UNTRUSTED, STALE, ["r"], a.project)
+    with pytest.raises(AttributeError):
+        b.reasons = []
 
 
 def test_no_project():

@@ -119,7 +119,7 @@ def export(shell_name: str, presync=None) -> str:
     a = look.assess()
     for error in a.settings_errors:
         told.once(notices.KEY_SETTING + notices.digest(error), error, error=True)
-    if a.adopt and presync is None and not told.blocked:
+    if a.tool_made and presync is None and not told.blocked:
         a = _adopt(look)
     if a.pins_moved and not told.blocked:
         notices.say_pins_moved(project, a)
@@ -203,7 +203,7 @@ def _sync(look: Look, a, presync, cwd: str):
     Returns the new assessment, and whether another shell's sync holds the
     project (this shell then looks again at each prompt, without waiting)."""
     project, told, state, root = look.project, look.told, look.state, look.root
-    synced_keeping = a.keeping and presync is None
+    keeps_hand_made = a.keeps_hand_made and presync is None
     changed_before = a.reasons
     if presync is not None and presync.root != root:
         # The entry started uv for what the cache called the project; the
@@ -216,9 +216,9 @@ def _sync(look: Look, a, presync, cwd: str):
     # again at once.
     no_wait, token = look.stamp + ".nowait", notices.digest(root, a.inputs, cwd)
     try:
-        outcome = sync(project, presync.reason if presync else ", ".join(a.reasons[:-1] if a.keeping
+        outcome = sync(project, presync.reason if presync else ", ".join(a.reasons[:-1] if a.keeps_hand_made
                                                                          else a.reasons),
-                       presync, unless_done=True, keep=a.keep, summary=a.keeping, hand=a.hand or (),
+                       presync, unless_done=True, keep=a.sync_keeps, summary=a.keeps_hand_made, hand=a.hand or (),
                        wait=_read_small(no_wait) != token)
     except Busy as e:
         if e.interrupted:
@@ -262,7 +262,7 @@ def _sync(look: Look, a, presync, cwd: str):
         return a, False
     if a.package_pins:
         notices.say_conflicts(project, a)
-    if synced_keeping:
+    if keeps_hand_made:
         # The summary line just said what was kept: that is the notice.
         notices.say_hand_made(told, project, a, said=True)
         notices.say_no_sync_once(project, changed_before)
@@ -298,7 +298,7 @@ def _cache(cache: str, look: Look, a, act: emit.Activation, watch: list[str], ab
     is said once per shell, so it always goes through the full evaluation.
     With notify = "always", each new shell says what was changed by hand."""
     project = look.project
-    hand_news = a.state == TINKERED or (a.state == STALE and a.kept)
+    hand_news = a.state == TINKERED or (a.state == STALE and a.kept_whole)
     quiet = (a.state in (IN_SYNC, DISABLED) or (hand_news and settings.value("notify") != "always")
              or (a.state == PINNED and not a.reasons))
     if not quiet:

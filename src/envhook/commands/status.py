@@ -25,7 +25,7 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     if short:
         sys.stdout.write(a.state + "\n")
         return 0 if a.state != NO_PROJECT or path is None else 1
-    _look_closer(project, a)
+    a = _look_closer(project, a)
     if as_json:
         json.dump(a.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -47,18 +47,20 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     return 0 if a.state != NO_PROJECT or path is None else 1
 
 
-def _look_closer(project, a) -> None:
+def _look_closer(project, a):
     """What the hook does not ask but a person reading wants: the drift of a
     pinned or stale env (one `uv sync --dry-run`; not after a failed sync,
-    which would only repeat the failure), pin conflicts, unmet requirements."""
+    which would only repeat the failure), pin conflicts, unmet requirements.
+    Returns the assessment with what was learned."""
     if a.lock is None and a.trusted and not a.missing and (a.state in (STALE, PINNED, TINKERED) or a.package_pins):
-        a.lock = lock_drift(project, a.installed)
+        a = a.replace(lock=lock_drift(project, a.installed))
     if a.package_pins and not a.missing:
         from envhook.backends.lockread import own_names  # loads packaging
 
-        a.conflicts = conflicts(project.env, a.package_pins, a.installed or {}, own_names(project))
+        a = a.replace(conflicts=conflicts(project.env, a.package_pins, a.installed or {}, own_names(project)))
     if a.trusted and not a.missing and a.state in (IN_SYNC, TINKERED, STALE, PINNED, FAILED):
-        _check_requirements(project, a)
+        a = _check_requirements(project, a)
+    return a
 
 
 def _project_lines(project, a) -> list[str]:
@@ -147,7 +149,7 @@ def _trouble_lines(a) -> list[str]:
     return lines
 
 
-def _check_requirements(project, a) -> None:
+def _check_requirements(project, a):
     """`uv pip check`'s question, asked of the env as it is: an env missing
     what its packages require is not in sync, whatever the records say.
     Requirements on and of package pins are their conflicts, listed apart;
@@ -159,8 +161,9 @@ def _check_requirements(project, a) -> None:
 
     pinned = set(a.package_pins)
     installed = a.installed or venv.installed(project.env)
-    a.unmet = [str(u) for u in unmet(project.env, installed, owners_skipped=pinned | own_names(project))
-               if venv.canonical(u.target) not in pinned]
-    if a.unmet and a.state == IN_SYNC:
-        a.state = FAILED
-        a.reasons = ["the env lacks what its packages require (see unmet:); `envhook sync` retries"]
+    found = [str(u) for u in unmet(project.env, installed, owners_skipped=pinned | own_names(project))
+             if venv.canonical(u.target) not in pinned]
+    if found and a.state == IN_SYNC:
+        return a.replace(unmet=found, state=FAILED,
+                         reasons=["the env lacks what its packages require (see unmet:); `envhook sync` retries"])
+    return a.replace(unmet=found)

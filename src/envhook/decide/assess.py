@@ -4,6 +4,7 @@ hook will do about it. It only reads; `export` and `status` both call it."""
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 
 from envhook.backends import backend_for
@@ -23,15 +24,34 @@ from envhook.store.records import (
     fingerprint,
 )
 
-NO_PROJECT, UNTRUSTED, MISSING, STALE, IN_SYNC, PINNED, TINKERED, FAILED, DISABLED = (
-    "no-project", "untrusted", "missing", "stale", "in-sync", "pinned", "tinkered", "failed", "disabled",
-)
+class State(StrEnum):
+    """What `envhook status` says and ENVHOOK_STATE holds (str values: JSON,
+    the shell and the decision cache see the plain words)."""
+
+    NO_PROJECT = "no-project"
+    UNTRUSTED = "untrusted"
+    MISSING = "missing"
+    STALE = "stale"
+    IN_SYNC = "in-sync"
+    PINNED = "pinned"
+    TINKERED = "tinkered"
+    FAILED = "failed"
+    DISABLED = "disabled"
+
+
+NO_PROJECT, UNTRUSTED, MISSING, STALE = State.NO_PROJECT, State.UNTRUSTED, State.MISSING, State.STALE
+IN_SYNC, PINNED, TINKERED, FAILED, DISABLED = State.IN_SYNC, State.PINNED, State.TINKERED, State.FAILED, State.DISABLED
 
 
 class Assessment:
+    """One project's state and everything that led to it. Built by assess()
+    and frozen before it is returned: a reader that learns more (status's
+    closer look) makes a new one with replace()."""
+
     def __init__(self, project: Project | None, state: str, reasons: list[str] | None = None, *,
                  trusted: bool = False, denied: bool = False):
-        self.project, self.state = project, state
+        self._frozen = False
+        self.project, self.state = project, State(state)
         self.reasons: list[str] = reasons or []
         self.trusted, self.denied = trusted, denied
         self.paranoid = False
@@ -49,14 +69,18 @@ class Assessment:
         self.hand: list[Change] | None = None
         self.lock: LockDrift | None = None  # uv's comparison with the lock, when it was asked
         self.installed: dict[str, str] = {}
-        self.adopt = False   # the env already matches the changed inputs (uv add, uv sync): record it
+        # The tool changed the env with the inputs (uv add, uv sync): nothing was
+        # changed by hand, and recording the env as synced is all there is to do.
+        self.tool_made = False
         # Stale, but not synced: that would erase hand-made changes (tinkered =
         # "freeze", or a tool that cannot sync all but some packages).
-        self.kept = False
-        # Hand-made changes the sync leaves as they are (tinkered = "keep";
-        # the others after an `envhook unpin` that consented to reset some).
-        self.keep: tuple[str, ...] = ()
-        self.keeping = False  # …because of tinkered = "keep": the sync says what it moved and kept, after it
+        self.kept_whole = False
+        # Packages the sync leaves as they are: hand-made changes (tinkered =
+        # "keep"), or the others after an `envhook unpin` that consented to reset some.
+        self.sync_keeps: tuple[str, ...] = ()
+        # sync_keeps because of tinkered = "keep": the sync's summary line says
+        # what it moved and kept, and that line is the hand-made change notice.
+        self.keeps_hand_made = False
         self.pins_moved: list[PackagePin] = []  # package pins an exact sync by uv itself reset
         self.pin_undone: list[Change] = []  # a whole-env pin's changes undone behind envhook's back
         self.lacks: list[Change] = []  # kept whole: what the new inputs want that the env lacks
@@ -68,9 +92,27 @@ class Assessment:
         self.requested = False  # the sync is one the user asked for (`envhook unpin`'s consent)
         self.held = False  # stale, not synced: sync = "missing"
 
+    def __setattr__(self, name, value):
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"an Assessment is frozen; replace({name}=...) makes a new one")
+        object.__setattr__(self, name, value)
+
+    def freeze(self) -> Assessment:
+        self._frozen = True
+        return self
+
+    def replace(self, **changes) -> Assessment:
+        new = object.__new__(Assessment)
+        new.__dict__.update(self.__dict__, _frozen=False)
+        for name, value in changes.items():
+            if name not in self.__dict__:
+                raise AttributeError(name)
+            setattr(new, name, State(value) if name == "state" else value)
+        return new.freeze()
+
     @property
     def should_sync(self) -> bool:
-        return self.state in (MISSING, STALE) and not self.kept and not self.held
+        return self.state in (MISSING, STALE) and not self.kept_whole and not self.held
 
     @property
     def sync_label(self) -> str:
@@ -94,10 +136,10 @@ class Assessment:
             return f"create the env with `{self.sync_label}`, then activate it"
         if self.state == STALE and self.held:
             return 'activate the env as it is, not synced (sync = "missing"; `envhook sync` brings the changes in)'
-        if self.state == STALE and self.kept:
+        if self.state == STALE and self.kept_whole:
             return ("activate the env as it is, without syncing it: that would erase the hand-made changes "
                     "(`envhook sync` resets the env to the lock)")
-        if self.state == STALE and self.keeping:
+        if self.state == STALE and self.keeps_hand_made:
             return (f"sync with `{self.sync_label}`, leaving the hand-made changes as they are, "
                     "then activate the env")
         if self.state == STALE:
@@ -203,7 +245,10 @@ def _disabled(project: Project) -> str | None:
 
 
 def assess(project: Project | None) -> Assessment:
-    a = _assess(project)
+    return _with_sync_mode(project, _assess(project)).freeze()
+
+
+def _with_sync_mode(project: Project | None, a: Assessment) -> Assessment:
     if project is None or not a.trusted or a.state == DISABLED:
         return a
     a.sync_missing = _sync_missing(project, a)
@@ -319,9 +364,9 @@ def _tool_made_it(a: Assessment, project: Project, names: set[str], pinned: set[
     packages are as the user left them, whatever the lock says."""
     if a.lock is None:
         a.lock = lock_drift(project, a.installed)
-    a.adopt = (a.lock.without(pinned).matches
+    a.tool_made = (a.lock.without(pinned).matches
                or backend_for(project).explains(project, now=a.installed, changed=names, ignore=pinned))
-    return a.adopt
+    return a.tool_made
 
 
 def _against_the_record(a: Assessment, project: Project) -> None:
@@ -399,7 +444,7 @@ def _hand_made(a: Assessment, project: Project, changed: list[str], pinned: set[
         # only those; a change made after it is the user's again.
         others = tuple(c.name for c in a.hand if c not in consented)
         if not others or backend.package_pins:
-            a.keep, a.requested = others, True
+            a.sync_keeps, a.requested = others, True
             a.state, a.reasons = STALE, [*changed, f"unpinned: resetting {text(consented, 'reverse', limit=6)}"]
             return
     if not changed:
@@ -423,12 +468,12 @@ def _hand_made(a: Assessment, project: Project, changed: list[str], pinned: set[
         a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand, limit=6)}"]
     elif policy == settings.TINKERED_KEEP and backend.package_pins:
         # The rest follows the lock; the hand-made changes stay as they are.
-        a.keep, a.keeping = tuple(c.name for c in a.hand), True
+        a.sync_keeps, a.keeps_hand_made = tuple(c.name for c in a.hand), True
         a.reasons = [*changed, f"keeping hand-made changes: {text(a.hand, limit=6)}"]
     else:
         # freeze, or a tool that cannot sync all but some packages: the
         # whole env is kept, and what the new inputs want is named.
-        a.kept = True
+        a.kept_whole = True
         a.reasons = [*changed, f"kept hand-made changes: {text(a.hand, limit=6)}"]
         if a.lock is not None and a.lock.changes is not None:
             ours = {c.name for c in a.hand} | pinned

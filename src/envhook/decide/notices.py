@@ -79,7 +79,7 @@ def say_state(told: Told, project, a) -> None:
         told.once(KEY_HELD + digest(root, a.inputs),
                   f"{project.name}'s {', '.join(a.changed)}; not synced (sync = \"missing\") — "
                   "`envhook sync` brings it in")
-    elif a.state == TINKERED or (a.state == STALE and a.kept):
+    elif a.state == TINKERED or (a.state == STALE and a.kept_whole):
         say_hand_made(told, project, a)
     elif a.state == IN_SYNC:
         _forget_hand_made(project)
