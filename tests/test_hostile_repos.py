@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from envhook.store import paths
+from support.hooktest import HOOK_LINE, envhook, q, version_in_env
+from support.hooktest import status_json as status
 from support.projects import make_project, make_workspace_member, set_dependencies, uv_lock
 from support.shell import ShellSession, require_shell, shell_quote
-from support.hooktest import envhook, HOOK_LINE, q, status_json as status, version_in_env
-
 
 # A PEP 517 backend that lives in the repository (backend-path) and needs
 # nothing installed (requires = []): uv imports it whenever it builds the

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from envhook import __version__
+from envhook.messages import say
 
 
 def _path_arg(p: argparse.ArgumentParser) -> None:
@@ -98,8 +99,6 @@ def main(argv: list[str]) -> int:
     except OSError as e:
         # A state dir that cannot be written (read-only, full, under a file)
         # gets one line naming the path, not a traceback.
-        from envhook.messages import say
-
         where = f" ({e.filename})" if e.filename else ""
         say(f"{e.strerror or e}{where}", error=True)
         return 1
@@ -108,6 +107,7 @@ def main(argv: list[str]) -> int:
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    # Each branch imports its own command: `envhook status` does not pay for doctor or tomlkit.
     if args.command == "hook":
         from envhook.commands.hook import hook
 

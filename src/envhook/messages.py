@@ -20,6 +20,8 @@ _CONTROLS.update({c: f"\\u{c:04x}" for c in (0x061C, 0x180E, *range(0x200B, 0x20
 def clean(text: str) -> str:
     """`text` safe to show on a terminal: what it holds is seen, never obeyed."""
     return text.translate(_CONTROLS)
+
+
 _OFF = ("", "0", "false", "no", "off")
 
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from envhook.decide import venv
 from envhook.backends import get
+from envhook.decide import venv
 from envhook.decide.drift import Change, lock_drift
 from envhook.decide.project import find_project
 from support.backend_projects import (

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from envhook.store import paths
 from envhook.backends import detect, get
 from envhook.decide.project import ProjectError, find_project
+from envhook.store import paths
 
 
 def write(path: Path, text: str = "") -> Path:

@@ -13,13 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from envhook.store import pins, trust
-
 from envhook.decide import venv
 from envhook.decide.assess import (
-    DISABLED, FAILED, IN_SYNC, MISSING, NO_PROJECT, PINNED, STALE, TINKERED, UNTRUSTED, assess, env_config_digest,
+    DISABLED,
+    FAILED,
+    IN_SYNC,
+    MISSING,
+    NO_PROJECT,
+    PINNED,
+    STALE,
+    TINKERED,
+    UNTRUSTED,
+    assess,
+    env_config_digest,
 )
 from envhook.decide.project import find_project
+from envhook.store import pins, trust
 from envhook.store.records import SYNC_FAILED, SYNC_OK, SyncRecord, fingerprint
 from support.projects import make_project, set_dependencies, uv_lock
 

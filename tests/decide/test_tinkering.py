@@ -24,7 +24,16 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import envhook, envhook_syncs, pip_install, q, status_json, uv_wrapper, version_in_env, write_config
+from support.hooktest import (
+    envhook,
+    envhook_syncs,
+    pip_install,
+    q,
+    status_json,
+    uv_wrapper,
+    version_in_env,
+    write_config,
+)
 from support.localpkg import make_local_package
 from support.projects import make_project, make_workspace_member, run_uv, set_dependencies, uv_lock, venv_python
 

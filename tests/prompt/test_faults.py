@@ -49,11 +49,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from support.projects import make_project, set_dependencies, uv_lock
-from support.shell import ShellSession
-from support.hooktest import envhook, q, status_json as status, version_in_env
 
 from envhook.store import paths
+from support.hooktest import envhook, q, version_in_env
+from support.hooktest import status_json as status
+from support.projects import make_project, set_dependencies, uv_lock
+from support.shell import ShellSession
 
 BASH_ZSH = pytest.mark.parametrize("shell", ["bash", "zsh"], indirect=True)
 ALL = pytest.mark.parametrize("shell", ["bash", "zsh", "fish"], indirect=True)

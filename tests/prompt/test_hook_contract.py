@@ -3,18 +3,18 @@ interactive bash, zsh and fish over real uv projects synced offline."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import time
-import json
-from shlex import quote as shlex_quote
 from pathlib import Path
+from shlex import quote as shlex_quote
 
 import pytest
 
+from support.hooktest import HOOK_LINE, envhook, pip_install, q, status_json, version_in_env
 from support.projects import make_project, make_workspace_member, set_dependencies, uv_lock
-from support.hooktest import envhook, HOOK_LINE, pip_install, q, status_json, version_in_env
 
 
 @pytest.fixture

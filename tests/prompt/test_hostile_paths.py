@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from support.hooktest import envhook, q
 from support.projects import make_project, uv_lock
 from support.shell import ShellSession
-from support.hooktest import envhook, q
-
 
 # id -> a directory name the project (or env) lives under.
 HOSTILE_DIRS = {
@@ -257,7 +256,8 @@ def test_untrusted_message_is_one_line_without_terminal_escapes(open_shell, shel
 
 # -- 2. property: generated names through the real hook's eval -------------------------------
 
-from hypothesis import HealthCheck, assume, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 # Hypothesis caches things in ./.hypothesis (already while pytest collects):

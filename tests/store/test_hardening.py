@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from envhook.store import paths
 from envhook.decide.project import find_project
+from envhook.store import paths
 from support.hooktest import envhook, q, status_json, version_in_env, write_config
 from support.projects import make_project, make_workspace_member, set_dependencies, toml_str, uv_lock
 from support.shell import require_shell

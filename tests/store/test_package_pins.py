@@ -19,7 +19,17 @@ from pathlib import Path
 import pytest
 
 from support.backend_projects import make_pdm_project, make_pip_project, make_poetry_project, tool_env
-from support.hooktest import add_find_links, envhook, envhook_syncs, lines_with, pip_install, q, status_json, uv_wrapper, version_in_env
+from support.hooktest import (
+    add_find_links,
+    envhook,
+    envhook_syncs,
+    lines_with,
+    pip_install,
+    q,
+    status_json,
+    uv_wrapper,
+    version_in_env,
+)
 from support.localpkg import make_local_package
 from support.projects import make_project, set_dependencies, uv_lock
 from support.wheels import build_wheel

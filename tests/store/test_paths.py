@@ -9,7 +9,6 @@ import pytest
 from platformdirs import user_config_dir, user_state_dir
 
 from envhook.prompt import emit, hookcache
-
 from envhook.store import paths
 
 

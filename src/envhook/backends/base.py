@@ -13,7 +13,10 @@ import abc
 import os
 from pathlib import Path
 
-from envhook.store import paths
+from envhook.backends import spawn
+from envhook.messages import quiet, say
+from envhook.store import paths, settings
+from envhook.store.hashing import read_regular
 from envhook.store.records import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, ensure_project_dir
 
 # Variables that must not reach a sync tool: a venv the user activated by
@@ -26,6 +29,7 @@ _DROP = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC", "CONDA
          "_ENVHOOK_PARANOID_CFG", "_ENVHOOK_HOOKED")
 
 # -- the tools' own configuration, which decides what a sync installs --------------
+
 
 def _truthy_env(environ, name: str) -> bool:
     return environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
@@ -41,8 +45,6 @@ def _config_dirs(environ) -> tuple[Path, list[Path]]:
 
 def _has_tool_uv(pyproject: Path) -> bool:
     import tomllib
-
-    from envhook.store.hashing import read_regular
 
     try:
         tool = tomllib.loads(read_regular(pyproject).decode()).get("tool")
@@ -111,16 +113,12 @@ def sync_environ() -> dict[str, str]:
 def which(name: str, project) -> str | None:
     """A tool on PATH, never one from the project's own env (that is the
     project's code, not the user's tool)."""
-    from envhook.backends import spawn
-
     return spawn.which(name, skip=os.path.normpath(os.path.join(str(project.env), "bin")))
 
 
 def finish(child, label: str) -> SyncOutcome:
     """Wait for a started tool (spawn.Child) and say how it went; a failure
     keeps the end of its output and names its cause."""
-    from envhook.backends import spawn
-
     code = spawn.wait(child)
     if code is spawn.INTERRUPTED:
         return SyncOutcome(SYNC_INTERRUPTED, "sync cancelled by `envhook deny`" if spawn.cancelled
@@ -206,9 +204,6 @@ class Runner:
     project's sync.log, each waited for as `finish` says."""
 
     def __init__(self, project):
-        from envhook.backends import spawn
-        from envhook.messages import quiet
-
         self.project, self.env, self.show = project, sync_environ(), not quiet()
         try:
             path = str(ensure_project_dir(project.root) / paths.SYNC_LOG)
@@ -217,8 +212,6 @@ class Runner:
         self.log = spawn.Log(path)
 
     def __call__(self, label: str, argv: list[str]) -> SyncOutcome:
-        from envhook.backends import spawn
-
         try:
             child = spawn.start(argv, self.env, cwd=str(self.project.root), log=self.log, show=self.show)
         except OSError as e:
@@ -242,13 +235,9 @@ class slow_notice:
         self.project, self.old = project, None
 
     def __enter__(self):
-        from envhook.store import settings
-
         seconds = settings.value("slow_sync_notice")
         if seconds > 0:
             import signal
-
-            from envhook.messages import say
 
             name = self.project.name
             self.old = signal.signal(signal.SIGALRM, lambda *_: say(f"still syncing {name}…"))

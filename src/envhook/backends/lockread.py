@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from envhook.decide import venv
+from envhook.decide.drift import Change, env_python, split
+from envhook.store.hashing import read_regular
+
 # Installed by the venv's creator, not by the lock; PDM's sync leaves them
 # be (its SEQUENTIAL_PACKAGES). Poetry's keeps only pip, `uv pip sync` none:
 # those backends pass their own `seeded`.
@@ -36,8 +40,6 @@ def marker_environment(env: Path) -> dict[str, str]:
     """PEP 508's environment for the env's interpreter on this machine:
     this interpreter's, with the env's Python version from pyvenv.cfg."""
     from packaging.markers import default_environment
-
-    from envhook.decide.drift import env_python
 
     out = dict(default_environment())
     version = env_python(env)
@@ -88,8 +90,6 @@ def compare(wanted: dict[str, Wanted], now: dict[str, str], *, exact: bool, igno
     """Changes from `wanted` (canonical name -> Wanted) to the env's snapshot.
     `exact`: the sync removes what the lock does not name (but `seeded`), so
     an extra package is drift; otherwise only missing or mismatched ones are."""
-    from envhook.decide.drift import Change, split
-
     changes = []
     for name in sorted(set(wanted) | set(now)):
         if name in ignore:
@@ -116,8 +116,6 @@ def read_lock(path: Path) -> dict:
     """A TOML lock file, or ValueError with a message for the user."""
     import tomllib
 
-    from envhook.store.hashing import read_regular
-
     try:
         return tomllib.loads(read_regular(path).decode())
     except FileNotFoundError:
@@ -131,8 +129,6 @@ def read_lock(path: Path) -> dict:
 def load(project, lock_name: str, now: dict[str, str] | None):
     """What a lock drift reads: the env's snapshot, the lock and
     pyproject.toml; ValueError with a message when the lock cannot be read."""
-    from envhook.decide import venv
-
     if now is None:
         now = venv.installed(project.env)
     lock = read_lock(project.root / lock_name)
@@ -147,8 +143,6 @@ def own_names(project) -> set[str]:
     """The project itself (and its workspace members, by the names their
     pyproject.toml gives): installed from the tree by the sync, so never
     drift against the lock."""
-    from envhook.decide import venv
-
     names = {venv.canonical(project.name)}
     for m in getattr(project, "members", ()):
         try:

@@ -10,6 +10,10 @@ from pathlib import Path
 
 from envhook.backends.base import Backend, ToolMissing, which
 from envhook.backends.lockread import Wanted, compare, load, marker_environment, marker_true, own_names
+from envhook.decide import venv
+from envhook.decide.drift import LockDrift
+from envhook.store.hashing import read_regular
+from envhook.store.paths import _user_dir
 
 INSTALL_HINT = ("pdm not found on PATH; install it (`pipx install pdm`, or https://pdm-project.org) "
                 "and run `envhook sync`")
@@ -19,8 +23,6 @@ def env_path(root: Path) -> Path:
     """The env of the interpreter PDM selected for the project (`pdm use`
     writes it to .pdm-python), when that is a venv; else .venv."""
     try:
-        from envhook.store.hashing import read_regular
-
         chosen = read_regular(root / ".pdm-python").decode(errors="replace").strip()
     except OSError:
         chosen = ""
@@ -35,8 +37,6 @@ def env_path(root: Path) -> Path:
 
 def user_config() -> Path:
     """PDM's global config.toml (sources, install options)."""
-    from envhook.store.paths import _user_dir
-
     return Path(_user_dir("config", "XDG_CONFIG_HOME", "~/.config", app="pdm")) / "config.toml"
 
 
@@ -67,9 +67,6 @@ class PdmBackend(Backend):
         return [("pdm sync --clean", [pdm, "sync", "--clean"])]
 
     def lock_drift(self, project, *, now=None):
-        from envhook.decide import venv
-        from envhook.decide.drift import LockDrift
-
         try:
             now, lock, pyproject = load(project, "pdm.lock", now)
         except ValueError as e:
@@ -88,8 +85,6 @@ def default_groups(pyproject: dict, lock: dict | None = None) -> set[str]:
     the lock was made with that the project still has; for a lock that does
     not list them, the default group and every dev group. By canonical
     names, as the lock writes them."""
-    from envhook.decide import venv
-
     dev = set()
     pdm = (pyproject.get("tool") or {}).get("pdm") or {}
     for table in (pdm.get("dev-dependencies"), pyproject.get("dependency-groups")):
@@ -104,8 +99,6 @@ def default_groups(pyproject: dict, lock: dict | None = None) -> set[str]:
 
 
 def wanted(lock: dict, pyproject: dict, env: Path) -> dict[str, Wanted]:
-    from envhook.decide import venv
-
     groups = default_groups(pyproject, lock)
     environment = marker_environment(env)
     out = {}

@@ -25,17 +25,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook.backends.base import Backend, ToolMissing, pip_config_files, uv_config_files, which
+from envhook.backends import requirement_files, spawn
+from envhook.backends.base import (
+    Backend,
+    ToolMissing,
+    cause,
+    output_lines,
+    pip_config_files,
+    sync_environ,
+    uv_config_files,
+    which,
+)
 from envhook.backends.lockread import SEEDED, Wanted, compare, marker_environment, marker_true, own_names
+from envhook.decide import venv
+from envhook.decide.drift import LockDrift, env_python
 from envhook.store import paths
+from envhook.store.hashing import hexdigest, read_regular
+from envhook.store.records import fingerprint, project_dir
 
 INSTALL_HINT = ("neither uv nor python3 found on PATH; install uv (https://docs.astral.sh/uv/) "
                 "and run `envhook sync`")
 
 
 def sources(root: Path) -> list[Path]:
-    from envhook.backends import requirement_files
-
     files = requirement_files(root)
     compiled = [f for f in files if f.suffix == ".lock"]
     return compiled or files
@@ -60,15 +72,11 @@ def parse(path: Path, seen: set | None = None, direct: list[str] | None = None,
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Req
 
-    from envhook.decide import venv
-
     seen = set() if seen is None else seen
     if path in seen:
         return []
     seen.add(path)
     try:
-        from envhook.store.hashing import read_regular
-
         text = read_regular(path).decode(errors="replace")
     except OSError:
         return []
@@ -105,8 +113,7 @@ def _editable_name(base: Path, target: str) -> str | None:
     of the directory it points at."""
     from urllib.parse import unquote, urlsplit
 
-    from envhook.backends.lockread import read_lock
-    from envhook.decide import venv
+    from envhook.backends.lockread import read_lock  # loads packaging
 
     target, _, fragment = target.partition("#")
     target = target.split("[", 1)[0]  # `-e .[extra]`: the directory is what names it
@@ -129,8 +136,7 @@ def _project_requirements(root: Path) -> list[Requirement]:
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Req
 
-    from envhook.backends.lockread import read_lock
-    from envhook.decide import venv
+    from envhook.backends.lockread import read_lock  # loads packaging
 
     try:
         deps = (read_lock(root / "pyproject.toml").get("project") or {}).get("dependencies") or []
@@ -147,7 +153,7 @@ def _project_requirements(root: Path) -> list[Requirement]:
 
 
 def _buildable(root: Path) -> bool:
-    from envhook.backends.lockread import read_lock
+    from envhook.backends.lockread import read_lock  # loads packaging
 
     try:
         return isinstance(read_lock(root / "pyproject.toml").get("build-system"), dict)
@@ -166,8 +172,6 @@ def complete(path: Path) -> bool:
     synced as it is. requirements*.lock files, and files a compiler wrote."""
     if path.suffix == ".lock":
         return True
-    from envhook.store.hashing import read_regular
-
     try:
         head = read_regular(path)[:2048].decode("utf-8", "replace")
     except OSError:
@@ -179,9 +183,6 @@ def compiled_path(project, tool: str) -> Path:
     """Where envhook keeps its resolution of the project's files: named by
     the inputs' content, the tool and the env's Python, so a change of any
     of them resolves again."""
-    from envhook.decide.drift import env_python
-    from envhook.store.hashing import hexdigest
-    from envhook.store.records import fingerprint, project_dir
 
     inputs = sorted(fingerprint(project.inputs, project.root).items())
     key = hexdigest(repr((tool, env_python(project.env), inputs)).encode())[:16]
@@ -194,8 +195,6 @@ class PipBackend(Backend):
 
     @property
     def sync_label(self) -> str:
-        from envhook.backends import spawn
-
         return "uv pip sync" if spawn.which("uv", skip="") else "pip install"
 
     def sync_label_for(self, project) -> str:
@@ -233,8 +232,6 @@ class PipBackend(Backend):
         python = str(env / "bin" / "python")
         uv = which("uv", project)
         plan = []
-        from envhook.decide import venv
-
         if venv.missing_reason(env):
             if uv is not None:
                 plan.append(("uv venv", [uv, "venv", "--allow-existing", str(env)]))
@@ -287,9 +284,6 @@ class PipBackend(Backend):
         return super().run_plan(project, plan, run=run, keep=keep)
 
     def lock_drift(self, project, *, now=None):
-        from envhook.decide import venv
-        from envhook.decide.drift import LockDrift
-
         if now is None:
             now = venv.installed(project.env)
         files = sources(project.root)
@@ -334,8 +328,6 @@ def _prepare(out: Path) -> None:
 def _uv_compile(uv: str, env: Path, files: list[Path], out: Path) -> list[str]:
     """For the env's Python (its markers as pyvenv.cfg records its version);
     --emit-*: the index options the files name reach `uv pip sync` too."""
-    from envhook.decide.drift import env_python
-
     version = env_python(env)
     return [uv, "pip", "compile", "--python", str(env / "bin" / "python"),
             *(["--python-version", version] if version else []), "--quiet", "--emit-index-url",
@@ -347,8 +339,6 @@ def _compile_now(project, uv: str | None, files: list[Path], out: Path) -> str:
     may build a source distribution); the error line when it fails."""
     import subprocess
     import sys
-
-    from envhook.backends.base import cause, output_lines, sync_environ
 
     python = str(project.env / "bin" / "python")
     argv = _uv_compile(uv, project.env, files, out) if uv else \

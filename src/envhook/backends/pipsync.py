@@ -94,7 +94,7 @@ def _options(path: Path) -> list[str]:
 
 
 def wanted(files: list[Path]) -> set[str]:
-    from envhook.backends.pip import parse
+    from envhook.backends.pip import parse  # pip's module is loaded only for a requirements project
 
     direct: list[str] = []
     names = {r.name for f in files for r in parse(f, direct=direct, base=Path.cwd())}

@@ -16,6 +16,10 @@ from pathlib import Path
 
 from envhook.backends.base import Backend, ToolMissing, which
 from envhook.backends.lockread import Wanted, compare, load, marker_environment, marker_true, own_names
+from envhook.decide import venv
+from envhook.decide.drift import LockDrift
+from envhook.store.hashing import read_regular
+from envhook.store.paths import _user_dir as user_dir
 
 INSTALL_HINT = ("poetry not found on PATH; install it (`pipx install poetry`, or "
                 "https://python-poetry.org/docs/#installation) and run `envhook sync`")
@@ -34,8 +38,6 @@ def _truthy(value) -> bool | None:
 
 
 def _user_dir(kind: str, var: str, default: str) -> Path:
-    from envhook.store.paths import _user_dir as user_dir
-
     return Path(user_dir(kind, var, default, app="pypoetry"))
 
 
@@ -46,8 +48,6 @@ def config_file(environ) -> Path:
 
 def _read(path: Path) -> dict:
     import tomllib
-
-    from envhook.store.hashing import read_regular
 
     try:
         return tomllib.loads(read_regular(path).decode())
@@ -92,8 +92,6 @@ def venvs_dir(root: Path, environ) -> Path:
 
 def project_name(root: Path, pyproject: dict | None) -> str:
     """The name Poetry gives the env: the project's, canonicalized."""
-    from envhook.decide import venv
-
     data = pyproject or {}
     for table in (data.get("project"), (data.get("tool") or {}).get("poetry")):
         if isinstance(table, dict) and isinstance(table.get("name"), str):
@@ -180,8 +178,6 @@ class PoetryBackend(Backend):
         return [("poetry sync", [poetry, "sync", "--no-interaction", *chosen])]
 
     def lock_drift(self, project, *, now=None):
-        from envhook.decide.drift import LockDrift
-
         try:
             now, lock, pyproject = load(project, "poetry.lock", now)
         except ValueError as e:
@@ -198,8 +194,6 @@ def default_groups(pyproject: dict) -> set[str]:
     group not marked optional. By their canonical names, as the lock writes
     them; `[tool.poetry.group.<name>] optional = true` also makes the
     [dependency-groups] group of that name optional (poetry-core's factory)."""
-    from envhook.decide import venv
-
     tool = (pyproject.get("tool") or {}).get("poetry") or {}
     tables = {venv.canonical(k): v for k, v in (tool.get("group") or {}).items() if isinstance(k, str)}
     optional = {k for k, v in tables.items() if isinstance(v, dict) and v.get("optional") is True}
@@ -212,8 +206,6 @@ def default_groups(pyproject: dict) -> set[str]:
 
 def wanted(lock: dict, pyproject: dict, env: Path, groups_also=(), extras=()) -> dict[str, Wanted]:
     """What `poetry sync` installs here, with `--with` groups_also and `--extras` extras."""
-    from envhook.decide import venv
-
     groups = default_groups(pyproject) | {venv.canonical(g) for g in groups_also}
     # The lock's [extras] table names the optional packages each extra brings.
     table = lock.get("extras") if isinstance(lock.get("extras"), dict) else {}

@@ -1,5 +1,5 @@
 """uv: the first backend, and the one the hook's entry may start before
-anything heavy is loaded (hookentry.speculate), so this module imports
+anything heavy is loaded (prompt.entry.speculate), so this module imports
 nothing but os and envhook's small modules at the top."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import os
 from typing import TYPE_CHECKING
 
 from envhook.backends import spawn
-from envhook.backends.base import Backend, ToolMissing, finish, sync_environ, uv_config_files
+from envhook.backends.base import Backend, SyncOutcome, ToolMissing, finish, sync_environ, uv_config_files
+from envhook.messages import quiet
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -26,8 +27,6 @@ def start_sync(uv: str, root: str, log_path: str) -> spawn.Child:
     evaluation has even been imported."""
     # From the root, not the shell's cwd: that may be gone (a checkout removed
     # it), and a shim in front of uv (pyenv's) fails to start in a deleted cwd.
-    from envhook.messages import quiet
-
     log = spawn.Log(log_path)
     try:
         return spawn.start([uv, "--directory", root, "sync"], sync_environ(), cwd=root, log=log, show=not quiet())
@@ -151,8 +150,8 @@ def uv_lock_drift(project, now: dict[str, str] | None = None, chosen: list[str] 
     (for the project's selection, or `chosen` options instead). Only for
     trusted projects: with a lock out of date uv resolves, which may build
     the project."""
-    from envhook.decide import venv
-    from envhook.decide.drift import Change, LockDrift, split
+    from envhook.decide import venv  # json, re, pathlib: not before the entry's early sync
+    from envhook.decide.drift import Change, LockDrift, split  # not before the entry's early sync
 
     uv = uv_path(str(project.env))
     if uv is None:
@@ -204,13 +203,11 @@ def uv_lock_drift(project, now: dict[str, str] | None = None, chosen: list[str] 
     return LockDrift(changes, outdated=outdated, replace=replace)
 
 
-
-
 def _own_version(project, name: str) -> str:
     """The version of a package uv builds from the workspace (the project
     itself, a member), as its pyproject.toml says; uv's JSON gives none."""
-    from envhook.backends.lockread import read_lock
-    from envhook.decide import venv
+    from envhook.backends.lockread import read_lock  # loads packaging
+    from envhook.decide import venv  # json, re, pathlib: not before the entry's early sync
 
     for d in (project.root, *project.members):
         try:
@@ -238,7 +235,7 @@ def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=f
     members among them are tried first); `ignore`: pinned names."""
     if not project.members:
         return False
-    from envhook.backends.lockread import own_names
+    from envhook.backends.lockread import own_names  # loads packaging
 
     members = sorted(own_names(project) - {_canonical(project.name)})
     first = [m for m in members if m in changed]
@@ -266,13 +263,13 @@ def _only_removes(project, now, chosen: list[str], ignore) -> set[str] | None:
 
 
 def _canonical(name: str) -> str:
-    from envhook.decide import venv
+    from envhook.decide import venv  # json, re, pathlib: not before the entry's early sync
 
     return venv.canonical(name)
 
 
 def _pinned(project) -> list[str]:
-    from envhook.store.pins import load_package_pins
+    from envhook.store.pins import load_package_pins  # json: not before the entry's early sync
 
     return sorted(load_package_pins(project.root))
 
@@ -283,9 +280,8 @@ def _remove_unwanted(project, pinned: list[str], run):
     the kept hand-made changes. uv's own dry run names them, as an exact
     `uv sync` would remove them. The outcome carries the drift left after it:
     exactly the packages the sync left as they are."""
-    from envhook.backends.base import SyncOutcome
-    from envhook.decide.drift import LockDrift
-    from envhook.store.records import SYNC_FAILED
+    from envhook.decide.drift import LockDrift  # not before the entry's early sync
+    from envhook.store.records import SYNC_FAILED  # json: not before the entry's early sync
 
     drift = uv_lock_drift(project)
     if drift.changes is None:
@@ -306,6 +302,4 @@ def _remove_unwanted(project, pinned: list[str], run):
 
 
 def _quiet() -> bool:
-    from envhook.messages import quiet
-
     return quiet()

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import sys
 
+from envhook.prompt.shells import template_dir
+
 # The file for each shell, under shell/completions/. zsh's is named after
 # the function it defines, as its fpath autoloading wants.
 FILES = {"bash": "envhook.bash", "zsh": "_envhook", "fish": "envhook.fish"}
 
 
 def script_path(shell_name: str) -> str:
-    from envhook.prompt.shells import template_dir
-
     return os.path.join(template_dir(), "completions", FILES[shell_name])
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from envhook.messages import say
 from envhook.store import settings
+from envhook.store.records import atomic_write
 
 
 def _toml(value) -> str:
@@ -55,8 +56,6 @@ def _document(path: Path):
 
 
 def _write(path: Path, doc) -> None:
-    from envhook.store.records import atomic_write
-
     atomic_write(path, doc.as_string().encode("utf-8"))
 
 

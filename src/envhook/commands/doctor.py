@@ -16,8 +16,15 @@ import os
 import re
 import sys
 
-from envhook.backends import get
+from envhook.backends import get, spawn
+from envhook.backends.base import sync_environ, which
+from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.messages import clean  # the same escaping of what a path or a repository may hold
+from envhook.prompt.shells.fish import fish_quote
+from envhook.prompt.shells.posix import posix_quote
+from envhook.store import paths, settings, trust
+from envhook.store.records import project_dir
+from envhook.store.trust import unsafe_state
 
 SHELLS = ("bash", "zsh", "fish")
 HOOK_LINE = {"bash": 'eval "$(envhook hook bash)"', "zsh": 'eval "$(envhook hook zsh)"',
@@ -129,11 +136,7 @@ class Context:
 
     def quote(self, value: str) -> str:
         if self.shell == "fish":
-            from envhook.prompt.shells.fish import fish_quote
-
             return fish_quote(value)
-        from envhook.prompt.shells.posix import posix_quote
-
         return posix_quote(value)
 
 
@@ -398,8 +401,6 @@ def _version(argv: list[str], cwd: str) -> tuple[tuple[int, ...] | None, str, st
     """(version, its text, the problem) from running argv (`tool --version`)."""
     import subprocess
 
-    from envhook.backends.base import sync_environ
-
     try:
         r = subprocess.run(argv, cwd=cwd, env=sync_environ(), stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=TIMEOUT)
@@ -420,11 +421,7 @@ def _version(argv: list[str], cwd: str) -> tuple[tuple[int, ...] | None, str, st
 
 def _find(name: str, project) -> str | None:
     if project is not None:
-        from envhook.backends.base import which
-
         return which(name, project)
-    from envhook.backends import spawn
-
     return spawn.which(name, skip="")
 
 
@@ -445,8 +442,6 @@ def _install_fix(ctx: Context, name: str) -> str:
 
 
 def check_tool(ctx: Context) -> list[Line]:
-    from envhook.decide.project import ProjectError, current_dir, find_project
-
     start = current_dir()
     try:
         project = find_project(start)
@@ -454,8 +449,6 @@ def check_tool(ctx: Context) -> list[Line]:
         return [fail(f"project at {show(str(start))}", str(e), f"fix {show(str(e.path))}")]
     if project is None:
         return _check_uv(ctx, None, "uv (the default tool; no project here)", "/")
-    from envhook.store import trust
-
     trusted = trust.is_trusted(project.root)
     # Asked from the project, as the sync runs (a pyenv shim reads .python-version
     # there), but only when trusted: a project's config is its code.
@@ -522,7 +515,7 @@ def _check_poetry(ctx: Context, project, about: str, cwd: str) -> list[Line]:
         need = ".".join(map(str, get("poetry").min_tool_version))
         return [fail(what, f"{poetry} is Poetry {text}; envhook needs Poetry {need} or newer", upgrade)]
     if version < (2,):
-        from envhook.backends.poetry import poetry_version
+        from envhook.backends.poetry import poetry_version  # only where Poetry is the backend
 
         if poetry_version(poetry) is None:
             # The backend reads the version from Poetry's installation, without
@@ -597,8 +590,6 @@ def writable(path: str, ctx: Context, var: str) -> tuple[str, str] | None:
 
 
 def check_dirs(ctx: Context) -> list[Line]:
-    from envhook.store import paths
-
     lines = []
     for kind, path, var, why in (("state", paths.state_dir(), "XDG_STATE_HOME", "trust decisions, pins and syncs"),
                                  ("config", paths.config_dir(), "XDG_CONFIG_HOME", "settings")):
@@ -616,17 +607,12 @@ def check_dirs(ctx: Context) -> list[Line]:
 def _check_state_owner() -> list[Line]:
     """The state dir, and the current project's records in it, belong to
     this user and only this user may write them; else nothing is trusted."""
-    from envhook.decide.project import ProjectError, current_dir, find_project
-    from envhook.store.records import project_dir
-    from envhook.store.trust import unsafe_state
 
     try:
         project = find_project(current_dir())
     except (ProjectError, OSError):
         project = None
     from pathlib import Path
-
-    from envhook.store import paths
 
     d = project_dir(project.root) if project is not None else Path(paths.state_dir()) / "projects" / "-"
     why = unsafe_state(d)
@@ -639,8 +625,6 @@ def _check_state_owner() -> list[Line]:
 
 
 def check_config(ctx: Context) -> list[Line]:
-    from envhook.store import settings
-
     path = settings.config_file()
     what = f"config file {show(path)}"
     if not os.path.lexists(path):

@@ -21,7 +21,6 @@ from envhook.decide.assess import DISABLED, IN_SYNC, PINNED, STALE, TINKERED, UN
 from envhook.decide.project import ProjectError, find_project
 from envhook.decide.syncing import Busy, adopt, sync
 from envhook.messages import say
-
 from envhook.prompt import emit, hookcache
 from envhook.prompt.hookcache import cache_file, session
 from envhook.prompt.shells import get_shell
@@ -142,14 +141,12 @@ class Look:
     the shell nor the decision cache misses it."""
 
     def __init__(self, told: notices.Told, state: str, project):
-
         self.told, self.state, self.project = told, state, project
         self.root = str(project.root)
         self.stamp = paths.stamp_path(state, session(), self.root)
         self.pdir = project_dir(project.root)
 
     def assess(self):
-
         self.stamp_time = _start_stamp(self.told, self.state, self.stamp)
         # Listed again each time: a sync that created the env created its
         # site-packages too, which the next decision must watch (without it,
@@ -222,7 +219,6 @@ def _sync(look: Look, a, presync, cwd: str):
                        wait=_read_small(no_wait) != token)
     except Busy as e:
         if e.interrupted:
-
             try:
                 atomic_write(Path(no_wait), token.encode())
             except OSError:
@@ -339,7 +335,6 @@ def _no_sync(a) -> bool:
 
 def _told_only(shell_name: str, told: notices.Told) -> str:
     try:
-
         sh = get_shell(shell_name)
     except ValueError:
         return ""

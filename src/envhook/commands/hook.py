@@ -6,8 +6,12 @@ import os
 import secrets
 import sys
 
+import envhook
 from envhook.messages import say
 from envhook.prompt.entry import PROTOCOL
+from envhook.prompt.shells import get_shell, template_dir
+from envhook.store import settings
+from envhook.store.records import prune_stamps
 
 
 def detect_shell() -> str | None:
@@ -22,7 +26,7 @@ def detect_shell() -> str | None:
 
 # The program the hook runs (python -I -S -c ENTRY SHELL PATH...). Exit
 # status 3 tells the hook that envhook is gone: it says so once and stops.
-# It names the protocol its shell code speaks (hookentry.PROTOCOL), so that a
+# It names the protocol its shell code speaks (prompt.entry.PROTOCOL), so that a
 # later envhook can tell a hook rendered by this one.
 ENTRY = f"""\
 import sys
@@ -39,16 +43,12 @@ sys.exit(main(sys.argv[1:2], protocol={PROTOCOL}))
 def import_path() -> list[str]:
     """Where envhook and its dependencies are imported from. The hook runs
     Python with -S (no site: ~2 ms saved per call), so it hands these over."""
-    import envhook
-
     own = os.path.dirname(os.path.dirname(os.path.abspath(envhook.__file__)))
     site = [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and p != own]
     return [own, *site]
 
 
 def hook(shell_name: str | None) -> int:
-    from envhook.prompt.shells import get_shell, template_dir
-    from envhook.store.records import prune_stamps
 
     name = shell_name or detect_shell()
     if name is None:
@@ -82,6 +82,4 @@ def hook(shell_name: str | None) -> int:
 def _paranoid_setting() -> bool:
     """The `paranoid` setting, baked into the hook: the shell consults it
     without Python. A bad value is reported by the hook's first evaluation."""
-    from envhook.store import settings
-
     return settings.value("paranoid")

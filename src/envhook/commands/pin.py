@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from envhook.backends import backend_for
 from envhook.commands.common import locate
 from envhook.decide import venv
+from envhook.decide.drift import compare, lock_drift, show, text
 from envhook.messages import say
 from envhook.store import pins, trust
 from envhook.store.records import SyncRecord, fingerprint
@@ -18,8 +20,6 @@ from envhook.store.records import SyncRecord, fingerprint
 def _lock_drift(project):
     """The backend's answer for a trusted project whose env exists; None
     otherwise (no tool is run for a project nobody trusted)."""
-    from envhook.decide.drift import lock_drift
-
     if not trust.is_trusted(project.root) or venv.missing_reason(project.env):
         return None
     return lock_drift(project)
@@ -54,8 +54,6 @@ def pin(path: Path | None, note: str | None, packages: list[str] = (), tinkered:
 
 
 def _cannot(project) -> str | None:
-    from envhook.backends import backend_for
-
     if backend_for(project).package_pins:
         return None
     return (f"{project.name} is synced with `{backend_for(project).sync_label_for(project)}`, which cannot leave some packages "
@@ -63,8 +61,6 @@ def _cannot(project) -> str | None:
 
 
 def pin_packages(project, names: list[str], note: str | None, tinkered: bool, absent: bool = False) -> int:
-    from envhook.decide.drift import show
-
     why = _cannot(project)
     if why:
         say(why, error=True)
@@ -117,8 +113,6 @@ def unpin(path: Path | None, packages: list[str] = ()) -> int:
     # made after this is the user's again, not part of the consent.
     baseline = record.baseline() if record is not None else None
     if baseline is not None and not venv.missing_reason(project.env):
-        from envhook.decide.drift import compare
-
         now = venv.installed(project.env)
         record.reset_on_drift = {c.name: c.installed for c in compare(baseline, now)}
         record.save(project.root)
@@ -131,9 +125,6 @@ def unpin(path: Path | None, packages: list[str] = ()) -> int:
         why = f" ({drift.error})" if drift is not None and drift.error else ""
         say(f"unpinned {project.name}; the next prompt syncs it to the lock if needed{why}{also}")
     elif drift.changes or drift.outdated or drift.replace:
-        from envhook.backends import backend_for
-        from envhook.decide.drift import text
-
         what = text(drift.changes, "reverse") if drift.changes else "no package changes"
         extra = f"; {backend_for(project).lock_description(project)} is updated first" if drift.outdated else ""
         extra += "; the env is recreated for another Python" if drift.replace else ""
@@ -144,8 +135,6 @@ def unpin(path: Path | None, packages: list[str] = ()) -> int:
 
 
 def unpin_packages(project, names: list[str]) -> int:
-    from envhook.decide.drift import text
-
     wanted = [venv.canonical(n) for n in names]
     gone = pins.unpin_packages(project.root, wanted)
     for n in wanted:

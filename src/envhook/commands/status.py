@@ -157,7 +157,7 @@ def _check_requirements(project, a):
     installed metadata can lag behind pyproject.toml (uv does not rebuild
     an editable install for a dependency change), so theirs are not asked."""
     from envhook.backends.lockread import own_names  # loads packaging, as requires does
-    from envhook.decide.requires import unmet
+    from envhook.decide.requires import unmet  # loads packaging
 
     pinned = set(a.package_pins)
     installed = a.installed or venv.installed(project.env)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from envhook.backends import backend_for
 from envhook.commands.common import locate
+from envhook.decide.assess import assess
+from envhook.decide.syncing import sync as run_sync
 from envhook.messages import say
-from envhook.store import pins, trust
+from envhook.store import pins, settings, trust
 from envhook.store.records import SYNC_OK, notify
 
 
 def sync(path: Path | None, force: bool, reset: bool = False) -> int:
-    from envhook.decide.syncing import sync as run_sync
-
     project = locate(path)
     if project is None:
         return 1
@@ -36,9 +37,6 @@ def _kept(project) -> tuple[tuple[str, ...], list]:
     so it follows `tinkered` as the hook would: "keep" leaves the hand-made
     changes as they are (where the tool can sync all but some packages).
     Otherwise, and with --reset, it is consent to reset them."""
-    from envhook.backends import backend_for
-    from envhook.decide.assess import assess
-    from envhook.store import settings
 
     a = assess(project)
     if not (a.sync_missing and a.hand and backend_for(project).package_pins):

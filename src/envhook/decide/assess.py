@@ -9,9 +9,9 @@ from pathlib import Path
 
 from envhook.backends import backend_for
 from envhook.decide import venv
-from envhook.decide.drift import Change, LockDrift, compare, lock_drift, text
+from envhook.decide.drift import Change, LockDrift, compare, lock_drift, split, text
 from envhook.decide.project import Project
-from envhook.store import trust
+from envhook.store import settings, trust
 from envhook.store.pins import PackagePin, Pin, load_package_pins, load_pin
 from envhook.store.records import (
     SYNC_FAILED,
@@ -23,6 +23,7 @@ from envhook.store.records import (
     file_digest,
     fingerprint,
 )
+
 
 class State(StrEnum):
     """What `envhook status` says and ENVHOOK_STATE holds (str values: JSON,
@@ -145,8 +146,6 @@ class Assessment:
         if self.state == STALE:
             return f"sync with `{self.sync_label}`, then activate the env"
         if self.state == TINKERED:
-            from envhook.store import settings
-
             policy = settings.value("tinkered")
             if policy == settings.TINKERED_RESET:
                 later = "reset the hand-made changes (tinkered = \"reset\")"
@@ -197,11 +196,8 @@ class Assessment:
             "unmet": self.unmet,
         }
 
-
     def pinned_change(self, name: str):
         """The lock's view of a pinned package: (installed, locked) as drift.split gives them."""
-        from envhook.decide.drift import split
-
         locked = None
         if self.lock is not None and self.lock.changes is not None:
             for c in self.lock.changes:
@@ -236,8 +232,6 @@ def _disabled(project: Project) -> str | None:
     opted out, or the user's `disabled_paths` covers it."""
     if not project.enabled:
         return "[tool.envhook] enabled = false in pyproject.toml"
-    from envhook.store import settings
-
     paths_off = settings.value("disabled_paths")
     if paths_off and settings.under(str(project.root), paths_off):
         return f"under disabled_paths in {settings.config_file()}"
@@ -262,8 +256,6 @@ def _with_sync_mode(project: Project | None, a: Assessment) -> Assessment:
 def _sync_missing(project: Project, a: Assessment) -> bool:
     """The `sync` setting is "missing", or the repository asks for it
     ([tool.envhook] sync = "missing": it may be stricter, never looser)."""
-    from envhook.store import settings
-
     try:
         mode = settings.get("sync")
     except settings.SettingsError as e:
@@ -455,8 +447,6 @@ def _hand_made(a: Assessment, project: Project, changed: list[str], pinned: set[
     if a.lock is None and _tool_made_it(a, project, {c.name for c in a.hand}, pinned):
         return
     a.state = STALE
-    from envhook.store import settings
-
     try:
         policy = settings.get("tinkered")
     except settings.SettingsError as e:
@@ -502,8 +492,6 @@ def _undone(pin: Pin, now: dict[str, str]) -> list[Change]:
     """What of a whole-env pin was undone behind envhook's back: packages that
     differed from the lock when pinned and are back at the lock's version
     (`uv run` or `uv sync` from a shell without the hook's UV_NO_SYNC)."""
-    from envhook.decide.drift import split
-
     if pin.installed is None or pin.installed == now or not pin.drift:
         return []
     out = []

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from envhook.backends import get
+from envhook.store.hashing import read_regular
+
 
 class Change:
     __slots__ = ("name", "installed", "locked")
@@ -143,16 +146,12 @@ def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
     """How the env differs from the lock, as the project's backend tells.
     Only for trusted projects: a lock out of date may make the tool resolve,
     which may build the project."""
-    from envhook.backends import get
-
     return get(project.backend).lock_drift(project, now=now)
 
 
 def env_python(env: Path) -> str | None:
     """The env's Python version as pyvenv.cfg records it."""
     try:
-        from envhook.store.hashing import read_regular
-
         text_ = read_regular(env / "pyvenv.cfg").decode(errors="replace")
     except OSError:
         return None

@@ -221,8 +221,6 @@ def tinkered_key(root: Path, since: str, installed: dict) -> str:
     """The `noticed` key of an env changed by hand since the sync of `since`:
     the hook's notice and a sync's summary line (which says the same) agree
     on it, so neither repeats the other."""
-    from envhook.store.hashing import hexdigest
-
     return "t:" + hexdigest(repr((str(root), since, installed)).encode())[:12]
 
 

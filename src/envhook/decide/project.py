@@ -8,7 +8,10 @@ import os
 import tomllib
 from pathlib import Path
 
+from envhook.backends import NAMES, detect, get
 from envhook.store.hashing import read_regular
+from envhook.store.paths import current_dir as cwd
+from envhook.store.paths import nearest_project_dir
 
 
 class ProjectError(Exception):
@@ -53,8 +56,6 @@ class Project:
         """Files whose content decides what the env should hold (present or
         not); worked out once per Project (it reads the tools' config files)."""
         if self._inputs is None:
-            from envhook.backends import get
-
             self._inputs = get(self.backend).inputs(self)
         return self._inputs
 
@@ -69,15 +70,11 @@ def read_toml(path: Path) -> dict:
 
 
 def current_dir() -> Path:
-    from envhook.store.paths import current_dir as cwd
-
     return Path(cwd())
 
 
 def nearest_pyproject_dir(start: Path) -> Path | None:
     """The nearest project directory (paths.nearest_project_dir's rule)."""
-    from envhook.store.paths import nearest_project_dir
-
     found = nearest_project_dir(str(start))
     return Path(found) if found is not None else None
 
@@ -105,8 +102,6 @@ def _envhook_table(data: dict | None, path: Path) -> dict:
                                  f"workspace members, not {value!r}")
     backend = table.get("backend")
     if backend is not None:
-        from envhook.backends import NAMES
-
         if backend not in NAMES:
             raise ProjectError(path, f"{path}: [tool.envhook] backend must be one of "
                                      f"{', '.join(repr(n) for n in NAMES)}, not {backend!r}")
@@ -265,7 +260,7 @@ def _packages(value) -> tuple[str, ...] | bool:
 
 def env_path(root: Path, environ: dict[str, str] | None = None) -> Path:
     """Where uv puts the env (backends.uv.env_path)."""
-    from envhook.backends.uv import env_path as uv_env_path
+    from envhook.backends.uv import env_path as uv_env_path  # a uv project's; others never load backends.uv
 
     return uv_env_path(root, environ)
 
@@ -291,8 +286,6 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
             if ws is not None and _is_member(parent, ws, real):
                 root, root_data = parent, pdata
             break
-    from envhook.backends import detect, get
-
     ws = _workspace(root_data) if root_data is not None else None
     members = tuple(workspace_members(root, ws)) if ws else ()
     project_table = (root_data or {}).get("project")

@@ -8,6 +8,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from envhook.decide import venv
+from envhook.decide.drift import split
+from envhook.store.hashing import read_regular
+
 
 class Unmet:
     """One requirement of an installed package that the env does not meet."""
@@ -30,9 +34,7 @@ def unmet(env: Path, installed: dict[str, str], *, owners_skipped=frozenset(), t
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.version import InvalidVersion
 
-    from envhook.backends.lockread import marker_environment
-    from envhook.decide import venv
-    from envhook.decide.drift import split
+    from envhook.backends.lockread import marker_environment  # packaging, loaded with this module's caller
 
     sp = venv.site_packages(env)
     if sp is None:
@@ -76,8 +78,6 @@ def unmet(env: Path, installed: dict[str, str], *, owners_skipped=frozenset(), t
 
 
 def _requires(metadata: Path) -> list[str]:
-    from envhook.store.hashing import read_regular
-
     try:
         text = read_regular(metadata).decode("utf-8", "replace")
     except OSError:

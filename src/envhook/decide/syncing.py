@@ -8,14 +8,16 @@ import os
 import time
 from contextlib import contextmanager
 
-from envhook.backends import backend_for
+from envhook.backends import backend_for, spawn
 from envhook.backends.base import SyncOutcome
 from envhook.decide import venv
-from envhook.decide.assess import env_config_digest
+from envhook.decide.assess import assess, env_config_digest
+from envhook.decide.drift import compare, text
 from envhook.decide.notices import set_noticed, tinkered_key
 from envhook.decide.project import Project
-from envhook.messages import say
+from envhook.messages import quiet, say
 from envhook.store import paths
+from envhook.store.pins import conflicts, load_package_pins
 from envhook.store.records import (
     SYNC_FAILED,
     SYNC_OK,
@@ -105,9 +107,8 @@ def _unmet(project: Project, installed: dict[str, str], keep: tuple[str, ...]) -
     (as `uv pip check` finds it): a tool that left that behind did not work.
     Requirements on or of pinned and kept packages are the conflicts said
     with the sync, not this."""
-    from envhook.backends.lockread import own_names
+    from envhook.backends.lockread import own_names  # loads packaging: only when needed
     from envhook.decide.requires import unmet  # loads packaging: only after a sync that needs the check
-    from envhook.store.pins import load_package_pins
 
     skip = {*keep, *load_package_pins(project.root)}
     try:
@@ -202,8 +203,6 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
     sync of the project to end (else Busy)."""
     import signal
 
-    from envhook.backends import spawn
-
     # `envhook deny` from another shell stops this sync with SIGTERM.
     old_term = signal.signal(signal.SIGTERM, spawn.cancel_on_sigterm)
     try:
@@ -215,8 +214,6 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
 def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> SyncOutcome:
     with project_lock(project, held=presync.lock_fd if presync else None, wait=wait) as waited:
         if waited and unless_done:
-            from envhook.decide.assess import assess
-
             if not assess(project).should_sync:
                 # The other sync did it (or failed, which the caller's own
                 # assessment reports): its record stands, nothing to repeat.
@@ -239,8 +236,6 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
         before = venv.installed(project.env)
         inputs_before = fingerprint(project.inputs, project.root)
         if presync is None and not summary:
-            from envhook.store.pins import load_package_pins
-
             pinned = sorted(load_package_pins(project.root))
             keeping = f"; keeping pinned {', '.join(pinned)}" if pinned else ""
             say(f"syncing {project.name} ({reason}{keeping})")
@@ -250,8 +245,6 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
                                             keep=keep)
         rec = record_outcome(project, outcome, previous=previous, keep=keep, before=inputs_before)
     if outcome.status != SYNC_OK:
-        from envhook.messages import quiet
-
         log = (outcome.failure or {}).get("log")
         seen = f" (its output: {log})" if log and quiet() else ""  # quiet: the output went to the log only
         say(f"{outcome.message or 'sync failed'}{seen} — {project.name} is left as it is; `envhook sync` retries",
@@ -271,8 +264,6 @@ def _say_summary(project: Project, reason: str, before: dict[str, str], keep: tu
     """`synced demo (uv.lock changed): + six 1.17.0; kept your pytest 8.3.5
     (lock: 9.0.2)`, then, if the lock's packages no longer accept a kept one,
     which and why."""
-    from envhook.decide.drift import compare, text
-    from envhook.store.pins import load_package_pins
 
     after = venv.installed(project.env)
     leave = {*keep, *load_package_pins(project.root)}
@@ -287,8 +278,7 @@ def _say_summary(project: Project, reason: str, before: dict[str, str], keep: tu
     say(f"synced {project.name} ({reason}): {'; '.join(parts)}")
     if not kept:
         return
-    from envhook.backends.lockread import own_names
-    from envhook.store.pins import conflicts
+    from envhook.backends.lockread import own_names  # loads packaging: only when needed
 
     try:
         found = conflicts(project.env, {c.name: None for c in kept}, after, own_names(project), label="kept")

@@ -37,7 +37,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
         return None  # UV_NO_SYNC is exported (package pins, sync = "missing"): the full path decides
     if hookcache.paranoid():
         return None  # trust follows the inputs' content: only the full evaluation may decide to sync
-    from envhook.messages import quiet
+    from envhook.messages import quiet  # prompt budget: only when uv is started
 
     if quiet():
         return None  # quiet: the full path sends uv's output to the log
@@ -49,7 +49,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     moved = decision.moved()
     if not moved or any(p not in decision.inputs for p in moved):
         return None  # the env, the records or discovery moved: only a full evaluation can tell
-    from envhook.store.hashing import file_digest, read_regular
+    from envhook.store.hashing import file_digest, read_regular  # prompt budget: only when the cache is consulted
 
     changed = [p for p in moved if file_digest(p) != decision.inputs[p]]
     if not changed or any(os.path.exists(p) and not os.path.isfile(p) for p in changed):
@@ -71,8 +71,8 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
         return None  # package pins change the command: the full path builds it
     import fcntl
 
-    from envhook.backends.uv import start_sync, uv_path
-    from envhook.messages import say
+    from envhook.backends.uv import start_sync, uv_path  # prompt budget: only for an early sync
+    from envhook.messages import say  # prompt budget: only when something is said
 
     uv = uv_path(decision.act.env)
     if uv is None:
@@ -104,7 +104,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
 def fast(shell_name: str) -> str | Presync | None:
     """The export from the decision cache; a started sync to hand over; or
     None when only a full evaluation can tell."""
-    from envhook.prompt.shells import get_shell
+    from envhook.prompt.shells import get_shell  # prompt budget: only when something is printed
 
     sh = get_shell(shell_name)
     cwd = paths.current_dir()
@@ -147,8 +147,8 @@ PROTOCOL = 2
 def outdated(shell_name: str) -> str:
     """For a hook from an older envhook (upgraded under a running shell):
     undo its activation, stop it calling, and say once what to do."""
-    from envhook.messages import say
-    from envhook.prompt.shells import get_shell
+    from envhook.messages import say  # prompt budget: only when something is said
+    from envhook.prompt.shells import get_shell  # prompt budget: only when something is printed
 
     sh = get_shell(shell_name)
     say("this shell's hook comes from an older envhook; open a new shell (or `exec $SHELL`) to use the one "
@@ -172,7 +172,7 @@ def main(argv: list[str], protocol: int | None = None) -> int:
     except Exception:  # noqa: BLE001 — whatever went wrong, the full path decides and reports
         text = None
     if text is None or isinstance(text, Presync):
-        from envhook.commands.export import export_main
+        from envhook.commands.export import export_main  # the full evaluation, only when the cache cannot answer
 
         return export_main(argv, presync=text)
     return emit.write(text)

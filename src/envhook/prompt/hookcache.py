@@ -50,7 +50,7 @@ def signature(path: str) -> str:
 
 def content(path: str) -> str:
     """Digest of a file's bytes or a directory's listing; "-" when absent."""
-    from envhook.store.hashing import hexdigest, read_regular
+    from envhook.store.hashing import hexdigest, read_regular  # the cached path reads no file's content
 
     try:
         if os.path.isdir(path):
@@ -159,13 +159,13 @@ def write(path: str, decision: Decision) -> None:
     # already; the fast path, which only reads, never imports it.
     from pathlib import Path
 
-    from envhook.store.records import atomic_write
+    from envhook.store.records import atomic_write  # records loads json: the full path only
 
     atomic_write(Path(path), data)
 
 
 def read(path: str) -> Decision | None:
-    from envhook.store.hashing import read_regular
+    from envhook.store.hashing import read_regular  # the cached path reads no file's content
 
     try:
         parts = [os.fsdecode(x) for x in read_regular(path).split(b"\0")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from envhook.decide import venv
 from envhook.store import paths
 from envhook.store.records import ensure_project_dir, notify, now_iso, project_dir, read_json, write_json
 
@@ -151,8 +152,7 @@ def conflicts(env: Path, pins, installed: dict[str, str], own: set[str] = frozen
         return []
     # A pin's own requirements are the user's business, and so is the
     # project's: pinning a direct dependency overrides it on purpose.
-    from envhook.decide import venv
-    from envhook.decide.requires import unmet
+    from envhook.decide.requires import unmet  # loads packaging: only after a sync that kept pins
 
     out = []
     for u in unmet(env, installed, owners_skipped={*pins, *own}, targets=set(pins)):

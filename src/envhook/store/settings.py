@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from envhook.store import paths
+from envhook.store.hashing import read_regular
 
 TINKERED_KEEP, TINKERED_FREEZE, TINKERED_RESET = "keep", "freeze", "reset"
 SYNC_CHANGED, SYNC_MISSING = "changed", "missing"
@@ -61,8 +62,6 @@ def config_file() -> str:
 
 def _load(path: str) -> dict:
     import tomllib
-
-    from envhook.store.hashing import read_regular
 
     try:
         data = tomllib.loads(read_regular(path).decode())

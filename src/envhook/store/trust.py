@@ -21,7 +21,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envhook.store import paths
+from envhook.backends import backend_for
+from envhook.decide.project import ProjectError, find_project
+from envhook.store import paths, settings
 from envhook.store.records import (
     SYNC_FAILED,
     SYNC_INTERRUPTED,
@@ -36,6 +38,7 @@ from envhook.store.records import (
     now_iso,
     project_dir,
     read_json,
+    state_dir,
     write_json,
 )
 
@@ -53,8 +56,6 @@ def paranoid(environ=None) -> bool:
     if value is None:
         value = env.get("_ENVHOOK_PARANOID_CFG")
     if value is None:
-        from envhook.store import settings
-
         return settings.value("paranoid")
     return value.strip().lower() not in _OFF
 
@@ -126,8 +127,6 @@ def _own_verdict(project, environ=None) -> Verdict:
     if allowed is None:
         why = "allowed before envhook recorded the inputs' content, which paranoid mode checks"
         return Verdict(False, reasons=[why], changes=[why], inputs=current, paranoid=True)
-    from envhook.backends import backend_for
-
     changes = describe_changes(_excusing_relock(allowed, current, root, backend_for(project).writes), current)
     if not changes:
         return Verdict(True, inputs=current, paranoid=True)
@@ -160,8 +159,6 @@ def unsafe_state(project_state: Path) -> str | None:
     cannot: the state dir (or the project's dir in it, or its allow file)
     belongs to another user or others may write it, so anyone could have
     written "trusted" there. As direnv and ssh do, nothing is trusted then."""
-    from envhook.store.records import state_dir
-
     for p, follow in ((state_dir(), True), (project_state.parent, False), (project_state, False),
                       (project_state / paths.ALLOW, False)):
         why = paths.unsafe_owner(p, follow)
@@ -174,16 +171,12 @@ def under_trusted_root(root: Path) -> bool:
     """The user's `trusted_roots` setting covers this project. Read from the
     user's config only, never from a project: a repository cannot trust itself.
     A bad setting trusts nothing (the hook says what is wrong elsewhere)."""
-    from envhook.store import settings
-
     roots = settings.value("trusted_roots")
     return bool(roots) and settings.under(str(root), roots)
 
 
 def is_trusted(root: Path) -> bool:
     """For callers that hold only the root (`envhook sync`)."""
-    from envhook.decide.project import ProjectError, find_project
-
     try:
         project = find_project(root)
     except ProjectError:

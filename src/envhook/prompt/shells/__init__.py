@@ -16,15 +16,15 @@ NAMES = ("bash", "zsh", "fish")
 
 def get_shell(name: str):
     if name == "bash":
-        from envhook.prompt.shells.posix import Bash
+        from envhook.prompt.shells.posix import Bash  # the entry loads only its own shell's family
 
         return Bash()
     if name == "zsh":
-        from envhook.prompt.shells.posix import Zsh
+        from envhook.prompt.shells.posix import Zsh  # the entry loads only its own shell's family
 
         return Zsh()
     if name == "fish":
-        from envhook.prompt.shells.fish import Fish
+        from envhook.prompt.shells.fish import Fish  # the entry loads only its own shell's family
 
         return Fish()
     raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(NAMES)})")
