@@ -123,14 +123,39 @@ data_home=${XDG_DATA_HOME:-$HOME/.local/share}
 config_home=${XDG_CONFIG_HOME:-$HOME/.config}
 venv=$data_home/envhook/venv
 local_bin=$HOME/.local/bin
-bashrc=$HOME/.bashrc
 # The ZDOTDIR zsh itself ends up with: often set in ~/.zshenv, which this sh never read.
 zdotdir=${ZDOTDIR:-}
 if [ -z "$zdotdir" ] && command -v zsh >/dev/null 2>&1; then
     zdotdir=$(zsh -c 'printf %s "${ZDOTDIR-}"' </dev/null 2>/dev/null) || zdotdir=
 fi
-zshrc=${zdotdir:-$HOME}/.zshrc
-fishrc=$config_home/fish/conf.d/envhook.fish
+case $0 in
+    */*) here=${0%/*} ;;
+    *) here=. ;;
+esac
+repo=$(cd -- "$here" && pwd -P) || die "cannot find the directory install.sh is in"
+rc_table=$repo/shell/rc-files
+[ -f "$rc_table" ] || die "$rc_table is missing; run install.sh from inside an envhook clone (./install.sh)"
+
+# rc_files SHELL KIND: the files shell/rc-files lists (doctor reads the same
+# table), expanded, one per line.
+rc_files() {
+    while read -r _s _k _files; do
+        [ "$_s" = "$1" ] && [ "$_k" = "$2" ] || continue
+        set -f  # a listed glob stays a word (only doctor expands those)
+        for _f in $_files; do
+            case $_f in
+                '~/'*) _f=$HOME/${_f#'~/'} ;;
+                '$ZDOTDIR/'*) _f=${zdotdir:-$HOME}/${_f#'$ZDOTDIR/'} ;;
+                '$XDG_CONFIG_HOME/'*) _f=$config_home/${_f#'$XDG_CONFIG_HOME/'} ;;
+            esac
+            printf '%s\n' "$_f"
+        done
+        set +f
+    done < "$rc_table"
+}
+bashrc=$(rc_files bash block)
+zshrc=$(rc_files zsh block)
+fishrc=$(rc_files fish block)
 # Where each shell looks for completions (bash: bash-completion's user dir).
 bash_completion=$data_home/bash-completion/completions/envhook
 zsh_functions=$data_home/zsh/site-functions
@@ -268,13 +293,17 @@ have_bash_completion() {
 # The file a login bash reads in place of ~/.bashrc: the first that exists,
 # as bash looks for them; ~/.profile (read by sh too) when none does.
 bash_login_file() {
-    for _f in "$HOME/.bash_profile" "$HOME/.bash_login"; do
+    _last=
+    while IFS= read -r _f; do
         if [ -f "$_f" ]; then
             printf '%s' "$_f"
             return 0
         fi
-    done
-    printf '%s' "$HOME/.profile"
+        _last=$_f
+    done <<EOF
+$(rc_files bash login)
+EOF
+    printf '%s' "$_last"
 }
 
 # Print the file $1 with the envhook block(s) removed (mode remove) or the
@@ -396,9 +425,11 @@ if [ "$action" = uninstall ]; then
         warn "$local_bin/envhook is still there (installed some other way, or with a uv that is not on PATH now); remove it by hand"
     fi
     if [ "$modify_rc" = 1 ]; then
-        for rc in "$bashrc" "$HOME/.bash_profile" "$HOME/.bash_login" "$HOME/.profile" "$zshrc" "$HOME/.zshrc" "$fishrc"; do
-            remove_block "$rc"
-        done
+        while IFS= read -r rc; do
+            remove_block "$rc" </dev/null
+        done <<EOF
+$(for s in bash zsh fish; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
+EOF
     else
         say "Left your rc files alone (--no-modify-rc): remove the envhook lines from them by hand."
     fi
@@ -412,11 +443,6 @@ fi
 
 # --- install -------------------------------------------------------------------
 
-case $0 in
-    */*) here=${0%/*} ;;
-    *) here=. ;;
-esac
-repo=$(cd -- "$here" && pwd -P) || die "cannot find the directory install.sh is in"
 if [ ! -f "$repo/pyproject.toml" ] || ! grep -q '^name = "envhook"' "$repo/pyproject.toml"; then
     die "$repo is not an envhook clone; run install.sh from inside one (./install.sh)"
 fi
@@ -533,7 +559,7 @@ if status is-interactive
     $qenvhook hook fish | source
 end"
         line="$qenvhook hook fish | source"
-        hand_rc=$config_home/fish/config.fish
+        hand_rc=$(rc_files fish rc)
         ;;
     *)
         if [ "$shell_name" = zsh ]; then rc=$zshrc; else rc=$bashrc; fi

@@ -22,6 +22,7 @@ from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.messages import clean  # the same escaping of what a path or a repository may hold
 from envhook.prompt.shells.fish import fish_quote
 from envhook.prompt.shells.posix import posix_quote
+from envhook.prompt.shells.rcfiles import startup_files, xdg_home
 from envhook.store import paths, settings, trust
 from envhook.store.records import project_dir
 from envhook.store.trust import unsafe_state
@@ -189,7 +190,7 @@ def check_hook(ctx: Context) -> list[Line]:
     if shell is None:
         return [fail(what, f"envhook hooks bash, zsh and fish; this shell looks like {ctx.shell_seen}",
                      "run envhook doctor from bash, zsh or fish (with its hook line in its rc file)")]
-    rc = rc_files(shell, ctx.login)[0]
+    rc = startup_files(shell, ctx.login)[0]
     add = f"add this line to {show(rc)}{_login_why(ctx)}, then open a new shell: {HOOK_LINE[shell]}"
     if ctx.rc_has_line is None:
         ctx.rc_has_line = find_hook_line(shell, ctx.login)[0] is not None
@@ -225,48 +226,6 @@ def check_hook(ctx: Context) -> list[Line]:
 # -- (b) the rc file has the hook line ------------------------------------------------------
 
 
-def xdg_home(var: str, default: str) -> str:
-    """$XDG_CONFIG_HOME / $XDG_DATA_HOME as the shells and install.sh read
-    them: a relative value is ignored, as the XDG spec says."""
-    value = os.environ.get(var, "")
-    return value if os.path.isabs(value) else os.path.join(os.path.expanduser("~"), default)
-
-
-def login_file(home: str) -> str:
-    """The file a bash login shell reads instead of ~/.bashrc: the first of
-    ~/.bash_profile, ~/.bash_login, ~/.profile that exists (install.sh's rule)."""
-    for name in (".bash_profile", ".bash_login"):
-        if os.path.isfile(os.path.join(home, name)):
-            return os.path.join(home, name)
-    return os.path.join(home, ".profile")
-
-
-def rc_files(shell: str, login: bool = False) -> list[str]:
-    """The files `shell` reads at startup where a hook line may be; the first is
-    the one this shell reads for it, where install.sh (or the fix) puts it."""
-    home = os.path.expanduser("~")
-    if shell == "bash":
-        files = [os.path.join(home, n) for n in (".bashrc", ".bash_profile", ".bash_login", ".profile")]
-        if login:
-            first = login_file(home)
-            files = [first, *(f for f in files if f != first)]
-        return files
-    if shell == "zsh":
-        zdot = os.environ.get("_ENVHOOK_ZDOTDIR") or os.environ.get("ZDOTDIR") or home
-        files = [os.path.join(zdot, n) for n in (".zshrc", ".zprofile", ".zshenv", ".zlogin")]
-        if os.path.join(home, ".zshrc") not in files:
-            files.append(os.path.join(home, ".zshrc"))  # install.sh --uninstall looks there too
-        return files
-    fish = os.path.join(xdg_home("XDG_CONFIG_HOME", ".config"), "fish")
-    files = [os.path.join(fish, "config.fish"), os.path.join(fish, "conf.d", "envhook.fish")]
-    try:
-        files += sorted(os.path.join(fish, "conf.d", n) for n in os.listdir(os.path.join(fish, "conf.d"))
-                        if n.endswith(".fish") and n != "envhook.fish")
-    except OSError:
-        pass
-    return files
-
-
 def _read_lines(path: str) -> list[str] | None:
     try:
         with open(path, "rb") as f:
@@ -293,7 +252,7 @@ def find_hook_line(shell: str, login: bool = False) -> tuple[str | None, list[tu
     seen: set[str] = set()
     wrong: list[tuple[str, int, str]] = []
     # A login bash reads one login file (and what it sources), never ~/.bashrc itself.
-    files = rc_files(shell, login)
+    files = startup_files(shell, login)
     queue = [(p, True) for p in (files[:1] if shell == "bash" and login else files)]
     while queue:
         path, follow = queue.pop(0)
@@ -326,7 +285,7 @@ def check_rc(ctx: Context) -> list[Line]:
     shell = ctx.shell
     if shell is None:
         return []  # said by check_hook
-    files = rc_files(shell, ctx.login)
+    files = startup_files(shell, ctx.login)
     found, wrong = find_hook_line(shell, ctx.login)
     ctx.rc_has_line = found is not None
     if found is not None:
@@ -371,13 +330,13 @@ def check_completion(ctx: Context) -> list[Line]:
                 return [ok(f"{what} (bash-completion loads {show(user_file)} at the first Tab)")]
             return [note(f"{what}: bash-completion runs but finds no envhook completion — "
                          f"envhook completion bash > {show(user_file)}")]
-        rc = show(rc_files("bash", ctx.login)[0])  # a login shell reads its login file, not ~/.bashrc
+        rc = show(startup_files("bash", ctx.login)[0])  # a login shell reads its login file, not ~/.bashrc
         fix = (f"add this line to {rc}: source {ctx.quote(user_file)}" if os.path.isfile(user_file) else
                f"add this line to {rc}: eval \"$(envhook completion bash)\"")
         return [note(f"{what}: no completion for envhook is loaded, and neither is the bash-completion package "
                      f"that would load it — install bash-completion, or {fix}")]
     if ctx.shell == "zsh":
-        zshrc = show(rc_files("zsh")[0])
+        zshrc = show(startup_files("zsh")[0])
         if state == "compinit":
             site = os.path.join(data, "zsh", "site-functions")
             return [note(f"{what}: compinit ran but found no _envhook on $fpath — put "
@@ -431,7 +390,7 @@ def _install_fix(ctx: Context, name: str) -> str:
         # Installed, but the directory is not on PATH (uv's installer and pipx put it there).
         if ctx.shell == "fish":
             return f"{name} is in {show(local)}: run `fish_add_path ~/.local/bin`"
-        rc = show(rc_files(ctx.shell, ctx.login)[0]) if ctx.shell else "your shell's rc file"
+        rc = show(startup_files(ctx.shell, ctx.login)[0]) if ctx.shell else "your shell's rc file"
         return f'{name} is in {show(local)}: add this line to {rc}: export PATH="$HOME/.local/bin:$PATH"'
     return {
         "uv": "install it: curl -LsSf https://astral.sh/uv/install.sh | sh",
