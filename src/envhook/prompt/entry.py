@@ -31,6 +31,14 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     that is exactly what the full evaluation would call stale. Starting uv
     now overlaps its run with importing and running that evaluation, which
     then waits for this process instead of starting its own."""
+    pstate = paths.project_state(state, decision.root)
+    changed = _provably_stale(decision, pstate)
+    return _start(decision, pstate, changed) if changed else None
+
+
+def _provably_stale(decision: hookcache.Decision, pstate: str) -> list[str] | None:
+    """The inputs whose change makes the env stale, when the cache proves
+    nothing else moved and nothing asks for more than a plain `uv sync`."""
     if not decision.inputs or decision.act.state != "in-sync" or not decision.act.env:
         return None
     if decision.act.no_sync:
@@ -67,8 +75,13 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
                         return None  # [tool.envhook] may turn envhook off or choose another tool
         except (OSError, ValueError, AttributeError):
             return None
-    if os.path.exists(os.path.join(paths.project_state(state, decision.root), paths.PACKAGE_PINS)):
+    if os.path.exists(os.path.join(pstate, paths.PACKAGE_PINS)):
         return None  # package pins change the command: the full path builds it
+    return changed
+
+
+def _start(decision: hookcache.Decision, pstate: str, changed: list[str]) -> Presync | None:
+    """Take the project's lock and start uv; None when either cannot be had."""
     import fcntl
 
     from envhook.backends.uv import start_sync, uv_path  # prompt budget: only for an early sync
@@ -77,7 +90,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     uv = uv_path(decision.act.env)
     if uv is None:
         return None
-    lock_path = os.path.join(paths.project_state(state, decision.root), paths.LOCK)
+    lock_path = os.path.join(pstate, paths.LOCK)
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
@@ -94,7 +107,7 @@ def speculate(decision: hookcache.Decision, state: str) -> Presync | None:
     )
     say(f"syncing {decision.name} ({reason})")
     try:
-        child = start_sync(uv, decision.root, os.path.join(paths.project_state(state, decision.root), paths.SYNC_LOG))
+        child = start_sync(uv, decision.root, os.path.join(pstate, paths.SYNC_LOG))
     except OSError:
         os.close(fd)
         return None
