@@ -233,8 +233,8 @@ def test_committed_venv_of_an_untrusted_project_shadows_nothing(open_shell, shel
         (env / "bin" / cmd).chmod(0o755)
     # Modules that would shadow the hook's own imports if it ever imported
     # from the project directory (its cwd).
-    (upstream / "envhook").mkdir()
-    for name in ("envhook/__init__.py", "envhook/prompt/entry.py", "sitecustomize.py", "usercustomize.py",
+    (upstream / "envhook" / "prompt").mkdir(parents=True)
+    for name in ("envhook/__init__.py", "envhook/prompt/__init__.py", "envhook/prompt/entry.py", "envhook/hookentry.py", "sitecustomize.py", "usercustomize.py",
                  "tomllib.py", "json.py", "_sha256.py", "_sha2.py", "fcntl.py", "platformdirs.py"):
         (upstream / name).write_text(canary_module(canaries / "import", f"{name} imported"))
     project = clone(upstream, tmp_path / "clones" / "shadow")
