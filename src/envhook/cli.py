@@ -82,6 +82,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("doctor", help="check that the hook, the tools and envhook's dirs work; say how to fix what does not")
 
+    for name in ("run", "exec"):
+        p = sub.add_parser(name, help="run CMD in the project's env, synced as the hook would (scripts, Makefiles, CI)"
+                           if name == "run" else "the same as run")
+        p.add_argument("-C", dest="directory", type=Path, metavar="DIR",
+                       help="the project of DIR, and run CMD there (default: the current directory)")
+        p.add_argument("--no-sync", action="store_true", help="only activate: create or sync nothing")
+        p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+
+    p = sub.add_parser("env", help="print what activating the project's env changes, for other tools")
+    p.add_argument("path", nargs="?", type=Path, metavar="DIR")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--json", action="store_const", dest="format", const="json", help='{"set", "unset", "path_prepend", "state"}')
+    how.add_argument("--shell", metavar="SHELL", help="shell code to eval (bash, zsh, fish)")
+    how.add_argument("--github-actions", action="store_const", dest="format", const="github-actions",
+                     help="append to $GITHUB_ENV and $GITHUB_PATH")
+    p.add_argument("--no-sync", action="store_true", help="only look: create or sync nothing")
+
     p = sub.add_parser("completion", help="print the completion script for a shell")
     p.add_argument("shell", choices=["bash", "zsh", "fish"])
     return parser
@@ -139,6 +156,14 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from envhook.commands.doctor import doctor
 
         return doctor()
+    if args.command in ("run", "exec"):
+        from envhook.commands.run import run
+
+        return run(args.cmd, args.directory, args.no_sync)
+    if args.command == "env":
+        from envhook.commands.run import env
+
+        return env(args.path, "shell" if args.shell else args.format, args.shell, args.no_sync)
     if args.command == "completion":
         from envhook.commands.completion import completion
 

@@ -268,7 +268,7 @@ def _sync(look: Look, a, presync, cwd: str):
 def _act(project, a) -> emit.Activation:
     if not a.can_activate:
         return emit.Activation("", "", False, a.state)
-    return emit.Activation(str(project.env), venv.prompt(project.env), _no_sync(a), a.state)
+    return emit.Activation(str(project.env), venv.prompt(project.env), a.exports_uv_no_sync, a.state)
 
 
 def _remember(sh, look: Look, act: emit.Activation, cwd: str, nearest: str, busy: bool):
@@ -320,17 +320,6 @@ def _read_small(path: str) -> str:
         return read_regular(path).decode(errors="replace")
     except OSError:
         return ""
-
-
-def _no_sync(a) -> bool:
-    """Export UV_NO_SYNC=1: a pinned env, one that carries hand-made
-    changes or package pins, which `uv run`'s exact sync would reset, or
-    any env under sync = "missing"."""
-    if a.pin is not None:
-        return settings.value("uv_no_sync_when_pinned")
-    if a.sync_missing:
-        return True  # what the mode means: uv run leaves the env alone too
-    return bool(a.hand or a.package_pins) and settings.value("uv_no_sync_when_tinkered")
 
 
 def _told_only(shell_name: str, told: notices.Told) -> str:

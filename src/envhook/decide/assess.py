@@ -116,6 +116,17 @@ class Assessment:
         return self.state in (MISSING, STALE) and not self.kept_whole and not self.held
 
     @property
+    def exports_uv_no_sync(self) -> bool:
+        """Activate with UV_NO_SYNC=1: a pinned env, one that carries
+        hand-made changes or package pins, which `uv run`'s exact sync would
+        reset, or any env under sync = "missing"."""
+        if self.pin is not None:
+            return settings.value("uv_no_sync_when_pinned")
+        if self.sync_missing:
+            return True  # what the mode means: uv run leaves the env alone too
+        return bool(self.hand or self.package_pins) and settings.value("uv_no_sync_when_tinkered")
+
+    @property
     def sync_label(self) -> str:
         return backend_for(self.project).sync_label if self.project else ""
 

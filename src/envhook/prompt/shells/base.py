@@ -15,6 +15,16 @@ class Shell:
     def assign_list(self, name: str, values: list[str]) -> str:
         raise NotImplementedError
 
+    # `envhook env --shell`: exported variables, for a shell that evals them.
+    def export(self, name: str, value: str) -> str:
+        raise NotImplementedError
+
+    def export_path(self, name: str, entries: list[str]) -> str:
+        raise NotImplementedError
+
+    def unset(self, name: str) -> str:
+        raise NotImplementedError
+
     def render(self, template_text: str, values: dict[str, str | list[str]]) -> str:
         """Fill __NAME__ placeholders with quoted values (a list becomes quoted
         words); the rest of the file is left as written. __ENVHOOK_SHELL__ is

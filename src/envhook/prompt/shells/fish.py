@@ -44,3 +44,12 @@ class Fish(Shell):
 
     def assign_list(self, name: str, values: list[str]) -> str:
         return " ".join([f"set -g {name}", *(self.quote(v) for v in values)])
+
+    def export(self, name: str, value: str) -> str:
+        return f"set -gx {name} {self.quote(value)}"
+
+    def export_path(self, name: str, entries: list[str]) -> str:
+        return " ".join([f"set -gx {name}", *(self.quote(v) for v in entries)])  # fish's PATH is a list
+
+    def unset(self, name: str) -> str:
+        return f"set -e {name}"

@@ -38,6 +38,15 @@ class _Posix(Shell):
     def assign_list(self, name: str, values: list[str]) -> str:
         return f"{name}=({' '.join(self.quote(v) for v in values)})"
 
+    def export(self, name: str, value: str) -> str:
+        return f"export {name}={self.quote(value)}"
+
+    def export_path(self, name: str, entries: list[str]) -> str:
+        return self.export(name, ":".join(entries))
+
+    def unset(self, name: str) -> str:
+        return f"unset {name}"
+
 
 class Bash(_Posix):
     name = "bash"
