@@ -70,7 +70,7 @@ _envhook() {
     if [[ -z $cmd ]]; then
         case $cur in
             -*) _envhook_words "--help --version --quiet" "$cur" ;;
-            *) _envhook_words "hook status pin unpin sync allow deny config doctor completion" "$cur" ;;
+            *) _envhook_words "hook status pin unpin sync allow deny config doctor run exec env completion" "$cur" ;;
         esac
         return 0
     fi
@@ -81,7 +81,26 @@ _envhook() {
         pin) opts="--help --tinkered --absent --note" ;;
         sync) opts="--help --force --reset" ;;
         config) [[ ${args[0]-} == get ]] && opts="--help --json" ;;
+        run | exec) opts="--help --no-sync" ;;
+        env) opts="--help --json --shell --github-actions --no-sync" ;;
     esac
+    if [[ $cmd == run || $cmd == exec ]]; then
+        # After `--` (or the first word that is not an option): CMD and its arguments.
+        for ((i = 2; i < COMP_CWORD; i++)); do
+            if [[ ${COMP_WORDS[i]} == -- ]]; then
+                if ((i == COMP_CWORD - 1)); then
+                    while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -c -- "$cur")
+                else
+                    compopt -o default 2>/dev/null
+                fi
+                return 0
+            fi
+        done
+        if [[ $prev == -C ]]; then
+            _envhook_dirs "$cur"
+            return 0
+        fi
+    fi
     if [[ $cur == -* ]]; then
         _envhook_words "$opts" "$cur"
         return 0
@@ -93,6 +112,13 @@ _envhook() {
             ;;
         status | sync | allow | deny)
             ((${#args[@]} == 0)) && _envhook_dirs "$cur"
+            ;;
+        env)
+            if [[ $prev == --shell ]]; then
+                _envhook_words "bash zsh fish" "$cur"
+            elif ((${#args[@]} == 0)); then
+                _envhook_dirs "$cur"
+            fi
             ;;
         pin | unpin)
             # --note's value (bash splits `--note=x` at the =).

@@ -53,6 +53,9 @@ complete -c envhook -n __envhook_at -a allow -d 'trust the project: let envhook 
 complete -c envhook -n __envhook_at -a deny -d 'distrust the project: envhook will not sync or activate it'
 complete -c envhook -n __envhook_at -a config -d 'read or change your settings (config.toml; comments are kept)'
 complete -c envhook -n __envhook_at -a doctor -d 'check that the hook, the tools and envhook\'s dirs work; say how to fix what does not'
+complete -c envhook -n __envhook_at -a run -d 'run CMD in the project\'s env, synced as the hook would (scripts, Makefiles, CI)'
+complete -c envhook -n __envhook_at -a exec -d 'the same as run'
+complete -c envhook -n __envhook_at -a env -d 'print what activating the project\'s env changes, for other tools'
 complete -c envhook -n __envhook_at -a completion -d 'print the completion script for a shell'
 
 # After one: its options and arguments.
@@ -65,6 +68,15 @@ complete -c envhook -n '__envhook_in status' -l short -d 'print the state alone,
 complete -c envhook -n '__envhook_in sync' -l force -d 'also sync a pinned env (and unpin it)'
 complete -c envhook -n '__envhook_in sync' -l reset -d 'reset hand-made changes to the lock (what it does anyway unless sync = "missing")'
 complete -c envhook -n '__envhook_at "status|sync|allow|deny"' -a '(__fish_complete_directories)'
+
+complete -c envhook -n '__envhook_in "run|exec"; and not contains -- -- (commandline -opc)' -s C -x -a '(__fish_complete_directories)' -d 'the project of DIR, and run CMD there'
+complete -c envhook -n '__envhook_in "run|exec"; and not contains -- -- (commandline -opc)' -l no-sync -d 'only activate: create or sync nothing'
+complete -c envhook -n '__envhook_in "run|exec"; and contains -- -- (commandline -opc)' -a '(__fish_complete_subcommand --fcs-skip=3)'
+complete -c envhook -n '__envhook_in env' -l json -d 'print {"set", "unset", "path_prepend", "state"}'
+complete -c envhook -n '__envhook_in env' -l shell -x -a 'bash zsh fish' -d 'shell code to eval'
+complete -c envhook -n '__envhook_in env' -l github-actions -d 'append to $GITHUB_ENV and $GITHUB_PATH'
+complete -c envhook -n '__envhook_in env' -l no-sync -d 'only look: create or sync nothing'
+complete -c envhook -n '__envhook_at env' -a '(__fish_complete_directories)'
 
 complete -c envhook -n '__envhook_in pin' -l tinkered -d 'pin the packages that differ from the lock'
 complete -c envhook -n '__envhook_in pin' -l absent -d 'pin packages that are not installed, to keep them out'

@@ -27,7 +27,7 @@ SCRIPTS = {
     "zsh": REPO / "shell" / "completions" / "_envhook",
     "fish": REPO / "shell" / "completions" / "envhook.fish",
 }
-COMMANDS = ["hook", "status", "pin", "unpin", "sync", "allow", "deny", "config", "doctor", "completion"]
+COMMANDS = ["hook", "status", "pin", "unpin", "sync", "allow", "deny", "config", "doctor", "run", "exec", "env", "completion"]
 ACTIONS = ["list", "get", "set", "unset"]
 
 
@@ -450,3 +450,14 @@ def test_zsh_offers_the_lists(typist, workdir: Path, shell_env: dict[str, str]) 
     assert sorted(t.tab("envhook pin ")[1]) == ["foo-bar", "requests", "zope-interface"]
     for c, p in subs.items():
         assert set(t.tab(f"envhook {c} --")[1]) == long_options(p), c
+
+
+def test_run_completes_a_command_after_the_dashes_and_env_its_shells(workdir: Path) -> None:
+    got = complete_bash(["envhook run -- printen", "envhook exec -C ", "envhook env --shell ", "envhook run -"], workdir)
+    assert "printenv" in got["envhook run -- printen"]
+    assert sorted(got["envhook exec -C "]) == ["d one", "x2"]  # readline adds the slash
+    assert got["envhook env --shell "] == ["bash", "zsh", "fish"]
+    assert sorted(got["envhook run -"]) == ["--help", "--no-sync"]
+    fish = complete_fish(["envhook run -- printen", "envhook env --shell "], workdir)
+    assert "printenv" in fish["envhook run -- printen"]
+    assert sorted(fish["envhook env --shell "]) == ["bash", "fish", "zsh"]
