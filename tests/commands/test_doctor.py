@@ -105,6 +105,7 @@ def test_hook_not_loaded_in_a_plain_process(shell_env, tmp_path):
     # Which shell depends on what runs the tests; the fix is that shell's line.
     assert re.search(r" — add this line to \S+, then open a new shell: "
                      r"(eval \"\$\(envhook hook (bash|zsh)\)\"|envhook hook fish \| source)$", fail), fail
+    assert "`envhook run -- CMD`" in line(r.stdout, "note scripts, Makefiles, editors and CI need no hook")
     no_traceback(r)
 
 

@@ -183,6 +183,11 @@ def hooked_here(hooked: int) -> bool:
     return False
 
 
+# Where no hook can be loaded (a Makefile, an editor's task, cron, CI), the same decision is one command away.
+_NO_HOOK_NEEDED = note("scripts, Makefiles, editors and CI need no hook: `envhook run -- CMD` (or `envhook env`) "
+                       "syncs and activates the env as the hook would")
+
+
 def check_hook(ctx: Context) -> list[Line]:
     shell = ctx.shell
     what = f"hook loaded in this {shell or 'shell'}"
@@ -199,7 +204,7 @@ def check_hook(ctx: Context) -> list[Line]:
                f"`envhook` is on PATH where it runs the hook")
     if not value:
         return [fail(what, "_ENVHOOK_HOOKED is not set, so this shell did not load the hook "
-                           "(or loaded one printed by an older envhook)", add)]
+                           "(or loaded one printed by an older envhook)", add), _NO_HOOK_NEEDED]
     # "PID:PYTHON": the shell that loaded the hook, and the interpreter its hook runs envhook with.
     pid, _, python = value.partition(":")
     try:
