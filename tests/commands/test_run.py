@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import envhook, envhook_syncs, status_json, uv_wrapper, version_in_env, write_config
+from support.hooktest import (
+    envhook,
+    envhook_syncs,
+    status_json,
+    trusted_project,
+    uv_wrapper,
+    version_in_env,
+    write_config,
+)
 from support.projects import make_project, run_uv, set_dependencies, uv_lock
 
 VERSION = "import importlib.metadata as m; print(m.version('{}'))"
@@ -26,13 +34,16 @@ def run(project: Path, *args: str, env: dict, cwd: Path | None = None, **kw) -> 
                           **kw)
 
 
+def relock(project: Path, deps: list[str], env: dict) -> None:
+    """A teammate's change of the inputs: new dependencies, and the lock for them."""
+    set_dependencies(project / "pyproject.toml", deps)
+    uv_lock(project, env)
+
+
 @pytest.fixture
 def project(tmp_path, wheelhouse, shell_env) -> Path:
     """A cloned uv project `demo` (chaina → chainb → chainc, tinkerpkg 1.0): locked, trusted, no env."""
-    p = make_project(tmp_path / "demo", wheelhouse, dependencies=["chaina", "tinkerpkg==1.0"])
-    uv_lock(p, shell_env)
-    envhook("allow", cwd=p, env=shell_env, check=True)
-    return p
+    return trusted_project(tmp_path / "demo", wheelhouse, shell_env)
 
 
 def test_untrusted_runs_nothing_and_creates_nothing(tmp_path, wheelhouse, shell_env):
@@ -65,8 +76,7 @@ def test_missing_env_is_created_with_its_dependencies_then_cmd_runs_in_it(projec
 
 def test_stale_env_is_synced_first(project, shell_env):
     assert run(project, "true", env=shell_env).returncode == 0
-    set_dependencies(project / "pyproject.toml", ["chaina", "tinkerpkg==2.0"])
-    uv_lock(project, shell_env)
+    relock(project, ["chaina", "tinkerpkg==2.0"], shell_env)
     r = run(project, "--", "python", "-c", VERSION.format("tinkerpkg"), env=shell_env)
     assert (r.returncode, r.stdout) == (0, "2.0\n"), r
     assert "syncing demo" in r.stderr, r.stderr
@@ -76,8 +86,7 @@ def test_hand_made_changes_are_kept_and_uv_run_inside_keeps_them(project, shell_
     assert run(project, "true", env=shell_env).returncode == 0
     run_uv(project, shell_env, "pip", "install", "-q", "--no-index", "--find-links", str(wheelhouse),
            "tinkerpkg==2.0")
-    set_dependencies(project / "pyproject.toml", ["chaina", "tinkerpkg==1.0", "extrapkg"])
-    uv_lock(project, shell_env)
+    relock(project, ["chaina", "tinkerpkg==1.0", "extrapkg"], shell_env)
     r = run(project, "--", "sh", "-c", 'echo "$UV_NO_SYNC"; uv run -q python -c "' + VERSION.format("tinkerpkg") + '"',
             env=shell_env)
     assert r.returncode == 0, r
@@ -90,8 +99,7 @@ def test_hand_made_changes_are_kept_and_uv_run_inside_keeps_them(project, shell_
 def test_a_pinned_env_is_never_synced(project, shell_env):
     assert run(project, "true", env=shell_env).returncode == 0
     envhook("pin", cwd=project, env=shell_env, check=True)
-    set_dependencies(project / "pyproject.toml", ["chaina", "tinkerpkg==2.0"])
-    uv_lock(project, shell_env)
+    relock(project, ["chaina", "tinkerpkg==2.0"], shell_env)
     r = run(project, "--", "python", "-c", VERSION.format("tinkerpkg"), env=shell_env)
     assert (r.returncode, r.stdout) == (0, "1.0\n"), r
     assert "is pinned, so it was not synced" in r.stderr, r.stderr
@@ -100,8 +108,7 @@ def test_a_pinned_env_is_never_synced(project, shell_env):
 def test_sync_missing_setting_creates_but_does_not_update(project, shell_env):
     write_config(shell_env, 'sync = "missing"\n')
     assert run(project, "true", env=shell_env).returncode == 0
-    set_dependencies(project / "pyproject.toml", ["chaina", "tinkerpkg==2.0"])
-    uv_lock(project, shell_env)
+    relock(project, ["chaina", "tinkerpkg==2.0"], shell_env)
     r = run(project, "--", "python", "-c", VERSION.format("tinkerpkg"), env=shell_env)
     assert (r.returncode, r.stdout) == (0, "1.0\n"), r
     assert 'not synced (sync = "missing")' in r.stderr, r.stderr

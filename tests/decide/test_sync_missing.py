@@ -15,11 +15,12 @@ from support.hooktest import (
     lines_with,
     pip_install,
     status_json,
+    trusted_project,
     uv_wrapper,
     version_in_env,
     write_config,
 )
-from support.projects import make_project, run_uv, set_dependencies, uv_lock
+from support.projects import run_uv, set_dependencies, uv_lock
 
 NOT_SYNCED = 'not synced (sync = "missing") \u2014 `envhook sync` brings it in'
 
@@ -29,10 +30,7 @@ NOT_SYNCED = 'not synced (sync = "missing") \u2014 `envhook sync` brings it in'
 @pytest.fixture
 def project(tmp_path, wheelhouse, shell_env) -> Path:
     """A cloned uv project `demo` (chaina, tinkerpkg 1.0): locked, trusted, no env."""
-    p = make_project(tmp_path / "demo", wheelhouse, dependencies=["chaina", "tinkerpkg==1.0"])
-    uv_lock(p, shell_env)
-    envhook("allow", cwd=p, env=shell_env, check=True)
-    return p
+    return trusted_project(tmp_path / "demo", wheelhouse, shell_env)
 
 
 def test_missing_mode_creates_then_never_syncs_until_asked(open_shell, shell, project, shell_env, wheelhouse,

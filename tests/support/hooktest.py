@@ -165,3 +165,13 @@ def write_config(shell_env: dict, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+def trusted_project(path: Path, wheelhouse: Path, env: dict, dependencies=("chaina", "tinkerpkg==1.0")) -> Path:
+    """A cloned uv project: locked, trusted (`envhook allow`), no env yet."""
+    from support.projects import make_project, uv_lock
+
+    p = make_project(path, wheelhouse, dependencies=list(dependencies))
+    uv_lock(p, env)
+    envhook("allow", cwd=p, env=env, check=True)
+    return p
