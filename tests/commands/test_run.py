@@ -259,3 +259,20 @@ def test_a_poetry_project(tmp_path, package_index, shell_env):
     r = run(root, "--", "python", "-c", VERSION.format("tinkerpkg"), env=shell_env)
     assert (r.returncode, r.stdout) == (0, "1.0\n"), r
     assert (root / ".venv").is_dir() and status_json(root, shell_env)["state"] == "in-sync"
+
+
+@pytest.mark.parametrize("shell", ["bash"])
+def test_a_run_where_a_shell_already_decided_replays_its_cache(project, shell_env, open_shell):
+    """Nothing changed since a hooked shell's full evaluation: the run reads
+    the decision cache, as that shell's next prompt would, and loads none of
+    the decision code (TOML, JSON, the backends)."""
+    assert run(project, "true", env=shell_env).returncode == 0
+    time.sleep(2.1)  # files changed within 2 s are "racily clean": no decision is cached for them
+    s = open_shell(cwd=project)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "envhook", "run", "--", "printenv", "VIRTUAL_ENV"],
+                       cwd=project, env=shell_env, capture_output=True, text=True)
+    assert r.stdout.strip() == str(project / ".venv"), r
+    loaded = {line.rsplit("|", 1)[1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
+    assert "envhook.commands.run" in loaded, "the probe works"
+    assert not {"envhook.decide.assess", "envhook.decide.outside", "tomllib", "json"} & loaded, sorted(loaded)
