@@ -25,7 +25,7 @@ NOEOL_LINE='# (install.sh ended the last line above with a newline: uninstalling
 
 usage() {
     cat <<'EOF'
-Usage: ./install.sh [--shell bash|zsh|fish] [--python PATH] [--no-modify-rc]
+Usage: ./install.sh [--shell bash|zsh|fish|xonsh] [--python PATH] [--no-modify-rc]
        ./install.sh --uninstall [--no-modify-rc]
 
 Install envhook for the current user from this clone and hook your shell.
@@ -42,6 +42,7 @@ Install envhook for the current user from this clone and hook your shell.
           exists (~/.profile is created when none does)
     zsh   ${ZDOTDIR:-~}/.zshrc (ZDOTDIR as zsh itself sets it, .zshenv included)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish
+    xonsh ${XDG_CONFIG_HOME:-~/.config}/xonsh/rc.d/envhook.xsh
 
   And the shell's completion (`envhook completion SHELL`) where it looks:
     bash  ${XDG_DATA_HOME:-~/.local/share}/bash-completion/completions/envhook
@@ -49,6 +50,7 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${XDG_DATA_HOME:-~/.local/share}/zsh/site-functions/_envhook
           (the rc block puts that dir on $fpath)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/completions/envhook.fish
+    (none for xonsh yet)
 
 Options:
   --shell SHELL    hook this shell (default: the basename of $SHELL, else bash)
@@ -76,7 +78,7 @@ modify_rc=1
 while [ $# -gt 0 ]; do
     case $1 in
         --shell)
-            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh or fish"
+            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish or xonsh"
             shell_name=$2
             shift 2
             ;;
@@ -110,8 +112,8 @@ while [ $# -gt 0 ]; do
 done
 
 case $shell_name in
-    '' | bash | zsh | fish) ;;
-    *) die "--shell must be bash, zsh or fish, not '$shell_name'" ;;
+    '' | bash | zsh | fish | xonsh) ;;
+    *) die "--shell must be bash, zsh, fish or xonsh, not '$shell_name'" ;;
 esac
 if [ -z "${HOME:-}" ] || [ ! -d "$HOME" ]; then
     die "HOME is not set to a directory"
@@ -156,6 +158,7 @@ rc_files() {
 bashrc=$(rc_files bash block)
 zshrc=$(rc_files zsh block)
 fishrc=$(rc_files fish block)
+xonshrc=$(rc_files xonsh block)
 # Where each shell looks for completions (bash: bash-completion's user dir).
 bash_completion=$data_home/bash-completion/completions/envhook
 zsh_functions=$data_home/zsh/site-functions
@@ -189,8 +192,9 @@ sh_quote() {
     printf "'%s%s'" "$_out" "$_rest"
 }
 
-# Quote $1 for fish: '...' with \ and ' backslash-escaped.
-fish_quote() {
+# Quote $1 for fish, or as a Python string literal (xonsh): both are '...'
+# with \ and ' backslash-escaped (a bin dir holds no newline: refused below).
+sq_quote() {
     printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"
 }
 
@@ -428,7 +432,7 @@ if [ "$action" = uninstall ]; then
         while IFS= read -r rc; do
             remove_block "$rc" </dev/null
         done <<EOF
-$(for s in bash zsh fish; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
+$(for s in bash zsh fish xonsh; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
 EOF
     else
         say "Left your rc files alone (--no-modify-rc): remove the envhook lines from them by hand."
@@ -451,7 +455,7 @@ if [ -z "$shell_name" ]; then
     shell_name=${SHELL:-}
     shell_name=${shell_name##*/}
     case $shell_name in
-        bash | zsh | fish) ;;
+        bash | zsh | fish | xonsh) ;;
         *)
             warn "cannot tell your shell from SHELL='${SHELL:-}'; hooking bash (use --shell to choose)"
             shell_name=bash
@@ -538,7 +542,7 @@ esac
 
 # --- the completion (not an rc file: also with --no-modify-rc) ---------------------
 
-install_completion "$shell_name"
+[ "$shell_name" = xonsh ] || install_completion "$shell_name"
 if [ "$shell_name" = bash ] && ! have_bash_completion; then
     say "bash loads it through the bash-completion package, which is not installed here:"
     say "install that, or add this line to $(tilde "$bashrc"):"
@@ -550,10 +554,20 @@ fi
 # --- hook the shell --------------------------------------------------------------
 
 case $shell_name in
+    xonsh)
+        rc=$xonshrc
+        qbin=$(sq_quote "$bindir")
+        qenvhook=$(sq_quote "$envhook")
+        # rc.d files run in interactive xonsh only.
+        body="if $qbin not in \$PATH: \$PATH.insert(0, $qbin)
+execx(\$($qenvhook hook xonsh))"
+        line="execx(\$($qenvhook hook xonsh))"
+        hand_rc=$(rc_files xonsh rc)
+        ;;
     fish)
         rc=$fishrc
-        qbin=$(fish_quote "$bindir")
-        qenvhook=$(fish_quote "$envhook")
+        qbin=$(sq_quote "$bindir")
+        qenvhook=$(sq_quote "$envhook")
         body="contains -- $qbin \$PATH; or set -gx PATH $qbin \$PATH
 if status is-interactive
     $qenvhook hook fish | source
@@ -631,8 +645,8 @@ if [ "$shell_name" = bash ]; then
     install_block "$login_rc" "$login_body"
     report_block "$login_rc"
 fi
-if [ "$shell_name" = fish ]; then
-    reload="exec fish"
+if [ "$shell_name" = fish ] || [ "$shell_name" = xonsh ]; then
+    reload="exec $shell_name"
 else
     case $rc in
         "$HOME"/*) reload="source $(tilde "$rc")" ;;

@@ -76,6 +76,7 @@ class Home:
             "bash": self.home / ".bashrc",
             "zsh": self.home / ".zshrc",
             "fish": self.home / ".config" / "fish" / "conf.d" / "envhook.fish",
+            "xonsh": self.home / ".config" / "xonsh" / "rc.d" / "envhook.xsh",
         }[shell]
 
     def run(self, argv: list[str], *, env: dict[str, str] | None = None, check: bool = True,
@@ -105,12 +106,14 @@ class Home:
             "bash": ["bash", "-ic", "type -t _envhook_hook; type -P envhook; true"],
             "zsh": ["zsh", "-ic", "whence -w _envhook_hook; whence -p envhook; true"],
             "fish": ["fish", "-ic", "functions -q _envhook_hook; and echo yes; command -v envhook; true"],
+            "xonsh": ["xonsh", "-i", "-c", "print('yes' if hasattr(__xonsh__, '_envhook_ns') else 'no'); "
+                      "print(__import__('shutil').which('envhook', path=':'.join($PATH)))"],
         }[shell]
         return self.run(argv, env=env, timeout=60)
 
     def assert_hooked(self, shell: str, env: dict[str, str] | None = None) -> None:
         out = self.hook_check(shell, env).stdout.splitlines()
-        expect = {"bash": "function", "zsh": "_envhook_hook: function", "fish": "yes"}[shell]
+        expect = {"bash": "function", "zsh": "_envhook_hook: function", "fish": "yes", "xonsh": "yes"}[shell]
         assert out[:2] == [expect, str(self.bin / "envhook")], out
 
     def assert_not_hooked(self, shell: str) -> None:
@@ -145,10 +148,11 @@ USER_RC = {
     "bash": "# my bashrc\nalias ll='ls -l'\n",
     "zsh": "# my zshrc\nsetopt autocd\n",
     "fish": "# my own lines\nset -g my_var 1\n",
+    "xonsh": "# my own lines\n$MY_VAR = '1'\n",
 }
-CASES = [(shell, kind) for shell in ("bash", "zsh", "fish") for kind in ("absent", "eol", "no-eol")]
+CASES = [(shell, kind) for shell in ("bash", "zsh", "fish", "xonsh") for kind in ("absent", "eol", "no-eol")]
 # Run install.sh the three ways users do.
-VIA = {"bash": "bash", "zsh": "sh", "fish": "exec"}
+VIA = {"bash": "bash", "zsh": "sh", "fish": "exec", "xonsh": "sh"}
 
 
 def user_rc(shell: str, kind: str) -> bytes | None:
@@ -273,7 +277,7 @@ def test_unknown_shell_in_SHELL_falls_back_to_bash(home: Home) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--shell", "tcsh"], "--shell must be bash, zsh or fish"),
+        (["--shell", "tcsh"], "--shell must be bash, zsh, fish or xonsh"),
         (["--shell"], "--shell needs a value"),
         (["--frobnicate"], "unknown argument: --frobnicate"),
     ],
@@ -406,14 +410,14 @@ def assert_zsh_completes(h: Home) -> None:
 
 def assert_zsh_tab_completes(h: Home) -> None:
     """TAB typed into an interactive zsh that reads the rc file install.sh made."""
-    from test_completion import Typist
+    from support.typist import Typist
 
     session_home = h.base / "zsh-session"  # the Typist writes its own .zshrc there
     session_home.mkdir()
     t = Typist("zsh", session_home, h.env, h.home, h.base / "typed", load=h.rc("zsh").read_text())
     try:
         assert t.tab("envhook st") == ("envhook status ", ["status"])
-        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish"]
+        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish", "xonsh"]
     finally:
         t.close()
 
@@ -422,7 +426,7 @@ def assert_fish_completes(h: Home) -> None:
     """A real fish autoloads the completion from its completions dir."""
     proc = h.run(["fish", "-c", "complete -C'envhook st'; complete -C'envhook hook '"], timeout=60)
     words = [line.split("\t")[0] for line in proc.stdout.splitlines()]
-    assert words == ["status", "bash", "fish", "zsh"], proc.stdout + proc.stderr
+    assert words == ["status", "bash", "fish", "xonsh", "zsh"], proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

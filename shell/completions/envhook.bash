@@ -107,7 +107,10 @@ _envhook() {
     fi
 
     case $cmd in
-        hook | completion)
+        hook)
+            ((${#args[@]} == 0)) && _envhook_words "bash zsh fish xonsh" "$cur"
+            ;;
+        completion)
             ((${#args[@]} == 0)) && _envhook_words "bash zsh fish" "$cur"
             ;;
         status | sync | allow | deny)
@@ -115,7 +118,7 @@ _envhook() {
             ;;
         env)
             if [[ $prev == --shell ]]; then
-                _envhook_words "bash zsh fish" "$cur"
+                _envhook_words "bash zsh fish xonsh" "$cur"
             elif ((${#args[@]} == 0)); then
                 _envhook_dirs "$cur"
             fi

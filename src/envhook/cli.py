@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("hook", help="print the shell hook: eval \"$(envhook hook bash)\"")
-    p.add_argument("shell", nargs="?", choices=["bash", "zsh", "fish"], help="default: detected")
+    p.add_argument("shell", nargs="?", choices=["bash", "zsh", "fish", "xonsh"], help="default: detected")
 
     p = sub.add_parser("status", help="explain the state of the project's env and what the hook will do")
     _path_arg(p)

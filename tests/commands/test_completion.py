@@ -11,22 +11,15 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from envhook.cli import build_parser
 from envhook.store.settings import KEYS
-from support.shell import ShellSession, require_shell, shell_quote
+from support.shell import require_shell, shell_quote
+from support.typist import SCRIPTS, Typist
 
-REPO = Path(__file__).resolve().parents[2]
-SCRIPTS = {
-    "bash": REPO / "shell" / "completions" / "envhook.bash",
-    "zsh": REPO / "shell" / "completions" / "_envhook",
-    "fish": REPO / "shell" / "completions" / "envhook.fish",
-}
 COMMANDS = ["hook", "status", "pin", "unpin", "sync", "allow", "deny", "config", "doctor", "run", "exec", "env", "completion"]
 ACTIONS = ["list", "get", "set", "unset"]
 
@@ -144,7 +137,7 @@ def test_bash_completes_commands_options_and_arguments(workdir: Path) -> None:
     assert got["envhook st"] == ["status"]
     assert got["envhook "] == COMMANDS
     assert got["envhook -"] == ["--help", "--version", "--quiet"]
-    assert got["envhook hook "] == ["bash", "zsh", "fish"]
+    assert got["envhook hook "] == ["bash", "zsh", "fish", "xonsh"]
     assert got["envhook completion f"] == ["fish"]
     assert got["envhook hook bash "] == []
     assert got["envhook config "] == ACTIONS
@@ -237,7 +230,7 @@ def test_fish_completes_commands_options_and_arguments(workdir: Path) -> None:
     ], workdir, env)
     assert got["envhook st"] == ["status"]
     assert sorted(got["envhook "]) == sorted(COMMANDS)
-    assert sorted(got["envhook hook "]) == ["bash", "fish", "zsh"]
+    assert sorted(got["envhook hook "]) == ["bash", "fish", "xonsh", "zsh"]
     assert got["envhook hook zsh "] == []
     assert sorted(got["envhook config "]) == sorted(ACTIONS)
     assert sorted(got["envhook config set "]) == sorted(KEYS)
@@ -312,96 +305,6 @@ def test_zsh_compinit_finds_it_on_fpath_and_a_source_after_compinit_registers_it
 
 # --- real keys: TAB typed into interactive shells ------------------------------------------
 
-# Each shell's rc for a Typist: load the completion, bind ^X^B to a widget that
-# writes the command line to line.N, then done.N, and empties the line; zsh also
-# records every match completion adds (compadd wrapped) in matches.N.
-TYPIST_RC = {
-    "bash": r"""
-source {script}
-__t_n=0
-__t_dump() {{
-    __t_n=$((__t_n + 1))
-    printf '%s' "$READLINE_LINE" >{out}/line.$__t_n
-    : >{out}/done.$__t_n
-    READLINE_LINE=
-    READLINE_POINT=0
-}}
-bind -x '"\C-x\C-b": __t_dump'
-""",
-    "zsh": r"""
-{load}
-__t_n=0
-compadd() {{
-    if [[ ${{@[1,(i)(-|--)]}} == *-(O|A|D)\ * ]]; then
-        builtin compadd "$@"
-        return
-    fi
-    local -a __t_m
-    builtin compadd -O __t_m "$@"
-    (( $#__t_m )) && print -rl -- $__t_m >>{out}/matches.$((__t_n + 1))
-    builtin compadd "$@"
-}}
-__t_dump() {{
-    (( ++__t_n ))
-    print -rn -- $BUFFER >{out}/line.$__t_n
-    : >{out}/done.$__t_n
-    BUFFER=
-}}
-zle -N __t_dump
-bindkey '^X^B' __t_dump
-""",
-    "fish": r"""
-{load}
-set -g __t_n 0
-function __t_dump
-    set -g __t_n (math $__t_n + 1)
-    printf '%s' (commandline) >{out}/line.$__t_n
-    echo -n >{out}/done.$__t_n
-    commandline ''
-end
-function fish_user_key_bindings
-    bind \cx\cb __t_dump
-end
-""",
-}
-
-
-class Typist:
-    """An interactive shell on a pty that completes what is typed: `tab("envhook st")`
-    types the text and a TAB and returns the command line after it (and, for
-    zsh, the matches completion offered)."""
-
-    def __init__(self, shell: str, home: Path, env: dict[str, str], cwd: Path, out: Path, load: str = "") -> None:
-        self.shell, self.out, self.n = shell, out, 0
-        out.mkdir(exist_ok=True)
-        load = load or {"zsh": f"fpath=({q('zsh', SCRIPTS['zsh'].parent)} $fpath)\nautoload -Uz compinit && compinit -u -D",
-                        "fish": f"source {q('fish', SCRIPTS['fish'])}"}.get(shell, "")
-        rc = TYPIST_RC[shell].format(script=q("bash", SCRIPTS["bash"]), out=q(shell, out), load=load)
-        self.session = ShellSession(shell, home, rc, env, cwd, timeout=30)
-
-    def tab(self, text: str) -> tuple[str, list[str]]:
-        self.n += 1
-        self.session.send_raw(text + "\t\x18\x02")
-        done = self.out / f"done.{self.n}"
-        deadline = time.monotonic() + 15
-        while not done.exists():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no completion for {text!r}:\n{self.session.transcript[-2000:]}")
-            try:  # read what the shell prints (a list of matches), or it blocks on a full pty
-                self.session.child.read_nonblocking(65536, timeout=0.01)
-            except pexpect.TIMEOUT:
-                pass
-        line = (self.out / f"line.{self.n}").read_text()
-        matches = self.out / f"matches.{self.n}"
-        return line, matches.read_text().split("\n")[:-1] if matches.exists() else []
-
-    def close(self) -> None:
-        # The widget left the line empty: exit (bash with a `bind -x` binding
-        # takes 2 s to die of the SIGHUP that close() would send).
-        self.session.send_raw(" exit\r")
-        self.session.close(force=True)
-
-
 @pytest.fixture
 def typist(isolated_home: Path, shell_env: dict[str, str], tmp_path: Path):
     typists: list[Typist] = []
@@ -443,7 +346,7 @@ def test_zsh_offers_the_lists(typist, workdir: Path, shell_env: dict[str, str]) 
     parser = build_parser()
     subs = subcommands(parser)
     assert sorted(t.tab("envhook ")[1]) == sorted(COMMANDS)
-    assert sorted(t.tab("envhook hook ")[1]) == ["bash", "fish", "zsh"]
+    assert sorted(t.tab("envhook hook ")[1]) == ["bash", "fish", "xonsh", "zsh"]
     assert sorted(t.tab("envhook config ")[1]) == sorted(ACTIONS)
     assert sorted(t.tab("envhook config set ")[1]) == sorted(KEYS)
     assert sorted(t.tab("envhook config set notify ")[1]) == ["always", "never", "once"]
@@ -456,8 +359,8 @@ def test_run_completes_a_command_after_the_dashes_and_env_its_shells(workdir: Pa
     got = complete_bash(["envhook run -- printen", "envhook exec -C ", "envhook env --shell ", "envhook run -"], workdir)
     assert "printenv" in got["envhook run -- printen"]
     assert sorted(got["envhook exec -C "]) == ["d one", "x2"]  # readline adds the slash
-    assert got["envhook env --shell "] == ["bash", "zsh", "fish"]
+    assert got["envhook env --shell "] == ["bash", "zsh", "fish", "xonsh"]
     assert sorted(got["envhook run -"]) == ["--help", "--no-sync"]
     fish = complete_fish(["envhook run -- printen", "envhook env --shell "], workdir)
     assert "printenv" in fish["envhook run -- printen"]
-    assert sorted(fish["envhook env --shell "]) == ["bash", "fish", "zsh"]
+    assert sorted(fish["envhook env --shell "]) == ["bash", "fish", "xonsh", "zsh"]

@@ -15,6 +15,7 @@ HOOK_LINE = {
     "bash": 'eval "$(envhook hook bash)"',
     "zsh": 'eval "$(envhook hook zsh)"',
     "fish": "envhook hook fish | source",
+    "xonsh": "execx($(envhook hook xonsh))",
 }
 
 

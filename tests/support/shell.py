@@ -53,6 +53,8 @@ __all__ = [
 ]
 
 SHELLS = ("bash", "zsh", "fish")
+#: Shells the driver can start besides SHELLS (their tests name them).
+MORE_SHELLS = ("xonsh",)
 
 #: The prompt every session shows.  Commands must not contain it.
 PROMPT_MARK = "__EHP__> "
@@ -148,6 +150,9 @@ def shell_quote(shell: str, value: str) -> str:
                 out.append(ch)
         out.append("'")
         return "".join(out)
+    if shell == "xonsh":
+        # A Python expression in subprocess mode: @('…') is one argument, whatever it holds.
+        return f"@({value!r})"
     if shell == "fish":
         out = []
         quoted = False
@@ -217,6 +222,38 @@ __ehp_status() {
     printf '%s' "$__ehp_st" > "$1"
     return $__ehp_st
 }
+""",
+    "xonsh": r"""
+# ---- envhook test driver (tests/support/shell.py) ----
+$PROMPT = '\x5f_EHP__> '
+$MULTILINE_PROMPT = ''
+$TITLE = ''
+$XONSH_SHOW_TRACEBACK = True
+def __ehp_rtn():
+    rtns = __xonsh__.history.rtns
+    return rtns[-1] if rtns else 0
+def __ehp_get(args):
+    name, base = args
+    env = __xonsh__.env
+    if name in env:
+        value = env[name]
+        if not isinstance(value, str):
+            value = ':'.join(value) if hasattr(value, '__iter__') else str(value)
+        with open(base + '.val', 'wb') as f:
+            f.write(value.encode('utf-8', 'surrogateescape'))
+        state = 'set'
+    else:
+        state = 'unset'
+    with open(base + '.state', 'w') as f:
+        f.write(state)
+    return __ehp_rtn()
+def __ehp_status(args):
+    rc = __ehp_rtn()
+    with open(args[0], 'w') as f:
+        f.write(str(rc))
+    return rc
+aliases['__ehp_get'] = __ehp_get
+aliases['__ehp_status'] = __ehp_status
 """,
     "fish": r"""
 # ---- envhook test driver (tests/support/shell.py) ----
@@ -289,8 +326,8 @@ class ShellSession:
         *,
         columns: int = COLUMNS,
     ) -> None:
-        if shell not in SHELLS:
-            raise ValueError(f"unsupported shell {shell!r}; expected one of {SHELLS}")
+        if shell not in (*SHELLS, *MORE_SHELLS):
+            raise ValueError(f"unsupported shell {shell!r}; expected one of {SHELLS + MORE_SHELLS}")
         self.shell = shell
         self.home = Path(home)
         self.cwd = Path(cwd)
@@ -364,6 +401,11 @@ class ShellSession:
             self.env["ZDOTDIR"] = str(home)
             (home / ".zshrc").write_bytes(data)
             return ["zsh", "-i"]
+        if self.shell == "xonsh":
+            rcfile = home / ".xonshrc"
+            rcfile.write_bytes(data)
+            # readline: the line editor every xonsh has (prompt_toolkit is optional).
+            return ["xonsh", "--rc", str(rcfile), "-i", "--shell-type=readline"]
         # fish
         config_home = Path(self.env.get("XDG_CONFIG_HOME") or home / ".config")
         self.env["XDG_CONFIG_HOME"] = str(config_home)

@@ -23,13 +23,14 @@ from envhook.messages import clean  # the same escaping of what a path or a repo
 from envhook.prompt.shells.fish import fish_quote
 from envhook.prompt.shells.posix import posix_quote
 from envhook.prompt.shells.rcfiles import startup_files, xdg_home
+from envhook.prompt.shells.xonsh import xonsh_quote
 from envhook.store import paths, settings, trust
 from envhook.store.records import project_dir
 from envhook.store.trust import unsafe_state
 
-SHELLS = ("bash", "zsh", "fish")
+SHELLS = ("bash", "zsh", "fish", "xonsh")
 HOOK_LINE = {"bash": 'eval "$(envhook hook bash)"', "zsh": 'eval "$(envhook hook zsh)"',
-             "fish": "envhook hook fish | source"}
+             "fish": "envhook hook fish | source", "xonsh": "execx($(envhook hook xonsh))"}
 # What a process is called when it is an interactive shell rather than a
 # program started from one (/proc/PID/comm; a script's comm is its own name).
 _SHELL_COMMS = frozenset({"bash", "zsh", "fish", "sh", "dash", "ash", "ksh", "mksh", "yash", "tcsh", "csh",
@@ -109,7 +110,7 @@ class Context:
 
     @property
     def shell(self) -> str | None:
-        """bash, zsh or fish: the shell doctor runs in, else the login shell."""
+        """bash, zsh, fish or xonsh: the shell doctor runs in, else the login shell."""
         return self._detect()[0]
 
     @property
@@ -138,6 +139,8 @@ class Context:
     def quote(self, value: str) -> str:
         if self.shell == "fish":
             return fish_quote(value)
+        if self.shell == "xonsh":
+            return xonsh_quote(value)
         return posix_quote(value)
 
 
@@ -193,8 +196,8 @@ def check_hook(ctx: Context) -> list[Line]:
     what = f"hook loaded in this {shell or 'shell'}"
     value = os.environ.get("_ENVHOOK_HOOKED", "")
     if shell is None:
-        return [fail(what, f"envhook hooks bash, zsh and fish; this shell looks like {ctx.shell_seen}",
-                     "run envhook doctor from bash, zsh or fish (with its hook line in its rc file)")]
+        return [fail(what, f"envhook hooks bash, zsh, fish and xonsh; this shell looks like {ctx.shell_seen}",
+                     "run envhook doctor from bash, zsh, fish or xonsh (with its hook line in its rc file)")]
     rc = startup_files(shell, ctx.login)[0]
     add = f"add this line to {show(rc)}{_login_why(ctx)}, then open a new shell: {HOOK_LINE[shell]}"
     if ctx.rc_has_line is None:

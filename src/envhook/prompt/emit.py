@@ -29,7 +29,8 @@ class Activation:
     __slots__ = ("env", "prompt", "no_sync", "state")
 
     def __init__(self, env: str, prompt: str, no_sync: bool, state: str):
-        self.env, self.prompt, self.no_sync, self.state = env, prompt, no_sync, state
+        # str(): a State is printed as its word, in every shell's quoting
+        self.env, self.prompt, self.no_sync, self.state = env, prompt, no_sync, str(state)
 
     def words(self) -> list[str]:
         return [self.env, self.prompt, "1" if self.no_sync else "0", self.state]
@@ -112,12 +113,12 @@ def remember(
     ]
     if told is not None:
         lines.append(sh.assign("_envhook_told", told))
-    lines.append("_envhook_adopt")
+    lines.append(sh.call("_envhook_adopt"))
     return sh.script(lines)
 
 
 def leave(sh: Shell, told: str | None) -> str:
-    lines = ["_envhook_leave"]
+    lines = [sh.call("_envhook_leave")]
     if told is not None:
         lines.append(sh.assign("_envhook_told", told))
     return sh.script(lines)

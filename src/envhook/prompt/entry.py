@@ -166,7 +166,7 @@ def outdated(shell_name: str) -> str:
     sh = get_shell(shell_name)
     say("this shell's hook comes from an older envhook; open a new shell (or `exec $SHELL`) to use the one "
         "installed now", error=True)
-    return sh.script(["_envhook_leave", sh.assign("_envhook_broken", "1")])
+    return sh.script([sh.call("_envhook_leave"), sh.assign("_envhook_broken", "1")])
 
 
 def main(argv: list[str], protocol: int | None = None) -> int:

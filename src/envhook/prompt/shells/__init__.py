@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-NAMES = ("bash", "zsh", "fish")
+NAMES = ("bash", "zsh", "fish", "xonsh")
 
 
 def get_shell(name: str):
@@ -27,6 +27,10 @@ def get_shell(name: str):
         from envhook.prompt.shells.fish import Fish  # the entry loads only its own shell's family
 
         return Fish()
+    if name == "xonsh":
+        from envhook.prompt.shells.xonsh import Xonsh  # the entry loads only its own shell's family
+
+        return Xonsh()
     raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(NAMES)})")
 
 

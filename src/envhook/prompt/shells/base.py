@@ -5,6 +5,7 @@ class Shell:
     name: str
     template: str  # file name under shell/
     separator = "\n"
+    word_separator = " "  # between the quoted words of a list placeholder
 
     def quote(self, value: str) -> str:
         raise NotImplementedError
@@ -32,8 +33,12 @@ class Shell:
         values = {"ENVHOOK_SHELL": self.name, **values}
         for key, value in values.items():
             words = value if isinstance(value, list) else [value]
-            template_text = template_text.replace(f"__{key}__", " ".join(self.quote(w) for w in words))
+            template_text = template_text.replace(f"__{key}__", self.word_separator.join(self.quote(w) for w in words))
         return template_text
+
+    def call(self, name: str) -> str:
+        """A call of the hook's function `name` (no arguments)."""
+        return name
 
     def script(self, statements: list[str]) -> str:
         lines = [s for s in statements if s]

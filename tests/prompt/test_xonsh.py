@@ -1,0 +1,223 @@
+"""The xonsh hook (issue 19): the contract of the bash, zsh and fish hooks,
+row by row, in a real interactive xonsh (readline mode, through a
+pseudo-terminal) over real uv projects offline; quoting by Python literals,
+round-tripped for hostile and generated names; quiet prompts start no
+process, counted with strace."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from support.hooktest import envhook, lines_with, pip_install, q, status_json, trusted_project, version_in_env
+from support.projects import set_dependencies, uv_lock
+from support.shell import require_shell
+
+HOSTILE = {"mixed": "'\";&&e-$ èрт🚒♞中片-j", "space": "a b", "dollar-paren": "$(touch pwned)",
+           "newline": "line\nbreak", "backslash-end": "ends with backslash\\"}
+
+
+@pytest.fixture
+def shell() -> str:
+    """Every test here drives xonsh (conftest's `shell` is bash, zsh and fish)."""
+    require_shell("xonsh")
+    return "xonsh"
+
+
+@pytest.fixture
+def project(tmp_path, wheelhouse, shell_env) -> Path:
+    return trusted_project(tmp_path / "demo", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+
+
+def test_untrusted_is_said_once_and_nothing_is_created(open_shell, tmp_path, wheelhouse, shell_env):
+    from support.projects import make_project
+
+    p = make_project(tmp_path / "demo", wheelhouse)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('xonsh', p)}")
+    assert lines_with(out, "is not trusted") == [
+        f"envhook: demo ({p}) is not trusted; `envhook allow` to sync and activate its env"], out
+    assert "not trusted" not in s.run("echo again")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") == "untrusted"
+    assert not (p / ".venv").exists()
+    out = s.run("envhook allow")
+    assert "syncing demo" in out, out  # the prompt right after it
+    assert s.get("VIRTUAL_ENV") == str(p / ".venv") and s.get("ENVHOOK_STATE") == "in-sync"
+
+
+def test_create_activate_leave_restores_only_ours(open_shell, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    path_before = s.get("PATH")
+    out = s.run(f"cd {q('xonsh', project)}")
+    assert "syncing demo (env does not exist)" in out, out
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("VIRTUAL_ENV_PROMPT") == "demo"
+    assert s.get("PATH").split(":")[0] == str(project / ".venv" / "bin")
+    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
+    s.run("$PATH.append('/opt/mine')")  # the user's own edit, made while inside
+    s.run("$VIRTUAL_ENV_PROMPT = 'theirs'")
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    assert s.get("PATH") == path_before + ":/opt/mine", "our entry gone, theirs kept"
+    assert s.get("VIRTUAL_ENV_PROMPT") == "theirs", "a variable the user changed is theirs"
+    # `cd proj && cmd` runs cmd in proj's env: on_chdir comes before the command.
+    out = s.run(f"cd {q('xonsh', project)} && python -c 'import sys; print(sys.prefix)'")
+    assert out.strip().splitlines()[-1] == str(project / ".venv"), out
+
+
+def test_inputs_changed_are_synced_and_the_status_is_kept(open_shell, project, shell_env):
+    s = open_shell(cwd=project)
+    assert version_in_env(project) == "1.0"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run("sh -c 'exit 3'")
+    assert "syncing demo" in out, out
+    assert s.status() == 3, "the user's status, after the hook synced"
+    assert version_in_env(project) == "2.0"
+
+
+def test_hand_made_change_notice_and_uv_no_sync(open_shell, project, wheelhouse):
+    s = open_shell(cwd=project)
+    out = s.run(pip_install("xonsh", wheelhouse, "tinkerpkg==2.0"))
+    assert lines_with(out, "env changed by hand") == [
+        "envhook: demo env changed by hand (tinkerpkg 1.0 → 2.0) — kept by envhook's syncs and `uv run`; "
+        "`envhook sync` resets it"], out
+    assert s.get("ENVHOOK_STATE") == "tinkered" and s.get("UV_NO_SYNC") == "1"
+    assert "changed by hand" not in s.run("echo again")
+
+
+def test_pinned_exports_uv_no_sync_and_is_not_synced(open_shell, project, shell_env):
+    s = open_shell(cwd=project)
+    s.run("envhook pin")
+    s.run("echo next")
+    assert s.get("ENVHOOK_STATE") == "pinned" and s.get("UV_NO_SYNC") == "1"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run("echo changed")
+    assert "is pinned, so it was not synced" in out, out
+    assert version_in_env(project) == "1.0"
+
+
+def test_a_failure_is_said_once(open_shell, tmp_path, wheelhouse, shell_env):
+    from support.projects import make_project
+
+    p = make_project(tmp_path / "broken", wheelhouse, dependencies=["tinkerpkg==9.9"])
+    envhook("allow", cwd=p, env=shell_env, check=True)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('xonsh', p)}")
+    assert "is left as it is; `envhook sync` retries" in out, out
+    assert "Traceback" not in out
+    again = s.run("echo again")
+    assert "sync" not in again, again
+    assert s.get("ENVHOOK_STATE") == "failed"
+    assert status_json(p, shell_env)["state"] == "failed"
+
+
+def test_envhook_disable_and_loading_twice(open_shell, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    s.run("$ENVHOOK_DISABLE = '1'")
+    s.run(f"cd {q('xonsh', project)}")
+    assert s.get("VIRTUAL_ENV") is None and not (project / ".venv").exists()
+    s.run("del $ENVHOOK_DISABLE")
+    s.run("echo on")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    handlers = s.run("print(len(list(events.on_pre_prompt)), len(list(events.on_chdir)))").strip()
+    s.run("execx($(envhook hook xonsh))")
+    assert s.run("print(len(list(events.on_pre_prompt)), len(list(events.on_chdir)))").strip() == handlers
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv"), "what was active survives loading the hook again"
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None
+
+
+@pytest.mark.parametrize("name", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_project_under_a_hostile_directory(open_shell, tmp_path, wheelhouse, shell_env, name):
+    p = trusted_project(tmp_path / name / "proj", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+    s = open_shell(cwd=tmp_path)
+    before = s.get("PATH")
+    s.run(f"cd {q('xonsh', p)}")
+    assert s.get("VIRTUAL_ENV") == str(p / ".venv")
+    assert s.get("PATH") == f"{p / '.venv' / 'bin'}:{before}"
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None and s.get("PATH") == before
+    assert not list(tmp_path.rglob("pwned*"))
+
+
+def test_quiet_prompts_start_no_process(open_shell, project, tmp_path):
+    strace = shutil.which("strace")
+    if strace is None:
+        if os.environ.get("CI"):
+            pytest.fail("strace is needed to count processes (CI installs it)")
+        pytest.skip("strace not installed")
+    (project / "sub").mkdir()
+    s = open_shell(cwd=project)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("cd /")
+    time.sleep(2.1)  # past the "racily clean" window: the decision is cached and the stamp settles
+    s.run(f"cd {q('xonsh', project)}")
+    pid = int(s.run("print(__import__('os').getpid())").strip().splitlines()[-1])
+    trace = tmp_path / "prompts.strace"
+    tracer = subprocess.Popen([strace, "-f", "-qq", "-e", "trace=execve,clone,clone3,fork,vfork", "-o", str(trace),
+                               "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)  # strace attaches
+        for _ in range(3):
+            s.run("cd sub")
+            s.run("cd ..")
+            s.run("x = 1")
+            s.run(f"cd /; cd {q('xonsh', project)}")
+    finally:
+        tracer.terminate()
+        tracer.wait(10)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    # xonsh runs each command line on a thread of its own (clone with
+    # CLONE_THREAD): not a process. A process is an execve, a fork, or a clone without it.
+    made = [line for line in trace.read_text().splitlines()
+            if re.search(r"\b(execve|clone3?|v?fork)\(", line) and "CLONE_THREAD" not in line]
+    assert made == [], made
+
+
+def test_values_round_trip_through_the_hooks_exec():
+    """What the hook runs is Python, exec()'d in its namespace: each value the
+    Xonsh quoting writes comes back exactly, however hostile."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from envhook.prompt.shells import get_shell
+
+    sh = get_shell("xonsh")
+    values = st.one_of(st.sampled_from(list(HOSTILE.values())), st.text(),
+                       st.binary().map(lambda b: os.fsdecode(b)))
+
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(value=values, items=st.lists(values, max_size=4))
+    def check(value, items):
+        ns: dict = {}
+        exec(sh.script([sh.assign("_envhook_root", value), sh.assign_list("_envhook_known", items)]), ns)
+        assert ns["_envhook_root"] == value and ns["_envhook_known"] == items
+        assert "\n" not in sh.assign("x", value), "one statement a line"
+
+    check()
+
+
+def test_env_shell_xonsh_applies_the_activation(project, shell_env, tmp_path):
+    assert subprocess.run(["envhook", "run", "true"], cwd=project, env=shell_env).returncode == 0
+    out = tmp_path / "prefix"
+    script = f"execx($(envhook env --shell xonsh))\nimport sys\nopen({str(out)!r}, 'w').write($(which python).strip())\n"
+    r = subprocess.run([require_shell("xonsh"), "--no-rc", "-c", script], cwd=project, env=shell_env, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text() == str(project / ".venv" / "bin" / "python")
+
+
+def test_doctor_in_a_hooked_xonsh(open_shell, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    out = s.run("envhook doctor").replace("\r", "")
+    assert "ok   hook line in ~/.xonshrc" in out, out
+    assert re.search(r"^ok   hook loaded in this xonsh \(process \d+\)$", out, re.M), out
+    assert "Traceback" not in out
