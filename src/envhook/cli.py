@@ -8,6 +8,7 @@ from pathlib import Path
 
 from envhook import __version__
 from envhook.messages import say
+from envhook.prompt.shells import NAMES
 
 
 def _path_arg(p: argparse.ArgumentParser) -> None:
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("hook", help="print the shell hook: eval \"$(envhook hook bash)\"")
-    p.add_argument("shell", nargs="?", choices=["bash", "zsh", "fish", "xonsh"], help="default: detected")
+    p.add_argument("shell", nargs="?", choices=NAMES, help="default: detected")
 
     p = sub.add_parser("status", help="explain the state of the project's env and what the hook will do")
     _path_arg(p)

@@ -20,6 +20,7 @@ from envhook.backends import get, spawn
 from envhook.backends.base import sync_environ, which
 from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.messages import clean  # the same escaping of what a path or a repository may hold
+from envhook.prompt.shells import NAMES, get_shell
 from envhook.prompt.shells.fish import fish_quote
 from envhook.prompt.shells.posix import posix_quote
 from envhook.prompt.shells.rcfiles import startup_files, xdg_home
@@ -28,9 +29,8 @@ from envhook.store import paths, settings, trust
 from envhook.store.records import project_dir
 from envhook.store.trust import unsafe_state
 
-SHELLS = ("bash", "zsh", "fish", "xonsh")
-HOOK_LINE = {"bash": 'eval "$(envhook hook bash)"', "zsh": 'eval "$(envhook hook zsh)"',
-             "fish": "envhook hook fish | source", "xonsh": "execx($(envhook hook xonsh))"}
+SHELLS = NAMES
+HOOK_LINE = {name: get_shell(name).hook_line for name in NAMES}
 # What a process is called when it is an interactive shell rather than a
 # program started from one (/proc/PID/comm; a script's comm is its own name).
 _SHELL_COMMS = frozenset({"bash", "zsh", "fish", "sh", "dash", "ash", "ksh", "mksh", "yash", "tcsh", "csh",

@@ -4,6 +4,7 @@ from __future__ import annotations
 class Shell:
     name: str
     template: str  # file name under shell/
+    hook_line: str  # what the rc file says to load the hook (doctor's fix, README)
     separator = "\n"
     word_separator = " "  # between the quoted words of a list placeholder
 

@@ -33,6 +33,7 @@ def fish_quote(value: str) -> str:
 class Fish(Shell):
     name = "fish"
     template = "envhook.fish"
+    hook_line = "envhook hook fish | source"
     # The hook evals the output as one list element, so it must be one line.
     separator = "; "
 

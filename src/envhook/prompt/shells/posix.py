@@ -51,8 +51,10 @@ class _Posix(Shell):
 class Bash(_Posix):
     name = "bash"
     template = "envhook.sh"
+    hook_line = 'eval "$(envhook hook bash)"'
 
 
 class Zsh(_Posix):
     name = "zsh"
     template = "envhook.sh"
+    hook_line = 'eval "$(envhook hook zsh)"'

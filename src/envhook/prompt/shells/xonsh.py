@@ -15,6 +15,7 @@ def xonsh_quote(value: str) -> str:
 class Xonsh(Shell):
     name = "xonsh"
     template = "envhook.xsh"
+    hook_line = "execx($(envhook hook xonsh))"
     word_separator = ", "  # a list placeholder sits inside [...]
 
     def quote(self, value: str) -> str:
