@@ -266,7 +266,11 @@ def _envhook_load_hook():
                 said.add(what)
                 print(f"envhook: the hook failed ({what}); `envhook doctor` may say why", file=__import__("sys").stderr)
 
-    events.on_pre_prompt(guarded)
+    # Before the prompt is drawn, so that a prompt showing $VIRTUAL_ENV (the
+    # default one does) shows what was just activated; xonsh before 0.12 has
+    # only on_pre_prompt.
+    prompt_event = events.on_pre_prompt_format if "on_pre_prompt_format" in dir(events) else events.on_pre_prompt
+    prompt_event(guarded)
     # A `cd` inside a command line (`cd proj && python …`) is seen before the command after it.
     events.on_chdir(guarded)
 

@@ -127,9 +127,9 @@ def test_envhook_disable_and_loading_twice(open_shell, project, tmp_path):
     s.run("del $ENVHOOK_DISABLE")
     s.run("echo on")
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    handlers = s.run("print(len(list(events.on_pre_prompt)), len(list(events.on_chdir)))").strip()
+    handlers = s.run("print(len(list(events.on_pre_prompt_format)), len(list(events.on_chdir)))").strip()
     s.run("execx($(envhook hook xonsh))")
-    assert s.run("print(len(list(events.on_pre_prompt)), len(list(events.on_chdir)))").strip() == handlers
+    assert s.run("print(len(list(events.on_pre_prompt_format)), len(list(events.on_chdir)))").strip() == handlers
     assert s.get("VIRTUAL_ENV") == str(project / ".venv"), "what was active survives loading the hook again"
     s.run("cd /")
     assert s.get("VIRTUAL_ENV") is None
@@ -221,3 +221,18 @@ def test_doctor_in_a_hooked_xonsh(open_shell, tmp_path):
     assert "ok   hook line in ~/.xonshrc" in out, out
     assert re.search(r"^ok   hook loaded in this xonsh \(process \d+\)$", out, re.M), out
     assert "Traceback" not in out
+
+
+def test_the_prompt_drawn_after_an_activation_shows_it(open_shell, tmp_path, wheelhouse, shell_env):
+    """xonsh draws $VIRTUAL_ENV into its prompt: the hook runs before that,
+    so the prompt right after `envhook allow` already shows the env."""
+    from support.projects import make_project
+
+    p = make_project(tmp_path / "demo", wheelhouse)
+    uv_lock(p, shell_env)
+    s = open_shell(cwd=p)
+    s.run("$PROMPT = '{env_name}\\x5f_EHP__> '")  # the driver's marker, spelled so that typing it is no prompt
+    out = s.run("envhook allow")
+    assert "syncing demo" in out, out
+    after = s.transcript.replace("\r", "").rsplit("envhook allow", 1)[1]
+    assert "(demo) __EHP__> " in after, after[-600:]
