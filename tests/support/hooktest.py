@@ -176,3 +176,32 @@ def trusted_project(path: Path, wheelhouse: Path, env: dict, dependencies=("chai
     uv_lock(p, env)
     envhook("allow", cwd=p, env=env, check=True)
     return p
+
+
+def processes_started(pid: int, trace: Path, action) -> list[str]:
+    """Run `action()` with strace attached to process `pid` (the live shell)
+    and its children; return the trace lines that started a process: an
+    execve, a fork, or a clone that is not a thread (xonsh runs each command
+    line on a thread of its own)."""
+    import os
+    import re
+    import shutil
+    import time
+
+    import pytest
+
+    strace = shutil.which("strace")
+    if strace is None:
+        if os.environ.get("CI"):
+            pytest.fail("strace is needed to count processes (CI installs it)")
+        pytest.skip("strace not installed")
+    tracer = subprocess.Popen([strace, "-f", "-qq", "-e", "trace=execve,clone,clone3,fork,vfork", "-o", str(trace),
+                               "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)  # strace attaches
+        action()
+    finally:
+        tracer.terminate()
+        tracer.wait(10)
+    return [line for line in trace.read_text().splitlines()
+            if re.search(r"\b(execve|clone3?|v?fork)\(", line) and "CLONE_THREAD" not in line]
