@@ -276,3 +276,21 @@ def test_a_run_where_a_shell_already_decided_replays_its_cache(project, shell_en
     loaded = {line.rsplit("|", 1)[1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
     assert "envhook.commands.run" in loaded, "the probe works"
     assert not {"envhook.decide.assess", "envhook.decide.outside", "tomllib", "json"} & loaded, sorted(loaded)
+
+
+def test_ctrl_c_during_the_sync_runs_nothing_and_is_recorded(project, shell_env, tmp_path):
+    env, _ = uv_wrapper(tmp_path, shell_env)
+    slow = tmp_path / "uvwrap" / "uv"
+    slow.write_text(slow.read_text().replace("exec ", 'case "$*" in *sync*) case "$*" in *--dry-run*|*--check*) ;; '
+                                             '*) sleep 5 ;; esac ;; esac\nexec ', 1))
+    marker = tmp_path / "ran"
+    # Its own process group, which Ctrl-C signals as a terminal does.
+    p = subprocess.Popen(["envhook", "run", "--", "touch", str(marker)], cwd=project, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(2)
+    os.killpg(p.pid, signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 130 and not marker.exists(), (p.returncode, err)
+    assert "Traceback" not in err and "interrupted" in err, err
+    data = status_json(project, shell_env)
+    assert data["last_sync"]["status"] == "interrupted", data

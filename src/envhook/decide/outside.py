@@ -14,7 +14,7 @@ from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.decide.syncing import adopt, sync
 from envhook.messages import say
 from envhook.prompt.emit import Activation
-from envhook.store.records import SYNC_OK, notify
+from envhook.store.records import SYNC_INTERRUPTED, SYNC_OK, notify
 
 # Exit status for a project envhook may not run anything of: what a shell
 # answers for a command found but not executable.
@@ -82,6 +82,8 @@ def _sync(a):
     outcome = sync(project, ", ".join(reasons), unless_done=True, keep=a.sync_keeps, summary=a.keeps_hand_made,
                    hand=a.hand or ())
     notify(project.root)  # open shells look again at their next prompt
+    if outcome.status == SYNC_INTERRUPTED:
+        return a, 130  # Ctrl-C: what a shell reports for SIGINT; the interruption is recorded
     if outcome.status != SYNC_OK:
         code = (outcome.failure or {}).get("exit")
         return a, code if isinstance(code, int) and 0 < code < 256 else 1
