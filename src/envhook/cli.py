@@ -4,6 +4,7 @@ command module when it runs, so `envhook status` does not pay for `hook`."""
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from envhook import __version__
@@ -22,8 +23,6 @@ def _packages_arg(p: argparse.ArgumentParser, what: str) -> None:
 
 
 def _split_packages(args: list[str]) -> tuple[Path | None, list[str]]:
-    import os
-
     paths = [a for a in args if os.sep in a or a in (".", "..")]
     return (Path(paths[-1]) if paths else None), [a for a in args if a not in paths]
 
@@ -109,8 +108,6 @@ def main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.quiet:
-        import os
-
         os.environ["ENVHOOK_QUIET"] = "1"
     try:
         return run(parser, args)

@@ -18,6 +18,7 @@ before anything heavy is loaded, and a uv project never loads the others.
 
 from __future__ import annotations
 
+import importlib
 import os
 
 NAMES = ("uv", "poetry", "pdm", "pip")
@@ -30,8 +31,6 @@ def get(name: str):
     """The backend called `name` (one of NAMES)."""
     b = _cache.get(name)
     if b is None:
-        import importlib
-
         module = importlib.import_module(f"envhook.backends.{name}")
         b = _cache[name] = getattr(module, _MODULES[name])()
     return b

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import os
+import signal
 from pathlib import Path
 
 from envhook.backends import spawn
@@ -44,7 +45,7 @@ def _config_dirs(environ) -> tuple[Path, list[Path]]:
 
 
 def _has_tool_uv(pyproject: Path) -> bool:
-    import tomllib
+    import tomllib  # TOML only when a file is read, never on a quiet prompt
 
     try:
         tool = tomllib.loads(read_regular(pyproject).decode()).get("tool")
@@ -130,8 +131,6 @@ def finish(child, label: str) -> SyncOutcome:
     failure = {"command": label, "exit": code, "tail": lines[-12:], "log": log}
     if code < 0:
         # "exit -9" says nothing to a person; a signal (kill -9, the OOM killer) is named.
-        import signal
-
         try:
             name = signal.Signals(-code).name
         except ValueError:
@@ -145,7 +144,7 @@ def finish(child, label: str) -> SyncOutcome:
 def output_lines(data: bytes) -> list[str]:
     """A tool's terminal output as the lines a person saw last: escape
     sequences dropped, a line redrawn with \\r (progress) as it ended."""
-    import re
+    import re  # not on the cached prompt path (tests/prompt/test_imports.py)
 
     text = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]", "",
                   data.decode("utf-8", "replace"))
@@ -237,8 +236,6 @@ class slow_notice:
     def __enter__(self):
         seconds = settings.value("slow_sync_notice")
         if seconds > 0:
-            import signal
-
             name = self.project.name
             self.old = signal.signal(signal.SIGALRM, lambda *_: say(f"still syncing {name}…"))
             signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -246,8 +243,6 @@ class slow_notice:
 
     def __exit__(self, *exc):
         if self.old is not None:
-            import signal
-
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.old)
         return False

@@ -39,7 +39,7 @@ class Wanted:
 def marker_environment(env: Path) -> dict[str, str]:
     """PEP 508's environment for the env's interpreter on this machine:
     this interpreter's, with the env's Python version from pyvenv.cfg."""
-    from packaging.markers import default_environment
+    from packaging.markers import default_environment  # packaging: only when a lock or a requirement is compared
 
     out = dict(default_environment())
     version = env_python(env)
@@ -55,7 +55,7 @@ def marker_true(marker: str | None, environment: dict[str, str], extras=()) -> b
     """The marker holds here, with no extra or with one of `extras` chosen."""
     if not marker or not isinstance(marker, str):
         return True
-    from packaging.markers import InvalidMarker, Marker
+    from packaging.markers import InvalidMarker, Marker  # packaging: only when a lock or a requirement is compared
 
     try:
         m = Marker(marker)
@@ -67,7 +67,7 @@ def marker_true(marker: str | None, environment: dict[str, str], extras=()) -> b
 def _same_version(a: str, b: str) -> bool:
     if a == b:
         return True
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import InvalidVersion, Version  # packaging: only when a lock or a requirement is compared
 
     try:
         return Version(a) == Version(b)
@@ -76,8 +76,11 @@ def _same_version(a: str, b: str) -> bool:
 
 
 def _satisfies(version: str, spec: str) -> bool:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import InvalidVersion, Version
+    from packaging.specifiers import (  # packaging: only when a lock or a requirement is compared
+        InvalidSpecifier,
+        SpecifierSet,
+    )
+    from packaging.version import InvalidVersion, Version  # packaging: only when a lock or a requirement is compared
 
     try:
         return Version(version) in SpecifierSet(spec, prereleases=True)
@@ -114,7 +117,7 @@ def compare(wanted: dict[str, Wanted], now: dict[str, str], *, exact: bool, igno
 
 def read_lock(path: Path) -> dict:
     """A TOML lock file, or ValueError with a message for the user."""
-    import tomllib
+    import tomllib  # TOML only when a file is read
 
     try:
         return tomllib.loads(read_regular(path).decode())

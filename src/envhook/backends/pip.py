@@ -23,6 +23,8 @@ Drift is measured against that same lock.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from envhook.backends import requirement_files, spawn
@@ -69,8 +71,8 @@ def parse(path: Path, seen: set | None = None, direct: list[str] | None = None,
     ones that can be told are added to `direct`, when given: the sync
     installs those too. `base`: where relative paths point from (the
     project root, for a lock envhook compiled elsewhere)."""
-    from packaging.requirements import InvalidRequirement
-    from packaging.requirements import Requirement as Req
+    from packaging.requirements import InvalidRequirement  # packaging: only when a lock or a requirement is compared
+    from packaging.requirements import Requirement as Req  # packaging: only when a lock or a requirement is compared
 
     seen = set() if seen is None else seen
     if path in seen:
@@ -111,7 +113,7 @@ def parse(path: Path, seen: set | None = None, direct: list[str] | None = None,
 def _editable_name(base: Path, target: str) -> str | None:
     """The name an `-e` line installs: its #egg=, else the [project] name
     of the directory it points at."""
-    from urllib.parse import unquote, urlsplit
+    from urllib.parse import unquote, urlsplit  # only for a requirement given by URL
 
     from envhook.backends.lockread import read_lock  # loads packaging
 
@@ -133,8 +135,8 @@ def _editable_name(base: Path, target: str) -> str | None:
 
 
 def _project_requirements(root: Path) -> list[Requirement]:
-    from packaging.requirements import InvalidRequirement
-    from packaging.requirements import Requirement as Req
+    from packaging.requirements import InvalidRequirement  # packaging: only when a lock or a requirement is compared
+    from packaging.requirements import Requirement as Req  # packaging: only when a lock or a requirement is compared
 
     from envhook.backends.lockread import read_lock  # loads packaging
 
@@ -264,8 +266,6 @@ class PipBackend(Backend):
                 plan.append(("uv pip compile", _uv_compile(uv, project.env, files, out)))
             plan.append(("uv pip sync", [uv, "pip", "sync", "--python", python, *map(str, locks)]))
         else:
-            import sys
-
             # pip has no sync: a helper of envhook's resolves, installs and removes with it.
             argv = [sys.executable, "-I", "-m", "envhook.backends.pipsync", python]
             if out is not None:
@@ -337,8 +337,6 @@ def _uv_compile(uv: str, env: Path, files: list[Path], out: Path) -> list[str]:
 def _compile_now(project, uv: str | None, files: list[Path], out: Path) -> str:
     """Resolve the files into `out` for drift (a trusted project's: resolving
     may build a source distribution); the error line when it fails."""
-    import subprocess
-    import sys
 
     python = str(project.env / "bin" / "python")
     argv = _uv_compile(uv, project.env, files, out) if uv else \

@@ -11,7 +11,11 @@ config.toml, as Poetry reads them.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
+import sys
 from pathlib import Path
 
 from envhook.backends.base import Backend, ToolMissing, which
@@ -47,7 +51,7 @@ def config_file(environ) -> Path:
 
 
 def _read(path: Path) -> dict:
-    import tomllib
+    import tomllib  # TOML only when a file is read
 
     try:
         return tomllib.loads(read_regular(path).decode())
@@ -71,9 +75,6 @@ def setting(root: Path, key: str, environ):
 
 def env_name(name: str, root: Path) -> str:
     """Poetry's EnvManager.generate_env_name."""
-    import base64
-    import hashlib
-    import re
 
     sanitized = re.sub(r'[ $`!*@"\\\r\n\t]', "_", name.lower())[:42]
     digest = hashlib.sha256(os.path.normcase(os.path.realpath(root)).encode()).digest()
@@ -122,8 +123,6 @@ def env_path(root: Path, pyproject: dict | None, environ) -> Path:
         return local
     # Not created yet: Poetry will use the Python on PATH; the hook finds the
     # env it made after the sync (this directory's listing is watched).
-    import sys
-
     return base / f"{prefix}-py{sys.version_info[0]}.{sys.version_info[1]}"
 
 

@@ -12,7 +12,7 @@ from envhook.backends.base import Backend, SyncOutcome, ToolMissing, finish, syn
 from envhook.messages import quiet
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from pathlib import Path  # not on the cached prompt path (tests/prompt/test_imports.py)
 
 INSTALL_HINT = "uv not found on PATH; install it (https://docs.astral.sh/uv/) and run `envhook sync`"
 
@@ -45,7 +45,7 @@ def finish_sync(child: spawn.Child):
 
 def env_path(root: Path, environ=None) -> Path:
     """UV_PROJECT_ENVIRONMENT as uv reads it: relative to the workspace root, absolute as is."""
-    from pathlib import Path
+    from pathlib import Path  # not on the cached prompt path (tests/prompt/test_imports.py)
 
     value = (os.environ if environ is None else environ).get("UV_PROJECT_ENVIRONMENT")
     if value:
@@ -123,8 +123,8 @@ def selection(project, packages=None) -> list[str]:
 
 
 def _dry_run(uv: str, root: Path, mode: str, chosen: list[str] = ()) -> tuple[int, dict | None, str]:
-    import json
-    import subprocess
+    import json  # not on the cached prompt path (tests/prompt/test_imports.py)
+    import subprocess  # not on the cached prompt path (tests/prompt/test_imports.py)
 
     try:
         r = subprocess.run(

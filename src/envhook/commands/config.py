@@ -4,6 +4,7 @@ edit (reading for decisions stays with tomllib, in settings.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from envhook.store.records import atomic_write
 
 
 def _toml(value) -> str:
-    import tomlkit
+    import tomlkit  # tomlkit: only to write config.toml, comments kept
 
     return tomlkit.item(value).as_string()
 
@@ -43,7 +44,7 @@ def _parse(key: str, values: list[str]):
 
 
 def _document(path: Path):
-    import tomlkit
+    import tomlkit  # tomlkit: only to write config.toml, comments kept
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -79,8 +80,6 @@ def run(action: str, key: str | None, values: list[str] | None, as_json: bool = 
         if action == "get":
             value = settings.get(key)
             if as_json:
-                import json
-
                 sys.stdout.write(json.dumps(value) + "\n")
             else:
                 sys.stdout.write(bare(value))

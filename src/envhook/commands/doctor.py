@@ -12,9 +12,13 @@ prints a traceback: a check that breaks becomes a FAIL line of its own.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from envhook.backends import get, spawn
 from envhook.backends.base import sync_environ, which
@@ -122,7 +126,7 @@ class Context:
         if self._shell is None:
             found = None
             try:
-                import shellingham
+                import shellingham  # only when no hook said which shell this is
 
                 found, _ = shellingham.detect_shell()
             except Exception:  # noqa: BLE001 — shellingham raises its own errors when it cannot tell
@@ -366,8 +370,6 @@ def check_completion(ctx: Context) -> list[Line]:
 
 def _version(argv: list[str], cwd: str) -> tuple[tuple[int, ...] | None, str, str]:
     """(version, its text, the problem) from running argv (`tool --version`)."""
-    import subprocess
-
     try:
         r = subprocess.run(argv, cwd=cwd, env=sync_environ(), stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=TIMEOUT)
@@ -521,8 +523,6 @@ def _check_pip(ctx: Context, project, about: str, cwd: str) -> list[Line]:
 def writable(path: str, ctx: Context, var: str) -> tuple[str, str] | None:
     """None when envhook can write in `path`, or create it; else (problem, fix).
     Tried for real (a temp file, deleted): as root, modes say nothing."""
-    import tempfile
-
     probe = path
     while not os.path.lexists(probe):
         parent = os.path.dirname(probe)
@@ -542,8 +542,6 @@ def writable(path: str, ctx: Context, var: str) -> tuple[str, str] | None:
         else:
             os.rmdir(tempfile.mkdtemp(prefix=".envhook-doctor-", dir=probe))
     except OSError as e:
-        import errno
-
         q = ctx.quote(probe)
         if e.errno in (errno.EACCES, errno.EPERM):
             try:
@@ -579,8 +577,6 @@ def _check_state_owner() -> list[Line]:
         project = find_project(current_dir())
     except (ProjectError, OSError):
         project = None
-    from pathlib import Path
-
     d = project_dir(project.root) if project is not None else Path(paths.state_dir()) / "projects" / "-"
     why = unsafe_state(d)
     if why is None:

@@ -10,6 +10,7 @@ the one thing a hook must not do.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 # Only the full evaluation imports this module (the cached path never does),
@@ -94,8 +95,6 @@ def _start_stamp(told: notices.Told, state: str, stamp: str) -> int:
             text = (f"cannot write under {state} ({e.strerror}); until that is fixed nothing is allowed, "
                     "synced or recorded, and only envs already synced are activated")
         told.once(notices.KEY_STATE_DIR + notices.digest(state, e.errno), text, error=True)
-        import time
-
         return time.time_ns()
 
 

@@ -16,7 +16,7 @@ from envhook.store.records import prune_stamps
 
 def detect_shell() -> str | None:
     try:
-        import shellingham
+        import shellingham  # only when no hook said which shell this is
 
         name, _ = shellingham.detect_shell()
     except Exception:  # noqa: BLE001 — shellingham raises its own errors when it cannot tell

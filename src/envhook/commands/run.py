@@ -83,7 +83,7 @@ def env(directory: Path | None, fmt: str, shell_name: str | None, no_sync: bool)
     if changes is None:
         return status
     if fmt == "json":
-        import json
+        import json  # only for --json: a run replayed from the cache loads no JSON
 
         print(json.dumps(changes.to_json(), indent=2))
         return 0
@@ -113,7 +113,7 @@ def _github_actions(changes: Changes) -> int:
     if not env_file or not path_file:
         say("GITHUB_ENV and GITHUB_PATH are not set: --github-actions runs inside a GitHub Actions step", error=True)
         return 2
-    import secrets
+    import secrets  # loads hashlib (OpenSSL): only for --github-actions' multi-line values
 
     with open(env_file, "a", encoding="utf-8") as f:
         for name, value in [*changes.set.items(), *((n, "") for n in changes.unset)]:

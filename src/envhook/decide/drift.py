@@ -94,7 +94,7 @@ def show(value: str | None) -> str:
         return version or ""
     where = source["url"]
     if where.startswith("file://"):
-        from urllib.parse import unquote, urlsplit
+        from urllib.parse import unquote, urlsplit  # only for a dist installed from a URL
 
         where = unquote(urlsplit(where).path)
     return f"{version} ({'editable' if source['editable'] else 'from'}: {where})"

@@ -31,8 +31,11 @@ def unmet(env: Path, installed: dict[str, str], *, owners_skipped=frozenset(), t
     """Every requirement of the env's packages the env does not meet. Skips
     the requirements of `owners_skipped`; with `targets`, checks only
     requirements on those names."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.version import InvalidVersion
+    from packaging.requirements import (  # packaging: only when a lock or a requirement is compared
+        InvalidRequirement,
+        Requirement,
+    )
+    from packaging.version import InvalidVersion  # packaging: only when a lock or a requirement is compared
 
     from envhook.backends.lockread import marker_environment  # packaging, loaded with this module's caller
 

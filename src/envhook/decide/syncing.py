@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import shutil
+import signal
 import time
 from contextlib import contextmanager
 
@@ -184,8 +186,6 @@ def _move(src, dest) -> None:
     except OSError as e:
         if e.errno != errno.EXDEV:
             raise
-        import shutil
-
         shutil.move(src, dest)  # the state dir is on another filesystem
 
 
@@ -201,8 +201,6 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
     (`hand`: those changes as the assessment saw them, for that line when the
     lock's answer after the sync is unknown). `wait`: for another shell's
     sync of the project to end (else Busy)."""
-    import signal
-
     # `envhook deny` from another shell stops this sync with SIGTERM.
     old_term = signal.signal(signal.SIGTERM, spawn.cancel_on_sigterm)
     try:

@@ -10,6 +10,7 @@ tests/prompt/test_imports.py keeps this path free of heavy imports.
 
 from __future__ import annotations
 
+import fcntl
 import os
 
 from envhook.prompt import emit, hookcache
@@ -65,7 +66,7 @@ def _provably_stale(decision: hookcache.Decision, pstate: str) -> list[str] | No
     if any(p.endswith("pyproject.toml") for p in changed):
         # An edit that broke the TOML must not start uv on it: the full path
         # says what is wrong, once. (Only here, where a sync follows anyway.)
-        import tomllib
+        import tomllib  # TOML only when a file is read, never on a quiet prompt
 
         try:
             for p in changed:
@@ -82,8 +83,6 @@ def _provably_stale(decision: hookcache.Decision, pstate: str) -> list[str] | No
 
 def _start(decision: hookcache.Decision, pstate: str, changed: list[str]) -> Presync | None:
     """Take the project's lock and start uv; None when either cannot be had."""
-    import fcntl
-
     from envhook.backends.uv import start_sync, uv_path  # prompt budget: only for an early sync
     from envhook.messages import say  # prompt budget: only when something is said
 

@@ -157,7 +157,7 @@ def write(path: str, decision: Decision) -> None:
     )
     # Only the full evaluation writes, and it has state (json, pathlib) loaded
     # already; the fast path, which only reads, never imports it.
-    from pathlib import Path
+    from pathlib import Path  # not on the cached prompt path (tests/prompt/test_imports.py)
 
     from envhook.store.records import atomic_write  # records loads json: the full path only
 

@@ -1,13 +1,17 @@
 """sha256 without loading OpenSSL: hashlib's import costs ~2 ms on the
 hook's path, the builtin module a tenth of that."""
 
+import errno
+import os
+import stat
+
 try:
     from _sha256 import sha256  # CPython 3.11
 except ImportError:  # pragma: no cover - depends on the interpreter
     try:
         from _sha2 import sha256  # CPython 3.12+
     except ImportError:
-        from hashlib import sha256
+        from hashlib import sha256  # an interpreter without the builtin module
 
 
 def hexdigest(data: bytes) -> str:
@@ -17,14 +21,9 @@ def hexdigest(data: bytes) -> str:
 def read_regular(path) -> bytes:
     """The bytes of a regular file. A repository can name a FIFO (or a device)
     uv.lock: opened without O_NONBLOCK, reading it would hang the prompt."""
-    import os
-    import stat
-
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            import errno
-
             raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
         chunks = []
         while chunk := os.read(fd, 1 << 20):

@@ -7,7 +7,9 @@ cannot afford to import it at every slow-path prompt."""
 from __future__ import annotations
 
 import os
+import stat
 import sys
+import time
 
 from envhook.store.hashing import hexdigest
 
@@ -18,7 +20,7 @@ def _user_dir(kind: str, xdg_var: str, default: str, app: str = APP) -> str:
     """platformdirs' user_<kind>_dir(app), with its XDG rule inlined for Linux
     (Poetry finds its own config and cache by the same rule)."""
     if sys.platform == "darwin" or sys.platform == "win32":
-        import platformdirs
+        import platformdirs  # the reference, only where os alone cannot tell
 
         return getattr(platformdirs, f"user_{kind}_dir")(app, appauthor=False)
     base = os.environ.get(xdg_var, "")
@@ -101,8 +103,6 @@ def finish_stamp(path: str, mtime_ns: int, watch=()) -> None:
     # wake every prompt until the clock catches up: the stamp follows it.
     t = mtime_ns - 1
     if watch:
-        import time
-
         now = time.time_ns()
         for w in watch:
             try:
@@ -174,8 +174,6 @@ def unsafe_owner(path, follow: bool = False) -> str | None:
     """"is owned by uid N" / "is writable by others (mode 0777)" / "is a
     symlink" / None (also when it does not exist). `follow`: a symlink to a
     safe directory is fine (the state dir itself may live elsewhere)."""
-    import stat
-
     try:
         st = os.stat(path) if follow else os.lstat(path)
     except OSError:

@@ -22,6 +22,7 @@ writes do not wake every shell at its next prompt.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
@@ -88,8 +89,6 @@ def ensure_project_dir(root: Path) -> Path:
         if p.is_symlink():
             # Written through, a link planted there would put envhook's files
             # (and its trust) wherever it points.
-            import errno
-
             raise OSError(errno.ELOOP, "is a symlink; envhook writes nothing through it", str(p))
     marker = d / "path"
     if not marker.exists():

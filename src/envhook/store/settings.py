@@ -61,7 +61,7 @@ def config_file() -> str:
 
 
 def _load(path: str) -> dict:
-    import tomllib
+    import tomllib  # TOML only when a file is read, never on a quiet prompt
 
     try:
         data = tomllib.loads(read_regular(path).decode())

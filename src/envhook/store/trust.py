@@ -19,6 +19,7 @@ are hashed, never interpreted.
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 from envhook.backends import backend_for
@@ -212,8 +213,6 @@ def deny(root: Path) -> int | None:
         return None
     if record.pid == os.getpid():
         return None
-    import signal
-
     try:
         os.kill(record.pid, signal.SIGTERM)
     except (ProcessLookupError, PermissionError):
