@@ -11,7 +11,8 @@
 # to it while nothing changed costs no process either.
 #
 # The file reads top to bottom: what bash and zsh say differently (variable
-# indirection, how the hook is registered, `envhook doctor`'s questions), then
+# indirection: reading, copying, saving and restoring by name; how the hook is
+# registered; `envhook doctor`'s questions), then
 # the hook itself, written once. In zsh every function runs with zsh's own
 # options plus ksh_arrays and sh_word_split (sticky emulation, set up by
 # _envhook_register), so arrays count from 0 and words split as in bash, and
@@ -31,6 +32,44 @@ if [[ __ENVHOOK_SHELL__ == zsh ]]; then
 
 # _envhook_get NAME: true when NAME is set, its value left in _envhook_val.
 _envhook_get() { (( ${(P)+1} )) && _envhook_val=${(P)1}; }
+
+# The three that read variables by name on every activation and leave are
+# written per shell, with the shell's own indirection: a helper call per
+# variable (sticky emulation makes each zsh call dearer) cost a re-entry
+# 40-60 % in zsh.
+
+# _envhook_copy TO FROM: the array FROM copied into the array TO (names are ours).
+_envhook_copy() { set -A "$1" "${(@P)${:-$2[@]}}"; }
+
+# Export NAME=VALUE (or unset NAME when no value is given), remembering the
+# user's value the first time so that leaving restores exactly that.
+_envhook_set() {
+    local n=$1 o=_envhook_old_$1 w=_envhook_new_$1
+    if [[ " $_envhook_saved " != *" $n "* ]]; then
+        _envhook_saved="$_envhook_saved $n"
+        if (( ${(P)+n} )); then typeset -g "$o=${(P)n}"; else unset "$o"; fi
+    fi
+    if (( $# > 1 )); then
+        export "$n=$2"
+        typeset -g "$w=$2"
+    else
+        unset "$n" "$w"
+    fi
+}
+
+# Put back what _envhook_set changed, but only where the value is still ours:
+# a variable the user changed since is the user's now.
+_envhook_restore() {
+    local n o w IFS=' '  # the names are split on spaces whatever the user's IFS
+    for n in $_envhook_saved; do
+        o=_envhook_old_$n w=_envhook_new_$n
+        if [[ ${(P)+n}${(P)n-} == "${(P)+w}${(P)w-}" ]]; then
+            if (( ${(P)+o} )); then export "$n=${(P)o}"; else unset "$n"; fi
+        fi
+        unset "$o" "$w"
+    done
+    _envhook_saved=
+}
 
 # zsh sees every directory change (chpwd): no cd to wrap.
 _envhook_wrap() { :; }
@@ -75,6 +114,35 @@ envhook() {
 else  # bash
 
 _envhook_get() { [[ -n ${!1+x} ]] && _envhook_val=${!1}; }
+
+_envhook_copy() { eval "$1=(\"\${$2[@]}\")"; }  # the names are ours; the values are not evaluated
+
+_envhook_set() {
+    local n=$1 o=_envhook_old_$1
+    if [[ " $_envhook_saved " != *" $n "* ]]; then
+        _envhook_saved="$_envhook_saved $n"
+        if [[ -n ${!n+x} ]]; then printf -v "$o" '%s' "${!n}"; else unset "$o"; fi
+    fi
+    if [[ $# -gt 1 ]]; then
+        export "$n=$2"
+        printf -v "_envhook_new_$n" '%s' "$2"
+    else
+        unset "$n" "_envhook_new_$n"
+    fi
+}
+
+_envhook_restore() {
+    # The names are split on spaces whatever the user's IFS ("strict mode" rc files set $'\n\t').
+    local n o w IFS=' '
+    for n in $_envhook_saved; do
+        o=_envhook_old_$n w=_envhook_new_$n
+        if [[ ${!n+x}${!n-} == "${!w+x}${!w-}" ]]; then
+            if [[ -n ${!o+x} ]]; then export "$n=${!o}"; else unset "$n"; fi
+        fi
+        unset "$o" "$w"
+    done
+    _envhook_saved=
+}
 
 # bash has no hook on a directory change, so `cd dir && cmd` would run cmd
 # in the previous project's env until the next prompt. cd, pushd and popd are
@@ -305,10 +373,6 @@ _envhook_export() {
     esac
 }
 
-# _envhook_copy TO FROM: the array FROM copied into the array TO. The names
-# are ours; the values are not evaluated.
-_envhook_copy() { eval "$1=(\"\${$2[@]}\")"; }
-
 # Called by Python's output: file the state just assigned under the
 # project's slot (a new one for a new project), then act on it.
 _envhook_adopt() {
@@ -343,39 +407,6 @@ _envhook_apply() {
         _envhook_activate "${_envhook_act[@]}"
     fi
     if [[ -n ${_envhook_act[3]-} ]]; then _envhook_set ENVHOOK_STATE "${_envhook_act[3]}"; fi
-}
-
-# Export NAME=VALUE (or unset NAME when no value is given), remembering the
-# user's value the first time so that leaving restores exactly that.
-_envhook_set() {
-    local n=$1 o=_envhook_old_$1
-    if [[ " $_envhook_saved " != *" $n "* ]]; then
-        _envhook_saved="$_envhook_saved $n"
-        if _envhook_get "$n"; then printf -v "$o" '%s' "$_envhook_val"; else unset "$o"; fi
-    fi
-    if [[ $# -gt 1 ]]; then
-        export "$n=$2"
-        printf -v "_envhook_new_$n" '%s' "$2"
-    else
-        unset "$n" "_envhook_new_$n"
-    fi
-}
-
-# Put back what _envhook_set changed, but only where the value is still ours:
-# a variable the user changed since is the user's now.
-_envhook_restore() {
-    # The names are split on spaces whatever the user's IFS ("strict mode" rc files set $'\n\t').
-    local n now ours IFS=' '
-    for n in $_envhook_saved; do
-        now= ours=
-        ! _envhook_get "$n" || now=x$_envhook_val
-        ! _envhook_get "_envhook_new_$n" || ours=x$_envhook_val
-        if [[ $now == "$ours" ]]; then
-            if _envhook_get "_envhook_old_$n"; then export "$n=$_envhook_val"; else unset "$n"; fi
-        fi
-        unset "_envhook_old_$n" "_envhook_new_$n"
-    done
-    _envhook_saved=
 }
 
 _envhook_activate() {  # ENV PROMPT NO_SYNC [STATE]
