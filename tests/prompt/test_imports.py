@@ -18,7 +18,9 @@ from envhook.commands.hook import ENTRY, import_path
 from support.projects import make_project
 
 NEVER = {"tomlkit", "packaging", "shellingham", "argparse", "envhook.cli", "envhook.commands.status",
-         "envhook.commands.hook", "envhook.commands.pin"}
+         "envhook.commands.hook", "envhook.commands.pin",
+         # shutil loads bz2 and lzma (~4 ms); only a state dir on another filesystem needs it
+         "shutil", "bz2", "lzma"}
 NOT_ON_THE_FAST_PATH = NEVER | {"tomllib", "json", "re", "pathlib", "hashlib", "_hashlib", "subprocess",
                                 "platformdirs", "dataclasses", "tempfile", "envhook.commands.export",
                                 "envhook.decide.syncing", "envhook.store.records", "envhook.decide.project"}

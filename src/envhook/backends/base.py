@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import abc
 import os
-import signal
 from pathlib import Path
 
-from envhook.backends import spawn
 from envhook.messages import quiet, say
 from envhook.store import paths, settings
 from envhook.store.hashing import read_regular
@@ -114,12 +112,18 @@ def sync_environ() -> dict[str, str]:
 def which(name: str, project) -> str | None:
     """A tool on PATH, never one from the project's own env (that is the
     project's code, not the user's tool)."""
+    from envhook.backends import spawn  # loads signal's enums (~0.8 ms): only when a tool runs
+
     return spawn.which(name, skip=os.path.normpath(os.path.join(str(project.env), "bin")))
 
 
 def finish(child, label: str) -> SyncOutcome:
     """Wait for a started tool (spawn.Child) and say how it went; a failure
     keeps the end of its output and names its cause."""
+    import signal  # builds its enums (~0.7 ms): only when a tool runs
+
+    from envhook.backends import spawn  # loads signal's enums (~0.8 ms): only when a tool runs
+
     code = spawn.wait(child)
     if code is spawn.INTERRUPTED:
         return SyncOutcome(SYNC_INTERRUPTED, "sync cancelled by `envhook deny`" if spawn.cancelled
@@ -203,6 +207,8 @@ class Runner:
     project's sync.log, each waited for as `finish` says."""
 
     def __init__(self, project):
+        from envhook.backends import spawn  # loads signal's enums (~0.8 ms): only when a tool runs
+
         self.project, self.env, self.show = project, sync_environ(), not quiet()
         try:
             path = str(ensure_project_dir(project.root) / paths.SYNC_LOG)
@@ -211,6 +217,8 @@ class Runner:
         self.log = spawn.Log(path)
 
     def __call__(self, label: str, argv: list[str]) -> SyncOutcome:
+        from envhook.backends import spawn  # loads signal's enums (~0.8 ms): only when a tool runs
+
         try:
             child = spawn.start(argv, self.env, cwd=str(self.project.root), log=self.log, show=self.show)
         except OSError as e:
@@ -234,6 +242,8 @@ class slow_notice:
         self.project, self.old = project, None
 
     def __enter__(self):
+        import signal  # builds its enums (~0.7 ms): only when a tool runs
+
         seconds = settings.value("slow_sync_notice")
         if seconds > 0:
             name = self.project.name
@@ -242,6 +252,8 @@ class slow_notice:
         return self
 
     def __exit__(self, *exc):
+        import signal  # builds its enums (~0.7 ms): only when a tool runs
+
         if self.old is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.old)

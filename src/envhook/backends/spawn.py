@@ -9,10 +9,8 @@ after it scrolled by; the last lines are kept in memory for the record."""
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
-import termios
 import time
 
 INTERRUPTED = None
@@ -169,6 +167,9 @@ def _output_channel() -> tuple[int, int]:
         if os.isatty(2):
             master, slave = os.openpty()
             try:
+
+                import fcntl  # only for a tool shown on a terminal
+                import termios  # only for a tool shown on a terminal
 
                 size = fcntl.ioctl(2, termios.TIOCGWINSZ, b"\0" * 8)
                 fcntl.ioctl(slave, termios.TIOCSWINSZ, size)

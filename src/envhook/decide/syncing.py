@@ -5,12 +5,10 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import shutil
-import signal
 import time
 from contextlib import contextmanager
 
-from envhook.backends import backend_for, spawn
+from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
 from envhook.decide import venv
 from envhook.decide.assess import assess, env_config_digest
@@ -186,6 +184,8 @@ def _move(src, dest) -> None:
     except OSError as e:
         if e.errno != errno.EXDEV:
             raise
+        import shutil  # loads bz2 and lzma (~4 ms on the prompt's full path): only for this rare move
+
         shutil.move(src, dest)  # the state dir is on another filesystem
 
 
@@ -201,6 +201,10 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
     (`hand`: those changes as the assessment saw them, for that line when the
     lock's answer after the sync is unknown). `wait`: for another shell's
     sync of the project to end (else Busy)."""
+    import signal  # builds its enums (~0.7 ms): only when a sync runs
+
+    from envhook.backends import spawn  # only when a sync runs
+
     # `envhook deny` from another shell stops this sync with SIGTERM.
     old_term = signal.signal(signal.SIGTERM, spawn.cancel_on_sigterm)
     try:
