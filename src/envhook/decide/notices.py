@@ -56,36 +56,46 @@ KEY_KEPT = "k:"        # a changed lock, and hand-made changes kept whole (tinke
 KEY_ERROR = "x:"       # the evaluation itself failed
 
 
+def untrusted_line(project, a) -> str:
+    """Why an untrusted project is left alone: the hook says it once, `envhook run` at each refusal."""
+    if a.trust_changes:
+        # Paranoid mode: each new content of the inputs asks again, saying what changed.
+        return f"{project.name}: {', '.join(a.reasons)}; not synced or activated until you `envhook allow` it again"
+    if a.denied:
+        return f"{project.name} is denied; `envhook allow` to trust it again"
+    return f"{project.name} ({project.root}) is not trusted; `envhook allow` to sync and activate its env"
+
+
+def held_line(project, a) -> str:
+    """Stale under sync = "missing": the change is not synced."""
+    return f"{project.name}'s {', '.join(a.changed)}; not synced (sync = \"missing\") — `envhook sync` brings it in"
+
+
+def pinned_line(project, a) -> str:
+    """Pinned, and the inputs changed since the pin."""
+    return f"{project.name} is pinned, so it was not synced ({', '.join(a.reasons)}); `envhook unpin` to sync"
+
+
 def say_untrusted(told: Told, project, a) -> None:
     root = str(project.root)
     if told.blocked:
         return  # `envhook allow` cannot work either; the line about the state dir was said
-    if a.trust_changes:
-        # Paranoid mode: each new content of the inputs asks again, saying what changed.
-        told.once(KEY_UNTRUSTED + digest(root, a.inputs),
-                  f"{project.name}: {', '.join(a.reasons)}; not synced or activated until you "
-                  "`envhook allow` it again")
-    elif a.denied:
-        told.once(KEY_UNTRUSTED + digest(root), f"{project.name} is denied; `envhook allow` to trust it again")
-    else:
-        told.once(KEY_UNTRUSTED + digest(root),
-                  f"{project.name} ({root}) is not trusted; `envhook allow` to sync and activate its env")
+    # Paranoid mode keys by the inputs' content: each new content asks again.
+    key = digest(root, a.inputs) if a.trust_changes else digest(root)
+    told.once(KEY_UNTRUSTED + key, untrusted_line(project, a))
 
 
 def say_state(told: Told, project, a) -> None:
     """What the state means for the user, once per shell (or across shells)."""
     root = str(project.root)
     if a.state == STALE and a.held:
-        told.once(KEY_HELD + digest(root, a.inputs),
-                  f"{project.name}'s {', '.join(a.changed)}; not synced (sync = \"missing\") — "
-                  "`envhook sync` brings it in")
+        told.once(KEY_HELD + digest(root, a.inputs), held_line(project, a))
     elif a.state == TINKERED or (a.state == STALE and a.kept_whole):
         say_hand_made(told, project, a)
     elif a.state == IN_SYNC:
         _forget_hand_made(project)
     elif a.state == PINNED and a.reasons:
-        told.once(KEY_PINNED + digest(root, a.inputs),
-                  f"{project.name} is pinned, so it was not synced ({', '.join(a.reasons)}); `envhook unpin` to sync")
+        told.once(KEY_PINNED + digest(root, a.inputs), pinned_line(project, a))
     if a.state == PINNED and a.pin_undone:
         _say_pin_undone(told, project, a)
     elif a.state == FAILED:

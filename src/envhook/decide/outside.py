@@ -10,6 +10,7 @@ from pathlib import Path
 
 from envhook.decide import venv
 from envhook.decide.assess import DISABLED, FAILED, NO_PROJECT, PINNED, STALE, UNTRUSTED, assess
+from envhook.decide.notices import held_line, pinned_line, untrusted_line
 from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.decide.syncing import adopt, sync
 from envhook.messages import say
@@ -62,16 +63,11 @@ def decide(start: Path | None, no_sync: bool) -> tuple[Activation | None, int]:
 
 def _refused(a) -> str | None:
     """Why nothing of this project may run, as the hook would refuse it."""
-    name = a.project.name
     if a.state == DISABLED:
-        return f"envhook is off for {name} ({'; '.join(a.reasons)}); not running the command in its env"
+        return f"envhook is off for {a.project.name} ({'; '.join(a.reasons)}); not running the command in its env"
     if a.state != UNTRUSTED:
         return None
-    if a.denied:
-        return f"{name} is denied; `envhook allow` to trust it again (the command was not run)"
-    if a.trust_changes:
-        return f"{name}: {', '.join(a.reasons)}; `envhook allow` it again (the command was not run)"
-    return f"{name} ({a.project.root}) is not trusted; `envhook allow` to sync and activate its env (the command was not run)"
+    return untrusted_line(a.project, a) + " (the command was not run)"
 
 
 def _sync(a):
@@ -92,10 +88,9 @@ def _sync(a):
 
 def _say_kept(a) -> None:
     """One line when the inputs changed and the env was left as it is."""
-    name = a.project.name
     if a.state == STALE and a.held:
-        say(f"{name}'s {', '.join(a.changed)}; not synced (sync = \"missing\") — `envhook sync` brings it in")
+        say(held_line(a.project, a))
     elif a.state == STALE and a.kept_whole:
-        say(f"{name}: {', '.join(a.reasons)}; not synced — `envhook sync` resets the env to the lock")
+        say(f"{a.project.name}: {', '.join(a.reasons)}; not synced — `envhook sync` resets the env to the lock")
     elif a.state == PINNED and a.reasons:
-        say(f"{name} is pinned, so it was not synced ({', '.join(a.reasons)}); `envhook unpin` to sync")
+        say(pinned_line(a.project, a))
