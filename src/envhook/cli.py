@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("hook", help="print the shell hook: eval \"$(envhook hook bash)\"")
     p.add_argument("shell", nargs="?", choices=NAMES, help="default: detected")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the hook to FILE (replaced whole, never half-written) instead of printing it; "
+                        "nushell, which cannot eval, sources that file")
 
     p = sub.add_parser("status", help="explain the state of the project's env and what the hook will do")
     _path_arg(p)
@@ -126,7 +129,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "hook":
         from envhook.commands.hook import hook
 
-        return hook(args.shell)
+        return hook(args.shell, args.output)
     if args.command == "status":
         from envhook.commands.status import status
 

@@ -25,10 +25,8 @@ from envhook.backends.base import sync_environ, which
 from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.messages import clean  # the same escaping of what a path or a repository may hold
 from envhook.prompt.shells import NAMES, get_shell
-from envhook.prompt.shells.fish import fish_quote
 from envhook.prompt.shells.posix import posix_quote
 from envhook.prompt.shells.rcfiles import startup_files, xdg_home
-from envhook.prompt.shells.xonsh import xonsh_quote
 from envhook.store import paths, settings, trust
 from envhook.store.records import project_dir
 from envhook.store.trust import unsafe_state
@@ -114,7 +112,7 @@ class Context:
 
     @property
     def shell(self) -> str | None:
-        """bash, zsh, fish or xonsh: the shell doctor runs in, else the login shell."""
+        """One of shells.NAMES: the shell doctor runs in, else the login shell."""
         return self._detect()[0]
 
     @property
@@ -141,11 +139,12 @@ class Context:
         return self._shell
 
     def quote(self, value: str) -> str:
-        if self.shell == "fish":
-            return fish_quote(value)
-        if self.shell == "xonsh":
-            return xonsh_quote(value)
-        return posix_quote(value)
+        """A value for a fix the user pastes into this shell, quoted by the shell's own function."""
+        return get_shell(self.shell).quote(value) if self.shell else posix_quote(value)
+
+
+def _listed(conjunction: str) -> str:
+    return f"{', '.join(SHELLS[:-1])} {conjunction} {SHELLS[-1]}"
 
 
 def show(path: str) -> str:
@@ -200,8 +199,8 @@ def check_hook(ctx: Context) -> list[Line]:
     what = f"hook loaded in this {shell or 'shell'}"
     value = os.environ.get("_ENVHOOK_HOOKED", "")
     if shell is None:
-        return [fail(what, f"envhook hooks bash, zsh, fish and xonsh; this shell looks like {ctx.shell_seen}",
-                     "run envhook doctor from bash, zsh, fish or xonsh (with its hook line in its rc file)")]
+        return [fail(what, f"envhook hooks {_listed('and')}; this shell looks like {ctx.shell_seen}",
+                     f"run envhook doctor from {_listed('or')} (with its hook line in its rc file)")]
     rc = startup_files(shell, ctx.login)[0]
     add = f"add this line to {show(rc)}{_login_why(ctx)}, then open a new shell: {HOOK_LINE[shell]}"
     if ctx.rc_has_line is None:
@@ -230,7 +229,7 @@ def check_hook(ctx: Context) -> list[Line]:
         lines.append(note(f"the hook in this shell runs the envhook of {python}, this doctor is the one of "
                           f"{sys.executable}: if you reinstalled envhook, open a new shell (exec {shell})"))
     if os.environ.get("ENVHOOK_DISABLE"):
-        unset = "set -e ENVHOOK_DISABLE" if shell == "fish" else "unset ENVHOOK_DISABLE"
+        unset = get_shell(shell).unset("ENVHOOK_DISABLE")
         lines.append(note(f"ENVHOOK_DISABLE is set: the hook does nothing in this shell ({unset})"))
     return lines
 

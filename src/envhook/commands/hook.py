@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from pathlib import Path
 
 import envhook
 from envhook.messages import say
 from envhook.prompt.entry import PROTOCOL
 from envhook.prompt.shells import get_shell, template_dir
 from envhook.store import settings
-from envhook.store.records import prune_stamps
+from envhook.store.records import atomic_write, prune_stamps
 
 
 def detect_shell() -> str | None:
@@ -48,11 +49,11 @@ def import_path() -> list[str]:
     return [own, *site]
 
 
-def hook(shell_name: str | None) -> int:
+def hook(shell_name: str | None, output: str | None = None) -> int:
 
     name = shell_name or detect_shell()
     if name is None:
-        say("cannot tell which shell this is; say it: `envhook hook bash|zsh|fish`", error=True)
+        say("cannot tell which shell this is; say it: `envhook hook bash|zsh|fish|…`", error=True)
         return 2
     try:
         sh = get_shell(name)
@@ -61,20 +62,28 @@ def hook(shell_name: str | None) -> int:
         return 2
     with open(os.path.join(template_dir(), sh.template), encoding="utf-8") as f:
         text = f.read()
-    sys.stdout.write(
-        sh.render(
-            text,
-            {
-                # The interpreter envhook runs in, by absolute path: the hook
-                # must not depend on PATH (or pay for a pyenv shim).
-                "ENVHOOK_PYTHON": sys.executable,
-                "ENVHOOK_PYPATH": import_path(),
-                "ENVHOOK_ENTRY": ENTRY,
-                "ENVHOOK_SESSION": secrets.token_hex(8),
-                "ENVHOOK_PARANOID": "1" if _paranoid_setting() else "",
-            },
-        )
+    text = sh.render(
+        text,
+        {
+            # The interpreter envhook runs in, by absolute path: the hook
+            # must not depend on PATH (or pay for a pyenv shim).
+            "ENVHOOK_PYTHON": sys.executable,
+            "ENVHOOK_PYPATH": import_path(),
+            "ENVHOOK_ENTRY": ENTRY,
+            "ENVHOOK_SESSION": secrets.token_hex(8),
+            "ENVHOOK_PARANOID": "1" if _paranoid_setting() else "",
+        },
     )
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        # Several shells starting at once (a terminal restoring its tabs) each
+        # write the file that all of them source: none may read half of it.
+        try:
+            atomic_write(Path(output), text.encode("utf-8", "surrogateescape"))
+        except OSError as e:
+            say(f"cannot write the hook to {output}: {e.strerror or e}", error=True)
+            return 1
     prune_stamps()
     return 0
 

@@ -100,7 +100,7 @@ def env(directory: Path | None, fmt: str, shell_name: str | None, no_sync: bool)
         lines += [sh.unset(k) for k in changes.unset]
         if changes.path_prepend:
             lines.append(sh.export_path("PATH", env_now["PATH"].split(os.pathsep)))
-        print(sh.script(lines), end="")
+        print(sh.code(lines), end="")
         return 0
     return _github_actions(changes)
 

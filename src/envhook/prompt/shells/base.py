@@ -44,3 +44,8 @@ class Shell:
     def script(self, statements: list[str]) -> str:
         lines = [s for s in statements if s]
         return self.separator.join(lines) + ("\n" if lines else "")
+
+    def code(self, statements: list[str]) -> str:
+        """What `envhook env --shell` prints, for the user's shell to run:
+        where the hook evals code, the same text as script()."""
+        return self.script(statements)
