@@ -25,7 +25,7 @@ NOEOL_LINE='# (install.sh ended the last line above with a newline: uninstalling
 
 usage() {
     cat <<'EOF'
-Usage: ./install.sh [--shell bash|zsh|fish|xonsh] [--python PATH] [--no-modify-rc]
+Usage: ./install.sh [--shell bash|zsh|fish|xonsh|nu] [--python PATH] [--no-modify-rc]
        ./install.sh --uninstall [--no-modify-rc]
 
 Install envhook for the current user from this clone and hook your shell.
@@ -43,6 +43,8 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${ZDOTDIR:-~}/.zshrc (ZDOTDIR as zsh itself sets it, .zshenv included)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish
     xonsh ${XDG_CONFIG_HOME:-~/.config}/xonsh/rc.d/envhook.xsh
+    nu    ${XDG_CONFIG_HOME:-~/.config}/nushell/config.nu (its line writes the
+          hook to nushell/autoload/envhook.nu, which --uninstall deletes too)
 
   And the shell's completion (`envhook completion SHELL`) where it looks:
     bash  ${XDG_DATA_HOME:-~/.local/share}/bash-completion/completions/envhook
@@ -50,7 +52,7 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${XDG_DATA_HOME:-~/.local/share}/zsh/site-functions/_envhook
           (the rc block puts that dir on $fpath)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/completions/envhook.fish
-    (none for xonsh yet)
+    (none for xonsh and nu yet)
 
 Options:
   --shell SHELL    hook this shell (default: the basename of $SHELL, else bash)
@@ -78,7 +80,7 @@ modify_rc=1
 while [ $# -gt 0 ]; do
     case $1 in
         --shell)
-            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish or xonsh"
+            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish, xonsh or nu"
             shell_name=$2
             shift 2
             ;;
@@ -112,8 +114,9 @@ while [ $# -gt 0 ]; do
 done
 
 case $shell_name in
-    '' | bash | zsh | fish | xonsh) ;;
-    *) die "--shell must be bash, zsh, fish or xonsh, not '$shell_name'" ;;
+    '' | bash | zsh | fish | xonsh | nu) ;;
+    nushell) shell_name=nu ;;
+    *) die "--shell must be bash, zsh, fish, xonsh or nu, not '$shell_name'" ;;
 esac
 if [ -z "${HOME:-}" ] || [ ! -d "$HOME" ]; then
     die "HOME is not set to a directory"
@@ -159,6 +162,7 @@ bashrc=$(rc_files bash block)
 zshrc=$(rc_files zsh block)
 fishrc=$(rc_files fish block)
 xonshrc=$(rc_files xonsh block)
+nurc=$(rc_files nu block)
 # Where each shell looks for completions (bash: bash-completion's user dir).
 bash_completion=$data_home/bash-completion/completions/envhook
 zsh_functions=$data_home/zsh/site-functions
@@ -190,6 +194,11 @@ sh_quote() {
         esac
     done
     printf "'%s%s'" "$_out" "$_rest"
+}
+
+# Quote $1 as a nushell double-quoted string: \ and " backslash-escaped.
+nu_quote() {
+    printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"
 }
 
 # Quote $1 for fish, or as a Python string literal (xonsh): both are '...'
@@ -432,7 +441,16 @@ if [ "$action" = uninstall ]; then
         while IFS= read -r rc; do
             remove_block "$rc" </dev/null
         done <<EOF
-$(for s in bash zsh fish xonsh; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
+$(for s in bash zsh fish xonsh nu; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
+EOF
+        # The file nushell's hook line writes and then sources: only ever envhook's.
+        while IFS= read -r made; do
+            if [ -f "$made" ] && head -n 1 "$made" | grep -q '^# envhook for nushell'; then
+                rm -f "$made"
+                say "Removed $(tilde "$made") (written by the hook line)"
+            fi
+        done <<EOF
+$(rc_files nu made)
 EOF
     else
         say "Left your rc files alone (--no-modify-rc): remove the envhook lines from them by hand."
@@ -455,7 +473,7 @@ if [ -z "$shell_name" ]; then
     shell_name=${SHELL:-}
     shell_name=${shell_name##*/}
     case $shell_name in
-        bash | zsh | fish | xonsh) ;;
+        bash | zsh | fish | xonsh | nu) ;;
         *)
             warn "cannot tell your shell from SHELL='${SHELL:-}'; hooking bash (use --shell to choose)"
             shell_name=bash
@@ -542,7 +560,10 @@ esac
 
 # --- the completion (not an rc file: also with --no-modify-rc) ---------------------
 
-[ "$shell_name" = xonsh ] || install_completion "$shell_name"
+case $shell_name in
+    xonsh | nu) ;;
+    *) install_completion "$shell_name" ;;
+esac
 if [ "$shell_name" = bash ] && ! have_bash_completion; then
     say "bash loads it through the bash-completion package, which is not installed here:"
     say "install that, or add this line to $(tilde "$bashrc"):"
@@ -554,6 +575,17 @@ fi
 # --- hook the shell --------------------------------------------------------------
 
 case $shell_name in
+    nu)
+        rc=$nurc
+        qbin=$(nu_quote "$bindir")
+        qenvhook=$(nu_quote "$envhook")
+        # config.nu is read by interactive nushells, before their autoload
+        # files: the hook it writes there is sourced in the same start.
+        body="if $qbin not-in \$env.PATH { \$env.PATH = (\$env.PATH | prepend $qbin) }
+^$qenvhook hook nu -o (\$nu.user-autoload-dirs | first | path join envhook.nu)"
+        line="^$qenvhook hook nu -o (\$nu.user-autoload-dirs | first | path join envhook.nu)"
+        hand_rc=$(rc_files nu rc)
+        ;;
     xonsh)
         rc=$xonshrc
         qbin=$(sq_quote "$bindir")
@@ -645,7 +677,7 @@ if [ "$shell_name" = bash ]; then
     install_block "$login_rc" "$login_body"
     report_block "$login_rc"
 fi
-if [ "$shell_name" = fish ] || [ "$shell_name" = xonsh ]; then
+if [ "$shell_name" = fish ] || [ "$shell_name" = xonsh ] || [ "$shell_name" = nu ]; then
     reload="exec $shell_name"
 else
     case $rc in

@@ -12,6 +12,7 @@ package index: it is the one slow test, marked ``slow`` (deselect with
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -77,6 +78,7 @@ class Home:
             "zsh": self.home / ".zshrc",
             "fish": self.home / ".config" / "fish" / "conf.d" / "envhook.fish",
             "xonsh": self.home / ".config" / "xonsh" / "rc.d" / "envhook.xsh",
+            "nu": self.home / ".config" / "nushell" / "config.nu",
         }[shell]
 
     def run(self, argv: list[str], *, env: dict[str, str] | None = None, check: bool = True,
@@ -102,6 +104,8 @@ class Home:
     def hook_check(self, shell: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """Start an interactive shell that reads its rc files; report whether
         the hook function is defined and where `envhook` resolves."""
+        if shell == "nu":
+            return self.nu_check(env)
         argv = {
             "bash": ["bash", "-ic", "type -t _envhook_hook; type -P envhook; true"],
             "zsh": ["zsh", "-ic", "whence -w _envhook_hook; whence -p envhook; true"],
@@ -111,9 +115,29 @@ class Home:
         }[shell]
         return self.run(argv, env=env, timeout=60)
 
+    def nu_check(self, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """nushell reads config.nu and its autoload files only when it is
+        interactive on a terminal (not with -c): ask it there."""
+        import pexpect
+
+        child = pexpect.spawn("nu", env=env or self.env, cwd=str(self.home), dimensions=(50, 400), timeout=60)
+        child.sendline("print $'@@(if ($env.__envhook? != null) { \"yes\" } else { \"no\" })@@"
+                       "(which envhook | get -o 0.path | default none)@@'; exit")
+        out = b""
+        while True:
+            i = child.expect([rb"\x1b\[6n", pexpect.EOF])
+            out += child.before
+            if i == 1:
+                break
+            child.send(b"\x1b[1;1R")  # where the cursor is: nushell's line editor asks before each prompt
+        child.close()
+        found = re.findall(rb"@@(yes|no)@@([^@\r\n]*)@@", out)
+        assert found, out
+        return subprocess.CompletedProcess(["nu"], 0, "\n".join(w.decode() for w in found[-1]) + "\n", "")
+
     def assert_hooked(self, shell: str, env: dict[str, str] | None = None) -> None:
         out = self.hook_check(shell, env).stdout.splitlines()
-        expect = {"bash": "function", "zsh": "_envhook_hook: function", "fish": "yes", "xonsh": "yes"}[shell]
+        expect = {"bash": "function", "zsh": "_envhook_hook: function", "fish": "yes", "xonsh": "yes", "nu": "yes"}[shell]
         assert out[:2] == [expect, str(self.bin / "envhook")], out
 
     def assert_not_hooked(self, shell: str) -> None:
@@ -149,10 +173,11 @@ USER_RC = {
     "zsh": "# my zshrc\nsetopt autocd\n",
     "fish": "# my own lines\nset -g my_var 1\n",
     "xonsh": "# my own lines\n$MY_VAR = '1'\n",
+    "nu": "# my own lines\n$env.MY_VAR = '1'\n",
 }
-CASES = [(shell, kind) for shell in ("bash", "zsh", "fish", "xonsh") for kind in ("absent", "eol", "no-eol")]
+CASES = [(shell, kind) for shell in ("bash", "zsh", "fish", "xonsh", "nu") for kind in ("absent", "eol", "no-eol")]
 # Run install.sh the three ways users do.
-VIA = {"bash": "bash", "zsh": "sh", "fish": "exec", "xonsh": "sh"}
+VIA = {"bash": "bash", "zsh": "sh", "fish": "exec", "xonsh": "sh", "nu": "bash"}
 
 
 def user_rc(shell: str, kind: str) -> bytes | None:
@@ -277,7 +302,7 @@ def test_unknown_shell_in_SHELL_falls_back_to_bash(home: Home) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--shell", "tcsh"], "--shell must be bash, zsh, fish or xonsh"),
+        (["--shell", "tcsh"], "--shell must be bash, zsh, fish, xonsh or nu"),
         (["--shell"], "--shell needs a value"),
         (["--frobnicate"], "unknown argument: --frobnicate"),
     ],
@@ -417,7 +442,7 @@ def assert_zsh_tab_completes(h: Home) -> None:
     t = Typist("zsh", session_home, h.env, h.home, h.base / "typed", load=h.rc("zsh").read_text())
     try:
         assert t.tab("envhook st") == ("envhook status ", ["status"])
-        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish", "xonsh"]
+        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish", "xonsh", "nu"]
     finally:
         t.close()
 
@@ -426,7 +451,7 @@ def assert_fish_completes(h: Home) -> None:
     """A real fish autoloads the completion from its completions dir."""
     proc = h.run(["fish", "-c", "complete -C'envhook st'; complete -C'envhook hook '"], timeout=60)
     words = [line.split("\t")[0] for line in proc.stdout.splitlines()]
-    assert words == ["status", "bash", "fish", "xonsh", "zsh"], proc.stdout + proc.stderr
+    assert words == ["status", "bash", "fish", "nu", "xonsh", "zsh"], proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

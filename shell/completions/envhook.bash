@@ -77,6 +77,7 @@ _envhook() {
 
     local opts="--help"
     case $cmd in
+        hook) opts="--help --output" ;;
         status) opts="--help --json --short" ;;
         pin) opts="--help --tinkered --absent --note" ;;
         sync) opts="--help --force --reset" ;;
@@ -108,7 +109,11 @@ _envhook() {
 
     case $cmd in
         hook)
-            ((${#args[@]} == 0)) && _envhook_words "bash zsh fish xonsh" "$cur"
+            if [[ $prev == -o || $prev == --output ]]; then
+                compopt -o default 2>/dev/null  # a file name
+            elif ((${#args[@]} == 0)); then
+                _envhook_words "bash zsh fish xonsh nu" "$cur"
+            fi
             ;;
         completion)
             ((${#args[@]} == 0)) && _envhook_words "bash zsh fish" "$cur"
@@ -118,7 +123,7 @@ _envhook() {
             ;;
         env)
             if [[ $prev == --shell ]]; then
-                _envhook_words "bash zsh fish xonsh" "$cur"
+                _envhook_words "bash zsh fish xonsh nu" "$cur"
             elif ((${#args[@]} == 0)); then
                 _envhook_dirs "$cur"
             fi

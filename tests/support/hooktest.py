@@ -16,6 +16,7 @@ HOOK_LINE = {
     "zsh": 'eval "$(envhook hook zsh)"',
     "fish": "envhook hook fish | source",
     "xonsh": "execx($(envhook hook xonsh))",
+    "nu": "envhook hook nu -o ($nu.user-autoload-dirs | first | path join envhook.nu)",
 }
 
 

@@ -54,11 +54,12 @@ __all__ = [
 
 SHELLS = ("bash", "zsh", "fish")
 #: Shells the driver can start besides SHELLS (their tests name them).
-MORE_SHELLS = ("xonsh",)
+MORE_SHELLS = ("xonsh", "nu")
 
 #: The prompt every session shows.  Commands must not contain it.
 PROMPT_MARK = "__EHP__> "
 _PROMPT_RE = re.compile(re.escape(PROMPT_MARK.encode()))
+_CURSOR_QUERY = re.compile(re.escape(b"\x1b[6n"))
 
 #: Default terminal width.  Huge so that no line editor ever wraps or scrolls a
 #: command line (a wrapped echo would contain a newline).
@@ -150,6 +151,18 @@ def shell_quote(shell: str, value: str) -> str:
                 out.append(ch)
         out.append("'")
         return "".join(out)
+    if shell == "nu":
+        # A double-quoted string: backslash escapes, control characters as \u{…}.
+        out = ['"']
+        for ch in value:
+            o = ord(ch)
+            if ch in '"\\':
+                out.append("\\" + ch)
+            elif o < 0x20 or o == 0x7F:
+                out.append("\\u{%x}" % o)
+            else:
+                out.append(ch)
+        return "".join(out) + '"'
     if shell == "xonsh":
         # A Python expression in subprocess mode: @('…') is one argument, whatever it holds.
         return f"@({value!r})"
@@ -254,6 +267,34 @@ def __ehp_status(args):
     return rc
 aliases['__ehp_get'] = __ehp_get
 aliases['__ehp_status'] = __ehp_status
+""",
+    "nu": r"""
+# ---- envhook test driver (tests/support/shell.py) ----
+$env.config.show_banner = false
+$env.config.bracketed_paste = false
+$env.config.use_kitty_protocol = false
+$env.config.shell_integration = {osc2: false, osc7: false, osc8: false, osc9_9: false, osc133: false, osc633: false, reset_application_mode: false}
+$env.PROMPT_COMMAND = {|| "\u{5f}_EHP__> " }
+$env.PROMPT_COMMAND_RIGHT = ""
+$env.PROMPT_INDICATOR = ""
+$env.PROMPT_MULTILINE_INDICATOR = ""
+def --env __ehp_get [name: string, base: string] {
+    let rc = ($env.LAST_EXIT_CODE? | default 0)
+    if $name in $env {
+        let v = ($env | get $name)
+        let s = if ($v | describe | str starts-with "list") { $v | str join ":" } else { $v | into string }
+        $s | save -f --raw $"($base).val"
+        "set" | save -f --raw $"($base).state"
+    } else {
+        "unset" | save -f --raw $"($base).state"
+    }
+    $env.LAST_EXIT_CODE = $rc
+}
+def --env __ehp_status [path: string] {
+    let rc = ($env.LAST_EXIT_CODE? | default 0)
+    $rc | into string | save -f --raw $path
+    $env.LAST_EXIT_CODE = $rc
+}
 """,
     "fish": r"""
 # ---- envhook test driver (tests/support/shell.py) ----
@@ -406,6 +447,13 @@ class ShellSession:
             rcfile.write_bytes(data)
             # readline: the line editor every xonsh has (prompt_toolkit is optional).
             return ["xonsh", "--rc", str(rcfile), "-i", "--shell-type=readline"]
+        if self.shell == "nu":
+            config_home = Path(self.env.get("XDG_CONFIG_HOME") or home / ".config")
+            self.env["XDG_CONFIG_HOME"] = str(config_home)
+            (config_home / "nushell").mkdir(parents=True, exist_ok=True)
+            (config_home / "nushell" / "env.nu").write_bytes(b"")
+            (config_home / "nushell" / "config.nu").write_bytes(data)
+            return ["nu", "--no-history"]
         # fish
         config_home = Path(self.env.get("XDG_CONFIG_HOME") or home / ".config")
         self.env["XDG_CONFIG_HOME"] = str(config_home)
@@ -447,6 +495,8 @@ class ShellSession:
         """Wait for ``pattern`` until ``deadline`` (time.monotonic()); return the bytes
         before it (consumed).  ``limit`` is the user-facing timeout, for messages."""
         try:
+            if self.shell == "nu":
+                return self._expect_answering_cursor_queries(pattern, deadline)
             self.child.expect(pattern, timeout=max(deadline - time.monotonic(), 0.01))
         except pexpect.TIMEOUT:
             self._state = "busy"
@@ -466,6 +516,18 @@ class ShellSession:
                 )
             ) from None
         return self.child.before
+
+    def _expect_answering_cursor_queries(self, pattern, deadline: float) -> bytes:
+        """nushell's line editor asks the terminal where the cursor is (ESC [6n)
+        before it draws a prompt, and waits for the answer: answer as a
+        terminal would (row 1, column 1), and keep what came before."""
+        before = b""
+        while True:
+            i = self.child.expect([pattern, _CURSOR_QUERY], timeout=max(deadline - time.monotonic(), 0.01))
+            before += self.child.before
+            if i == 0:
+                return before
+            self.child.send(b"\x1b[1;1R")
 
     def _wait_prompt(self, timeout: float | None, what: str, deadline: float | None = None) -> str:
         limit = self._t(timeout)

@@ -1,0 +1,353 @@
+# envhook for nushell. `envhook hook nu` prints this file with the values
+# marked __LIKE_THIS__ replaced by nushell string literals. nushell cannot eval
+# text at run time, so the hook is a file it sources at startup; config.nu
+# writes it afresh each time, just before nushell reads its autoload files:
+#     envhook hook nu -o ($nu.user-autoload-dirs | first | path join envhook.nu)
+#
+# The same hook as shell/envhook.sh, in nushell's own commands: "did anything
+# change?" is answered in-process (string compares of $env.PWD, `path exists`,
+# and `ls -D` for the mtimes of the project's watched files against this
+# shell's stamp), so a quiet prompt starts no process. Only when the answer is
+# "maybe" does it start envhook's Python (`envhook export`), which prints data,
+# not code: a NUON list of ["set", NAME, VALUE] and ["call", NAME] steps
+# (prompt/shells/nu.py), read here with `from nuon`.
+#
+# All state lives in $env.__envhook, a record: hooks may change the
+# environment but not the variables they close over, and nushell passes only
+# string variables to the commands it starts, so the record stays private.
+
+def --env __envhook_init [] {
+    let config = {
+        python: __ENVHOOK_PYTHON__
+        pypath: [__ENVHOOK_PYPATH__]
+        entry: __ENVHOOK_ENTRY__
+        # The file is saved once and read by every nushell: each shell needs its own id.
+        session: (random chars --length 16)
+        # The `paranoid` setting as it was when this hook was printed (ENVHOOK_PARANOID, when set, wins).
+        paranoid_cfg: __ENVHOOK_PARANOID__
+    }
+    # Sourcing the file twice must not forget what an earlier hook activated, nor register twice.
+    if ($env.__envhook? | describe | str starts-with "record") {
+        $env.__envhook.config = ($config | upsert session $env.__envhook.config.session)
+        return
+    }
+    $env.__envhook = {
+        config: $config
+        _envhook_root: "", _envhook_pwd: "", _envhook_told: "", _envhook_broken: ""
+        _envhook_known: [], _envhook_changed: [], _envhook_act: []
+        venv: "", bin: "", active: "", cur: -1, found: ""
+        check: {watch: [], absent: [], present: [], stamp: ""}  # _envhook_changed, parsed once
+        old: {}, new: {}  # what __envhook_set replaced ({} where it was unset), and what it put there
+        slot_of: {}       # project dir -> slot
+        slots: []         # {root, changed, act} per project visited
+        said: []          # failures of the hook already reported
+    }
+    $env._ENVHOOK_HOOKED = $"($nu.pid):($config.python)"  # which shell loaded the hook: for `envhook doctor`
+
+    # A shell started inside one where envhook had activated an env finds that
+    # activation exported (_ENVHOOK_VENV=NO_SYNC:ENV) and takes it over.
+    let marker = ($env._ENVHOOK_VENV? | default "")
+    let virtual = ($env.VIRTUAL_ENV? | default "")
+    if $marker != "" and $virtual != "" and $virtual == ($marker | str replace -r '^[^:]*:' '') {
+        $env.__envhook.venv = $virtual
+        $env.__envhook.bin = $"($virtual)/bin"
+        $env.__envhook.active = $marker
+        for name in [VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC] {
+            if ($name in $env) and ($name != UV_NO_SYNC or ($marker | str starts-with "1:")) {
+                $env.__envhook.old = ($env.__envhook.old | upsert $name {})
+                $env.__envhook.new = ($env.__envhook.new | upsert $name {v: ($env | get $name)})
+            }
+        }
+        # A login shell rebuilt PATH since: the env's bin goes back in front.
+        $env.PATH = (__envhook_path_without $env.__envhook.bin | prepend $env.__envhook.bin)
+    }
+
+    # pre_prompt runs before the prompt is drawn (so a prompt showing the env
+    # shows the one just activated) and before nushell's env_change hooks, so it
+    # sees every cd; the PWD hook is for a cd it did not see. Neither runs inside
+    # a command line: `cd proj; cmd` runs cmd before the env follows.
+    $env.config.hooks.pre_prompt = ($env.config.hooks.pre_prompt? | default [] | append {|| __envhook_hook })
+    let pwd_hooks = ($env.config.hooks.env_change?.PWD? | default [])
+    $env.config.hooks.env_change = ($env.config.hooks.env_change? | default {}
+        | upsert PWD ($pwd_hooks | append {|before, after| if $after != $env.__envhook._envhook_pwd { __envhook_hook } }))
+}
+
+def --env __envhook_hook [] {
+    # The user's last exit code is theirs: what the hook runs must not replace it.
+    let rc = ($env.LAST_EXIT_CODE? | default 0)
+    try {
+        __envhook_step
+    } catch {|e|
+        # Never an error report at every prompt: one line per distinct failure, then quiet.
+        let what = ($e.msg? | default "unknown error")
+        if $what not-in $env.__envhook.said {
+            $env.__envhook.said = ($env.__envhook.said | append $what)
+            print -e $"envhook: the hook failed \(($what)\); `envhook doctor` may say why"
+        }
+    }
+    $env.LAST_EXIT_CODE = $rc
+}
+
+def --env __envhook_step [] {
+    let st = $env.__envhook
+    let pwd = $env.PWD
+    if ($env.ENVHOOK_DISABLE? | default "") != "" or $st._envhook_broken != "" {
+        let root = $st._envhook_root
+        if $st._envhook_broken != "" and $root != "" and $pwd != $root and not ($pwd | str starts-with $"($root | str trim --right --char '/')/") {
+            __envhook_leave  # envhook was uninstalled under this shell: leaving still undoes its activation
+        }
+        return
+    }
+    if $pwd != $st._envhook_pwd {
+        __envhook_cd
+    } else if $st._envhook_root != "" {
+        if not (__envhook_fresh) { __envhook_export }
+    } else if (__envhook_isfile $"($pwd)/pyproject.toml") or (__envhook_isfile $"($pwd)/requirements.txt") {
+        __envhook_export  # a project was created right here (uv init)
+    }
+}
+
+# A regular file, or a symlink to one (`path type` alone names the link).
+def __envhook_isfile [p: string] {
+    ($p | path expand | path type) == file
+}
+
+# The project a directory belongs to: the nearest pyproject.toml above it, or
+# else the nearest requirements.txt (paths.py's rule); "" for none.
+def __envhook_find [pwd: string] {
+    mut d = ($pwd | str trim --right --char '/')
+    mut req = ""
+    loop {
+        let dir = if $d == "" { "/" } else { $d }
+        if (__envhook_isfile $"($d)/pyproject.toml") { return $dir }
+        if $req == "" and (__envhook_isfile $"($d)/requirements.txt") { $req = $dir }
+        if $d == "" { return $req }
+        $d = ($d | str replace -r '/[^/]*$' '')
+    }
+}
+
+def --env __envhook_cd [] {
+    let pwd = $env.PWD
+    $env.__envhook._envhook_pwd = $pwd
+    let found = (__envhook_find $pwd)
+    $env.__envhook.found = $found
+    if $found == "" {
+        if $env.__envhook._envhook_root != "" or $env.__envhook.venv != "" { __envhook_leave }
+        return
+    }
+    let slot = ($env.__envhook.slot_of | get -o $found)
+    if $slot != null {
+        if $slot != $env.__envhook.cur {
+            __envhook_load $slot
+            if (__envhook_fresh) and not (__envhook_paranoid) {
+                __envhook_apply
+                return
+            }
+        } else if (__envhook_fresh) {
+            return
+        }
+    }
+    __envhook_export
+}
+
+def __envhook_paranoid [] {
+    let value = ($env.ENVHOOK_PARANOID? | default $env.__envhook.config.paranoid_cfg | into string | str downcase)
+    $value not-in ["", "0", "false", "no", "off"]
+}
+
+# The one `test` expression Python hands over (emit.change_test), read once
+# when a slot is filed: PATH -nt STAMP, -e PATH, ! -e PATH, joined by -o.
+def __envhook_parse [words: list<string>] {
+    mut out = {watch: [], absent: [], present: [], stamp: ""}
+    mut i = 0
+    let n = ($words | length)
+    while $i < $n {
+        let w = ($words | get $i)
+        if $w == "!" {
+            $out.present = ($out.present | append ($words | get ($i + 2)))
+            $i += 4
+        } else if $w == "-e" {
+            $out.absent = ($out.absent | append ($words | get ($i + 1)))
+            $i += 3
+        } else {
+            $out.watch = ($out.watch | append $w)
+            $out.stamp = ($words | get ($i + 2))
+            $i += 4
+        }
+    }
+    $out
+}
+
+# True when nothing changed: no watched path newer than the stamp, no absent
+# path created, no present one gone.
+def __envhook_fresh [] {
+    let c = $env.__envhook.check
+    if ($c.absent | path exists | any {|x| $x }) { return false }
+    if not ($c.present | path exists | all {|x| $x }) { return false }
+    if ($c.watch | is-not-empty) {
+        if not ($c.stamp | path exists) { return false }
+        let seen = ($c.watch | where {|p| $p | path exists })
+        if ($seen | is-not-empty) {
+            let stamp = (ls -D $c.stamp | get 0.modified)
+            if (ls -D ...$seen | get modified | any {|m| $m > $stamp }) { return false }
+        }
+    }
+    let pwd = $env.PWD
+    $env.__envhook.found == $pwd or not (__envhook_isfile $"($pwd)/pyproject.toml")
+}
+
+def --env __envhook_export [] {
+    let st = $env.__envhook
+    let python = $st.config.python
+    if not ($python | path exists) {
+        print -e $"envhook: envhook is no longer installed here \(($python) is gone\); this shell's hook has stopped"
+        $env.__envhook._envhook_broken = "1"
+        return
+    }
+    let vars = {
+        _ENVHOOK_SESSION: $st.config.session, _ENVHOOK_TOLD: $st._envhook_told
+        _ENVHOOK_ACTIVE: $st.active, _ENVHOOK_PARANOID_CFG: $st.config.paranoid_cfg
+    }
+    # stderr goes on to the terminal as it is written (what envhook and uv say
+    # while syncing); only stdout, the steps, is captured. >> so that nothing
+    # already written to a redirected stderr is truncated.
+    let r = (with-env $vars { ^$python -I -S -c $st.config.entry nu ...$st.config.pypath e>> /dev/stderr | complete })
+    if $r.exit_code == 0 {
+        __envhook_run_steps ($r.stdout | from nuon | default [])
+    } else if $r.exit_code == 3 {
+        $env.__envhook._envhook_broken = "1"  # envhook cannot be imported any more; it said so once
+    } else {
+        # Killed or interrupted before it printed anything: it may have moved
+        # this shell's stamp already. Look again at the next prompt.
+        $env.__envhook.check = {watch: [], absent: ["/"], present: [], stamp: ""}
+    }
+}
+
+def --env __envhook_run_steps [steps: list] {
+    for step in $steps {
+        if ($step | get 0) == set {
+            $env.__envhook = ($env.__envhook | upsert ($step | get 1) ($step | get 2))
+        } else if ($step | get 1) == _envhook_adopt {
+            __envhook_adopt
+        } else if ($step | get 1) == _envhook_leave {
+            __envhook_leave
+        }
+    }
+}
+
+def --env __envhook_adopt [] {
+    let st = $env.__envhook
+    mut slot = ($st.slot_of | get -o $st._envhook_root)
+    if $slot == null {
+        $slot = ($st.slots | length)
+        $env.__envhook.slots = ($st.slots | append {})
+    }
+    let s = $slot
+    $env.__envhook.cur = $s
+    for d in $st._envhook_known {
+        $env.__envhook.slot_of = ($env.__envhook.slot_of | upsert $d $s)
+    }
+    let check = (__envhook_parse $st._envhook_changed)
+    $env.__envhook.check = $check
+    $env.__envhook.slots = ($env.__envhook.slots
+        | update $s {root: $st._envhook_root, changed: $st._envhook_changed, check: $check, act: $st._envhook_act})
+    __envhook_apply
+}
+
+def --env __envhook_load [slot: int] {
+    let s = ($env.__envhook.slots | get $slot)
+    $env.__envhook.cur = $slot
+    $env.__envhook._envhook_root = $s.root
+    $env.__envhook._envhook_changed = $s.changed
+    $env.__envhook.check = $s.check
+    $env.__envhook._envhook_act = $s.act
+}
+
+# _envhook_act: ENV PROMPT NO_SYNC STATE, the order of emit.Activation.
+def --env __envhook_apply [] {
+    let act = $env.__envhook._envhook_act
+    let target = ($act | get -o 0 | default "")
+    let virtual = ($env.VIRTUAL_ENV? | default "")
+    let ours = $env.__envhook.venv
+    if $target == "" {
+        __envhook_deactivate
+    } else if $virtual != "" and $virtual != $ours {
+        if $ours != "" and $ours != $target {
+            __envhook_deactivate  # a venv the user activated by hand wins over ours
+        }
+    } else if $env.__envhook.active != $"($act | get 2):($target)" {
+        __envhook_activate ($act | get 0) ($act | get 1) ($act | get 2)
+    }
+    let state = ($act | get -o 3 | default "")
+    if $state != "" { __envhook_set ENVHOOK_STATE $state }
+}
+
+# Set (or, without a value, unset) a variable, remembering what it held first.
+def --env __envhook_set [name: string, value?: string] {
+    if $name not-in $env.__envhook.old {
+        let was = if $name in $env { {v: ($env | get $name)} } else { {} }
+        $env.__envhook.old = ($env.__envhook.old | upsert $name $was)
+    }
+    if $value != null {
+        load-env {$name: $value}
+        $env.__envhook.new = ($env.__envhook.new | upsert $name {v: $value})
+    } else {
+        hide-env -i $name
+        $env.__envhook.new = ($env.__envhook.new | upsert $name {})
+    }
+}
+
+def --env __envhook_restore [] {
+    # Only where the value is still ours: a variable the user changed since is the user's now.
+    let st = $env.__envhook
+    for name in ($st.old | columns) {
+        let now = if $name in $env { {v: ($env | get $name)} } else { {} }
+        if $now == ($st.new | get -o $name | default {}) {
+            let was = ($st.old | get $name)
+            if ($was | is-empty) { hide-env -i $name } else { load-env {$name: $was.v} }
+        }
+    }
+    $env.__envhook.old = {}
+    $env.__envhook.new = {}
+}
+
+def __envhook_path_without [bin: string] {
+    let path = $env.PATH
+    let i = ($path | enumerate | where item == $bin | get -o 0.index)
+    if $i == null { $path } else { $path | drop nth $i }  # only the one entry we added; the user's stay
+}
+
+def --env __envhook_activate [venv: string, prompt: string, no_sync: string] {
+    __envhook_deactivate
+    $env.__envhook.venv = $venv
+    $env.__envhook.bin = $"($venv)/bin"
+    $env.__envhook.active = $"($no_sync):($venv)"
+    __envhook_set VIRTUAL_ENV $venv
+    __envhook_set _ENVHOOK_VENV $"($no_sync):($venv)"
+    if $prompt != "" { __envhook_set VIRTUAL_ENV_PROMPT $prompt }
+    if "PYTHONHOME" in $env { __envhook_set PYTHONHOME }
+    if $no_sync == "1" { __envhook_set UV_NO_SYNC "1" }
+    $env.PATH = ($env.PATH | prepend $env.__envhook.bin)
+}
+
+def --env __envhook_deactivate [] {
+    if $env.__envhook.venv != "" {
+        $env.PATH = (__envhook_path_without $env.__envhook.bin)
+    }
+    __envhook_restore  # not only for an env: an untrusted project exported ENVHOOK_STATE alone
+    $env.__envhook.venv = ""
+    $env.__envhook.bin = ""
+    $env.__envhook.active = ""
+}
+
+def --env __envhook_leave [] {
+    __envhook_deactivate
+    $env.__envhook._envhook_root = ""
+    $env.__envhook.cur = -1
+    $env.__envhook._envhook_known = []
+    $env.__envhook._envhook_changed = []
+    $env.__envhook._envhook_act = []
+    $env.__envhook.check = {watch: [], absent: [], present: [], stamp: ""}
+}
+
+__envhook_init

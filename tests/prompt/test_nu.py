@@ -1,0 +1,281 @@
+"""The nushell hook (issue 19): the contract of the bash, zsh and fish
+hooks, row by row, in a real interactive nushell (through a pseudo-terminal)
+over real uv projects offline; the steps Python prints are NUON, read back
+by the real nushell for hostile and generated values; quiet prompts start
+no process, counted with strace."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from support.hooktest import (
+    HOOK_LINE,
+    envhook,
+    lines_with,
+    pip_install,
+    processes_started,
+    q,
+    status_json,
+    trusted_project,
+    version_in_env,
+)
+from support.projects import set_dependencies, uv_lock
+from support.shell import require_shell
+
+HOSTILE = {"mixed": "'\";&&e-$ èрт🚒♞中片-j", "space": "a b", "dollar-paren": "$(touch pwned)",
+           "newline": "line\nbreak", "backslash-end": "ends with backslash\\"}
+
+
+@pytest.fixture
+def shell() -> str:
+    """Every test here drives nushell (conftest's `shell` is bash, zsh and fish)."""
+    require_shell("nu")
+    return "nu"
+
+
+def autoload_file(s) -> Path:
+    """The hook file the hook line wrote, in this shell's autoload dir."""
+    return Path(s.run("print ($nu.user-autoload-dirs | first | path join envhook.nu)").strip().splitlines()[-1])
+
+
+@pytest.fixture
+def project(tmp_path, wheelhouse, shell_env) -> Path:
+    return trusted_project(tmp_path / "demo", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+
+
+def test_untrusted_is_said_once_and_nothing_is_created(open_shell, tmp_path, wheelhouse, shell_env):
+    from support.projects import make_project
+
+    p = make_project(tmp_path / "demo", wheelhouse)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('nu', p)}")
+    assert lines_with(out, "is not trusted") == [
+        f"envhook: demo ({p}) is not trusted; `envhook allow` to sync and activate its env"], out
+    assert "not trusted" not in s.run("echo again")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") == "untrusted"
+    assert not (p / ".venv").exists()
+    out = s.run("envhook allow")
+    assert "syncing demo" in out, out  # the prompt right after it
+    assert s.get("VIRTUAL_ENV") == str(p / ".venv") and s.get("ENVHOOK_STATE") == "in-sync"
+
+
+def test_create_activate_leave_restores_only_ours(open_shell, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    path_before = s.get("PATH")
+    out = s.run(f"cd {q('nu', project)}")
+    assert "syncing demo (env does not exist)" in out, out
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("VIRTUAL_ENV_PROMPT") == "demo"
+    assert s.get("PATH").split(":")[0] == str(project / ".venv" / "bin")
+    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
+    s.run("$env.PATH = ($env.PATH | append /opt/mine)")  # the user's own edit, made while inside
+    s.run("$env.VIRTUAL_ENV_PROMPT = 'theirs'")
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    assert s.get("PATH") == path_before + ":/opt/mine", "our entry gone, theirs kept"
+    assert s.get("VIRTUAL_ENV_PROMPT") == "theirs", "a variable the user changed is theirs"
+    # nushell runs no hook inside a command line: `cd proj; cmd` runs cmd
+    # before the env follows (README says so); the next line has it.
+    out = s.run(f"cd {q('nu', project)}; ^python -c 'import sys; print(sys.prefix)'")
+    assert out.strip().splitlines()[-1] != str(project / ".venv"), out
+    out = s.run("^python -c 'import sys; print(sys.prefix)'")
+    assert out.strip().splitlines()[-1] == str(project / ".venv"), out
+
+
+def test_inputs_changed_are_synced_and_the_status_is_kept(open_shell, project, shell_env):
+    s = open_shell(cwd=project)
+    assert version_in_env(project) == "1.0"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run("^sh -c 'exit 3'")
+    assert "syncing demo" in out, out
+    assert s.status() == 3, "the user's status, after the hook synced"
+    assert version_in_env(project) == "2.0"
+
+
+def test_hand_made_change_notice_and_uv_no_sync(open_shell, project, wheelhouse):
+    s = open_shell(cwd=project)
+    out = s.run(pip_install("nu", wheelhouse, "tinkerpkg==2.0"))
+    assert lines_with(out, "env changed by hand") == [
+        "envhook: demo env changed by hand (tinkerpkg 1.0 → 2.0) — kept by envhook's syncs and `uv run`; "
+        "`envhook sync` resets it"], out
+    assert s.get("ENVHOOK_STATE") == "tinkered" and s.get("UV_NO_SYNC") == "1"
+    assert "changed by hand" not in s.run("echo again")
+
+
+def test_pinned_exports_uv_no_sync_and_is_not_synced(open_shell, project, shell_env):
+    s = open_shell(cwd=project)
+    s.run("envhook pin")
+    s.run("echo next")
+    assert s.get("ENVHOOK_STATE") == "pinned" and s.get("UV_NO_SYNC") == "1"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run("echo changed")
+    assert "is pinned, so it was not synced" in out, out
+    assert version_in_env(project) == "1.0"
+
+
+def test_a_failure_is_said_once(open_shell, tmp_path, wheelhouse, shell_env):
+    from support.projects import make_project
+
+    p = make_project(tmp_path / "broken", wheelhouse, dependencies=["tinkerpkg==9.9"])
+    envhook("allow", cwd=p, env=shell_env, check=True)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('nu', p)}")
+    assert "is left as it is; `envhook sync` retries" in out, out
+    assert "Traceback" not in out
+    again = s.run("echo again")
+    assert "sync" not in again, again
+    assert s.get("ENVHOOK_STATE") == "failed"
+    assert status_json(p, shell_env)["state"] == "failed"
+
+
+def test_envhook_disable_and_loading_twice(open_shell, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    s.run("$env.ENVHOOK_DISABLE = '1'")
+    s.run(f"cd {q('nu', project)}")
+    assert s.get("VIRTUAL_ENV") is None and not (project / ".venv").exists()
+    s.run("hide-env ENVHOOK_DISABLE")
+    s.run("echo on")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    count = "print $'($env.config.hooks.pre_prompt | length) ($env.config.hooks.env_change.PWD | length)'"
+    handlers = s.run(count).strip()
+    assert handlers == "1 1", handlers
+    s.run(HOOK_LINE["nu"])
+    s.run(f"source {q('nu', autoload_file(s))}")
+    assert s.run(count).strip() == handlers
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv"), "what was active survives loading the hook again"
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None
+
+
+@pytest.mark.parametrize("name", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_project_under_a_hostile_directory(open_shell, tmp_path, wheelhouse, shell_env, name):
+    p = trusted_project(tmp_path / name / "proj", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+    s = open_shell(cwd=tmp_path)
+    before = s.get("PATH")
+    s.run(f"cd {q('nu', p)}")
+    assert s.get("VIRTUAL_ENV") == str(p / ".venv")
+    assert s.get("PATH") == f"{p / '.venv' / 'bin'}:{before}"
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None and s.get("PATH") == before
+    assert not list(tmp_path.rglob("pwned*"))
+
+
+def test_quiet_prompts_start_no_process(open_shell, project, tmp_path):
+    (project / "sub").mkdir()
+    s = open_shell(cwd=project)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("cd /")
+    time.sleep(2.1)  # past the "racily clean" window: the decision is cached and the stamp settles
+    s.run(f"cd {q('nu', project)}")
+    pid = int(s.run("print $nu.pid").strip().splitlines()[-1])
+
+    def prompts():
+        for _ in range(3):
+            s.run("cd sub")
+            s.run("cd ..")
+            s.run("let x = 1")
+            s.run(f"cd /; cd {q('nu', project)}")
+
+    assert processes_started(pid, tmp_path / "prompts.strace", prompts) == []
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+
+def test_values_round_trip_through_nuon_in_the_real_shell(tmp_path):
+    """What the hook reads is NUON, parsed by nushell's `from nuon`: each
+    value the Nu quoting writes comes back exactly, however hostile (as
+    UTF-8: nushell holds no other strings), and each step is one line."""
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from envhook.prompt.shells import get_shell
+
+    nu = require_shell("nu")
+    sh = get_shell("nu")
+    values = st.one_of(st.sampled_from(list(HOSTILE.values())), st.text(alphabet=st.characters(codec="utf-8")))
+    steps = tmp_path / "steps.nuon"
+
+    @settings(max_examples=120, deadline=None, derandomize=True)
+    @given(value=values, items=st.lists(values, max_size=4))
+    def check(value, items):
+        text = sh.script([sh.assign("_envhook_root", value), sh.assign_list("_envhook_known", items),
+                          sh.call("_envhook_adopt")])
+        assert text.count("\n") == 1, "one line"
+        steps.write_text(text, encoding="utf-8")
+        r = subprocess.run([nu, "-n", "-c", f"open --raw {sh.quote(str(steps))} | from nuon | to json -r"],
+                           capture_output=True, timeout=60)
+        assert r.returncode == 0, r.stderr.decode(errors="replace")
+        assert json.loads(r.stdout) == [["set", "_envhook_root", value], ["set", "_envhook_known", items],
+                                        ["call", "_envhook_adopt"]]
+
+    check()
+
+
+def test_the_hook_file_holds_hostile_values(tmp_path):
+    """The hook file's own values (the interpreter's path, the import path,
+    the entry program) are nushell literals that hold anything."""
+    from envhook.prompt.shells import get_shell, template_dir
+
+    nu = require_shell("nu")
+    sh = get_shell("nu")
+    weird = "/opt/'\";&&e-$ èрт🚒♞中片-j/$(touch pwned)/(ls)/py\\"
+    text = (Path(template_dir()) / sh.template).read_text()
+    rendered = sh.render(text, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
+                                "ENVHOOK_ENTRY": "print(\"it's\\n\")\n", "ENVHOOK_SESSION": "abc123",
+                                "ENVHOOK_PARANOID": ""})
+    assert "__ENVHOOK_" not in rendered
+    hook = tmp_path / "hook.nu"
+    hook.write_text(rendered)
+    r = subprocess.run([nu, "-n", "-c", f"source {sh.quote(str(hook))}; $env.__envhook.config | to json -r"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    import json
+
+    config = json.loads(r.stdout)
+    assert config["python"] == weird and config["pypath"] == [weird, "/b c"]
+    assert config["entry"] == "print(\"it's\\n\")\n"
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_env_shell_nu_applies_the_activation(project, shell_env, tmp_path):
+    assert subprocess.run(["envhook", "run", "true"], cwd=project, env=shell_env).returncode == 0
+    code = subprocess.run(["envhook", "env", "--shell", "nu"], cwd=project, env=shell_env, capture_output=True,
+                          text=True, check=True).stdout
+    out = tmp_path / "prefix"
+    script = f"{code}\n^python -c 'import sys; print(sys.prefix)' | save -f {q('nu', out)}\n"
+    r = subprocess.run([require_shell("nu"), "-n", "-c", script], cwd=project, env=shell_env, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text().strip() == str(project / ".venv")
+
+
+def test_doctor_in_a_hooked_nu(open_shell, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    out = s.run("envhook doctor").replace("\r", "")
+    assert re.search(r"^ok   hook line in \S+/nushell/config\.nu$", out, re.M), out
+    assert re.search(r"^ok   hook loaded in this nu \(process \d+\)$", out, re.M), out
+    assert "Traceback" not in out
+
+
+def test_the_prompt_drawn_after_an_activation_shows_it(open_shell, tmp_path, wheelhouse, shell_env):
+    """pre_prompt runs before nushell draws its prompt: a prompt showing the
+    env shows it right after `envhook allow`."""
+    from support.projects import make_project
+
+    p = make_project(tmp_path / "demo", wheelhouse)
+    uv_lock(p, shell_env)
+    s = open_shell(cwd=p)
+    # The driver's marker, spelled so that typing it is no prompt.
+    s.run("$env.PROMPT_COMMAND = {|| $\"\\(($env.VIRTUAL_ENV_PROMPT? | default '')\\) \\u{5f}_EHP__> \" }")
+    out = s.run("envhook allow")
+    assert "syncing demo" in out, out
+    after = s.transcript.replace("\r", "").rsplit("envhook allow", 1)[1]
+    assert "(demo) __EHP__> " in after, after[-600:]
