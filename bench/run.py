@@ -50,9 +50,10 @@ from support.projects import make_project, set_dependencies, uv_env, uv_lock, uv
 from support.wheels import build_wheel, build_wheelhouse  # noqa: E402
 
 SHELLS = ("bash", "zsh", "fish")
-# The prompt rows (1-3) also run in xonsh, whose hook lives in its own Python;
-# direnv has no xonsh hook, mise has one.
-PROMPT_SHELLS = (*SHELLS, "xonsh")
+# The prompt rows (1-3) also run in xonsh, whose hook lives in its own Python,
+# and in nushell; direnv hooks neither, mise hooks both.
+PROMPT_SHELLS = (*SHELLS, "xonsh", "nu")
+NO_DIRENV_HOOK = ("xonsh", "nu")
 DEPTHS = (2, 12)
 BIG_DISTS = 1000
 
@@ -182,7 +183,8 @@ def _shell_exe(name: str) -> str:
     # xonsh comes with the dev group, next to this interpreter.
     found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if found is None:
-        raise SystemExit(f"{name} is not installed (xonsh: `uv sync` brings it with the dev group)")
+        raise SystemExit(f"{name} is not installed (xonsh: `uv sync` brings it with the dev group; "
+                         "nu: `npm install -g nushell@0.108.0`)")
     return found
 
 
@@ -233,6 +235,8 @@ def machine_info(tools: Tools) -> dict:
             "bash": first_line([tools.shells["bash"], "--version"]),
             "zsh": first_line([tools.shells["zsh"], "--version"]),
             "fish": first_line([tools.shells["fish"], "--version"]),
+            "xonsh": first_line([tools.shells["xonsh"], "--version"]),
+            "nu": first_line([tools.shells["nu"], "--version"]),
             "direnv": first_line([tools.direnv, "version"]),
             "mise": first_line([tools.mise, "--version"]) if tools.mise else f"n/a ({tools.mise_reason})",
             "uv": first_line([tools.uv, "--version"]),
@@ -456,6 +460,60 @@ class Xonsh(Dialect):
         return [f"print({tag!r}, open({self.q(str(path))}).readline().rstrip('\\n'), file=open(__bench_out, 'a'))"]
 
 
+class Nu(Dialect):
+    """nushell runs the script as a nushell script: `date now` is the clock
+    (integer ns). A prompt runs what nushell's REPL runs before drawing one:
+    the pre_prompt hooks, then the env_change.PWD hooks when PWD moved."""
+
+    name = "nu"
+    noop = ("$env.config.hooks.pre_prompt = [{|| null }]",
+            "$env.config.hooks.env_change = {PWD: [{|before, after| null }]}")
+    header = (
+        "$env.__bench_pwd = $env.PWD",
+        "def --env __bench_prompt [] {\n"
+        "    for c in ($env.config.hooks.pre_prompt? | default []) { do --env $c }\n"
+        "    if $env.PWD != $env.__bench_pwd {\n"
+        "        let before = $env.__bench_pwd\n"
+        "        $env.__bench_pwd = $env.PWD\n"
+        "        for c in ($env.config.hooks.env_change?.PWD? | default []) { do --env $c $before $env.PWD }\n"
+        "    }\n"
+        "}",
+        "def --env __bench_preexec [] { for c in ($env.config.hooks.pre_execution? | default []) { do --env $c } }",
+    )
+
+    def argv(self, script):
+        return [self.exe, "-n", str(script)]  # -n: no config files
+
+    def q(self, s):
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def line(self, cmd):
+        cmd = "null" if cmd == ":" else cmd
+        return ["__bench_preexec", cmd, "__bench_prompt"]
+
+    def window(self, tag, body, n):
+        body = body or ["null"]
+        lines = ["$env.__bench_t0 = (date now | into int)"]
+        if n == 1:
+            lines += body
+        else:
+            lines.append(f"for __bench_i in 1..{n} {{")
+            lines += ["    " + b for b in body]
+            lines.append("}")
+        lines += ["$env.__bench_t1 = (date now | into int)",
+                  f'$"{tag} ($env.__bench_t0) ($env.__bench_t1)\n" | save -a $env.__bench_out']
+        return lines
+
+    def set_out(self, out):
+        return f"$env.__bench_out = {self.q(str(out))}"
+
+    def record_var(self, tag, var):
+        return [f'$"{tag} ($env.{var}? | default \'\')\n" | save -a $env.__bench_out']
+
+    def record_file(self, tag, path):
+        return [f'$"{tag} (open --raw {self.q(str(path))} | lines | first)\n" | save -a $env.__bench_out']
+
+
 # ------------------------------------------------------- plans and results
 
 
@@ -511,6 +569,7 @@ class Runner:
             "zsh": Zsh(tools.shells["zsh"]),
             "fish": Fish(tools.shells["fish"]),
             "xonsh": Xonsh(tools.shells["xonsh"]),
+            "nu": Nu(tools.shells["nu"]),
         }
         self._seq = 0
         self.dir = sandbox.base / "scripts"
@@ -776,7 +835,7 @@ class Bench:
         hooks = {}
         for shell in PROMPT_SHELLS:
             for tool in ("envhook", "direnv", "mise") if self.tools.mise else ("envhook", "direnv"):
-                if tool == "direnv" and shell == "xonsh":
+                if tool == "direnv" and shell in NO_DIRENV_HOOK:
                     continue
                 path = d / f"{tool}.{shell}"
                 path.write_text(self.sb.run(self._hook_argv(tool, shell)).stdout)
@@ -856,8 +915,8 @@ class Bench:
             base = self.baseline(shell, setup, body, calls)
             line = {"row": row, "scenario": scenario, "shell": shell, "tools": {}}
             for tool in tools:
-                if tool == "direnv" and shell == "xonsh":
-                    tool = NA("direnv", "direnv has no xonsh hook")
+                if tool == "direnv" and shell in NO_DIRENV_HOOK:
+                    tool = NA("direnv", f"direnv has no {shell} hook")
                 if isinstance(tool, NA):
                     line["tools"][tool.tool] = tool
                     continue
