@@ -470,15 +470,23 @@ class Nu(Dialect):
             "$env.config.hooks.env_change = {PWD: [{|before, after| null }]}")
     header = (
         "$env.__bench_pwd = $env.PWD",
+        # A hook is a closure, or a record of a condition and its code (mise's).
+        "def --env __bench_run [hook, ...args] {\n"
+        "    if ($hook | describe | str starts-with record) {\n"
+        "        if (do $hook.condition ...$args) { do --env $hook.code ...$args }\n"
+        "    } else {\n"
+        "        do --env $hook ...$args\n"
+        "    }\n"
+        "}",
         "def --env __bench_prompt [] {\n"
-        "    for c in ($env.config.hooks.pre_prompt? | default []) { do --env $c }\n"
+        "    for c in ($env.config.hooks.pre_prompt? | default []) { __bench_run $c }\n"
         "    if $env.PWD != $env.__bench_pwd {\n"
         "        let before = $env.__bench_pwd\n"
         "        $env.__bench_pwd = $env.PWD\n"
-        "        for c in ($env.config.hooks.env_change?.PWD? | default []) { do --env $c $before $env.PWD }\n"
+        "        for c in ($env.config.hooks.env_change?.PWD? | default []) { __bench_run $c $before $env.PWD }\n"
         "    }\n"
         "}",
-        "def --env __bench_preexec [] { for c in ($env.config.hooks.pre_execution? | default []) { do --env $c } }",
+        "def --env __bench_preexec [] { for c in ($env.config.hooks.pre_execution? | default []) { __bench_run $c } }",
     )
 
     def argv(self, script):
