@@ -492,6 +492,11 @@ class Nu(Dialect):
     def argv(self, script):
         return [self.exe, "-n", str(script)]  # -n: no config files
 
+    def source(self, path):
+        # mise's nushell code is a module, loaded as its docs say (`use`):
+        # sourced, its `main` would run as the script's main. envhook's is a file to source.
+        return f"{'use' if path.name.startswith('mise.') else 'source'} {self.q(str(path))}"
+
     def q(self, s):
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
