@@ -178,19 +178,18 @@ def __envhook_parse [words: list<string>] {
     $out
 }
 
-# True when nothing changed: no watched path newer than the stamp, no absent
-# path created, no present one gone.
+# True when nothing changed: no watched path newer than the stamp (or gone),
+# no absent path created, no present one gone. One `ls` for all the mtimes:
+# nushell's ls is its only reader of them, and each call costs more than the
+# paths it lists (it lists them in the order given).
 def __envhook_fresh [] {
     let c = $env.__envhook.check
     if ($c.absent | path exists | any {|x| $x }) { return false }
     if not ($c.present | path exists | all {|x| $x }) { return false }
     if ($c.watch | is-not-empty) {
-        if not ($c.stamp | path exists) { return false }
-        let seen = ($c.watch | where {|p| $p | path exists })
-        if ($seen | is-not-empty) {
-            let stamp = (ls -D $c.stamp | get 0.modified)
-            if (ls -D ...$seen | get modified | any {|m| $m > $stamp }) { return false }
-        }
+        let times = (try { ls -D $c.stamp ...$c.watch | get modified } catch { return false })
+        let stamp = ($times | first)
+        if ($times | skip 1 | any {|m| $m > $stamp }) { return false }
     }
     let pwd = $env.PWD
     $env.__envhook.found == $pwd or not (__envhook_isfile $"($pwd)/pyproject.toml")
