@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-NAMES = ("bash", "zsh", "fish", "xonsh")
+NAMES = ("bash", "zsh", "fish", "xonsh", "elvish")
 
 
 def get_shell(name: str):
@@ -31,6 +31,10 @@ def get_shell(name: str):
         from envhook.prompt.shells.xonsh import Xonsh  # the entry loads only its own shell's family
 
         return Xonsh()
+    if name == "elvish":
+        from envhook.prompt.shells.elvish import Elvish  # the entry loads only its own shell's family
+
+        return Elvish()
     raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(NAMES)})")
 
 
