@@ -7,7 +7,8 @@
 #                   holding envhook and uv, linked into ~/.local/bin.
 # Then a marked block in ~/.bashrc (and in the file a login bash reads
 # instead: ~/.bash_profile, ~/.bash_login or ~/.profile), ${ZDOTDIR:-~}/.zshrc or
-# ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish, and the shell's
+# ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish, xonsh's rc.d or elvish's
+# rc.elv, and the shell's
 # completion where it looks for it (the zsh block puts its dir on $fpath);
 # `--uninstall` undoes all of it and leaves the rest of those files byte for
 # byte as it was.
@@ -25,7 +26,7 @@ NOEOL_LINE='# (install.sh ended the last line above with a newline: uninstalling
 
 usage() {
     cat <<'EOF'
-Usage: ./install.sh [--shell bash|zsh|fish|xonsh] [--python PATH] [--no-modify-rc]
+Usage: ./install.sh [--shell bash|zsh|fish|xonsh|elvish] [--python PATH] [--no-modify-rc]
        ./install.sh --uninstall [--no-modify-rc]
 
 Install envhook for the current user from this clone and hook your shell.
@@ -43,6 +44,8 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${ZDOTDIR:-~}/.zshrc (ZDOTDIR as zsh itself sets it, .zshenv included)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish
     xonsh ${XDG_CONFIG_HOME:-~/.config}/xonsh/rc.d/envhook.xsh
+    elvish ~/.elvish/rc.elv when it exists (elvish 0.19 reads that one then),
+          else ${XDG_CONFIG_HOME:-~/.config}/elvish/rc.elv
 
   And the shell's completion (`envhook completion SHELL`) where it looks:
     bash  ${XDG_DATA_HOME:-~/.local/share}/bash-completion/completions/envhook
@@ -50,7 +53,7 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${XDG_DATA_HOME:-~/.local/share}/zsh/site-functions/_envhook
           (the rc block puts that dir on $fpath)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/completions/envhook.fish
-    (none for xonsh yet)
+    (none for xonsh or elvish yet)
 
 Options:
   --shell SHELL    hook this shell (default: the basename of $SHELL, else bash)
@@ -78,7 +81,7 @@ modify_rc=1
 while [ $# -gt 0 ]; do
     case $1 in
         --shell)
-            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish or xonsh"
+            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish, xonsh or elvish"
             shell_name=$2
             shift 2
             ;;
@@ -112,8 +115,8 @@ while [ $# -gt 0 ]; do
 done
 
 case $shell_name in
-    '' | bash | zsh | fish | xonsh) ;;
-    *) die "--shell must be bash, zsh, fish or xonsh, not '$shell_name'" ;;
+    '' | bash | zsh | fish | xonsh | elvish) ;;
+    *) die "--shell must be bash, zsh, fish, xonsh or elvish, not '$shell_name'" ;;
 esac
 if [ -z "${HOME:-}" ] || [ ! -d "$HOME" ]; then
     die "HOME is not set to a directory"
@@ -159,6 +162,15 @@ bashrc=$(rc_files bash block)
 zshrc=$(rc_files zsh block)
 fishrc=$(rc_files fish block)
 xonshrc=$(rc_files xonsh block)
+# elvish 0.19 reads ~/.elvish/rc.elv instead of the XDG one when it exists: the
+# block goes where elvish reads (rc-files: the first that exists, else the last).
+elvishrc=
+while IFS= read -r _f; do
+    elvishrc=$_f
+    [ ! -f "$_f" ] || break
+done <<EOF
+$(rc_files elvish block)
+EOF
 # Where each shell looks for completions (bash: bash-completion's user dir).
 bash_completion=$data_home/bash-completion/completions/envhook
 zsh_functions=$data_home/zsh/site-functions
@@ -196,6 +208,11 @@ sh_quote() {
 # with \ and ' backslash-escaped (a bin dir holds no newline: refused below).
 sq_quote() {
     printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"
+}
+
+# Quote $1 for elvish: '...' with each ' written twice; nothing else is special there.
+elv_quote() {
+    printf "'%s'" "$(printf '%s' "$1" | sed -e "s/'/''/g")"
 }
 
 # The uv on PATH, if it runs (a pyenv shim may exist without a uv behind it);
@@ -432,7 +449,7 @@ if [ "$action" = uninstall ]; then
         while IFS= read -r rc; do
             remove_block "$rc" </dev/null
         done <<EOF
-$(for s in bash zsh fish xonsh; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
+$(for s in bash zsh fish xonsh elvish; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
 EOF
     else
         say "Left your rc files alone (--no-modify-rc): remove the envhook lines from them by hand."
@@ -455,7 +472,7 @@ if [ -z "$shell_name" ]; then
     shell_name=${SHELL:-}
     shell_name=${shell_name##*/}
     case $shell_name in
-        bash | zsh | fish | xonsh) ;;
+        bash | zsh | fish | xonsh | elvish) ;;
         *)
             warn "cannot tell your shell from SHELL='${SHELL:-}'; hooking bash (use --shell to choose)"
             shell_name=bash
@@ -542,7 +559,7 @@ esac
 
 # --- the completion (not an rc file: also with --no-modify-rc) ---------------------
 
-[ "$shell_name" = xonsh ] || install_completion "$shell_name"
+case $shell_name in xonsh | elvish) ;; *) install_completion "$shell_name" ;; esac
 if [ "$shell_name" = bash ] && ! have_bash_completion; then
     say "bash loads it through the bash-completion package, which is not installed here:"
     say "install that, or add this line to $(tilde "$bashrc"):"
@@ -554,6 +571,16 @@ fi
 # --- hook the shell --------------------------------------------------------------
 
 case $shell_name in
+    elvish)
+        rc=$elvishrc
+        qbin=$(elv_quote "$bindir")
+        qenvhook=$(elv_quote "$envhook")
+        # elvish reads rc.elv in interactive shells only (not for scripts or -c).
+        body="if (not (has-value \$paths $qbin)) { set paths = [$qbin \$@paths] }
+eval ($qenvhook hook elvish | slurp)"
+        line="eval ($qenvhook hook elvish | slurp)"
+        hand_rc=$elvishrc
+        ;;
     xonsh)
         rc=$xonshrc
         qbin=$(sq_quote "$bindir")
@@ -645,7 +672,7 @@ if [ "$shell_name" = bash ]; then
     install_block "$login_rc" "$login_body"
     report_block "$login_rc"
 fi
-if [ "$shell_name" = fish ] || [ "$shell_name" = xonsh ]; then
+if [ "$shell_name" = fish ] || [ "$shell_name" = xonsh ] || [ "$shell_name" = elvish ]; then
     reload="exec $shell_name"
 else
     case $rc in

@@ -204,6 +204,31 @@ def test_a_child_elvish_takes_the_activation_over(open_shell, project, tmp_path)
     assert s.run("put $E:PATH").strip() == path_outside
 
 
+def test_the_rendered_hook_holds_hostile_interpreter_paths(open_shell, tmp_path):
+    """The hook file, rendered with values no rc should hold, loads in a real
+    elvish and keeps them exactly (the interpreter's path comes back in
+    _ENVHOOK_HOOKED); nothing in them runs."""
+    from envhook.prompt.shells import get_shell, template_dir
+
+    sh = get_shell("elvish")
+    text = (Path(template_dir()) / sh.template).read_text()
+    weird = "/opt/'\";&&e-$ èрт🚒♞中片-j/$(touch pwned)/py\\"
+    rendered = sh.render(text, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
+                                "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123",
+                                "ENVHOOK_PARANOID": ""})
+    assert "__ENVHOOK_" not in rendered
+    hook = tmp_path / "hook.elv"
+    hook.write_text(rendered)
+    s = open_shell(cwd=tmp_path)
+    s.run("set edit:before-readline = []; set after-chdir = []")  # so this hook registers, not reconfigures
+    out = s.run(f"eval (slurp < {q('elvish', hook)})")
+    assert "Exception" not in out, out
+    pid = s.run("echo $pid").strip()
+    assert s.get("_ENVHOOK_HOOKED") == f"{pid}:{weird}"
+    s.run("cd /")  # the hook runs: its python is gone, said once
+    assert not list(tmp_path.rglob("pwned*"))
+
+
 @pytest.mark.parametrize("name", list(HOSTILE.values()), ids=list(HOSTILE))
 def test_project_under_a_hostile_directory(open_shell, tmp_path, wheelhouse, shell_env, name):
     p = trusted_project(tmp_path / name / "proj", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])

@@ -25,6 +25,7 @@ from envhook.backends.base import sync_environ, which
 from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.messages import clean  # the same escaping of what a path or a repository may hold
 from envhook.prompt.shells import NAMES, get_shell
+from envhook.prompt.shells.elvish import elvish_quote
 from envhook.prompt.shells.fish import fish_quote
 from envhook.prompt.shells.posix import posix_quote
 from envhook.prompt.shells.rcfiles import startup_files, xdg_home
@@ -114,7 +115,7 @@ class Context:
 
     @property
     def shell(self) -> str | None:
-        """bash, zsh, fish or xonsh: the shell doctor runs in, else the login shell."""
+        """bash, zsh, fish, xonsh or elvish: the shell doctor runs in, else the login shell."""
         return self._detect()[0]
 
     @property
@@ -145,6 +146,8 @@ class Context:
             return fish_quote(value)
         if self.shell == "xonsh":
             return xonsh_quote(value)
+        if self.shell == "elvish":
+            return elvish_quote(value)
         return posix_quote(value)
 
 
@@ -200,8 +203,8 @@ def check_hook(ctx: Context) -> list[Line]:
     what = f"hook loaded in this {shell or 'shell'}"
     value = os.environ.get("_ENVHOOK_HOOKED", "")
     if shell is None:
-        return [fail(what, f"envhook hooks bash, zsh, fish and xonsh; this shell looks like {ctx.shell_seen}",
-                     "run envhook doctor from bash, zsh, fish or xonsh (with its hook line in its rc file)")]
+        return [fail(what, f"envhook hooks bash, zsh, fish, xonsh and elvish; this shell looks like {ctx.shell_seen}",
+                     "run envhook doctor from bash, zsh, fish, xonsh or elvish (with its hook line in its rc file)")]
     rc = startup_files(shell, ctx.login)[0]
     add = f"add this line to {show(rc)}{_login_why(ctx)}, then open a new shell: {HOOK_LINE[shell]}"
     if ctx.rc_has_line is None:
@@ -230,7 +233,7 @@ def check_hook(ctx: Context) -> list[Line]:
         lines.append(note(f"the hook in this shell runs the envhook of {python}, this doctor is the one of "
                           f"{sys.executable}: if you reinstalled envhook, open a new shell (exec {shell})"))
     if os.environ.get("ENVHOOK_DISABLE"):
-        unset = "set -e ENVHOOK_DISABLE" if shell == "fish" else "unset ENVHOOK_DISABLE"
+        unset = {"fish": "set -e ENVHOOK_DISABLE", "elvish": "unset-env ENVHOOK_DISABLE"}.get(shell, "unset ENVHOOK_DISABLE")
         lines.append(note(f"ENVHOOK_DISABLE is set: the hook does nothing in this shell ({unset})"))
     return lines
 
@@ -400,6 +403,9 @@ def _install_fix(ctx: Context, name: str) -> str:
         # Installed, but the directory is not on PATH (uv's installer and pipx put it there).
         if ctx.shell == "fish":
             return f"{name} is in {show(local)}: run `fish_add_path ~/.local/bin`"
+        if ctx.shell == "elvish":
+            rc = show(startup_files("elvish")[0])
+            return f"{name} is in {show(local)}: add this line to {rc}: set paths = [~/.local/bin $@paths]"
         rc = show(startup_files(ctx.shell, ctx.login)[0]) if ctx.shell else "your shell's rc file"
         return f'{name} is in {show(local)}: add this line to {rc}: export PATH="$HOME/.local/bin:$PATH"'
     return {
