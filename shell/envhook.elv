@@ -77,6 +77,7 @@ if (not-eq $_envhook_prev $nil) {
     # now: the user's PATH (an env's bin first) must not change which one runs.
     var test-bin = /usr/bin/test
     try { set test-bin = (search-external test) } catch { }
+    var run-test = (external $test-bin)
     set-env _ENVHOOK_HOOKED $pid':'$config[python]  # which shell loaded the hook, running which envhook: for `envhook doctor`
 
     fn is-file {|p| path:is-regular &follow-symlink $p }
@@ -102,12 +103,12 @@ if (not-eq $_envhook_prev $nil) {
         if (eq $changed []) { put $true; return }
         var same = $true
         try {
-            (external $test-bin) $@changed
+            $run-test $@changed
             set same = $false
         } catch {
-            # false (exit 1): nothing changed
+            # false (exit 1): nothing changed (a `return` in here would be caught too)
         }
-        put (and $same (or (has-value $known $pwd) (not (is-file $pwd/pyproject.toml))))
+        if $same { put (or (has-value $known $pwd) (not (is-file $pwd/pyproject.toml))) } else { put $false }
     }
 
     # Export NAME=VALUE (or unset NAME when no value is given), remembering the
@@ -339,7 +340,9 @@ if (not-eq $_envhook_prev $nil) {
     }
 
     fn hook {|&from-cd=$false|
-        if (or (not-eq $E:ENVHOOK_DISABLE '') (not-eq $broken '')) {
+        # Each (…) below is an output capture, elvish's costliest builtin step
+        # (tens of µs): the quiet paths take as few as they can.
+        if (not-eq $E:ENVHOOK_DISABLE$broken '') {
             if (and (not-eq $broken '') (not-eq $root '') (not-eq $pwd $root) ^
                     (not (str:has-prefix $pwd (str:trim-suffix $root /)/))) {
                 leave  # envhook was uninstalled under this shell: leaving still undoes its activation
@@ -350,8 +353,10 @@ if (not-eq $_envhook_prev $nil) {
             # `cd .`, or a cd that came back before the prompt: nothing moved
         } elif (not-eq $root '') {
             if (not (fresh)) { export }
-        } elif (project-here $pwd) {
+        } elif (path:is-regular &follow-symlink $pwd/pyproject.toml) {
             export  # a project was created right here (uv init)
+        } elif (path:is-regular &follow-symlink $pwd/requirements.txt) {
+            export
         }
     }
 
