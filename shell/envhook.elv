@@ -398,7 +398,10 @@ if (not-eq $_envhook_prev $nil) {
         path-add $bin
     }
 
-    fn reconfig {|c| set config = $c }
+    fn reconfig {|c|
+        set config = $c
+        set-env _ENVHOOK_HOOKED $pid':'$c[python]
+    }
 
     # Before each prompt; and after each `cd`, so that `cd proj; cmd` on one
     # line runs cmd in proj's env. The user's own hooks stay where they are.
