@@ -151,6 +151,66 @@ def test_a_failure_is_said_once(open_shell, tmp_path, wheelhouse, shell_env):
     assert status_json(p, shell_env)["state"] == "failed"
 
 
+def _load_hook(s, tmp_path: Path, **values: str) -> None:
+    """Load a hook rendered with other values (python=, pypath=) in place of
+    the rc's: the shell's own hooks are dropped first, so this one registers."""
+    from envhook.prompt.shells import get_shell
+
+    sh = get_shell("elvish")
+    real = subprocess.run(["envhook", "hook", "elvish"], capture_output=True, text=True, check=True).stdout
+    for key, value in values.items():
+        real, n = re.subn(rf"&{key}=(\[[^\]]*\]|'[^']*')", lambda m: f"&{key}=" + (
+            f"[{sh.quote(value)}]" if key == "pypath" else sh.quote(value)), real)
+        assert n == 1, key
+    hook = tmp_path / "hook.elv"
+    hook.write_text(real)
+    s.run("set edit:before-readline = []; set after-chdir = []")
+    out = s.run(f"eval (slurp < {q('elvish', hook)})")
+    assert out == "", out
+
+
+def test_envhook_python_removed_under_the_shell(open_shell, project, tmp_path):
+    """The hook runs envhook's interpreter by absolute path: a link to it,
+    then deleted (an uninstalled venv). Said once; leaving still undoes the
+    activation; nothing more is decided."""
+    import sys
+
+    link = tmp_path / "gone-venv" / "bin" / "python"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(sys.executable)
+    s = open_shell(cwd=tmp_path)
+    _load_hook(s, tmp_path, python=str(link))
+    assert "syncing demo" in s.run(f"cd {q('elvish', project)}")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")  # works through the link
+    shutil.rmtree(link.parent.parent)
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])  # something for the hook to look at
+    out = s.run("echo next")
+    assert lines_with(out, "envhook") == [f"envhook: envhook is no longer installed here ({link} is gone); "
+                                          "this shell's hook has stopped"], out
+    out = s.run("cd /")
+    assert "envhook" not in out and "Exception" not in out, out
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    assert str(project / ".venv" / "bin") not in s.get("PATH")
+    out = s.run(f"cd {q('elvish', project)}")
+    assert "envhook" not in out and s.get("VIRTUAL_ENV") is None
+    assert version_in_env(project) == "1.0"
+
+
+def test_envhook_package_removed_under_the_shell(open_shell, project, tmp_path):
+    """The interpreter is there, envhook is not importable: the ENTRY says so
+    and exits 3, and the hook stops calling it."""
+    empty = tmp_path / "empty-site"
+    empty.mkdir()
+    s = open_shell(cwd=tmp_path)
+    _load_hook(s, tmp_path, pypath=str(empty))
+    out = s.run(f"cd {q('elvish', project)}")
+    assert len(lines_with(out, "cannot load envhook")) == 1 and "Exception" not in out, out
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    out = s.run(f"cd /; cd {q('elvish', project)}")
+    assert "envhook" not in out and "Exception" not in out, out
+    assert not (project / ".venv").exists()
+
+
 def test_a_broken_hook_says_one_line_and_never_raises(open_shell, project, tmp_path):
     """Whatever goes wrong inside the hook is one line on stderr, said once,
     and the prompt stays usable: here envhook's Python prints code elvish
@@ -158,13 +218,8 @@ def test_a_broken_hook_says_one_line_and_never_raises(open_shell, project, tmp_p
     fake = tmp_path / "fakepy"
     fake.write_text("#!/bin/sh\necho 'set _envhook_root = ['\n")
     fake.chmod(0o755)
-    real = subprocess.run(["envhook", "hook", "elvish"], capture_output=True, text=True, check=True).stdout
-    python = re.search(r"&python=('[^']*')", real).group(1)
-    hook = tmp_path / "hook.elv"
-    hook.write_text(real.replace(f"&python={python}", f"&python={q('elvish', fake)}"))
-    s = open_shell(cwd=tmp_path, sh="elvish")
-    s.run("set edit:before-readline = []; set after-chdir = []")  # only the stand-in hook from here on
-    s.run(f"eval (slurp < {q('elvish', hook)})")
+    s = open_shell(cwd=tmp_path)
+    _load_hook(s, tmp_path, python=str(fake))
     out = s.run(f"cd {q('elvish', project)}")
     assert lines_with(out, "envhook: the hook failed") and len(out.strip().splitlines()) == 1, out
     assert "Exception" not in out, out
