@@ -1,4 +1,4 @@
-"""Drive real interactive shells (bash, zsh, fish) through a pseudo-terminal.
+"""Drive real interactive shells (bash, zsh, fish; xonsh and elvish too) through a pseudo-terminal.
 
 Built for end-to-end tests of a shell prompt hook (like direnv's): the shell
 is started interactively with a user rc snippet, commands are *typed* into
