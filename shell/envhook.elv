@@ -142,12 +142,14 @@ if (not-eq $_envhook_prev $nil) {
         if (eq $E:PATH '') { set E:PATH = $d } else { set E:PATH = $d':'$E:PATH }
     }
 
+    # No string slicing anywhere: elvish refuses an index that is not at a
+    # rune boundary, which a byte that is not UTF-8 (a directory name can
+    # hold one) puts in the way; str: and path: work on bytes.
     fn path-remove {|d|
         var p = ':'$E:PATH':'
-        var i = (str:index $p ':'$d':')
-        if (>= $i 0) {
-            var rest = $p[..$i]':'$p[(+ $i (count $d) 2)..]
-            if (eq $rest ':') { set E:PATH = '' } else { set E:PATH = $rest[1..(- (count $rest) 1)] }
+        if (str:contains $p ':'$d':') {
+            set p = (str:replace &max=1 ':'$d':' ':' $p)
+            set E:PATH = (str:trim-suffix (str:trim-prefix $p ':') ':')
         }
     }
 
@@ -294,22 +296,13 @@ if (not-eq $_envhook_prev $nil) {
         if (or (eq $f '') (and (not-eq $f $pwd) (project-here $pwd))) {
             set f = ''
             var req = ''
-            var d = (str:trim-suffix $pwd /)
+            var d = $pwd
             while $true {
-                if (is-file $d/pyproject.toml) {
-                    set f = $d
-                    if (eq $f '') { set f = / }
-                    break
-                }
-                if (and (eq $req '') (is-file $d/requirements.txt)) {
-                    set req = $d
-                    if (eq $req '') { set req = / }
-                }
-                if (eq $d '') { set f = -; break }
-                set d = $d[..(str:last-index $d /)]
-                var key = $d
-                if (eq $key '') { set key = / }
-                if (has-key $dirs $key) { set f = $dirs[$key]; break }
+                if (is-file $d/pyproject.toml) { set f = $d; break }
+                if (and (eq $req '') (is-file $d/requirements.txt)) { set req = $d }
+                if (eq $d /) { set f = -; break }
+                set d = (path:dir $d)
+                if (has-key $dirs $d) { set f = $dirs[$d]; break }
             }
             # A requirements.txt makes a project only where no pyproject.toml is
             # above it (docs/requirements.txt belongs to the project): paths.py's rule.
@@ -382,8 +375,8 @@ if (not-eq $_envhook_prev $nil) {
     # What the variables held before the parent activated is not exported:
     # envhook only activates where no venv was active, so unset.
     var marker = $E:_ENVHOOK_VENV
-    if (and (not-eq $marker '') (not-eq $E:VIRTUAL_ENV '') ^
-            (eq $E:VIRTUAL_ENV $marker[(+ 1 (str:index $marker :))..])) {
+    var marked = [(str:split &max=2 : $marker) '']
+    if (and (not-eq $marker '') (not-eq $E:VIRTUAL_ENV '') (eq $E:VIRTUAL_ENV $marked[1])) {
         set venv = $E:VIRTUAL_ENV
         set bin = $venv/bin
         set active = $marker

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -440,3 +441,103 @@ def test_the_rc_file_elvish_reads(tmp_path, shell_env, monkeypatch):
     legacy.write_text(f"print legacy > {q('elvish', mark)}\n")
     assert which_rc() == "legacy"
     assert startup_files("elvish")[0] == str(legacy)
+
+
+_DRIVER = r"""
+var edit: = (ns [&before-readline=[] &after-readline=[] &add-var~={|name value| }])
+eval (slurp < $E:T_HOOK)
+fn prompt { for h $edit:before-readline { $h } }
+fn dump {|phase|
+    var p = $E:T_OUT/$phase
+    for n [VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE] {
+        if (has-env $n) { print (get-env $n) > $p.$n }
+    }
+    print $E:PATH > $p.PATH
+}
+cd $E:T_SUB
+dump adopted
+cd $E:T_CWD
+dump left
+cd $E:T_ROOT
+dump back
+print x >> $E:T_WATCHED
+prompt
+print $pwd > $E:T_OUT/pwd
+"""
+
+
+def test_generated_names_round_trip_through_the_real_hook(tmp_path, shell_env):
+    """The real hook, in a real elvish (a script: edit: is stood in for),
+    with generated directory names: what a stand-in for envhook's Python
+    prints (emit.remember, quoted by elvish.py) is adopted and activated;
+    leaving restores PATH exactly; coming back by `cd` is answered by the
+    project's slot without Python; a touched watched file wakes it."""
+    from hypothesis import HealthCheck, assume, given, settings
+    from hypothesis import strategies as st
+
+    from envhook.prompt.emit import Activation, remember
+    from envhook.prompt.shells import get_shell, template_dir
+
+    exe = require_shell("elvish")
+    sh = get_shell("elvish")
+    template = (Path(template_dir()) / sh.template).read_text()
+    names = st.one_of(st.sampled_from(list(HOSTILE.values())), st.text(min_size=1, max_size=20),
+                      st.binary(min_size=1, max_size=20).map(os.fsdecode))
+    seq = iter(range(10**6))
+
+    @settings(max_examples=100, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(name=names)
+    def check(name):
+        assume("/" not in name and "\0" not in name and name not in (".", "..", "pyproject.toml", "uv.lock"))
+        base = tmp_path / f"ex{next(seq)}"
+        out, cwd = base / "out", base / "cwd"
+        out.mkdir(parents=True)
+        cwd.mkdir()
+        root = base / name / name
+        sub = root / name
+        venv = sub / ".venv"
+        (venv / "bin").mkdir(parents=True)
+        for f in (root / "pyproject.toml", root / "uv.lock", venv / "pyvenv.cfg", venv / "bin" / "python"):
+            f.write_text("")
+        stamp = base / name / f"stamp {name}"
+        stamp.write_text("")
+        os.utime(stamp, (1_700_000_100, 1_700_000_100))
+        for f in (root, root / "pyproject.toml", root / "uv.lock", venv, venv / "pyvenv.cfg", sub):
+            os.utime(f, (1_700_000_000, 1_700_000_000))
+        root_s, sub_s, venv_s = os.fsdecode(root), os.fsdecode(sub), os.fsdecode(venv)
+        prompt = f"({name}) "
+        text = remember(sh, root=root_s, cwd=sub_s, known=sorted({root_s, sub_s}),
+                        watch=[root_s, str(root / "pyproject.toml"), str(root / "uv.lock"), venv_s,
+                               str(venv / "pyvenv.cfg")],
+                        absent=[str(root / ".python-version")], present=[str(venv / "bin" / "python")],
+                        stamp=str(stamp), act=Activation(venv_s, prompt, False, "in-sync"), told="x")
+        (out / "remember").write_bytes(text.encode())
+        # The stand-in for envhook's Python: says it was called, prints remember()'s text.
+        fake = base / "fakepy"
+        fake.write_text(f"#!/bin/sh\necho call >> {shlex.quote(str(out / 'calls'))}\n"
+                        f"cat {shlex.quote(str(out / 'remember'))}\n")
+        fake.chmod(0o755)
+        hook = base / "hook.elv"
+        hook.write_text(sh.render(template, {"ENVHOOK_PYTHON": str(fake), "ENVHOOK_PYPATH": ["/nowhere"],
+                                             "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s", "ENVHOOK_PARANOID": ""}))
+        env = {k: v for k, v in shell_env.items() if k not in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "ENVHOOK_DISABLE")}
+        env.update(PATH="/usr/bin:/bin", T_HOOK=str(hook), T_OUT=str(out), T_SUB=sub_s, T_ROOT=root_s,
+                   T_CWD=str(cwd), T_WATCHED=str(root / "uv.lock"))
+        r = subprocess.run([exe, "-norc", "-c", _DRIVER], cwd=cwd, capture_output=True, timeout=60,
+                           env={k: os.fsencode(v) for k, v in env.items()})
+        assert r.returncode == 0 and r.stderr == b"", (name, r.stderr.decode(errors="replace"))
+        b = os.fsencode
+        assert (out / "calls").read_text() == "call\ncall\n", (name, "Python ran at the first cd and after the touch")
+        for phase in ("adopted", "back"):
+            assert (out / f"{phase}.VIRTUAL_ENV").read_bytes() == b(venv_s), (phase, name)
+            assert (out / f"{phase}.VIRTUAL_ENV_PROMPT").read_bytes() == b(prompt), (phase, name)
+            assert (out / f"{phase}.ENVHOOK_STATE").read_bytes() == b"in-sync", (phase, name)
+            assert (out / f"{phase}.PATH").read_bytes() == b(venv_s) + b"/bin:/usr/bin:/bin", (phase, name)
+        assert not (out / "left.VIRTUAL_ENV").exists() and not (out / "left.ENVHOOK_STATE").exists(), name
+        assert (out / "left.PATH").read_bytes() == b"/usr/bin:/bin", name
+        assert (out / "pwd").read_bytes() == b(root_s), name
+        assert list(cwd.iterdir()) == [], name
+
+    check()
+    assert not list(tmp_path.rglob("pwned*"))
