@@ -13,8 +13,10 @@
 # shell's stamp. That last part costs ONE process, `test`: elvish 0.19 has no
 # builtin that reads a file's mtime (no os:stat; path: and file: only tell a
 # file's type), so inside a project a quiet prompt starts exactly one `test`
-# of the whole expression Python handed over. Outside a project, and for a
-# directory that is in no project, a prompt starts none. Only when the
+# of the whole expression Python handed over. A `cd` within the project
+# starts none; a `cd` into another project starts one more, in after-chdir,
+# so that the command after it on the line (`cd proj; python`) sees a
+# checked env. Outside a project a prompt starts none. Only when the
 # answer is "maybe" does it start envhook's Python (`envhook export`), and
 # eval what it prints (assignments and a call, quoted by
 # prompt/shells/elvish.py) in a namespace of their own: the printed code can
