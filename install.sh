@@ -7,7 +7,8 @@
 #                   holding envhook and uv, linked into ~/.local/bin.
 # Then a marked block in ~/.bashrc (and in the file a login bash reads
 # instead: ~/.bash_profile, ~/.bash_login or ~/.profile), ${ZDOTDIR:-~}/.zshrc or
-# ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish, and the shell's
+# ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish, xonsh's rc.d or elvish's
+# rc.elv, and the shell's
 # completion where it looks for it (the zsh block puts its dir on $fpath);
 # `--uninstall` undoes all of it and leaves the rest of those files byte for
 # byte as it was.
@@ -25,7 +26,7 @@ NOEOL_LINE='# (install.sh ended the last line above with a newline: uninstalling
 
 usage() {
     cat <<'EOF'
-Usage: ./install.sh [--shell bash|zsh|fish|xonsh|nu] [--python PATH] [--no-modify-rc]
+Usage: ./install.sh [--shell bash|zsh|fish|xonsh|nu|elvish] [--python PATH] [--no-modify-rc]
        ./install.sh --uninstall [--no-modify-rc]
 
 Install envhook for the current user from this clone and hook your shell.
@@ -45,6 +46,8 @@ Install envhook for the current user from this clone and hook your shell.
     xonsh ${XDG_CONFIG_HOME:-~/.config}/xonsh/rc.d/envhook.xsh
     nu    ${XDG_CONFIG_HOME:-~/.config}/nushell/config.nu (its line writes the
           hook to nushell/autoload/envhook.nu, which --uninstall deletes too)
+    elvish ~/.elvish/rc.elv when it exists (elvish 0.19 reads that one then),
+          else ${XDG_CONFIG_HOME:-~/.config}/elvish/rc.elv
 
   And the shell's completion (`envhook completion SHELL`) where it looks:
     bash  ${XDG_DATA_HOME:-~/.local/share}/bash-completion/completions/envhook
@@ -52,7 +55,7 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${XDG_DATA_HOME:-~/.local/share}/zsh/site-functions/_envhook
           (the rc block puts that dir on $fpath)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/completions/envhook.fish
-    (none for xonsh and nu yet)
+    (none for xonsh, nu or elvish yet)
 
 Options:
   --shell SHELL    hook this shell (default: the basename of $SHELL, else bash)
@@ -80,7 +83,7 @@ modify_rc=1
 while [ $# -gt 0 ]; do
     case $1 in
         --shell)
-            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish, xonsh or nu"
+            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish, xonsh, nu or elvish"
             shell_name=$2
             shift 2
             ;;
@@ -114,9 +117,9 @@ while [ $# -gt 0 ]; do
 done
 
 case $shell_name in
-    '' | bash | zsh | fish | xonsh | nu) ;;
+    '' | bash | zsh | fish | xonsh | nu | elvish) ;;
     nushell) shell_name=nu ;;
-    *) die "--shell must be bash, zsh, fish, xonsh or nu, not '$shell_name'" ;;
+    *) die "--shell must be bash, zsh, fish, xonsh, nu or elvish, not '$shell_name'" ;;
 esac
 if [ -z "${HOME:-}" ] || [ ! -d "$HOME" ]; then
     die "HOME is not set to a directory"
@@ -163,6 +166,15 @@ zshrc=$(rc_files zsh block)
 fishrc=$(rc_files fish block)
 xonshrc=$(rc_files xonsh block)
 nurc=$(rc_files nu block)
+# elvish 0.19 reads ~/.elvish/rc.elv instead of the XDG one when it exists: the
+# block goes where elvish reads (rc-files: the first that exists, else the last).
+elvishrc=
+while IFS= read -r _f; do
+    elvishrc=$_f
+    [ ! -f "$_f" ] || break
+done <<EOF
+$(rc_files elvish block)
+EOF
 # Where each shell looks for completions (bash: bash-completion's user dir).
 bash_completion=$data_home/bash-completion/completions/envhook
 zsh_functions=$data_home/zsh/site-functions
@@ -205,6 +217,11 @@ nu_quote() {
 # with \ and ' backslash-escaped (a bin dir holds no newline: refused below).
 sq_quote() {
     printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"
+}
+
+# Quote $1 for elvish: '...' with each ' written twice; nothing else is special there.
+elv_quote() {
+    printf "'%s'" "$(printf '%s' "$1" | sed -e "s/'/''/g")"
 }
 
 # The uv on PATH, if it runs (a pyenv shim may exist without a uv behind it);
@@ -441,7 +458,7 @@ if [ "$action" = uninstall ]; then
         while IFS= read -r rc; do
             remove_block "$rc" </dev/null
         done <<EOF
-$(for s in bash zsh fish xonsh nu; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
+$(for s in bash zsh fish xonsh nu elvish; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
 EOF
         # The file nushell's hook line writes and then sources: only ever envhook's.
         while IFS= read -r made; do
@@ -473,7 +490,7 @@ if [ -z "$shell_name" ]; then
     shell_name=${SHELL:-}
     shell_name=${shell_name##*/}
     case $shell_name in
-        bash | zsh | fish | xonsh | nu) ;;
+        bash | zsh | fish | xonsh | nu | elvish) ;;
         *)
             warn "cannot tell your shell from SHELL='${SHELL:-}'; hooking bash (use --shell to choose)"
             shell_name=bash
@@ -561,7 +578,7 @@ esac
 # --- the completion (not an rc file: also with --no-modify-rc) ---------------------
 
 case $shell_name in
-    xonsh | nu) ;;
+    xonsh | nu | elvish) ;;
     *) install_completion "$shell_name" ;;
 esac
 if [ "$shell_name" = bash ] && ! have_bash_completion; then
@@ -585,6 +602,16 @@ case $shell_name in
 ^$qenvhook hook nu -o (\$nu.user-autoload-dirs | first | path join envhook.nu)"
         line="^$qenvhook hook nu -o (\$nu.user-autoload-dirs | first | path join envhook.nu)"
         hand_rc=$(rc_files nu rc)
+        ;;
+    elvish)
+        rc=$elvishrc
+        qbin=$(elv_quote "$bindir")
+        qenvhook=$(elv_quote "$envhook")
+        # elvish reads rc.elv in interactive shells only (not for scripts or -c).
+        body="if (not (has-value \$paths $qbin)) { set paths = [$qbin \$@paths] }
+eval ($qenvhook hook elvish | slurp)"
+        line="eval ($qenvhook hook elvish | slurp)"
+        hand_rc=$elvishrc
         ;;
     xonsh)
         rc=$xonshrc
@@ -677,7 +704,7 @@ if [ "$shell_name" = bash ]; then
     install_block "$login_rc" "$login_body"
     report_block "$login_rc"
 fi
-if [ "$shell_name" = fish ] || [ "$shell_name" = xonsh ] || [ "$shell_name" = nu ]; then
+if [ "$shell_name" = fish ] || [ "$shell_name" = xonsh ] || [ "$shell_name" = nu ] || [ "$shell_name" = elvish ]; then
     reload="exec $shell_name"
 else
     case $rc in

@@ -79,6 +79,7 @@ class Home:
             "fish": self.home / ".config" / "fish" / "conf.d" / "envhook.fish",
             "xonsh": self.home / ".config" / "xonsh" / "rc.d" / "envhook.xsh",
             "nu": self.home / ".config" / "nushell" / "config.nu",
+            "elvish": self.home / ".config" / "elvish" / "rc.elv",
         }[shell]
 
     def run(self, argv: list[str], *, env: dict[str, str] | None = None, check: bool = True,
@@ -106,6 +107,8 @@ class Home:
         the hook function is defined and where `envhook` resolves."""
         if shell == "nu":
             return self.nu_check(env)
+        if shell == "elvish":
+            return self.elvish_check(env)
         argv = {
             "bash": ["bash", "-ic", "type -t _envhook_hook; type -P envhook; true"],
             "zsh": ["zsh", "-ic", "whence -w _envhook_hook; whence -p envhook; true"],
@@ -135,9 +138,26 @@ class Home:
         assert found, out
         return subprocess.CompletedProcess(["nu"], 0, "\n".join(w.decode() for w in found[-1]) + "\n", "")
 
+    def elvish_check(self, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """elvish reads rc.elv only when interactive, and has no flag for that
+        with -c: a real one on a pty is asked, its answer written to a file."""
+        import pexpect
+
+        out = self.base / "elvish-check"
+        out.unlink(missing_ok=True)
+        probe = ("var ours = no; for f $edit:before-readline { try { if (eq $f[opt-names] [envhook-reconfig]) "
+                 "{ set ours = yes } } catch { } }; var where = ''; try { set where = (search-external envhook) } "
+                 f"catch {{ }}; print $ours\"\\n\"$where\"\\n\" > '{out}'; exit")
+        child = pexpect.spawn("elvish", env=dict(env or self.env, TERM="dumb"), cwd=str(self.home), timeout=60)
+        child.send("\x1b[200~" + probe + "\x1b[201~\r")
+        child.expect(pexpect.EOF)
+        child.close()
+        return subprocess.CompletedProcess(["elvish"], 0, out.read_text() if out.exists() else "", "")
+
     def assert_hooked(self, shell: str, env: dict[str, str] | None = None) -> None:
         out = self.hook_check(shell, env).stdout.splitlines()
-        expect = {"bash": "function", "zsh": "_envhook_hook: function", "fish": "yes", "xonsh": "yes", "nu": "yes"}[shell]
+        expect = {"bash": "function", "zsh": "_envhook_hook: function", "fish": "yes", "xonsh": "yes",
+                  "nu": "yes", "elvish": "yes"}[shell]
         assert out[:2] == [expect, str(self.bin / "envhook")], out
 
     def assert_not_hooked(self, shell: str) -> None:
@@ -174,10 +194,12 @@ USER_RC = {
     "fish": "# my own lines\nset -g my_var 1\n",
     "xonsh": "# my own lines\n$MY_VAR = '1'\n",
     "nu": "# my own lines\n$env.MY_VAR = '1'\n",
+    "elvish": "# my own lines\nvar my-var = 1\n",
 }
-CASES = [(shell, kind) for shell in ("bash", "zsh", "fish", "xonsh", "nu") for kind in ("absent", "eol", "no-eol")]
+CASES = [(shell, kind) for shell in ("bash", "zsh", "fish", "xonsh", "nu", "elvish")
+         for kind in ("absent", "eol", "no-eol")]
 # Run install.sh the three ways users do.
-VIA = {"bash": "bash", "zsh": "sh", "fish": "exec", "xonsh": "sh", "nu": "bash"}
+VIA = {"bash": "bash", "zsh": "sh", "fish": "exec", "xonsh": "sh", "nu": "bash", "elvish": "exec"}
 
 
 def user_rc(shell: str, kind: str) -> bytes | None:
@@ -220,6 +242,21 @@ def test_install_twice_then_uninstall_with_uv(home: Home, shell: str, kind: str)
     else:
         assert rc.read_bytes() == before
     home.assert_not_hooked(shell)
+
+
+def test_elvish_block_goes_to_the_rc_elvish_reads(home: Home) -> None:
+    """elvish 0.19 reads ~/.elvish/rc.elv instead of the XDG rc.elv when it
+    exists: the block goes there, and leaves it byte for byte."""
+    legacy = home.home / ".elvish" / "rc.elv"
+    legacy.parent.mkdir()
+    legacy.write_bytes(b"# the old place, no newline")
+    home.install("--shell", "elvish")
+    assert count_blocks(legacy.read_text()) == 1
+    assert not home.rc("elvish").exists()
+    home.assert_hooked("elvish")
+    home.install("--uninstall")
+    assert legacy.read_bytes() == b"# the old place, no newline"
+    home.assert_not_hooked("elvish")
 
 
 def test_block_is_replaced_in_place_and_user_edits_survive(home: Home) -> None:
@@ -302,7 +339,7 @@ def test_unknown_shell_in_SHELL_falls_back_to_bash(home: Home) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--shell", "tcsh"], "--shell must be bash, zsh, fish, xonsh or nu"),
+        (["--shell", "tcsh"], "--shell must be bash, zsh, fish, xonsh, nu or elvish"),
         (["--shell"], "--shell needs a value"),
         (["--frobnicate"], "unknown argument: --frobnicate"),
     ],
@@ -442,7 +479,7 @@ def assert_zsh_tab_completes(h: Home) -> None:
     t = Typist("zsh", session_home, h.env, h.home, h.base / "typed", load=h.rc("zsh").read_text())
     try:
         assert t.tab("envhook st") == ("envhook status ", ["status"])
-        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish", "xonsh", "nu"]
+        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish", "xonsh", "nu", "elvish"]
     finally:
         t.close()
 
@@ -451,7 +488,7 @@ def assert_fish_completes(h: Home) -> None:
     """A real fish autoloads the completion from its completions dir."""
     proc = h.run(["fish", "-c", "complete -C'envhook st'; complete -C'envhook hook '"], timeout=60)
     words = [line.split("\t")[0] for line in proc.stdout.splitlines()]
-    assert words == ["status", "bash", "fish", "nu", "xonsh", "zsh"], proc.stdout + proc.stderr
+    assert words == ["status", "bash", "elvish", "fish", "nu", "xonsh", "zsh"], proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", type=Path, metavar="DIR")
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--json", action="store_const", dest="format", const="json", help='{"set", "unset", "path_prepend", "state"}')
-    how.add_argument("--shell", metavar="SHELL", help="shell code to eval (bash, zsh, fish)")
+    how.add_argument("--shell", metavar="SHELL", help=f"shell code to eval ({', '.join(NAMES)})")
     how.add_argument("--github-actions", action="store_const", dest="format", const="github-actions",
                      help="append to $GITHUB_ENV and $GITHUB_PATH")
     p.add_argument("--no-sync", action="store_true", help="only look: create or sync nothing")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from envhook.prompt.shells import get_shell
+from envhook.prompt.shells.elvish import elvish_quote
 from envhook.prompt.shells.fish import fish_quote
 from envhook.prompt.shells.posix import posix_quote
 from support.shell import require_shell
@@ -53,6 +54,41 @@ def test_fish_quote_table():
     assert fish_quote("🚒") == r"''\U0001f692''"
     assert fish_quote("a\nb") == r"'a'\x0a'b'"
     assert fish_quote("\udcff") == r"''\Xff''"  # a byte that is not UTF-8
+
+
+def test_elvish_quote_table():
+    assert elvish_quote("") == "''"
+    assert elvish_quote("a b") == "'a b'"
+    assert elvish_quote("it's") == "'it''s'"
+    assert elvish_quote("end\\") == "'end\\'"  # nothing escapes in single quotes
+    assert elvish_quote("$(x) \"y\"") == "'$(x) \"y\"'"
+    assert elvish_quote("é") == r'"\u00e9"'
+    assert elvish_quote("🚒") == r'"\U0001f692"'
+    assert elvish_quote("a\nb\\") == r'"a\nb\\"'
+    assert elvish_quote("\udcff") == r'"\xff"'  # a byte that is not UTF-8: elvish holds it as is
+
+
+def test_hostile_values_round_trip_through_a_real_elvish(tmp_path):
+    exe = require_shell("elvish")
+    sh = get_shell("elvish")
+    for i, value in enumerate(HOSTILE):
+        out = tmp_path / f"out{i}"
+        code = sh.script([
+            "var x = ''",
+            "var xs = []",
+            sh.assign("x", value),
+            sh.assign_list("xs", [value, "second"]),
+            f"print $x > {sh.quote(str(out))}",
+            f"print $xs[0] > {sh.quote(str(out) + '.list')}",
+        ])
+        script = tmp_path / f"script{i}.elv"
+        script.write_text(code)
+        r = subprocess.run([exe, "-norc", str(script)], cwd=tmp_path, capture_output=True)
+        assert r.returncode == 0, (value, code, r.stderr)
+        want = value.encode("utf-8", "surrogateescape")
+        assert out.read_bytes() == want, (value, code)
+        assert Path(str(out) + ".list").read_bytes() == want, (value, code)
+    assert not (tmp_path / "pwned").exists()
 
 
 @pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])

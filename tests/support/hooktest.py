@@ -17,6 +17,7 @@ HOOK_LINE = {
     "fish": "envhook hook fish | source",
     "xonsh": "execx($(envhook hook xonsh))",
     "nu": "envhook hook nu -o ($nu.user-autoload-dirs | first | path join envhook.nu)",
+    "elvish": "eval (envhook hook elvish | slurp)",
 }
 
 

@@ -1,4 +1,4 @@
-"""Drive real interactive shells (bash, zsh, fish) through a pseudo-terminal.
+"""Drive real interactive shells (bash, zsh, fish; xonsh and elvish too) through a pseudo-terminal.
 
 Built for end-to-end tests of a shell prompt hook (like direnv's): the shell
 is started interactively with a user rc snippet, commands are *typed* into
@@ -54,7 +54,7 @@ __all__ = [
 
 SHELLS = ("bash", "zsh", "fish")
 #: Shells the driver can start besides SHELLS (their tests name them).
-MORE_SHELLS = ("xonsh", "nu")
+MORE_SHELLS = ("xonsh", "nu", "elvish")
 
 #: The prompt every session shows.  Commands must not contain it.
 PROMPT_MARK = "__EHP__> "
@@ -163,6 +163,10 @@ def shell_quote(shell: str, value: str) -> str:
             else:
                 out.append(ch)
         return "".join(out) + '"'
+    if shell == "elvish":
+        from envhook.prompt.shells.elvish import elvish_quote  # the hook's own quoting: one word, one line
+
+        return elvish_quote(value)
     if shell == "xonsh":
         # A Python expression in subprocess mode: @('…') is one argument, whatever it holds.
         return f"@({value!r})"
@@ -296,6 +300,21 @@ def --env __ehp_status [path: string] {
     $env.LAST_EXIT_CODE = $rc
 }
 """,
+    "elvish": r"""
+# ---- envhook test driver (tests/support/shell.py) ----
+set edit:prompt = { print "\x5f_EHP__> " }
+set edit:rprompt = { }
+# elvish has no exit status of the last command ($? / $status): __ehp_status says 0.
+fn __ehp_get {|name base|
+    if (has-env $name) {
+        print (get-env $name) > $base'.val'
+        print set > $base'.state'
+    } else {
+        print unset > $base'.state'
+    }
+}
+fn __ehp_status {|file| print 0 > $file }
+""",
     "fish": r"""
 # ---- envhook test driver (tests/support/shell.py) ----
 function fish_prompt
@@ -375,6 +394,8 @@ class ShellSession:
         self.timeout = timeout
         self.columns = columns
         self._abandon_re = _fish_abandon_re(columns)
+        # elvish's omitted-newline mark before each prompt: the mark, spaces to the edge, CR, space, CR.
+        self._elvish_mark_re = re.compile("\u23ce {%d,%d}\r \r" % (columns - 3, columns))
         self.env = dict(env)
         self.env["TERM"] = "dumb"
         # Keep these consistent with the pty (a stale inherited COLUMNS would win
@@ -442,6 +463,13 @@ class ShellSession:
             self.env["ZDOTDIR"] = str(home)
             (home / ".zshrc").write_bytes(data)
             return ["zsh", "-i"]
+        if self.shell == "elvish":
+            # Where elvish 0.19 reads rc.elv when no legacy ~/.elvish/rc.elv exists.
+            config_home = Path(self.env.get("XDG_CONFIG_HOME") or home / ".config")
+            self.env["XDG_CONFIG_HOME"] = str(config_home)
+            (config_home / "elvish").mkdir(parents=True, exist_ok=True)
+            (config_home / "elvish" / "rc.elv").write_bytes(data)
+            return ["elvish"]
         if self.shell == "xonsh":
             rcfile = home / ".xonshrc"
             rcfile.write_bytes(data)
@@ -477,6 +505,8 @@ class ShellSession:
         text = _ANSI_RE.sub("", _decode(raw))
         if self.shell == "fish":
             text = self._abandon_re.sub("", text)
+        elif self.shell == "elvish":
+            text = self._elvish_mark_re.sub("", text).replace("\r\n", "\n").replace("\r", "")
         # Line editors end lines with "\r\r\n" (zsh) and the tty maps "\n" to "\r\n".
         text = re.sub(r"\r+\n", "\n", text)
         # zsh (PROMPT_CR) and fish print a CR right before the prompt.
@@ -598,7 +628,13 @@ class ShellSession:
             )
         limit = self._t(timeout)
         deadline = time.monotonic() + limit if _deadline is None else _deadline
-        self.send_raw(command + "\r")
+        if self.shell == "elvish":
+            # elvish redraws the line, and the compilation error of the half typed
+            # line below it (several lines), after each key: the line is pasted
+            # instead (bracketed paste, which it turns on), one redraw for all of it.
+            self.send_raw("\x1b[200~" + command + "\x1b[201~\r")
+        else:
+            self.send_raw(command + "\r")
         # The line editor echoes the line (fish redraws prompt+line, possibly several
         # times) and finally moves to a new line when Enter is processed.  Everything
         # up to that newline is echo; only then can the command run.

@@ -399,6 +399,9 @@ def _install_fix(ctx: Context, name: str) -> str:
         # Installed, but the directory is not on PATH (uv's installer and pipx put it there).
         if ctx.shell == "fish":
             return f"{name} is in {show(local)}: run `fish_add_path ~/.local/bin`"
+        if ctx.shell == "elvish":
+            rc = show(startup_files("elvish")[0])
+            return f"{name} is in {show(local)}: add this line to {rc}: set paths = [~/.local/bin $@paths]"
         rc = show(startup_files(ctx.shell, ctx.login)[0]) if ctx.shell else "your shell's rc file"
         return f'{name} is in {show(local)}: add this line to {rc}: export PATH="$HOME/.local/bin:$PATH"'
     return {

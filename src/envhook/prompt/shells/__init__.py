@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-NAMES = ("bash", "zsh", "fish", "xonsh", "nu")
+NAMES = ("bash", "zsh", "fish", "xonsh", "nu", "elvish")
 
 
 def get_shell(name: str):
@@ -35,6 +35,10 @@ def get_shell(name: str):
         from envhook.prompt.shells.nu import Nu  # the entry loads only its own shell's family
 
         return Nu()
+    if name == "elvish":
+        from envhook.prompt.shells.elvish import Elvish  # the entry loads only its own shell's family
+
+        return Elvish()
     raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(NAMES)})")
 
 

@@ -46,10 +46,18 @@ def login_file(shell: str = "bash") -> str:
     return next((f for f in listed if os.path.isfile(f)), listed[-1])
 
 
+def read_first(listed: list[str]) -> list[str]:
+    """An rc or block row's files, the one the shell reads first: the first
+    that exists, the last when none does (elvish: ~/.elvish/rc.elv, else the XDG one)."""
+    chosen = next((f for f in listed if os.path.isfile(f)), listed[-1] if listed else None)
+    return [chosen, *(f for f in listed if f != chosen)] if chosen else []
+
+
 def startup_files(shell: str, login: bool = False) -> list[str]:
     """Where a hook line for `shell` may be; the first is the one this shell
     reads for it (a login bash: its login file), which a fix names."""
-    found = [*files(shell, "rc"), *files(shell, "block"), *files(shell, "login"), *files(shell, "also")]
+    found = [*read_first(files(shell, "rc")), *read_first(files(shell, "block")), *files(shell, "login"),
+             *files(shell, "also")]
     if login and files(shell, "login"):
         found.insert(0, login_file(shell))
     return list(dict.fromkeys(found))

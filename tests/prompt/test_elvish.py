@@ -1,0 +1,543 @@
+"""The elvish hook: the contract of the bash, zsh, fish and xonsh hooks, row
+by row, in a real interactive elvish (through a pseudo-terminal) over real uv
+projects offline; quoting by elvish string literals, round-tripped for
+hostile and generated values through the hook's own eval; a quiet prompt
+inside a project starts exactly one process (`test`: elvish 0.19 cannot
+read an mtime), outside one none, counted with strace.
+
+elvish has no exit status of the last command ($? / $status): there is
+none for the hook to keep, so the row "the user's status is kept" becomes
+"the hook's work never raises into the prompt"."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from support.hooktest import (
+    envhook,
+    lines_with,
+    pip_install,
+    processes_started,
+    q,
+    status_json,
+    trusted_project,
+    version_in_env,
+)
+from support.projects import set_dependencies, uv_lock
+from support.shell import require_shell
+
+HOSTILE = {"mixed": "'\";&&e-$ èрт🚒♞中片-j", "space": "a b", "dollar-paren": "$(touch pwned)",
+           "newline": "line\nbreak", "backslash-end": "ends with backslash\\"}
+
+HOOKS = "echo (count $edit:before-readline) (count $after-chdir)"
+
+
+@pytest.fixture
+def shell() -> str:
+    """Every test here drives elvish (conftest's `shell` is bash, zsh and fish)."""
+    require_shell("elvish")
+    return "elvish"
+
+
+@pytest.fixture
+def project(tmp_path, wheelhouse, shell_env) -> Path:
+    return trusted_project(tmp_path / "demo", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+
+
+def test_untrusted_is_said_once_and_nothing_is_created(open_shell, tmp_path, wheelhouse, shell_env):
+    from support.projects import make_project
+
+    p = make_project(tmp_path / "demo", wheelhouse)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('elvish', p)}")
+    assert lines_with(out, "is not trusted") == [
+        f"envhook: demo ({p}) is not trusted; `envhook allow` to sync and activate its env"], out
+    assert "not trusted" not in s.run("echo again")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") == "untrusted"
+    assert not (p / ".venv").exists()
+    out = s.run("envhook allow")
+    assert "syncing demo" in out, out  # the prompt right after it
+    assert s.get("VIRTUAL_ENV") == str(p / ".venv") and s.get("ENVHOOK_STATE") == "in-sync"
+
+
+def test_create_activate_leave_restores_only_ours(open_shell, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    path_before = s.get("PATH")
+    out = s.run(f"cd {q('elvish', project)}")
+    assert "syncing demo (env does not exist)" in out, out
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("VIRTUAL_ENV_PROMPT") == "demo"
+    assert s.get("PATH").split(":")[0] == str(project / ".venv" / "bin")
+    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
+    s.run("set paths = [$@paths /opt/mine]")  # the user's own edit, made while inside
+    s.run("set E:VIRTUAL_ENV_PROMPT = theirs")
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    assert s.get("PATH") == path_before + ":/opt/mine", "our entry gone, theirs kept"
+    assert s.get("VIRTUAL_ENV_PROMPT") == "theirs", "a variable the user changed is theirs"
+    # `cd proj; cmd` runs cmd in proj's env: after-chdir comes before the command.
+    out = s.run(f"cd {q('elvish', project)}; python -c 'import sys; print(sys.prefix)'")
+    assert out.strip().splitlines()[-1] == str(project / ".venv"), out
+
+
+def test_the_users_own_hooks_stay_and_run(open_shell, project, tmp_path):
+    """The hook appends itself to edit:before-readline and after-chdir; what
+    the user put there before keeps running, in its place."""
+    mine = tmp_path / "mine.log"
+    rc = (f"var log = {q('elvish', mine)}\n"
+          "set edit:before-readline = [{ echo prompt >> $log }]\n"
+          "set after-chdir = [{|d| echo cd >> $log }]\n")
+    s = open_shell(cwd=tmp_path, extra_rc=rc)
+    s.run(f"cd {q('elvish', project)}")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.run(HOOKS).split() == ["2", "2"]
+    assert mine.read_text().split().count("cd") == 1 and "prompt" in mine.read_text()
+
+
+def test_inputs_changed_are_synced_and_nothing_is_raised(open_shell, project, shell_env):
+    s = open_shell(cwd=project)
+    assert version_in_env(project) == "1.0"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run("sh -c 'exit 3'")
+    assert "syncing demo" in out, out
+    # elvish reports the command's failure as it always does; the hook adds nothing of its own.
+    assert lines_with(out, "Exception") == ["Exception: sh exited with 3"], out
+    assert "envhook: the hook failed" not in out, out
+    assert version_in_env(project) == "2.0"
+
+
+def test_hand_made_change_notice_and_uv_no_sync(open_shell, project, wheelhouse):
+    s = open_shell(cwd=project)
+    out = s.run(pip_install("elvish", wheelhouse, "tinkerpkg==2.0"))
+    assert lines_with(out, "env changed by hand") == [
+        "envhook: demo env changed by hand (tinkerpkg 1.0 → 2.0) — kept by envhook's syncs and `uv run`; "
+        "`envhook sync` resets it"], out
+    assert s.get("ENVHOOK_STATE") == "tinkered" and s.get("UV_NO_SYNC") == "1"
+    assert "changed by hand" not in s.run("echo again")
+
+
+def test_pinned_exports_uv_no_sync_and_is_not_synced(open_shell, project, shell_env):
+    s = open_shell(cwd=project)
+    s.run("envhook pin")
+    s.run("echo next")
+    assert s.get("ENVHOOK_STATE") == "pinned" and s.get("UV_NO_SYNC") == "1"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run("echo changed")
+    assert "is pinned, so it was not synced" in out, out
+    assert version_in_env(project) == "1.0"
+
+
+def test_a_failure_is_said_once(open_shell, tmp_path, wheelhouse, shell_env):
+    from support.projects import make_project
+
+    p = make_project(tmp_path / "broken", wheelhouse, dependencies=["tinkerpkg==9.9"])
+    envhook("allow", cwd=p, env=shell_env, check=True)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('elvish', p)}")
+    assert "is left as it is; `envhook sync` retries" in out, out
+    assert "Traceback" not in out and "Exception" not in out
+    again = s.run("echo again")
+    assert "sync" not in again, again
+    assert s.get("ENVHOOK_STATE") == "failed"
+    assert status_json(p, shell_env)["state"] == "failed"
+
+
+def _load_hook(s, tmp_path: Path, **values: str) -> None:
+    """Load a hook rendered with other values (python=, pypath=) in place of
+    the rc's: the shell's own hooks are dropped first, so this one registers."""
+    from envhook.prompt.shells import get_shell
+
+    sh = get_shell("elvish")
+    real = subprocess.run(["envhook", "hook", "elvish"], capture_output=True, text=True, check=True).stdout
+    for key, value in values.items():
+        real, n = re.subn(rf"&{key}=(\[[^\]]*\]|'[^']*')", lambda m: f"&{key}=" + (
+            f"[{sh.quote(value)}]" if key == "pypath" else sh.quote(value)), real)
+        assert n == 1, key
+    hook = tmp_path / "hook.elv"
+    hook.write_text(real)
+    s.run("set edit:before-readline = []; set after-chdir = []")
+    out = s.run(f"eval (slurp < {q('elvish', hook)})")
+    assert out == "", out
+
+
+def test_envhook_python_removed_under_the_shell(open_shell, project, tmp_path):
+    """The hook runs envhook's interpreter by absolute path: a link to it,
+    then deleted (an uninstalled venv). Said once; leaving still undoes the
+    activation; nothing more is decided."""
+    import sys
+
+    link = tmp_path / "gone-venv" / "bin" / "python"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(sys.executable)
+    s = open_shell(cwd=tmp_path)
+    _load_hook(s, tmp_path, python=str(link))
+    assert "syncing demo" in s.run(f"cd {q('elvish', project)}")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")  # works through the link
+    shutil.rmtree(link.parent.parent)
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])  # something for the hook to look at
+    out = s.run("echo next")
+    assert lines_with(out, "envhook") == [f"envhook: envhook is no longer installed here ({link} is gone); "
+                                          "this shell's hook has stopped"], out
+    out = s.run("cd /")
+    assert "envhook" not in out and "Exception" not in out, out
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    assert str(project / ".venv" / "bin") not in s.get("PATH")
+    out = s.run(f"cd {q('elvish', project)}")
+    assert "envhook" not in out and s.get("VIRTUAL_ENV") is None
+    assert version_in_env(project) == "1.0"
+
+
+def test_envhook_package_removed_under_the_shell(open_shell, project, tmp_path):
+    """The interpreter is there, envhook is not importable: the ENTRY says so
+    and exits 3, and the hook stops calling it."""
+    empty = tmp_path / "empty-site"
+    empty.mkdir()
+    s = open_shell(cwd=tmp_path)
+    _load_hook(s, tmp_path, pypath=str(empty))
+    out = s.run(f"cd {q('elvish', project)}")
+    assert len(lines_with(out, "cannot load envhook")) == 1 and "Exception" not in out, out
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    out = s.run(f"cd /; cd {q('elvish', project)}")
+    assert "envhook" not in out and "Exception" not in out, out
+    assert not (project / ".venv").exists()
+
+
+def test_a_broken_hook_says_one_line_and_never_raises(open_shell, project, tmp_path):
+    """Whatever goes wrong inside the hook is one line on stderr, said once,
+    and the prompt stays usable: here envhook's Python prints code elvish
+    cannot compile (a stand-in interpreter on the hook's path)."""
+    fake = tmp_path / "fakepy"
+    fake.write_text("#!/bin/sh\necho 'set _envhook_root = ['\n")
+    fake.chmod(0o755)
+    s = open_shell(cwd=tmp_path)
+    _load_hook(s, tmp_path, python=str(fake))
+    out = s.run(f"cd {q('elvish', project)}")
+    assert lines_with(out, "envhook: the hook failed") and len(out.strip().splitlines()) == 1, out
+    assert "Exception" not in out, out
+    assert s.run("echo still") == "still\n"
+
+
+def test_envhook_disable_and_loading_twice(open_shell, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    s.run("set E:ENVHOOK_DISABLE = 1")
+    s.run(f"cd {q('elvish', project)}")
+    assert s.get("VIRTUAL_ENV") is None and not (project / ".venv").exists()
+    s.run("unset-env ENVHOOK_DISABLE")
+    s.run("echo on")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    hooks = s.run(HOOKS)
+    s.run("eval (envhook hook elvish | slurp)")
+    assert s.run(HOOKS) == hooks
+    # The rc file itself, evaluated again, and the hook line twice in one go.
+    rc = Path(s.env["XDG_CONFIG_HOME"]) / "elvish" / "rc.elv"
+    s.run(f"eval (slurp < {q('elvish', rc)}); eval (envhook hook elvish | slurp)")
+    assert s.run(HOOKS) == hooks
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv"), "what was active survives loading the hook again"
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None
+
+
+def test_a_child_elvish_takes_the_activation_over(open_shell, project, tmp_path):
+    s = open_shell(cwd=project)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    path_outside = s.run("cd /; put $E:PATH").strip()
+    s.run(f"cd {q('elvish', project)}")
+    s.send_line("elvish")  # reads the same rc: a hooked shell inside a hooked shell
+    s.expect_prompt()
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    assert s.run("put $E:PATH").strip() == path_outside
+
+
+def test_the_rendered_hook_holds_hostile_interpreter_paths(open_shell, tmp_path):
+    """The hook file, rendered with values no rc should hold, loads in a real
+    elvish and keeps them exactly (the interpreter's path comes back in
+    _ENVHOOK_HOOKED); nothing in them runs."""
+    from envhook.prompt.shells import get_shell, template_dir
+
+    sh = get_shell("elvish")
+    text = (Path(template_dir()) / sh.template).read_text()
+    weird = "/opt/'\";&&e-$ èрт🚒♞中片-j/$(touch pwned)/py\\"
+    rendered = sh.render(text, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
+                                "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123",
+                                "ENVHOOK_PARANOID": ""})
+    assert "__ENVHOOK_" not in rendered
+    hook = tmp_path / "hook.elv"
+    hook.write_text(rendered)
+    s = open_shell(cwd=tmp_path)
+    s.run("set edit:before-readline = []; set after-chdir = []")  # so this hook registers, not reconfigures
+    out = s.run(f"eval (slurp < {q('elvish', hook)})")
+    assert "Exception" not in out, out
+    pid = s.run("echo $pid").strip()
+    assert s.get("_ENVHOOK_HOOKED") == f"{pid}:{weird}"
+    s.run("cd /")  # the hook runs: its python is gone, said once
+    assert not list(tmp_path.rglob("pwned*"))
+
+
+@pytest.mark.parametrize("name", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_project_under_a_hostile_directory(open_shell, tmp_path, wheelhouse, shell_env, name):
+    p = trusted_project(tmp_path / name / "proj", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+    s = open_shell(cwd=tmp_path)
+    before = s.get("PATH")
+    s.run(f"cd {q('elvish', p)}")
+    assert s.get("VIRTUAL_ENV") == str(p / ".venv")
+    assert s.get("PATH") == f"{p / '.venv' / 'bin'}:{before}"
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None and s.get("PATH") == before
+    assert not list(tmp_path.rglob("pwned*"))
+
+
+def _started(trace_lines: list[str]) -> list[str]:
+    """The programs a trace's execve lines ran, and a check that every process started was one of them."""
+    execs = [re.search(r'execve\("([^"]*)"', line).group(1) for line in trace_lines if "execve(" in line]
+    forks = [line for line in trace_lines if "execve(" not in line]
+    assert len(forks) == len(execs), trace_lines
+    return execs
+
+
+def test_quiet_prompts_cost_one_test_inside_a_project_and_nothing_outside(open_shell, project, tmp_path):
+    """elvish 0.19 has no builtin that reads an mtime: inside a project each
+    prompt runs ONE `test` of the whole watch expression, a line that
+    enters another project one more (after-chdir checks before the command
+    runs). Outside any project, nothing."""
+    (project / "sub").mkdir()
+    s = open_shell(cwd=project)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("cd /")
+    time.sleep(2.1)  # past the "racily clean" window: the decision is cached and the stamp settles
+    s.run(f"cd {q('elvish', project)}")
+    pid = int(s.run("echo $pid").strip().splitlines()[-1])
+    test_bin = s.run("echo (search-external test)").strip()
+
+    def inside():
+        for _ in range(3):
+            s.run("cd sub")                          # 1: the prompt
+            s.run("cd ..")                           # 1
+            s.run("var x = 1")                       # 1
+            s.run(f"cd /; cd {q('elvish', project)}")  # 2: entering (after-chdir), then the prompt
+
+    assert _started(processes_started(pid, tmp_path / "inside.strace", inside)) == [test_bin] * 15
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+    (tmp_path / "elsewhere" / "deeper").mkdir(parents=True)
+
+    def outside():
+        for _ in range(3):
+            s.run(f"cd {q('elvish', tmp_path / 'elsewhere')}")
+            s.run("cd deeper")
+            s.run("var y = 2")
+            s.run("cd /")
+
+    s.run("cd /")
+    assert processes_started(pid, tmp_path / "outside.strace", outside) == []
+
+
+def test_values_round_trip_through_the_hooks_eval(tmp_path):
+    """What the hook evals is elvish code, run in a namespace of its own as
+    the hook runs it: each value the Elvish quoting writes comes back byte
+    for byte from a real elvish, however hostile (non-UTF-8 bytes too)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from envhook.prompt.shells import get_shell
+
+    exe = require_shell("elvish")
+    sh = get_shell("elvish")
+    values = st.one_of(st.sampled_from(list(HOSTILE.values())), st.text(),
+                       st.binary().map(lambda b: os.fsdecode(b)))
+    runner = tmp_path / "run.elv"
+    runner.write_text(
+        "var dir = $args[0]\n"
+        "var box = (ns [&_envhook_root='' &_envhook_known=[] &_envhook_adopt~={ print adopted > $dir/called }])\n"
+        "eval (slurp < $dir/code) &ns=$box\n"
+        "print $box[_envhook_root] > $dir/root\n"
+        "var i = 0\n"
+        "for v $box[_envhook_known] { print $v > $dir/known$i; set i = (+ $i 1) }\n"
+    )
+    n = iter(range(10**6))
+
+    @settings(max_examples=150, deadline=None, derandomize=True)
+    @given(value=values, items=st.lists(values, max_size=4))
+    def check(value, items):
+        d = tmp_path / f"case{next(n)}"
+        d.mkdir()
+        code = sh.script([sh.assign("_envhook_root", value), sh.assign_list("_envhook_known", items),
+                          sh.call("_envhook_adopt")])
+        assert code.isascii() and len(code.splitlines()) == 3, "one ASCII line a statement"
+        (d / "code").write_text(code)
+        r = subprocess.run([exe, "-norc", str(runner), str(d)], capture_output=True, timeout=30)
+        assert r.returncode == 0, (value, items, code, r.stderr)
+        enc = lambda v: v.encode("utf-8", "surrogateescape")  # noqa: E731
+        assert (d / "root").read_bytes() == enc(value), (value, code)
+        assert [(d / f"known{i}").read_bytes() for i in range(len(items))] == [enc(v) for v in items], code
+        assert not (d / f"known{len(items)}").exists()
+        assert (d / "called").read_text() == "adopted"
+
+    check()
+    assert not list(tmp_path.rglob("pwned*"))
+
+
+def test_env_shell_elvish_applies_the_activation(project, shell_env, tmp_path):
+    assert subprocess.run(["envhook", "run", "true"], cwd=project, env=shell_env).returncode == 0
+    out = tmp_path / "prefix"
+    script = tmp_path / "script.elv"
+    script.write_text(f"eval (envhook env --shell elvish | slurp)\nprint (search-external python) > {q('elvish', out)}\n")
+    r = subprocess.run([require_shell("elvish"), "-norc", str(script)], cwd=project, env=shell_env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text() == str(project / ".venv" / "bin" / "python")
+
+
+def test_doctor_in_a_hooked_elvish(open_shell, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    out = s.run("envhook doctor").replace("\r", "")
+    rc = Path(s.env["XDG_CONFIG_HOME"]) / "elvish" / "rc.elv"
+    assert f"ok   hook line in {rc}" in out, out
+    assert re.search(r"^ok   hook loaded in this elvish \(process \d+\)$", out, re.M), out
+    assert "Traceback" not in out and "Exception" not in out
+    assert "completion" not in out, "elvish has no completion script of envhook's to check"
+
+
+def test_the_rc_file_elvish_reads(tmp_path, shell_env, monkeypatch):
+    """elvish 0.19 reads ~/.elvish/rc.elv, with a warning, when it exists, and
+    $XDG_CONFIG_HOME/elvish/rc.elv otherwise: shell/rc-files and install.sh
+    follow that."""
+    import pexpect
+
+    from envhook.prompt.shells.rcfiles import startup_files
+
+    home = Path(shell_env["HOME"])
+    xdg = Path(shell_env["XDG_CONFIG_HOME"]) / "elvish" / "rc.elv"
+    legacy = home / ".elvish" / "rc.elv"
+    xdg.parent.mkdir(parents=True, exist_ok=True)
+    mark = tmp_path / "read"
+    xdg.write_text(f"print xdg > {q('elvish', mark)}\n")
+
+    def which_rc() -> str:
+        mark.unlink(missing_ok=True)
+        child = pexpect.spawn(shutil.which("elvish"), env=dict(shell_env, TERM="dumb"), cwd=str(tmp_path), timeout=30)
+        deadline = time.monotonic() + 30
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        child.close(force=True)
+        return mark.read_text()
+
+    for var in ("HOME", "XDG_CONFIG_HOME"):  # rcfiles reads them from the environment
+        monkeypatch.setenv(var, shell_env[var])
+    assert which_rc() == "xdg"
+    assert startup_files("elvish")[0] == str(xdg)
+    legacy.parent.mkdir()
+    legacy.write_text(f"print legacy > {q('elvish', mark)}\n")
+    assert which_rc() == "legacy"
+    assert startup_files("elvish")[0] == str(legacy)
+
+
+_DRIVER = r"""
+var edit: = (ns [&before-readline=[] &after-readline=[] &add-var~={|name value| }])
+eval (slurp < $E:T_HOOK)
+fn prompt { for h $edit:before-readline { $h } }
+fn dump {|phase|
+    var p = $E:T_OUT/$phase
+    for n [VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE] {
+        if (has-env $n) { print (get-env $n) > $p.$n }
+    }
+    print $E:PATH > $p.PATH
+}
+cd $E:T_SUB
+dump adopted
+cd $E:T_CWD
+dump left
+cd $E:T_ROOT
+dump back
+print x >> $E:T_WATCHED
+prompt
+print $pwd > $E:T_OUT/pwd
+"""
+
+
+def test_generated_names_round_trip_through_the_real_hook(tmp_path, shell_env):
+    """The real hook, in a real elvish (a script: edit: is stood in for),
+    with generated directory names: what a stand-in for envhook's Python
+    prints (emit.remember, quoted by elvish.py) is adopted and activated;
+    leaving restores PATH exactly; coming back by `cd` is answered by the
+    project's slot without Python; a touched watched file wakes it."""
+    from hypothesis import HealthCheck, assume, given, settings
+    from hypothesis import strategies as st
+
+    from envhook.prompt.emit import Activation, remember
+    from envhook.prompt.shells import get_shell, template_dir
+
+    exe = require_shell("elvish")
+    sh = get_shell("elvish")
+    template = (Path(template_dir()) / sh.template).read_text()
+    names = st.one_of(st.sampled_from(list(HOSTILE.values())), st.text(min_size=1, max_size=20),
+                      st.binary(min_size=1, max_size=20).map(os.fsdecode))
+    seq = iter(range(10**6))
+
+    @settings(max_examples=100, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(name=names)
+    def check(name):
+        assume("/" not in name and "\0" not in name and name not in (".", "..", "pyproject.toml", "uv.lock"))
+        base = tmp_path / f"ex{next(seq)}"
+        out, cwd = base / "out", base / "cwd"
+        out.mkdir(parents=True)
+        cwd.mkdir()
+        root = base / name / name
+        sub = root / name
+        venv = sub / ".venv"
+        (venv / "bin").mkdir(parents=True)
+        for f in (root / "pyproject.toml", root / "uv.lock", venv / "pyvenv.cfg", venv / "bin" / "python"):
+            f.write_text("")
+        stamp = base / name / f"stamp {name}"
+        stamp.write_text("")
+        os.utime(stamp, (1_700_000_100, 1_700_000_100))
+        for f in (root, root / "pyproject.toml", root / "uv.lock", venv, venv / "pyvenv.cfg", sub):
+            os.utime(f, (1_700_000_000, 1_700_000_000))
+        root_s, sub_s, venv_s = os.fsdecode(root), os.fsdecode(sub), os.fsdecode(venv)
+        prompt = f"({name}) "
+        text = remember(sh, root=root_s, cwd=sub_s, known=sorted({root_s, sub_s}),
+                        watch=[root_s, str(root / "pyproject.toml"), str(root / "uv.lock"), venv_s,
+                               str(venv / "pyvenv.cfg")],
+                        absent=[str(root / ".python-version")], present=[str(venv / "bin" / "python")],
+                        stamp=str(stamp), act=Activation(venv_s, prompt, False, "in-sync"), told="x")
+        (out / "remember").write_bytes(text.encode())
+        # The stand-in for envhook's Python: says it was called, prints remember()'s text.
+        fake = base / "fakepy"
+        fake.write_text(f"#!/bin/sh\necho call >> {shlex.quote(str(out / 'calls'))}\n"
+                        f"cat {shlex.quote(str(out / 'remember'))}\n")
+        fake.chmod(0o755)
+        hook = base / "hook.elv"
+        hook.write_text(sh.render(template, {"ENVHOOK_PYTHON": str(fake), "ENVHOOK_PYPATH": ["/nowhere"],
+                                             "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s", "ENVHOOK_PARANOID": ""}))
+        env = {k: v for k, v in shell_env.items() if k not in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "ENVHOOK_DISABLE")}
+        env.update(PATH="/usr/bin:/bin", T_HOOK=str(hook), T_OUT=str(out), T_SUB=sub_s, T_ROOT=root_s,
+                   T_CWD=str(cwd), T_WATCHED=str(root / "uv.lock"))
+        r = subprocess.run([exe, "-norc", "-c", _DRIVER], cwd=cwd, capture_output=True, timeout=60,
+                           env={k: os.fsencode(v) for k, v in env.items()})
+        assert r.returncode == 0 and r.stderr == b"", (name, r.stderr.decode(errors="replace"))
+        b = os.fsencode
+        assert (out / "calls").read_text() == "call\ncall\n", (name, "Python ran at the first cd and after the touch")
+        for phase in ("adopted", "back"):
+            assert (out / f"{phase}.VIRTUAL_ENV").read_bytes() == b(venv_s), (phase, name)
+            assert (out / f"{phase}.VIRTUAL_ENV_PROMPT").read_bytes() == b(prompt), (phase, name)
+            assert (out / f"{phase}.ENVHOOK_STATE").read_bytes() == b"in-sync", (phase, name)
+            assert (out / f"{phase}.PATH").read_bytes() == b(venv_s) + b"/bin:/usr/bin:/bin", (phase, name)
+        assert not (out / "left.VIRTUAL_ENV").exists() and not (out / "left.ENVHOOK_STATE").exists(), name
+        assert (out / "left.PATH").read_bytes() == b"/usr/bin:/bin", name
+        assert (out / "pwd").read_bytes() == b(root_s), name
+        assert list(cwd.iterdir()) == [], name
+
+    check()
+    assert not list(tmp_path.rglob("pwned*"))
