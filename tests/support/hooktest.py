@@ -16,6 +16,7 @@ HOOK_LINE = {
     "zsh": 'eval "$(envhook hook zsh)"',
     "fish": "envhook hook fish | source",
     "xonsh": "execx($(envhook hook xonsh))",
+    "tcsh": 'eval "`envhook hook tcsh`"',
 }
 
 

@@ -54,7 +54,7 @@ __all__ = [
 
 SHELLS = ("bash", "zsh", "fish")
 #: Shells the driver can start besides SHELLS (their tests name them).
-MORE_SHELLS = ("xonsh",)
+MORE_SHELLS = ("xonsh", "tcsh")
 
 #: The prompt every session shows.  Commands must not contain it.
 PROMPT_MARK = "__EHP__> "
@@ -153,6 +153,13 @@ def shell_quote(shell: str, value: str) -> str:
     if shell == "xonsh":
         # A Python expression in subprocess mode: @('…') is one argument, whatever it holds.
         return f"@({value!r})"
+    if shell == "tcsh":
+        if "\n" in value:
+            # A typed line cannot hold one: put the value in the rc (extra_rc) and type $name:q.
+            raise ValueError("tcsh: a newline cannot be typed inside a command line")
+        from envhook.prompt.shells.tcsh import tcsh_quote
+
+        return tcsh_quote(value)
     if shell == "fish":
         out = []
         quoted = False
@@ -255,6 +262,15 @@ def __ehp_status(args):
 aliases['__ehp_get'] = __ehp_get
 aliases['__ehp_status'] = __ehp_status
 """,
+    "tcsh": r"""
+# ---- envhook test driver (tests/support/shell.py) ----
+set prompt = '_''_EHP__> '
+set prompt2 = ''
+set prompt3 = ''
+unset autologout
+alias __ehp_get 'source ~/.ehp_get.tcsh \!*'
+alias __ehp_status 'set __ehp_st = $status; echo $__ehp_st >! \!:1; set status = $__ehp_st'
+""",
     "fish": r"""
 # ---- envhook test driver (tests/support/shell.py) ----
 function fish_prompt
@@ -281,6 +297,22 @@ function __ehp_status
 end
 """,
 }
+
+
+# tcsh has no functions: __ehp_get sources this file (NAME BASE in $argv),
+# keeping $status as it found it (printf is /usr/bin/printf: tcsh has no builtin one).
+_TCSH_GET = r"""set __ehp_st = $status
+set __ehp_y = 0
+eval 'if ( $?'$argv[1]' ) set __ehp_y = 1'
+if ( $__ehp_y ) then
+    eval 'set __ehp_v = $'$argv[1]':q'
+    printf '%s' $__ehp_v:q >! $argv[2]:q.val
+    printf set >! $argv[2]:q.state
+else
+    printf unset >! $argv[2]:q.state
+endif
+set status = $__ehp_st
+"""
 
 
 def _reset_signals() -> None:
@@ -401,6 +433,10 @@ class ShellSession:
             self.env["ZDOTDIR"] = str(home)
             (home / ".zshrc").write_bytes(data)
             return ["zsh", "-i"]
+        if self.shell == "tcsh":
+            (home / ".tcshrc").write_bytes(data)
+            (home / ".ehp_get.tcsh").write_text(_TCSH_GET)
+            return ["tcsh", "-i"]
         if self.shell == "xonsh":
             rcfile = home / ".xonshrc"
             rcfile.write_bytes(data)

@@ -28,6 +28,7 @@ from envhook.prompt.shells import NAMES, get_shell
 from envhook.prompt.shells.fish import fish_quote
 from envhook.prompt.shells.posix import posix_quote
 from envhook.prompt.shells.rcfiles import startup_files, xdg_home
+from envhook.prompt.shells.tcsh import tcsh_quote
 from envhook.prompt.shells.xonsh import xonsh_quote
 from envhook.store import paths, settings, trust
 from envhook.store.records import project_dir
@@ -114,7 +115,7 @@ class Context:
 
     @property
     def shell(self) -> str | None:
-        """bash, zsh, fish or xonsh: the shell doctor runs in, else the login shell."""
+        """bash, zsh, fish, xonsh or tcsh: the shell doctor runs in, else the login shell."""
         return self._detect()[0]
 
     @property
@@ -132,7 +133,10 @@ class Context:
             except Exception:  # noqa: BLE001 — shellingham raises its own errors when it cannot tell
                 pass
             login = os.path.basename(os.environ.get("SHELL", "")).lstrip("-")
-            if found in SHELLS:
+            told = self.info.get("shell")  # tcsh's hook says so: shellingham may see the login shell there
+            if told in SHELLS:
+                self._shell = (told, told)
+            elif found in SHELLS:
                 self._shell = (found, found)
             elif login in SHELLS:
                 self._shell = (login, login)
@@ -145,6 +149,8 @@ class Context:
             return fish_quote(value)
         if self.shell == "xonsh":
             return xonsh_quote(value)
+        if self.shell == "tcsh":
+            return tcsh_quote(value)
         return posix_quote(value)
 
 
@@ -200,8 +206,8 @@ def check_hook(ctx: Context) -> list[Line]:
     what = f"hook loaded in this {shell or 'shell'}"
     value = os.environ.get("_ENVHOOK_HOOKED", "")
     if shell is None:
-        return [fail(what, f"envhook hooks bash, zsh, fish and xonsh; this shell looks like {ctx.shell_seen}",
-                     "run envhook doctor from bash, zsh, fish or xonsh (with its hook line in its rc file)")]
+        return [fail(what, f"envhook hooks bash, zsh, fish, xonsh and tcsh; this shell looks like {ctx.shell_seen}",
+                     "run envhook doctor from bash, zsh, fish, xonsh or tcsh (with its hook line in its rc file)")]
     rc = startup_files(shell, ctx.login)[0]
     add = f"add this line to {show(rc)}{_login_why(ctx)}, then open a new shell: {HOOK_LINE[shell]}"
     if ctx.rc_has_line is None:

@@ -1,0 +1,116 @@
+"""tcsh quoting, and the hook delivered as files.
+
+tcsh_quote: single quotes, in which `$`, backquote, `"`, globs and `;` are
+inert; what single quotes cannot hold is spliced in outside them, escaped by
+a backslash: `\\'`, `\\!` (history substitution sees `!` even inside single
+quotes; outside, the backslash is removed again when no history substitution
+runs, as in a sourced file, so both give `!`) and `\\\\` (so that a
+backslash never meets the next character). A newline stays inside the
+quotes as backslash-newline, which tcsh reads as a newline in the word, in a
+`set x = ( … )` list too. Any other character is written as it is: the text
+is sourced from a file, never typed, so control characters and bytes that
+are not UTF-8 (surrogate-escaped) go through. The hook itself reads every
+value as $var:q, never "$var" (which cannot hold a newline).
+
+tcsh has no functions and its `eval` of multi-line text is fragile, so
+`envhook hook tcsh` renders shell/envhook.tcsh into one file per part under
+the state dir and prints one line that sources the first (`render`)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from envhook.prompt.shells.base import Shell
+
+
+def tcsh_quote(value: str) -> str:
+    out: list[str] = []
+    quoted = False
+    for ch in value:
+        if ch in "'!\\":
+            if quoted:
+                out.append("'")
+                quoted = False
+            out.append("\\" + ch)
+            continue
+        if not quoted:
+            out.append("'")
+            quoted = True
+        out.append("\\\n" if ch == "\n" else ch)
+    if quoted:
+        out.append("'")
+    return "".join(out) or "''"
+
+
+class Tcsh(Shell):
+    name = "tcsh"
+    template = "envhook.tcsh"
+    hook_line = 'eval "`envhook hook tcsh`"'
+    # `envhook env --shell tcsh` is read with eval "`…`", which joins lines: one line it is.
+    separator = "; "
+
+    def quote(self, value: str) -> str:
+        return tcsh_quote(value)
+
+    def assign(self, name: str, value: str) -> str:
+        return f"set {name} = {self.quote(value)}"
+
+    def assign_list(self, name: str, values: list[str]) -> str:
+        return " ".join([f"set {name} = (", *(self.quote(v) for v in values), ")"])
+
+    def call(self, name: str) -> str:
+        # The hook's "functions" are files next to init.tcsh: _envhook_adopt is adopt.tcsh.
+        return f"source $_envhook_dir:q/{name.removeprefix('_envhook_')}.tcsh"
+
+    def export(self, name: str, value: str) -> str:
+        return f"setenv {name} {self.quote(value)}"
+
+    def export_path(self, name: str, entries: list[str]) -> str:
+        return self.export(name, ":".join(entries))
+
+    def unset(self, name: str) -> str:
+        return f"unsetenv {name}"
+
+    def render(self, template_text: str, values: dict[str, str | list[str]]) -> str:
+        """Write the parts under the state dir and return the line for
+        ~/.tcshrc's eval: it sets this shell's session and sources init.tcsh.
+        The files do not hold the session, so one install's shells share them."""
+        from envhook.store import paths  # only `envhook hook tcsh` writes files
+
+        values = dict(values)
+        session = str(values.pop("ENVHOOK_SESSION", ""))
+        text = super().render(template_text, values)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        where = os.path.join(paths.state_dir(), "tcsh", digest)
+        text = text.replace("__ENVHOOK_DIR__", self.quote(where))
+        parts: dict[str, list[str]] = {}
+        current: list[str] | None = None
+        for line in text.splitlines(keepends=True):
+            if line.startswith("#@ "):
+                current = parts.setdefault(line[3:].strip(), [])
+            elif current is not None:
+                current.append(line)
+        if "\n" in where:
+            # A newline in the state dir would reach `set path`'s split and the
+            # aliases' text; say so instead of loading half a hook.
+            return "echo 'envhook: the state dir holds a newline; tcsh cannot be hooked from it' > /dev/stderr\n"
+        try:
+            os.makedirs(where, mode=0o700, exist_ok=True)
+            for name, lines in parts.items():
+                target = os.path.join(where, f"{name}.tcsh")
+                data = "".join(lines).encode("utf-8", "surrogateescape")
+                try:
+                    with open(target, "rb") as f:
+                        if f.read() == data:
+                            continue
+                except OSError:
+                    pass
+                tmp = f"{target}.{os.getpid()}"
+                with open(tmp, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, target)
+        except OSError as e:
+            reason = tcsh_quote(f"envhook: cannot write the tcsh hook under {where} ({e.strerror})")
+            return f"echo {reason} > /dev/stderr\n"
+        return f"set _envhook_new_session = {self.quote(session)}; source {self.quote(os.path.join(where, 'init.tcsh'))}\n"

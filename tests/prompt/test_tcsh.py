@@ -1,0 +1,231 @@
+"""The tcsh hook: the contract of the bash, zsh and fish hooks, row by row,
+in a real interactive tcsh (through a pseudo-terminal) over real uv projects
+offline; its one quote function round-tripped through a real tcsh for
+hostile and generated values; quiet prompts start no process, counted with
+strace."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from support.hooktest import (
+    envhook,
+    lines_with,
+    pip_install,
+    processes_started,
+    q,
+    status_json,
+    trusted_project,
+    version_in_env,
+)
+from support.projects import set_dependencies, uv_lock
+from support.shell import require_shell
+
+HOSTILE = {"mixed": "'\";&&e-$ èрт🚒♞中片-j", "space": "a b", "dollar-paren": "$(touch pwned)",
+           "newline": "line\nbreak", "backslash-end": "ends with backslash\\"}
+
+
+@pytest.fixture
+def shell() -> str:
+    """Every test here drives tcsh (conftest's `shell` is bash, zsh and fish)."""
+    require_shell("tcsh")
+    return "tcsh"
+
+
+@pytest.fixture
+def project(tmp_path, wheelhouse, shell_env) -> Path:
+    return trusted_project(tmp_path / "demo", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+
+
+def test_untrusted_is_said_once_and_nothing_is_created(open_shell, tmp_path, wheelhouse, shell_env):
+    from support.projects import make_project
+
+    p = make_project(tmp_path / "demo", wheelhouse)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('tcsh', p)}")
+    assert lines_with(out, "is not trusted") == [
+        f"envhook: demo ({p}) is not trusted; `envhook allow` to sync and activate its env"], out
+    assert "not trusted" not in s.run("echo again")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") == "untrusted"
+    assert not (p / ".venv").exists()
+    out = s.run("envhook allow")
+    assert "syncing demo" in out, out  # the prompt right after it
+    assert s.get("VIRTUAL_ENV") == str(p / ".venv") and s.get("ENVHOOK_STATE") == "in-sync"
+
+
+def test_create_activate_leave_restores_only_ours(open_shell, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    path_before = s.get("PATH")
+    out = s.run(f"cd {q('tcsh', project)}")
+    assert "syncing demo (env does not exist)" in out, out
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("VIRTUAL_ENV_PROMPT") == "demo"
+    assert s.get("PATH").split(":")[0] == str(project / ".venv" / "bin")
+    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
+    s.run("set path = ( $path:q /opt/mine )")  # the user's own edit, made while inside
+    s.run("setenv VIRTUAL_ENV_PROMPT theirs")
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    assert s.get("PATH") == path_before + ":/opt/mine", "our entry gone, theirs kept"
+    assert s.get("VIRTUAL_ENV_PROMPT") == "theirs", "a variable the user changed is theirs"
+    # `cd proj && cmd` runs cmd in proj's env: cwdcmd runs right after cd, before the command.
+    out = s.run(f"cd {q('tcsh', project)} && python -c 'import sys; print(sys.prefix)'")
+    assert out.strip().splitlines()[-1] == str(project / ".venv"), out
+
+
+def test_inputs_changed_are_synced_and_the_status_is_kept(open_shell, project, shell_env):
+    s = open_shell(cwd=project)
+    assert version_in_env(project) == "1.0"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run("sh -c 'exit 3'")
+    assert "syncing demo" in out, out
+    assert s.status() == 3, "the user's status, after the hook synced"
+    assert version_in_env(project) == "2.0"
+
+
+def test_hand_made_change_notice_and_uv_no_sync(open_shell, project, wheelhouse):
+    s = open_shell(cwd=project)
+    out = s.run(pip_install("tcsh", wheelhouse, "tinkerpkg==2.0"))
+    assert lines_with(out, "env changed by hand") == [
+        "envhook: demo env changed by hand (tinkerpkg 1.0 → 2.0) — kept by envhook's syncs and `uv run`; "
+        "`envhook sync` resets it"], out
+    assert s.get("ENVHOOK_STATE") == "tinkered" and s.get("UV_NO_SYNC") == "1"
+    assert "changed by hand" not in s.run("echo again")
+
+
+def test_pinned_exports_uv_no_sync_and_is_not_synced(open_shell, project, shell_env):
+    s = open_shell(cwd=project)
+    s.run("envhook pin")
+    s.run("echo next")
+    assert s.get("ENVHOOK_STATE") == "pinned" and s.get("UV_NO_SYNC") == "1"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run("echo changed")
+    assert "is pinned, so it was not synced" in out, out
+    assert version_in_env(project) == "1.0"
+
+
+def test_a_failure_is_said_once(open_shell, tmp_path, wheelhouse, shell_env):
+    from support.projects import make_project
+
+    p = make_project(tmp_path / "broken", wheelhouse, dependencies=["tinkerpkg==9.9"])
+    envhook("allow", cwd=p, env=shell_env, check=True)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('tcsh', p)}")
+    assert "is left as it is; `envhook sync` retries" in out, out
+    assert "Traceback" not in out
+    again = s.run("echo again")
+    assert "sync" not in again, again
+    assert s.get("ENVHOOK_STATE") == "failed"
+    assert status_json(p, shell_env)["state"] == "failed"
+
+
+def test_envhook_disable_and_loading_twice(open_shell, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    s.run("setenv ENVHOOK_DISABLE 1")
+    s.run(f"cd {q('tcsh', project)}")
+    assert s.get("VIRTUAL_ENV") is None and not (project / ".venv").exists()
+    s.run("unsetenv ENVHOOK_DISABLE")
+    s.run("echo on")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    aliases = s.run("alias precmd; alias cwdcmd")
+    assert aliases.count("prompt.tcsh") == 2, aliases
+    s.run("source ~/.tcshrc")
+    assert s.run("alias precmd; alias cwdcmd") == aliases, "registered once"
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv"), "what was active survives loading the hook again"
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None
+
+
+@pytest.mark.parametrize("name", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_project_under_a_hostile_directory(open_shell, tmp_path, wheelhouse, shell_env, name):
+    from envhook.prompt.shells.tcsh import tcsh_quote
+
+    p = trusted_project(tmp_path / name / "proj", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+    # A newline cannot be typed inside a tcsh command line: the rc holds the name, quoted by the hook's quote.
+    s = open_shell(cwd=tmp_path, extra_rc=f"set proj = {tcsh_quote(str(p))}")
+    before = s.get("PATH")
+    s.run("cd $proj:q")
+    assert s.get("VIRTUAL_ENV") == str(p / ".venv")
+    assert s.get("PATH") == f"{p / '.venv' / 'bin'}:{before}"
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None and s.get("PATH") == before
+    assert not list(tmp_path.rglob("pwned*"))
+
+
+def test_quiet_prompts_start_no_process(open_shell, project, tmp_path):
+    (project / "sub").mkdir()
+    s = open_shell(cwd=project)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("cd /")
+    time.sleep(2.1)  # past the "racily clean" window: the decision is cached and the stamp settles
+    s.run(f"cd {q('tcsh', project)}")
+    pid = int(s.run("echo $$").strip().splitlines()[-1])
+
+    def prompts():
+        for _ in range(3):
+            s.run("cd sub")
+            s.run("cd ..")
+            s.run("set x = 1")
+            s.run(f"cd /; cd {q('tcsh', project)}")
+
+    assert processes_started(pid, tmp_path / "prompts.strace", prompts) == []
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+
+def test_values_round_trip_through_a_real_tcsh(tmp_path):
+    """What the hook sources is tcsh: each value the Tcsh quoting writes, as a
+    word and inside a list, comes back exactly from a real `tcsh -f`, however
+    hostile (history `!`, a newline, a trailing backslash, `$(…)`, non-UTF-8)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from envhook.prompt.shells import get_shell
+
+    tcsh = require_shell("tcsh")
+    sh = get_shell("tcsh")
+    chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+    values = st.one_of(st.sampled_from(list(HOSTILE.values())), st.text(chars),
+                       st.binary().filter(lambda b: b"\0" not in b).map(os.fsdecode),
+                       st.text(st.sampled_from("'!\\\n\"$`x ")))
+    script, out = tmp_path / "f.tcsh", tmp_path / "out"
+
+    @settings(max_examples=150, deadline=None, derandomize=True)
+    @given(value=values, items=st.lists(values.filter(bool), max_size=4))
+    def check(value, items):
+        text = sh.script([sh.assign("_envhook_root", value), sh.assign_list("_envhook_known", items)])
+        text += f"printf '%s\\0' $_envhook_root:q $#_envhook_known $_envhook_known:q >! {sh.quote(str(out))}\n"
+        script.write_bytes(text.encode("utf-8", "surrogateescape"))
+        r = subprocess.run([tcsh, "-f", "-c", f"source {sh.quote(str(script))}"], capture_output=True, timeout=30)
+        assert r.returncode == 0 and not r.stderr, (text, r.stderr)
+        words = out.read_bytes().decode("utf-8", "surrogateescape").split("\0")[:-1]
+        if value == "":
+            words.insert(0, "")  # $x:q of an empty value is no word (the hook never lists one)
+        assert words == [value, str(len(items)), *items]
+
+    check()
+
+
+def test_env_shell_tcsh_applies_the_activation(project, shell_env, tmp_path):
+    assert subprocess.run(["envhook", "run", "true"], cwd=project, env=shell_env).returncode == 0
+    out = tmp_path / "prefix"
+    script = f"eval \"`envhook env --shell tcsh`\"; which python >! {q('tcsh', out)}"
+    r = subprocess.run([require_shell("tcsh"), "-f", "-c", script], cwd=project, env=shell_env, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text().strip() == str(project / ".venv" / "bin" / "python")
+
+
+def test_doctor_in_a_hooked_tcsh(open_shell, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    out = s.run("envhook doctor").replace("\r", "")
+    assert "ok   hook line in ~/.tcshrc" in out, out
+    assert re.search(r"^ok   hook loaded in this tcsh \(process \d+\)$", out, re.M), out
+    assert "Traceback" not in out
