@@ -25,7 +25,7 @@ NOEOL_LINE='# (install.sh ended the last line above with a newline: uninstalling
 
 usage() {
     cat <<'EOF'
-Usage: ./install.sh [--shell bash|zsh|fish|xonsh] [--python PATH] [--no-modify-rc]
+Usage: ./install.sh [--shell bash|zsh|fish|xonsh|tcsh] [--python PATH] [--no-modify-rc]
        ./install.sh --uninstall [--no-modify-rc]
 
 Install envhook for the current user from this clone and hook your shell.
@@ -43,6 +43,7 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${ZDOTDIR:-~}/.zshrc (ZDOTDIR as zsh itself sets it, .zshenv included)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/envhook.fish
     xonsh ${XDG_CONFIG_HOME:-~/.config}/xonsh/rc.d/envhook.xsh
+    tcsh  ~/.tcshrc (tcsh reads ~/.cshrc only when there is no ~/.tcshrc)
 
   And the shell's completion (`envhook completion SHELL`) where it looks:
     bash  ${XDG_DATA_HOME:-~/.local/share}/bash-completion/completions/envhook
@@ -50,7 +51,7 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${XDG_DATA_HOME:-~/.local/share}/zsh/site-functions/_envhook
           (the rc block puts that dir on $fpath)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/completions/envhook.fish
-    (none for xonsh yet)
+    (none for xonsh and tcsh yet)
 
 Options:
   --shell SHELL    hook this shell (default: the basename of $SHELL, else bash)
@@ -78,7 +79,7 @@ modify_rc=1
 while [ $# -gt 0 ]; do
     case $1 in
         --shell)
-            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish or xonsh"
+            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish, xonsh or tcsh"
             shell_name=$2
             shift 2
             ;;
@@ -112,8 +113,8 @@ while [ $# -gt 0 ]; do
 done
 
 case $shell_name in
-    '' | bash | zsh | fish | xonsh) ;;
-    *) die "--shell must be bash, zsh, fish or xonsh, not '$shell_name'" ;;
+    '' | bash | zsh | fish | xonsh | tcsh) ;;
+    *) die "--shell must be bash, zsh, fish, xonsh or tcsh, not '$shell_name'" ;;
 esac
 if [ -z "${HOME:-}" ] || [ ! -d "$HOME" ]; then
     die "HOME is not set to a directory"
@@ -159,6 +160,7 @@ bashrc=$(rc_files bash block)
 zshrc=$(rc_files zsh block)
 fishrc=$(rc_files fish block)
 xonshrc=$(rc_files xonsh block)
+tcshrc=$(rc_files tcsh block)
 # Where each shell looks for completions (bash: bash-completion's user dir).
 bash_completion=$data_home/bash-completion/completions/envhook
 zsh_functions=$data_home/zsh/site-functions
@@ -196,6 +198,13 @@ sh_quote() {
 # with \ and ' backslash-escaped (a bin dir holds no newline: refused below).
 sq_quote() {
     printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"
+}
+
+# Quote $1 for tcsh: '...', with ' and ! (history substitution sees it even
+# inside single quotes) spliced in outside, backslash-escaped; a backslash
+# inside tcsh's single quotes is literal (a bin dir holds no newline: refused below).
+tcsh_quote() {
+    printf "'%s'" "$(printf '%s' "$1" | sed -e "s/'/'\\\\''/g" -e "s/!/'\\\\!'/g")"
 }
 
 # The uv on PATH, if it runs (a pyenv shim may exist without a uv behind it);
@@ -432,7 +441,7 @@ if [ "$action" = uninstall ]; then
         while IFS= read -r rc; do
             remove_block "$rc" </dev/null
         done <<EOF
-$(for s in bash zsh fish xonsh; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
+$(for s in bash zsh fish xonsh tcsh; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
 EOF
     else
         say "Left your rc files alone (--no-modify-rc): remove the envhook lines from them by hand."
@@ -455,7 +464,7 @@ if [ -z "$shell_name" ]; then
     shell_name=${SHELL:-}
     shell_name=${shell_name##*/}
     case $shell_name in
-        bash | zsh | fish | xonsh) ;;
+        bash | zsh | fish | xonsh | tcsh) ;;
         *)
             warn "cannot tell your shell from SHELL='${SHELL:-}'; hooking bash (use --shell to choose)"
             shell_name=bash
@@ -542,7 +551,7 @@ esac
 
 # --- the completion (not an rc file: also with --no-modify-rc) ---------------------
 
-[ "$shell_name" = xonsh ] || install_completion "$shell_name"
+case $shell_name in xonsh | tcsh) ;; *) install_completion "$shell_name" ;; esac
 if [ "$shell_name" = bash ] && ! have_bash_completion; then
     say "bash loads it through the bash-completion package, which is not installed here:"
     say "install that, or add this line to $(tilde "$bashrc"):"
@@ -554,6 +563,18 @@ fi
 # --- hook the shell --------------------------------------------------------------
 
 case $shell_name in
+    tcsh)
+        rc=$tcshrc
+        qbin=$(tcsh_quote "$bindir")
+        qenvhook=$(tcsh_quote "$envhook")
+        # $?prompt: interactive shells only (the hook sets precmd and cwdcmd).
+        body="if ( \":\${PATH}:\" !~ *:$qbin:* ) setenv PATH $qbin\":\${PATH}\"
+if ( \$?prompt ) then
+    eval \"\`$qenvhook hook tcsh\`\"
+endif"
+        line="eval \"\`$qenvhook hook tcsh\`\""
+        hand_rc=$(rc_files tcsh rc)
+        ;;
     xonsh)
         rc=$xonshrc
         qbin=$(sq_quote "$bindir")

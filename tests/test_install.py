@@ -77,6 +77,7 @@ class Home:
             "zsh": self.home / ".zshrc",
             "fish": self.home / ".config" / "fish" / "conf.d" / "envhook.fish",
             "xonsh": self.home / ".config" / "xonsh" / "rc.d" / "envhook.xsh",
+            "tcsh": self.home / ".tcshrc",
         }[shell]
 
     def run(self, argv: list[str], *, env: dict[str, str] | None = None, check: bool = True,
@@ -108,12 +109,16 @@ class Home:
             "fish": ["fish", "-ic", "functions -q _envhook_hook; and echo yes; command -v envhook; true"],
             "xonsh": ["xonsh", "-i", "-c", "print('yes' if hasattr(__xonsh__, '_envhook_ns') else 'no'); "
                       "print(__import__('shutil').which('envhook', path=':'.join($PATH)))"],
+            # `tcsh -c` has no $prompt, which the block asks for (the hook is for
+            # interactive shells): the probe sets one and reads ~/.tcshrc again.
+            "tcsh": ["tcsh", "-c", "set prompt = '> '; source ~/.tcshrc; if ( $?_envhook_dir ) echo yes; "
+                     "which envhook; true"],
         }[shell]
         return self.run(argv, env=env, timeout=60)
 
     def assert_hooked(self, shell: str, env: dict[str, str] | None = None) -> None:
         out = self.hook_check(shell, env).stdout.splitlines()
-        expect = {"bash": "function", "zsh": "_envhook_hook: function", "fish": "yes", "xonsh": "yes"}[shell]
+        expect = {"bash": "function", "zsh": "_envhook_hook: function", "fish": "yes", "xonsh": "yes", "tcsh": "yes"}[shell]
         assert out[:2] == [expect, str(self.bin / "envhook")], out
 
     def assert_not_hooked(self, shell: str) -> None:
@@ -149,10 +154,11 @@ USER_RC = {
     "zsh": "# my zshrc\nsetopt autocd\n",
     "fish": "# my own lines\nset -g my_var 1\n",
     "xonsh": "# my own lines\n$MY_VAR = '1'\n",
+    "tcsh": "# my own lines\nset my_var = 1\n",
 }
-CASES = [(shell, kind) for shell in ("bash", "zsh", "fish", "xonsh") for kind in ("absent", "eol", "no-eol")]
+CASES = [(shell, kind) for shell in ("bash", "zsh", "fish", "xonsh", "tcsh") for kind in ("absent", "eol", "no-eol")]
 # Run install.sh the three ways users do.
-VIA = {"bash": "bash", "zsh": "sh", "fish": "exec", "xonsh": "sh"}
+VIA = {"bash": "bash", "zsh": "sh", "fish": "exec", "xonsh": "sh", "tcsh": "exec"}
 
 
 def user_rc(shell: str, kind: str) -> bytes | None:
@@ -277,7 +283,7 @@ def test_unknown_shell_in_SHELL_falls_back_to_bash(home: Home) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--shell", "tcsh"], "--shell must be bash, zsh, fish or xonsh"),
+        (["--shell", "elvish"], "--shell must be bash, zsh, fish, xonsh or tcsh"),
         (["--shell"], "--shell needs a value"),
         (["--frobnicate"], "unknown argument: --frobnicate"),
     ],
