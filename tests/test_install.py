@@ -423,7 +423,7 @@ def assert_zsh_tab_completes(h: Home) -> None:
     t = Typist("zsh", session_home, h.env, h.home, h.base / "typed", load=h.rc("zsh").read_text())
     try:
         assert t.tab("envhook st") == ("envhook status ", ["status"])
-        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish", "xonsh"]
+        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish", "xonsh", "tcsh"]
     finally:
         t.close()
 
@@ -432,7 +432,7 @@ def assert_fish_completes(h: Home) -> None:
     """A real fish autoloads the completion from its completions dir."""
     proc = h.run(["fish", "-c", "complete -C'envhook st'; complete -C'envhook hook '"], timeout=60)
     words = [line.split("\t")[0] for line in proc.stdout.splitlines()]
-    assert words == ["status", "bash", "fish", "xonsh", "zsh"], proc.stdout + proc.stderr
+    assert words == ["status", "bash", "fish", "tcsh", "xonsh", "zsh"], proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

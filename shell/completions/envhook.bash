@@ -108,7 +108,7 @@ _envhook() {
 
     case $cmd in
         hook)
-            ((${#args[@]} == 0)) && _envhook_words "bash zsh fish xonsh" "$cur"
+            ((${#args[@]} == 0)) && _envhook_words "bash zsh fish xonsh tcsh" "$cur"
             ;;
         completion)
             ((${#args[@]} == 0)) && _envhook_words "bash zsh fish" "$cur"
@@ -118,7 +118,7 @@ _envhook() {
             ;;
         env)
             if [[ $prev == --shell ]]; then
-                _envhook_words "bash zsh fish xonsh" "$cur"
+                _envhook_words "bash zsh fish xonsh tcsh" "$cur"
             elif ((${#args[@]} == 0)); then
                 _envhook_dirs "$cur"
             fi
