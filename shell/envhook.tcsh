@@ -83,23 +83,24 @@ if ( x$_envhook_venv:q == x && $?_ENVHOOK_VENV && $?VIRTUAL_ENV ) then
     endif
 endif
 # Register once: a precmd or cwdcmd alias that already runs ours is left
-# alone; the user's own alias text is kept and runs after ours (which hands
-# $status back first). Reading an alias takes a backquote, a fork: here,
-# once per load, never at a prompt.
+# alone; the user's own alias text is kept and runs after ours, with $status
+# handed back first: `source` starts its file with $status 0, so the alias
+# itself saves it (tcsh 6.24 restores $status after precmd, but the user's
+# text after ours reads it, and cwdcmd runs inside cd, which `cd proj && cmd` reads).
+# Reading an alias takes a backquote, a fork: here, once per load, never at a prompt.
 set _envhook_a = "`alias precmd`"
 if ( x$_envhook_a:q !~ *_envhook_dir* ) then
-    alias precmd 'source $_envhook_dir:q/prompt.tcsh; '$_envhook_a:q
+    alias precmd 'set _envhook_rc = $status; source $_envhook_dir:q/prompt.tcsh; set status = $_envhook_rc; '$_envhook_a:q
 endif
 # cwdcmd runs right after cd, pushd and popd, so `cd proj && cmd` sees proj's env.
 set _envhook_a = "`alias cwdcmd`"
 if ( x$_envhook_a:q !~ *_envhook_dir* ) then
-    alias cwdcmd 'source $_envhook_dir:q/prompt.tcsh; '$_envhook_a:q
+    alias cwdcmd 'set _envhook_rc = $status; source $_envhook_dir:q/prompt.tcsh; set status = $_envhook_rc; '$_envhook_a:q
 endif
 unset _envhook_a
 
 #@ prompt
-# Other aliases and the prompt read $status after us: it is handed back at the end.
-set _envhook_rc = $status
+# $status is saved and handed back by the precmd/cwdcmd alias around this file.
 set _envhook_off = ''
 if ( $?ENVHOOK_DISABLE ) then
     set _envhook_off = $ENVHOOK_DISABLE:q
@@ -124,7 +125,6 @@ else if ( x$_envhook_broken != x && x$_envhook_root:q != x ) then
     if ( x$_envhook_root == x/ ) set _envhook_in = 1
     if ( ! $_envhook_in ) source $_envhook_dir:q/leave.tcsh
 endif
-set status = $_envhook_rc
 
 #@ cd
 set _envhook_pwd = $cwd:q

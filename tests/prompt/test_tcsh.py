@@ -229,3 +229,29 @@ def test_doctor_in_a_hooked_tcsh(open_shell, tmp_path):
     assert "ok   hook line in ~/.tcshrc" in out, out
     assert re.search(r"^ok   hook loaded in this tcsh \(process \d+\)$", out, re.M), out
     assert "Traceback" not in out
+
+
+def test_the_users_precmd_and_cwdcmd_are_kept_and_see_the_status(open_shell, project, tmp_path):
+    """An rc that set precmd and cwdcmd before the hook line keeps both: the
+    hook chains them after its own part, which hands $status back first."""
+    log = tmp_path / "log"
+    rc = (f"alias precmd 'echo \"p $status\" >> {q('tcsh', log)}'\n"
+          f"alias cwdcmd 'echo c >> {q('tcsh', log)}'\n")
+    s = open_shell(cwd=tmp_path, extra_rc=rc)
+    s.run(f"cd {q('tcsh', project)}")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("sh -c 'exit 4'")
+    assert s.status() == 4
+    lines = log.read_text().splitlines()
+    assert "c" in lines and "p 4" in lines, lines
+    aliases = s.run("alias precmd; alias cwdcmd")
+    assert aliases.count("prompt.tcsh") == 2 and aliases.count(str(log)) == 2, aliases
+
+
+def test_a_failing_cd_and_command_keep_their_status(open_shell, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    s.run("cd /nonexistent-dir")
+    assert s.status() == 1
+    s.run(f"cd {q('tcsh', project)} && sh -c 'exit 5'")
+    assert s.status() == 5
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
