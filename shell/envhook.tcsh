@@ -254,6 +254,9 @@ else
     setenv _ENVHOOK_TOLD $_envhook_told:q
     setenv _ENVHOOK_ACTIVE $_envhook_active:q
     setenv _ENVHOOK_PARANOID_CFG $_envhook_paranoid_cfg:q
+    # Ctrl-C stops this whole file, not only Python, which may have moved the
+    # stamp already: until its output is sourced, the next prompt looks again.
+    set _envhook_changed = ( -e / )
     # The output is a file sourced as it is: newlines in values need no eval.
     $_envhook_python:q -I -S -c $_envhook_entry:q tcsh $_envhook_pypath:q >! $_envhook_out:q
     set _envhook_x = $status

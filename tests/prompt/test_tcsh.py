@@ -255,3 +255,53 @@ def test_a_failing_cd_and_command_keep_their_status(open_shell, project, tmp_pat
     s.run(f"cd {q('tcsh', project)} && sh -c 'exit 5'")
     assert s.status() == 5
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+
+def test_envhook_gone_is_said_once_and_leaving_still_undoes(open_shell, project, tmp_path):
+    s = open_shell(cwd=project)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    time.sleep(2.1)  # whole-second mtimes: until the stamp is a second past the sync's files, prompts still look
+    s.run("echo settle")
+    s.run("set _envhook_python = /nonexistent/python")  # as if envhook were uninstalled under this shell
+    out = s.run("touch pyproject.toml")
+    assert lines_with(out, "no longer installed") == [
+        "envhook: envhook is no longer installed here (/nonexistent/python is gone); this shell's hook has stopped"], out
+    assert "no longer installed" not in s.run("touch pyproject.toml; echo again")
+    s.run("cd /")
+    assert s.get("VIRTUAL_ENV") is None, "leaving the project still undoes the activation"
+
+
+def test_ctrl_c_during_a_sync_returns_the_prompt_and_is_not_retried(open_shell, project, shell_env, tmp_path):
+    """The contract's row (test_hook_contract), in tcsh, where Ctrl-C stops the
+    whole precmd file, not only Python: the prompt comes back at once, the
+    interruption is said and recorded, and is not retried."""
+    import json
+    import shlex
+    import shutil
+
+    real = os.path.realpath(shutil.which("uv", path=shell_env["PATH"]))
+    slow = tmp_path / "slowuv"
+    slow.mkdir()
+    (slow / "uv").write_text(f"#!/bin/sh\n[ -e {shlex.quote(str(tmp_path / 'slow'))} ] && sleep 30\n"
+                             f"exec {shlex.quote(real)} \"$@\"\n")
+    (slow / "uv").chmod(0o755)
+    env = dict(shell_env, PATH=f"{slow}:{shell_env['PATH']}")
+    s = open_shell(cwd=project, env=env)
+    assert version_in_env(project) == "1.0"
+    (tmp_path / "slow").touch()
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    s.send_line("echo go")
+    s.child.expect(b"syncing demo", timeout=30)
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    out = s.interrupt(timeout=10)
+    assert time.monotonic() - t0 < 6 and "interrupted" in out, out
+    assert "Traceback" not in out
+    data = json.loads(envhook("status", "--json", cwd=project, env=env).stdout)
+    assert data["state"] == "failed" and data["last_sync"]["status"] == "interrupted"
+    (tmp_path / "slow").unlink()
+    assert "syncing" not in s.run("echo again")  # no retry until the inputs change again
+    assert s.run("echo alive").strip() == "alive"
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("_ENVHOOK_SESSION") is None, "what the hook exported for Python alone is gone"

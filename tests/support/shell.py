@@ -305,8 +305,15 @@ _TCSH_GET = r"""set __ehp_st = $status
 set __ehp_y = 0
 eval 'if ( $?'$argv[1]' ) set __ehp_y = 1'
 if ( $__ehp_y ) then
-    eval 'set __ehp_v = $'$argv[1]':q'
-    printf '%s' $__ehp_v:q >! $argv[2]:q.val
+    eval 'set __ehp_v = ( $'$argv[1]':q )'
+    # A list comes back joined by spaces (as zsh's arrays do).
+    printf '' >! $argv[2]:q.val
+    set __ehp_i = 1
+    while ( $__ehp_i <= $#__ehp_v )
+        if ( $__ehp_i > 1 ) printf ' ' >> $argv[2]:q.val
+        printf '%s' $__ehp_v[$__ehp_i]:q >> $argv[2]:q.val
+        @ __ehp_i++
+    end
     printf set >! $argv[2]:q.state
 else
     printf unset >! $argv[2]:q.state

@@ -43,6 +43,24 @@ def tcsh_quote(value: str) -> str:
     return "".join(out) or "''"
 
 
+def _prune_outputs(where: str, max_age: float = 86400) -> None:
+    """Each shell's last output (out.PID) is rewritten before it is sourced,
+    so an old one serves nobody: a day is plenty."""
+    import time
+
+    cutoff = time.time() - max_age
+    try:
+        entries = list(os.scandir(where))
+    except OSError:
+        return
+    for e in entries:
+        try:
+            if e.name.startswith("out.") and e.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(e.path)
+        except OSError:
+            pass
+
+
 class Tcsh(Shell):
     name = "tcsh"
     template = "envhook.tcsh"
@@ -110,6 +128,7 @@ class Tcsh(Shell):
                 with open(tmp, "wb") as f:
                     f.write(data)
                 os.replace(tmp, target)
+            _prune_outputs(where)
         except OSError as e:
             reason = tcsh_quote(f"envhook: cannot write the tcsh hook under {where} ({e.strerror})")
             return f"echo {reason} > /dev/stderr\n"
