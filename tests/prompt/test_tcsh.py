@@ -305,3 +305,16 @@ def test_ctrl_c_during_a_sync_returns_the_prompt_and_is_not_retried(open_shell, 
     assert s.run("echo alive").strip() == "alive"
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
     assert s.get("_ENVHOOK_SESSION") is None, "what the hook exported for Python alone is gone"
+
+
+def test_a_tcsh_started_inside_an_activation_takes_it_over(open_shell, project, shell_env, tmp_path):
+    """A shell started where envhook had activated an env (`_ENVHOOK_VENV`
+    exported) treats that activation as its own: leaving the project undoes it."""
+    s = open_shell(cwd=project)
+    inherited = {k: s.get(k) for k in ("VIRTUAL_ENV", "_ENVHOOK_VENV", "PATH", "VIRTUAL_ENV_PROMPT", "ENVHOOK_STATE")}
+    assert inherited["_ENVHOOK_VENV"] == f"0:{project / '.venv'}"
+    child = open_shell(cwd=project, env=dict(shell_env, **inherited))
+    assert child.get("PATH").split(":").count(str(project / ".venv" / "bin")) == 1
+    child.run("cd /")
+    assert child.get("VIRTUAL_ENV") is None and child.get("_ENVHOOK_VENV") is None
+    assert str(project / ".venv" / "bin") not in child.get("PATH").split(":")
