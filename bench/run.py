@@ -50,9 +50,12 @@ from support.projects import make_project, set_dependencies, uv_env, uv_lock, uv
 from support.wheels import build_wheel, build_wheelhouse  # noqa: E402
 
 SHELLS = ("bash", "zsh", "fish")
-# The prompt rows (1-3) also run in xonsh, whose hook lives in its own Python;
-# direnv has no xonsh hook, mise has one.
-PROMPT_SHELLS = (*SHELLS, "xonsh")
+# The prompt rows (1-3) also run in xonsh, whose hook lives in its own Python
+# (direnv has no xonsh hook, mise has one), and in tcsh (direnv has a tcsh
+# hook, mise none).
+PROMPT_SHELLS = (*SHELLS, "xonsh", "tcsh")
+# Which tool has no hook for which shell: its cells say so.
+NO_HOOK = {("direnv", "xonsh"), ("mise", "tcsh")}
 DEPTHS = (2, 12)
 BIG_DISTS = 1000
 
@@ -187,7 +190,8 @@ def _shell_exe(name: str) -> str:
 
 
 def find_tools() -> Tools:
-    missing = [pkg for cmd, pkg in (("direnv", "direnv"), ("strace", "strace"), ("zsh", "zsh"), ("fish", "fish"))
+    missing = [pkg for cmd, pkg in (("direnv", "direnv"), ("strace", "strace"), ("zsh", "zsh"), ("fish", "fish"),
+                                    ("tcsh", "tcsh"))
                if shutil.which(cmd) is None]
     _apt_install(missing)
     uv = _real_binary("uv")
@@ -456,6 +460,55 @@ class Xonsh(Dialect):
         return [f"print({tag!r}, open({self.q(str(path))}).readline().rstrip('\\n'), file=open(__bench_out, 'a'))"]
 
 
+class Tcsh(Dialect):
+    """tcsh has no clock builtin either: `date +%s%N` in backquotes brackets
+    the window, as in fish, and its cost is subtracted the same way. A prompt
+    is the precmd alias run by name; cwdcmd runs by itself on `cd`, also in a
+    script."""
+
+    name = "tcsh"
+    noop = ("alias precmd 'set __bench_x = 1'", "alias cwdcmd 'set __bench_x = 1'")
+    header = ()
+
+    def argv(self, script):
+        return [self.exe, "-f", str(script)]  # -f: no ~/.tcshrc
+
+    def q(self, s):
+        from envhook.prompt.shells.tcsh import tcsh_quote
+
+        return tcsh_quote(s)
+
+    def prompt(self):
+        return ["precmd"]
+
+    def line(self, cmd):
+        cmd = "set __bench_x = 1" if cmd == ":" else cmd
+        return [cmd, "precmd"]
+
+    def window(self, tag, body, n):
+        body = body or ["set __bench_x = 1"]
+        lines = ["set __bench_t0 = `date +%s%N`"]
+        if n == 1:
+            lines += body
+        else:
+            lines += ["@ __bench_i = 0", f"while ( $__bench_i < {n} )"]
+            lines += ["  " + b for b in body]
+            lines += ["  @ __bench_i++", "end"]
+        lines += ["set __bench_t1 = `date +%s%N`",
+                  f"echo {tag} $__bench_t0 $__bench_t1 >> $__bench_out:q"]
+        return lines
+
+    def set_out(self, out):
+        return f"set __bench_out = {self.q(str(out))}"
+
+    def record_var(self, tag, var):
+        return [f"if ( $?{var} ) then", f"  echo {tag} ${var}:q >> $__bench_out:q", "else",
+                f"  echo {tag} >> $__bench_out:q", "endif"]
+
+    def record_file(self, tag, path):
+        return [f"set __bench_l = \"`head -n 1 {self.q(str(path))}`\"", f"echo {tag} $__bench_l:q >> $__bench_out:q"]
+
+
 # ------------------------------------------------------- plans and results
 
 
@@ -511,6 +564,7 @@ class Runner:
             "zsh": Zsh(tools.shells["zsh"]),
             "fish": Fish(tools.shells["fish"]),
             "xonsh": Xonsh(tools.shells["xonsh"]),
+            "tcsh": Tcsh(tools.shells["tcsh"]),
         }
         self._seq = 0
         self.dir = sandbox.base / "scripts"
@@ -776,7 +830,7 @@ class Bench:
         hooks = {}
         for shell in PROMPT_SHELLS:
             for tool in ("envhook", "direnv", "mise") if self.tools.mise else ("envhook", "direnv"):
-                if tool == "direnv" and shell == "xonsh":
+                if (tool, shell) in NO_HOOK:
                     continue
                 path = d / f"{tool}.{shell}"
                 path.write_text(self.sb.run(self._hook_argv(tool, shell)).stdout)
@@ -856,8 +910,8 @@ class Bench:
             base = self.baseline(shell, setup, body, calls)
             line = {"row": row, "scenario": scenario, "shell": shell, "tools": {}}
             for tool in tools:
-                if tool == "direnv" and shell == "xonsh":
-                    tool = NA("direnv", "direnv has no xonsh hook")
+                if isinstance(tool, str) and (tool, shell) in NO_HOOK:
+                    tool = NA(tool, f"{tool} has no {shell} hook")
                 if isinstance(tool, NA):
                     line["tools"][tool.tool] = tool
                     continue

@@ -49,6 +49,7 @@ if ( ! $?_envhook_cur ) set _envhook_cur = ''
 if ( ! $?_envhook_saved ) set _envhook_saved = ( )
 if ( ! $?_envhook_known ) set _envhook_known = ( )
 if ( ! $?_envhook_changed ) set _envhook_changed = ( )
+if ( ! $?_envhook_expr ) set _envhook_expr = ''
 if ( ! $?_envhook_act ) set _envhook_act = ( '' '' '' '' )
 if ( ! $?_envhook_slot_keys ) set _envhook_slot_keys = ( )
 if ( ! $?_envhook_slot_vals ) set _envhook_slot_vals = ( )
@@ -215,7 +216,13 @@ endsw
 # over one `test` expression (emit.change_test): P -nt STAMP, -e P, ! -e P,
 # joined by -o; here each term is asked with tcsh's own file inquiries.
 set _envhook_fresh = 1
-set _envhook_c = ( $_envhook_changed:q )
+set _envhook_c = ( )
+if ( x$_envhook_expr:q != x ) then
+    # The same, as one expression Python wrote (Tcsh.change_expression): one eval.
+    eval 'if ( '$_envhook_expr:q' ) set _envhook_fresh = 0'
+else
+    set _envhook_c = ( $_envhook_changed:q )
+endif
 while ( $#_envhook_c > 0 && $_envhook_fresh )
     if ( x$_envhook_c[1]:q == x\! ) then
         if ( ! -e $_envhook_c[3]:q ) set _envhook_fresh = 0
@@ -257,6 +264,7 @@ else
     # Ctrl-C stops this whole file, not only Python, which may have moved the
     # stamp already: until its output is sourced, the next prompt looks again.
     set _envhook_changed = ( -e / )
+    set _envhook_expr = ''
     # The output is a file sourced as it is: newlines in values need no eval.
     $_envhook_python:q -I -S -c $_envhook_entry:q tcsh $_envhook_pypath:q >! $_envhook_out:q
     set _envhook_x = $status
@@ -269,6 +277,7 @@ else
         # Killed or interrupted before it printed anything: it may have moved
         # this shell's stamp already. Look again at the next prompt.
         set _envhook_changed = ( -e / )
+        set _envhook_expr = ''
     endif
 endif
 
@@ -296,6 +305,7 @@ end
 set _envhook_s${_envhook_s}_root = $_envhook_root:q
 set _envhook_s${_envhook_s}_known = ( $_envhook_known:q )
 set _envhook_s${_envhook_s}_changed = ( $_envhook_changed:q )
+set _envhook_s${_envhook_s}_expr = $_envhook_expr:q
 set _envhook_s${_envhook_s}_a1 = $_envhook_act[1]:q
 set _envhook_s${_envhook_s}_a2 = $_envhook_act[2]:q
 set _envhook_s${_envhook_s}_a3 = $_envhook_act[3]:q
@@ -309,6 +319,7 @@ set _envhook_cur = $_envhook_s
 eval 'set _envhook_root = $_envhook_s'$_envhook_s'_root:q'
 eval 'set _envhook_known = ( $_envhook_s'$_envhook_s'_known:q )'
 eval 'set _envhook_changed = ( $_envhook_s'$_envhook_s'_changed:q )'
+eval 'set _envhook_expr = $_envhook_s'$_envhook_s'_expr:q'
 set _envhook_act = ( 1 2 3 4 )
 eval 'set _envhook_act[1] = $_envhook_s'$_envhook_s'_a1:q'
 eval 'set _envhook_act[2] = $_envhook_s'$_envhook_s'_a2:q'
@@ -428,4 +439,5 @@ set _envhook_root = ''
 set _envhook_cur = ''
 set _envhook_known = ( )
 set _envhook_changed = ( )
+set _envhook_expr = ''
 set _envhook_act = ( '' '' '' '' )

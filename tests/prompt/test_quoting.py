@@ -204,12 +204,16 @@ def test_tcsh_hook_files_for_hostile_interpreter_paths(tmp_path, monkeypatch):
         assert list((tmp_path / "state").rglob(f"{part}.tcsh")), part
 
 
-def test_change_test_expression_in_a_real_tcsh(tmp_path, monkeypatch):
+@pytest.mark.parametrize("dirname", ["-o ! ( a", "new\nline"], ids=["operators", "newline"])
+def test_change_test_expression_in_a_real_tcsh(tmp_path, monkeypatch, dirname):
     """fresh.tcsh answers the `test` expression with tcsh's file inquiries: -M
     has whole seconds, so a file written in the stamp's own second counts as
-    changed (>=), and a stamp a second past the files settles it."""
+    changed (>=), and a stamp a second past the files settles it. Python's one
+    expression is eval'd; with a newline in a path (which eval cannot hold)
+    the words are walked one by one instead."""
     from envhook.prompt.emit import change_test
     from envhook.prompt.shells import template_dir
+    from envhook.prompt.shells.tcsh import change_expression
 
     exe = require_shell("tcsh")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -217,7 +221,7 @@ def test_change_test_expression_in_a_real_tcsh(tmp_path, monkeypatch):
     line = sh.render((Path(template_dir()) / sh.template).read_text(),
                      {"ENVHOOK_PYTHON": "/no/python", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s",
                       "ENVHOOK_PARANOID": ""})
-    d = tmp_path / "-o ! ( a"
+    d = tmp_path / dirname
     d.mkdir()
     watched, absent, present = d / "uv.lock", d / ".python-version", d / "python"
     watched.write_text("")
@@ -225,6 +229,7 @@ def test_change_test_expression_in_a_real_tcsh(tmp_path, monkeypatch):
     stamp = d / "stamp"
     stamp.write_text("")
     expr = change_test([str(watched)], [str(absent)], [str(present)], str(stamp))
+    assert (change_expression(expr) == "") == ("\n" in dirname)
 
     def settle(later: float = 2) -> None:
         t = os.stat(watched).st_mtime + later

@@ -61,6 +61,30 @@ def _prune_outputs(where: str, max_age: float = 86400) -> None:
             pass
 
 
+def change_expression(words: list[str]) -> str:
+    """emit.change_test's words as one tcsh expression, for fresh.tcsh to
+    eval in one go (a loop over the words costs tcsh ~1.5 ms a prompt):
+    P -nt S is `( -e P && -M P >= -M S )` (-M has whole seconds: a change in
+    the stamp's own second counts). Empty when a path holds a newline, which
+    eval's text cannot: fresh.tcsh then walks the words one by one."""
+    if any("\n" in w for w in words):
+        return ""
+    terms, i = [], 0
+    while i < len(words):
+        if words[i] == "!":
+            terms.append(f"! -e {tcsh_quote(words[i + 2])}")
+            i += 3
+        elif words[i] == "-e":
+            terms.append(f"-e {tcsh_quote(words[i + 1])}")
+            i += 2
+        else:
+            p, stamp = tcsh_quote(words[i]), tcsh_quote(words[i + 2])
+            terms.append(f"( -e {p} && -M {p} >= -M {stamp} )")
+            i += 3
+        i += 1  # the -o between terms
+    return " || ".join(terms)
+
+
 class Tcsh(Shell):
     name = "tcsh"
     template = "envhook.tcsh"
@@ -75,7 +99,10 @@ class Tcsh(Shell):
         return f"set {name} = {self.quote(value)}"
 
     def assign_list(self, name: str, values: list[str]) -> str:
-        return " ".join([f"set {name} = (", *(self.quote(v) for v in values), ")"])
+        line = " ".join([f"set {name} = (", *(self.quote(v) for v in values), ")"])
+        if name == "_envhook_changed":
+            line += "\n" + self.assign("_envhook_expr", change_expression(values))
+        return line
 
     def call(self, name: str) -> str:
         # The hook's "functions" are files next to init.tcsh: _envhook_adopt is adopt.tcsh.
