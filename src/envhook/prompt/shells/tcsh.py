@@ -18,7 +18,6 @@ the state dir and prints one line that sources the first (`render`)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from envhook.prompt.shells.base import Shell
@@ -121,6 +120,8 @@ class Tcsh(Shell):
         """Write the parts under the state dir and return the line for
         ~/.tcshrc's eval: it sets this shell's session and sources init.tcsh.
         The files do not hold the session, so one install's shells share them."""
+        import hashlib  # only `envhook hook tcsh` names files: not on the prompt's path
+
         from envhook.store import paths  # only `envhook hook tcsh` writes files
 
         values = dict(values)
