@@ -26,7 +26,7 @@ NOEOL_LINE='# (install.sh ended the last line above with a newline: uninstalling
 
 usage() {
     cat <<'EOF'
-Usage: ./install.sh [--shell bash|zsh|fish|xonsh|nu|elvish] [--python PATH] [--no-modify-rc]
+Usage: ./install.sh [--shell bash|zsh|fish|xonsh|nu|elvish|tcsh] [--python PATH] [--no-modify-rc]
        ./install.sh --uninstall [--no-modify-rc]
 
 Install envhook for the current user from this clone and hook your shell.
@@ -48,6 +48,7 @@ Install envhook for the current user from this clone and hook your shell.
           hook to nushell/autoload/envhook.nu, which --uninstall deletes too)
     elvish ~/.elvish/rc.elv when it exists (elvish 0.19 reads that one then),
           else ${XDG_CONFIG_HOME:-~/.config}/elvish/rc.elv
+    tcsh  ~/.tcshrc (tcsh reads ~/.cshrc only when there is no ~/.tcshrc)
 
   And the shell's completion (`envhook completion SHELL`) where it looks:
     bash  ${XDG_DATA_HOME:-~/.local/share}/bash-completion/completions/envhook
@@ -55,7 +56,7 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${XDG_DATA_HOME:-~/.local/share}/zsh/site-functions/_envhook
           (the rc block puts that dir on $fpath)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/completions/envhook.fish
-    (none for xonsh, nu or elvish yet)
+    (none for xonsh, nu, elvish or tcsh yet)
 
 Options:
   --shell SHELL    hook this shell (default: the basename of $SHELL, else bash)
@@ -83,7 +84,7 @@ modify_rc=1
 while [ $# -gt 0 ]; do
     case $1 in
         --shell)
-            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish, xonsh, nu or elvish"
+            [ $# -ge 2 ] || die "--shell needs a value: bash, zsh, fish, xonsh, nu, elvish or tcsh"
             shell_name=$2
             shift 2
             ;;
@@ -117,9 +118,9 @@ while [ $# -gt 0 ]; do
 done
 
 case $shell_name in
-    '' | bash | zsh | fish | xonsh | nu | elvish) ;;
+    '' | bash | zsh | fish | xonsh | nu | elvish | tcsh) ;;
     nushell) shell_name=nu ;;
-    *) die "--shell must be bash, zsh, fish, xonsh, nu or elvish, not '$shell_name'" ;;
+    *) die "--shell must be bash, zsh, fish, xonsh, nu, elvish or tcsh, not '$shell_name'" ;;
 esac
 if [ -z "${HOME:-}" ] || [ ! -d "$HOME" ]; then
     die "HOME is not set to a directory"
@@ -175,6 +176,7 @@ while IFS= read -r _f; do
 done <<EOF
 $(rc_files elvish block)
 EOF
+tcshrc=$(rc_files tcsh block)
 # Where each shell looks for completions (bash: bash-completion's user dir).
 bash_completion=$data_home/bash-completion/completions/envhook
 zsh_functions=$data_home/zsh/site-functions
@@ -222,6 +224,13 @@ sq_quote() {
 # Quote $1 for elvish: '...' with each ' written twice; nothing else is special there.
 elv_quote() {
     printf "'%s'" "$(printf '%s' "$1" | sed -e "s/'/''/g")"
+}
+
+# Quote $1 for tcsh: '...', with ' and ! (history substitution sees it even
+# inside single quotes) spliced in outside, backslash-escaped; a backslash
+# inside tcsh's single quotes is literal (a bin dir holds no newline: refused below).
+tcsh_quote() {
+    printf "'%s'" "$(printf '%s' "$1" | sed -e "s/'/'\\\\''/g" -e "s/!/'\\\\!'/g")"
 }
 
 # The uv on PATH, if it runs (a pyenv shim may exist without a uv behind it);
@@ -458,7 +467,7 @@ if [ "$action" = uninstall ]; then
         while IFS= read -r rc; do
             remove_block "$rc" </dev/null
         done <<EOF
-$(for s in bash zsh fish xonsh nu elvish; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
+$(for s in bash zsh fish xonsh nu elvish tcsh; do for k in block login cleanup; do rc_files "$s" "$k"; done; done)
 EOF
         # The file nushell's hook line writes and then sources: only ever envhook's.
         while IFS= read -r made; do
@@ -490,7 +499,7 @@ if [ -z "$shell_name" ]; then
     shell_name=${SHELL:-}
     shell_name=${shell_name##*/}
     case $shell_name in
-        bash | zsh | fish | xonsh | nu | elvish) ;;
+        bash | zsh | fish | xonsh | nu | elvish | tcsh) ;;
         *)
             warn "cannot tell your shell from SHELL='${SHELL:-}'; hooking bash (use --shell to choose)"
             shell_name=bash
@@ -578,7 +587,7 @@ esac
 # --- the completion (not an rc file: also with --no-modify-rc) ---------------------
 
 case $shell_name in
-    xonsh | nu | elvish) ;;
+    xonsh | nu | elvish | tcsh) ;;
     *) install_completion "$shell_name" ;;
 esac
 if [ "$shell_name" = bash ] && ! have_bash_completion; then
@@ -612,6 +621,18 @@ case $shell_name in
 eval ($qenvhook hook elvish | slurp)"
         line="eval ($qenvhook hook elvish | slurp)"
         hand_rc=$elvishrc
+        ;;
+    tcsh)
+        rc=$tcshrc
+        qbin=$(tcsh_quote "$bindir")
+        qenvhook=$(tcsh_quote "$envhook")
+        # $?prompt: interactive shells only (the hook sets precmd and cwdcmd).
+        body="if ( \":\${PATH}:\" !~ *:$qbin:* ) setenv PATH $qbin\":\${PATH}\"
+if ( \$?prompt ) then
+    eval \"\`$qenvhook hook tcsh\`\"
+endif"
+        line="eval \"\`$qenvhook hook tcsh\`\""
+        hand_rc=$(rc_files tcsh rc)
         ;;
     xonsh)
         rc=$xonshrc

@@ -51,9 +51,10 @@ from support.wheels import build_wheel, build_wheelhouse  # noqa: E402
 
 SHELLS = ("bash", "zsh", "fish")
 # The prompt rows (1-3) also run in xonsh, whose hook lives in its own Python,
-# in nushell (direnv hooks neither, mise hooks both) and in elvish (both do).
-PROMPT_SHELLS = (*SHELLS, "xonsh", "nu", "elvish")
-NO_DIRENV_HOOK = ("xonsh", "nu")
+# in nushell, elvish and tcsh; NO_HOOK says which tool hooks which not.
+PROMPT_SHELLS = (*SHELLS, "xonsh", "nu", "elvish", "tcsh")
+# Which tool has no hook for which shell: its cells say so.
+NO_HOOK = {("direnv", "xonsh"), ("direnv", "nu"), ("mise", "tcsh")}
 DEPTHS = (2, 12)
 BIG_DISTS = 1000
 
@@ -192,7 +193,8 @@ def _shell_exe(name: str) -> str:
 
 
 def find_tools() -> Tools:
-    missing = [pkg for cmd, pkg in (("direnv", "direnv"), ("strace", "strace"), ("zsh", "zsh"), ("fish", "fish"))
+    missing = [pkg for cmd, pkg in (("direnv", "direnv"), ("strace", "strace"), ("zsh", "zsh"), ("fish", "fish"),
+                                    ("tcsh", "tcsh"))
                if shutil.which(cmd) is None]
     _apt_install(missing)
     uv = _real_binary("uv")
@@ -241,6 +243,7 @@ def machine_info(tools: Tools) -> dict:
             "xonsh": first_line([tools.shells["xonsh"], "--version"]),
             "nu": first_line([tools.shells["nu"], "--version"]),
             "elvish": first_line([tools.shells["elvish"], "-version"]),
+            "tcsh": first_line([tools.shells["tcsh"], "--version"]),
             "direnv": first_line([tools.direnv, "version"]),
             "mise": first_line([tools.mise, "--version"]) if tools.mise else f"n/a ({tools.mise_reason})",
             "uv": first_line([tools.uv, "--version"]),
@@ -585,6 +588,55 @@ class Elvish(Dialect):
         return [f"echo {tag} (from-lines < {self.q(str(path))} | take 1) >> $__bench_out"]
 
 
+class Tcsh(Dialect):
+    """tcsh has no clock builtin either: `date +%s%N` in backquotes brackets
+    the window, as in fish, and its cost is subtracted the same way. A prompt
+    is the precmd alias run by name; cwdcmd runs by itself on `cd`, also in a
+    script."""
+
+    name = "tcsh"
+    noop = ("alias precmd 'set __bench_x = 1'", "alias cwdcmd 'set __bench_x = 1'")
+    header = ()
+
+    def argv(self, script):
+        return [self.exe, "-f", str(script)]  # -f: no ~/.tcshrc
+
+    def q(self, s):
+        from envhook.prompt.shells.tcsh import tcsh_quote
+
+        return tcsh_quote(s)
+
+    def prompt(self):
+        return ["precmd"]
+
+    def line(self, cmd):
+        cmd = "set __bench_x = 1" if cmd == ":" else cmd
+        return [cmd, "precmd"]
+
+    def window(self, tag, body, n):
+        body = body or ["set __bench_x = 1"]
+        lines = ["set __bench_t0 = `date +%s%N`"]
+        if n == 1:
+            lines += body
+        else:
+            lines += ["@ __bench_i = 0", f"while ( $__bench_i < {n} )"]
+            lines += ["  " + b for b in body]
+            lines += ["  @ __bench_i++", "end"]
+        lines += ["set __bench_t1 = `date +%s%N`",
+                  f"echo {tag} $__bench_t0 $__bench_t1 >> $__bench_out:q"]
+        return lines
+
+    def set_out(self, out):
+        return f"set __bench_out = {self.q(str(out))}"
+
+    def record_var(self, tag, var):
+        return [f"if ( $?{var} ) then", f"  echo {tag} ${var}:q >> $__bench_out:q", "else",
+                f"  echo {tag} >> $__bench_out:q", "endif"]
+
+    def record_file(self, tag, path):
+        return [f"set __bench_l = \"`head -n 1 {self.q(str(path))}`\"", f"echo {tag} $__bench_l:q >> $__bench_out:q"]
+
+
 # ------------------------------------------------------- plans and results
 
 
@@ -642,6 +694,7 @@ class Runner:
             "xonsh": Xonsh(tools.shells["xonsh"]),
             "nu": Nu(tools.shells["nu"]),
             "elvish": Elvish(tools.shells["elvish"]),
+            "tcsh": Tcsh(tools.shells["tcsh"]),
         }
         self._seq = 0
         self.dir = sandbox.base / "scripts"
@@ -907,7 +960,7 @@ class Bench:
         hooks = {}
         for shell in PROMPT_SHELLS:
             for tool in ("envhook", "direnv", "mise") if self.tools.mise else ("envhook", "direnv"):
-                if tool == "direnv" and shell in NO_DIRENV_HOOK:
+                if (tool, shell) in NO_HOOK:
                     continue
                 path = d / f"{tool}.{shell}"
                 text = self.sb.run(self._hook_argv(tool, shell)).stdout
@@ -996,8 +1049,8 @@ class Bench:
             base = self.baseline(shell, setup, body, calls)
             line = {"row": row, "scenario": scenario, "shell": shell, "tools": {}}
             for tool in tools:
-                if tool == "direnv" and shell in NO_DIRENV_HOOK:
-                    tool = NA("direnv", f"direnv has no {shell} hook")
+                if isinstance(tool, str) and (tool, shell) in NO_HOOK:
+                    tool = NA(tool, f"{tool} has no {shell} hook")
                 if isinstance(tool, NA):
                     line["tools"][tool.tool] = tool
                     continue

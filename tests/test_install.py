@@ -80,6 +80,7 @@ class Home:
             "xonsh": self.home / ".config" / "xonsh" / "rc.d" / "envhook.xsh",
             "nu": self.home / ".config" / "nushell" / "config.nu",
             "elvish": self.home / ".config" / "elvish" / "rc.elv",
+            "tcsh": self.home / ".tcshrc",
         }[shell]
 
     def run(self, argv: list[str], *, env: dict[str, str] | None = None, check: bool = True,
@@ -115,6 +116,10 @@ class Home:
             "fish": ["fish", "-ic", "functions -q _envhook_hook; and echo yes; command -v envhook; true"],
             "xonsh": ["xonsh", "-i", "-c", "print('yes' if hasattr(__xonsh__, '_envhook_ns') else 'no'); "
                       "print(__import__('shutil').which('envhook', path=':'.join($PATH)))"],
+            # `tcsh -c` has no $prompt, which the block asks for (the hook is for
+            # interactive shells): the probe sets one and reads ~/.tcshrc again.
+            "tcsh": ["tcsh", "-c", "set prompt = '> '; source ~/.tcshrc; if ( $?_envhook_dir ) echo yes; "
+                     "which envhook; true"],
         }[shell]
         return self.run(argv, env=env, timeout=60)
 
@@ -157,7 +162,7 @@ class Home:
     def assert_hooked(self, shell: str, env: dict[str, str] | None = None) -> None:
         out = self.hook_check(shell, env).stdout.splitlines()
         expect = {"bash": "function", "zsh": "_envhook_hook: function", "fish": "yes", "xonsh": "yes",
-                  "nu": "yes", "elvish": "yes"}[shell]
+                  "nu": "yes", "elvish": "yes", "tcsh": "yes"}[shell]
         assert out[:2] == [expect, str(self.bin / "envhook")], out
 
     def assert_not_hooked(self, shell: str) -> None:
@@ -195,11 +200,12 @@ USER_RC = {
     "xonsh": "# my own lines\n$MY_VAR = '1'\n",
     "nu": "# my own lines\n$env.MY_VAR = '1'\n",
     "elvish": "# my own lines\nvar my-var = 1\n",
+    "tcsh": "# my own lines\nset my_var = 1\n",
 }
-CASES = [(shell, kind) for shell in ("bash", "zsh", "fish", "xonsh", "nu", "elvish")
+CASES = [(shell, kind) for shell in ("bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh")
          for kind in ("absent", "eol", "no-eol")]
 # Run install.sh the three ways users do.
-VIA = {"bash": "bash", "zsh": "sh", "fish": "exec", "xonsh": "sh", "nu": "bash", "elvish": "exec"}
+VIA = {"bash": "bash", "zsh": "sh", "fish": "exec", "xonsh": "sh", "nu": "bash", "elvish": "exec", "tcsh": "exec"}
 
 
 def user_rc(shell: str, kind: str) -> bytes | None:
@@ -326,7 +332,7 @@ def test_no_modify_rc_prints_the_line_and_leaves_rc_alone(home: Home) -> None:
 
 def test_unknown_shell_in_SHELL_falls_back_to_bash(home: Home) -> None:
     home.rc("bash").touch()  # an empty ~/.bashrc stays, empty
-    env = dict(home.env, SHELL="/bin/tcsh")
+    env = dict(home.env, SHELL="/usr/bin/pwsh")
     proc = home.install(env=env)
     assert "hooking bash" in proc.stderr
     assert home.rc("bash").read_text().startswith(START + "\n")
@@ -339,7 +345,7 @@ def test_unknown_shell_in_SHELL_falls_back_to_bash(home: Home) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--shell", "tcsh"], "--shell must be bash, zsh, fish, xonsh, nu or elvish"),
+        (["--shell", "pwsh"], "--shell must be bash, zsh, fish, xonsh, nu, elvish or tcsh"),
         (["--shell"], "--shell needs a value"),
         (["--frobnicate"], "unknown argument: --frobnicate"),
     ],
@@ -479,7 +485,7 @@ def assert_zsh_tab_completes(h: Home) -> None:
     t = Typist("zsh", session_home, h.env, h.home, h.base / "typed", load=h.rc("zsh").read_text())
     try:
         assert t.tab("envhook st") == ("envhook status ", ["status"])
-        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish", "xonsh", "nu", "elvish"]
+        assert t.tab("envhook hook ")[1] == ["bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh"]
     finally:
         t.close()
 
@@ -488,7 +494,7 @@ def assert_fish_completes(h: Home) -> None:
     """A real fish autoloads the completion from its completions dir."""
     proc = h.run(["fish", "-c", "complete -C'envhook st'; complete -C'envhook hook '"], timeout=60)
     words = [line.split("\t")[0] for line in proc.stdout.splitlines()]
-    assert words == ["status", "bash", "elvish", "fish", "nu", "xonsh", "zsh"], proc.stdout + proc.stderr
+    assert words == ["status", "bash", "elvish", "fish", "nu", "tcsh", "xonsh", "zsh"], proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

@@ -112,7 +112,7 @@ _envhook() {
             if [[ $prev == -o || $prev == --output ]]; then
                 compopt -o default 2>/dev/null  # a file name
             elif ((${#args[@]} == 0)); then
-                _envhook_words "bash zsh fish xonsh nu elvish" "$cur"
+                _envhook_words "bash zsh fish xonsh nu elvish tcsh" "$cur"
             fi
             ;;
         completion)
@@ -123,7 +123,7 @@ _envhook() {
             ;;
         env)
             if [[ $prev == --shell ]]; then
-                _envhook_words "bash zsh fish xonsh nu elvish" "$cur"
+                _envhook_words "bash zsh fish xonsh nu elvish tcsh" "$cur"
             elif ((${#args[@]} == 0)); then
                 _envhook_dirs "$cur"
             fi

@@ -61,7 +61,7 @@ complete -c envhook -n __envhook_at -a completion -d 'print the completion scrip
 # After one: its options and arguments.
 complete -c envhook -n '__envhook_in ".*"' -s h -l help -d 'show the help and exit'
 
-complete -c envhook -n '__envhook_at hook' -a 'bash zsh fish xonsh nu elvish' -d shell
+complete -c envhook -n '__envhook_at hook' -a 'bash zsh fish xonsh nu elvish tcsh' -d shell
 complete -c envhook -n '__envhook_in hook' -s o -l output -r -F -d 'write the hook to FILE instead of printing it'
 complete -c envhook -n '__envhook_at completion' -a 'bash zsh fish' -d shell
 
@@ -75,7 +75,7 @@ complete -c envhook -n '__envhook_in "run|exec"; and not contains -- -- (command
 complete -c envhook -n '__envhook_in "run|exec"; and not contains -- -- (commandline -opc)' -l no-sync -d 'only activate: create or sync nothing'
 complete -c envhook -n '__envhook_in "run|exec"; and contains -- -- (commandline -opc)' -a '(__fish_complete_subcommand --fcs-skip=3)'
 complete -c envhook -n '__envhook_in env' -l json -d 'print {"set", "unset", "path_prepend", "state"}'
-complete -c envhook -n '__envhook_in env' -l shell -x -a 'bash zsh fish xonsh nu elvish' -d 'shell code to eval'
+complete -c envhook -n '__envhook_in env' -l shell -x -a 'bash zsh fish xonsh nu elvish tcsh' -d 'shell code to eval'
 complete -c envhook -n '__envhook_in env' -l github-actions -d 'append to $GITHUB_ENV and $GITHUB_PATH'
 complete -c envhook -n '__envhook_in env' -l no-sync -d 'only look: create or sync nothing'
 complete -c envhook -n '__envhook_at env' -a '(__fish_complete_directories)'

@@ -137,7 +137,7 @@ def test_bash_completes_commands_options_and_arguments(workdir: Path) -> None:
     assert got["envhook st"] == ["status"]
     assert got["envhook "] == COMMANDS
     assert got["envhook -"] == ["--help", "--version", "--quiet"]
-    assert got["envhook hook "] == ["bash", "zsh", "fish", "xonsh", "nu", "elvish"]
+    assert got["envhook hook "] == ["bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh"]
     assert got["envhook completion f"] == ["fish"]
     assert got["envhook hook bash "] == []
     assert got["envhook config "] == ACTIONS
@@ -230,7 +230,7 @@ def test_fish_completes_commands_options_and_arguments(workdir: Path) -> None:
     ], workdir, env)
     assert got["envhook st"] == ["status"]
     assert sorted(got["envhook "]) == sorted(COMMANDS)
-    assert sorted(got["envhook hook "]) == ["bash", "elvish", "fish", "nu", "xonsh", "zsh"]
+    assert sorted(got["envhook hook "]) == ["bash", "elvish", "fish", "nu", "tcsh", "xonsh", "zsh"]
     assert got["envhook hook zsh "] == []
     assert sorted(got["envhook config "]) == sorted(ACTIONS)
     assert sorted(got["envhook config set "]) == sorted(KEYS)
@@ -346,7 +346,7 @@ def test_zsh_offers_the_lists(typist, workdir: Path, shell_env: dict[str, str]) 
     parser = build_parser()
     subs = subcommands(parser)
     assert sorted(t.tab("envhook ")[1]) == sorted(COMMANDS)
-    assert sorted(t.tab("envhook hook ")[1]) == ["bash", "elvish", "fish", "nu", "xonsh", "zsh"]
+    assert sorted(t.tab("envhook hook ")[1]) == ["bash", "elvish", "fish", "nu", "tcsh", "xonsh", "zsh"]
     assert sorted(t.tab("envhook config ")[1]) == sorted(ACTIONS)
     assert sorted(t.tab("envhook config set ")[1]) == sorted(KEYS)
     assert sorted(t.tab("envhook config set notify ")[1]) == ["always", "never", "once"]
@@ -359,8 +359,8 @@ def test_run_completes_a_command_after_the_dashes_and_env_its_shells(workdir: Pa
     got = complete_bash(["envhook run -- printen", "envhook exec -C ", "envhook env --shell ", "envhook run -"], workdir)
     assert "printenv" in got["envhook run -- printen"]
     assert sorted(got["envhook exec -C "]) == ["d one", "x2"]  # readline adds the slash
-    assert got["envhook env --shell "] == ["bash", "zsh", "fish", "xonsh", "nu", "elvish"]
+    assert got["envhook env --shell "] == ["bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh"]
     assert sorted(got["envhook run -"]) == ["--help", "--no-sync"]
     fish = complete_fish(["envhook run -- printen", "envhook env --shell "], workdir)
     assert "printenv" in fish["envhook run -- printen"]
-    assert sorted(fish["envhook env --shell "]) == ["bash", "elvish", "fish", "nu", "xonsh", "zsh"]
+    assert sorted(fish["envhook env --shell "]) == ["bash", "elvish", "fish", "nu", "tcsh", "xonsh", "zsh"]

@@ -176,3 +176,117 @@ def test_change_test_expression_in_the_real_shell(shell_name, tmp_path):
     assert not changed()
     present.unlink()
     assert changed()
+
+
+def test_tcsh_quote_table():
+    from envhook.prompt.shells.tcsh import tcsh_quote
+
+    assert tcsh_quote("") == "''"
+    assert tcsh_quote("a b") == "'a b'"
+    assert tcsh_quote("it's") == "'it'\\''s'"
+    assert tcsh_quote("x!y") == "'x'\\!'y'"  # history substitution sees ! inside single quotes
+    assert tcsh_quote("end\\") == "'end'\\\\"
+    assert tcsh_quote("a\nb") == "'a\\\nb'"  # backslash-newline inside the quotes
+    assert tcsh_quote("$(x) `y`") == "'$(x) `y`'"
+
+
+def test_hostile_values_round_trip_through_a_real_tcsh(tmp_path):
+    exe = require_shell("tcsh")
+    sh = get_shell("tcsh")
+    for i, value in enumerate(HOSTILE):
+        out = tmp_path / f"out{i}"
+        code = sh.script([
+            sh.assign("x", value),
+            sh.assign_list("xs", [value, "second"]),
+            # $x:q is the one way the hook reads a value ("$x" cannot hold a newline);
+            # printf is /usr/bin/printf here (tcsh has no builtin one).
+            f"printf '%s' $x:q >! {sh.quote(str(out))}",
+            f"printf '%s' $xs[1]:q >! {sh.quote(str(out) + '.list')}",
+            f"printf '%s' $#xs >! {sh.quote(str(out) + '.n')}",
+        ])
+        script = tmp_path / f"s{i}.tcsh"
+        script.write_bytes(code.encode("utf-8", "surrogateescape"))
+        r = subprocess.run([exe, "-f", "-c", f"source {sh.quote(str(script))}"], cwd=tmp_path, capture_output=True)
+        assert r.returncode == 0, (value, code, r.stderr)
+        want = value.encode("utf-8", "surrogateescape")
+        assert out.read_bytes() == want, (value, code)
+        assert Path(str(out) + ".list").read_bytes() == want, (value, code)
+        assert Path(str(out) + ".n").read_text() == "2", "an empty value is still a word of the list"
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_tcsh_hook_files_for_hostile_interpreter_paths(tmp_path, monkeypatch):
+    """`envhook hook tcsh` prints one line that sources init.tcsh, written under
+    the state dir; loading it keeps a hostile interpreter path exact."""
+    exe = require_shell("tcsh")
+    from envhook.prompt.shells import template_dir
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    sh = get_shell("tcsh")
+    text = (Path(template_dir()) / sh.template).read_text()
+    weird = "/opt/'\";&&e-$ èрт🚒!♞中片-j/$(touch pwned)/py\\"
+    line = sh.render(text, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
+                            "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123", "ENVHOOK_PARANOID": ""})
+    assert line.count("\n") == 1 and line.endswith("\n")
+    out = tmp_path / "value"
+    r = subprocess.run(
+        [exe, "-f", "-c", f"eval {sh.quote(line.strip())}; printf '%s' $_envhook_python:q $_envhook_session >! {sh.quote(str(out))}"],
+        cwd=tmp_path, capture_output=True, env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert r.returncode == 0, r.stderr
+    assert out.read_text() == weird + "abc123"
+    assert not (tmp_path / "pwned").exists()
+    for part in ("prompt", "cd", "fresh", "export", "adopt", "leave", "apply"):
+        assert list((tmp_path / "state").rglob(f"{part}.tcsh")), part
+
+
+@pytest.mark.parametrize("dirname", ["-o ! ( a", "new\nline"], ids=["operators", "newline"])
+def test_change_test_expression_in_a_real_tcsh(tmp_path, monkeypatch, dirname):
+    """fresh.tcsh answers the `test` expression with tcsh's file inquiries: -M
+    has whole seconds, so a file written in the stamp's own second counts as
+    changed (>=), and a stamp a second past the files settles it. Python's one
+    expression is eval'd; with a newline in a path (which eval cannot hold)
+    the words are walked one by one instead."""
+    from envhook.prompt.emit import change_test
+    from envhook.prompt.shells import template_dir
+    from envhook.prompt.shells.tcsh import change_expression
+
+    exe = require_shell("tcsh")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    sh = get_shell("tcsh")
+    line = sh.render((Path(template_dir()) / sh.template).read_text(),
+                     {"ENVHOOK_PYTHON": "/no/python", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s",
+                      "ENVHOOK_PARANOID": ""})
+    d = tmp_path / dirname
+    d.mkdir()
+    watched, absent, present = d / "uv.lock", d / ".python-version", d / "python"
+    watched.write_text("")
+    present.write_text("")
+    stamp = d / "stamp"
+    stamp.write_text("")
+    expr = change_test([str(watched)], [str(absent)], [str(present)], str(stamp))
+    assert (change_expression(expr) == "") == ("\n" in dirname)
+
+    def settle(later: float = 2) -> None:
+        t = os.stat(watched).st_mtime + later
+        os.utime(stamp, (t, t))
+
+    def changed() -> bool:
+        code = f"{line.strip()}; {sh.assign_list('_envhook_changed', expr)}; cd {sh.quote(str(tmp_path))}; " \
+               "source $_envhook_dir:q/fresh.tcsh; echo $_envhook_fresh"
+        r = subprocess.run([exe, "-f", "-c", code], capture_output=True, text=True, env={**os.environ, "HOME": str(tmp_path)})
+        assert r.returncode == 0 and r.stdout.strip() in ("0", "1"), (r.stdout, r.stderr)
+        return r.stdout.strip() == "0"
+
+    settle()
+    assert not changed()
+    t = os.stat(watched).st_mtime
+    os.utime(stamp, (t, t))  # the stamp's second is the file's: maybe written after it
+    assert changed()
+    settle()
+    assert not changed()
+    absent.write_text("3.12")
+    assert changed()
+    absent.unlink()
+    present.unlink()
+    assert changed()

@@ -18,6 +18,7 @@ HOOK_LINE = {
     "xonsh": "execx($(envhook hook xonsh))",
     "nu": "envhook hook nu -o ($nu.user-autoload-dirs | first | path join envhook.nu)",
     "elvish": "eval (envhook hook elvish | slurp)",
+    "tcsh": 'eval "`envhook hook tcsh`"',
 }
 
 

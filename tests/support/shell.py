@@ -54,7 +54,7 @@ __all__ = [
 
 SHELLS = ("bash", "zsh", "fish")
 #: Shells the driver can start besides SHELLS (their tests name them).
-MORE_SHELLS = ("xonsh", "nu", "elvish")
+MORE_SHELLS = ("xonsh", "nu", "elvish", "tcsh")
 
 #: The prompt every session shows.  Commands must not contain it.
 PROMPT_MARK = "__EHP__> "
@@ -170,6 +170,13 @@ def shell_quote(shell: str, value: str) -> str:
     if shell == "xonsh":
         # A Python expression in subprocess mode: @('…') is one argument, whatever it holds.
         return f"@({value!r})"
+    if shell == "tcsh":
+        if "\n" in value:
+            # A typed line cannot hold one: put the value in the rc (extra_rc) and type $name:q.
+            raise ValueError("tcsh: a newline cannot be typed inside a command line")
+        from envhook.prompt.shells.tcsh import tcsh_quote
+
+        return tcsh_quote(value)
     if shell == "fish":
         out = []
         quoted = False
@@ -315,6 +322,15 @@ fn __ehp_get {|name base|
 }
 fn __ehp_status {|file| print 0 > $file }
 """,
+    "tcsh": r"""
+# ---- envhook test driver (tests/support/shell.py) ----
+set prompt = '_''_EHP__> '
+set prompt2 = ''
+set prompt3 = ''
+unset autologout
+alias __ehp_get 'source ~/.ehp_get.tcsh \!*'
+alias __ehp_status 'set __ehp_st = $status; echo $__ehp_st >! \!:1; set status = $__ehp_st'
+""",
     "fish": r"""
 # ---- envhook test driver (tests/support/shell.py) ----
 function fish_prompt
@@ -341,6 +357,29 @@ function __ehp_status
 end
 """,
 }
+
+
+# tcsh has no functions: __ehp_get sources this file (NAME BASE in $argv),
+# keeping $status as it found it (printf is /usr/bin/printf: tcsh has no builtin one).
+_TCSH_GET = r"""set __ehp_st = $status
+set __ehp_y = 0
+eval 'if ( $?'$argv[1]' ) set __ehp_y = 1'
+if ( $__ehp_y ) then
+    eval 'set __ehp_v = ( $'$argv[1]':q )'
+    # A list comes back joined by spaces (as zsh's arrays do).
+    printf '' >! $argv[2]:q.val
+    set __ehp_i = 1
+    while ( $__ehp_i <= $#__ehp_v )
+        if ( $__ehp_i > 1 ) printf ' ' >> $argv[2]:q.val
+        printf '%s' $__ehp_v[$__ehp_i]:q >> $argv[2]:q.val
+        @ __ehp_i++
+    end
+    printf set >! $argv[2]:q.state
+else
+    printf unset >! $argv[2]:q.state
+endif
+set status = $__ehp_st
+"""
 
 
 def _reset_signals() -> None:
@@ -470,6 +509,10 @@ class ShellSession:
             (config_home / "elvish").mkdir(parents=True, exist_ok=True)
             (config_home / "elvish" / "rc.elv").write_bytes(data)
             return ["elvish"]
+        if self.shell == "tcsh":
+            (home / ".tcshrc").write_bytes(data)
+            (home / ".ehp_get.tcsh").write_text(_TCSH_GET)
+            return ["tcsh", "-i"]
         if self.shell == "xonsh":
             rcfile = home / ".xonshrc"
             rcfile.write_bytes(data)

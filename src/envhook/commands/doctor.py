@@ -130,7 +130,10 @@ class Context:
             except Exception:  # noqa: BLE001 — shellingham raises its own errors when it cannot tell
                 pass
             login = os.path.basename(os.environ.get("SHELL", "")).lstrip("-")
-            if found in SHELLS:
+            told = self.info.get("shell")  # tcsh's hook says so: shellingham may see the login shell there
+            if told in SHELLS:
+                self._shell = (told, told)
+            elif found in SHELLS:
                 self._shell = (found, found)
             elif login in SHELLS:
                 self._shell = (login, login)

@@ -2,7 +2,7 @@
 "assign", "assign a list" and "call a hook function" in that shell.
 
 The hook itself lives in shell/ as real shell code (envhook.sh for bash and
-zsh, envhook.fish); Python only fills its __PLACEHOLDERS__ with values quoted
+zsh, envhook.fish, envhook.xsh, envhook.tcsh); Python only fills its __PLACEHOLDERS__ with values quoted
 by the family's one quote function.
 Imports stay lazy: the hook's entry loads only the family it prints for.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-NAMES = ("bash", "zsh", "fish", "xonsh", "nu", "elvish")
+NAMES = ("bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh")
 
 
 def get_shell(name: str):
@@ -39,6 +39,10 @@ def get_shell(name: str):
         from envhook.prompt.shells.elvish import Elvish  # the entry loads only its own shell's family
 
         return Elvish()
+    if name == "tcsh":
+        from envhook.prompt.shells.tcsh import Tcsh  # the entry loads only its own shell's family
+
+        return Tcsh()
     raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(NAMES)})")
 
 
