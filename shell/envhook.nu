@@ -70,6 +70,79 @@ def --env __envhook_init [] {
     let pwd_hooks = ($env.config.hooks.env_change?.PWD? | default [])
     $env.config.hooks.env_change = ($env.config.hooks.env_change? | default {}
         | upsert PWD ($pwd_hooks | append {|before, after| if $after != $env.__envhook._envhook_pwd { __envhook_hook } }))
+
+    # Completion of envhook's command line, through nushell's external
+    # completer, chained to the one config.nu set (carapace, fish...): it
+    # answers for `envhook` and hands every other command to that one. Not an
+    # `extern "envhook"`: a declared signature changes how nushell parses the
+    # arguments of every envhook call (bare `null` or `{a: 1}` fail, typed
+    # rests stop expanding globs and ~, declared short flags break `-C/tmp`,
+    # a declared --help prints nushell's help instead of envhook's).
+    let theirs = ($env.config.completions?.external?.completer?)
+    $env.config.completions.external.completer = {|spans|
+        if ($spans | first | path basename) == envhook {
+            __envhook_complete $spans
+        } else if $theirs != null {
+            do $theirs $spans
+        }
+    }
+}
+
+# The words that may follow `envhook ...` (spans: the words so far, the last
+# one being completed), or null for nushell's own file completion. Literal
+# lists, the words of shell/completions/envhook.bash: TAB starts no process.
+def __envhook_complete [spans: list<string>] {
+    let cur = ($spans | last)
+    let before = ($spans | skip 1 | drop 1)
+    let prev = ($before | reverse | get -o 0 | default "")
+    let shells = [bash zsh fish xonsh nu elvish tcsh]
+    let words = ($before | where {|w| not ($w | str starts-with "-") })
+    let cmd = ($words | get -o 0 | default "")
+    let args = ($words | skip 1)
+    let opts = match $cmd {
+        "" => [--help --version --quiet]
+        hook => [--help --output]
+        status => [--help --json --short]
+        pin => [--help --tinkered --absent --note]
+        sync => [--help --force --reset]
+        config => (if ($args | get -o 0) == get { [--help --json] } else { [--help] })
+        run | exec => [--help --no-sync]
+        env => [--help --json --shell --github-actions --no-sync]
+        _ => [--help]
+    }
+    let choices = if $cmd in [run exec] and "--" in $before {
+        null  # the command and its arguments
+    } else if ($cur | str starts-with "-") {
+        $opts
+    } else if $cmd == "" {
+        [hook status pin unpin sync allow deny config doctor run exec env completion]
+    } else if $cmd == hook and $prev not-in [-o --output] and ($args | is-empty) {
+        $shells
+    } else if $cmd == env and $prev == --shell {
+        $shells
+    } else if $cmd == completion and ($args | is-empty) {
+        [bash zsh fish]
+    } else if $cmd == config {
+        let keys = [sync trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered
+                    notify slow_sync_notice disabled_paths]
+        let action = ($args | get -o 0 | default "")
+        let key = ($args | get -o 1 | default "")
+        if ($args | is-empty) {
+            [list get set unset]
+        } else if ($args | length) == 1 and $action in [get set unset] {
+            $keys
+        } else if ($args | length) == 2 and $action == set {
+            match $key {
+                paranoid | uv_no_sync_when_pinned | uv_no_sync_when_tinkered => [true false]
+                tinkered => [keep freeze reset]
+                sync => [changed missing]
+                notify => [once always never]
+                _ => null
+            }
+        }
+    }
+    if $choices == null { return null }
+    $choices | where {|w| $w | str starts-with $cur }
 }
 
 def --env __envhook_hook [] {

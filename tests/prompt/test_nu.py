@@ -227,3 +227,67 @@ def test_ctrl_c_during_sync_returns_the_prompt_and_is_not_retried(open_shell, pr
     assert data["state"] == "failed" and data["last_sync"]["status"] == "interrupted"
     assert "syncing" not in s.run("print again")
     assert s.run("print alive").strip() == "alive"
+
+
+def test_completion_of_envhook_in_the_real_shell(open_shell, project):
+    """The hook sets nushell's external completer: asked the way nushell asks
+    it at TAB (the words so far, the last one being typed), it offers the
+    parser's subcommands and the shell names, and a TAB typed into the line
+    editor uses it; envhook still runs as an external command with any
+    arguments (no `extern` reparses them)."""
+    import json
+
+    from envhook.cli import build_parser
+    from envhook.prompt.shells import NAMES
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    s = open_shell(cwd=project)
+
+    def ask(*words: str):
+        spans = "[" + ", ".join(q("nu", w) for w in words) + "]"
+        out = s.run(f"do $env.config.completions.external.completer {spans} | to json -r").strip()
+        return json.loads(out.splitlines()[-1])
+
+    assert ask("envhook", "") == list(sub.choices)
+    assert ask("envhook", "hook", "") == list(NAMES)
+    assert ask("envhook", "env", "--shell", "") == list(NAMES)
+    assert ask("envhook", "st") == ["status"]
+    assert ask("envhook", "config", "") == ["list", "get", "set", "unset"]
+    assert ask("envhook", "hook", "-o", "") is None, "a file: nushell's own completion"
+    assert ask("envhook", "run", "--", "") is None
+    assert ask("git", "") is None, "other commands are not ours"
+    assert s.run("scope commands | where name =~ '^envhook' | length").strip().splitlines()[-1] == "0"
+
+    data = json.loads(s.run("envhook status --json"))
+    assert data["state"] == "in-sync", data
+    assert s.run("envhook run -- python -c 'print(1)'").strip().splitlines()[-1] == "1"
+    assert s.run("envhook run -- python -c 'import sys; print(sys.argv[1:])' null 1.50 -C/x --help").strip() \
+        .splitlines()[-1] == "['null', '1.50', '-C/x', '--help']"
+
+    # And a real TAB: nushell's line editor fills in the one shell name that fits.
+    s.send_raw("envhook hook e")
+    s._expect_answering_cursor_queries(re.compile(rb"envhook hook e"), time.monotonic() + 10)
+    s.send_raw("\t")
+    s._expect_answering_cursor_queries(re.compile(rb"envhook hook elvish"), time.monotonic() + 10)
+    s.send_raw("\x15")  # the line is not run
+
+
+def test_the_completer_hands_other_commands_to_the_one_config_set(tmp_path):
+    """config.nu's completer (carapace's, say) still answers for every other
+    command once the hook, read after config.nu, has set its own."""
+    from envhook.prompt.shells import get_shell, template_dir
+
+    nu = require_shell("nu")
+    sh = get_shell("nu")
+    hook = tmp_path / "hook.nu"
+    hook.write_text(sh.render((Path(template_dir()) / sh.template).read_text(),
+                              {"ENVHOOK_PYTHON": "/nonexistent", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "",
+                               "ENVHOOK_SESSION": "x", "ENVHOOK_PARANOID": ""}))
+    script = (f"$env.config.completions.external.completer = {{|spans| [theirs] }}\n"
+              f"source {sh.quote(str(hook))}\nsource {sh.quote(str(hook))}\n"
+              "let c = $env.config.completions.external.completer\n"
+              "[(do $c [git '']) (do $c [envhook comp])] | to json -r")
+    r = subprocess.run([nu, "-n", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == '[["theirs"],["completion"]]'
