@@ -58,9 +58,9 @@ setenv _ENVHOOK_HOOKED $$':'$_envhook_python:q
 # For `envhook doctor` (tcsh has no function to wrap it in): which shell, and whether it is a login one.
 # shellingham may name the login shell from inside tcsh; a child shell's own hook overwrites this.
 if ( $?loginsh ) then
-    setenv _ENVHOOK_SHELL_INFO 'shell=tcsh login=1 completion=none'
+    setenv _ENVHOOK_SHELL_INFO 'shell=tcsh login=1 completion=loaded'
 else
-    setenv _ENVHOOK_SHELL_INFO 'shell=tcsh login=0 completion=none'
+    setenv _ENVHOOK_SHELL_INFO 'shell=tcsh login=0 completion=loaded'
 endif
 # A shell started inside one where envhook had activated an env finds that
 # activation exported (_ENVHOOK_VENV=NO_SYNC:ENV) and takes it over as its own.
@@ -99,6 +99,18 @@ if ( x$_envhook_a:q !~ *_envhook_dir* ) then
     alias cwdcmd 'set _envhook_rc = $status; source $_envhook_dir:q/prompt.tcsh; set status = $_envhook_rc; '$_envhook_a:q
 endif
 unset _envhook_a
+# Completion of envhook's command line: tcsh's `complete` builtin, set (again)
+# at each load, literal lists only: Tab starts no process, a prompt pays nothing.
+# The first rule that matches wins; no rule matching completes file names.
+complete envhook \
+    'p/1/(hook status pin unpin sync allow deny config doctor run exec env completion)/' \
+    'n/hook/(bash zsh fish xonsh nu elvish tcsh)/' \
+    'n/--shell/(bash zsh fish xonsh nu elvish tcsh)/' \
+    'n/completion/(bash zsh fish)/' \
+    'n/config/(list get set unset)/' \
+    'n/{get,set,unset}/(sync trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered notify slow_sync_notice disabled_paths)/' \
+    'n/{status,sync,allow,deny,env,-C}/d/' \
+    'n/--/c/'
 
 #@ prompt
 # $status is saved and handed back by the precmd/cwdcmd alias around this file.

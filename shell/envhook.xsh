@@ -42,6 +42,7 @@ def _envhook_load_hook():
     }
     __xonsh__._envhook_ns = ns
     env["_ENVHOOK_HOOKED"] = f"{os.getpid()}:{config['python']}"  # which shell loaded the hook: for `envhook doctor`
+    _envhook_completion()
 
     def hook(**_):
         if env.get("ENVHOOK_DISABLE") or ns["_envhook_broken"]:
@@ -275,5 +276,60 @@ def _envhook_load_hook():
     events.on_chdir(guarded)
 
 
+def _envhook_completion():
+    """Complete envhook's command line: a completer registered once with the
+    hook (in front of xonsh's own), from literal lists, so Tab starts no
+    process and a prompt pays nothing. It answers the subcommands, the shell
+    names after `hook` and `env --shell`, config's actions and keys, and
+    directories for status/sync/allow/deny/env; elsewhere xonsh's own
+    completers (file names) answer."""
+    try:
+        from xonsh.completers.completer import add_one_completer
+        from xonsh.completers.path import complete_dir
+        from xonsh.completers.tools import RichCompletion, contextual_command_completer_for
+    except ImportError:  # a xonsh older than the contextual completers (0.10): no completion
+        return
+    commands = ("hook", "status", "pin", "unpin", "sync", "allow", "deny", "config", "doctor", "run", "exec",
+                "env", "completion")
+    shells = ("bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh")
+    keys = ("sync", "trusted_roots", "paranoid", "tinkered", "uv_no_sync_when_pinned", "uv_no_sync_when_tinkered",
+            "notify", "slow_sync_notice", "disabled_paths")
+
+    @contextual_command_completer_for("envhook")
+    def complete(command):
+        prefix = command.prefix
+        words = [a.value for a in command.args[1:command.arg_index]]
+        prev = words[-1] if words else ""
+        positional = [w for w in words if not w.startswith("-")]
+
+        def pick(choices):
+            return {RichCompletion(c, append_space=True) for c in choices if c.startswith(prefix)}
+
+        if prefix.startswith("-"):
+            return None
+        if not positional:
+            return pick(commands)
+        cmd, args = positional[0], positional[1:]
+        if prev == "--shell":
+            return pick(shells)
+        if cmd in ("run", "exec") and prev == "-C":
+            return complete_dir(command)
+        if args:
+            if cmd == "config" and len(args) == 1 and args[0] in ("get", "set", "unset"):
+                return pick(keys)
+            return None
+        if cmd == "hook" and prev not in ("-o", "--output"):
+            return pick(shells)
+        if cmd == "completion":
+            return pick(("bash", "zsh", "fish"))
+        if cmd == "config":
+            return pick(("list", "get", "set", "unset"))
+        if cmd in ("status", "sync", "allow", "deny", "env"):
+            return complete_dir(command)
+        return None
+
+    add_one_completer("envhook", complete, "start")
+
+
 _envhook_load_hook()
-del _envhook_load_hook
+del _envhook_load_hook, _envhook_completion

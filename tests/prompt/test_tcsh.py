@@ -167,8 +167,9 @@ def test_doctor_in_a_hooked_tcsh(open_shell, tmp_path):
     assert "ok   hook line in ~/.tcshrc" in out, out
     assert re.search(r"^ok   hook loaded in this tcsh \(process \d+\)$", out, re.M), out
     assert "Traceback" not in out
-    # envhook has no completion script for tcsh: nothing to check, and no fish advice.
-    assert "completion" not in out, out
+    # The hook itself sets tcsh's `complete` for envhook: loaded, and no fish advice.
+    assert "ok   completion of envhook's commands in this tcsh" in out, out
+    assert "fish" not in out, out
 
 
 def test_the_users_precmd_and_cwdcmd_are_kept_and_see_the_status(open_shell, project, tmp_path):
@@ -258,3 +259,55 @@ def test_a_tcsh_started_inside_an_activation_takes_it_over(open_shell, project, 
     child.run("cd /")
     assert child.get("VIRTUAL_ENV") is None and child.get("_ENVHOOK_VENV") is None
     assert str(project / ".venv" / "bin") not in child.get("PATH").split(":")
+
+
+def test_tab_completes_envhooks_command_line(open_shell, tmp_path):
+    """The hook sets tcsh's `complete` for envhook: TAB and Ctrl-D (list) typed
+    into the real interactive tcsh offer the parser's subcommands, the shells
+    after `hook` and `env --shell`, config's actions and keys, and directories."""
+    import argparse
+
+    from envhook.cli import build_parser
+    from envhook.prompt.shells import NAMES
+    from envhook.store.settings import KEYS
+
+    (tmp_path / "d1").mkdir()
+    (tmp_path / "f1").write_text("")
+    # TERM is dumb in these sessions, where tcsh leaves its line editor off: a user's terminal has it on.
+    s = open_shell(cwd=tmp_path, extra_rc="set edit")
+
+    def line_after(keys: str) -> str:
+        """Type keys, then turn the line into `setenv _T '…'` and run it: the line as completion left it."""
+        s.send_raw(keys + "\x01setenv _T '\x05'\r")
+        # tcsh redraws the prompt while text is inserted at the line's start: the prompt is the one after Enter.
+        s.child.expect(re.escape(b"'\r\r\n"), timeout=30)
+        s.expect_prompt()
+        return s.get("_T")
+
+    def listed(keys: str) -> list[str]:
+        """Type keys and Ctrl-D (list-choices); return the words tcsh printed, then empty the line."""
+        s.send_raw(keys + "\x04")
+        s.child.expect(re.escape(("__EHP__> " + keys).encode()), timeout=30)
+        shown = s.child.before.decode()
+        s.send_raw("\x15")
+        s.interrupt()
+        words = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", shown).split()
+        return words[len(keys.split()):]
+
+    subs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert listed("envhook ") == sorted(subs), "the parser's subcommands"
+    assert line_after("envhook h\t") == "envhook hook "
+    assert listed("envhook hook ") == sorted(NAMES)
+    assert line_after("envhook hook x\t") == "envhook hook xonsh "
+    assert listed("envhook env --shell ") == sorted(NAMES)
+    assert listed("envhook completion ") == ["bash", "fish", "zsh"]
+    assert listed("envhook config ") == sorted(["list", "get", "set", "unset"])
+    assert listed("envhook config get ") == sorted(KEYS)
+    assert listed("envhook config set ") == sorted(KEYS)
+    assert listed("envhook status ") == ["d1/"], "directories only"
+    assert listed("envhook pin ") == ["d1/", "f1"], "file names where nothing is listed"
+    assert line_after("envhook run -- tcs\t") == "envhook run -- tcsh ", "a command after --"
+    # Loading the hook again sets the same completion again.
+    s.run("source ~/.tcshrc")
+    assert s.run("complete envhook").count("p/1/") == 1
+    assert line_after("envhook sta\t") == "envhook status "

@@ -155,3 +155,42 @@ def test_the_prompt_drawn_after_an_activation_shows_it(open_shell, tmp_path, whe
     assert "syncing demo" in out, out
     after = s.transcript.replace("\r", "").rsplit("envhook allow", 1)[1]
     assert "(demo) __EHP__> " in after, after[-600:]
+
+
+def test_the_hook_registers_envhooks_completer(open_shell, tmp_path):
+    """Loading the hook registers one completer for envhook (`completer list`
+    names it; loading again does not add another), and xonsh's own completion
+    machinery, asked from the command line as TAB asks it, offers the parser's
+    subcommands, the shell names after `hook` and `env --shell`, config's
+    actions and keys, and directories."""
+    import argparse
+    import json
+
+    from envhook.cli import build_parser
+    from envhook.prompt.shells import NAMES
+    from envhook.store.settings import KEYS
+
+    (tmp_path / "d1").mkdir()
+    (tmp_path / "f1").write_text("")
+    s = open_shell(cwd=tmp_path)
+    s.run("from xonsh.completer import Completer as _C")
+
+    def offered(line: str) -> list[str]:
+        out = s.run(f"print(__import__('json').dumps(sorted(str(c).strip() for c in _C().complete_line({line!r})[0])))")
+        return json.loads(out.strip().splitlines()[-1])
+
+    listed = s.run("completer list")
+    assert listed.count("envhook") == 1, listed
+    s.run("source ~/.xonshrc")
+    assert s.run("completer list").count("envhook") == 1, "registered once"
+    subs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert offered("envhook ") == sorted(subs), "the parser's subcommands"
+    assert offered("envhook h") == ["hook"]
+    assert offered("envhook hook ") == sorted(NAMES)
+    assert offered("envhook hook x") == ["xonsh"]
+    assert offered("envhook env --shell ") == sorted(NAMES)
+    assert offered("envhook completion ") == ["bash", "fish", "zsh"]
+    assert offered("envhook config ") == sorted(["list", "get", "set", "unset"])
+    assert offered("envhook config get ") == sorted(KEYS)
+    assert offered("envhook status ") == ["d1/"], "directories only"
+    assert "f1" in offered("envhook pin "), "xonsh's own file names elsewhere"
