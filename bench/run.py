@@ -537,14 +537,16 @@ class Nu(Dialect):
 class Elvish(Dialect):
     """elvish reads its hooks from edit:, which exists only in an interactive
     shell: the script gets a namespace of that name holding the variables
-    the hooks append to (before-readline, after-readline) and add-var, and a
+    the hooks append to (before-readline, after-readline), add-var and the
+    completion:arg-completer map the hook adds envhook's completer to, and a
     prompt runs each before-readline hook as the line editor would. `cd`
     runs after-chdir by itself. The clock is `time &on-end`."""
 
     name = "elvish"
     noop = ("set edit:before-readline = [$@edit:before-readline { }]", "set after-chdir = [$@after-chdir {|d| }]")
     header = (
-        "var edit: = (ns [&before-readline=[] &after-readline=[] &add-var~={|name value| }])",
+        "var edit: = (ns [&before-readline=[] &after-readline=[] &add-var~={|name value| } "
+        "&completion:=(ns [&arg-completer=[&]])])",
         "fn __bench_prompt { for h $edit:before-readline { $h } }",
     )
 

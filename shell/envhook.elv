@@ -403,16 +403,133 @@ if (not-eq $_envhook_prev $nil) {
     set edit:before-readline = [$@edit:before-readline {|&envhook-reconfig=$reconfig~| guarded }]
     set after-chdir = [$@after-chdir {|dir| guarded &from-cd }]
 
+    # Completion of envhook's command line, the words of
+    # shell/completions/envhook.bash: literal lists and builtins only, so it
+    # costs nothing at load or at a prompt, and Tab starts no process either.
+    # elvish itself keeps the candidates that match the word typed
+    # (edit:completion:matcher), so each case puts all of its words.
+    var shells = [bash zsh fish xonsh nu elvish tcsh]  # envhook.prompt.shells.NAMES
+    var commands = [hook status pin unpin sync allow deny config doctor run exec env completion]
+    var options = [&''=[--help --version --quiet] &hook=[--help --output] &status=[--help --json --short]
+                   &pin=[--help --tinkered --absent --note] &sync=[--help --force --reset]
+                   &run=[--help --no-sync] &exec=[--help --no-sync]
+                   &env=[--help --json --shell --github-actions --no-sync]]
+    var takes-value = [-o --output --shell --note -C]  # the next word is the option's value
+    var settings = [sync trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered
+                    notify slow_sync_notice disabled_paths]  # envhook.store.settings.KEYS
+    var choices = [&sync=[changed missing] &paranoid=[true false] &uv_no_sync_when_pinned=[true false]
+                   &uv_no_sync_when_tinkered=[true false] &tinkered=[keep freeze reset]
+                   &notify=[once always never]]
+
+    # Candidates, each followed by a space once chosen (as a file is; a string
+    # candidate would get none).
+    fn cands {|@w| for x $w { edit:complex-candidate $x &code-suffix=' ' } }
+
+    # Directories only: edit:complete-filename's candidates for a directory end in "/".
+    fn complete-dirs {|w|
+        edit:complete-filename $w | each {|c| if (str:has-suffix $c[stem] /) { put $c } }
+    }
+
+    # The canonical names of the packages in the active env ($VIRTUAL_ENV), by a glob.
+    fn complete-packages {
+        if (eq $E:VIRTUAL_ENV '') { return }
+        for f [$E:VIRTUAL_ENV/lib/*[nomatch-ok]/site-packages/*[nomatch-ok].dist-info] {
+            var name = (str:trim-suffix (str:split &max=2 - (path:base $f) | take 1) .dist-info)
+            if (not-eq $name '') { cands (str:to-lower (re:replace '[-_.]+' - $name)) }
+        }
+    }
+
+    fn complete {|@words|
+        if (< (count $words) 2) { return }
+        var n = (- (count $words) 1)  # the word being completed
+        var cur = $words[$n]
+        var cmd = ''
+        var args = []  # the positional words after the subcommand
+        var i = 1
+        while (< $i $n) {
+            var w = $words[$i]
+            if (and (has-value [run exec] $cmd) (or (eq $w --) (not (str:has-prefix $w -)))) {
+                # CMD and its arguments: completed as elvish completes a command line.
+                if (eq $w --) { set i = (+ $i 1) }
+                edit:complete-sudo sudo (all $words[$i..])
+                return
+            }
+            if (has-value $takes-value $w) {
+                set i = (+ $i 2)
+                continue
+            }
+            if (str:has-prefix $w -) {
+            } elif (eq $cmd '') {
+                set cmd = $w
+            } else {
+                set args = [$@args $w]
+            }
+            set i = (+ $i 1)
+        }
+        if (== $i (+ $n 1)) {  # the word is an option's value
+            var opt = $words[(- $n 1)]
+            if (eq $opt --shell) {
+                cands (all $shells)
+            } elif (eq $opt -C) {
+                complete-dirs $cur
+            } elif (not-eq $opt --note) {
+                edit:complete-filename $cur
+            }
+            return
+        }
+        var a = (count $args)
+        if (str:has-prefix $cur -) {
+            if (and (eq $cmd config) (> $a 0) (eq $args[0] get)) {
+                cands --help --json
+            } elif (has-key $options $cmd) {
+                cands (all $options[$cmd])
+            } else {
+                cands --help
+            }
+        } elif (eq $cmd '') {
+            cands (all $commands)
+        } elif (eq $cmd hook) {
+            if (== $a 0) { cands (all $shells) }
+        } elif (eq $cmd completion) {
+            if (== $a 0) { cands bash zsh fish }
+        } elif (has-value [status sync allow deny env] $cmd) {
+            if (== $a 0) { complete-dirs $cur }
+        } elif (has-value [pin unpin] $cmd) {
+            if (or (str:contains $cur /) (str:has-prefix $cur .)) { complete-dirs $cur } else { complete-packages }
+        } elif (eq $cmd config) {
+            if (== $a 0) {
+                cands list get set unset
+            } elif (== $a 1) {
+                if (has-value [get set unset] $args[0]) { cands (all $settings) }
+            } elif (eq $args[0] set) {
+                if (has-value [trusted_roots disabled_paths] $args[1]) {
+                    complete-dirs $cur
+                } elif (and (== $a 2) (has-key $choices $args[1])) {
+                    cands (all $choices[$args[1]])
+                }
+            }
+        }
+    }
+
+    # A completer the user set for envhook before the hook loaded is theirs,
+    # and stays: envhook's goes in only where there is none. (Loading the
+    # hook again reconfigures the first one, above, and never gets here.)
+    if (not (has-key $edit:completion:arg-completer envhook)) {
+        set edit:completion:arg-completer[envhook] = $complete~
+    }
+
     # `envhook doctor` checks what only this shell knows: whether it is a
-    # login shell (elvish tells none apart but by a "-" before its argv[0]).
-    # elvish has no completion script of envhook's, so there is none to report.
+    # login shell (elvish tells none apart but by a "-" before its argv[0]),
+    # and whether envhook's command line completes here.
     edit:add-var envhook~ {|@args|
         if (and (> (count $args) 0) (eq $args[0] doctor)) {
             var login = 0
             try {
                 if (str:has-prefix (slurp < /proc/$pid/cmdline) -) { set login = 1 }
             } catch { }
-            tmp E:_ENVHOOK_SHELL_INFO = 'login='$login
+            var completion = none
+            if (has-key $edit:completion:arg-completer envhook) { set completion = loaded }
+            tmp E:_ENVHOOK_SHELL_INFO = 'login='$login' completion='$completion
             e:envhook $@args
         } else {
             e:envhook $@args

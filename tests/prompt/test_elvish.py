@@ -11,6 +11,7 @@ none for the hook to keep, so the row "the user's status is kept" becomes
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shlex
@@ -324,6 +325,69 @@ def test_env_shell_elvish_applies_the_activation(project, shell_env, tmp_path):
     assert out.read_text() == str(project / ".venv" / "bin" / "python")
 
 
+def _completions(s, line: str) -> list[str]:
+    """What envhook's arg-completer offers for `line` (its words, the last one
+    being completed), one candidate a line: a complex candidate by its stem."""
+    out = s.run(f"$edit:completion:arg-completer[envhook] {line} | each {{|c| "
+                "if (eq (kind-of $c) string) { echo $c } else { echo $c[stem] } }")
+    assert "Exception" not in out, out
+    return out.replace("\r", "").splitlines()
+
+
+def test_the_hook_completes_envhooks_command_line(open_shell, tmp_path):
+    """Loading the hook sets edit:completion:arg-completer[envhook]: asked
+    from the command line of a real interactive elvish, it offers the
+    parser's subcommands, envhook's shells after `hook` and `env --shell`,
+    config's actions and keys, directories where a path goes, the active
+    env's packages after `pin`; Tab completes with it and starts no process;
+    loading the hook again keeps it, and a completer the user set before the
+    hook stays theirs."""
+    from envhook.cli import build_parser
+    from envhook.prompt.shells import NAMES
+    from envhook.store.settings import KEYS
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    (tmp_path / "d one").mkdir()
+    (tmp_path / "afile").write_text("")
+    s = open_shell(cwd=tmp_path)
+    assert _completions(s, "envhook ''") == list(sub.choices)
+    assert _completions(s, "envhook -q ''") == list(sub.choices)
+    assert _completions(s, "envhook hook ''") == list(NAMES)
+    assert _completions(s, "envhook env --shell ''") == list(NAMES)
+    assert _completions(s, "envhook completion ''") == ["bash", "zsh", "fish"]
+    assert _completions(s, "envhook config ''") == ["list", "get", "set", "unset"]
+    assert _completions(s, "envhook config get ''") == list(KEYS)
+    assert _completions(s, "envhook config set notify ''") == ["once", "always", "never"]
+    assert _completions(s, "envhook status ''") == ["d one/"], "directories only"
+    assert _completions(s, "envhook run -C ''") == ["d one/"]
+    assert sorted(_completions(s, "envhook run -- python ''")) == ["afile", "d one/"], "as elvish completes `python `"
+    assert _completions(s, "envhook hook bash ''") == []
+    assert "--output" in _completions(s, "envhook hook -")
+    sp = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    for name in ("Foo_Bar-1.0.dist-info", "zope.interface-6.0.dist-info", "requests"):
+        (sp / name).mkdir(parents=True)
+    s.run(f"set E:VIRTUAL_ENV = {q('elvish', tmp_path / 'venv')}")
+    assert _completions(s, "envhook pin ''") == ["foo-bar", "zope-interface"], "the active env's packages"
+    # What Tab does with it: `envhook comp<Tab> fi<Tab>` becomes `envhook completion fish`.
+    s.send_raw("\x1b[200~envhook comp\x1b[201~\t\x1b[200~fi\x1b[201~\t\r")
+    assert "completion for envhook: `envhook completion fish`" in s.expect_prompt()
+    # Tab starts no process: the lists are literal, directories and packages read by builtins.
+    pid = int(s.run("echo $pid").strip())
+    assert processes_started(pid, tmp_path / "tab.strace", lambda: [
+        _completions(s, line) for line in ("envhook ''", "envhook hook ''", "envhook status ''", "envhook pin ''",
+                                          "envhook config set sync ''")]) == []
+    s.run("unset-env VIRTUAL_ENV")
+    # The hook loaded again (its rc line, or the rc itself) keeps the one completer.
+    s.run("var mine = $edit:completion:arg-completer[envhook]")
+    s.run("eval (envhook hook elvish | slurp)")
+    assert s.run("eq $mine $edit:completion:arg-completer[envhook]").strip().endswith("$true")
+    assert _completions(s, "envhook ''") == list(sub.choices)
+
+    theirs = open_shell(cwd=tmp_path, extra_rc="set edit:completion:arg-completer[envhook] = {|@w| put mine }\n")
+    assert theirs.run("echo (count $edit:before-readline)").strip() == "1", "the hook loaded"
+    assert _completions(theirs, "envhook ''") == ["mine"]
+
+
 def test_doctor_in_a_hooked_elvish(open_shell, tmp_path):
     s = open_shell(cwd=tmp_path)
     out = s.run("envhook doctor").replace("\r", "")
@@ -331,7 +395,7 @@ def test_doctor_in_a_hooked_elvish(open_shell, tmp_path):
     assert f"ok   hook line in {rc}" in out, out
     assert re.search(r"^ok   hook loaded in this elvish \(process \d+\)$", out, re.M), out
     assert "Traceback" not in out and "Exception" not in out
-    assert "completion" not in out, "elvish has no completion script of envhook's to check"
+    assert "ok   completion of envhook's commands in this elvish" in out, "the hook's completer is loaded"
 
 
 def test_the_rc_file_elvish_reads(tmp_path, shell_env, monkeypatch):
@@ -369,7 +433,7 @@ def test_the_rc_file_elvish_reads(tmp_path, shell_env, monkeypatch):
 
 
 _DRIVER = r"""
-var edit: = (ns [&before-readline=[] &after-readline=[] &add-var~={|name value| }])
+var edit: = (ns [&before-readline=[] &after-readline=[] &add-var~={|name value| } &completion:=(ns [&arg-completer=[&]])])
 eval (slurp < $E:T_HOOK)
 fn prompt { for h $edit:before-readline { $h } }
 fn dump {|phase|
