@@ -359,7 +359,7 @@ def check_completion(ctx: Context) -> list[Line]:
         return [note(f"{what}: compinit has not run in this shell, so zsh completes nothing — add "
                      f"`autoload -Uz compinit && compinit` to {zshrc}, then open a new shell")]
     if ctx.shell != "fish":
-        return []  # envhook has no completion script for this shell yet: nothing to check
+        return []  # the other shells' hooks set completion up themselves; there is no file to point at
     dirs = [d for d in os.environ.get("_ENVHOOK_COMPLETE_PATH", "").split(":") if d]
     for d in dirs:
         if os.path.isfile(os.path.join(d, "envhook.fish")):
