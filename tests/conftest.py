@@ -15,6 +15,7 @@ _TESTS_DIR = str(Path(__file__).resolve().parent)
 if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
+from support.users import users  # noqa: E402,F401 — the fixture of real second local users
 from support.wheels import build_wheelhouse  # noqa: E402
 
 _XDG_DIRS = {

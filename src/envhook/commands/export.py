@@ -26,7 +26,6 @@ from envhook.prompt import emit, hookcache
 from envhook.prompt.hookcache import cache_file, session
 from envhook.prompt.shells import get_shell
 from envhook.store import paths, settings
-from envhook.store.hashing import read_regular
 from envhook.store.records import atomic_write, project_dir
 from envhook.store.settings import config_file
 
@@ -314,9 +313,8 @@ def _cache(cache: str, look: Look, a, act: emit.Activation, watch: list[str], ab
 
 
 def _read_small(path: str) -> str:
-
     try:
-        return read_regular(path).decode(errors="replace")
+        return paths.read_state(path).decode(errors="replace")
     except OSError:
         return ""
 

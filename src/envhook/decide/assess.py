@@ -60,6 +60,7 @@ class Assessment:
         # Paranoid mode, untrusted: what changed since `envhook allow` (the
         # inputs' digests are in `inputs`, so each new content asks again).
         self.trust_changes: list[str] = []
+        self.trust_unsafe = False  # untrusted: another user could have written what decides (reasons say what)
         self.pin: Pin | None = None
         self.package_pins: dict[str, PackagePin] = {}  # packages a sync leaves as they are
         self.conflicts: list[str] = []  # pinned packages the env's others no longer accept (status)
@@ -289,6 +290,7 @@ def _assess(project: Project | None) -> Assessment:
     if not verdict.trusted:
         a = Assessment(project, UNTRUSTED, verdict.reasons, trusted=False, denied=verdict.denied)
         a.paranoid, a.trust_changes, a.inputs = verdict.paranoid, verdict.changes, verdict.inputs
+        a.trust_unsafe = verdict.unsafe
         return a
     a = Assessment(project, IN_SYNC, trusted=True)
     a.paranoid, a.trusted_by = verdict.paranoid, verdict.by

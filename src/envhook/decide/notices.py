@@ -16,7 +16,7 @@ from envhook.decide.assess import FAILED, IN_SYNC, PINNED, STALE, TINKERED
 from envhook.decide.drift import show, text
 from envhook.messages import say
 from envhook.store import paths, settings
-from envhook.store.hashing import hexdigest, read_regular
+from envhook.store.hashing import hexdigest
 from envhook.store.pins import conflicts, moved
 from envhook.store.records import atomic_write, ensure_project_dir, project_dir, state_dir
 
@@ -58,6 +58,9 @@ KEY_ERROR = "x:"       # the evaluation itself failed
 
 def untrusted_line(project, a) -> str:
     """Why an untrusted project is left alone: the hook says it once, `envhook run` at each refusal."""
+    if a.trust_unsafe:
+        # Another user could have written what decides: name it, and what fixes it.
+        return f"{project.name}: {'; '.join(a.reasons)}"
     if a.trust_changes:
         # Paranoid mode: each new content of the inputs asks again, saying what changed.
         return f"{project.name}: {', '.join(a.reasons)}; not synced or activated until you `envhook allow` it again"
@@ -239,7 +242,7 @@ def noticed(root: Path) -> str:
     from sync.json, which decisions depend on: saying something must not
     make every shell look again."""
     try:
-        return read_regular(project_dir(root) / paths.NOTICED).decode("utf-8", "replace").strip()
+        return paths.read_state(str(project_dir(root) / paths.NOTICED)).decode("utf-8", "replace").strip()
     except OSError:
         return ""
 
@@ -254,7 +257,7 @@ def first_time(key: str) -> bool:
     so a read-only state dir does not repeat it at every prompt."""
     path = state_dir() / "said"
     try:
-        seen = set(read_regular(path).decode("utf-8", "replace").split())
+        seen = set(paths.read_state(str(path)).decode("utf-8", "replace").split())
     except FileNotFoundError:
         seen = set()
     except OSError:

@@ -165,12 +165,12 @@ def write(path: str, decision: Decision) -> None:
 
 
 def read(path: str) -> Decision | None:
-    from envhook.store.hashing import read_regular  # the cached path reads no file's content
-
     try:
-        parts = [os.fsdecode(x) for x in read_regular(path).split(b"\0")]
+        # read_state: a cache another user could have written (a state dir
+        # others may write, a file not yours) is never replayed.
+        parts = [os.fsdecode(x) for x in paths.read_state(path).split(b"\0")]
     except OSError:
-        return None  # absent, or not a regular file (a FIFO must not hang the prompt)
+        return None  # absent, unsafe, or not a regular file (a FIFO must not hang the prompt)
     try:
         it = iter(parts)
         if next(it) != VERSION:

@@ -18,13 +18,26 @@ def hexdigest(data: bytes) -> str:
     return sha256(data).hexdigest()
 
 
-def read_regular(path) -> bytes:
+def read_regular(path, *, mine: bool = False) -> bytes:
     """The bytes of a regular file. A repository can name a FIFO (or a device)
-    uv.lock: opened without O_NONBLOCK, reading it would hang the prompt."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    uv.lock: opened without O_NONBLOCK, reading it would hang the prompt.
+    `mine`: envhook's own state, which must not be a link, and must be yours
+    and writable by nobody else (checked on the open file, so no swap in
+    between)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | (os.O_NOFOLLOW if mine else 0)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        fd = os.open(path, flags)
+    except OSError as e:
+        if mine and e.errno == errno.ELOOP:
+            raise PermissionError(errno.EPERM, "is a symlink; envhook follows none in its state", str(path)) from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+        if mine and (st.st_uid != os.geteuid() or st.st_mode & 0o022):
+            raise PermissionError(errno.EPERM, f"owned by uid {st.st_uid}, mode {stat.S_IMODE(st.st_mode):04o}: "
+                                  "not yours alone", str(path))
         chunks = []
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)

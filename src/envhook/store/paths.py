@@ -11,7 +11,7 @@ import stat
 import sys
 import time
 
-from envhook.store.hashing import hexdigest
+from envhook.store.hashing import hexdigest, read_regular
 
 APP = "envhook"
 
@@ -185,3 +185,88 @@ def unsafe_owner(path, follow: bool = False) -> str | None:
     if st.st_mode & 0o022:
         return f"is writable by others (mode {stat.S_IMODE(st.st_mode):04o}; `chmod go-w {path}`)"
     return None
+
+
+def _ancestors(path: str) -> list[str]:
+    out = []
+    d = os.path.dirname(path)
+    while True:
+        out.append(d)
+        parent = os.path.dirname(d)
+        if parent == d:
+            return out
+        d = parent
+
+
+def unsafe_chain(path: str, *, root_may_own: bool = False) -> str | None:
+    """ssh's StrictModes, the one rule for every file or directory envhook
+    believes: `path` is owned by you (or by root, with `root_may_own`: a
+    system-wide tool config) and writable by nobody else; every directory
+    above it is owned by you or root and writable by nobody else, unless it
+    has the sticky bit (/tmp: others may add entries, not replace yours).
+    Checked on the way as spelled (where a symlink could be re-pointed) and
+    on the real way. Why not, or None (also when `path` does not exist: there
+    is nothing to believe yet)."""
+    me = os.geteuid()
+    spelled = os.path.abspath(path)
+    real = os.path.realpath(spelled)
+    try:
+        st = os.stat(real)
+    except OSError:
+        return None
+    if st.st_uid != me and not (root_may_own and st.st_uid == 0):
+        who = "you or root" if root_may_own else "you"
+        return f"{path} is owned by uid {st.st_uid}, not {who} (uid {me})"
+    if st.st_mode & 0o022:
+        return f"{path} is writable by others (mode {stat.S_IMODE(st.st_mode):04o})"
+    for d in dict.fromkeys([*_ancestors(spelled), *_ancestors(real)]):
+        try:
+            dst = os.stat(d)
+        except OSError:
+            continue  # a dangling part of the spelled way: the real way is checked too
+        if dst.st_uid not in (me, 0):
+            return f"{d}, above {path}, is owned by uid {dst.st_uid}, not you or root"
+        if dst.st_mode & 0o022 and not dst.st_mode & stat.S_ISVTX:
+            return f"{d}, above {path}, is writable by others (mode {stat.S_IMODE(dst.st_mode):04o})"
+    return None
+
+
+class UnsafeState(PermissionError):
+    """A file under the state dir that another user could have written."""
+
+
+_state_verdict: dict[str, str | None] = {}
+
+
+def unsafe_state_dir(state: str | None = None) -> str | None:
+    """Why nothing under the state dir can be believed, if it cannot: the
+    chain rule (unsafe_chain) for the state dir, once per process."""
+    state = state or state_dir()
+    if state not in _state_verdict:
+        _state_verdict[state] = unsafe_chain(state)
+    return _state_verdict[state]
+
+
+def read_state(path: str) -> bytes:
+    """The bytes of a file under the state dir, once the state dir passes
+    the chain rule and every directory between it and the file, and the file
+    itself, are yours and writable by nobody else (a link is not followed).
+    Every reader of envhook's state goes through here, the decision cache's
+    replay included: a cache planted by another user must not activate their
+    env. Raises UnsafeState (a PermissionError) saying why; FileNotFoundError
+    when absent."""
+    state = state_dir()
+    why = unsafe_state_dir(state)
+    if why:
+        raise UnsafeState(f"{why}; envhook trusts nothing there until that is fixed")
+    real_state = os.path.realpath(state)
+    rel = os.path.relpath(path, state)
+    if rel.startswith(".." + os.sep) or rel == "..":
+        raise UnsafeState(f"{path} is not under the state dir {state}")
+    d = real_state
+    for part in rel.split(os.sep)[:-1]:
+        d = os.path.join(d, part)
+        why = unsafe_owner(d)
+        if why:
+            raise UnsafeState(f"{d} {why}; envhook trusts nothing there until that is fixed")
+    return read_regular(os.path.join(real_state, rel), mine=True)

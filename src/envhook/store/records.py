@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from envhook.store import paths
-from envhook.store.hashing import file_digest, read_regular
+from envhook.store.hashing import file_digest
 
 # What a sync record says of the last sync (sync.json "status").
 SYNC_OK, SYNC_FAILED, SYNC_INTERRUPTED, SYNC_RUNNING = "ok", "failed", "interrupted", "running"
@@ -74,9 +74,11 @@ def read_json(path: Path) -> dict | None:
     a sync record without fields counts as none (at worst a re-sync), while a
     pin.json still pins, so damage never resets an env the user tinkered with."""
     try:
-        data = json.loads(read_regular(path))
+        data = json.loads(paths.read_state(str(path)))
     except FileNotFoundError:
         return None
+    except paths.UnsafeState:
+        return {}  # there, but another user could have written it: believe nothing of it
     except (OSError, ValueError):
         return {} if os.path.lexists(path) else None
     return data if isinstance(data, dict) else {}

@@ -63,12 +63,15 @@ def paranoid(environ=None) -> bool:
 class Verdict:
     """Whether a project is trusted right now, and if not, why."""
 
-    __slots__ = ("trusted", "denied", "reasons", "changes", "inputs", "paranoid", "by")
+    __slots__ = ("trusted", "denied", "reasons", "changes", "inputs", "paranoid", "by", "unsafe")
 
     def __init__(self, trusted: bool, *, denied: bool = False, reasons: list[str] | None = None,
                  changes: list[str] | None = None, inputs: dict | None = None, paranoid: bool = False,
-                 by: str = "allow"):
+                 by: str = "allow", unsafe: bool = False):
         self.trusted, self.denied = trusted, denied
+        # Not trusted because another user could have written what decides
+        # (envhook's state, a tool config file): the reason says which file.
+        self.unsafe = unsafe
         # What trusts it: "allow" (`envhook allow`) or "trusted_roots" (the
         # setting; paranoid mode has no recorded content to check for it).
         self.by = by
@@ -112,7 +115,7 @@ def _own_verdict(project, environ=None) -> Verdict:
     strict = paranoid(environ)
     unsafe = unsafe_state(d)
     if unsafe:
-        return Verdict(False, reasons=[unsafe], paranoid=strict)
+        return Verdict(False, reasons=[unsafe], paranoid=strict, unsafe=True)
     if not (d / paths.ALLOW).is_file():
         denied = (d / paths.DENY).is_file()
         if not denied and under_trusted_root(root):
@@ -156,12 +159,16 @@ def _excusing_relock(allowed: dict, current: dict, root: Path, written: tuple[st
 
 def unsafe_state(project_state: Path) -> str | None:
     """Why envhook's records for a project cannot be believed, if they
-    cannot: the state dir (or the project's dir in it, or its allow file)
-    belongs to another user or others may write it, so anyone could have
-    written "trusted" there. As direnv and ssh do, nothing is trusted then."""
-    for p, follow in ((state_dir(), True), (project_state.parent, False), (project_state, False),
-                      (project_state / paths.ALLOW, False)):
-        why = paths.unsafe_owner(p, follow)
+    cannot: the state dir fails the chain rule (paths.unsafe_chain: it, or a
+    directory above it, belongs to another user or others may write it), or
+    the project's dir in it, or its allow file, does. Anyone could have
+    written "trusted" there; as direnv and ssh do, nothing is trusted then.
+    The same rule guards every other read of the state (paths.read_state)."""
+    why = paths.unsafe_state_dir(str(state_dir()))
+    if why:
+        return f"{why}; envhook trusts nothing there until that is fixed"
+    for p in (project_state.parent, project_state, project_state / paths.ALLOW):
+        why = paths.unsafe_owner(p)
         if why:
             return f"{p} {why}; envhook trusts nothing there until that is fixed"
     return None
