@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("allow", help="trust the project: let envhook sync and activate its env")
     _path_arg(p)
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="accept another user's tool config file (a parent uv.toml…) for this project, as it is now")
 
     p = sub.add_parser("deny", help="distrust the project: envhook will not sync or activate it")
     _path_arg(p)
@@ -169,9 +171,13 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from envhook.commands.completion import completion
 
         return completion(args.shell)
-    if args.command in ("allow", "deny"):
+    if args.command == "allow":
         from envhook.commands import trust
 
-        return getattr(trust, args.command)(args.path)
+        return trust.allow(args.path, args.config)
+    if args.command == "deny":
+        from envhook.commands import trust
+
+        return trust.deny(args.path)
     parser.print_help()
     return 2

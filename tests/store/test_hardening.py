@@ -459,7 +459,9 @@ def test_a_state_dir_others_own_or_can_write_trusts_nothing(tmp_path, wheelhouse
 def test_a_config_file_others_can_write_is_ignored(tmp_path, wheelhouse, shell_env):
     app = make_project(tmp_path / "demo", wheelhouse)
     uv_lock(app, shell_env)
-    path = write_config(shell_env, 'trusted_roots = ["/"]\n')
+    # (Not "/": /tmp above the project is writable by others, and a trusted
+    # root with such a directory on the way down trusts nothing.)
+    path = write_config(shell_env, f"trusted_roots = [{toml_str(str(tmp_path))}]\n")
     assert status_json(app, shell_env)["trusted"] is True, "test setup: the setting trusts it"
     os.chmod(path, 0o666)
     data = status_json(app, shell_env)

@@ -144,3 +144,153 @@ def test_a_cache_file_of_another_owner_in_your_own_state_dir_is_not_replayed(use
     assert canary.read_text() == ""
     assert status_json(p, shell_env)["trusted"] is True, "your own project is still trusted"
     shutil.rmtree(proj.parent, ignore_errors=True)
+
+
+# ====================================================== 3. tool config files others can write
+
+
+def bare_project(path: Path, deps=("tinkerpkg==1.0",)) -> Path:
+    """No [tool.uv]: uv takes its settings from a parent uv.toml, the user's or the system's."""
+    path.mkdir(parents=True, exist_ok=True)
+    deps_toml = ", ".join(f'"{d}"' for d in deps)
+    (path / "pyproject.toml").write_text(
+        f'[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = [{deps_toml}]\n')
+    return path
+
+
+def evil_wheels(users, canary: Path) -> Path:
+    """The other user's wheel directory: a tinkerpkg 1.0 whose .pth runs at every start of the env's python."""
+    from support.wheels import build_wheel
+
+    d = world_dir(users, "evil-wheels", 0o755)
+    pth = f"import os; open({str(canary)!r}, 'a').write('ran as %d\\n' % os.getuid())\n"
+    build_wheel(d, "tinkerpkg", "1.0", extra_files={"zz_evil.pth": pth})
+    for f in d.iterdir():
+        os.chmod(f, 0o644)
+    return d
+
+
+def public_wheels(users, wheelhouse: Path) -> Path:
+    """A copy of the test wheels every user can read (the session's lie under root's 0700 temp dir)."""
+    d = world_dir(users, "wheels", 0o755)
+    for w in wheelhouse.glob("*.whl"):
+        shutil.copy(w, d / w.name)
+        os.chmod(d / w.name, 0o644)
+    return d
+
+
+def uv_toml(wheels: Path) -> str:
+    return f'find-links = ["{wheels}"]\nno-index = true\nreinstall-package = ["tinkerpkg"]\n'
+
+
+@pytest.fixture
+def canary(users) -> Path:
+    c = world_dir(users, "canary", 0o777) / "ran"
+    return c
+
+
+def test_another_users_parent_uv_toml_starts_no_sync(users, tmp_path, shell_env, open_shell, canary):
+    """Root as the victim: a shared work dir (mode 1777) where another user drops a uv.toml."""
+    work = world_dir(users, "work", 0o1777)
+    app = bare_project(work / "demo")
+    envhook("allow", cwd=app, env=shell_env, check=True)
+    users.other.write(work / "uv.toml", uv_toml(evil_wheels(users, canary)))
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('bash', app)}")
+    s.run("python3 -c pass")
+    expected = (f"envhook: demo: {work / 'uv.toml'} is owned by uid {users.other.uid} (mode 0644), not you or root "
+                f"(uid 0): envhook runs no tool with it until you accept it for this project "
+                f"(`envhook allow --config {work / 'uv.toml'}`)")
+    assert [line.strip() for line in out.splitlines() if "uv.toml" in line] == [expected], out
+    assert "uv.toml" not in s.run("echo again"), "said once"
+    assert not (app / ".venv").exists() and not canary.exists()
+    assert s.get("ENVHOOK_STATE") == "untrusted"
+    data = status_json(app, shell_env)
+    assert data["trusted"] is False and str(work / "uv.toml") in data["reasons"][0], data
+    r = envhook("run", "--", "python", "-c", "pass", cwd=app, env=shell_env)
+    assert r.returncode == 126 and not canary.exists(), (r.returncode, r.stderr)
+    r = envhook("sync", cwd=app, env=shell_env)
+    assert r.returncode != 0 and not (app / ".venv").exists(), r.stderr
+
+    # Accepted for this project, as the file is now: trusted again.
+    r = envhook("allow", "--config", str(work / "uv.toml"), cwd=app, env=shell_env)
+    assert r.returncode == 0 and "accepted" in r.stderr, r.stderr
+    assert status_json(app, shell_env)["trusted"] is True
+    # The owner changes it: asked again.
+    users.other.write(work / "uv.toml", uv_toml(evil_wheels(users, canary)) + "# changed\n")
+    data = status_json(app, shell_env)
+    assert data["trusted"] is False and "envhook allow --config" in data["reasons"][0], data
+
+
+def test_a_uv_toml_in_a_directory_others_can_write_is_refused_even_if_yours(users, tmp_path, wheelhouse, shell_env):
+    work = world_dir(users, "open-work", 0o777)  # not sticky: anyone may replace the file
+    app = bare_project(work / "demo")
+    (work / "uv.toml").write_text(uv_toml(public_wheels(users, wheelhouse)))
+    envhook("allow", cwd=app, env=shell_env, check=True)
+    data = status_json(app, shell_env)
+    assert data["trusted"] is False and f"{work}, above {work / 'uv.toml'}, is writable by others" in data["reasons"][0]
+    os.chmod(work, 0o1777)
+    assert status_json(app, shell_env)["trusted"] is True, "sticky: others cannot replace your file"
+
+
+def test_a_plain_user_is_not_blocked_by_their_own_or_roots_config(users, wheelhouse, canary):
+    """A victim who is not root: their own uv.toml, a root-owned system one and
+    a project in their home work as before; another user's file in a shared
+    dir above a project of theirs is refused."""
+    victim = users.victim
+    wheels = public_wheels(users, wheelhouse)
+    sysconf = world_dir(users, "xdg-config-dirs", 0o755)
+    (sysconf / "uv").mkdir(mode=0o755)
+    (sysconf / "uv" / "uv.toml").write_text(f'find-links = ["{wheels}"]\nno-index = true\n')  # root's
+    env = victim.env(XDG_CONFIG_DIRS=str(sysconf), UV_OFFLINE="1", UV_PYTHON="/usr/bin/python3.11")
+    app = victim.home / "demo"
+    victim.run(["mkdir", "-p", str(app)], env=env, check=True)
+    victim.write(app / "pyproject.toml", '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+                 'dependencies = ["tinkerpkg==1.0"]\n')
+    victim.run(["envhook", "allow"], env=env, cwd=app, check=True)
+    r = victim.run(["envhook", "run", "--", "python", "-c", "import tinkerpkg; print(tinkerpkg.__version__)"],
+                   env=env, cwd=app)
+    assert r.returncode == 0 and r.stdout.strip() == "1.0", (r.returncode, r.stdout, r.stderr)
+
+    # The user's own uv.toml in their config dir: theirs, so it counts.
+    victim.run(["mkdir", "-p", str(victim.home / ".config/uv")], env=env, check=True)
+    victim.write(victim.home / ".config/uv/uv.toml", f'find-links = ["{wheels}"]\nno-index = true\n')
+    r = victim.run(["envhook", "status", "--json"], env=env, cwd=app)
+    assert '"trusted": true' in r.stdout, r.stdout + r.stderr
+
+    # A project of theirs in a shared dir, where the other user drops a uv.toml.
+    work = world_dir(users, "shared-work", 0o1777)
+    shared_app = work / "demo2"
+    victim.run(["mkdir", str(shared_app)], env=env, check=True)
+    victim.write(shared_app / "pyproject.toml", '[project]\nname = "demo2"\nversion = "0.1.0"\n'
+                 'requires-python = ">=3.11"\ndependencies = ["tinkerpkg==1.0"]\n')
+    victim.run(["envhook", "allow"], env=env, cwd=shared_app, check=True)
+    users.other.write(work / "uv.toml", uv_toml(evil_wheels(users, canary)))
+    r = victim.run(["envhook", "run", "--", "python", "-c", "pass"], env=env, cwd=shared_app)
+    assert r.returncode == 126 and f"{work / 'uv.toml'} is owned by uid {users.other.uid}" in r.stderr, r.stderr
+    assert not (shared_app / ".venv").exists() and not canary.exists()
+
+
+# ====================================================== 3b. trusted_roots others can write
+
+
+def test_a_trusted_root_others_can_write_trusts_nothing(users, tmp_path, shell_env):
+    from support.hooktest import write_config
+
+    open_root = world_dir(users, "open-root", 0o1777)  # sticky does not help: others may add projects
+    app = bare_project(open_root / "demo")
+    write_config(shell_env, f'trusted_roots = ["{open_root}"]\n')
+    data = status_json(app, shell_env)
+    assert data["trusted"] is False, data
+    r = envhook("doctor", cwd=app, env=shell_env)
+    assert f"trusted root {open_root}" in r.stdout and "writable by others" in r.stdout, r.stdout
+    r = envhook("config", "set", "trusted_roots", str(open_root), cwd=tmp_path, env=shell_env)
+    assert r.returncode == 0 and "trusts nothing" in r.stderr, r.stderr
+    os.chmod(open_root, 0o755)
+    assert status_json(app, shell_env)["trusted"] is True
+    # A directory on the way down that others can write is as bad.
+    inner = open_root / "inner"
+    inner.mkdir()
+    os.chmod(inner, 0o777)
+    app2 = bare_project(inner / "demo2")
+    assert status_json(app2, shell_env)["trusted"] is False

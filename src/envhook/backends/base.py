@@ -42,7 +42,7 @@ def _config_dirs(environ) -> tuple[Path, list[Path]]:
     return user, dirs or [Path("/etc/xdg")]
 
 
-def _has_tool_uv(pyproject: Path) -> bool:
+def has_tool_uv(pyproject: Path) -> bool:
     import tomllib  # TOML only when a file is read, never on a quiet prompt
 
     try:
@@ -63,10 +63,10 @@ def uv_config_files(root: Path, environ=None) -> list[Path]:
     if _truthy_env(env, "UV_NO_CONFIG"):
         return []
     out = [root / "uv.toml"]
-    if not (root / "uv.toml").is_file() and not _has_tool_uv(root / "pyproject.toml"):
+    if not (root / "uv.toml").is_file() and not has_tool_uv(root / "pyproject.toml"):
         for parent in root.parents:
             out += [parent / "uv.toml", parent / "pyproject.toml"]
-            if (parent / "uv.toml").is_file() or _has_tool_uv(parent / "pyproject.toml"):
+            if (parent / "uv.toml").is_file() or has_tool_uv(parent / "pyproject.toml"):
                 break
     if env.get("UV_CONFIG_FILE"):
         out.append(Path(env["UV_CONFIG_FILE"]))

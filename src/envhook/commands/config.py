@@ -70,6 +70,16 @@ def bare(value) -> str:
     return f"{value}\n"
 
 
+def _warn_unsafe_roots(roots: list[str]) -> None:
+    from envhook.store.trust import unsafe_trusted_root  # only for trusted_roots
+
+    for r in roots:
+        why = unsafe_trusted_root(r)
+        if why:
+            say(f"{r} trusts nothing while {why.removeprefix(r + ' ')}: others could make projects there "
+                "that you would trust", error=True)
+
+
 def run(action: str, key: str | None, values: list[str] | None, as_json: bool = False) -> int:
     path = Path(settings.config_file())
     try:
@@ -90,6 +100,8 @@ def run(action: str, key: str | None, values: list[str] | None, as_json: bool = 
             doc[key] = value
             _write(path, doc)
             say(f"{key} = {_toml(value)} in {path}")
+            if key == "trusted_roots":
+                _warn_unsafe_roots(value)
             return 0
         if action == "unset":
             if key not in doc:

@@ -606,4 +606,17 @@ def check_config(ctx: Context) -> list[Line]:
         if problem.startswith(path + ": "):
             problem = problem[len(path) + 2:]  # the line names the file already
         return [fail(what, problem, f"correct it in {path} (`envhook config list` shows every setting)")]
-    return [ok(what)]
+    return [ok(what), *_check_trusted_roots()]
+
+
+def _check_trusted_roots() -> list[Line]:
+    """A trusted root others can write in trusts nothing (trust.unsafe_trusted_root)."""
+    from envhook.store.trust import unsafe_trusted_root
+
+    out = []
+    for r in settings.value("trusted_roots") or ():
+        why = unsafe_trusted_root(r)
+        if why:
+            out.append(fail(f"trusted root {show(r)}", f"{why}: it trusts nothing until that is fixed",
+                            f"`chmod go-w` it (and the directories above it), or remove it from trusted_roots"))
+    return out

@@ -58,6 +58,7 @@ NOTICED = "noticed"            # which hand-made change notice was said already
 LOCK = "lock"                  # held by the one sync of the project that runs
 SYNC_LOG = "sync.log"          # the tools' output of the last syncs (bounded)
 COMPILED = "compiled"          # requirements resolved into a lock (pip backend)
+CONFIGS = "configs.json"       # `envhook allow --config`: tool config files of others, accepted by owner and content
 MOVED_ASIDE = "moved-aside"    # broken envs set aside before a sync
 # (the config dir holds config.toml: settings.config_file)
 
@@ -214,20 +215,22 @@ def unsafe_chain(path: str, *, root_may_own: bool = False) -> str | None:
         st = os.stat(real)
     except OSError:
         return None
+    mode = stat.S_IMODE(st.st_mode)
     if st.st_uid != me and not (root_may_own and st.st_uid == 0):
         who = "you or root" if root_may_own else "you"
-        return f"{path} is owned by uid {st.st_uid}, not {who} (uid {me})"
+        return f"{path} is owned by uid {st.st_uid} (mode {mode:04o}), not {who} (uid {me})"
     if st.st_mode & 0o022:
-        return f"{path} is writable by others (mode {stat.S_IMODE(st.st_mode):04o})"
+        return f"{path} is writable by others (uid {st.st_uid}, mode {mode:04o})"
     for d in dict.fromkeys([*_ancestors(spelled), *_ancestors(real)]):
         try:
             dst = os.stat(d)
         except OSError:
             continue  # a dangling part of the spelled way: the real way is checked too
+        dmode = stat.S_IMODE(dst.st_mode)
         if dst.st_uid not in (me, 0):
-            return f"{d}, above {path}, is owned by uid {dst.st_uid}, not you or root"
+            return f"{d}, above {path}, is owned by uid {dst.st_uid} (mode {dmode:04o}), not you or root"
         if dst.st_mode & 0o022 and not dst.st_mode & stat.S_ISVTX:
-            return f"{d}, above {path}, is writable by others (mode {stat.S_IMODE(dst.st_mode):04o})"
+            return f"{d}, above {path}, is writable by others (uid {dst.st_uid}, mode {dmode:04o})"
     return None
 
 

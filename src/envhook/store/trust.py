@@ -33,6 +33,7 @@ from envhook.store.records import (
     atomic_write,
     describe_changes,
     ensure_project_dir,
+    file_digest,
     fingerprint,
     notify,
     now_iso,
@@ -110,6 +111,17 @@ def verdict(project, environ=None) -> Verdict:
 
 
 def _own_verdict(project, environ=None) -> Verdict:
+    v = _recorded_verdict(project, environ)
+    if not v.trusted:
+        return v
+    foreign = foreign_configs(project)
+    if foreign:
+        return Verdict(False, reasons=[why for _, why in foreign], paranoid=v.paranoid, unsafe=True)
+    return v
+
+
+def _recorded_verdict(project, environ=None) -> Verdict:
+    """What `allow`, `deny` and trusted_roots say of the project itself."""
     root = project.root
     d = project_dir(root)
     strict = paranoid(environ)
@@ -174,12 +186,97 @@ def unsafe_state(project_state: Path) -> str | None:
     return None
 
 
+# -- tool config files from outside the project ---------------------------------------
+
+
+def foreign_configs(project) -> list[tuple[Path, str]]:
+    """The tool config files envhook would act on from outside the project
+    (a parent uv.toml or [tool.uv] pyproject.toml, pip.conf, Poetry's and
+    PDM's user config, the system's) that another user could have written,
+    and that you have not accepted as they are: (file, why) for each. Such a
+    file can point the tool at their wheels, whose build backend would run
+    as you. The rule is paths.unsafe_chain with root allowed to own the file
+    (/etc/uv/uv.toml); files inside the project are covered by `allow`."""
+    from envhook.backends.base import has_tool_uv  # TOML: only for a parent pyproject.toml that exists
+
+    inside = (project.root, *project.members)  # a member outside the root is trusted on its own
+    accepted = None
+    out = []
+    for p in dict.fromkeys([*project.inputs, *backend_for(project).settings_files(project)]):
+        if any(p.is_relative_to(d) for d in inside) or not os.path.lexists(p):
+            continue
+        if p.name == "pyproject.toml" and not has_tool_uv(p):
+            continue  # a parent's pyproject.toml counts only as uv's config
+        why = paths.unsafe_chain(str(p), root_may_own=True)
+        if why is None:
+            continue
+        if accepted is None:
+            accepted = read_json(project_dir(project.root) / paths.CONFIGS) or {}
+        if accepted.get(str(p)) == _config_identity(p):
+            continue
+        out.append((p, f"{why}: envhook runs no tool with it until you accept it for this project "
+                       f"(`envhook allow --config {p}`)"))
+    return out
+
+
+def _config_identity(path: Path) -> dict | None:
+    """What accepting a file ties it to: its owner and its content."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return {"uid": st.st_uid, "digest": file_digest(path)}
+
+
+def accept_config(project, path: Path) -> str:
+    """`envhook allow --config FILE`: accept another user's tool config file for
+    this project, as it is now (its owner and content); a change asks again.
+    Returns what was accepted, for the line said."""
+    identity = _config_identity(path)
+    if identity is None:
+        raise FileNotFoundError(2, "no such file", str(path))
+    d = ensure_project_dir(project.root)
+    accepted = read_json(d / paths.CONFIGS) or {}
+    accepted[str(path)] = identity
+    write_json(d / paths.CONFIGS, accepted)
+    notify(project.root)
+    return f"uid {identity['uid']}, content {identity['digest']}"
+
+
 def under_trusted_root(root: Path) -> bool:
     """The user's `trusted_roots` setting covers this project. Read from the
     user's config only, never from a project: a repository cannot trust itself.
-    A bad setting trusts nothing (the hook says what is wrong elsewhere)."""
+    A bad setting trusts nothing (the hook says what is wrong elsewhere), and
+    neither does a root others can write in (unsafe_trusted_root)."""
     roots = settings.value("trusted_roots")
-    return bool(roots) and settings.under(str(root), roots)
+    return any(settings.under(str(root), [r]) and unsafe_trusted_root(r, root) is None for r in roots or ())
+
+
+def unsafe_trusted_root(trusted: str, project_root: Path | None = None) -> str | None:
+    """Why a `trusted_roots` entry trusts nothing, if it does not: anyone who
+    can create a directory in it (or in the way down to the project) could
+    make a project there that you trust without being asked. The root is
+    yours or root's and writable by nobody else, sticky or not (others may
+    not add entries at all), with a safe chain above it; so is every
+    directory from it down to the project."""
+    why = paths.unsafe_chain(trusted, root_may_own=True)
+    if why is not None:
+        return why
+    if project_root is None:
+        return None
+    import stat
+
+    d = str(project_root)
+    while d != trusted and d.startswith(trusted.rstrip(os.sep) + os.sep):
+        try:
+            st = os.stat(d)
+        except OSError:
+            return f"{d} cannot be read"
+        if st.st_uid not in (os.geteuid(), 0) or st.st_mode & 0o022:
+            return (f"{d}, under the trusted root {trusted}, is owned by uid {st.st_uid} with mode "
+                    f"{stat.S_IMODE(st.st_mode):04o}: others could make projects there")
+        d = os.path.dirname(d)
+    return None
 
 
 def is_trusted(root: Path) -> bool:
