@@ -227,6 +227,26 @@ def test_github_actions_files(project, shell_env, tmp_path):
     assert r.returncode == 2 and "GITHUB_ENV" in r.stderr
 
 
+def test_github_path_refuses_a_project_path_with_a_newline(tmp_path, wheelhouse, shell_env):
+    """$GITHUB_PATH is one entry a line: the part after a newline in the
+    project's path (any absolute path) would become a PATH entry of its own
+    for every later step (issue 26, finding 4)."""
+    p = trusted_project(tmp_path / "x\n/tmp/evil-bin\ny" / "demo", wheelhouse, shell_env)
+    gh_env, gh_path = tmp_path / "github_env", tmp_path / "github_path"
+    env = dict(shell_env, GITHUB_ENV=str(gh_env), GITHUB_PATH=str(gh_path))
+    r = subprocess.run(["envhook", "env", "--github-actions"], cwd=p, env=env, capture_output=True, text=True)
+    said = [line for line in r.stderr.splitlines() if "GITHUB" in line]
+    assert r.returncode == 1 and len(said) == 1 and "line break" in said[0], r
+    assert not gh_env.exists() and not gh_path.exists(), "nothing written to either file"
+
+
+@pytest.mark.parametrize("cmd", [[""], ["", "arg"]])
+def test_run_an_empty_command_word_is_one_line_not_a_traceback(project, shell_env, cmd):
+    r = run(project, "--", *cmd, env=shell_env)
+    assert r.returncode == 127 and "Traceback" not in r.stderr, r
+    assert r.stderr.startswith("envhook: ") and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
 @pytest.mark.parametrize("shell", ["bash"])
 def test_runs_racing_each_other_and_a_hooked_shell_make_one_sync(project, shell_env, open_shell, tmp_path):
     env, log = uv_wrapper(tmp_path, shell_env)

@@ -59,6 +59,9 @@ def run(cmd: list[str], directory: Path | None, no_sync: bool) -> int:
     if not cmd:
         say("nothing to run: envhook run [-C DIR] [--no-sync] -- CMD [ARGS...]", error=True)
         return 2
+    if not cmd[0]:
+        say("nothing to run: the command is an empty word (envhook run -- CMD [ARGS...])", error=True)
+        return NOT_FOUND
     changes, status = prepare(directory, no_sync)
     if changes is None:
         return status
@@ -113,6 +116,13 @@ def _github_actions(changes: Changes) -> int:
     if not env_file or not path_file:
         say("GITHUB_ENV and GITHUB_PATH are not set: --github-actions runs inside a GitHub Actions step", error=True)
         return 2
+    for p in changes.path_prepend:
+        if "\n" in p or "\r" in p:
+            # $GITHUB_PATH is one entry a line: the part after the newline
+            # would become a PATH entry of its own for every later step.
+            say(f"the env's bin dir {p!r} holds a line break, which $GITHUB_PATH cannot carry; nothing was written",
+                error=True)
+            return 1
     import secrets  # loads hashlib (OpenSSL): only for --github-actions' multi-line values
 
     with open(env_file, "a", encoding="utf-8") as f:
