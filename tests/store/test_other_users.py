@@ -294,3 +294,25 @@ def test_a_trusted_root_others_can_write_trusts_nothing(users, tmp_path, shell_e
     os.chmod(inner, 0o777)
     app2 = bare_project(inner / "demo2")
     assert status_json(app2, shell_env)["trusted"] is False
+
+
+def test_a_user_private_group_may_write_without_blocking(users, wheelhouse):
+    """umask 002 with user private groups (the group named after the user, theirs
+    alone): group-writable dirs there are writable by nobody else, so envhook
+    keeps trusting its state and the user's config (ssh's rule, minus the
+    false alarm)."""
+    victim = users.victim
+    wheels = public_wheels(users, wheelhouse)
+    env = victim.env(UV_OFFLINE="1", UV_PYTHON="/usr/bin/python3.11")
+    app = victim.home / "upg-demo"
+    setup = (f"umask 002 && mkdir -p {victim.home}/.local/state {victim.home}/.config/uv {app} && "
+             f"chmod 775 {victim.home}/.local {victim.home}/.local/state {victim.home}/.config && "
+             f"printf 'find-links = [\"{wheels}\"]\\nno-index = true\\n' > {victim.home}/.config/uv/uv.toml && "
+             f"printf '[project]\\nname = \"upg\"\\nversion = \"1\"\\nrequires-python = \">=3.11\"\\n"
+             f"dependencies = [\"tinkerpkg==1.0\"]\\n' > {app}/pyproject.toml")
+    victim.run(["/bin/sh", "-c", setup], env=env, check=True)
+    r = victim.run(["/bin/sh", "-c", "umask 002 && envhook allow && envhook run -- python -c 'import tinkerpkg'"],
+                   env=env, cwd=app)
+    assert r.returncode == 0, r.stderr
+    state = victim.home / ".local/state/envhook"
+    assert oct(state.stat().st_mode & 0o777) == "0o700", "envhook's own dirs are made 0700 whatever the umask"

@@ -316,7 +316,7 @@ class PipBackend(Backend):
 def _prepare(out: Path) -> None:
     """The directory for a new resolution, without the older ones (what
     changed inputs resolved to before is of no use any more)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    paths.make_dirs(str(out.parent))
     for old in out.parent.glob("requirements-*.txt"):
         if old != out:
             try:

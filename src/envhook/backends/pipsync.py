@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from envhook.backends.lockread import SEEDED
 from envhook.decide import venv
+from envhook.store import paths
 
 # Option lines of a requirements file that say where packages come from:
 # the resolution keeps them, so that the install looks in the same places.
@@ -80,7 +81,7 @@ def compile_into(pip: list[str], files: list[Path], out: Path) -> int:
             lines.append(f"{name} @ {url}")
         else:
             lines.append(f"{name}=={version}")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    paths.make_dirs(str(out.parent))
     out.write_text("# resolved by envhook with `pip install --dry-run --report`\n" + "\n".join(lines) + "\n")
     return 0
 

@@ -169,7 +169,7 @@ def prepare_env(project: Project) -> str | None:
                 "move it away, then `envhook sync`")
     dest = ensure_project_dir(project.root) / paths.MOVED_ASIDE / f"{time.strftime('%Y%m%dT%H%M%S')}-{env.name}"
     try:
-        dest.parent.mkdir(exist_ok=True)
+        paths.make_dirs(str(dest.parent))
         _move(env, dest)
     except OSError as e:
         return f"{env} {why}, and moving it aside to {dest} failed ({e.strerror}); move it away, then " \

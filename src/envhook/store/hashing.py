@@ -35,7 +35,7 @@ def read_regular(path, *, mine: bool = False) -> bytes:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
-        if mine and (st.st_uid != os.geteuid() or st.st_mode & 0o022):
+        if mine and (st.st_uid != os.geteuid() or (st.st_mode & 0o022 and _others_may_write(st))):
             raise PermissionError(errno.EPERM, f"owned by uid {st.st_uid}, mode {stat.S_IMODE(st.st_mode):04o}: "
                                   "not yours alone", str(path))
         chunks = []
@@ -44,6 +44,12 @@ def read_regular(path, *, mine: bool = False) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def _others_may_write(st) -> bool:
+    from envhook.store.paths import others_may_write  # paths imports this module: only when a bit is set
+
+    return others_may_write(st)
 
 
 def file_digest(path) -> str | None:

@@ -80,6 +80,21 @@ def decision_file(state: str, real: str) -> str:
     return os.path.join(state, "dirs", key(real))
 
 
+def make_dirs(path: str) -> None:
+    """mkdir -p, every level it creates yours alone (0700), whatever the
+    umask: a state dir made group-writable would fail envhook's own rule."""
+    if os.path.isdir(path):
+        return
+    parent = os.path.dirname(path)
+    if parent != path:
+        make_dirs(parent)
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise
+
+
 def start_stamp(path: str) -> int:
     """Touch the stamp and return its mtime in ns, as the filesystem's own clock
     gives it (the kernel stamps files with a coarse clock that can lag
@@ -88,7 +103,7 @@ def start_stamp(path: str) -> int:
     try:
         fd = os.open(path, flags, 0o600)
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        make_dirs(os.path.dirname(path))
         fd = os.open(path, flags, 0o600)
     try:
         os.utime(fd)
@@ -183,9 +198,32 @@ def unsafe_owner(path, follow: bool = False) -> str | None:
         return f"is owned by uid {st.st_uid}, not you (uid {os.geteuid()})"
     if stat.S_ISLNK(st.st_mode):
         return "is a symlink"
-    if st.st_mode & 0o022:
+    if others_may_write(st):
         return f"is writable by others (mode {stat.S_IMODE(st.st_mode):04o}; `chmod go-w {path}`)"
     return None
+
+
+def others_may_write(st) -> bool:
+    """Writable by someone else: by others, or by a group that is not the
+    user's private group (a user with umask 002, as user private groups
+    have, writes group-writable files that nobody else can write)."""
+    if st.st_mode & 0o002:
+        return True
+    return bool(st.st_mode & 0o020) and not _private_group(st.st_gid)
+
+
+def _private_group(gid: int) -> bool:
+    """The group named after the user, theirs alone (user private groups)."""
+    import grp  # only for a group-writable file: never on a plain prompt
+    import pwd
+
+    if gid != os.getegid():
+        return False
+    try:
+        group, user = grp.getgrgid(gid), pwd.getpwuid(os.geteuid())
+    except KeyError:
+        return False
+    return group.gr_name == user.pw_name and set(group.gr_mem) <= {user.pw_name}
 
 
 def _ancestors(path: str) -> list[str]:
@@ -219,7 +257,7 @@ def unsafe_chain(path: str, *, root_may_own: bool = False) -> str | None:
     if st.st_uid != me and not (root_may_own and st.st_uid == 0):
         who = "you or root" if root_may_own else "you"
         return f"{path} is owned by uid {st.st_uid} (mode {mode:04o}), not {who} (uid {me})"
-    if st.st_mode & 0o022:
+    if others_may_write(st):
         return f"{path} is writable by others (uid {st.st_uid}, mode {mode:04o})"
     for d in dict.fromkeys([*_ancestors(spelled), *_ancestors(real)]):
         try:
@@ -229,7 +267,7 @@ def unsafe_chain(path: str, *, root_may_own: bool = False) -> str | None:
         dmode = stat.S_IMODE(dst.st_mode)
         if dst.st_uid not in (me, 0):
             return f"{d}, above {path}, is owned by uid {dst.st_uid} (mode {dmode:04o}), not you or root"
-        if dst.st_mode & 0o022 and not dst.st_mode & stat.S_ISVTX:
+        if others_may_write(dst) and not dst.st_mode & stat.S_ISVTX:
             return f"{d}, above {path}, is writable by others (uid {dst.st_uid}, mode {dmode:04o})"
     return None
 

@@ -49,7 +49,7 @@ def project_dir(root: Path) -> Path:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Readers see the old file or the new one, never half of either."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    paths.make_dirs(str(path.parent))
     # Not tempfile: its import (random, shutil) costs more than this whole write.
     tmp = path.parent / f".{path.name}.{os.getpid()}.{time.monotonic_ns()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -86,7 +86,7 @@ def read_json(path: Path) -> dict | None:
 
 def ensure_project_dir(root: Path) -> Path:
     d = project_dir(root)
-    d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    paths.make_dirs(str(d))
     for p in (d.parent, d):
         if p.is_symlink():
             # Written through, a link planted there would put envhook's files
