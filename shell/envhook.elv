@@ -411,7 +411,7 @@ if (not-eq $_envhook_prev $nil) {
     var shells = [bash zsh fish xonsh nu elvish tcsh]  # envhook.prompt.shells.NAMES
     var commands = [hook status pin unpin sync allow deny config doctor run exec env completion]
     var options = [&''=[--help --version --quiet] &hook=[--help --output] &status=[--help --json --short]
-                   &pin=[--help --tinkered --absent --note] &sync=[--help --force --reset]
+                   &pin=[--help --tinkered --absent --note] &sync=[--help --force --reset] &allow=[--help --config]
                    &run=[--help --no-sync] &exec=[--help --no-sync]
                    &env=[--help --json --shell --github-actions --no-sync]]
     var takes-value = [-o --output --shell --note -C]  # the next word is the option's value

@@ -106,6 +106,7 @@ def __envhook_complete [spans: list<string>] {
         pin => [--help --tinkered --absent --note]
         sync => [--help --force --reset]
         config => (if ($args | get -o 0) == get { [--help --json] } else { [--help] })
+        allow => [--help --config]
         run | exec => [--help --no-sync]
         env => [--help --json --shell --github-actions --no-sync]
         _ => [--help]

@@ -81,6 +81,7 @@ _envhook() {
         status) opts="--help --json --short" ;;
         pin) opts="--help --tinkered --absent --note" ;;
         sync) opts="--help --force --reset" ;;
+        allow) opts="--help --config" ;;
         config) [[ ${args[0]-} == get ]] && opts="--help --json" ;;
         run | exec) opts="--help --no-sync" ;;
         env) opts="--help --json --shell --github-actions --no-sync" ;;
@@ -119,7 +120,11 @@ _envhook() {
             ((${#args[@]} == 0)) && _envhook_words "bash zsh fish" "$cur"
             ;;
         status | sync | allow | deny)
-            ((${#args[@]} == 0)) && _envhook_dirs "$cur"
+            if [[ $cmd == allow && $prev == --config ]]; then
+                compopt -o default 2>/dev/null  # a file name
+            else
+                ((${#args[@]} == 0)) && _envhook_dirs "$cur"
+            fi
             ;;
         env)
             if [[ $prev == --shell ]]; then

@@ -50,7 +50,7 @@ def test_decision_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
     dep = tmp_path / "uv.lock"
     dep.write_text("one")
     missing = tmp_path / ".python-version"
-    cache = str(tmp_path / "state" / "dirs" / "x")
+    cache = os.path.join(paths.state_dir(), "dirs", "x")  # read_state reads only under the state dir
     later = os.stat(dep).st_ctime_ns + 3_000_000_000  # the file is old by then: its signature is trusted
     d = _decision([str(dep), str(missing)], later)
     assert [racy for _, _, racy in d.deps] == ["", ""]

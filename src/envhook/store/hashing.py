@@ -18,38 +18,32 @@ def hexdigest(data: bytes) -> str:
     return sha256(data).hexdigest()
 
 
-def read_regular(path, *, mine: bool = False) -> bytes:
+def read_regular(path, *, check=None) -> bytes:
     """The bytes of a regular file. A repository can name a FIFO (or a device)
     uv.lock: opened without O_NONBLOCK, reading it would hang the prompt.
-    `mine`: envhook's own state, which must not be a link, and must be yours
-    and writable by nobody else (checked on the open file, so no swap in
-    between)."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | (os.O_NOFOLLOW if mine else 0)
+    `check`: for envhook's own state, which must not be a link, and must
+    pass check(stat) (None, or why not), on the open file, so no swap in
+    between."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | (os.O_NOFOLLOW if check else 0)
     try:
         fd = os.open(path, flags)
     except OSError as e:
-        if mine and e.errno == errno.ELOOP:
+        if check and e.errno == errno.ELOOP:
             raise PermissionError(errno.EPERM, "is a symlink; envhook follows none in its state", str(path)) from None
         raise
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
-        if mine and (st.st_uid != os.geteuid() or (st.st_mode & 0o022 and _others_may_write(st))):
-            raise PermissionError(errno.EPERM, f"owned by uid {st.st_uid}, mode {stat.S_IMODE(st.st_mode):04o}: "
-                                  "not yours alone", str(path))
+        why = check(st) if check else None
+        if why:
+            raise PermissionError(errno.EPERM, why, str(path))
         chunks = []
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-def _others_may_write(st) -> bool:
-    from envhook.store.paths import others_may_write  # paths imports this module: only when a bit is set
-
-    return others_may_write(st)
 
 
 def file_digest(path) -> str | None:

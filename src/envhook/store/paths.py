@@ -310,4 +310,10 @@ def read_state(path: str) -> bytes:
         why = unsafe_owner(d)
         if why:
             raise UnsafeState(f"{d} {why}; envhook trusts nothing there until that is fixed")
-    return read_regular(os.path.join(real_state, rel), mine=True)
+    return read_regular(os.path.join(real_state, rel), check=_yours_alone)
+
+
+def _yours_alone(st) -> str | None:
+    if st.st_uid != os.geteuid() or (st.st_mode & 0o022 and others_may_write(st)):
+        return f"owned by uid {st.st_uid} with mode {stat.S_IMODE(st.st_mode):04o}: not yours alone"
+    return None
