@@ -291,3 +291,94 @@ def test_the_completer_hands_other_commands_to_the_one_config_set(tmp_path):
     r = subprocess.run([nu, "-n", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == '[["theirs"],["completion"]]'
+
+
+@pytest.fixture
+def deep_dir():
+    """make(top, depth): `depth` directories named d below `top`, removed
+    again at the end by rm: Python's shutil.rmtree (pytest's cleanup of old
+    temp dirs) recurses once per level, and fails past its recursion limit."""
+    made = []
+
+    def make(top: Path, depth: int) -> Path:
+        top.mkdir(exist_ok=True)
+        made.append(top / "d")
+        d = top
+        for _ in range(depth):  # not mkdir(parents=True): it recurses too
+            d = d / "d"
+            d.mkdir()
+        return d
+
+    yield make
+    for d in made:
+        subprocess.run(["rm", "-rf", "--", str(d)], check=True)
+
+
+def test_cd_1500_levels_down_gives_the_prompt_back(open_shell, project, tmp_path, deep_dir):
+    """Issue 26, finding 9: the walk up to the nearest project expanded the
+    path at every level (each expansion as long as the path), so one cd
+    1,500 levels down held the prompt for minutes. Now the prompt comes back
+    within the driver's usual timeout, and the env there is the right one."""
+    inside = deep_dir(project, 1500)
+    outside = deep_dir(tmp_path / "plain", 1500)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('nu', inside)}")
+    assert "syncing demo" in out, out
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("PATH").split(":")[0] == str(project / ".venv" / "bin")
+    s.run(f"cd {q('nu', outside)}")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    s.run("cd ..")
+    assert s.get("VIRTUAL_ENV") is None
+    s.run(f"cd {q('nu', inside.parent)}")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("cd d")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+
+def test_the_walk_finds_what_python_finds(open_shell, tmp_path):
+    """The hook's walk up (with its cache of directories already seen)
+    answers as paths.nearest_project_dir does, in whatever order the
+    directories are visited: a pyproject.toml further up wins over a nearer
+    requirements.txt; failing one, the nearest requirements.txt; a link to a
+    file counts as the file, a directory or a dangling link does not."""
+    from envhook.store.paths import nearest_project_dir
+
+    t = tmp_path / "trees"
+    files = ["a/pyproject.toml", "a/docs/requirements.txt",          # pyproject above requirements
+             "r/requirements.txt", "r/x/requirements.txt",            # requirements only, nested
+             "p/pyproject.toml", "p/inner/pyproject.toml",             # nested projects
+             "q/requirements.txt", "q/p/pyproject.toml", "q/p/r/requirements.txt",
+             "s/target.toml"]
+    for f in files:
+        (t / f).parent.mkdir(parents=True, exist_ok=True)
+        (t / f).write_text("")
+    (t / "s" / "pyproject.toml").symlink_to("target.toml")               # a link to a file: a project
+    (t / "dl" / "sub").mkdir(parents=True)
+    (t / "dl" / "pyproject.toml").symlink_to("nowhere")                 # a dangling link: none
+    (t / "dir" / "pyproject.toml").mkdir(parents=True)                   # a directory: none...
+    (t / "dir" / "requirements.txt").write_text("")                      # ...but this one is
+    starts = ["a", "a/docs", "a/docs/sub/deeper", "a/src", "r", "r/y", "r/x", "r/x/y/z", "p/src", "p/inner",
+              "p/inner/src", "q", "q/other", "q/p/r", "q/p/r/s", "s/sub", "dl/sub", "dir", "dir/pyproject.toml",
+              "none/x/y"]
+    for d in starts:
+        (t / d).mkdir(parents=True, exist_ok=True)
+    dirs = [str(t / d) for d in starts]
+    # Descendants first, then ancestors first, then again: the second and
+    # third passes answer from the cache or stop at a directory already known.
+    order = list(reversed(dirs)) + sorted(dirs) + dirs
+    expected = [nearest_project_dir(d) or "" for d in order]
+    assert expected[:len(starts)] != [""] * len(starts)
+
+    s = open_shell(cwd=tmp_path)
+    listing = tmp_path / "order"
+    listing.write_text("".join(d + "\n" for d in order))
+    out = s.run(f"for d in (open --raw {q('nu', listing)} | lines) {{ print (__envhook_find $d) }}; print END")
+    answers = out.replace("\r", "").split("\n")
+    answers = answers[:answers.index("END")]
+    assert list(zip(order, answers)) == list(zip(order, expected))
+    # And through cd, the hook's own path: the found project is the one Python names.
+    for d in dirs:
+        s.run(f"cd {q('nu', d)}")
+        found = s.run("print $env.__envhook.found").replace("\r", "").strip().splitlines()
+        assert (found[-1] if found else "") == (nearest_project_dir(d) or ""), d
