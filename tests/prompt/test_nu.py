@@ -6,7 +6,6 @@ no process, counted with strace."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import HOOK_LINE, envhook, processes_started, q, trusted_project, version_in_env
+from support.hooktest import HOOK_LINE, processes_started, q, trusted_project, version_in_env
 from support.projects import set_dependencies, uv_lock
 from support.shell import require_shell
 
@@ -204,29 +203,6 @@ def test_the_prompt_drawn_after_an_activation_shows_it(open_shell, tmp_path, whe
     assert "syncing demo" in out, out
     after = s.transcript.replace("\r", "").rsplit("envhook allow", 1)[1]
     assert "(demo) __EHP__> " in after, after[-600:]
-
-
-def test_ctrl_c_during_sync_returns_the_prompt_and_is_not_retried(open_shell, project, shell_env, tmp_path):
-    import json
-    import shutil
-
-    slow = tmp_path / "slowbin"
-    slow.mkdir()
-    (slow / "uv").write_text(f"#!/bin/sh\nsleep 30\nexec {os.path.realpath(shutil.which('uv', path=shell_env['PATH']))} \"$@\"\n")
-    (slow / "uv").chmod(0o755)
-    env = dict(shell_env, PATH=f"{slow}:{shell_env['PATH']}")
-    s = open_shell(env=env)
-    s.send_line(f"cd {q('nu', project)}")
-    time.sleep(1.5)
-    t0 = time.monotonic()
-    out = s.interrupt(timeout=10)
-    assert time.monotonic() - t0 < 6
-    assert "interrupted" in out, out
-    assert "Error" not in out, "nushell reported no error of the hook's"
-    data = json.loads(envhook("status", "--json", cwd=project, env=env).stdout)
-    assert data["state"] == "failed" and data["last_sync"]["status"] == "interrupted"
-    assert "syncing" not in s.run("print again")
-    assert s.run("print alive").strip() == "alive"
 
 
 def test_completion_of_envhook_in_the_real_shell(open_shell, project):
