@@ -340,21 +340,23 @@ def test_the_walk_finds_what_python_finds(open_shell, tmp_path):
     for d in starts:
         (t / d).mkdir(parents=True, exist_ok=True)
     dirs = [str(t / d) for d in starts]
-    # Descendants first, then ancestors first, then again: the second and
-    # third passes answer from the cache or stop at a directory already known.
-    order = list(reversed(dirs)) + sorted(dirs) + dirs
-    expected = [nearest_project_dir(d) or "" for d in order]
-    assert expected[:len(starts)] != [""] * len(starts)
+    expected = {d: nearest_project_dir(d) or "" for d in dirs}
+    assert [expected[str(t / d)] for d in ("a/docs", "p/inner/src", "q/p/r/s", "s/sub")] == \
+        [str(t / d) for d in ("a", "p/inner", "q/p", "s")], "the table means what it says"
 
-    s = open_shell(cwd=tmp_path)
+    # Each order in a shell of its own, whose cache starts (nearly) empty:
+    # ancestors first, so that a new directory's walk stops at one already
+    # known; descendants first; as listed. Each twice: the second time from the cache.
     listing = tmp_path / "order"
-    listing.write_text("".join(d + "\n" for d in order))
-    out = s.run(f"for d in (open --raw {q('nu', listing)} | lines) {{ print (__envhook_find $d) }}; print END")
-    answers = out.replace("\r", "").split("\n")
-    answers = answers[:answers.index("END")]
-    assert list(zip(order, answers)) == list(zip(order, expected))
+    for order in (sorted(dirs), sorted(dirs, reverse=True), dirs):
+        s = open_shell(cwd=tmp_path)
+        listing.write_text("".join(d + "\n" for d in order * 2))
+        out = s.run(f"for d in (open --raw {q('nu', listing)} | lines) {{ print (__envhook_find $d) }}; print END")
+        answers = out.replace("\r", "").split("\n")
+        answers = answers[:answers.index("END")]
+        assert list(zip(order * 2, answers)) == [(d, expected[d]) for d in order * 2]
     # And through cd, the hook's own path: the found project is the one Python names.
     for d in dirs:
         s.run(f"cd {q('nu', d)}")
         found = s.run("print $env.__envhook.found").replace("\r", "").strip().splitlines()
-        assert (found[-1] if found else "") == (nearest_project_dir(d) or ""), d
+        assert (found[-1] if found else "") == expected[d], d
