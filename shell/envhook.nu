@@ -29,6 +29,7 @@ def --env __envhook_init [] {
     # Sourcing the file twice must not forget what an earlier hook activated, nor register twice.
     if ($env.__envhook? | describe | str starts-with "record") {
         $env.__envhook.config = ($config | upsert session $env.__envhook.config.session)
+        $env.__envhook.dirs = {}  # also adds it to the record an older hook made
         return
     }
     $env.__envhook = {
@@ -38,6 +39,7 @@ def --env __envhook_init [] {
         venv: "", bin: "", active: "", cur: -1, found: ""
         check: {watch: [], absent: [], present: [], stamp: ""}  # _envhook_changed, parsed once
         old: {}, new: {}  # what __envhook_set replaced ({} where it was unset), and what it put there
+        dirs: {}          # directory -> its nearest project dir ("-" for none): __envhook_find
         slot_of: {}       # project dir -> slot
         slots: []         # {root, changed, act} per project visited
         said: []          # failures of the hook already reported
@@ -182,22 +184,38 @@ def --env __envhook_step [] {
 }
 
 # A regular file, or a symlink to one (`path type` alone names the link).
+# Only a link is expanded: `path expand` costs more the longer the path (and
+# resolves $env.PWD, see __envhook_fresh), and the walk below asks at every level.
 def __envhook_isfile [p: string] {
-    ($p | path expand | path type) == file
+    let t = ($p | path type)
+    $t == file or ($t == symlink and (do { cd /; $p | path expand | path type }) == file)
 }
 
 # The project a directory belongs to: the nearest pyproject.toml above it, or
-# else the nearest requirements.txt (paths.py's rule); "" for none.
-def __envhook_find [pwd: string] {
-    mut d = ($pwd | str trim --right --char '/')
-    mut req = ""
-    loop {
-        let dir = if $d == "" { "/" } else { $d }
-        if (__envhook_isfile $"($d)/pyproject.toml") { return $dir }
-        if $req == "" and (__envhook_isfile $"($d)/requirements.txt") { $req = $dir }
-        if $d == "" { return $req }
-        $d = ($d | str replace -r '/[^/]*$' '')
+# else the nearest requirements.txt (paths.py's rule); "" for none. A
+# directory seen before answers from the cache (directory -> project, "-" for
+# none), so `cd` costs the same at any depth; a new one walks up only until
+# it meets a directory already known (envhook.sh's _envhook_cd).
+def --env __envhook_find [pwd: string] {
+    mut found = ($env.__envhook.dirs | get -o $pwd)
+    if $found == null or ($found != $pwd and ((__envhook_isfile $"($pwd)/pyproject.toml") or (__envhook_isfile $"($pwd)/requirements.txt"))) {
+        mut d = $pwd
+        mut req = ""
+        loop {
+            if (__envhook_isfile $"($d)/pyproject.toml") { $found = $d; break }
+            if $req == "" and (__envhook_isfile $"($d)/requirements.txt") { $req = $d }
+            if $d == "/" { $found = "-"; break }
+            $d = ($d | path dirname)
+            $found = ($env.__envhook.dirs | get -o $d)
+            if $found != null { break }
+        }
+        # A requirements.txt makes a project only where no pyproject.toml is
+        # above it (docs/requirements.txt belongs to the project).
+        if $req != "" and ($found == "-" or not (__envhook_isfile $"($found)/pyproject.toml")) { $found = $req }
+        if ($env.__envhook.dirs | columns | length) >= 4096 { $env.__envhook.dirs = {} }
+        $env.__envhook.dirs = ($env.__envhook.dirs | upsert $pwd $found)
     }
+    if $found == "-" { "" } else { $found }
 }
 
 def --env __envhook_cd [] {
@@ -255,18 +273,24 @@ def __envhook_parse [words: list<string>] {
 # True when nothing changed: no watched path newer than the stamp (or gone),
 # no absent path created, no present one gone. One `ls` for all the mtimes:
 # nushell's ls is its only reader of them, and each call costs more than the
-# paths it lists (it lists them in the order given).
+# paths it lists (it lists them in the order given). `path exists` and `ls`
+# resolve $env.PWD on every call, a readlink per level (0.2 s each 1,500
+# levels down): every path here is absolute, so they run from /.
 def __envhook_fresh [] {
     let c = $env.__envhook.check
-    if ($c.absent | path exists | any {|x| $x }) { return false }
-    if not ($c.present | path exists | all {|x| $x }) { return false }
-    if ($c.watch | is-not-empty) {
-        let times = (try { ls -D $c.stamp ...$c.watch | get modified } catch { return false })
-        let stamp = ($times | first)
-        if ($times | skip 1 | any {|m| $m > $stamp }) { return false }
+    let unchanged = do {
+        cd /
+        if ($c.absent | path exists | any {|x| $x }) { return false }
+        if not ($c.present | path exists | all {|x| $x }) { return false }
+        if ($c.watch | is-not-empty) {
+            let times = (try { ls -D $c.stamp ...$c.watch | get modified } catch { return false })
+            let stamp = ($times | first)
+            if ($times | skip 1 | any {|m| $m > $stamp }) { return false }
+        }
+        true
     }
     let pwd = $env.PWD
-    $env.__envhook.found == $pwd or not (__envhook_isfile $"($pwd)/pyproject.toml")
+    $unchanged and ($env.__envhook.found == $pwd or not (__envhook_isfile $"($pwd)/pyproject.toml"))
 }
 
 def --env __envhook_export [] {
@@ -277,6 +301,8 @@ def --env __envhook_export [] {
         $env.__envhook._envhook_broken = "1"
         return
     }
+    # Python may have learned of new projects: directories are looked up afresh.
+    $env.__envhook.dirs = {}
     let vars = {
         _ENVHOOK_SESSION: $st.config.session, _ENVHOOK_TOLD: $st._envhook_told
         _ENVHOOK_ACTIVE: $st.active, _ENVHOOK_PARANOID_CFG: $st.config.paranoid_cfg

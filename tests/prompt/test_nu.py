@@ -6,7 +6,6 @@ no process, counted with strace."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import HOOK_LINE, envhook, processes_started, q, trusted_project, version_in_env
+from support.hooktest import HOOK_LINE, processes_started, q, trusted_project, version_in_env
 from support.projects import set_dependencies, uv_lock
 from support.shell import require_shell
 
@@ -206,29 +205,6 @@ def test_the_prompt_drawn_after_an_activation_shows_it(open_shell, tmp_path, whe
     assert "(demo) __EHP__> " in after, after[-600:]
 
 
-def test_ctrl_c_during_sync_returns_the_prompt_and_is_not_retried(open_shell, project, shell_env, tmp_path):
-    import json
-    import shutil
-
-    slow = tmp_path / "slowbin"
-    slow.mkdir()
-    (slow / "uv").write_text(f"#!/bin/sh\nsleep 30\nexec {os.path.realpath(shutil.which('uv', path=shell_env['PATH']))} \"$@\"\n")
-    (slow / "uv").chmod(0o755)
-    env = dict(shell_env, PATH=f"{slow}:{shell_env['PATH']}")
-    s = open_shell(env=env)
-    s.send_line(f"cd {q('nu', project)}")
-    time.sleep(1.5)
-    t0 = time.monotonic()
-    out = s.interrupt(timeout=10)
-    assert time.monotonic() - t0 < 6
-    assert "interrupted" in out, out
-    assert "Error" not in out, "nushell reported no error of the hook's"
-    data = json.loads(envhook("status", "--json", cwd=project, env=env).stdout)
-    assert data["state"] == "failed" and data["last_sync"]["status"] == "interrupted"
-    assert "syncing" not in s.run("print again")
-    assert s.run("print alive").strip() == "alive"
-
-
 def test_completion_of_envhook_in_the_real_shell(open_shell, project):
     """The hook sets nushell's external completer: asked the way nushell asks
     it at TAB (the words so far, the last one being typed), it offers the
@@ -291,3 +267,96 @@ def test_the_completer_hands_other_commands_to_the_one_config_set(tmp_path):
     r = subprocess.run([nu, "-n", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == '[["theirs"],["completion"]]'
+
+
+@pytest.fixture
+def deep_dir():
+    """make(top, depth): `depth` directories named d below `top`, removed
+    again at the end by rm: Python's shutil.rmtree (pytest's cleanup of old
+    temp dirs) recurses once per level, and fails past its recursion limit."""
+    made = []
+
+    def make(top: Path, depth: int) -> Path:
+        top.mkdir(exist_ok=True)
+        made.append(top / "d")
+        d = top
+        for _ in range(depth):  # not mkdir(parents=True): it recurses too
+            d = d / "d"
+            d.mkdir()
+        return d
+
+    yield make
+    for d in made:
+        subprocess.run(["rm", "-rf", "--", str(d)], check=True)
+
+
+def test_cd_1500_levels_down_gives_the_prompt_back(open_shell, project, tmp_path, deep_dir):
+    """Issue 26, finding 9: the walk up to the nearest project expanded the
+    path at every level (each expansion as long as the path), so one cd
+    1,500 levels down held the prompt for minutes. Now the prompt comes back
+    within the driver's usual timeout, and the env there is the right one."""
+    inside = deep_dir(project, 1500)
+    outside = deep_dir(tmp_path / "plain", 1500)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(f"cd {q('nu', inside)}")
+    assert "syncing demo" in out, out
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("PATH").split(":")[0] == str(project / ".venv" / "bin")
+    s.run(f"cd {q('nu', outside)}")
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    s.run("cd ..")
+    assert s.get("VIRTUAL_ENV") is None
+    s.run(f"cd {q('nu', inside.parent)}")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run("cd d")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+
+def test_the_walk_finds_what_python_finds(open_shell, tmp_path):
+    """The hook's walk up (with its cache of directories already seen)
+    answers as paths.nearest_project_dir does, in whatever order the
+    directories are visited: a pyproject.toml further up wins over a nearer
+    requirements.txt; failing one, the nearest requirements.txt; a link to a
+    file counts as the file, a directory or a dangling link does not."""
+    from envhook.store.paths import nearest_project_dir
+
+    t = tmp_path / "trees"
+    files = ["a/pyproject.toml", "a/docs/requirements.txt",          # pyproject above requirements
+             "r/requirements.txt", "r/x/requirements.txt",            # requirements only, nested
+             "p/pyproject.toml", "p/inner/pyproject.toml",             # nested projects
+             "q/requirements.txt", "q/p/pyproject.toml", "q/p/r/requirements.txt",
+             "s/target.toml"]
+    for f in files:
+        (t / f).parent.mkdir(parents=True, exist_ok=True)
+        (t / f).write_text("")
+    (t / "s" / "pyproject.toml").symlink_to("target.toml")               # a link to a file: a project
+    (t / "dl" / "sub").mkdir(parents=True)
+    (t / "dl" / "pyproject.toml").symlink_to("nowhere")                 # a dangling link: none
+    (t / "dir" / "pyproject.toml").mkdir(parents=True)                   # a directory: none...
+    (t / "dir" / "requirements.txt").write_text("")                      # ...but this one is
+    starts = ["a", "a/docs", "a/docs/sub/deeper", "a/src", "r", "r/y", "r/x", "r/x/y/z", "p/src", "p/inner",
+              "p/inner/src", "q", "q/other", "q/p/r", "q/p/r/s", "s/sub", "dl/sub", "dir", "dir/pyproject.toml",
+              "none/x/y"]
+    for d in starts:
+        (t / d).mkdir(parents=True, exist_ok=True)
+    dirs = [str(t / d) for d in starts]
+    expected = {d: nearest_project_dir(d) or "" for d in dirs}
+    assert [expected[str(t / d)] for d in ("a/docs", "p/inner/src", "q/p/r/s", "s/sub")] == \
+        [str(t / d) for d in ("a", "p/inner", "q/p", "s")], "the table means what it says"
+
+    # Each order in a shell of its own, whose cache starts (nearly) empty:
+    # ancestors first, so that a new directory's walk stops at one already
+    # known; descendants first; as listed. Each twice: the second time from the cache.
+    listing = tmp_path / "order"
+    for order in (sorted(dirs), sorted(dirs, reverse=True), dirs):
+        s = open_shell(cwd=tmp_path)
+        listing.write_text("".join(d + "\n" for d in order * 2))
+        out = s.run(f"for d in (open --raw {q('nu', listing)} | lines) {{ print (__envhook_find $d) }}; print END")
+        answers = out.replace("\r", "").split("\n")
+        answers = answers[:answers.index("END")]
+        assert list(zip(order * 2, answers)) == [(d, expected[d]) for d in order * 2]
+    # And through cd, the hook's own path: the found project is the one Python names.
+    for d in dirs:
+        s.run(f"cd {q('nu', d)}")
+        found = s.run("print $env.__envhook.found").replace("\r", "").strip().splitlines()
+        assert (found[-1] if found else "") == expected[d], d
