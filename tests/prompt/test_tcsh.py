@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -311,3 +312,38 @@ def test_tab_completes_envhooks_command_line(open_shell, tmp_path):
     s.run("source ~/.tcshrc")
     assert s.run("complete envhook").count("p/1/") == 1
     assert line_after("envhook sta\t") == "envhook status "
+
+
+def _render_hook() -> str:
+    """What `envhook hook tcsh` prints, rendered in this process (its pid is known here)."""
+    from envhook.commands.hook import ENTRY, import_path
+    from envhook.prompt.shells import get_shell, template_dir
+
+    sh = get_shell("tcsh")
+    text = (Path(template_dir()) / sh.template).read_text(encoding="utf-8")
+    return sh.render(text, {"ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
+                            "ENVHOOK_ENTRY": ENTRY, "ENVHOOK_SESSION": "s1", "ENVHOOK_PARANOID": ""})
+
+
+def test_render_never_writes_through_a_planted_symlink(tmp_path):
+    """`envhook hook tcsh` writes its parts under the state dir: a symlink
+    planted at the name it writes a part to first (NAME.tcsh.PID, this
+    process's pid) or at the part itself is never followed. The file it
+    points to is untouched, and the hook is written all the same."""
+    line = _render_hook()
+    where = Path(re.search(r"source '([^']*)/init\.tcsh'", line).group(1))
+    parts = sorted(p.name for p in where.glob("*.tcsh"))
+    assert "prompt.tcsh" in parts and "init.tcsh" in parts
+    hook = {name: (where / name).read_bytes() for name in parts}
+    victim = tmp_path / "victim"
+    victim.write_text("mine\n")
+    for name in parts:
+        (where / name).unlink()
+        os.symlink(victim, where / f"{name}.{os.getpid()}")
+    os.symlink(victim, where / "prompt.tcsh")  # the part itself, a link to a file of the same text
+    victim.write_bytes(hook["prompt.tcsh"])
+    mine = victim.read_bytes()
+    assert _render_hook() == line
+    assert victim.read_bytes() == mine, "a planted link was followed"
+    for name in parts:
+        assert not (where / name).is_symlink() and (where / name).read_bytes() == hook[name], name

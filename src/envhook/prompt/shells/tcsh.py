@@ -60,6 +60,26 @@ def _prune_outputs(where: str, max_age: float = 86400) -> None:
             pass
 
 
+def _holds(path: str, data: bytes) -> bool:
+    """`path` is already this part: a regular file of yours, written by no one
+    else, holding `data`. Read without following a link: a link there, or a
+    file someone else could have changed, is written anew."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
+            return False
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read(len(data) + 1) == data
+    finally:
+        os.close(fd)
+
+
 def change_expression(words: list[str]) -> str:
     """emit.change_test's words as one tcsh expression, for fresh.tcsh to
     eval in one go (a loop over the words costs tcsh ~1.5 ms a prompt):
@@ -122,7 +142,10 @@ class Tcsh(Shell):
         The files do not hold the session, so one install's shells share them."""
         import hashlib  # only `envhook hook tcsh` names files: not on the prompt's path
 
-        from envhook.store import paths  # only `envhook hook tcsh` writes files
+        from pathlib import Path  # only `envhook hook tcsh` writes files
+
+        from envhook.store import paths
+        from envhook.store.records import atomic_write
 
         values = dict(values)
         session = str(values.pop("ENVHOOK_SESSION", ""))
@@ -146,16 +169,11 @@ class Tcsh(Shell):
             for name, lines in parts.items():
                 target = os.path.join(where, f"{name}.tcsh")
                 data = "".join(lines).encode("utf-8", "surrogateescape")
-                try:
-                    with open(target, "rb") as f:
-                        if f.read() == data:
-                            continue
-                except OSError:
-                    pass
-                tmp = f"{target}.{os.getpid()}"
-                with open(tmp, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, target)
+                if _holds(target, data):
+                    continue
+                # A new file (O_EXCL | O_NOFOLLOW, mode 0600) renamed over the
+                # part: a link planted at any name here is never written through.
+                atomic_write(Path(target), data)
             _prune_outputs(where)
         except OSError as e:
             reason = tcsh_quote(f"envhook: cannot write the tcsh hook under {where} ({e.strerror})")
