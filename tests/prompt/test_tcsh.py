@@ -347,3 +347,23 @@ def test_render_never_writes_through_a_planted_symlink(tmp_path):
     assert victim.read_bytes() == mine, "a planted link was followed"
     for name in parts:
         assert not (where / name).is_symlink() and (where / name).read_bytes() == hook[name], name
+
+
+def test_env_shell_tcsh_refuses_a_value_with_a_newline(wheelhouse, shell_env, tmp_path):
+    """eval "`envhook env --shell tcsh`" joins the lines of its text: a newline
+    in a value would come back as `\\ ` (nothing injected, the value wrong).
+    It is refused, said in one line, with nothing on stdout to eval."""
+    p = trusted_project(tmp_path / "nl\nx" / "proj", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+    assert envhook("run", "true", cwd=p, env=shell_env).returncode == 0  # synced: uv says nothing below
+    r = envhook("env", "--shell", "tcsh", cwd=p, env=shell_env)
+    assert r.returncode != 0 and r.stdout == "", (r.returncode, r.stdout)
+    assert len(r.stderr.splitlines()) == 1 and "newline" in r.stderr, r.stderr
+    out = tmp_path / "out"
+    script = f"eval \"`envhook env --shell tcsh`\"; printenv VIRTUAL_ENV >! {q('tcsh', out)}"
+    t = subprocess.run([require_shell("tcsh"), "-f", "-c", script], cwd=p, env=shell_env, capture_output=True,
+                       text=True, timeout=60)
+    assert out.read_text() == "", f"tcsh set VIRTUAL_ENV={out.read_text()!r}"
+    assert len(t.stderr.splitlines()) == 1 and "newline" in t.stderr, t.stderr
+    # `envhook run` hands the value over exactly.
+    r = envhook("run", "--", "sh", "-c", 'printf %s "$VIRTUAL_ENV"', cwd=p, env=shell_env)
+    assert r.stdout == str(p / ".venv"), r

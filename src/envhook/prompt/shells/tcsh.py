@@ -110,6 +110,9 @@ class Tcsh(Shell):
     hook_line = 'eval "`envhook hook tcsh`"'
     # `envhook env --shell tcsh` is read with eval "`…`", which joins lines: one line it is.
     separator = "; "
+    # The backquotes split their output at newlines and eval joins the words
+    # with spaces: a newline inside a quoted value would come back as `\ `.
+    keeps_newlines = False
 
     def quote(self, value: str) -> str:
         return tcsh_quote(value)
