@@ -11,8 +11,9 @@
 # else can write. Python checks the whole chain of directories when it prints
 # the hook (ssh's StrictModes rule) and hands over $_envhook_guard, one line
 # that the precmd and cwdcmd aliases eval instead of sourcing prompt.tcsh: it
-# checks with file inquiries that nothing on that chain changed owner or
-# mode, and that the hook's directory is untouched since (tcsh.py, guard).
+# checks with file inquiries that no directory on that chain became a symlink
+# or writable by others, and that the hook's directory is untouched since
+# (tcsh.py, guard).
 #
 # The hook answers "did anything change?" with builtins only: string compares
 # of $cwd, a walk up the directory tree with -f, and the file inquiry -M

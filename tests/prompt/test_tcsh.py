@@ -392,7 +392,7 @@ def open_place():
 
 
 @pytest.mark.parametrize("how", ["state dir made 0777", "hook dir made 0777", "hook dir 0777 for a moment",
-                                 "XDG_STATE_HOME made 0777 first"])
+                                 "XDG_STATE_HOME made 0777 first", "a link left in the way"])
 def test_hook_files_another_user_can_replace_are_never_sourced(open_shell, shell_env, open_place, how):
     """Another local user who can write envhook's state dir, the hook's own
     dir, or a directory above them replaces prompt.tcsh with a canary that
@@ -427,6 +427,24 @@ def test_hook_files_another_user_can_replace_are_never_sourced(open_shell, shell
                 # The state dir's entries are theirs to rename: the hook's tree goes, theirs comes.
                 attack = f"cd {q('tcsh', state / 'envhook')} && mv tcsh tcsh.gone && mkdir -p tcsh/{digest} && " \
                          f"cd tcsh/{digest}"
+            elif how == "a link left in the way":
+                # While the dir above XDG_STATE_HOME is theirs to write, they put a link of
+                # theirs there, through a dir of theirs, that still leads to the real state
+                # dir; once it is closed again they can re-point their own link at will.
+                base.chmod(0o777)
+                theirs = open_place()
+                os.chown(theirs, other.pw_uid, other.pw_gid)
+                r = as_user(other, f"ln -s {q('tcsh', base / 'state.real')} {q('tcsh', theirs / 'l')} && "
+                                   f"cd {q('tcsh', base)} && mv state state.real && ln -s {q('tcsh', theirs / 'l')} state")
+                assert r.returncode == 0, r.stderr
+                base.chmod(0o755)
+                out = s.run("echo while it leads to the real one")
+                lines = [line for line in out.splitlines() if "envhook" in line]
+                assert len(lines) == 1 and "this shell's hook has stopped" in lines[0], out
+                said = lines
+                attack = f"mkdir -p {q('tcsh', theirs / 'fake' / 'envhook' / 'tcsh' / digest)} && " \
+                         f"ln -sfn {q('tcsh', theirs / 'fake')} {q('tcsh', theirs / 'l')} && " \
+                         f"cd {q('tcsh', theirs / 'fake' / 'envhook' / 'tcsh' / digest)}"
             else:
                 for d in (state / "envhook", state / "envhook" / "tcsh"):
                     d.chmod(0o755)  # others may enter: still safe
@@ -444,8 +462,8 @@ def test_hook_files_another_user_can_replace_are_never_sourced(open_shell, shell
         out += s.run("echo again")
         assert not canary.exists(), "tcsh sourced a file another user wrote"
         lines = [line for line in out.splitlines() if "envhook" in line]
-        if how == "XDG_STATE_HOME made 0777 first":
-            assert lines == [], out
+        if how in ("XDG_STATE_HOME made 0777 first", "a link left in the way"):
+            assert lines == [], out  # said already
         else:
             assert len(lines) == 1 and "this shell's hook has stopped" in lines[0], out
         assert s.run("echo alive").strip() == "alive"

@@ -171,20 +171,25 @@ def _settle(where: str) -> None:
 
 def guard(where: str, message: str) -> str:
     """What the precmd and cwdcmd aliases eval before each prompt, in place of
-    `source prompt.tcsh`: it sources prompt.tcsh only while `where` is as the
-    hook was loaded from it. tcsh's file inquiries, one expression: every
-    directory above `where` still has the owner it had (you or root, as
-    _unsafe_chain checked) and no one else may write it unless it is sticky
-    (then it still is); one that sits in a sticky directory is no symlink
-    (another user may make one where ours was removed); `where` is yours and
-    its inode change time (-C, whole seconds) is the one it has now: a chmod,
-    a chown, an entry added, removed or renamed in it (a part swapped) all
-    move it, and _install never writes in it after it is made. This shell's
-    output, out/PID, is no link and is yours. Otherwise: `message`, once, and
-    the hook stops; nothing more is sourced."""
-    import stat
+    `source prompt.tcsh`: prompt.tcsh is sourced only while nothing that
+    another user could use has changed since _unsafe_chain passed. One
+    expression of tcsh's file inquiries:
 
-    terms = []
+    - `where` is the directory that was checked and written: no symlink, and
+      its inode change time (-C, whole seconds, see _settle) is the same. A
+      chmod or chown of it, an entry added, removed or renamed in it (a part
+      swapped) moves it, and no one can set it back; _install never writes in
+      it after it is made. Its parts are yours, 0600: it stands for them.
+    - every directory above it is no symlink, and no one else may write it
+      unless it is sticky (then it still is): no one else can put anything in
+      the way now, and what they put there while they could is a symlink, or
+      a directory that leads to a `where` of another change time. For a user
+      other than root, the leading ones that root owns (/, /home, /tmp) are
+      left out: only root can change them, or their entries.
+    - this shell's output, out/PID, is no symlink and is yours.
+
+    Otherwise `message`, once, and the hook stops: nothing more is sourced.
+    Owners are not asked again: only root can change one (chown)."""
     chain = []
     p = os.path.dirname(where)
     while True:
@@ -192,25 +197,20 @@ def guard(where: str, message: str) -> str:
         if p == "/":
             break
         p = os.path.dirname(p)
-    sticky = False
+    me, terms = os.geteuid(), []
     for d in reversed(chain):
         st = os.lstat(d)
+        if me != 0 and st.st_uid == 0 and not terms:
+            continue
         qd = tcsh_quote(d)
-        terms.append(f"-U {qd} == {st.st_uid}")
-        terms.append(f"( -k {qd} || -P22 {qd} == 0 )" if st.st_mode & 0o022 else f"-P22 {qd} == 0")
-        if sticky:
-            terms.append(f"-l {qd} == 0")
-        sticky = bool(st.st_mode & stat.S_ISVTX)
+        terms += [f"-l {qd} == 0", f"( -k {qd} || -P22 {qd} == 0 )" if st.st_mode & 0o022 else f"-P22 {qd} == 0"]
     qw = tcsh_quote(where)
-    terms += [f"-o {qw}", f"-C {qw} == {int(os.lstat(where).st_ctime)}"]
-    if sticky:
-        terms.append(f"-l {qw} == 0")
-    terms += ["-l $_envhook_out:q == 0", "( -e $_envhook_out:q == 0 || -o $_envhook_out:q )"]
+    terms += [f"-l {qw} == 0", f"-C {qw} == {int(os.lstat(where).st_ctime)}",
+              "-l $_envhook_out:q == 0", "( -e $_envhook_out:q == 0 || -o $_envhook_out:q )"]
+    # tcsh opens a one-line if's redirection even when the test is false: eval'd text holds it.
+    stop = f"echo {tcsh_quote(message)} > /dev/stderr; set _envhook_guard = ''"
     return (f"set _envhook_ok = 0; if ( {' && '.join(terms)} ) set _envhook_ok = 1; "
-            f"if ( $_envhook_ok ) source {qw}/prompt.tcsh; "
-            # tcsh opens a one-line if's redirection even when the test is false: eval'd text holds it.
-            f"if ( ! $_envhook_ok ) eval {tcsh_quote(f'echo {tcsh_quote(message)} > /dev/stderr')}; "
-            "if ( ! $_envhook_ok ) set _envhook_guard = ''")
+            f"if ( $_envhook_ok ) source {qw}/prompt.tcsh; if ( ! $_envhook_ok ) eval {tcsh_quote(stop)}")
 
 
 def _holds(path: str, data: bytes) -> bool:
