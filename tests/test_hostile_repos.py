@@ -379,15 +379,16 @@ def test_paranoid_change_in_a_live_shell_asks_again(open_shell, shell, tmp_path,
     assert version_in_env(project) == "2.0"
 
 
-def test_a_paranoid_shell_never_replays_a_path_only_decision(isolated_home, tmp_path, wheelhouse, shell_env):
+@pytest.mark.parametrize("sh", ["bash", "tcsh"])
+def test_a_paranoid_shell_never_replays_a_path_only_decision(isolated_home, tmp_path, wheelhouse, shell_env, sh):
     """A shell without ENVHOOK_PARANOID syncs a changed pyproject.toml (path-only
     trust) and caches that decision; a paranoid shell entering next must decide
     from content, not replay it."""
-    require_shell("bash")
+    require_shell(sh)
     project = make_project(tmp_path / "demo", wheelhouse)
     uv_lock(project, shell_env)
     envhook("allow", cwd=project, env=shell_env)
-    relaxed = ShellSession("bash", isolated_home, HOOK_LINE["bash"] + "\n", shell_env, project, timeout=90)
+    relaxed = ShellSession(sh, isolated_home, HOOK_LINE[sh] + "\n", shell_env, project, timeout=90)
     try:
         set_dependencies(project, ["tinkerpkg==2.0"])
         assert "syncing demo" in relaxed.run("true")
@@ -396,7 +397,7 @@ def test_a_paranoid_shell_never_replays_a_path_only_decision(isolated_home, tmp_
         relaxed.close(force=True)
     assert version_in_env(project) == "2.0"
 
-    strict = ShellSession("bash", isolated_home, HOOK_LINE["bash"] + "\n", paranoid_env(shell_env), project, timeout=90)
+    strict = ShellSession(sh, isolated_home, HOOK_LINE[sh] + "\n", paranoid_env(shell_env), project, timeout=90)
     try:
         assert "pyproject.toml changed since `envhook allow`" in strict.startup_output
         assert strict.get("VIRTUAL_ENV") is None
