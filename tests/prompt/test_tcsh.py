@@ -361,7 +361,7 @@ def test_env_shell_tcsh_refuses_a_value_with_a_newline(wheelhouse, shell_env, tm
     out = tmp_path / "out"
     script = f"eval \"`envhook env --shell tcsh`\"; printenv VIRTUAL_ENV >! {q('tcsh', out)}"
     t = subprocess.run([require_shell("tcsh"), "-f", "-c", script], cwd=p, env=shell_env, capture_output=True,
-                       text=True, timeout=60)
+                       text=True, timeout=60, check=False)
     assert out.read_text() == "", f"tcsh set VIRTUAL_ENV={out.read_text()!r}"
     assert len(t.stderr.splitlines()) == 1 and "newline" in t.stderr, t.stderr
     # `envhook run` hands the value over exactly.
@@ -475,8 +475,9 @@ def test_a_safe_hook_keeps_working_for_a_user_who_is_not_root(open_place, shell_
     and state dir are its own, under /tmp (root's, sticky): the hook loads, a
     project is seen (Python runs and its answer is sourced), and prompts stay
     quiet."""
-    import envhook
     import platformdirs
+
+    import envhook
     from support.shell import ShellSession
     from support.users import local_user
 
@@ -526,7 +527,7 @@ def test_loading_the_hook_again_replaces_an_older_hooks_unchecked_alias(tmp_path
     script.write_text(f"alias precmd '{old}echo mine'\nalias cwdcmd '{old}'\n"
                       f"eval {tcsh_quote(line.strip())}\n"
                       f"alias precmd >! {q('tcsh', tmp_path / 'p')}\nalias cwdcmd >! {q('tcsh', tmp_path / 'c')}\n")
-    r = subprocess.run([sh, "-f", str(script)], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([sh, "-f", str(script)], capture_output=True, text=True, timeout=60, check=False)
     assert r.returncode == 0 and r.stderr == "", r.stderr
     new = "set _envhook_rc = $status; eval $_envhook_guard:q; set status = $_envhook_rc; "
     assert (tmp_path / "p").read_text() == new + "echo mine\n"

@@ -28,10 +28,10 @@ def local_user(prefix: str = "eh") -> Iterator[pwd.struct_passwd]:
     try:
         yield pwd.getpwnam(name)
     finally:
-        subprocess.run(["userdel", name], capture_output=True)
+        subprocess.run(["userdel", name], capture_output=True, check=False)
 
 
 def as_user(user: pwd.struct_passwd, script: str, **kw) -> subprocess.CompletedProcess:
     """`sh -c script` as `user` (setpriv: its uid, its group, no others)."""
     return subprocess.run(["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
-                           "--", "/bin/sh", "-c", script], capture_output=True, text=True, timeout=60, **kw)
+                           "--", "/bin/sh", "-c", script], capture_output=True, text=True, timeout=60, check=False, **kw)
