@@ -7,6 +7,14 @@
 # init.tcsh. Each part is a "function": `source` runs it in this shell, no
 # process, with globals as its arguments and results.
 #
+# A file sourced is code run as you: it is sourced only from a place no one
+# else can write. Python checks the whole chain of directories when it prints
+# the hook (ssh's StrictModes rule) and hands over $_envhook_guard, one line
+# that the precmd and cwdcmd aliases eval instead of sourcing prompt.tcsh: it
+# checks with file inquiries that no directory on that chain became a symlink
+# or writable by others, and that the hook's directory is untouched since
+# (tcsh.py, guard).
+#
 # The hook answers "did anything change?" with builtins only: string compares
 # of $cwd, a walk up the directory tree with -f, and the file inquiry -M
 # (mtimes in whole seconds, compared with >=: a file written in the same
@@ -36,7 +44,9 @@ if ( $?_envhook_new_session ) then
     unset _envhook_new_session
 endif
 if ( ! $?_envhook_session ) set _envhook_session = ''
-set _envhook_out = $_envhook_dir:q/out.$$
+set _envhook_out = $_envhook_dir:q/out/$$
+# Set by the line that sources this file; without it no prompt sources anything.
+if ( ! $?_envhook_guard ) set _envhook_guard = ''
 # Sourcing ~/.tcshrc twice must not forget what an earlier hook activated.
 if ( ! $?_envhook_root ) set _envhook_root = ''
 if ( ! $?_envhook_pwd ) set _envhook_pwd = ''
@@ -88,15 +98,20 @@ endif
 # handed back first: `source` starts its file with $status 0, so the alias
 # itself saves it (tcsh 6.24 restores $status after precmd, but the user's
 # text after ours reads it, and cwdcmd runs inside cd, which `cd proj && cmd` reads).
+# The alias evals the guard, which sources prompt.tcsh once it checked where it is.
+# An older hook's part (it sourced prompt.tcsh unchecked) is taken out of the
+# text first, so a shell that loads this hook again stops using it.
 # Reading an alias takes a backquote, a fork: here, once per load, never at a prompt.
 set _envhook_a = "`alias precmd`"
-if ( x$_envhook_a:q !~ *_envhook_dir* ) then
-    alias precmd 'set _envhook_rc = $status; source $_envhook_dir:q/prompt.tcsh; set status = $_envhook_rc; '$_envhook_a:q
+set _envhook_a = "$_envhook_a:s%set _envhook_rc = $status; source $_envhook_dir:q/prompt.tcsh; set status = $_envhook_rc; %%"
+if ( x$_envhook_a:q !~ *_envhook_guard* ) then
+    alias precmd 'set _envhook_rc = $status; eval $_envhook_guard:q; set status = $_envhook_rc; '$_envhook_a:q
 endif
 # cwdcmd runs right after cd, pushd and popd, so `cd proj && cmd` sees proj's env.
 set _envhook_a = "`alias cwdcmd`"
-if ( x$_envhook_a:q !~ *_envhook_dir* ) then
-    alias cwdcmd 'set _envhook_rc = $status; source $_envhook_dir:q/prompt.tcsh; set status = $_envhook_rc; '$_envhook_a:q
+set _envhook_a = "$_envhook_a:s%set _envhook_rc = $status; source $_envhook_dir:q/prompt.tcsh; set status = $_envhook_rc; %%"
+if ( x$_envhook_a:q !~ *_envhook_guard* ) then
+    alias cwdcmd 'set _envhook_rc = $status; eval $_envhook_guard:q; set status = $_envhook_rc; '$_envhook_a:q
 endif
 unset _envhook_a
 # Completion of envhook's command line: tcsh's `complete` builtin, set (again)

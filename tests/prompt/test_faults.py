@@ -586,7 +586,7 @@ def test_unreadable_pyproject(open_shell, shell, project, shell_env, tmp_path):
     assert uv_calls(log) == [] and recorded(env, project) == before
 
 
-@pytest.mark.parametrize("shell", ["bash"], indirect=True)
+@pytest.mark.parametrize("shell", ["bash", "tcsh"], indirect=True)
 def test_pyproject_that_is_no_file_is_no_project(open_shell, shell, tmp_path, shell_env):
     """A directory, a dangling symlink or a FIFO named pyproject.toml: no
     project file (`-f` is false), so nothing is read — a FIFO would block."""
@@ -732,7 +732,7 @@ def test_cwd_deleted_with_the_whole_project(open_shell, shell, project, shell_en
     assert recorded(env, project) == before and uv_calls(log) == []
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "nu", "elvish"], indirect=True)
+@pytest.mark.parametrize("shell", ["bash", "zsh", "nu", "elvish", "tcsh"], indirect=True)
 def test_a_fifo_named_uv_lock_hangs_nothing(open_shell, shell, project, shell_env):
     """A FIFO blocks whoever opens it for reading: envhook must not, and must
     not hand it to uv either."""

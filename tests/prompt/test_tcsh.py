@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def test_envhook_disable_and_loading_twice(open_shell, project, tmp_path):
     s.run("echo on")
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
     aliases = s.run("alias precmd; alias cwdcmd")
-    assert aliases.count("prompt.tcsh") == 2, aliases
+    assert aliases.count("eval $_envhook_guard:q") == 2, aliases
     s.run("source ~/.tcshrc")
     assert s.run("alias precmd; alias cwdcmd") == aliases, "registered once"
     assert s.get("VIRTUAL_ENV") == str(project / ".venv"), "what was active survives loading the hook again"
@@ -186,7 +187,7 @@ def test_the_users_precmd_and_cwdcmd_are_kept_and_see_the_status(open_shell, pro
     lines = log.read_text().splitlines()
     assert "c" in lines and "p 4" in lines, lines
     aliases = s.run("alias precmd; alias cwdcmd")
-    assert aliases.count("prompt.tcsh") == 2 and aliases.count(str(log)) == 2, aliases
+    assert aliases.count("eval $_envhook_guard:q") == 2 and aliases.count(str(log)) == 2, aliases
 
 
 def test_a_failing_cd_and_command_keep_their_status(open_shell, project, tmp_path):
@@ -311,3 +312,223 @@ def test_tab_completes_envhooks_command_line(open_shell, tmp_path):
     s.run("source ~/.tcshrc")
     assert s.run("complete envhook").count("p/1/") == 1
     assert line_after("envhook sta\t") == "envhook status "
+
+
+def _render_hook() -> str:
+    """What `envhook hook tcsh` prints, rendered in this process (its pid is known here)."""
+    from envhook.commands.hook import ENTRY, import_path
+    from envhook.prompt.shells import get_shell, template_dir
+
+    sh = get_shell("tcsh")
+    text = (Path(template_dir()) / sh.template).read_text(encoding="utf-8")
+    return sh.render(text, {"ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
+                            "ENVHOOK_ENTRY": ENTRY, "ENVHOOK_SESSION": "s1", "ENVHOOK_PARANOID": ""})
+
+
+def test_render_never_writes_through_a_planted_symlink(tmp_path):
+    """`envhook hook tcsh` writes its parts under the state dir: a symlink
+    planted at the name it writes a part to first (NAME.tcsh.PID, this
+    process's pid) or at the part itself is never followed. The file it
+    points to is untouched, and the hook is written all the same."""
+    line = _render_hook()
+    where = Path(re.search(r"source '([^']*)/init\.tcsh'", line).group(1))
+    parts = sorted(p.name for p in where.glob("*.tcsh"))
+    assert "prompt.tcsh" in parts and "init.tcsh" in parts
+    hook = {name: (where / name).read_bytes() for name in parts}
+    victim = tmp_path / "victim"
+    victim.write_text("mine\n")
+    for name in parts:
+        (where / name).unlink()
+        os.symlink(victim, where / f"{name}.{os.getpid()}")
+    os.symlink(victim, where / "prompt.tcsh")  # the part itself, a link to a file of the same text
+    victim.write_bytes(hook["prompt.tcsh"])
+    mine = victim.read_bytes()
+    assert re.search(r"source '([^']*)/init\.tcsh'", _render_hook()).group(1) == str(where)
+    assert victim.read_bytes() == mine, "a planted link was followed"
+    for name in parts:
+        assert not (where / name).is_symlink() and (where / name).read_bytes() == hook[name], name
+
+
+def test_env_shell_tcsh_refuses_a_value_with_a_newline(wheelhouse, shell_env, tmp_path):
+    """eval "`envhook env --shell tcsh`" joins the lines of its text: a newline
+    in a value would come back as `\\ ` (nothing injected, the value wrong).
+    It is refused, said in one line, with nothing on stdout to eval."""
+    p = trusted_project(tmp_path / "nl\nx" / "proj", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+    assert envhook("run", "true", cwd=p, env=shell_env).returncode == 0  # synced: uv says nothing below
+    r = envhook("env", "--shell", "tcsh", cwd=p, env=shell_env)
+    assert r.returncode != 0 and r.stdout == "", (r.returncode, r.stdout)
+    assert len(r.stderr.splitlines()) == 1 and "newline" in r.stderr, r.stderr
+    out = tmp_path / "out"
+    script = f"eval \"`envhook env --shell tcsh`\"; printenv VIRTUAL_ENV >! {q('tcsh', out)}"
+    t = subprocess.run([require_shell("tcsh"), "-f", "-c", script], cwd=p, env=shell_env, capture_output=True,
+                       text=True, timeout=60, check=False)
+    assert out.read_text() == "", f"tcsh set VIRTUAL_ENV={out.read_text()!r}"
+    assert len(t.stderr.splitlines()) == 1 and "newline" in t.stderr, t.stderr
+    # `envhook run` hands the value over exactly.
+    r = envhook("run", "--", "sh", "-c", 'printf %s "$VIRTUAL_ENV"', cwd=p, env=shell_env)
+    assert r.stdout == str(p / ".venv"), r
+
+
+# -- the hook's files: sourced only from a place no one else can write (issue 26, finding 2) --------------
+
+@pytest.fixture
+def open_place():
+    """A new directory under /tmp that every user may enter (pytest's own are
+    root's alone, where another user could not even reach the state dir)."""
+    import shutil
+    import tempfile
+
+    made = []
+
+    def make() -> Path:
+        d = Path(tempfile.mkdtemp(prefix="ehtcsh-", dir="/tmp"))
+        d.chmod(0o755)
+        made.append(d)
+        return d
+
+    yield make
+    for d in made:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.mark.parametrize("how", ["state dir made 0777", "hook dir made 0777", "hook dir 0777 for a moment",
+                                 "XDG_STATE_HOME made 0777 first", "a link left in the way"])
+def test_hook_files_another_user_can_replace_are_never_sourced(open_shell, shell_env, open_place, how):
+    """Another local user who can write envhook's state dir, the hook's own
+    dir, or a directory above them replaces prompt.tcsh with a canary that
+    touches a file. Python checks the chain when it prints the hook (ssh's
+    StrictModes rule) and tcsh before each prompt that nothing on it changed:
+    the canary never runs, and one line says why."""
+    from support.users import as_user, local_user
+
+    base = open_place()
+    state = base / "state"
+    state.mkdir(mode=0o755)
+    canary = base / "pwned"
+    env = dict(shell_env, XDG_STATE_HOME=str(state))
+    with local_user() as other:
+        if how == "XDG_STATE_HOME made 0777 first":
+            state.chmod(0o777)
+        s = open_shell(cwd=base, env=env)
+        said = [line for line in s.startup_output.splitlines() if "envhook" in line]
+        hook_dirs = list((state / "envhook" / "tcsh").glob("*"))
+        if how == "XDG_STATE_HOME made 0777 first":
+            # Python refused: one line, and nothing loaded that could source anything.
+            assert len(said) == 1 and f"{state} is writable by others" in said[0], s.startup_output
+            assert s.run("alias precmd; alias cwdcmd").strip() == ""
+            digest = hook_dirs[0].name if hook_dirs else "0" * 16
+            attack = f"cd {q('tcsh', state)} && mv envhook envhook.gone && mkdir -p envhook/tcsh/{digest} && " \
+                     f"cd envhook/tcsh/{digest}"
+        else:
+            assert said == [], s.startup_output
+            digest = hook_dirs[0].name
+            if how == "state dir made 0777":
+                (state / "envhook").chmod(0o777)
+                # The state dir's entries are theirs to rename: the hook's tree goes, theirs comes.
+                attack = f"cd {q('tcsh', state / 'envhook')} && mv tcsh tcsh.gone && mkdir -p tcsh/{digest} && " \
+                         f"cd tcsh/{digest}"
+            elif how == "a link left in the way":
+                # While the dir above XDG_STATE_HOME is theirs to write, they put a link of
+                # theirs there, through a dir of theirs, that still leads to the real state
+                # dir; once it is closed again they can re-point their own link at will.
+                base.chmod(0o777)
+                theirs = open_place()
+                os.chown(theirs, other.pw_uid, other.pw_gid)
+                r = as_user(other, f"ln -s {q('tcsh', base / 'state.real')} {q('tcsh', theirs / 'l')} && "
+                                   f"cd {q('tcsh', base)} && mv state state.real && ln -s {q('tcsh', theirs / 'l')} state")
+                assert r.returncode == 0, r.stderr
+                base.chmod(0o755)
+                out = s.run("echo while it leads to the real one")
+                lines = [line for line in out.splitlines() if "envhook" in line]
+                assert len(lines) == 1 and "this shell's hook has stopped" in lines[0], out
+                said = lines
+                attack = f"mkdir -p {q('tcsh', theirs / 'fake' / 'envhook' / 'tcsh' / digest)} && " \
+                         f"ln -sfn {q('tcsh', theirs / 'fake')} {q('tcsh', theirs / 'l')} && " \
+                         f"cd {q('tcsh', theirs / 'fake' / 'envhook' / 'tcsh' / digest)}"
+            else:
+                for d in (state / "envhook", state / "envhook" / "tcsh"):
+                    d.chmod(0o755)  # others may enter: still safe
+                (state / "envhook" / "tcsh" / digest).chmod(0o777)
+                attack = f"cd {q('tcsh', state / 'envhook' / 'tcsh' / digest)}"
+        attack += f" && printf 'touch %s\\n' {q('tcsh', canary)} > new && chmod 755 new && mv -f new prompt.tcsh"
+        r = as_user(other, attack)
+        assert r.returncode == 0, r.stderr
+        if how == "hook dir 0777 for a moment":
+            # Owners and modes are as they were: only the hook dir's change time tells.
+            for d in (state / "envhook" / "tcsh" / digest, state / "envhook" / "tcsh", state / "envhook"):
+                d.chmod(0o700)
+        out = s.run("echo next")
+        s.run("cd /")
+        out += s.run("echo again")
+        assert not canary.exists(), "tcsh sourced a file another user wrote"
+        lines = [line for line in out.splitlines() if "envhook" in line]
+        if how in ("XDG_STATE_HOME made 0777 first", "a link left in the way"):
+            assert lines == [], out  # said already
+        else:
+            assert len(lines) == 1 and "this shell's hook has stopped" in lines[0], out
+        assert s.run("echo alive").strip() == "alive"
+        assert not canary.exists()
+
+
+def test_a_safe_hook_keeps_working_for_a_user_who_is_not_root(open_place, shell_env):
+    """The same checks do not stop the hook of an ordinary user whose home
+    and state dir are its own, under /tmp (root's, sticky): the hook loads, a
+    project is seen (Python runs and its answer is sourced), and prompts stay
+    quiet."""
+    import platformdirs
+
+    import envhook
+    from support.shell import ShellSession
+    from support.users import local_user
+
+    src = Path(envhook.__file__).resolve().parent.parent
+    site = Path(platformdirs.__file__).resolve().parent.parent  # the dev venv's site-packages
+    base = open_place()
+    with local_user() as user:
+        home, bindir = base / "home", base / "bin"
+        for d in (home, bindir, base / "state", base / "proj"):
+            d.mkdir()
+        # This checkout's envhook on a Python every user may run (the test's own lives under /root).
+        (bindir / "envhook").write_text(f"#!/bin/sh\nPYTHONPATH={src}:{site} exec /usr/bin/python3 -m envhook \"$@\"\n")
+        (bindir / "envhook").chmod(0o755)
+        (base / "proj" / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
+        base.chmod(0o700)
+        for top, dirs, files in os.walk(base):
+            for name in (top, *(os.path.join(top, n) for n in dirs + files)):
+                os.chown(name, user.pw_uid, user.pw_gid)
+        env = dict(shell_env, HOME=str(home), XDG_STATE_HOME=str(base / "state"), XDG_CONFIG_HOME=str(home / ".config"),
+                   XDG_CACHE_HOME=str(home / ".cache"), XDG_DATA_HOME=str(home / ".local" / "share"),
+                   XDG_CONFIG_DIRS=str(home / ".config-dirs"), UV_CACHE_DIR=str(home / ".cache" / "uv"),
+                   PATH=f"{bindir}:/usr/bin:/bin", USER=user.pw_name, LOGNAME=user.pw_name)
+        s = ShellSession("tcsh", home, 'eval "`envhook hook tcsh`"\n', env, base, timeout=90,
+                         user=(user.pw_uid, user.pw_gid))
+        try:
+            assert "envhook" not in s.startup_output, s.startup_output
+            assert s.run("id -u").strip() == str(user.pw_uid)
+            out = s.run("cd proj")
+            assert "is not trusted" in out, out
+            assert s.get("ENVHOOK_STATE") == "untrusted"
+            out = "".join(s.run(cmd) for cmd in ("echo 1", "cd ..", "cd proj", "echo 2"))
+            assert "envhook" not in out and "denied" not in out, out
+        finally:
+            s.close(force=True)
+
+
+def test_loading_the_hook_again_replaces_an_older_hooks_unchecked_alias(tmp_path):
+    """A tcsh that loaded an envhook from before the guard has aliases that
+    source prompt.tcsh unchecked: loading this hook takes that part out (the
+    user's own text stays) and puts the guard in its place."""
+    from envhook.prompt.shells.tcsh import tcsh_quote
+
+    sh = require_shell("tcsh")
+    line = _render_hook()
+    old = "set _envhook_rc = $status; source $_envhook_dir:q/prompt.tcsh; set status = $_envhook_rc; "
+    script = tmp_path / "rc.tcsh"
+    script.write_text(f"alias precmd '{old}echo mine'\nalias cwdcmd '{old}'\n"
+                      f"eval {tcsh_quote(line.strip())}\n"
+                      f"alias precmd >! {q('tcsh', tmp_path / 'p')}\nalias cwdcmd >! {q('tcsh', tmp_path / 'c')}\n")
+    r = subprocess.run([sh, "-f", str(script)], capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    new = "set _envhook_rc = $status; eval $_envhook_guard:q; set status = $_envhook_rc; "
+    assert (tmp_path / "p").read_text() == new + "echo mine\n"
+    assert (tmp_path / "c").read_text() == new + "\n"

@@ -219,7 +219,7 @@ def test_status_prints_a_repositorys_text_as_text(tmp_path, shell_env):
 # ====================================================== 5. FIFOs never hang
 
 
-@pytest.mark.parametrize("shell", ["bash", "nu", "elvish"])
+@pytest.mark.parametrize("shell", ["bash", "nu", "elvish", "tcsh"])
 def test_fifos_where_envhook_reads_do_not_hang_cd_or_status(open_shell, shell, tmp_path, package_index, shell_env,
                                                             wheelhouse):
     from support.backend_projects import make_poetry_project, tool_env
@@ -262,7 +262,7 @@ def test_fifos_where_envhook_reads_do_not_hang_cd_or_status(open_shell, shell, t
 # ====================================================== 6. Ctrl-C out of "waiting for another sync"
 
 
-@pytest.mark.parametrize("shell", ["bash", "nu", "elvish"])
+@pytest.mark.parametrize("shell", ["bash", "nu", "elvish", "tcsh"])
 def test_ctrl_c_stops_waiting_and_the_next_prompt_does_not_wait_again(open_shell, shell, tmp_path, wheelhouse,
                                                                       shell_env):
     app = make_project(tmp_path / "demo", wheelhouse)
@@ -293,7 +293,7 @@ def test_ctrl_c_stops_waiting_and_the_next_prompt_does_not_wait_again(open_shell
 # ====================================================== 8. a re-pointed symlink
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh"])
 def test_a_re_pointed_symlink_is_another_project(open_shell, shell, tmp_path, wheelhouse, shell_env):
     require_shell(shell)
     good = make_project(tmp_path / "good", wheelhouse, name="good")
@@ -322,7 +322,7 @@ def test_a_re_pointed_symlink_is_another_project(open_shell, shell, tmp_path, wh
 # ====================================================== 9. a clock that stepped back
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh"])
 def test_deny_reaches_shells_whose_stamps_are_ahead_of_the_clock(open_shell, shell, tmp_path, wheelhouse,
                                                                   shell_env):
     require_shell(shell)
@@ -431,7 +431,7 @@ def test_deny_cancels_a_running_sync_and_its_process_group(open_shell, tmp_path,
     assert record["status"] == "interrupted" and "cancelled" in record["message"], record
 
 
-@pytest.mark.parametrize("shell", ["bash", "nu", "elvish"])
+@pytest.mark.parametrize("shell", ["bash", "nu", "elvish", "tcsh"])
 def test_ctrl_c_reaches_a_tool_that_ignores_it_and_everything_it_started(open_shell, shell, tmp_path, wheelhouse,
                                                                          shell_env):
     require_shell(shell)

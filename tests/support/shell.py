@@ -398,6 +398,17 @@ def _reset_signals() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
+def _become(uid: int, gid: int) -> None:
+    """preexec_fn for a shell run as another user: pristine signals, then that
+    user's uid and gid and no supplementary groups. The terminal stays root's
+    (login would hand it over): the shell writes to its inherited fd 2, but a
+    `> /dev/stderr` fails with "Permission denied", so one shows."""
+    _reset_signals()
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+
+
 def _decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
@@ -424,6 +435,7 @@ class ShellSession:
         timeout: float = 60,
         *,
         columns: int = COLUMNS,
+        user: tuple[int, int] | None = None,
     ) -> None:
         if shell not in (*SHELLS, *MORE_SHELLS):
             raise ValueError(f"unsupported shell {shell!r}; expected one of {SHELLS + MORE_SHELLS}")
@@ -461,6 +473,13 @@ class ShellSession:
             exe = shutil.which(argv[0], path=self.env.get("PATH")) or shutil.which(argv[0])
             if exe is None:
                 raise FileNotFoundError(f"shell {argv[0]!r} not found on PATH")
+            if user is not None:
+                # The shell runs as that uid and gid (the caller is root): it gets
+                # the home (its rc files) and the dir it writes the values to.
+                for d in (self.home, self._xfer):
+                    for top, dirs, files in os.walk(d):
+                        for name in (top, *(os.path.join(top, n) for n in dirs + files)):
+                            os.chown(name, *user, follow_symlinks=False)
         except BaseException:
             shutil.rmtree(self._xfer, ignore_errors=True)
             raise
@@ -474,7 +493,7 @@ class ShellSession:
             echo=True,
             maxread=65536,
             timeout=timeout,
-            preexec_fn=_reset_signals,
+            preexec_fn=_reset_signals if user is None else lambda: _become(*user),
         )
         # The line editors switch the tty to raw mode before drawing the prompt, so
         # typing right after the prompt appears is safe (stress-tested with 0).

@@ -19,9 +19,12 @@ root's), removed with the users at the end of the session.
 from __future__ import annotations
 
 import os
+import pwd
 import secrets
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,8 +35,6 @@ _DEPENDENCIES = ("packaging", "platformdirs", "shellingham", "tomlkit")
 
 class User:
     def __init__(self, name: str, base: Path):
-        import pwd
-
         pw = pwd.getpwnam(name)
         self.name, self.uid, self.gid, self.home = name, pw.pw_uid, pw.pw_gid, Path(pw.pw_dir)
         self.base = base
@@ -111,8 +112,6 @@ def _useradd(name: str, home: Path) -> None:
 
 
 def _ids(name: str) -> tuple[int, int]:
-    import pwd
-
     pw = pwd.getpwnam(name)
     return pw.pw_uid, pw.pw_gid
 
@@ -152,4 +151,30 @@ def world_dir(users: Users, name: str, mode: int) -> Path:
     return d
 
 
-__all__ = ["SYSTEM_PYTHON", "User", "Users", "users", "world_dir"]
+# -- a user for one test (tests/prompt/test_tcsh.py) ----------------------------------------
+
+
+@contextmanager
+def local_user(prefix: str = "eh") -> Iterator[pwd.struct_passwd]:
+    """A new user (and its own group), without a home: give it one under a
+    directory it owns. userdel removes both at the end."""
+    if os.geteuid() != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail("this test makes another local user with useradd, which needs root (CI runs as root)")
+        pytest.skip("needs root to add a user")
+    name = f"{prefix}{secrets.token_hex(4)}"
+    subprocess.run(["useradd", "--no-create-home", "--user-group", "--shell", "/bin/sh", name],
+                   check=True, capture_output=True)
+    try:
+        yield pwd.getpwnam(name)
+    finally:
+        subprocess.run(["userdel", name], capture_output=True, check=False)
+
+
+def as_user(user: pwd.struct_passwd, script: str, **kw) -> subprocess.CompletedProcess:
+    """`sh -c script` as `user` (setpriv: its uid, its group, no others)."""
+    return subprocess.run(["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
+                           "--", "/bin/sh", "-c", script], capture_output=True, text=True, timeout=60, check=False, **kw)
+
+
+__all__ = ["SYSTEM_PYTHON", "User", "Users", "as_user", "local_user", "users", "world_dir"]

@@ -99,6 +99,12 @@ def env(directory: Path | None, fmt: str, shell_name: str | None, no_sync: bool)
             say(str(e), error=True)
             return 2
         env_now = changes.applied(dict(os.environ))
+        exported = [*changes.set.items(), *([("PATH", env_now["PATH"])] if changes.path_prepend else [])]
+        late = next((k for k, v in exported if "\n" in v), None)
+        if late is not None and not sh.keeps_newlines:
+            say(f"{late} would hold a newline, which {sh.name}'s eval of this output cannot keep; nothing printed "
+                "(`envhook run -- CMD` hands it over exactly)", error=True)
+            return 1
         lines = [sh.export(k, v) for k, v in changes.set.items()]
         lines += [sh.unset(k) for k in changes.unset]
         if changes.path_prepend:

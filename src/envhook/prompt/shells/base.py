@@ -7,6 +7,9 @@ class Shell:
     hook_line: str  # what the rc file says to load the hook (doctor's fix, README)
     separator = "\n"
     word_separator = " "  # between the quoted words of a list placeholder
+    # False where the code `envhook env --shell` prints cannot carry a newline
+    # in a value exactly: there it refuses such a value rather than print it changed.
+    keeps_newlines = True
 
     def quote(self, value: str) -> str:
         raise NotImplementedError
