@@ -414,7 +414,7 @@ def test_hook_files_another_user_can_replace_are_never_sourced(open_shell, shell
         hook_dirs = list((state / "envhook" / "tcsh").glob("*"))
         if how == "XDG_STATE_HOME made 0777 first":
             # Python refused: one line, and nothing loaded that could source anything.
-            assert len(said) == 1 and f"{state} is writable by others" in said[0], s.startup_output
+            assert len(said) == 1 and f"{state}, above " in said[0] and "is writable by others" in said[0], s.startup_output
             assert s.run("alias precmd; alias cwdcmd").strip() == ""
             digest = hook_dirs[0].name if hook_dirs else "0" * 16
             attack = f"cd {q('tcsh', state)} && mv envhook envhook.gone && mkdir -p envhook/tcsh/{digest} && " \

@@ -60,44 +60,6 @@ def _prune_outputs(where: str, max_age: float = 86400) -> None:
             pass
 
 
-def _unsafe_chain(path: str) -> str | None:
-    """Why tcsh must not source `path`, or None when it may (ssh's StrictModes
-    rule): `path` and its directory are yours and no one else may write them;
-    every directory above, up to /, is yours or root's, and no one else may
-    write it unless it is sticky (/tmp); none is a symlink (`path` is a real
-    path). The lead will replace this with paths' shared rule."""
-    import stat
-
-    me, p, level = os.geteuid(), path, 0
-    while True:
-        try:
-            st = os.lstat(p)
-        except OSError as e:
-            return f"{p} cannot be checked ({e.strerror})"
-        mine = level < 2  # the file and its directory
-        if stat.S_ISLNK(st.st_mode):
-            return f"{p} is a symlink"
-        if st.st_uid != me and (mine or st.st_uid != 0):
-            return f"{p} is owned by uid {st.st_uid}, not you (uid {me})"
-        if st.st_mode & 0o022 and (mine or not st.st_mode & stat.S_ISVTX):
-            return f"{p} is writable by others (mode {stat.S_IMODE(st.st_mode):04o})"
-        if p == "/":
-            return None
-        p, level = os.path.dirname(p), level + 1
-
-
-def _make_private(path: str) -> None:
-    """mkdir -p, each new directory 0700: os.makedirs makes those above the
-    last with the umask's mode, which may let the group write them."""
-    if os.path.isdir(path):
-        return
-    _make_private(os.path.dirname(path))
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        pass
-
-
 def _private_dir(path: str) -> bool:
     """A directory of yours that no one else may even enter."""
     import stat
@@ -172,7 +134,7 @@ def _settle(where: str) -> None:
 def guard(where: str, message: str) -> str:
     """What the precmd and cwdcmd aliases eval before each prompt, in place of
     `source prompt.tcsh`: prompt.tcsh is sourced only while nothing that
-    another user could use has changed since _unsafe_chain passed. One
+    another user could use has changed since paths.unsafe_chain passed. One
     expression of tcsh's file inquiries:
 
     - `where` is the directory that was checked and written: no symlink, and
@@ -297,7 +259,7 @@ class Tcsh(Shell):
         ~/.tcshrc's eval: it sets this shell's session and its guard, and
         sources init.tcsh. The files do not hold the session, so one install's
         shells share them. They are sourced only from a place no one else can
-        write (_unsafe_chain), checked here and, by the guard, before each prompt."""
+        write (paths.unsafe_chain), checked here and, by the guard, before each prompt."""
         import hashlib  # only `envhook hook tcsh` names files: not on the prompt's path
 
         from envhook.messages import clean, say
@@ -313,7 +275,7 @@ class Tcsh(Shell):
             # aliases' text; say so instead of loading half a hook.
             return "echo 'envhook: the state dir holds a newline; tcsh cannot be hooked from it' > /dev/stderr\n"
         try:
-            _make_private(top)
+            paths.make_dirs(top)
             # The real path: the guard checks the directories tcsh reaches the files through.
             where = os.path.join(os.path.realpath(top), digest)
             text = text.replace("__ENVHOOK_DIR__", self.quote(where))
@@ -324,12 +286,12 @@ class Tcsh(Shell):
                     current = parts.setdefault(line[3:].strip(), [])
                 elif current is not None:
                     current.append(line)
-            why = _unsafe_chain(os.path.dirname(where))
+            why = paths.unsafe_chain(os.path.dirname(where))
             if why is None:
                 data = {n: "".join(lines).encode("utf-8", "surrogateescape") for n, lines in parts.items()}
                 _install(where, data)
                 _settle(where)
-                why = _unsafe_chain(os.path.join(where, "init.tcsh"))
+                why = paths.unsafe_chain(os.path.join(where, "init.tcsh"))
                 if why is None and not _complete(where, data):
                     why = f"{where} changed while the hook was written there"
             if why is not None:
