@@ -18,7 +18,7 @@ import pytest
 
 from envhook.decide.project import find_project
 from envhook.store import paths
-from support.hooktest import envhook, q, status_json, version_in_env, write_config
+from support.hooktest import alive, envhook, q, status_json, version_in_env, write_config
 from support.projects import make_project, make_workspace_member, set_dependencies, toml_str, uv_lock
 from support.shell import require_shell
 from support.wheels import build_wheel
@@ -386,15 +386,6 @@ def slow_uv(tmp_path: Path, env: dict, body: str) -> dict:
     (d / "uv").write_text(f'#!/bin/sh\ncase " $* " in *" sync "*) {body};; esac\nexec {real} "$@"\n')
     (d / "uv").chmod(0o755)
     return dict(env, PATH=f"{d}:{env['PATH']}")
-
-
-def alive(pid: int) -> bool:
-    """Running (a zombie left for init to reap is not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def syncing_with_a_grandchild(open_shell, tmp_path, wheelhouse, shell_env, trap: str = ""):
