@@ -382,6 +382,25 @@ def test_uv_project_environment_is_honoured(open_shell, shell, project, shell_en
     assert (project / "build" / "env" / "pyvenv.cfg").exists()
 
 
+def test_a_venv_prompt_starting_with_equals_is_activated_as_it_is(open_shell, shell, project, shell_env):
+    """`uv venv --prompt =ls` writes `prompt = =ls` to pyvenv.cfg; zsh's
+    equals expansion made `=ls` /usr/bin/ls (or "=cmd not found", no
+    activation) in the hook's eval and in `envhook env --shell`."""
+    r = subprocess.run(["uv", "venv", "--prompt", "=ls", ".venv"], cwd=project, env=shell_env, capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert "prompt = =ls" in (project / ".venv" / "pyvenv.cfg").read_text()
+    envhook("allow", cwd=project, env=shell_env, check=True)
+    s = open_shell(cwd=project)
+    assert "not found" not in s.startup_output, s.startup_output
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("VIRTUAL_ENV_PROMPT") == "=ls"
+    script = ('eval "$(envhook env --shell SH)"; printf %s "$VIRTUAL_ENV_PROMPT"' if shell != "fish"
+              else 'envhook env --shell fish | source; printf %s "$VIRTUAL_ENV_PROMPT"').replace("SH", shell)
+    r = subprocess.run([shutil.which(shell), "-c", script], cwd=project, env=shell_env, capture_output=True, text=True)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "=ls", ""), r
+
+
 # -- shell manners ----------------------------------------------------------------------------
 
 def test_status_preserved_nounset_and_registered_once(open_shell, shell, project, shell_env):
