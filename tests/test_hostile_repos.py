@@ -340,6 +340,7 @@ def test_paranoid_trust_covers_workspace_members_and_old_allows(tmp_path, wheelh
     assert data["trusted"] is False and "content" in data["reasons"][0] and "envhook allow" in data["next"]
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "xonsh"], indirect=True)
 def test_paranoid_change_in_a_live_shell_asks_again(open_shell, shell, tmp_path, wheelhouse, shell_env):
     strict = paranoid_env(shell_env)
     project = make_project(tmp_path / "demo", wheelhouse)
@@ -378,15 +379,16 @@ def test_paranoid_change_in_a_live_shell_asks_again(open_shell, shell, tmp_path,
     assert version_in_env(project) == "2.0"
 
 
-def test_a_paranoid_shell_never_replays_a_path_only_decision(isolated_home, tmp_path, wheelhouse, shell_env):
+@pytest.mark.parametrize("shell", ["bash", "xonsh"])
+def test_a_paranoid_shell_never_replays_a_path_only_decision(shell, isolated_home, tmp_path, wheelhouse, shell_env):
     """A shell without ENVHOOK_PARANOID syncs a changed pyproject.toml (path-only
     trust) and caches that decision; a paranoid shell entering next must decide
     from content, not replay it."""
-    require_shell("bash")
+    require_shell(shell)
     project = make_project(tmp_path / "demo", wheelhouse)
     uv_lock(project, shell_env)
     envhook("allow", cwd=project, env=shell_env)
-    relaxed = ShellSession("bash", isolated_home, HOOK_LINE["bash"] + "\n", shell_env, project, timeout=90)
+    relaxed = ShellSession(shell, isolated_home, HOOK_LINE[shell] + "\n", shell_env, project, timeout=90)
     try:
         set_dependencies(project, ["tinkerpkg==2.0"])
         assert "syncing demo" in relaxed.run("true")
@@ -395,7 +397,7 @@ def test_a_paranoid_shell_never_replays_a_path_only_decision(isolated_home, tmp_
         relaxed.close(force=True)
     assert version_in_env(project) == "2.0"
 
-    strict = ShellSession("bash", isolated_home, HOOK_LINE["bash"] + "\n", paranoid_env(shell_env), project, timeout=90)
+    strict = ShellSession(shell, isolated_home, HOOK_LINE[shell] + "\n", paranoid_env(shell_env), project, timeout=90)
     try:
         assert "pyproject.toml changed since `envhook allow`" in strict.startup_output
         assert strict.get("VIRTUAL_ENV") is None
@@ -407,7 +409,7 @@ def test_a_paranoid_shell_never_replays_a_path_only_decision(isolated_home, tmp_
 # trusted path by files with old mtimes (tar x, rsync -a, cp -a) would be
 # re-activated from the shell's slot without Python: in paranoid mode each
 # shell asks Python on entering a project (its _envhook_paranoid).
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "xonsh"])
 def test_paranoid_shell_does_not_reactivate_a_project_replaced_with_old_mtimes(
     open_shell, shell, tmp_path, wheelhouse, shell_env, canaries
 ):

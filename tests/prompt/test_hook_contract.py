@@ -316,6 +316,7 @@ def test_failed_first_sync_of_a_fresh_clone(open_shell, shell, tmp_path, wheelho
     assert data["state"] == "failed" and "nothing" not in data["next"]
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "xonsh"], indirect=True)
 def test_ctrl_c_during_sync_returns_the_prompt_and_is_not_retried(open_shell, shell, project, shell_env, tool_bin, tmp_path):
     slow = tmp_path / "slowbin"
     slow.mkdir()
@@ -576,6 +577,7 @@ def test_a_sync_started_from_the_decision_cache_is_announced_once_and_recorded(o
     assert data["state"] == "in-sync" and data["last_sync"]["status"] == "ok"
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "xonsh"], indirect=True)
 def test_ctrl_c_during_a_sync_started_from_the_cache(open_shell, shell, project, shell_env, tmp_path):
     envhook("allow", cwd=project, env=shell_env)
     slow = tmp_path / "slowbin"

@@ -219,7 +219,8 @@ def test_status_prints_a_repositorys_text_as_text(tmp_path, shell_env):
 # ====================================================== 5. FIFOs never hang
 
 
-def test_fifos_where_envhook_reads_do_not_hang_cd_or_status(open_shell, tmp_path, package_index, shell_env,
+@pytest.mark.parametrize("shell", ["bash", "xonsh"])
+def test_fifos_where_envhook_reads_do_not_hang_cd_or_status(open_shell, shell, tmp_path, package_index, shell_env,
                                                             wheelhouse):
     from support.backend_projects import make_poetry_project, tool_env
 
@@ -251,16 +252,19 @@ def test_fifos_where_envhook_reads_do_not_hang_cd_or_status(open_shell, tmp_path
     for d in (poetry, pdm, app):
         r = subprocess.run(["envhook", "status"], cwd=d, env=shell_env, capture_output=True, text=True, timeout=30)
         assert "Traceback" not in r.stderr, r.stderr
-    s = open_shell(cwd=tmp_path, sh="bash")
+    require_shell(shell)
+    s = open_shell(cwd=tmp_path)
     for d in (poetry, pdm, app):
-        s.run(f"cd {q('bash', d)}", timeout=30)  # a hang fails here
+        s.run(f"cd {q(shell, d)}", timeout=30)  # a hang fails here
     assert "Traceback" not in s.transcript
 
 
 # ====================================================== 6. Ctrl-C out of "waiting for another sync"
 
 
-def test_ctrl_c_stops_waiting_and_bash_does_not_wait_again(open_shell, tmp_path, wheelhouse, shell_env):
+@pytest.mark.parametrize("shell", ["bash", "xonsh"])
+def test_ctrl_c_stops_waiting_and_bash_does_not_wait_again(open_shell, shell, tmp_path, wheelhouse, shell_env):
+    require_shell(shell)
     app = make_project(tmp_path / "demo", wheelhouse)
     uv_lock(app, shell_env)
     envhook("allow", cwd=app, env=shell_env, check=True)
@@ -271,8 +275,8 @@ def test_ctrl_c_stops_waiting_and_bash_does_not_wait_again(open_shell, tmp_path,
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX)  # "another shell" is syncing it
     try:
-        s = open_shell(cwd=tmp_path, sh="bash")
-        s.send_line(f"cd {q('bash', app)}")
+        s = open_shell(cwd=tmp_path, sh=shell)
+        s.send_line(f"cd {q(shell, app)}")
         s._expect(b"waiting for another sync", time.monotonic() + 30, "the wait", 30)
         out = s.interrupt(timeout=20)
         assert "stopped waiting" in out, out
@@ -288,7 +292,7 @@ def test_ctrl_c_stops_waiting_and_bash_does_not_wait_again(open_shell, tmp_path,
 # ====================================================== 8. a re-pointed symlink
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "xonsh"])
 def test_a_re_pointed_symlink_is_another_project(open_shell, shell, tmp_path, wheelhouse, shell_env):
     require_shell(shell)
     good = make_project(tmp_path / "good", wheelhouse, name="good")
@@ -317,7 +321,7 @@ def test_a_re_pointed_symlink_is_another_project(open_shell, shell, tmp_path, wh
 # ====================================================== 9. a clock that stepped back
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "xonsh"])
 def test_deny_reaches_shells_whose_stamps_are_ahead_of_the_clock(open_shell, shell, tmp_path, wheelhouse,
                                                                   shell_env):
     require_shell(shell)
@@ -388,16 +392,17 @@ def slow_uv(tmp_path: Path, env: dict, body: str) -> dict:
     return dict(env, PATH=f"{d}:{env['PATH']}")
 
 
-def syncing_with_a_grandchild(open_shell, tmp_path, wheelhouse, shell_env, trap: str = ""):
+def syncing_with_a_grandchild(open_shell, tmp_path, wheelhouse, shell_env, trap: str = "", shell: str = "bash"):
     """A trusted project whose `uv` (slow_uv) starts a `sleep` of its own and
-    waits: `cd` into it in bash and return (project, session, the sleep's pid)."""
+    waits: `cd` into it in `shell` and return (project, session, the sleep's pid)."""
     app = make_project(tmp_path / "demo", wheelhouse)
     uv_lock(app, shell_env)
     envhook("allow", cwd=app, env=shell_env, check=True)
     pids = tmp_path / "pids"
     env = slow_uv(tmp_path, shell_env, f"{trap}sleep 300 & echo $! > {shlex.quote(str(pids))}; wait")
-    s = open_shell(cwd=tmp_path, env=env, sh="bash")
-    s.send_line(f"cd {q('bash', app)}")
+    require_shell(shell)
+    s = open_shell(cwd=tmp_path, env=env, sh=shell)
+    s.send_line(f"cd {q(shell, app)}")
     deadline = time.monotonic() + 30
     while not pids.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -416,9 +421,11 @@ def test_deny_cancels_a_running_sync_and_its_process_group(open_shell, tmp_path,
     assert record["status"] == "interrupted" and "cancelled" in record["message"], record
 
 
-def test_ctrl_c_reaches_a_tool_that_ignores_it_and_everything_it_started(open_shell, tmp_path, wheelhouse,
+@pytest.mark.parametrize("shell", ["bash", "xonsh"])
+def test_ctrl_c_reaches_a_tool_that_ignores_it_and_everything_it_started(open_shell, shell, tmp_path, wheelhouse,
                                                                          shell_env):
-    _, s, grandchild = syncing_with_a_grandchild(open_shell, tmp_path, wheelhouse, shell_env, trap="trap '' INT; ")
+    _, s, grandchild = syncing_with_a_grandchild(open_shell, tmp_path, wheelhouse, shell_env, trap="trap '' INT; ",
+                                                 shell=shell)
     out = s.interrupt(timeout=20)
     assert "interrupted" in out, out
     time.sleep(0.5)
