@@ -147,18 +147,46 @@ def _envhook_load_hook():
         child_env.update(_ENVHOOK_SESSION=ns["config"]["session"], _ENVHOOK_TOLD=ns["_envhook_told"],
                          _ENVHOOK_ACTIVE=ns["active"], _ENVHOOK_PARANOID_CFG=ns["config"]["paranoid_cfg"])
         try:
-            r = subprocess.run([python, "-I", "-S", "-c", ns["config"]["entry"], "xonsh", *ns["config"]["pypath"]],
-                               stdout=subprocess.PIPE, env=child_env, cwd=env["PWD"])
+            child = subprocess.Popen([python, "-I", "-S", "-c", ns["config"]["entry"], "xonsh",
+                                      *ns["config"]["pypath"]], stdout=subprocess.PIPE, env=child_env, cwd=env["PWD"])
         except KeyboardInterrupt:
-            r = None
-        if r is not None and r.returncode == 0:
-            exec(r.stdout.decode("utf-8", "surrogateescape"), ns)
-        elif r is not None and r.returncode == 3:
+            child = None
+        code = None if child is None else finish(child)
+        if code == 0:
+            exec(child.out.decode("utf-8", "surrogateescape"), ns)
+        elif code == 3:
             ns["_envhook_broken"] = "1"  # envhook cannot be imported any more; it said so once
         else:
             # Killed or interrupted before it printed anything: it may have moved
             # this shell's stamp already. Look again at the next prompt.
             ns["_envhook_changed"] = ["-e", "/"]
+
+    def finish(child):
+        # Read envhook's output and wait for it, as bash waits for its $(…):
+        # Ctrl-C reached it too (it runs in this shell's process group, the
+        # terminal's foreground one), and it stops the sync's own group,
+        # records and says the interruption, then prints the assignments.
+        # subprocess.run would kill it 0.25 s into a Ctrl-C instead: before it
+        # could stop uv (which went on in the background) or record anything
+        # (the record stayed "running", so the next prompt synced again). A
+        # KeyboardInterrupt between two reads loses nothing: os.read either
+        # returned its data or raised.
+        chunks, fd = [], child.stdout.fileno()
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except KeyboardInterrupt:
+                continue
+            if not data:
+                break
+            chunks.append(data)
+        child.stdout.close()
+        child.out = b"".join(chunks)
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:
+                continue
 
     def adopt():
         root = ns["_envhook_root"]

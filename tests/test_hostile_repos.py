@@ -340,7 +340,7 @@ def test_paranoid_trust_covers_workspace_members_and_old_allows(tmp_path, wheelh
     assert data["trusted"] is False and "content" in data["reasons"][0] and "envhook allow" in data["next"]
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh"], indirect=True)
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh", "xonsh"], indirect=True)
 def test_paranoid_change_in_a_live_shell_asks_again(open_shell, shell, tmp_path, wheelhouse, shell_env):
     strict = paranoid_env(shell_env)
     project = make_project(tmp_path / "demo", wheelhouse)
@@ -409,7 +409,7 @@ def test_a_paranoid_shell_never_replays_a_path_only_decision(isolated_home, tmp_
 # trusted path by files with old mtimes (tar x, rsync -a, cp -a) would be
 # re-activated from the shell's slot without Python: in paranoid mode each
 # shell asks Python on entering a project (its _envhook_paranoid).
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh", "xonsh"])
 def test_paranoid_shell_does_not_reactivate_a_project_replaced_with_old_mtimes(
     open_shell, shell, tmp_path, wheelhouse, shell_env, canaries
 ):

@@ -364,3 +364,23 @@ def test_run_completes_a_command_after_the_dashes_and_env_its_shells(workdir: Pa
     fish = complete_fish(["envhook run -- printen", "envhook env --shell "], workdir)
     assert "printenv" in fish["envhook run -- printen"]
     assert sorted(fish["envhook env --shell "]) == ["bash", "elvish", "fish", "nu", "tcsh", "xonsh", "zsh"]
+
+
+def test_zsh_run_completes_the_command_after_the_dashes(typist, workdir: Path, shell_env: dict[str, str],
+                                                         tmp_path: Path) -> None:
+    """`envhook run -- <TAB>` completes as `sudo`/`env` do: a command name,
+    then that command's own completion. It printed `_set_command:29: bad math
+    expression` and completed nothing."""
+    require_shell("zsh")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "ehtestcmd").write_text("#!/bin/sh\n")
+    (tools / "ehtestcmd").chmod(0o755)
+    t = typist("zsh", workdir, dict(shell_env, PATH=f"{tools}:{shell_env['PATH']}"))
+    assert t.tab("envhook run -- ehtestc")[0] == "envhook run -- ehtestcmd "
+    assert t.tab("envhook exec -C x2 -- ehtestc")[0] == "envhook exec -C x2 -- ehtestcmd "
+    assert t.tab("envhook run ehtestc")[0] == "envhook run ehtestcmd "  # the dashes are optional
+    assert "python3" in t.tab("envhook run -- pyth")[1]
+    assert "--all" in t.tab("envhook run -- ls --")[1], "ls's own completion"
+    assert "bad math" not in t.session.transcript and "_set_command" not in t.session.transcript, \
+        t.session.transcript[-2000:]

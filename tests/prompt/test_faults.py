@@ -732,7 +732,7 @@ def test_cwd_deleted_with_the_whole_project(open_shell, shell, project, shell_en
     assert recorded(env, project) == before and uv_calls(log) == []
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "nu", "elvish", "tcsh"], indirect=True)
+@pytest.mark.parametrize("shell", ["bash", "zsh", "nu", "elvish", "tcsh", "xonsh"], indirect=True)
 def test_a_fifo_named_uv_lock_hangs_nothing(open_shell, shell, project, shell_env):
     """A FIFO blocks whoever opens it for reading: envhook must not, and must
     not hand it to uv either."""

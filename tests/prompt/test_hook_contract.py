@@ -324,7 +324,7 @@ def test_failed_first_sync_of_a_fresh_clone(open_shell, shell, tmp_path, wheelho
 RAISED = ("Traceback", "Error:", "hook failed")
 
 
-@pytest.mark.parametrize("shell", [*SHELLS, "nu", "elvish"], indirect=True)
+@pytest.mark.parametrize("shell", [*SHELLS, "nu", "elvish", "xonsh"], indirect=True)
 def test_ctrl_c_during_sync_returns_the_prompt_and_is_not_retried(open_shell, shell, project, shell_env, tool_bin, tmp_path):
     slow = tmp_path / "slowbin"
     slow.mkdir()
@@ -389,6 +389,25 @@ def test_uv_project_environment_is_honoured(open_shell, shell, project, shell_en
     assert s.get("VIRTUAL_ENV") == str(project / "build" / "env")
     assert not (project / ".venv").exists()
     assert (project / "build" / "env" / "pyvenv.cfg").exists()
+
+
+def test_a_venv_prompt_starting_with_equals_is_activated_as_it_is(open_shell, shell, project, shell_env):
+    """`uv venv --prompt =ls` writes `prompt = =ls` to pyvenv.cfg; zsh's
+    equals expansion made `=ls` /usr/bin/ls (or "=cmd not found", no
+    activation) in the hook's eval and in `envhook env --shell`."""
+    r = subprocess.run(["uv", "venv", "--prompt", "=ls", ".venv"], cwd=project, env=shell_env, capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert "prompt = =ls" in (project / ".venv" / "pyvenv.cfg").read_text()
+    envhook("allow", cwd=project, env=shell_env, check=True)
+    s = open_shell(cwd=project)
+    assert "not found" not in s.startup_output, s.startup_output
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("VIRTUAL_ENV_PROMPT") == "=ls"
+    script = ('eval "$(envhook env --shell SH)"; printf %s "$VIRTUAL_ENV_PROMPT"' if shell != "fish"
+              else 'envhook env --shell fish | source; printf %s "$VIRTUAL_ENV_PROMPT"').replace("SH", shell)
+    r = subprocess.run([shutil.which(shell), "-c", script], cwd=project, env=shell_env, capture_output=True, text=True)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "=ls", ""), r
 
 
 # -- shell manners ----------------------------------------------------------------------------
@@ -566,7 +585,7 @@ def test_a_sync_started_from_the_decision_cache_is_announced_once_and_recorded(o
     assert data["state"] == "in-sync" and data["last_sync"]["status"] == "ok"
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh"], indirect=True)
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh", "xonsh"], indirect=True)
 def test_ctrl_c_during_a_sync_started_from_the_cache(open_shell, shell, project, shell_env, tmp_path):
     envhook("allow", cwd=project, env=shell_env)
     slow = tmp_path / "slowbin"

@@ -33,6 +33,11 @@ HOSTILE = [
     "\x01\x1b[31mred\x7f",
     "trailing newline\n",
     "surrogate-escaped \udcff byte",
+    "=ls",  # zsh's equals expansion: =ls is /usr/bin/ls at a word's start
+    "a:=ls",  # ... and after a colon in an assignment (zsh)
+    "a=b",
+    "~root",  # tilde expansion at the start, and after a colon in an assignment
+    "a:~root",
 ]
 
 
@@ -43,6 +48,13 @@ def test_posix_quote_table():
     assert posix_quote("it's") == "$'it\\'s'"
     assert posix_quote("é") == "$'\\xc3\\xa9'"
     assert posix_quote("a\nb") == "$'a\\nb'"
+    # zsh expands a leading `=` (and one after a `:` in an assignment) to a
+    # command's path; bash leaves it, and quoting it there is harmless.
+    assert posix_quote("=ls") == "$'=ls'"
+    assert posix_quote("a:=ls") == "$'a:=ls'"
+    assert posix_quote("a=b") == "a=b"
+    assert posix_quote("--x=y") == "--x=y"
+    assert posix_quote("~root") == "$'~root'"
 
 
 def test_fish_quote_table():
@@ -100,8 +112,10 @@ def test_hostile_values_round_trip_through_the_real_shell(shell_name, tmp_path):
         code = sh.script([
             sh.assign("x", value),
             sh.assign_list("xs", [value, "second"]),
+            sh.export("ex", value),  # `envhook env --shell` writes exports
             # printf is a builtin in all three shells; %s writes the bytes as they are.
             f"printf %s \"$x\" > {sh.quote(str(out))}",
+            f"printf %s \"$ex\" > {sh.quote(str(out) + '.export')}",
             f"printf %s \"$xs[{1 if shell_name != 'bash' else 0}]\" > {sh.quote(str(out) + '.list')}"
             if shell_name == "fish"
             else f"printf %s \"${{xs[{1 if shell_name == 'zsh' else 0}]}}\" > {sh.quote(str(out) + '.list')}",
@@ -111,6 +125,7 @@ def test_hostile_values_round_trip_through_the_real_shell(shell_name, tmp_path):
         want = value.encode("utf-8", "surrogateescape")
         assert out.read_bytes() == want, (value, code)
         assert Path(str(out) + ".list").read_bytes() == want, (value, code)
+        assert Path(str(out) + ".export").read_bytes() == want, (value, code)
     assert not (tmp_path / "pwned").exists()
 
 

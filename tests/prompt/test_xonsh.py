@@ -194,3 +194,65 @@ def test_the_hook_registers_envhooks_completer(open_shell, tmp_path):
     assert offered("envhook config get ") == sorted(KEYS)
     assert offered("envhook status ") == ["d1/"], "directories only"
     assert "f1" in offered("envhook pin "), "xonsh's own file names elsewhere"
+
+
+# An in-tree build backend whose import sleeps: uv itself runs the sync and
+# builds the project, and the build (uv's child) is what Ctrl-C must reach.
+SLEEPING_BACKEND = """\
+import os, time
+if os.path.exists({gate!r}):
+    with open({pids!r}, "a") as f:
+        f.write("%d\\n" % os.getpid())
+    time.sleep(300)
+"""
+
+
+@pytest.mark.parametrize("when", ["entering", "after-a-change"])
+def test_ctrl_c_during_a_sync_returns_the_prompt_and_is_not_retried(open_shell, tmp_path, wheelhouse, shell_env,
+                                                                     when):
+    """The contract's row (test_hook_contract) in xonsh, over a real slow uv
+    sync: Ctrl-C reaches the sync's whole process group (the build uv started
+    is gone), the interruption is said once and recorded, the prompt comes
+    back, and the next prompt does not start the sync again. After a change
+    the sync is the one the entry starts from the cache (entry.speculate),
+    which holds Ctrl-C back until it hands over: the hook must wait for it."""
+    import json
+
+    from support.hooktest import alive, envhook
+    from support.projects import make_project
+
+    gate, pids = tmp_path / "slow", tmp_path / "pids"
+    p = make_project(tmp_path / "demo", wheelhouse, extra_toml=(
+        '[build-system]\nrequires = []\nbuild-backend = "sleepy"\nbackend-path = ["."]\n'))
+    (p / "sleepy.py").write_text(SLEEPING_BACKEND.format(gate=str(gate), pids=str(pids)))
+    uv_lock(p, shell_env)
+    envhook("allow", cwd=p, env=shell_env, check=True)
+    if when == "entering":
+        gate.write_text("")
+        s = open_shell(cwd=tmp_path)
+        s.send_line(f"cd {q('xonsh', p)}")
+    else:
+        s = open_shell(cwd=p)
+        assert s.get("VIRTUAL_ENV") == str(p / ".venv")
+        gate.write_text("")
+        set_dependencies(p / "pyproject.toml", ["tinkerpkg==2.0"])
+        uv_lock(p, shell_env)
+        s.send_line("echo changed")
+    deadline = time.monotonic() + 60
+    while not pids.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    builder = int(pids.read_text().split()[0])
+    t0 = time.monotonic()
+    out = s.interrupt(timeout=10)
+    assert time.monotonic() - t0 < 6
+    assert out.count("sync interrupted") == 1, out
+    assert "Traceback" not in out, out
+    time.sleep(0.5)
+    assert not alive(builder), "Ctrl-C stops the build uv started, not only envhook"
+    data = json.loads(envhook("status", "--json", cwd=p, env=shell_env).stdout)
+    assert data["state"] == "failed" and data["last_sync"]["status"] == "interrupted", data
+    gate.unlink()
+    again = s.run("echo again", timeout=30)
+    assert "syncing" not in again, again
+    assert pids.read_text().split() == [str(builder)], "no second sync started"
+    assert s.run("echo alive").strip() == "alive"

@@ -18,7 +18,7 @@ import pytest
 
 from envhook.decide.project import find_project
 from envhook.store import paths
-from support.hooktest import envhook, q, status_json, version_in_env, write_config
+from support.hooktest import alive, envhook, q, status_json, version_in_env, write_config
 from support.projects import make_project, make_workspace_member, set_dependencies, toml_str, uv_lock
 from support.shell import require_shell
 from support.wheels import build_wheel
@@ -219,7 +219,7 @@ def test_status_prints_a_repositorys_text_as_text(tmp_path, shell_env):
 # ====================================================== 5. FIFOs never hang
 
 
-@pytest.mark.parametrize("shell", ["bash", "nu", "elvish", "tcsh"])
+@pytest.mark.parametrize("shell", ["bash", "nu", "elvish", "tcsh", "xonsh"])
 def test_fifos_where_envhook_reads_do_not_hang_cd_or_status(open_shell, shell, tmp_path, package_index, shell_env,
                                                             wheelhouse):
     from support.backend_projects import make_poetry_project, tool_env
@@ -262,7 +262,7 @@ def test_fifos_where_envhook_reads_do_not_hang_cd_or_status(open_shell, shell, t
 # ====================================================== 6. Ctrl-C out of "waiting for another sync"
 
 
-@pytest.mark.parametrize("shell", ["bash", "nu", "elvish", "tcsh"])
+@pytest.mark.parametrize("shell", ["bash", "nu", "elvish", "tcsh", "xonsh"])
 def test_ctrl_c_stops_waiting_and_the_next_prompt_does_not_wait_again(open_shell, shell, tmp_path, wheelhouse,
                                                                       shell_env):
     app = make_project(tmp_path / "demo", wheelhouse)
@@ -293,7 +293,7 @@ def test_ctrl_c_stops_waiting_and_the_next_prompt_does_not_wait_again(open_shell
 # ====================================================== 8. a re-pointed symlink
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh", "xonsh"])
 def test_a_re_pointed_symlink_is_another_project(open_shell, shell, tmp_path, wheelhouse, shell_env):
     require_shell(shell)
     good = make_project(tmp_path / "good", wheelhouse, name="good")
@@ -322,7 +322,7 @@ def test_a_re_pointed_symlink_is_another_project(open_shell, shell, tmp_path, wh
 # ====================================================== 9. a clock that stepped back
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "nu", "elvish", "tcsh", "xonsh"])
 def test_deny_reaches_shells_whose_stamps_are_ahead_of_the_clock(open_shell, shell, tmp_path, wheelhouse,
                                                                   shell_env):
     require_shell(shell)
@@ -394,15 +394,6 @@ def slow_uv(tmp_path: Path, env: dict, body: str) -> dict:
     return dict(env, PATH=f"{d}:{env['PATH']}")
 
 
-def alive(pid: int) -> bool:
-    """Running (a zombie left for init to reap is not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def syncing_with_a_grandchild(open_shell, tmp_path, wheelhouse, shell_env, trap: str = "", shell: str = "bash"):
     """A trusted project whose `uv` (slow_uv) starts a `sleep` of its own and
     waits: `cd` into it in `shell` and return (project, session, the sleep's pid)."""
@@ -431,7 +422,7 @@ def test_deny_cancels_a_running_sync_and_its_process_group(open_shell, tmp_path,
     assert record["status"] == "interrupted" and "cancelled" in record["message"], record
 
 
-@pytest.mark.parametrize("shell", ["bash", "nu", "elvish", "tcsh"])
+@pytest.mark.parametrize("shell", ["bash", "nu", "elvish", "tcsh", "xonsh"])
 def test_ctrl_c_reaches_a_tool_that_ignores_it_and_everything_it_started(open_shell, shell, tmp_path, wheelhouse,
                                                                          shell_env):
     require_shell(shell)

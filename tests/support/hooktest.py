@@ -181,6 +181,15 @@ def trusted_project(path: Path, wheelhouse: Path, env: dict, dependencies=("chai
     return p
 
 
+def alive(pid: int) -> bool:
+    """Running (a zombie left for init to reap is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def processes_started(pid: int, trace: Path, action) -> list[str]:
     """Run `action()` with strace attached to process `pid` (the live shell)
     and its children; return the trace lines that started a process: an

@@ -14,7 +14,10 @@ def posix_quote(value: str) -> str:
     data = value.encode("utf-8", "surrogateescape")
     if not data:
         return "''"
-    if all(b in _SAFE for b in data):
+    # zsh expands `=cmd` to cmd's path at a word's start and, in an
+    # assignment, after a `:` (as both shells do with `~`, which is not in
+    # _SAFE): such an `=` is quoted, in bash too, where it is harmless.
+    if all(b in _SAFE for b in data) and data[0] != ord("=") and b":=" not in data:
         return data.decode("ascii")
     out = ["$'"]
     for b in data:
