@@ -248,9 +248,11 @@ def __envhook_paranoid [] {
 }
 
 # The one `test` expression Python hands over (emit.change_test), read once
-# when a slot is filed: PATH -nt STAMP, -e PATH, ! -e PATH, joined by -o.
+# when a slot is filed: PATH -nt STAMP, -e PATH, ! -e PATH, joined by -o. A
+# path dated in the future comes as `PATH -nt S -o PATH -ot S`, S carrying its
+# mtime: kept in `marks` as PATH S, a change when the two mtimes differ.
 def __envhook_parse [words: list<string>] {
-    mut out = {watch: [], absent: [], present: [], stamp: ""}
+    mut out = {watch: [], absent: [], present: [], stamp: "", marks: []}
     mut i = 0
     let n = ($words | length)
     while $i < $n {
@@ -261,6 +263,9 @@ def __envhook_parse [words: list<string>] {
         } else if $w == "-e" {
             $out.absent = ($out.absent | append ($words | get ($i + 1)))
             $i += 3
+        } else if ($words | get -o ($i + 5)) == "-ot" {
+            $out.marks = ($out.marks | append [$w ($words | get ($i + 2))])
+            $i += 8
         } else {
             $out.watch = ($out.watch | append $w)
             $out.stamp = ($words | get ($i + 2))
@@ -271,21 +276,29 @@ def __envhook_parse [words: list<string>] {
 }
 
 # True when nothing changed: no watched path newer than the stamp (or gone),
-# no absent path created, no present one gone. One `ls` for all the mtimes:
-# nushell's ls is its only reader of them, and each call costs more than the
-# paths it lists (it lists them in the order given). `path exists` and `ls`
-# resolve $env.PWD on every call, a readlink per level (0.2 s each 1,500
-# levels down): every path here is absolute, so they run from /.
+# no absent path created, no present one gone, no marked path's mtime other
+# than its stamp's. One `ls` for all the mtimes: nushell's ls is its only
+# reader of them, and each call costs more than the paths it lists (it lists
+# them in the order given). `path exists` and `ls` resolve $env.PWD on every
+# call, a readlink per level (0.2 s each 1,500 levels down): every path here
+# is absolute, so they run from /.
 def __envhook_fresh [] {
     let c = $env.__envhook.check
     let unchanged = do {
         cd /
         if ($c.absent | path exists | any {|x| $x }) { return false }
         if not ($c.present | path exists | all {|x| $x }) { return false }
-        if ($c.watch | is-not-empty) {
-            let times = (try { ls -D $c.stamp ...$c.watch | get modified } catch { return false })
+        let marks = ($c.marks? | default [])  # a check set before any parse has none
+        if ($c.watch | is-not-empty) or ($marks | is-not-empty) {
+            # No stamp was parsed when every watched path is marked: "/" stands in.
+            let first = (if $c.stamp == "" { "/" } else { $c.stamp })
+            let times = (try { ls -D $first ...$c.watch ...$marks | get modified } catch { return false })
             let stamp = ($times | first)
-            if ($times | skip 1 | any {|m| $m > $stamp }) { return false }
+            let n = ($c.watch | length)
+            if ($times | skip 1 | take $n | any {|m| $m > $stamp }) { return false }
+            if ($marks | is-not-empty) and ($times | skip ($n + 1) | chunks 2 | any {|m| ($m | first) != ($m | last) }) {
+                return false
+            }
         }
         true
     }

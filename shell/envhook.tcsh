@@ -241,7 +241,8 @@ endsw
 #@ fresh
 # _envhook_fresh: 1 when nothing the decision depends on changed. Python hands
 # over one `test` expression (emit.change_test): P -nt STAMP, -e P, ! -e P,
-# joined by -o; here each term is asked with tcsh's own file inquiries.
+# joined by -o (and P -nt S -o P -ot S for a P dated in the future); here
+# each term is asked with tcsh's own file inquiries.
 set _envhook_fresh = 1
 set _envhook_c = ( )
 if ( x$_envhook_expr:q != x ) then
@@ -259,8 +260,20 @@ while ( $#_envhook_c > 0 && $_envhook_fresh )
         if ( -e $_envhook_c[2]:q ) set _envhook_fresh = 0
         shift _envhook_c
     else
-        # Whole seconds: >=, so a change in the stamp's own second counts.
-        if ( -e $_envhook_c[1]:q ) then
+        set _envhook_pair = 0
+        if ( $#_envhook_c > 5 ) then
+            if ( x$_envhook_c[6]:q == x-ot ) set _envhook_pair = 1
+        endif
+        if ( $_envhook_pair ) then
+            # P -nt S -o P -ot S: P is dated in the future and S carries its
+            # mtime, so any other mtime of P is a change (-M of a missing P is -1).
+            if ( -M $_envhook_c[1]:q != -M $_envhook_c[3]:q ) set _envhook_fresh = 0
+            shift _envhook_c
+            shift _envhook_c
+            shift _envhook_c
+            shift _envhook_c
+        else if ( -e $_envhook_c[1]:q ) then
+            # Whole seconds: >=, so a change in the stamp's own second counts.
             if ( -M $_envhook_c[1]:q >= -M $_envhook_c[3]:q ) set _envhook_fresh = 0
         endif
         shift _envhook_c

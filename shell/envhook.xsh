@@ -116,6 +116,8 @@ def _envhook_load_hook():
     def fresh():
         # The one `test` expression Python hands over (emit.change_test):
         # PATH -nt STAMP, -e PATH, ! -e PATH, joined by -o; true = changed.
+        # A path dated in the future is also compared the other way, PATH
+        # -ot ITS_STAMP; both as test(1) means them when a side is missing.
         words, i = ns["_envhook_changed"], 0
         while i < len(words):
             if words[i] == "!":
@@ -127,8 +129,11 @@ def _envhook_load_hook():
                     return False
                 i += 2
             else:
-                newer, stamp = mtime(words[i]), mtime(words[i + 2])
-                if newer is not None and (stamp is None or newer > stamp):
+                path, stamp = mtime(words[i]), mtime(words[i + 2])
+                if words[i + 1] == "-ot":
+                    if stamp is not None and (path is None or path < stamp):
+                        return False
+                elif path is not None and (stamp is None or path > stamp):
                     return False
                 i += 3
             i += 1  # the -o between terms

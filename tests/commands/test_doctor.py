@@ -18,7 +18,8 @@ from support.hooktest import HOOK_LINE, envhook, q
 from support.projects import make_project
 from support.shell import ShellSession, require_shell
 
-CHECKS = ("hook loaded in this", "hook line in", "uv for demo", "state dir", "config dir", "config file")
+CHECKS = ("hook loaded in this", "hook line in", "uv for demo", "state dir", "config dir", "config file",
+          "no file watched for demo is dated in the future")
 
 
 def lines(out: str) -> list[str]:
@@ -294,6 +295,26 @@ def test_untrusted_project_is_a_note(shell_env, wheelhouse, tmp_path):
     r = doctor(project, {**shell_env, "_ENVHOOK_HOOKED": str(os.getpid())})
     line(r.stdout, "ok   uv for demo (uv project at ")
     assert "envhook allow" in line(r.stdout, "note demo is not trusted")
+
+
+def test_a_watched_file_dated_in_the_future_is_a_fail_line(shell_env, wheelhouse, tmp_path):
+    """Each file the hook watches whose mtime is ahead of the clock (a
+    tarball's, a clock stepped back): one FAIL line, the fix a `touch`."""
+    import time
+
+    project = make_project(tmp_path / "demo", wheelhouse)
+    envhook("allow", cwd=project, env=shell_env, check=True)
+    ahead = time.time_ns() + 86400 * 10**9
+    os.utime(project / "pyproject.toml", ns=(ahead, ahead))
+    r = doctor(project, {**shell_env, "_ENVHOOK_HOOKED": str(os.getpid())})
+    no_traceback(r)
+    assert r.returncode == 1, r.stdout
+    found = line(r.stdout, "FAIL pyproject.toml of demo: modified in the future (")
+    assert found.endswith(f" — touch {project / 'pyproject.toml'}"), found
+    assert "no file watched for demo" not in r.stdout
+    os.utime(project / "pyproject.toml")
+    r = doctor(project, {**shell_env, "_ENVHOOK_HOOKED": str(os.getpid())})
+    line(r.stdout, "ok   no file watched for demo is dated in the future")
 
 
 def test_a_broken_check_is_a_fail_line_not_a_traceback(monkeypatch, capsys):

@@ -66,3 +66,66 @@ def test_quiet_says_only_what_went_wrong(open_shell, project, shell_env, isolate
     assert r.returncode == 0 and r.stderr == ""
     r = subprocess.run(["envhook", "-q", "sync"], cwd=project, env=shell_env, capture_output=True, text=True)
     assert r.returncode != 0 and "not trusted" in r.stderr  # errors are never quiet
+
+
+# -- the watch test's words (emit.change_test; issue 26, finding 7) --------------------------
+
+
+def test_change_test_watches_a_file_dated_in_the_future_against_its_own_stamp():
+    from envhook.prompt.emit import change_test
+
+    words = change_test(["/p", "/p/pyproject.toml"], ["/a"], ["/p/.venv/bin/python"], "/s/x",
+                        {"/p/pyproject.toml": "/s/x.f.mtime"})
+    assert words == ["/p", "-nt", "/s/x",
+                     "-o", "/p/pyproject.toml", "-nt", "/s/x.f.mtime", "-o", "/p/pyproject.toml", "-ot", "/s/x.f.mtime",
+                     "-o", "-e", "/a",
+                     "-o", "!", "-e", "/p/.venv/bin/python", "-o", "!", "-e", "/s/x.f.mtime"]
+    assert change_test(["/p"], [], [], "/s/x") == ["/p", "-nt", "/s/x"]
+
+
+@pytest.mark.parametrize("test", ["bash", "zsh", "fish", "/usr/bin/test"])
+def test_the_words_of_a_dated_file_in_each_test(tmp_path, test):
+    """Untouched, the file dated ahead is no change; an edit now (older), a
+    later date (newer), or its stamp gone is one: in bash's, zsh's and fish's
+    builtin `test` and in test(1) (elvish's)."""
+    import os
+    import time
+
+    from envhook.prompt.emit import change_test
+    from envhook.store import paths
+    from support.shell import require_shell
+
+    if not test.startswith("/"):
+        require_shell(test)
+    project = tmp_path / "p"
+    project.mkdir()
+    f = project / "pyproject.toml"
+    f.write_text("")
+    ahead = time.time_ns() + 86400 * 10**9
+    os.utime(f, ns=(ahead, ahead))
+    os.utime(project, (time.time() - 10, time.time() - 10))  # not in the stamp's own clock tick
+    stamp = str(tmp_path / "state" / "stamps" / "s-key")
+    t = paths.start_stamp(stamp)
+    marks = paths.stamp_future(stamp, [str(project), str(f)])
+    paths.finish_stamp(stamp, t)
+    words = change_test([str(project), str(f)], [], [], stamp, marks)
+
+    def changed() -> bool:
+        if test.startswith("/"):
+            r = subprocess.run([test, *words])
+        else:
+            code = 'test $argv' if test == "fish" else 'test "$@"'
+            args = [test, "-c", code, *words] if test == "fish" else [test, "-c", code, test, *words]
+            r = subprocess.run(args)
+        assert r.returncode in (0, 1)
+        return r.returncode == 0
+
+    assert not changed()
+    os.utime(f)  # edited now
+    assert changed()
+    os.utime(f, ns=(ahead + 10**9, ahead + 10**9))  # dated later still
+    assert changed()
+    os.utime(f, ns=(ahead, ahead))
+    assert not changed()
+    os.unlink(marks[str(f)])
+    assert changed()

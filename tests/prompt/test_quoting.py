@@ -305,3 +305,61 @@ def test_change_test_expression_in_a_real_tcsh(tmp_path, monkeypatch, dirname):
     absent.unlink()
     present.unlink()
     assert changed()
+
+
+@pytest.mark.parametrize("dirname", ["-o ! ( a", "new\nline"], ids=["operators", "newline"])
+def test_a_file_dated_in_the_future_in_a_real_tcsh(tmp_path, monkeypatch, dirname):
+    """A watched file dated ahead comes as `F -nt S_F -o F -ot S_F`, S_F
+    carrying its mtime (paths.stamp_future): fresh.tcsh reads it as
+    `-M F != -M S_F`, in Python's one expression and in its walk of the
+    words alike, and keeps the shell's own stamp's >= for the other paths."""
+    import time
+
+    from envhook.prompt.emit import change_test
+    from envhook.prompt.shells import template_dir
+    from envhook.prompt.shells.tcsh import change_expression
+    from envhook.store import paths
+
+    exe = require_shell("tcsh")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    sh = get_shell("tcsh")
+    line = sh.render((Path(template_dir()) / sh.template).read_text(),
+                     {"ENVHOOK_PYTHON": "/no/python", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s",
+                      "ENVHOOK_PARANOID": ""})
+    d = tmp_path / dirname
+    d.mkdir()
+    ahead, lock = d / "pyproject.toml", d / "uv.lock"
+    ahead.write_text("")
+    lock.write_text("")
+    date = time.time_ns() + 86400 * 10**9
+    os.utime(ahead, ns=(date, date))
+    stamp = str(d / "stamp")
+    t = paths.start_stamp(stamp)
+    marks = paths.stamp_future(stamp, [str(ahead), str(lock)])
+    assert list(marks) == [str(ahead)]
+    paths.finish_stamp(stamp, t)
+    expr = change_test([str(lock), str(ahead)], [], [stamp], stamp, marks)
+    assert (change_expression(expr) == "") == ("\n" in dirname)
+
+    def changed() -> bool:
+        code = f"{line.strip()}; {sh.assign_list('_envhook_changed', expr)}; cd {sh.quote(str(tmp_path))}; " \
+               "source $_envhook_dir:q/fresh.tcsh; echo $_envhook_fresh"
+        r = subprocess.run([exe, "-f", "-c", code], capture_output=True, text=True, env={**os.environ, "HOME": str(tmp_path)})
+        assert r.returncode == 0 and r.stdout.strip() in ("0", "1"), (r.stdout, r.stderr)
+        return r.stdout.strip() == "0"
+
+    later = os.stat(stamp).st_mtime + 2
+    os.utime(stamp, (later, later))  # the stamp a second past the lock: settled
+    assert not changed()
+    os.utime(ahead)  # edited now
+    assert changed()
+    os.utime(ahead, ns=(date + 60 * 10**9, date + 60 * 10**9))  # dated later still
+    assert changed()
+    os.utime(ahead, ns=(date, date))
+    assert not changed()
+    lock.write_text("x")
+    os.utime(lock, (later, later))  # the lock in the stamp's second: >= still counts it
+    assert changed()
+    os.utime(lock, (later - 2, later - 2))
+    os.unlink(marks[str(ahead)])
+    assert changed()

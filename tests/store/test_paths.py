@@ -89,3 +89,89 @@ def test_damaged_decision_cache_reads_as_absent(tmp_path):
     for data in (b"", b"garbage", b"envhook-decision-1\0x\0/r\0999", b"\xff\xfe"):
         cache.write_bytes(data)
         assert hookcache.read(str(cache)) is None
+
+
+# -- stamps and files dated in the future (issue 26, finding 7) ----------------------------
+
+DAY_NS = 86400 * 10**9
+
+
+def _dated(path, ns):
+    path.write_text("")
+    os.utime(path, ns=(ns, ns))
+    return path
+
+
+def test_a_file_dated_in_the_future_gets_a_stamp_of_its_own_and_the_shells_stays_at_now(tmp_path):
+    import time
+
+    stamp = str(tmp_path / "state" / "stamps" / "s-key")
+    t = paths.start_stamp(stamp)
+    ahead = _dated(tmp_path / "pyproject.toml", time.time_ns() + DAY_NS)
+    now_dated = tmp_path / "uv.lock"
+    now_dated.write_text("")
+    marks = paths.stamp_future(stamp, [str(ahead), str(now_dated), str(tmp_path / "gone")])
+    assert list(marks) == [str(ahead)]
+    mark = marks[str(ahead)]
+    assert os.path.dirname(mark) == os.path.dirname(stamp) and mark.startswith(stamp)
+    assert mark.endswith(paths.MTIME_STAMP)
+    assert os.stat(mark).st_mtime_ns == ahead.stat().st_mtime_ns
+    paths.finish_stamp(stamp, t)
+    assert os.stat(stamp).st_mtime_ns == t - 1 <= time.time_ns()
+    # Read before the decision, the mtime then wins: a change made meanwhile still shows.
+    before = ahead.stat().st_mtime_ns - 5
+    assert os.stat(paths.stamp_future(stamp, [str(ahead)], {str(ahead): before})[str(ahead)]).st_mtime_ns == before
+
+
+def test_the_stamp_of_a_file_dated_in_the_future_is_never_written_through_a_link(tmp_path):
+    import time
+
+    stamp = str(tmp_path / "stamps" / "s-key")
+    paths.start_stamp(stamp)
+    ahead = _dated(tmp_path / "pyproject.toml", time.time_ns() + DAY_NS)
+    target = tmp_path / "victim"
+    target.write_text("")
+    old = target.stat().st_mtime_ns
+    mark = f"{stamp}.{paths.key(str(ahead))[:16]}{paths.MTIME_STAMP}"
+    os.symlink(target, mark)
+    assert paths.stamp_future(stamp, [str(ahead)]) == {str(ahead): mark}  # still watched: never blind
+    assert target.stat().st_mtime_ns == old and os.path.islink(mark)
+
+
+def test_notify_passes_the_shells_stamps_not_the_dated_files(tmp_path, monkeypatch):
+    """`notify` goes past a shell's stamp left ahead by a clock stepped back,
+    never past a stamp that carries a file's future date: that would date
+    notify itself in the future."""
+    import time
+    from pathlib import Path
+
+    from envhook.store import records
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    stamps = Path(paths.stamps_dir(paths.state_dir()))
+    stamps.mkdir(parents=True)
+    _dated(stamps / f"s-key.{'0' * 16}{paths.MTIME_STAMP}", time.time_ns() + DAY_NS)
+    root = tmp_path / "proj"
+    root.mkdir()
+    records.notify(root)
+    notify = Path(paths.project_state(paths.state_dir(), str(root))) / paths.NOTIFY
+    assert notify.stat().st_mtime_ns <= time.time_ns()
+    shell = _dated(stamps / "s-key", time.time_ns() + 3600 * 10**9)  # the clock stepped back an hour
+    records.notify(root)
+    assert notify.stat().st_mtime_ns > shell.stat().st_mtime_ns
+
+
+def test_stamps_are_pruned_by_when_they_were_written(tmp_path, monkeypatch):
+    """A stamp carrying a date two days ahead, written now: pruned as written
+    now (here with a cutoff a day ahead), not kept for as long as the date is ahead."""
+    import time
+    from pathlib import Path
+
+    from envhook.store import records
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    stamps = Path(paths.stamps_dir(paths.state_dir()))
+    stamps.mkdir(parents=True)
+    mark = _dated(stamps / f"s-key.{'0' * 16}{paths.MTIME_STAMP}", time.time_ns() + 2 * DAY_NS)
+    records.prune_stamps(max_age_days=-1)
+    assert not mark.exists()

@@ -75,7 +75,8 @@ def doctor() -> int:
     ctx = Context()
     failed = False
     for label, check in (("hook", check_hook), ("rc file", check_rc), ("completion", check_completion),
-                         ("tool", check_tool), ("dirs", check_dirs), ("config file", check_config)):
+                         ("tool", check_tool), ("dirs", check_dirs), ("config file", check_config),
+                         ("mtimes", check_mtimes)):
         try:
             lines = check(ctx)
         except Exception as e:  # noqa: BLE001 — a broken check is reported, never a traceback
@@ -620,3 +621,34 @@ def _check_trusted_roots() -> list[Line]:
             out.append(fail(f"trusted root {show(r)}", f"{why}: it trusts nothing until that is fixed",
                             f"`chmod go-w` it (and the directories above it), or remove it from trusted_roots"))
     return out
+
+
+# -- (g) no watched file is dated in the future ---------------------------------------------
+
+
+def check_mtimes(ctx: Context) -> list[Line]:
+    """Each file the hook watches for the project here whose modification
+    time is in the future (a tarball's, a clock stepped back): the hook
+    watches it with a stamp of its own, but tools that compare mtimes are
+    misled until it is touched."""
+    import time
+
+    from envhook.commands.export import shell_watches  # what the prompt watches, as export lists it
+
+    try:
+        project = find_project(current_dir())
+    except (ProjectError, OSError):
+        return []  # check_tool names a project that cannot be read
+    if project is None:
+        return []
+    watch, _, _ = shell_watches(project, project_dir(project.root) / paths.NOTIFY)
+    now = time.time_ns()
+    ahead = paths.dated_ahead(watch, now)
+    inside = str(project.root).rstrip(os.sep) + os.sep
+    lines = []
+    for f in paths.told_about(ahead, paths.state_dir()):
+        name = f[len(inside):] if f.startswith(inside) else f
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ahead[f] / 1e9))
+        lines.append(fail(f"{name} of {project.name}", f"modified in the future ({when})",
+                          f"touch {ctx.quote(f)}"))
+    return lines or [ok(f"no file watched for {project.name} is dated in the future")]

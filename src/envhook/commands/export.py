@@ -168,9 +168,11 @@ def _broken(sh, told: notices.Told, e, state: str, cache: str, cwd: str, nearest
     t = _start_stamp(told, state, stamp)
     nosync, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
     act = emit.Activation(active, venv.prompt(Path(active)) if active else "", nosync == "1", "failed")
+    marks = paths.stamp_future(stamp, [str(e.path)])
+    notices.say_future(told, root, marks, state)
     text = emit.remember(
         sh, root=root, cwd=cwd, known=sorted({nearest, root}), watch=[str(e.path)], absent=[], present=[stamp],
-        stamp=stamp, act=act, told=told.value(),
+        stamp=stamp, act=act, told=told.value(), marks=marks,
     )
     paths.finish_stamp(stamp, t)
     return text
@@ -276,12 +278,14 @@ def _remember(sh, look: Look, act: emit.Activation, cwd: str, nearest: str, busy
     watch = list(dict.fromkeys([*watch, *paths.symlink_parents(cwd)]))
     if busy:
         absent.append("/")  # always "created": look again at the next prompt, without waiting
+    marks = paths.stamp_future(look.stamp, watch, hookcache.mtimes(look.sigs))
+    notices.say_future(look.told, look.root, marks, look.state)
     text = emit.remember(
         sh, root=look.root, cwd=cwd, known=sorted({nearest, *project.aliases}), watch=watch, absent=absent,
         present=[*present, look.stamp],  # a stamp deleted or never written: look again
-        stamp=look.stamp, act=act, told=look.told.value(),
+        stamp=look.stamp, act=act, told=look.told.value(), marks=marks,
     )
-    paths.finish_stamp(look.stamp, look.stamp_time, watch)
+    paths.finish_stamp(look.stamp, look.stamp_time)
     return text, watch, absent, present
 
 

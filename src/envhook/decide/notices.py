@@ -54,6 +54,17 @@ KEY_PINNED = "p:"      # pinned, so a change of the inputs was not synced
 KEY_PIN_UNDONE = "P:"  # a whole-env pin undone behind envhook's back
 KEY_KEPT = "k:"        # a changed lock, and hand-made changes kept whole (tinkered: tinkered_key)
 KEY_ERROR = "x:"       # the evaluation itself failed
+KEY_FUTURE = paths.KEY_FUTURE  # a watched file dated in the future (paths.future_key; the entry reads it too)
+
+
+def say_future(told: Told, root: str, marks, state: str) -> None:
+    """A watched file dated in the future (paths.stamp_future), once per
+    shell per file: its own stamp keeps the prompt watching it, but other
+    tools that compare mtimes (make, caches) are misled until it is touched."""
+    inside = root.rstrip(os.sep) + os.sep
+    for f in paths.told_about(marks, state):
+        name = f[len(inside):] if f.startswith(inside) else f
+        told.once(paths.future_key(f), f"{name} has a modification time in the future — touch it")
 
 
 def untrusted_line(project, a) -> str:

@@ -76,15 +76,27 @@ class Changes:
         return {"set": self.set, "unset": self.unset, "path_prepend": self.path_prepend, "state": self.state}
 
 
-def change_test(watch: list[str], absent: list[str], present: list[str], stamp: str) -> list[str]:
+def change_test(watch: list[str], absent: list[str], present: list[str], stamp: str,
+                marks: dict[str, str] | None = None) -> list[str]:
     """Arguments for the shell's `test` builtin that are true when something
     changed: a watched path newer than the stamp, an absent one created, a
     present one gone. One `test` call with -o costs a third less than a loop
     of them (bash 48 → 32 µs, fish 69 → 41 µs for seven paths, measured here).
-    Every path is absolute, so none can be read as an operator."""
-    terms = [[w, "-nt", stamp] for w in watch]
+    Every path is absolute, so none can be read as an operator.
+
+    `marks` (paths.stamp_future): a watched path F dated in the future,
+    which no stamp of "now" can be newer than, is compared with its own
+    stamp S_F carrying its mtime instead: `F -nt S_F -o F -ot S_F`, always
+    in this order and next to each other (tcsh and nushell read the pair as
+    "F's mtime is not S_F's"), and S_F must be present (zsh's -nt and -ot
+    are false when a side is missing)."""
+    marks = marks or {}
+    terms: list[list[str]] = []
+    for w in watch:
+        m = marks.get(w)
+        terms += [[w, "-nt", m], [w, "-ot", m]] if m else [[w, "-nt", stamp]]
     terms += [["-e", a] for a in absent]
-    terms += [["!", "-e", p] for p in present]
+    terms += [["!", "-e", p] for p in [*present, *(marks[w] for w in watch if w in marks)]]
     out: list[str] = []
     for t in terms:
         out += (["-o"] if out else []) + t
@@ -103,12 +115,13 @@ def remember(
     stamp: str,
     act: Activation,
     told: str | None,
+    marks: dict[str, str] | None = None,
 ) -> str:
     lines = [
         sh.assign("_envhook_root", root),
         sh.assign("_envhook_pwd", cwd),
         sh.assign_list("_envhook_known", known),
-        sh.assign_list("_envhook_changed", change_test(watch, absent, present, stamp)),
+        sh.assign_list("_envhook_changed", change_test(watch, absent, present, stamp, marks)),
         sh.assign_list("_envhook_act", act.words()),
     ]
     if told is not None:

@@ -133,6 +133,10 @@ def fast(shell_name: str) -> str | Presync | None:
     stamp_time = paths.start_stamp(stamp)
     if not decision.fresh(os.environ):
         return speculate(decision, state)
+    marks = paths.stamp_future(stamp, decision.watch, hookcache.mtimes(decision.deps))
+    told = os.environ.get("_ENVHOOK_TOLD", "").split()
+    if any(paths.future_key(f) not in told for f in paths.told_about(marks, state)):
+        return None  # a file dated in the future: the full evaluation says so, once in this shell
     text = emit.remember(
         sh,
         root=decision.root,
@@ -144,8 +148,9 @@ def fast(shell_name: str) -> str | Presync | None:
         stamp=stamp,
         act=decision.act,
         told=None,
+        marks=marks,
     )
-    paths.finish_stamp(stamp, stamp_time, decision.watch)
+    paths.finish_stamp(stamp, stamp_time)
     return text
 
 

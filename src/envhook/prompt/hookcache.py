@@ -73,10 +73,18 @@ def observe(paths: list[str], now_ns: int) -> list[tuple[str, str, str]]:
         racy = ""
         if sig != "-":
             mtime, ctime = (int(x) for x in sig.split(":")[:2])
+            # A file dated in the future is racy too, for as long as it is:
+            # another write may give it the same mtime again (tar x, rsync -a).
             if max(mtime, ctime) >= now_ns - RACY_NS:
                 racy = content(p)
         out.append((p, sig, racy))
     return out
+
+
+def mtimes(deps) -> dict[str, int]:
+    """The mtime in each signature of `deps` (observe's triples), by path:
+    what the files were before the decision read them (paths.stamp_future)."""
+    return {p: int(sig.split(":", 1)[0]) for p, sig, _ in deps if sig != "-"}
 
 
 def session() -> str:

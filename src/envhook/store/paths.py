@@ -44,7 +44,8 @@ def key(path: str) -> str:
 
 # Everything envhook keeps under its state dir, named here and nowhere else:
 #
-#   stamps/<session>-<key>       a shell's stamp for a project (the watches' "newer than")
+#   stamps/<session>-<key>       a shell's stamp for a project (the watches' "newer than"; never past "now")
+#   stamps/<…>.<hash>.mtime      the mtime of a watched file dated in the future (stamp_future)
 #   stamps/<…>.nowait            Ctrl-C left the wait for another sync: do not wait again yet
 #   dirs/<key>[.paranoid]        the decision cache of a directory (hookcache)
 #   projects/<key>/              one project (key: a hash of its root's path):
@@ -112,25 +113,80 @@ def start_stamp(path: str) -> int:
         os.close(fd)
 
 
-def finish_stamp(path: str, mtime_ns: int, watch=()) -> None:
+def finish_stamp(path: str, mtime_ns: int) -> None:
     # One ns before "now": a file written in the same clock tick, after we
-    # read it, still counts as newer ([[ -nt ]] is strict). A watched file
-    # stamped after "now" (the clock stepped back since it was written) would
-    # wake every prompt until the clock catches up: the stamp follows it.
+    # read it, still counts as newer ([[ -nt ]] is strict). Never later than
+    # that, not even for a watched file dated in the future (a tarball's
+    # mtimes, a clock stepped back): a stamp past "now" hides every change
+    # made until the clock catches up. Such a file has a stamp of its own
+    # (stamp_future).
     t = mtime_ns - 1
-    if watch:
-        now = time.time_ns()
-        for w in watch:
-            try:
-                m = os.stat(w).st_mtime_ns
-            except OSError:
-                continue
-            if m > now:  # a file changed just now is never ahead of the clock
-                t = max(t, m)
     try:
         os.utime(path, ns=(t, t))
     except OSError:
         pass  # no stamp (state dir not writable): the shell looks again at its next prompt
+
+
+# stamps/<session>-<key>.<hash of F>.mtime: carries the mtime of F, a watched
+# path dated in the future, so that the shell sees any other mtime of F.
+MTIME_STAMP = ".mtime"
+# The once-per-shell key (decide.notices) of "F has a modification time in the
+# future", here so that the prompt's entry can tell whether it was said.
+KEY_FUTURE = "t:"
+
+
+def future_key(path: str) -> str:
+    return KEY_FUTURE + key(path)[:12]
+
+
+def dated_ahead(watch, now_ns: int | None = None) -> dict[str, int]:
+    """The paths of `watch` whose mtime is after now, with that mtime. A file
+    written just now is never ahead of the clock (the kernel stamps files
+    with a clock that lags time.time_ns())."""
+    now = time.time_ns() if now_ns is None else now_ns
+    out = {}
+    for w in watch:
+        try:
+            m = os.stat(w).st_mtime_ns
+        except OSError:
+            continue
+        if m > now:
+            out[w] = m
+    return out
+
+
+def stamp_future(stamp: str, watch, seen: dict[str, int] | None = None) -> dict[str, str]:
+    """{F: S_F} for each watched path F dated in the future, S_F being a file
+    next to `stamp` whose mtime is F's: the shell's test `F -nt S_F -o F -ot
+    S_F` (emit.change_test) is true as soon as F's mtime is anything else,
+    an edit made now (older) or a later date (newer), and false while F is
+    untouched, at no process. `seen`: mtimes read before the decision read
+    the files (hookcache signatures); where F's differs, S_F gets that one,
+    so a change made while the decision was taken still shows.
+    A stamp that cannot be written is still named: it is then missing,
+    which the shell's `! -e S_F` counts as a change (look again, never go
+    blind)."""
+    out = {}
+    for f, m in dated_ahead(watch).items():
+        s_f = f"{stamp}.{key(f)[:16]}{MTIME_STAMP}"
+        t = seen.get(f, m) if seen else m
+        try:
+            # Never through a link planted in the state dir.
+            fd = os.open(s_f, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            try:
+                os.utime(fd, ns=(t, t))
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+        out[f] = s_f
+    return out
+
+
+def told_about(marks, state: str) -> list[str]:
+    """The paths of `marks` (stamp_future) said to the user: not envhook's own
+    files (notify, after a clock stepped back, is set past every stamp)."""
+    return [f for f in marks if not f.startswith(state.rstrip(os.sep) + os.sep)]
 
 
 def current_dir() -> str:

@@ -100,15 +100,20 @@ def ensure_project_dir(root: Path) -> Path:
 
 def notify(root: Path) -> None:
     """Tell every shell's hook to look again at its next prompt: shells
-    compare this file's mtime with their stamps. After the clock stepped
-    back, "now" is older than their stamps, so it is set just after the
-    newest stamp instead (`envhook deny` must reach every open shell)."""
+    compare this file's mtime with their stamps. A stamp is never set past
+    "now", but after the clock stepped back "now" is older than the stamps
+    written before, so it is set just after the newest stamp instead (`envhook
+    deny` must reach every open shell). The stamps that carry the mtime of a
+    file dated in the future (paths.stamp_future) are no shell's "now", and
+    do not count: notify itself would be dated in the future by them."""
     path = ensure_project_dir(root) / paths.NOTIFY
     atomic_write(path, b"")
     newest = 0
     try:
         with os.scandir(paths.stamps_dir(str(state_dir()))) as it:
             for e in it:
+                if e.name.endswith(paths.MTIME_STAMP):
+                    continue
                 try:
                     newest = max(newest, e.stat(follow_symlinks=False).st_mtime_ns)
                 except OSError:
@@ -225,7 +230,10 @@ def prune_stamps(max_age_days: float = 14) -> None:
         return
     for e in entries:
         try:
-            if e.stat().st_mtime < cutoff:
+            # By when it was last written (ctime), not its mtime: a stamp that
+            # carries the mtime of a file dated in the future would outlive
+            # its shell by as long as that date is ahead.
+            if e.stat(follow_symlinks=False).st_ctime < cutoff:
                 os.unlink(e.path)
         except OSError:
             pass

@@ -199,8 +199,10 @@ def change_expression(words: list[str]) -> str:
     """emit.change_test's words as one tcsh expression, for fresh.tcsh to
     eval in one go (a loop over the words costs tcsh ~1.5 ms a prompt):
     P -nt S is `( -e P && -M P >= -M S )` (-M has whole seconds: a change in
-    the stamp's own second counts). Empty when a path holds a newline, which
-    eval's text cannot: fresh.tcsh then walks the words one by one."""
+    the stamp's own second counts); the pair `P -nt S -o P -ot S` of a P
+    dated in the future, S carrying its mtime, is `-M P != -M S` (a missing
+    P's -M is -1). Empty when a path holds a newline, which eval's text
+    cannot: fresh.tcsh then walks the words one by one."""
     if any("\n" in w for w in words):
         return ""
     terms, i = [], 0
@@ -211,6 +213,10 @@ def change_expression(words: list[str]) -> str:
         elif words[i] == "-e":
             terms.append(f"-e {tcsh_quote(words[i + 1])}")
             i += 2
+        elif words[i + 5:i + 6] == ["-ot"]:
+            p, stamp = tcsh_quote(words[i]), tcsh_quote(words[i + 2])
+            terms.append(f"-M {p} != -M {stamp}")
+            i += 7
         else:
             p, stamp = tcsh_quote(words[i]), tcsh_quote(words[i + 2])
             terms.append(f"( -e {p} && -M {p} >= -M {stamp} )")
