@@ -93,7 +93,7 @@ def make_dirs(path: str) -> None:
         os.mkdir(path, 0o700)
     except FileExistsError:
         if not os.path.isdir(path):
-            raise
+            raise NotADirectoryError(20, "Not a directory", path) from None
 
 
 def start_stamp(path: str) -> int:
