@@ -195,18 +195,20 @@ def test_another_users_parent_uv_toml_starts_no_sync(users, tmp_path, shell_env,
     """Root as the victim: a shared work dir (mode 1777) where another user drops a uv.toml."""
     work = world_dir(users, "work", 0o1777)
     app = bare_project(work / "demo")
-    envhook("allow", cwd=app, env=shell_env, check=True)
-    users.other.write(work / "uv.toml", uv_toml(evil_wheels(users, canary)))
     s = open_shell(cwd=tmp_path)
-    out = s.run(f"cd {q('bash', app)}")
+    assert "is not trusted" in s.run(f"cd {q('bash', app)}"), "told once, before the allow"
+    s.run("envhook allow")
+    users.other.write(work / "uv.toml", uv_toml(evil_wheels(users, canary)))
+    out = s.run("true")  # a new cause: said in this shell too
     s.run("python3 -c pass")
     expected = (f"envhook: demo: {work / 'uv.toml'} is owned by uid {users.other.uid} (mode 0644), not you or root "
                 f"(uid 0): envhook runs no tool with it until you accept it for this project "
                 f"(`envhook allow --config {work / 'uv.toml'}`)")
     assert [line.strip() for line in out.splitlines() if "uv.toml" in line] == [expected], out
     assert "uv.toml" not in s.run("echo again"), "said once"
-    assert not (app / ".venv").exists() and not canary.exists()
+    assert not canary.exists() and s.get("VIRTUAL_ENV") is None
     assert s.get("ENVHOOK_STATE") == "untrusted"
+    shutil.rmtree(app / ".venv", ignore_errors=True)  # what the allow's sync made before the file came
     data = status_json(app, shell_env)
     assert data["trusted"] is False and str(work / "uv.toml") in data["reasons"][0], data
     r = envhook("run", "--", "python", "-c", "pass", cwd=app, env=shell_env)

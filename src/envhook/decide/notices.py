@@ -95,7 +95,14 @@ def say_untrusted(told: Told, project, a) -> None:
     if told.blocked:
         return  # `envhook allow` cannot work either; the line about the state dir was said
     # Paranoid mode keys by the inputs' content: each new content asks again.
-    key = digest(root, a.inputs) if a.trust_changes else digest(root)
+    # A file another user could have written is a new cause each time: a
+    # shell told "not trusted" before `envhook allow` must still hear it.
+    if a.trust_changes:
+        key = digest(root, a.inputs)
+    elif a.trust_unsafe:
+        key = digest(root, *a.reasons)
+    else:
+        key = digest(root)
     told.once(KEY_UNTRUSTED + key, untrusted_line(project, a))
 
 
