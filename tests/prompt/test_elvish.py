@@ -1,13 +1,11 @@
-"""The elvish hook: the contract of the bash, zsh, fish and xonsh hooks, row
-by row, in a real interactive elvish (through a pseudo-terminal) over real uv
-projects offline; quoting by elvish string literals, round-tripped for
-hostile and generated values through the hook's own eval; a quiet prompt
-inside a project starts exactly one process (`test`: elvish 0.19 cannot
-read an mtime), outside one none, counted with strace.
-
-elvish has no exit status of the last command ($? / $status): there is
-none for the hook to keep, so the row "the user's status is kept" becomes
-"the hook's work never raises into the prompt"."""
+"""What is about the elvish hook alone; its contract rows are
+tests/prompt/test_contract.py's, run in elvish with the others. Here: quoting
+by elvish string literals, round-tripped for hostile and generated values
+through the hook's own eval; a quiet prompt inside a project starts exactly
+one process (`test`: elvish 0.19 cannot read an mtime), outside one none,
+counted with strace; the hook never raises into the prompt (elvish has no
+exit status for it to keep); envhook's package gone; the rc file elvish
+reads; completion; doctor."""
 
 from __future__ import annotations
 
@@ -22,12 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import lines_with, processes_started, q, trusted_project, version_in_env
-from support.projects import set_dependencies, uv_lock
+from support.hooktest import lines_with, processes_started, q, trusted_project
+from support.phrasebook import HOSTILE
+from support.projects import set_dependencies
 from support.shell import require_shell
-
-HOSTILE = {"mixed": "'\";&&e-$ èрт🚒♞中片-j", "space": "a b", "dollar-paren": "$(touch pwned)",
-           "newline": "line\nbreak", "backslash-end": "ends with backslash\\"}
 
 HOOKS = "echo (count $edit:before-readline) (count $after-chdir)"
 
@@ -42,53 +38,6 @@ def shell() -> str:
 @pytest.fixture
 def project(tmp_path, wheelhouse, shell_env) -> Path:
     return trusted_project(tmp_path / "demo", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
-
-
-def test_create_activate_leave_restores_only_ours(open_shell, project, tmp_path):
-    s = open_shell(cwd=tmp_path)
-    path_before = s.get("PATH")
-    out = s.run(f"cd {q('elvish', project)}")
-    assert "syncing demo (env does not exist)" in out, out
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    assert s.get("VIRTUAL_ENV_PROMPT") == "demo"
-    assert s.get("PATH").split(":")[0] == str(project / ".venv" / "bin")
-    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
-    s.run("set paths = [$@paths /opt/mine]")  # the user's own edit, made while inside
-    s.run("set E:VIRTUAL_ENV_PROMPT = theirs")
-    s.run("cd /")
-    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
-    assert s.get("PATH") == path_before + ":/opt/mine", "our entry gone, theirs kept"
-    assert s.get("VIRTUAL_ENV_PROMPT") == "theirs", "a variable the user changed is theirs"
-    # `cd proj; cmd` runs cmd in proj's env: after-chdir comes before the command.
-    out = s.run(f"cd {q('elvish', project)}; python -c 'import sys; print(sys.prefix)'")
-    assert out.strip().splitlines()[-1] == str(project / ".venv"), out
-
-
-def test_the_users_own_hooks_stay_and_run(open_shell, project, tmp_path):
-    """The hook appends itself to edit:before-readline and after-chdir; what
-    the user put there before keeps running, in its place."""
-    mine = tmp_path / "mine.log"
-    rc = (f"var log = {q('elvish', mine)}\n"
-          "set edit:before-readline = [{ echo prompt >> $log }]\n"
-          "set after-chdir = [{|d| echo cd >> $log }]\n")
-    s = open_shell(cwd=tmp_path, extra_rc=rc)
-    s.run(f"cd {q('elvish', project)}")
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    assert s.run(HOOKS).split() == ["2", "2"]
-    assert mine.read_text().split().count("cd") == 1 and "prompt" in mine.read_text()
-
-
-def test_inputs_changed_are_synced_and_nothing_is_raised(open_shell, project, shell_env):
-    s = open_shell(cwd=project)
-    assert version_in_env(project) == "1.0"
-    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
-    uv_lock(project, shell_env)
-    out = s.run("sh -c 'exit 3'")
-    assert "syncing demo" in out, out
-    # elvish reports the command's failure as it always does; the hook adds nothing of its own.
-    assert lines_with(out, "Exception") == ["Exception: sh exited with 3"], out
-    assert "envhook: the hook failed" not in out, out
-    assert version_in_env(project) == "2.0"
 
 
 def _load_hook(s, tmp_path: Path, **values: str) -> None:
@@ -107,33 +56,6 @@ def _load_hook(s, tmp_path: Path, **values: str) -> None:
     s.run("set edit:before-readline = []; set after-chdir = []")
     out = s.run(f"eval (slurp < {q('elvish', hook)})")
     assert out == "", out
-
-
-def test_envhook_python_removed_under_the_shell(open_shell, project, tmp_path):
-    """The hook runs envhook's interpreter by absolute path: a link to it,
-    then deleted (an uninstalled venv). Said once; leaving still undoes the
-    activation; nothing more is decided."""
-    import sys
-
-    link = tmp_path / "gone-venv" / "bin" / "python"
-    link.parent.mkdir(parents=True)
-    link.symlink_to(sys.executable)
-    s = open_shell(cwd=tmp_path)
-    _load_hook(s, tmp_path, python=str(link))
-    assert "syncing demo" in s.run(f"cd {q('elvish', project)}")
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")  # works through the link
-    shutil.rmtree(link.parent.parent)
-    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])  # something for the hook to look at
-    out = s.run("echo next")
-    assert lines_with(out, "envhook") == [f"envhook: envhook is no longer installed here ({link} is gone); "
-                                          "this shell's hook has stopped"], out
-    out = s.run("cd /")
-    assert "envhook" not in out and "Exception" not in out, out
-    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
-    assert str(project / ".venv" / "bin") not in s.get("PATH")
-    out = s.run(f"cd {q('elvish', project)}")
-    assert "envhook" not in out and s.get("VIRTUAL_ENV") is None
-    assert version_in_env(project) == "1.0"
 
 
 def test_envhook_package_removed_under_the_shell(open_shell, project, tmp_path):
@@ -164,39 +86,6 @@ def test_a_broken_hook_says_one_line_and_never_raises(open_shell, project, tmp_p
     assert lines_with(out, "envhook: the hook failed") and len(out.strip().splitlines()) == 1, out
     assert "Exception" not in out, out
     assert s.run("echo still") == "still\n"
-
-
-def test_envhook_disable_and_loading_twice(open_shell, project, tmp_path):
-    s = open_shell(cwd=tmp_path)
-    s.run("set E:ENVHOOK_DISABLE = 1")
-    s.run(f"cd {q('elvish', project)}")
-    assert s.get("VIRTUAL_ENV") is None and not (project / ".venv").exists()
-    s.run("unset-env ENVHOOK_DISABLE")
-    s.run("echo on")
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    hooks = s.run(HOOKS)
-    s.run("eval (envhook hook elvish | slurp)")
-    assert s.run(HOOKS) == hooks
-    # The rc file itself, evaluated again, and the hook line twice in one go.
-    rc = Path(s.env["XDG_CONFIG_HOME"]) / "elvish" / "rc.elv"
-    s.run(f"eval (slurp < {q('elvish', rc)}); eval (envhook hook elvish | slurp)")
-    assert s.run(HOOKS) == hooks
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv"), "what was active survives loading the hook again"
-    s.run("cd /")
-    assert s.get("VIRTUAL_ENV") is None
-
-
-def test_a_child_elvish_takes_the_activation_over(open_shell, project, tmp_path):
-    s = open_shell(cwd=project)
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    path_outside = s.run("cd /; put $E:PATH").strip()
-    s.run(f"cd {q('elvish', project)}")
-    s.send_line("elvish")  # reads the same rc: a hooked shell inside a hooked shell
-    s.expect_prompt()
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    s.run("cd /")
-    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
-    assert s.run("put $E:PATH").strip() == path_outside
 
 
 def test_the_rendered_hook_holds_hostile_interpreter_paths(open_shell, tmp_path):

@@ -644,39 +644,6 @@ def set_var(shell: str, name: str, value: str) -> str:
 
 
 @ALL
-def test_envhook_python_removed_under_the_shell(open_shell, shell, project, shell_env, tmp_path):
-    """The hook runs envhook's interpreter by absolute path: point it at a
-    link to that interpreter, then delete the link (an uninstalled venv)."""
-    env, log, _ = uv_wrapper(tmp_path, shell_env)
-    link = tmp_path / "gone-venv" / "bin" / "python"
-    link.parent.mkdir(parents=True)
-    link.symlink_to(sys.executable)
-    s = open_shell(env=env)
-    s.run(set_var(shell, "_envhook_python", str(link)))
-    assert "envhook" not in s.run(f"cd {q(shell, project)}")
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")  # works through the link
-    before = recorded(env, project)
-    shutil.rmtree(link.parent.parent)
-    set_dependencies(project, ["tinkerpkg==2.0"])  # something for the hook to look at
-    out = s.run("true")
-    # What happened, not advice about an rc file that install.sh --uninstall already cleaned.
-    one_line(out, "is gone", "envhook is no longer installed here", "this shell's hook has stopped")
-    assert "remove the envhook line" not in out
-    settled(s, log)
-    # Leaving still undoes the activation, without Python…
-    out = s.run("cd /")
-    assert "envhook" not in out and "Traceback" not in out
-    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
-    assert str(project / ".venv" / "bin") not in s.get("PATH")
-    # …and coming back activates nothing: there is nothing left to decide it.
-    out = s.run("cd " + q(shell, project))
-    assert "envhook" not in out and "Traceback" not in out
-    assert s.get("VIRTUAL_ENV") is None
-    assert s.run("echo alive").strip() == "alive"
-    assert uv_calls(log) == [] and recorded(env, project) == before
-
-
-@ALL
 def test_envhook_package_removed_under_the_shell(open_shell, shell, project, shell_env, tmp_path):
     """The interpreter is still there, envhook is not importable any more:
     the ENTRY says so and exits 3, and the hook stops calling it."""

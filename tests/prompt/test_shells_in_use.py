@@ -64,12 +64,6 @@ def one_line_cds(s, a: Path, b: Path) -> None:
     assert prefix_of(s.run(f"cd / && cd {q(sh, a)} && {PREFIX}")) == str(a / ".venv")
 
 
-def test_cd_then_a_command_on_one_line_runs_in_the_new_projects_env(open_shell, shell, two):
-    s = open_shell()
-    warm(s, *two)
-    one_line_cds(s, *two)
-
-
 USER_CD = 'cd() { builtin cd "$@" && __user_cds=$(( ${__user_cds:-0} + 1 )); }'
 
 

@@ -1,8 +1,9 @@
-"""The tcsh hook: the contract of the bash, zsh and fish hooks, row by row,
-in a real interactive tcsh (through a pseudo-terminal) over real uv projects
-offline; its one quote function round-tripped through a real tcsh for
-hostile and generated values; quiet prompts start no process, counted with
-strace."""
+"""What is about the tcsh hook alone; its contract rows are
+tests/prompt/test_contract.py's, run in tcsh with the others. Here: its one
+quote function round-tripped through a real tcsh for hostile and generated
+values; the hook's parts as files (written without following links, sourced
+only from where no one else can write); the user's precmd and cwdcmd chained
+and seeing the status; completion; `envhook env --shell tcsh`; doctor."""
 
 from __future__ import annotations
 
@@ -10,17 +11,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from support.hooktest import envhook, lines_with, processes_started, q, trusted_project, version_in_env
-from support.projects import set_dependencies, uv_lock
+from support.hooktest import envhook, q, trusted_project
+from support.phrasebook import HOSTILE
 from support.shell import require_shell
-
-HOSTILE = {"mixed": "'\";&&e-$ èрт🚒♞中片-j", "space": "a b", "dollar-paren": "$(touch pwned)",
-           "newline": "line\nbreak", "backslash-end": "ends with backslash\\"}
 
 
 @pytest.fixture
@@ -33,90 +30,6 @@ def shell() -> str:
 @pytest.fixture
 def project(tmp_path, wheelhouse, shell_env) -> Path:
     return trusted_project(tmp_path / "demo", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
-
-
-def test_create_activate_leave_restores_only_ours(open_shell, project, tmp_path):
-    s = open_shell(cwd=tmp_path)
-    path_before = s.get("PATH")
-    out = s.run(f"cd {q('tcsh', project)}")
-    assert "syncing demo (env does not exist)" in out, out
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    assert s.get("VIRTUAL_ENV_PROMPT") == "demo"
-    assert s.get("PATH").split(":")[0] == str(project / ".venv" / "bin")
-    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
-    s.run("set path = ( $path:q /opt/mine )")  # the user's own edit, made while inside
-    s.run("setenv VIRTUAL_ENV_PROMPT theirs")
-    s.run("cd /")
-    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
-    assert s.get("PATH") == path_before + ":/opt/mine", "our entry gone, theirs kept"
-    assert s.get("VIRTUAL_ENV_PROMPT") == "theirs", "a variable the user changed is theirs"
-    # `cd proj && cmd` runs cmd in proj's env: cwdcmd runs right after cd, before the command.
-    out = s.run(f"cd {q('tcsh', project)} && python -c 'import sys; print(sys.prefix)'")
-    assert out.strip().splitlines()[-1] == str(project / ".venv"), out
-
-
-def test_inputs_changed_are_synced_and_the_status_is_kept(open_shell, project, shell_env):
-    s = open_shell(cwd=project)
-    assert version_in_env(project) == "1.0"
-    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
-    uv_lock(project, shell_env)
-    out = s.run("sh -c 'exit 3'")
-    assert "syncing demo" in out, out
-    assert s.status() == 3, "the user's status, after the hook synced"
-    assert version_in_env(project) == "2.0"
-
-
-def test_envhook_disable_and_loading_twice(open_shell, project, tmp_path):
-    s = open_shell(cwd=tmp_path)
-    s.run("setenv ENVHOOK_DISABLE 1")
-    s.run(f"cd {q('tcsh', project)}")
-    assert s.get("VIRTUAL_ENV") is None and not (project / ".venv").exists()
-    s.run("unsetenv ENVHOOK_DISABLE")
-    s.run("echo on")
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    aliases = s.run("alias precmd; alias cwdcmd")
-    assert aliases.count("eval $_envhook_guard:q") == 2, aliases
-    s.run("source ~/.tcshrc")
-    assert s.run("alias precmd; alias cwdcmd") == aliases, "registered once"
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv"), "what was active survives loading the hook again"
-    s.run("cd /")
-    assert s.get("VIRTUAL_ENV") is None
-
-
-@pytest.mark.parametrize("name", list(HOSTILE.values()), ids=list(HOSTILE))
-def test_project_under_a_hostile_directory(open_shell, tmp_path, wheelhouse, shell_env, name):
-    from envhook.prompt.shells.tcsh import tcsh_quote
-
-    p = trusted_project(tmp_path / name / "proj", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
-    # A newline cannot be typed inside a tcsh command line: the rc holds the name, quoted by the hook's quote.
-    s = open_shell(cwd=tmp_path, extra_rc=f"set proj = {tcsh_quote(str(p))}")
-    before = s.get("PATH")
-    s.run("cd $proj:q")
-    assert s.get("VIRTUAL_ENV") == str(p / ".venv")
-    assert s.get("PATH") == f"{p / '.venv' / 'bin'}:{before}"
-    s.run("cd /")
-    assert s.get("VIRTUAL_ENV") is None and s.get("PATH") == before
-    assert not list(tmp_path.rglob("pwned*"))
-
-
-def test_quiet_prompts_start_no_process(open_shell, project, tmp_path):
-    (project / "sub").mkdir()
-    s = open_shell(cwd=project)
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    s.run("cd /")
-    time.sleep(2.1)  # past the "racily clean" window: the decision is cached and the stamp settles
-    s.run(f"cd {q('tcsh', project)}")
-    pid = int(s.run("echo $$").strip().splitlines()[-1])
-
-    def prompts():
-        for _ in range(3):
-            s.run("cd sub")
-            s.run("cd ..")
-            s.run("set x = 1")
-            s.run(f"cd /; cd {q('tcsh', project)}")
-
-    assert processes_started(pid, tmp_path / "prompts.strace", prompts) == []
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
 
 
 def test_values_round_trip_through_a_real_tcsh(tmp_path):
@@ -188,78 +101,6 @@ def test_the_users_precmd_and_cwdcmd_are_kept_and_see_the_status(open_shell, pro
     assert "c" in lines and "p 4" in lines, lines
     aliases = s.run("alias precmd; alias cwdcmd")
     assert aliases.count("eval $_envhook_guard:q") == 2 and aliases.count(str(log)) == 2, aliases
-
-
-def test_a_failing_cd_and_command_keep_their_status(open_shell, project, tmp_path):
-    s = open_shell(cwd=tmp_path)
-    s.run("cd /nonexistent-dir")
-    assert s.status() == 1
-    s.run(f"cd {q('tcsh', project)} && sh -c 'exit 5'")
-    assert s.status() == 5
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-
-
-def test_envhook_gone_is_said_once_and_leaving_still_undoes(open_shell, project, tmp_path):
-    s = open_shell(cwd=project)
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    time.sleep(2.1)  # whole-second mtimes: until the stamp is a second past the sync's files, prompts still look
-    s.run("echo settle")
-    s.run("set _envhook_python = /nonexistent/python")  # as if envhook were uninstalled under this shell
-    out = s.run("touch pyproject.toml")
-    assert lines_with(out, "no longer installed") == [
-        "envhook: envhook is no longer installed here (/nonexistent/python is gone); this shell's hook has stopped"], out
-    assert "no longer installed" not in s.run("touch pyproject.toml; echo again")
-    s.run("cd /")
-    assert s.get("VIRTUAL_ENV") is None, "leaving the project still undoes the activation"
-
-
-def test_ctrl_c_during_a_sync_returns_the_prompt_and_is_not_retried(open_shell, project, shell_env, tmp_path):
-    """The contract's row (test_hook_contract), in tcsh, where Ctrl-C stops the
-    whole precmd file, not only Python: the prompt comes back at once, the
-    interruption is said and recorded, and is not retried."""
-    import json
-    import shlex
-    import shutil
-
-    real = os.path.realpath(shutil.which("uv", path=shell_env["PATH"]))
-    slow = tmp_path / "slowuv"
-    slow.mkdir()
-    (slow / "uv").write_text(f"#!/bin/sh\n[ -e {shlex.quote(str(tmp_path / 'slow'))} ] && sleep 30\n"
-                             f"exec {shlex.quote(real)} \"$@\"\n")
-    (slow / "uv").chmod(0o755)
-    env = dict(shell_env, PATH=f"{slow}:{shell_env['PATH']}")
-    s = open_shell(cwd=project, env=env)
-    assert version_in_env(project) == "1.0"
-    (tmp_path / "slow").touch()
-    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
-    uv_lock(project, shell_env)
-    s.send_line("echo go")
-    s.child.expect(b"syncing demo", timeout=30)
-    time.sleep(0.5)
-    t0 = time.monotonic()
-    out = s.interrupt(timeout=10)
-    assert time.monotonic() - t0 < 6 and "interrupted" in out, out
-    assert "Traceback" not in out
-    data = json.loads(envhook("status", "--json", cwd=project, env=env).stdout)
-    assert data["state"] == "failed" and data["last_sync"]["status"] == "interrupted"
-    (tmp_path / "slow").unlink()
-    assert "syncing" not in s.run("echo again")  # no retry until the inputs change again
-    assert s.run("echo alive").strip() == "alive"
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    assert s.get("_ENVHOOK_SESSION") is None, "what the hook exported for Python alone is gone"
-
-
-def test_a_tcsh_started_inside_an_activation_takes_it_over(open_shell, project, shell_env, tmp_path):
-    """A shell started where envhook had activated an env (`_ENVHOOK_VENV`
-    exported) treats that activation as its own: leaving the project undoes it."""
-    s = open_shell(cwd=project)
-    inherited = {k: s.get(k) for k in ("VIRTUAL_ENV", "_ENVHOOK_VENV", "PATH", "VIRTUAL_ENV_PROMPT", "ENVHOOK_STATE")}
-    assert inherited["_ENVHOOK_VENV"] == f"0:{project / '.venv'}"
-    child = open_shell(cwd=project, env=dict(shell_env, **inherited))
-    assert child.get("PATH").split(":").count(str(project / ".venv" / "bin")) == 1
-    child.run("cd /")
-    assert child.get("VIRTUAL_ENV") is None and child.get("_ENVHOOK_VENV") is None
-    assert str(project / ".venv" / "bin") not in child.get("PATH").split(":")
 
 
 def test_tab_completes_envhooks_command_line(open_shell, tmp_path):

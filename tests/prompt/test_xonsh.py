@@ -1,8 +1,8 @@
-"""The xonsh hook (issue 19): the contract of the bash, zsh and fish hooks,
-row by row, in a real interactive xonsh (readline mode, through a
-pseudo-terminal) over real uv projects offline; quoting by Python literals,
-round-tripped for hostile and generated names; quiet prompts start no
-process, counted with strace."""
+"""What is about the xonsh hook alone; its contract rows are
+tests/prompt/test_contract.py's, run in xonsh with the others. Here: quoting
+by Python literals, round-tripped for hostile and generated names through
+the hook's exec; `envhook env --shell xonsh`; doctor; the prompt drawn after
+an activation; the completer; Ctrl-C reaching a real build's process group."""
 
 from __future__ import annotations
 
@@ -14,12 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import processes_started, q, trusted_project, version_in_env
+from support.hooktest import q, trusted_project
+from support.phrasebook import HOSTILE
 from support.projects import set_dependencies, uv_lock
 from support.shell import require_shell
-
-HOSTILE = {"mixed": "'\";&&e-$ èрт🚒♞中片-j", "space": "a b", "dollar-paren": "$(touch pwned)",
-           "newline": "line\nbreak", "backslash-end": "ends with backslash\\"}
 
 
 @pytest.fixture
@@ -32,73 +30,6 @@ def shell() -> str:
 @pytest.fixture
 def project(tmp_path, wheelhouse, shell_env) -> Path:
     return trusted_project(tmp_path / "demo", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
-
-
-def test_create_activate_leave_restores_only_ours(open_shell, project, tmp_path):
-    s = open_shell(cwd=tmp_path)
-    path_before = s.get("PATH")
-    out = s.run(f"cd {q('xonsh', project)}")
-    assert "syncing demo (env does not exist)" in out, out
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    assert s.get("VIRTUAL_ENV_PROMPT") == "demo"
-    assert s.get("PATH").split(":")[0] == str(project / ".venv" / "bin")
-    assert s.run("python -c 'import tinkerpkg; print(tinkerpkg.__version__)'").strip() == "1.0"
-    s.run("$PATH.append('/opt/mine')")  # the user's own edit, made while inside
-    s.run("$VIRTUAL_ENV_PROMPT = 'theirs'")
-    s.run("cd /")
-    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
-    assert s.get("PATH") == path_before + ":/opt/mine", "our entry gone, theirs kept"
-    assert s.get("VIRTUAL_ENV_PROMPT") == "theirs", "a variable the user changed is theirs"
-    # `cd proj && cmd` runs cmd in proj's env: on_chdir comes before the command.
-    out = s.run(f"cd {q('xonsh', project)} && python -c 'import sys; print(sys.prefix)'")
-    assert out.strip().splitlines()[-1] == str(project / ".venv"), out
-
-
-def test_inputs_changed_are_synced_and_the_status_is_kept(open_shell, project, shell_env):
-    s = open_shell(cwd=project)
-    assert version_in_env(project) == "1.0"
-    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
-    uv_lock(project, shell_env)
-    out = s.run("sh -c 'exit 3'")
-    assert "syncing demo" in out, out
-    assert s.status() == 3, "the user's status, after the hook synced"
-    assert version_in_env(project) == "2.0"
-
-
-def test_envhook_disable_and_loading_twice(open_shell, project, tmp_path):
-    s = open_shell(cwd=tmp_path)
-    s.run("$ENVHOOK_DISABLE = '1'")
-    s.run(f"cd {q('xonsh', project)}")
-    assert s.get("VIRTUAL_ENV") is None and not (project / ".venv").exists()
-    s.run("del $ENVHOOK_DISABLE")
-    s.run("echo on")
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    handlers = s.run("print(len(list(events.on_pre_prompt_format)), len(list(events.on_chdir)))").strip()
-    s.run("execx($(envhook hook xonsh))")
-    assert s.run("print(len(list(events.on_pre_prompt_format)), len(list(events.on_chdir)))").strip() == handlers
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv"), "what was active survives loading the hook again"
-    s.run("cd /")
-    assert s.get("VIRTUAL_ENV") is None
-
-
-def test_quiet_prompts_start_no_process(open_shell, project, tmp_path):
-    (project / "sub").mkdir()
-    s = open_shell(cwd=project)
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
-    s.run("cd /")
-    time.sleep(2.1)  # past the "racily clean" window: the decision is cached and the stamp settles
-    s.run(f"cd {q('xonsh', project)}")
-    pid = int(s.run("print(__import__('os').getpid())").strip().splitlines()[-1])
-
-    def prompts():
-        for _ in range(3):
-            s.run("cd sub")
-            s.run("cd ..")
-            s.run("x = 1")
-            s.run(f"cd /; cd {q('xonsh', project)}")
-
-    assert processes_started(pid, tmp_path / "prompts.strace", prompts) == []
-    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
 
 
 def test_values_round_trip_through_the_hooks_exec():

@@ -619,7 +619,7 @@ def _check_trusted_roots() -> list[Line]:
         why = unsafe_trusted_root(r)
         if why:
             out.append(fail(f"trusted root {show(r)}", f"{why}: it trusts nothing until that is fixed",
-                            f"`chmod go-w` it (and the directories above it), or remove it from trusted_roots"))
+                            "`chmod go-w` it (and the directories above it), or remove it from trusted_roots"))
     return out
 
 

@@ -1,0 +1,422 @@
+"""The hook's contract, one row a promise, in all seven shells (issue 27).
+
+Every row runs in bash, zsh, fish, xonsh, nushell, elvish and tcsh, in a real
+interactive shell on a pseudo-terminal, over real uv projects synced
+offline. A row says what it does through the shell's phrasebook
+(support.phrasebook: how to set a variable, chain two commands, start a
+child…); what a shell itself cannot do is listed once, in
+`phrasebook.EXEMPT`, with the reason, and nowhere else. Per-shell modules
+keep only what is about that shell alone (tcsh's hook files, nushell's NUON,
+elvish's one process, bash's cd wrapper…).
+
+The rows, in the order of the issue: entering creates and activates;
+leaving gives the environment back exactly; re-entering a known project
+starts no process; an input change is synced once; an untrusted project is
+said once and nothing runs; a hand-made change is noticed once and kept by
+the next sync; a pinned env is not synced; a failure is said once and not
+retried; Ctrl-C during a sync gives the prompt back, is recorded, not retried,
+and the shell's state is what status says; hostile directory names; a shell
+started inside an activation takes it over (login shells too); `cd x && cmd`;
+the exit status kept; nounset; the user's own prompt hooks kept; loading the
+hook twice is harmless; envhook uninstalled under a running shell; and
+ENVHOOK_DISABLE turns it off in one shell.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from support.hooktest import (
+    envhook,
+    envhook_syncs,
+    lines_with,
+    pip_install,
+    processes_started,
+    status_json,
+    trusted_project,
+    uv_wrapper,
+    version_in_env,
+)
+from support.phrasebook import ALL, HOSTILE, phrases, shells_for
+from support.projects import make_project, set_dependencies, uv_lock
+from support.shell import require_shell
+
+# What a shell changes in its own exported environment as it runs commands.
+SHELL_OWN = {"PWD", "OLDPWD", "_", "SHLVL", "LAST_RETURN_CODE", "CMD_DURATION_MS"}
+
+
+@pytest.fixture(params=ALL)
+def shell(request) -> str:
+    """Every row runs in all seven shells; a row the phrasebook exempts some
+    shells from names its own list (`shells_for`)."""
+    require_shell(request.param)
+    return request.param
+
+
+@pytest.fixture
+def p(shell):
+    return phrases(shell)
+
+
+@pytest.fixture
+def project(tmp_path, wheelhouse, shell_env) -> Path:
+    """A cloned uv project, locked and trusted (`envhook allow`), no env yet."""
+    return trusted_project(tmp_path / "demo", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+
+
+def env_dump(s, p, path: Path) -> dict[str, str]:
+    s.run(p.dump_env(path))
+    entries = path.read_bytes().split(b"\0")
+    return dict(e.decode("utf-8", "surrogateescape").split("=", 1) for e in entries if b"=" in e)
+
+
+def no_hook_errors(out: str) -> None:
+    """What a hook that raised, or a shell that choked on the hook, would print."""
+    for bad in ("Traceback", "Error:", "hook failed", "unbound variable", "parameter not set", "not found"):
+        assert bad not in out, f"{bad!r} in:\n{out}"
+
+
+# -- 1. entering a trusted project creates its env and activates it ------------------------------
+
+def test_entering_creates_and_activates(open_shell, shell, p, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    out = s.run(p.cd(project))
+    assert lines_with(out, "envhook:") == ["envhook: syncing demo (env does not exist)"], out
+    env = project / ".venv"
+    assert s.get("VIRTUAL_ENV") == str(env)
+    assert s.get("VIRTUAL_ENV_PROMPT") == "demo" and s.get("ENVHOOK_STATE") == "in-sync"
+    assert s.get("PATH").split(p.path_sep)[0] == str(env / "bin")
+    assert s.run(p.python("import tinkerpkg; print(tinkerpkg.__version__)")).strip() == "1.0"
+
+
+# -- 2. leaving gives the environment back exactly, but for what the user changed ------------------
+
+def test_leaving_restores_the_exported_environment_exactly(open_shell, shell, p, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    before = env_dump(s, p, tmp_path / "before")
+    s.run(p.cd(project))
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run(p.append_path("/opt/mine"))  # the user's own edits, made while inside
+    s.run(p.set_var("VIRTUAL_ENV_PROMPT", "theirs"))
+    s.run(p.set_var("MINE", "kept"))
+    s.run(p.cd("/"))
+    after = env_dump(s, p, tmp_path / "after")
+    want = dict(before, PATH=before["PATH"] + ":/opt/mine", VIRTUAL_ENV_PROMPT="theirs", MINE="kept")
+    diff = {k: (want.get(k), after.get(k)) for k in set(want) | set(after)
+            if k not in SHELL_OWN and want.get(k) != after.get(k)}
+    assert diff == {}, diff
+
+
+# -- 3. re-entering a known project starts no process --------------------------------------------
+
+def test_reentering_a_known_project_starts_no_process(open_shell, shell, p, project, tmp_path):
+    (project / "sub").mkdir()
+    s = open_shell(cwd=project)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run(p.cd("/"))
+    time.sleep(2.1)  # past the "racily clean" window: the decision is cached and the stamp settles
+    s.run(p.cd(project))
+    pid = int(s.run(p.pid()).strip().splitlines()[-1])
+    inside, entries = 0, 0
+
+    def prompts():
+        nonlocal inside, entries
+        for _ in range(3):
+            s.run("cd sub")
+            s.run("cd ..")
+            s.run(p.noop())
+            s.run(p.cd("/"))
+            s.run(p.cd(project))
+            inside, entries = inside + 4, entries + 1
+
+    started = processes_started(pid, tmp_path / "prompts.strace", prompts)
+    if p.quiet_processes == 0:
+        assert started == [], started
+    else:  # elvish: one `test` a prompt inside a project, one more on entering (shell/envhook.elv)
+        execs = [line for line in started if "execve(" in line]
+        assert len(execs) == inside + entries and all('"/usr/bin/test"' in line for line in execs), started
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+
+# -- 4. a change of the inputs is synced, once -----------------------------------------------------
+
+def test_an_input_change_is_synced_once(open_shell, shell, p, project, shell_env, tmp_path):
+    env, log = uv_wrapper(tmp_path, shell_env)
+    s = open_shell(cwd=project, env=env)
+    assert version_in_env(project) == "1.0"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run("echo changed")
+    assert lines_with(out, "envhook: syncing") == ["envhook: syncing demo (pyproject.toml changed, uv.lock changed)"], out
+    no_hook_errors(out)
+    assert version_in_env(project) == "2.0"
+    for _ in range(2):
+        assert "envhook" not in s.run("echo again")
+    assert len(envhook_syncs(log, s)) == 2, "the first one created the env, one more for the change"
+
+
+# -- 5. an untrusted project: said once, nothing run ----------------------------------------------
+
+def test_untrusted_is_said_once_and_nothing_runs(open_shell, shell, p, tmp_path, wheelhouse, shell_env):
+    proj = make_project(tmp_path / "demo", wheelhouse)
+    uv_lock(proj, shell_env)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(p.cd(proj))
+    assert lines_with(out, "envhook:") == [
+        f"envhook: demo ({proj}) is not trusted; `envhook allow` to sync and activate its env"], out
+    assert "envhook" not in s.run("echo again") + s.run(p.cd("/")) + s.run(p.cd(proj))
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") == "untrusted"
+    assert not (proj / ".venv").exists()
+    out = s.run("envhook allow")
+    assert "syncing demo" in out, out  # the prompt right after it
+    assert s.get("VIRTUAL_ENV") == str(proj / ".venv") and s.get("ENVHOOK_STATE") == "in-sync"
+
+
+# -- 6. a hand-made change: noticed once, kept by the next sync ------------------------------------
+
+def test_a_hand_made_change_is_noticed_once_and_kept_by_the_next_sync(open_shell, shell, p, project, wheelhouse,
+                                                                      shell_env):
+    s = open_shell(cwd=project)
+    out = s.run(pip_install(shell, wheelhouse, "tinkerpkg==2.0"))
+    assert lines_with(out, "env changed by hand") == [
+        "envhook: demo env changed by hand (tinkerpkg 1.0 → 2.0) — kept by envhook's syncs and `uv run`; "
+        "`envhook sync` resets it"], out
+    assert s.get("ENVHOOK_STATE") == "tinkered" and s.get("UV_NO_SYNC") == "1"
+    assert "changed by hand" not in s.run("echo again")
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==1.0", "otherpkg==1.0"])
+    uv_lock(project, shell_env)
+    out = s.run("echo pulled")
+    assert "synced demo" in out and "kept your tinkerpkg 2.0" in out, out
+    assert version_in_env(project) == "2.0" and version_in_env(project, "otherpkg") == "1.0"
+    assert s.get("UV_NO_SYNC") == "1"
+
+
+# -- 7. pinned: not synced, UV_NO_SYNC=1 ------------------------------------------------------------
+
+def test_pinned_is_not_synced_and_exports_uv_no_sync(open_shell, shell, p, project, shell_env):
+    s = open_shell(cwd=project)
+    s.run("envhook pin")
+    s.run("echo next")
+    assert s.get("ENVHOOK_STATE") == "pinned" and s.get("UV_NO_SYNC") == "1"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run("echo changed")
+    assert lines_with(out, "is pinned, so it was not synced"), out
+    assert "pinned" not in s.run("echo again")
+    assert version_in_env(project) == "1.0"
+
+
+# -- 8. a failure: said once, not retried ----------------------------------------------------------
+
+def test_a_failure_is_said_once_and_not_retried(open_shell, shell, p, tmp_path, wheelhouse, shell_env):
+    env, log = uv_wrapper(tmp_path, shell_env)
+    proj = make_project(tmp_path / "broken", wheelhouse, dependencies=["tinkerpkg==9.9"])
+    envhook("allow", cwd=proj, env=shell_env, check=True)
+    s = open_shell(cwd=tmp_path, env=env)
+    out = s.run(p.cd(proj))
+    assert "is left as it is; `envhook sync` retries" in out, out
+    assert not any(w in out for w in ("Traceback", "Exception")), out
+    tries = len(envhook_syncs(log, s))
+    for _ in range(2):
+        assert "sync" not in s.run("echo again")
+    assert len(envhook_syncs(log, s)) == tries, "not retried"
+    assert s.get("ENVHOOK_STATE") == "failed" == status_json(proj, shell_env)["state"]
+
+
+# -- 9. Ctrl-C during a sync ------------------------------------------------------------------------
+
+def test_ctrl_c_during_a_sync(open_shell, shell, p, project, shell_env, tmp_path):
+    """The prompt comes back at once, the sync is recorded as interrupted and
+    not retried at the next prompt, and what the shell exports is what
+    `envhook status` says."""
+    slow = tmp_path / "slowbin"
+    slow.mkdir()
+    (slow / "uv").write_text(f"#!/bin/sh\nsleep 30\nexec {os.path.realpath(shutil.which('uv'))} \"$@\"\n")
+    (slow / "uv").chmod(0o755)
+    env = dict(shell_env, PATH=f"{slow}:{shell_env['PATH']}")
+    s = open_shell(cwd=tmp_path, env=env)
+    s.send_line(p.cd(project))
+    time.sleep(1.5)
+    t0 = time.monotonic()
+    out = s.interrupt(timeout=10)
+    assert time.monotonic() - t0 < 6, "the prompt comes back at once"
+    assert "interrupted" in out and "Traceback" not in out and "hook failed" not in out, out
+    record = status_json(project, shell_env)
+    assert record["state"] == "failed" and record["last_sync"]["status"] == "interrupted", record
+    out = s.run("echo next")
+    assert "syncing" not in out, f"retried:\n{out}"
+    assert s.get("ENVHOOK_STATE") == record["state"]
+
+
+# -- 10. hostile directory names ---------------------------------------------------------------------
+
+def test_projects_under_hostile_directories(open_shell, shell, p, tmp_path, wheelhouse, shell_env):
+    """The quoting table: a project under each hostile name is entered and
+    left, byte for byte, in one shell (the envs exist: the row is about
+    quoting, not syncing)."""
+    projects = {}
+    for i, (key, name) in enumerate(HOSTILE.items()):
+        proj = trusted_project(tmp_path / name / "proj", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+        envhook("sync", cwd=proj, env=shell_env, check=True)
+        projects[key] = (proj, *p.enter(proj, var=f"__proj{i}"))
+    s = open_shell(cwd=tmp_path, extra_rc="\n".join(rc for _, rc, _ in projects.values() if rc))
+    before = s.get("PATH")
+    for key, (proj, _, enter) in projects.items():
+        out = s.run(enter)
+        assert s.get("VIRTUAL_ENV") == str(proj / ".venv"), (key, out)
+        assert s.get("PATH") == f"{proj / '.venv' / 'bin'}{p.path_sep}{before}", key
+        s.run(p.cd("/"))
+        assert s.get("VIRTUAL_ENV") is None and s.get("PATH") == before, key
+    assert not list(tmp_path.rglob("pwned*")) and not Path("/pwned").exists()
+
+
+# -- 11. a shell started inside an activation takes it over ---------------------------------------
+
+@pytest.mark.parametrize("shell, login", [*((sh, False) for sh in ALL),
+                                          *((sh, True) for sh in shells_for("a login shell takes the activation over"))],
+                         indirect=["shell"])
+def test_a_shell_started_inside_an_activation_takes_it_over(open_shell, shell, p, project, isolated_home, shell_env,
+                                                            login):
+    child = p.login_child() if login else p.child()
+    if shell == "bash":
+        # A login bash reads ~/.profile after /etc/profile rebuilt PATH: there, as
+        # install.sh's block does, envhook's dir goes back on PATH, and (as
+        # Debian's ~/.profile does) ~/.bashrc is read.
+        tools = shell_env["PATH"].split(":")[0]
+        (isolated_home / ".profile").write_text(
+            f'PATH="{tools}:$PATH"\n[ -n "$BASH_VERSION" ] && [ -f ~/.bashrc ] && . ~/.bashrc\n')
+    s = open_shell(cwd=project)
+    bin_ = str(project / ".venv" / "bin")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    s.run(p.cd("/"))
+    outside = s.get("PATH")
+    s.run(p.cd(project))
+    s.send_line(child)
+    out = s.expect_prompt()
+    no_hook_errors(out)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    path = s.get("PATH").split(p.path_sep)
+    assert path[0] == bin_ and path.count(bin_) == 1, path
+    assert s.run(p.python("import sys; print(sys.prefix)")).strip() == str(project / ".venv")
+    s.run(p.cd("/"))
+    for name in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "_ENVHOOK_VENV", "ENVHOOK_STATE"):
+        assert s.get(name) is None, name
+    assert bin_ not in s.get("PATH").split(p.path_sep)
+    if not login:
+        assert s.get("PATH") == outside
+
+
+# -- 12. `cd x && cmd` on one line -----------------------------------------------------------------
+
+@pytest.mark.parametrize("shell", shells_for("cd and a command on one line"), indirect=True)
+def test_cd_and_a_command_on_one_line(open_shell, shell, p, project, shell_env, tmp_path):
+    envhook("sync", cwd=project, env=shell_env, check=True)
+    s = open_shell(cwd=tmp_path)
+    out = s.run(p.chain(p.cd(project), p.python("import sys; print(sys.prefix)")))
+    assert out.strip().splitlines()[-1] == str(project / ".venv"), out
+
+
+# -- 13. the exit status of the user's command is kept ----------------------------------------------
+
+@pytest.mark.parametrize("shell", shells_for("exit status kept"), indirect=True)
+def test_the_exit_status_is_kept(open_shell, shell, p, project, shell_env, tmp_path):
+    s = open_shell(cwd=project)
+    s.run(p.exit_with(3))
+    assert s.status() == 3, "a quiet prompt"
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])
+    uv_lock(project, shell_env)
+    out = s.run(p.exit_with(4))
+    assert "syncing demo" in out, out
+    assert s.status() == 4, "a prompt that synced"
+    s.run(p.cd("/nonexistent-dir"))
+    assert s.status() != 0, "a failing cd"
+
+
+# -- 14. nounset -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("shell", shells_for("nounset"), indirect=True)
+def test_nounset(open_shell, shell, p, project, tmp_path):
+    s = open_shell(cwd=tmp_path, extra_rc=p.nounset())
+    out = s.run(p.cd(project)) + s.run("echo x") + s.run(p.cd("/"))
+    no_hook_errors(out)
+    assert s.get("VIRTUAL_ENV") is None
+    out = s.run(p.cd(project))
+    no_hook_errors(out)
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+
+# -- 15. the user's own prompt hooks keep running ---------------------------------------------------
+
+def test_the_users_own_prompt_hooks_keep_running(open_shell, shell, p, project, tmp_path):
+    log = tmp_path / "mine.log"
+    s = open_shell(cwd=tmp_path, extra_rc=p.user_hooks(log))
+    s.run(p.cd(project))
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    seen = log.read_text().split()
+    assert "prompt" in seen, seen
+    if shell != "bash":  # bash has no hook on a directory change of its own
+        assert "cd" in seen, seen
+
+
+# -- 16. loading the hook twice is harmless ---------------------------------------------------------
+
+def test_loading_the_hook_twice_is_harmless(open_shell, shell, p, project, tmp_path):
+    s = open_shell(cwd=tmp_path, extra_rc=p.hook_line())  # the rc holds the line twice
+    before = s.get("PATH")
+    out = s.run(p.cd(project))
+    assert len(lines_with(out, "envhook: syncing")) == 1, out
+    s.run(p.reload())  # and once more, typed, while a project is active
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv"), "what was active survives loading the hook again"
+    path = s.get("PATH").split(p.path_sep)
+    assert path.count(str(project / ".venv" / "bin")) == 1, path
+    s.run(p.cd("/"))
+    assert s.get("VIRTUAL_ENV") is None and s.get("PATH") == before
+
+
+# -- 17. envhook uninstalled under a running shell --------------------------------------------------
+
+def test_envhook_uninstalled_under_a_running_shell(open_shell, shell, p, project, shell_env, tmp_path):
+    """The hook runs envhook's interpreter by the absolute path it was printed
+    with: print it through a link to that interpreter, then delete the link
+    (an uninstalled tool). Said once; leaving still undoes the activation."""
+    gone = tmp_path / "gone" / "bin"
+    gone.mkdir(parents=True)
+    (gone / "python").symlink_to(sys.executable)
+    src = Path(__file__).resolve().parents[2] / "src"
+    site = next(x for x in sys.path if x.endswith("site-packages"))
+    (gone / "envhook").write_text(f"#!/bin/sh\nPYTHONPATH={src}:{site} exec {gone / 'python'} -m envhook \"$@\"\n")
+    (gone / "envhook").chmod(0o755)
+    env = dict(shell_env, PATH=f"{gone}:{shell_env['PATH']}")
+    envhook("sync", cwd=project, env=shell_env, check=True)
+    s = open_shell(cwd=tmp_path, env=env)
+    s.run(p.cd(project))
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    shutil.rmtree(gone.parent)
+    set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])  # something for the hook to look at
+    out = s.run("echo x")
+    assert lines_with(out, "envhook:") == [
+        f"envhook: envhook is no longer installed here ({gone / 'python'} is gone); this shell's hook has stopped"], out
+    out = s.run(p.cd("/"))
+    assert "envhook" not in out and "Traceback" not in out, out
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
+    out = s.run(p.cd(project))
+    assert "envhook" not in out and s.get("VIRTUAL_ENV") is None
+    assert s.run("echo alive").strip() == "alive"
+
+
+# -- 18. ENVHOOK_DISABLE turns the hook off in one shell ---------------------------------------------
+
+def test_envhook_disable_turns_it_off_in_this_shell(open_shell, shell, p, project, tmp_path):
+    s = open_shell(cwd=tmp_path)
+    s.run(p.set_var("ENVHOOK_DISABLE", "1"))
+    assert "envhook" not in s.run(p.cd(project))
+    assert s.get("VIRTUAL_ENV") is None and not (project / ".venv").exists()
+    s.run(p.unset_var("ENVHOOK_DISABLE"))
+    s.run(p.noop())
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
