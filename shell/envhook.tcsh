@@ -466,7 +466,19 @@ if ( x$_envhook_act[3] == x1 ) source $_envhook_dir:q/set.tcsh UV_NO_SYNC 1
 set path = ( $_envhook_bin:q $path:q )
 
 #@ deactivate
-if ( x$_envhook_venv:q != x ) source $_envhook_dir:q/unpath.tcsh
+if ( x$_envhook_venv:q != x ) then
+    source $_envhook_dir:q/unpath.tcsh
+    # A venv's activate.csh, sourced by hand over ours, saved PATH with our
+    # entry in it: its `deactivate` would bring the entry back. $path is
+    # PATH split at its colons, so the entry leaves it as from $path.
+    if ( $?_OLD_VIRTUAL_PATH ) then
+        set _envhook_keep = ( $path:q )
+        setenv PATH "$_OLD_VIRTUAL_PATH:q"
+        source $_envhook_dir:q/unpath.tcsh
+        set _OLD_VIRTUAL_PATH = "$PATH:q"
+        set path = ( $_envhook_keep:q )
+    endif
+endif
 # Not only for an env: an untrusted project exported ENVHOOK_STATE alone.
 source $_envhook_dir:q/restore.tcsh
 set _envhook_venv = ''

@@ -265,6 +265,13 @@ def _envhook_load_hook():
             path = env["PATH"]
             if ns["bin"] in path:
                 path.remove(ns["bin"])  # only the one entry we added; the user's stay
+            # A venv's activate script, sourced by hand over ours, saved PATH with
+            # our entry in it: its `deactivate` would bring the entry back.
+            saved = env.get("_OLD_VIRTUAL_PATH")
+            if isinstance(saved, str):
+                env["_OLD_VIRTUAL_PATH"] = ":".join(p for p in saved.split(":") if p != ns["bin"])
+            elif saved is not None and ns["bin"] in saved:
+                saved.remove(ns["bin"])
         restore()  # not only for an env: an untrusted project exported ENVHOOK_STATE alone
         ns["venv"] = ns["bin"] = ns["active"] = ""
 

@@ -420,3 +420,36 @@ def test_envhook_disable_turns_it_off_in_this_shell(open_shell, shell, p, projec
     s.run(p.unset_var("ENVHOOK_DISABLE"))
     s.run(p.noop())
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+
+
+# -- 19. a venv activated by hand over ours -------------------------------------------------------
+
+@pytest.mark.parametrize("shell", shells_for("a venv activated by hand"), indirect=True)
+def test_a_venv_activated_by_hand_then_left_and_deactivated_leaves_none_of_ours(open_shell, shell, p, tmp_path,
+                                                                                wheelhouse, shell_env):
+    """The user sources another env's own activate script inside a project:
+    theirs wins. Leaving, then `deactivate`, must not bring envhook's PATH
+    entry back (the script saved PATH with it in, as _OLD_VIRTUAL_PATH)."""
+    a = trusted_project(tmp_path / "a", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+    b = trusted_project(tmp_path / "b", wheelhouse, shell_env, dependencies=["tinkerpkg==1.0"])
+    for proj in (a, b):
+        envhook("sync", cwd=proj, env=shell_env, check=True)
+    s = open_shell(cwd=tmp_path)
+    start = s.get("PATH")
+    s.run(p.cd(a))
+    assert s.get("VIRTUAL_ENV") == str(a / ".venv")
+    s.run(p.activate(b / ".venv"))
+    assert s.get("VIRTUAL_ENV") == str(b / ".venv")
+    s.run(p.cd("/"))
+    s.run("deactivate")
+    # nushell's deactivate hides the activate overlay, which takes back the
+    # whole environment as it was, $env.PWD (in the project) included: `cd /`
+    # again, a no-op elsewhere, so every shell stands outside the project.
+    s.run(p.cd("/"))
+    assert s.get("VIRTUAL_ENV") is None
+    assert s.get("PATH") == start, "deactivate brought envhook's PATH entry back"
+    s.run(p.cd(a))
+    got = s.get("PATH").split(p.path_sep)
+    assert got.count(str(a / ".venv" / "bin")) == 1 and got[1:] == start.split(p.path_sep), got
+    s.run(p.cd("/"))
+    assert s.get("PATH") == start

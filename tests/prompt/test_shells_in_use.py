@@ -164,27 +164,6 @@ def test_bash_older_than_4_2_says_so_defines_nothing_and_breaks_nothing(shell_en
 # -- manual activation on top of envhook's -----------------------------------------------
 
 
-def test_manual_activate_then_leave_then_deactivate_leaves_no_envhook_path(open_shell, shell, two, shell_env):
-    a, b = two
-    s = open_shell()
-    warm(s, a, b)
-    sep = "\n" if shell == "fish" else ":"
-    start = s.get("PATH")
-    s.run(f"cd {q(shell, a)}")
-    activate = b / ".venv" / "bin" / ("activate.fish" if shell == "fish" else "activate")
-    s.run(f"source {q(shell, activate)}")
-    assert s.get("VIRTUAL_ENV") == str(b / ".venv")
-    s.run("cd /")
-    s.run("deactivate")
-    assert s.get("VIRTUAL_ENV") is None
-    assert s.get("PATH") == start, "deactivate brought envhook's PATH entry back"
-    s.run(f"cd {q(shell, a)}")
-    got = s.get("PATH").split(sep)
-    assert got.count(str(a / ".venv" / "bin")) == 1 and got[1:] == start.split(sep), got
-    s.run("cd /")
-    assert s.get("PATH") == start
-
-
 # -- doctor sees this shell ---------------------------------------------------------------------
 
 

@@ -43,6 +43,9 @@ EXEMPT: dict[str, dict[str, str]] = {
     "a login shell takes the activation over": {
         "elvish": "elvish has no login mode",
     },
+    "a venv activated by hand": {
+        "elvish": "no venv tool writes an activate script for elvish",
+    },
 }
 
 
@@ -115,6 +118,10 @@ class Phrases:
         """Load the hook again in this shell, as a re-sourced rc file would."""
         return self.hook_line()
 
+    def activate(self, env) -> str:
+        """Activate a venv by hand, with the script its creator wrote for this shell."""
+        return f"source {self.q(env / 'bin' / 'activate')}"
+
     def nounset(self) -> str:
         return "set -u"
 
@@ -171,6 +178,9 @@ class Fish(Phrases):
     def reload(self) -> str:
         return "envhook hook fish | source"
 
+    def activate(self, env) -> str:
+        return f"source {self.q(env / 'bin' / 'activate.fish')}"
+
     def nounset(self) -> str:
         return ""
 
@@ -202,6 +212,9 @@ class Xonsh(Phrases):
 
     def noop(self) -> str:
         return "x = 1"
+
+    def activate(self, env) -> str:
+        return f"source {self.q(env / 'bin' / 'activate.xsh')}"
 
     def nounset(self) -> str:
         return ""
@@ -241,6 +254,9 @@ class Nu(Phrases):
 
     def noop(self) -> str:
         return "let x = 1"
+
+    def activate(self, env) -> str:
+        return f"overlay use {self.q(env / 'bin' / 'activate.nu')}"
 
     def dump_env(self, path) -> str:
         return f"^env -0 | save --raw -f {self.q(path)}"
@@ -318,6 +334,9 @@ class Tcsh(Phrases):
 
     def noop(self) -> str:
         return "set x = 1"
+
+    def activate(self, env) -> str:
+        return f"source {self.q(env / 'bin' / 'activate.csh')}"
 
     def enter(self, path, var: str = "__proj") -> tuple[str, str]:
         if "\n" in str(path):
