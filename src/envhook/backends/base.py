@@ -285,6 +285,12 @@ class Backend(abc.ABC):
     def env_path(self, root: Path, *, pyproject: dict | None, environ) -> Path:
         return root / ".venv"
 
+    def locate(self, project) -> Path | None:
+        """Where the tool says the env is, asked right after envhook's own
+        sync of a trusted project (asking runs the tool); None when
+        env_path's rule, read again, is the tool's own answer."""
+        return None
+
     @abc.abstractmethod
     def inputs(self, project) -> list[Path]:
         """Files whose content decides what the env should hold (present or not)."""

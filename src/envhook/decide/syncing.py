@@ -97,6 +97,7 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         unmet=unmet,
         # A sync that did not succeed must not erase the record of the last one that did.
         last_ok=None if outcome.status == SYNC_OK or previous is None else previous.good(),
+        env=str(env),
     )
     rec.save(project.root)
     return rec
@@ -216,6 +217,7 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
 def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> SyncOutcome:
     with project_lock(project, held=presync.lock_fd if presync else None, wait=wait) as waited:
         if waited and unless_done:
+            project.relocate()  # the other sync may have learned where the tool put the env
             if not assess(project).should_sync:
                 # The other sync did it (or failed, which the caller's own
                 # assessment reports): its record stands, nothing to repeat.
@@ -227,6 +229,7 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
             time=now_iso(),
             pid=os.getpid(),
             last_ok=previous.good() if previous else None,  # kept if this run never finishes
+            env=previous.env if previous else None,
         ).save(project.root)
         if presync is None:
             problem = prepare_env(project)
@@ -243,8 +246,14 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
             say(f"syncing {project.name} ({reason}{keeping})")
         if presync is not None:
             keep = ()  # never both: the entry starts no sync while hand-made changes are kept
-        outcome = backend_for(project).sync(project, reason=reason, started=presync.child if presync else None,
-                                            keep=keep)
+        backend = backend_for(project)
+        outcome = backend.sync(project, reason=reason, started=presync.child if presync else None, keep=keep)
+        if outcome.status == SYNC_OK:
+            # The tool may have put the env elsewhere than its rule, read
+            # from files, foretold (Poetry under the Python it found on
+            # PATH): what it says now is recorded with the sync, so that
+            # every later look, this process's too, finds that env.
+            project.relocate(backend.locate(project))
         rec = record_outcome(project, outcome, previous=previous, keep=keep, before=inputs_before)
     if outcome.status != SYNC_OK:
         log = (outcome.failure or {}).get("log")

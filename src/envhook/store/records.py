@@ -163,12 +163,13 @@ def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> 
 
 class SyncRecord:
     FIELDS = ("status", "inputs", "env_cfg", "installed", "time", "message", "pid", "reset_on_drift", "last_ok",
-              "failure", "unmet")
+              "failure", "unmet", "env")
 
     def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, installed: dict | None = None,
                  time: str = "", message: str = "", pid: int | None = None,
                  reset_on_drift: bool | list | dict = False,
-                 last_ok: dict | None = None, failure: dict | None = None, unmet: list | None = None):
+                 last_ok: dict | None = None, failure: dict | None = None, unmet: list | None = None,
+                 env: str | None = None):
         self.status, self.inputs, self.env_cfg = status, inputs, env_cfg
         # What the env held right after this sync (venv.installed): the
         # baseline that hand-made changes are measured against.
@@ -186,6 +187,10 @@ class SyncRecord:
         # What the packages in the env require and the env lacks, right after
         # this sync (venvcheck.unmet): a sync that left it so did not work.
         self.unmet = [u for u in unmet if isinstance(u, str)] if isinstance(unmet, list) else []
+        # The env this record describes (`installed` was read from it): after
+        # a sync, where the tool said it put the env (Backend.locate), which
+        # the backend's rule reads back when it cannot tell by itself.
+        self.env = env if isinstance(env, str) else None
 
     def baseline(self) -> dict | None:
         """What envhook's last successful sync left in the env (a dict that
