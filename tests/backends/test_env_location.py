@@ -23,6 +23,10 @@ from support.backend_projects import make_poetry_project, poetry_env_path, reloc
 from support.hooktest import envhook, status_json
 
 
+# As the tests were started, before any fixture moved HOME and XDG_* to temp dirs.
+_REAL_ENV = dict(os.environ)
+
+
 def other_python() -> Path | None:
     """A real CPython newer than the test interpreter (by minor version), so
     that Poetry names the env it makes with it `…-py3.N` where envhook's own
@@ -30,7 +34,9 @@ def other_python() -> Path | None:
     system's. Looked up in the real home (the tests' HOME is a temp dir)."""
     home = pwd.getpwuid(os.getuid()).pw_dir
     mine = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    patterns = [f"{home}/.local/share/uv/python/cpython-3.*/bin/python3.*", f"{home}/.pyenv/versions/3.*/bin/python3.*",
+    uv_pythons = _REAL_ENV.get("UV_PYTHON_INSTALL_DIR") or \
+        os.path.join(_REAL_ENV.get("XDG_DATA_HOME") or f"{home}/.local/share", "uv", "python")
+    patterns = [f"{uv_pythons}/cpython-3.*/bin/python3.*", f"{home}/.pyenv/versions/3.*/bin/python3.*",
                 "/usr/local/bin/python3.*", "/usr/bin/python3.*"]
     found = {}
     for pattern in patterns:
