@@ -239,6 +239,27 @@ def env_config_digest(env: Path) -> str | None:
     return file_digest(env / "pyvenv.cfg")
 
 
+def env_identity(env: Path) -> str | None:
+    """Which pyvenv.cfg the env has: a venv made again in its place (`python
+    -m venv --clear`, `rm -rf .venv && uv venv`) writes a new file, often
+    with the same content and, after an rm, the same inode, never the same
+    mtime; no sync tool rewrites it in an env it keeps."""
+    try:
+        st = os.stat(env / "pyvenv.cfg")
+    except OSError:
+        return None
+    return f"{st.st_ino}:{st.st_mtime_ns}"
+
+
+def _recreated(record: SyncRecord, env: Path) -> str | None:
+    """Why the env is not the one the record describes, if it is not."""
+    if record.env_cfg is not None and record.env_cfg != env_config_digest(env):
+        return "env's pyvenv.cfg changed"
+    if record.env_id is not None and record.env_id != env_identity(env):
+        return "env was made again"
+    return None
+
+
 def _disabled(project: Project) -> str | None:
     """Why envhook leaves this project alone, if it does: the repository
     opted out, or the user's `disabled_paths` covers it."""
@@ -384,15 +405,19 @@ def _against_the_record(a: Assessment, project: Project) -> None:
     a.pins_moved = [p for p in a.package_pins.values() if now.get(p.name) != p.installed]
     changed = ["never synced by envhook"] if record is None else describe_changes(record.inputs, a.inputs)
     a.changed = changed
-    if record is not None and record.env_cfg is not None and record.env_cfg != env_config_digest(project.env):
-        changed.append("env's pyvenv.cfg changed")
+    recreated = _recreated(record, project.env) if record is not None else None
+    if recreated:
+        changed.append(recreated)
     if record is not None and record.status != SYNC_OK and not changed:
         changed = ["the last sync did not succeed"]
 
     # What envhook's last good sync left there: a failed sync since (whose
     # record holds the env as the failure left it) must not turn the
-    # hand-made changes before it into "what envhook left".
-    baseline = record.baseline() if record is not None else None
+    # hand-made changes before it into "what envhook left". Nor does it say
+    # anything of an env made again in its place: a package that env lacks
+    # was never removed from it, so that env is judged against the lock, as
+    # one envhook never synced (and filled when it lacks only packages).
+    baseline = record.baseline() if record is not None and not recreated else None
     if baseline is not None:
         # A pinned package's changes are the pin's business, not news.
         a.hand = [c for c in compare(baseline, now) if c.name not in pinned]
@@ -414,9 +439,11 @@ def _against_the_record(a: Assessment, project: Project) -> None:
                   and not (c.locked is None and c.name in SEEDED)]
         if not a.hand:
             # An empty env another tool made (uv venv, python -m venv, an
-            # IDE): nothing to lose, so it is filled like a missing env.
-            a.state, a.reasons = STALE, ["the env holds none of the project's packages yet "
-                                         "(made by another tool)"]
+            # IDE), or made again after envhook's sync: nothing to lose, so
+            # it is filled like a missing env.
+            a.state = STALE
+            a.reasons = [*(changed if record is not None else []),
+                         "the env holds none of the project's packages yet (made by another tool)"]
             a.creates = True
             return
 

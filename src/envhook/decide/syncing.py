@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
 from envhook.decide import venv
-from envhook.decide.assess import assess, env_config_digest
+from envhook.decide.assess import assess, env_config_digest, env_identity
 from envhook.decide.drift import compare, text
 from envhook.decide.notices import set_noticed, tinkered_key
 from envhook.decide.project import Project
@@ -90,6 +90,7 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         status=outcome.status,
         inputs=inputs,
         env_cfg=env_config_digest(env),
+        env_id=env_identity(env),
         installed=installed,
         time=now_iso(),
         message=outcome.message,

@@ -163,13 +163,13 @@ def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> 
 
 class SyncRecord:
     FIELDS = ("status", "inputs", "env_cfg", "installed", "time", "message", "pid", "reset_on_drift", "last_ok",
-              "failure", "unmet", "env")
+              "failure", "unmet", "env", "env_id")
 
     def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, installed: dict | None = None,
                  time: str = "", message: str = "", pid: int | None = None,
                  reset_on_drift: bool | list | dict = False,
                  last_ok: dict | None = None, failure: dict | None = None, unmet: list | None = None,
-                 env: str | None = None):
+                 env: str | None = None, env_id: str | None = None):
         self.status, self.inputs, self.env_cfg = status, inputs, env_cfg
         # What the env held right after this sync (venv.installed): the
         # baseline that hand-made changes are measured against.
@@ -191,6 +191,10 @@ class SyncRecord:
         # a sync, where the tool said it put the env (Backend.locate), which
         # the backend's rule reads back when it cannot tell by itself.
         self.env = env if isinstance(env, str) else None
+        # Which pyvenv.cfg that env had (inode and mtime: a venv made again
+        # with the same content is another file), so that an env another
+        # tool made in its place is told from the same env changed by hand.
+        self.env_id = env_id if isinstance(env_id, str) else None
 
     def baseline(self) -> dict | None:
         """What envhook's last successful sync left in the env (a dict that
