@@ -86,6 +86,10 @@ def pip_config_files(environ=None) -> list[Path]:
             user / "pip" / "pip.conf"]
 
 
+# What a local package's directory holds that decides its requirements.
+SOURCE_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
 class SyncOutcome:
     def __init__(self, status: str, message: str = "", drift=None, failure: dict | None = None):
         self.status = status    # SYNC_OK / SYNC_FAILED / SYNC_INTERRUPTED
@@ -295,6 +299,12 @@ class Backend(abc.ABC):
     def inputs(self, project) -> list[Path]:
         """Files whose content decides what the env should hold (present or not)."""
         raise NotImplementedError
+
+    def source_dirs(self, project) -> list[Path]:
+        """Directories of local packages the sync builds that are neither the
+        project nor its members (uv's `path` sources), which it reads to decide
+        what to install; their SOURCE_FILES are inputs."""
+        return []
 
     def settings_files(self, project) -> list[Path]:
         """Files outside the project that decide where the env lives (the

@@ -8,7 +8,15 @@ import os
 from typing import TYPE_CHECKING
 
 from envhook.backends import spawn
-from envhook.backends.base import Backend, SyncOutcome, ToolMissing, finish, sync_environ, uv_config_files
+from envhook.backends.base import (
+    SOURCE_FILES,
+    Backend,
+    SyncOutcome,
+    ToolMissing,
+    finish,
+    sync_environ,
+    uv_config_files,
+)
 from envhook.messages import quiet
 
 if TYPE_CHECKING:
@@ -74,7 +82,13 @@ class UvBackend(Backend):
         files = [project.root / "pyproject.toml"]
         files += [m / "pyproject.toml" for m in project.members]
         files += [project.root / "uv.lock", project.root / ".python-version"]
+        # A path source's requirements are read from its own files: a
+        # dependency added there is a change of what `uv sync` installs.
+        files += [d / name for d in project.sources for name in SOURCE_FILES]
         return [*files, *uv_config_files(project.root)]
+
+    def source_dirs(self, project) -> list[Path]:
+        return path_sources(project)
 
     def commands(self, project, *, keep=()):
         uv = uv_path(str(project.env))
@@ -111,6 +125,52 @@ class UvBackend(Backend):
 
     def explains(self, project, *, now, changed, ignore=frozenset()) -> bool:
         return workspace_explains(project, now, changed, ignore)
+
+
+# Path sources followed from one project (each read as TOML): a bound on a
+# hostile chain of them.
+SOURCE_LIMIT = 64
+
+
+def path_sources(project) -> list[Path]:
+    """The directories `path` entries of [tool.uv.sources] name (editable or
+    not), in the root's and the members' pyproject.toml, each relative to the
+    file that names it, and in those directories' own pyproject.toml in turn
+    (uv reads a path dependency's sources too); not the project or its
+    members, which are inputs already. A path to a file (a wheel, an sdist)
+    is not followed. Read as TOML only: nothing of them runs."""
+    import tomllib  # not on the cached prompt path (tests/prompt/test_imports.py)
+    from pathlib import Path  # not on the cached prompt path (tests/prompt/test_imports.py)
+
+    from envhook.store.hashing import read_regular
+
+    def sources_of(directory: Path, data: dict | None) -> list[Path]:
+        if data is None:
+            try:
+                data = tomllib.loads(read_regular(directory / "pyproject.toml").decode())
+            except (OSError, ValueError):
+                return []
+        tool = data.get("tool")
+        uv = tool.get("uv") if isinstance(tool, dict) else None
+        table = uv.get("sources") if isinstance(uv, dict) else None
+        out = []
+        for entry in table.values() if isinstance(table, dict) else ():
+            for source in entry if isinstance(entry, list) else [entry]:
+                path = source.get("path") if isinstance(source, dict) else None
+                if isinstance(path, str) and path and "\0" not in path:
+                    out.append(Path(os.path.normpath(os.path.join(directory, path))))
+        return out
+
+    own = {project.root, *project.members}
+    todo = [*sources_of(project.root, project.pyproject), *(s for m in project.members for s in sources_of(m, None))]
+    found: list[Path] = []
+    while todo and len(found) < SOURCE_LIMIT:
+        d = todo.pop(0)
+        if d in own or d in found or not d.is_dir():
+            continue
+        found.append(d)
+        todo += sources_of(d, None)
+    return found
 
 
 def selection(project, packages=None) -> list[str]:

@@ -51,6 +51,7 @@ class Project:
         self.aliases = aliases    # spellings of its project dirs, as $PWD may show them
         self.pyproject = pyproject  # the root's pyproject.toml as read (None: it has none)
         self._inputs: list[Path] | None = None
+        self._sources: list[Path] | None = None
 
     def relocate(self, where: Path | None = None) -> None:
         """Where the env is, looked up again after a sync (ours or another
@@ -66,6 +67,14 @@ class Project:
         if self._inputs is None:
             self._inputs = get(self.backend).inputs(self)
         return self._inputs
+
+    @property
+    def sources(self) -> list[Path]:
+        """Directories of local packages its sync builds that are not its
+        own (uv's `path` sources); their files are among the inputs."""
+        if self._sources is None:
+            self._sources = get(self.backend).source_dirs(self)
+        return self._sources
 
 
 def read_toml(path: Path) -> dict:
