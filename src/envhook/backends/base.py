@@ -349,10 +349,11 @@ class Backend(abc.ABC):
         """How the env differs from the lock (drift.LockDrift)."""
         raise NotImplementedError
 
-    def explains(self, project, *, now: dict[str, str], changed: set[str], ignore=frozenset()) -> bool:
+    def explains(self, project, *, now: dict[str, str], changed: set[str], ignore=frozenset(), lock=None) -> bool:
         """Did the tool's own commands (not a person) leave the env as it is,
         beyond the plain sync that lock_drift compares with? (uv: a
-        workspace member's `uv run`, `uv sync --package`.)"""
+        workspace member's `uv run`, `uv sync --package`.) `lock`: that
+        comparison, when it was made already."""
         return False
 
     def lock_description(self, project) -> str:

@@ -123,8 +123,8 @@ class UvBackend(Backend):
     def lock_drift(self, project, *, now=None):
         return uv_lock_drift(project, now)
 
-    def explains(self, project, *, now, changed, ignore=frozenset()) -> bool:
-        return workspace_explains(project, now, changed, ignore)
+    def explains(self, project, *, now, changed, ignore=frozenset(), lock=None) -> bool:
+        return workspace_explains(project, now, changed, ignore, lock)
 
 
 # Path sources followed from one project (each read as TOML): a bound on a
@@ -284,7 +284,7 @@ def _own_version(project, name: str) -> str:
 MEMBER_TRIES = 32
 
 
-def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=frozenset()) -> bool:
+def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=frozenset(), lock=None) -> bool:
     """Did uv's own workspace commands leave the env as it is? `uv run` in a
     member's directory installs that member and what it needs, keeping the
     rest (an inexact sync); `uv sync --package M` / `--all-packages` sync
@@ -292,7 +292,8 @@ def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=f
     install names what it would remove; the env is uv's doing when nothing
     is removed by all of them, i.e. every package is wanted by one of the
     selections, at the locked version. `changed`: the names that moved (the
-    members among them are tried first); `ignore`: pinned names."""
+    members among them are tried first); `ignore`: pinned names; `lock`: the
+    project's own selection's answer, when uv was asked it already."""
     if not project.members:
         return False
     from envhook.backends.lockread import own_names  # loads packaging
@@ -302,7 +303,8 @@ def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=f
     rest = [m for m in members if m not in changed][:MEMBER_TRIES]
     tried: list[set[str]] = []
     for packages in (None, True, *((m,) for m in first), *((m,) for m in rest)):
-        removes = _only_removes(project, now, selection(project, packages), ignore)
+        known = lock if packages is None else None  # the same dry run, not asked twice
+        removes = _only_removes(project, now, selection(project, packages), ignore, known)
         if removes is not None:
             tried.append(removes)
             if not set.intersection(*tried):
@@ -310,10 +312,12 @@ def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=f
     return False
 
 
-def _only_removes(project, now, chosen: list[str], ignore) -> set[str] | None:
+def _only_removes(project, now, chosen: list[str], ignore, drift=None) -> set[str] | None:
     """What syncing `chosen` exactly would remove, when it would install or
-    change nothing; None when it would (or uv cannot tell)."""
-    drift = uv_lock_drift(project, now, chosen)
+    change nothing; None when it would (or uv cannot tell). `drift`: uv's
+    answer for `chosen`, when known."""
+    if drift is None:
+        drift = uv_lock_drift(project, now, chosen)
     if drift.changes is None or drift.outdated or drift.replace:
         return None
     changes = [c for c in drift.changes if c.name not in ignore]

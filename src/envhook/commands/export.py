@@ -18,7 +18,7 @@ from pathlib import Path
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
 from envhook.decide import notices, venv
-from envhook.decide.assess import DISABLED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess
+from envhook.decide.assess import DISABLED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess, remember
 from envhook.decide.project import ProjectError, find_project
 from envhook.decide.syncing import Busy, adopt, sync
 from envhook.messages import say
@@ -151,7 +151,9 @@ class Look:
         # a later `uv add` looked like a lock change alone and was synced).
         self.deps = _decision_deps(self.project, self.pdir)
         self.sigs = hookcache.observe(self.deps, self.stamp_time)
-        return assess(self.project)
+        a = assess(self.project)
+        remember(a)
+        return a
 
 
 def _broken(sh, told: notices.Told, e, state: str, cache: str, cwd: str, nearest: str, presync) -> str:

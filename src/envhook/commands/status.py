@@ -11,7 +11,7 @@ from pathlib import Path
 from envhook.backends import backend_for
 from envhook.commands.common import locate
 from envhook.decide import venv
-from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess
+from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess, remember
 from envhook.decide.drift import Change, lock_drift, text
 from envhook.messages import clean, paint
 from envhook.store.pins import conflicts
@@ -22,6 +22,7 @@ _STATE_MARK = "\ue000state\ue000"  # a private-use placeholder for the coloured 
 def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     project = locate(path, quiet=True)
     a = assess(project)
+    remember(a)
     if short:
         sys.stdout.write(a.state + "\n")
         return 0 if a.state != NO_PROJECT or path is None else 1

@@ -3,6 +3,7 @@ hook will do about it. It only reads; `export` and `status` both call it."""
 
 from __future__ import annotations
 
+import json
 import os
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +12,8 @@ from envhook.backends import backend_for
 from envhook.decide import venv
 from envhook.decide.drift import Change, LockDrift, compare, lock_drift, split, text
 from envhook.decide.project import Project
-from envhook.store import settings, trust
+from envhook.store import paths, settings, trust
+from envhook.store.hashing import hexdigest
 from envhook.store.pins import PackagePin, Pin, load_package_pins, load_pin
 from envhook.store.records import (
     SYNC_FAILED,
@@ -19,9 +21,12 @@ from envhook.store.records import (
     SYNC_OK,
     SYNC_RUNNING,
     SyncRecord,
+    atomic_write,
     describe_changes,
+    ensure_project_dir,
     file_digest,
     fingerprint,
+    project_dir,
 )
 
 
@@ -74,6 +79,10 @@ class Assessment:
         # The tool changed the env with the inputs (uv add, uv sync): nothing was
         # changed by hand, and recording the env as synced is all there is to do.
         self.tool_made = False
+        # What this look learned at a cost that the next look of the same env
+        # need not pay again: the key of an env that uv's own workspace
+        # commands do not explain (remember() keeps it).
+        self.learned: str | None = None
         # Stale, but not synced: that would erase hand-made changes (tinkered =
         # "freeze", or a tool that cannot sync all but some packages).
         self.kept_whole = False
@@ -382,6 +391,34 @@ def _pinned(a: Assessment) -> None:
         a.reasons.append("a sync could replace the env with one for another Python; the pin keeps this one")
 
 
+def _workspace_hand_key(a: Assessment, project: Project, pinned: set[str]) -> str:
+    """What decides whether uv's workspace commands explain the env: what it
+    holds, the inputs (the lock, the members, uv's config), the pins and the
+    selection envhook syncs."""
+    facts = [a.installed, a.inputs, sorted(pinned), list(project.extras), list(project.groups),
+             project.packages if isinstance(project.packages, bool) else list(project.packages)]
+    return hexdigest(json.dumps(facts, sort_keys=True).encode())[:32]
+
+
+def _known_hand_made(project: Project, key: str) -> bool:
+    try:
+        return paths.read_state(str(project_dir(project.root) / paths.HAND_MADE)).decode(errors="replace") == key
+    except OSError:
+        return False
+
+
+def remember(a: Assessment) -> None:
+    """Keep what the assessment learned at a cost (Assessment.learned), so
+    that the next look at the same env, at a prompt or in `envhook run`, asks
+    no process; losing it costs only asking again."""
+    if a.learned is None or a.project is None:
+        return
+    try:
+        atomic_write(ensure_project_dir(a.project.root) / paths.HAND_MADE, a.learned.encode())
+    except OSError:
+        pass
+
+
 def _tool_made_it(a: Assessment, project: Project, names: set[str], pinned: set[str]) -> bool:
     """Did the tool change the env (uv add, poetry add, uv sync, a workspace
     member's uv run: then it matches the lock, or one of the selections uv
@@ -391,7 +428,8 @@ def _tool_made_it(a: Assessment, project: Project, names: set[str], pinned: set[
     if a.lock is None:
         a.lock = lock_drift(project, a.installed)
     a.tool_made = (a.lock.without(pinned).matches
-               or backend_for(project).explains(project, now=a.installed, changed=names, ignore=pinned))
+                   or backend_for(project).explains(project, now=a.installed, changed=names, ignore=pinned,
+                                                    lock=a.lock))
     return a.tool_made
 
 
@@ -421,8 +459,15 @@ def _against_the_record(a: Assessment, project: Project) -> None:
     if baseline is not None:
         # A pinned package's changes are the pin's business, not news.
         a.hand = [c for c in compare(baseline, now) if c.name not in pinned]
-        if a.hand and not changed and project.members and _tool_made_it(a, project, {c.name for c in a.hand}, pinned):
-            return  # uv's own workspace commands; the inputs are as synced
+        if a.hand and not changed and project.members:
+            # uv's own workspace commands, or a person? One dry run per
+            # selection tells; an env found to be a person's is remembered,
+            # so that the next look (a run, a new shell) starts no process.
+            key = _workspace_hand_key(a, project, pinned)
+            if not _known_hand_made(project, key):
+                if _tool_made_it(a, project, {c.name for c in a.hand}, pinned):
+                    return  # uv's own workspace commands; the inputs are as synced
+                a.learned = key
     elif _tool_made_it(a, project, set(now), pinned):
         return
     elif a.lock.changes is None:

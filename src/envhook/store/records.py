@@ -11,6 +11,7 @@ project gets a directory named by a hash of its real path:
     projects/<key>/sync.json   the last sync: outcome and input fingerprints
     projects/<key>/notify      touched by every user command (allow, pin, sync…)
     projects/<key>/noticed     the hand-made change the hook last reported (said once)
+    projects/<key>/hand-made   a workspace env uv's own commands do not explain (its key: not asked again)
     projects/<key>/moved-aside/  broken envs (no pyvenv.cfg, or no interpreter) set aside before a sync
     said                       hints given once per user
     stamps/<session>-<key>     per shell: mtime = when that shell last looked
