@@ -117,7 +117,7 @@ def export(shell_name: str, presync=None) -> str:
     for error in a.settings_errors:
         told.once(notices.KEY_SETTING + notices.digest(error), error, error=True)
     if a.tool_made and presync is None and not told.blocked:
-        a = _adopt(look)
+        a = _adopt(look, a.partial)
     if a.pins_moved and not told.blocked:
         notices.say_pins_moved(project, a)
     busy = False
@@ -187,11 +187,11 @@ def _end_presync(presync) -> None:
     os.close(presync.lock_fd)
 
 
-def _adopt(look: Look):
+def _adopt(look: Look, partial: bool):
     """uv changed the env and the inputs together (uv add, uv remove, uv
     sync): nothing was changed by hand and nothing needs syncing."""
     try:
-        adopt(look.project)
+        adopt(look.project, partial)
     except OSError:
         pass  # not recorded: the next change asks uv again, nothing is lost
     return look.assess()

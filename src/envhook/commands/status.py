@@ -53,7 +53,8 @@ def _look_closer(project, a):
     pinned or stale env (one `uv sync --dry-run`; not after a failed sync,
     which would only repeat the failure), pin conflicts, unmet requirements.
     Returns the assessment with what was learned."""
-    if a.lock is None and a.trusted and not a.missing and (a.state in (STALE, PINNED, TINKERED) or a.package_pins):
+    if a.lock is None and a.trusted and not a.missing and (a.state in (STALE, PINNED, TINKERED) or a.package_pins
+                                                           or a.partial):
         a = a.replace(lock=lock_drift(project, a.installed))
     if a.package_pins and not a.missing:
         from envhook.backends.lockread import own_names  # loads packaging
@@ -121,6 +122,14 @@ def _drift_lines(project, a) -> list[str]:
         lines = [f"drift:   unknown ({a.lock.error})"]
     elif not a.lock.changes:
         lines = [f"drift:   none (the env matches {against})"]
+    elif a.partial:
+        # Not the whole lock: a workspace's plain sync installs the root's selection of it.
+        lines = [f"drift:   (the env against what a plain `{a.sync_label}` installs from {against}; + in the env, "
+                 "not installed by it; - installed by it, not in the env)"]
+        lines += [f"  {c.against_lock()}" for c in a.lock.changes]
+        lines.append("  (uv's own workspace commands left the env so: `uv sync --package`, `uv run` in a member; "
+                     "envhook recorded it as in sync, and its next sync, after a change of the inputs, makes these "
+                     "changes)")
     else:
         lines = [f"drift:   (the env against {against}; + in the env, not in the lock; "
                  "- in the lock, not in the env)"]

@@ -79,6 +79,10 @@ class Assessment:
         # The tool changed the env with the inputs (uv add, uv sync): nothing was
         # changed by hand, and recording the env as synced is all there is to do.
         self.tool_made = False
+        # In sync as uv's own workspace commands left it (`uv sync --package
+        # M`, `uv run` in a member), not as a plain sync would: drift is then
+        # asked of uv, never assumed empty.
+        self.partial = False
         # What this look learned at a cost that the next look of the same env
         # need not pay again: the key of an env that uv's own workspace
         # commands do not explain (remember() keeps it).
@@ -215,6 +219,7 @@ class Assessment:
             ),
             "failure": self.record.failure if self.record is not None and self.state == FAILED else None,
             "unmet": self.unmet,
+            "partial": self.partial,
         }
 
     def pinned_change(self, name: str):
@@ -427,9 +432,11 @@ def _tool_made_it(a: Assessment, project: Project, names: set[str], pinned: set[
     packages are as the user left them, whatever the lock says."""
     if a.lock is None:
         a.lock = lock_drift(project, a.installed)
-    a.tool_made = (a.lock.without(pinned).matches
-                   or backend_for(project).explains(project, now=a.installed, changed=names, ignore=pinned,
-                                                    lock=a.lock))
+    if a.lock.without(pinned).matches:
+        a.tool_made = True
+    else:
+        a.tool_made = a.partial = backend_for(project).explains(project, now=a.installed, changed=names,
+                                                                ignore=pinned, lock=a.lock)
     return a.tool_made
 
 
@@ -503,6 +510,8 @@ def _against_the_record(a: Assessment, project: Project) -> None:
     if not a.hand:
         if changed:
             a.state, a.reasons = STALE, changed
+        elif record is not None and record.partial:
+            a.partial = True  # as uv's own workspace commands left it: what a plain sync would change is uv's to say
         elif not pinned:
             a.lock = LockDrift([])  # as the last sync left it: no need to ask uv
         return

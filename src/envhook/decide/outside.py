@@ -42,7 +42,7 @@ def decide(start: Path | None, no_sync: bool) -> tuple[Activation | None, int]:
         return None, NOT_RUN
     if a.tool_made:
         try:
-            adopt(project)
+            adopt(project, a.partial)
         except OSError:
             pass  # not recorded: the next look asks again, nothing is lost
         a = assess(project)

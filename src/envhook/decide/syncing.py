@@ -68,7 +68,7 @@ def project_lock(project: Project, held: int | None = None, wait: bool = True):
 
 
 def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncRecord | None = None,
-                   keep: tuple[str, ...] = (), before: dict | None = None) -> SyncRecord:
+                   keep: tuple[str, ...] = (), before: dict | None = None, partial: bool = False) -> SyncRecord:
     """Record a sync's outcome. `before`: the inputs' digests taken before
     the sync started; the record keeps those (but for the files the tool
     itself writes, uv.lock), so an input edited while the sync ran is still
@@ -99,6 +99,7 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         # A sync that did not succeed must not erase the record of the last one that did.
         last_ok=None if outcome.status == SYNC_OK or previous is None else previous.good(),
         env=str(env),
+        partial=partial,
     )
     rec.save(project.root)
     return rec
@@ -139,11 +140,14 @@ def _as_the_lock_wants(installed: dict[str, str], keep: tuple[str, ...], drift, 
             installed[name] = want
 
 
-def adopt(project: Project) -> SyncRecord:
+def adopt(project: Project, partial: bool = False) -> SyncRecord:
     """Record the env as in sync without syncing it: it already matches the
     inputs (uv add, uv remove or uv sync changed both), so a sync would only
-    repeat uv's work, and a later hand-made change is measured from here."""
-    return record_outcome(project, SyncOutcome(SYNC_OK, "the env already matched the lock"))
+    repeat uv's work, and a later hand-made change is measured from here.
+    `partial`: uv's own workspace commands left it (`uv sync --package M`),
+    so it is what a selection of the workspace installs, not a plain sync."""
+    message = "uv's own workspace commands left the env so" if partial else "the env already matched the lock"
+    return record_outcome(project, SyncOutcome(SYNC_OK, message), partial=partial)
 
 
 def prepare_env(project: Project) -> str | None:

@@ -164,13 +164,13 @@ def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> 
 
 class SyncRecord:
     FIELDS = ("status", "inputs", "env_cfg", "installed", "time", "message", "pid", "reset_on_drift", "last_ok",
-              "failure", "unmet", "env", "env_id")
+              "failure", "unmet", "env", "env_id", "partial")
 
     def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, installed: dict | None = None,
                  time: str = "", message: str = "", pid: int | None = None,
                  reset_on_drift: bool | list | dict = False,
                  last_ok: dict | None = None, failure: dict | None = None, unmet: list | None = None,
-                 env: str | None = None, env_id: str | None = None):
+                 env: str | None = None, env_id: str | None = None, partial: bool = False):
         self.status, self.inputs, self.env_cfg = status, inputs, env_cfg
         # What the env held right after this sync (venv.installed): the
         # baseline that hand-made changes are measured against.
@@ -196,6 +196,10 @@ class SyncRecord:
         # with the same content is another file), so that an env another
         # tool made in its place is told from the same env changed by hand.
         self.env_id = env_id if isinstance(env_id, str) else None
+        # Recorded from an env uv's own workspace commands left (`uv sync
+        # --package M`, `uv run` in a member), not from a sync of the
+        # project's selection: in sync, yet not what a plain sync installs.
+        self.partial = partial is True
 
     def baseline(self) -> dict | None:
         """What envhook's last successful sync left in the env (a dict that
