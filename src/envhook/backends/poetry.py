@@ -24,6 +24,7 @@ from envhook.decide import venv
 from envhook.decide.drift import LockDrift
 from envhook.store.hashing import read_regular
 from envhook.store.paths import _user_dir as user_dir
+from envhook.store.records import SyncRecord
 
 INSTALL_HINT = ("poetry not found on PATH; install it (`pipx install poetry`, or "
                 "https://python-poetry.org/docs/#installation) and run `envhook sync`")
@@ -134,8 +135,6 @@ def env_path(root: Path, pyproject: dict | None, environ) -> Path:
 def _recorded(root: Path, base: Path, prefix: str) -> Path | None:
     """The env envhook's last sync recorded (where Poetry said it is), while
     it is still one of this project's envs in the venvs dir in use."""
-    from envhook.store.records import SyncRecord  # json: only for an env outside the project
-
     record = SyncRecord.load(root)
     if record is None or record.env is None:
         return None
@@ -217,7 +216,7 @@ def env_info_path(project) -> Path | None:
     """`poetry env info --path`: the env Poetry uses for the project (half a
     second: Poetry and its plugins start). None when it names none, or no
     venv (with virtualenvs.create = false it names the interpreter's prefix)."""
-    import subprocess  # only after a sync, when asking Poetry
+    import subprocess  # loads selectors and threading (~3 ms): only when Poetry is asked, after a sync
 
     poetry = which("poetry", project)
     if poetry is None:

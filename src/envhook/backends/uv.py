@@ -18,6 +18,7 @@ from envhook.backends.base import (
     uv_config_files,
 )
 from envhook.messages import quiet
+from envhook.store.hashing import read_regular
 
 if TYPE_CHECKING:
     from pathlib import Path  # not on the cached prompt path (tests/prompt/test_imports.py)
@@ -141,8 +142,6 @@ def path_sources(project) -> list[Path]:
     is not followed. Read as TOML only: nothing of them runs."""
     import tomllib  # not on the cached prompt path (tests/prompt/test_imports.py)
     from pathlib import Path  # not on the cached prompt path (tests/prompt/test_imports.py)
-
-    from envhook.store.hashing import read_regular
 
     def sources_of(directory: Path, data: dict | None) -> list[Path]:
         if data is None:

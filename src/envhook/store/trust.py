@@ -207,9 +207,7 @@ def foreign_configs(project) -> list[tuple[Path, str]]:
     file can point the tool at their wheels, whose build backend would run
     as you. The rule is paths.unsafe_chain with root allowed to own the file
     (/etc/uv/uv.toml); files inside the project are covered by `allow`."""
-    from envhook.backends.base import has_tool_uv  # TOML: only for a parent pyproject.toml that exists
-
-    from envhook.backends.base import SOURCE_FILES
+    from envhook.backends.base import SOURCE_FILES, has_tool_uv  # TOML: only for a parent pyproject.toml that exists
 
     inside = (project.root, *project.members)  # a member outside the root is trusted on its own
     # A path source's files: its build backend is what would run as you.
