@@ -1,5 +1,6 @@
 """The one place that decides what state a project's env is in and what the
-hook will do about it. It only reads; `export` and `status` both call it."""
+hook will do about it. assess() only reads; `export`, `run` and `status` call
+it, then remember() what it learned at a cost (a workspace's dry runs)."""
 
 from __future__ import annotations
 
