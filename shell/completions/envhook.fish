@@ -69,7 +69,7 @@ complete -c envhook -n '__envhook_in status' -l json -d 'machine-readable output
 complete -c envhook -n '__envhook_in status' -l short -d 'print the state alone, one word (for scripts and prompts)'
 complete -c envhook -n '__envhook_in sync' -l force -d 'also sync a pinned env (and unpin it)'
 complete -c envhook -n '__envhook_in sync' -l reset -d 'reset hand-made changes to the lock (what it does anyway unless sync = "missing")'
-complete -c envhook -n '__envhook_in allow' -l config -r -F -d "accept another user's tool config file (a parent uv.toml…) for this project, as it is now"
+complete -c envhook -n '__envhook_in allow' -l config -r -F -d "accept another user's tool config file (a parent uv.toml…) or path source's file for this project, as it is now"
 complete -c envhook -n '__envhook_at "status|sync|allow|deny"' -a '(__fish_complete_directories)'
 
 complete -c envhook -n '__envhook_in "run|exec"; and not contains -- -- (commandline -opc)' -s C -x -a '(__fish_complete_directories)' -d 'the project of DIR, and run CMD there'

@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("allow", help="trust the project: let envhook sync and activate its env")
     _path_arg(p)
     p.add_argument("--config", type=Path, metavar="FILE",
-                   help="accept another user's tool config file (a parent uv.toml…) for this project, as it is now")
+                   help="accept another user's tool config file (a parent uv.toml…) or path source's file for this "
+                        "project, as it is now")
 
     p = sub.add_parser("deny", help="distrust the project: envhook will not sync or activate it")
     _path_arg(p)

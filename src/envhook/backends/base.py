@@ -86,6 +86,10 @@ def pip_config_files(environ=None) -> list[Path]:
             user / "pip" / "pip.conf"]
 
 
+# What a local package's directory holds that decides its requirements.
+SOURCE_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
 class SyncOutcome:
     def __init__(self, status: str, message: str = "", drift=None, failure: dict | None = None):
         self.status = status    # SYNC_OK / SYNC_FAILED / SYNC_INTERRUPTED
@@ -285,10 +289,22 @@ class Backend(abc.ABC):
     def env_path(self, root: Path, *, pyproject: dict | None, environ) -> Path:
         return root / ".venv"
 
+    def locate(self, project) -> Path | None:
+        """Where the tool says the env is, asked right after envhook's own
+        sync of a trusted project (asking runs the tool); None when
+        env_path's rule, read again, is the tool's own answer."""
+        return None
+
     @abc.abstractmethod
     def inputs(self, project) -> list[Path]:
         """Files whose content decides what the env should hold (present or not)."""
         raise NotImplementedError
+
+    def source_dirs(self, project) -> list[Path]:
+        """Directories of local packages the sync builds that are neither the
+        project nor its members (uv's `path` sources), which it reads to decide
+        what to install; their SOURCE_FILES are inputs."""
+        return []
 
     def settings_files(self, project) -> list[Path]:
         """Files outside the project that decide where the env lives (the
@@ -333,10 +349,11 @@ class Backend(abc.ABC):
         """How the env differs from the lock (drift.LockDrift)."""
         raise NotImplementedError
 
-    def explains(self, project, *, now: dict[str, str], changed: set[str], ignore=frozenset()) -> bool:
+    def explains(self, project, *, now: dict[str, str], changed: set[str], ignore=frozenset(), lock=None) -> bool:
         """Did the tool's own commands (not a person) leave the env as it is,
         beyond the plain sync that lock_drift compares with? (uv: a
-        workspace member's `uv run`, `uv sync --package`.)"""
+        workspace member's `uv run`, `uv sync --package`.) `lock`: that
+        comparison, when it was made already."""
         return False
 
     def lock_description(self, project) -> str:

@@ -18,12 +18,13 @@ import re
 import sys
 from pathlib import Path
 
-from envhook.backends.base import Backend, ToolMissing, which
+from envhook.backends.base import Backend, ToolMissing, sync_environ, which
 from envhook.backends.lockread import Wanted, compare, load, marker_environment, marker_true, own_names
 from envhook.decide import venv
 from envhook.decide.drift import LockDrift
 from envhook.store.hashing import read_regular
 from envhook.store.paths import _user_dir as user_dir
+from envhook.store.records import SyncRecord
 
 INSTALL_HINT = ("poetry not found on PATH; install it (`pipx install poetry`, or "
                 "https://python-poetry.org/docs/#installation) and run `envhook sync`")
@@ -111,6 +112,11 @@ def env_path(root: Path, pyproject: dict | None, environ) -> Path:
     entry = _read(base / "envs.toml").get(prefix)
     if isinstance(entry, dict) and isinstance(entry.get("minor"), str):
         return base / f"{prefix}-py{entry['minor']}"
+    recorded = _recorded(root, base, prefix)
+    if recorded is not None:
+        # Poetry said so after envhook's last sync: it made it under the
+        # Python it found on PATH, which a file cannot tell.
+        return recorded
     try:
         found = sorted(n for n in os.listdir(base) if n.startswith(prefix + "-py"))
     except OSError:
@@ -124,6 +130,18 @@ def env_path(root: Path, pyproject: dict | None, environ) -> Path:
     # Not created yet: Poetry will use the Python on PATH; the hook finds the
     # env it made after the sync (this directory's listing is watched).
     return base / f"{prefix}-py{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def _recorded(root: Path, base: Path, prefix: str) -> Path | None:
+    """The env envhook's last sync recorded (where Poetry said it is), while
+    it is still one of this project's envs in the venvs dir in use."""
+    record = SyncRecord.load(root)
+    if record is None or record.env is None:
+        return None
+    env = Path(record.env)
+    if env.parent != base or not env.name.startswith(prefix + "-py") or venv.missing_reason(env):
+        return None
+    return env
 
 
 def poetry_version(poetry: str) -> tuple[int, ...] | None:
@@ -157,6 +175,12 @@ class PoetryBackend(Backend):
     def env_path(self, root, *, pyproject, environ):
         return env_path(root, pyproject, environ)
 
+    def locate(self, project) -> Path | None:
+        local = project.root / ".venv"
+        if project.env == local and local.is_dir():
+            return None  # an in-project .venv that exists is Poetry's env wherever it is allowed
+        return env_info_path(project)
+
     def inputs(self, project) -> list[Path]:
         # Poetry's own config.toml decides where packages come from too.
         return [project.root / "pyproject.toml", project.root / "poetry.lock", project.root / "poetry.toml",
@@ -186,6 +210,29 @@ class PoetryBackend(Backend):
         want = wanted(lock, pyproject, project.env, project.groups, project.extras)
         return LockDrift(compare(want, now, exact=True, ignore=own_names(project),
                                  seeded=frozenset({"pip"})))
+
+
+def env_info_path(project) -> Path | None:
+    """`poetry env info --path`: the env Poetry uses for the project (half a
+    second: Poetry and its plugins start). None when it names none, or no
+    venv (with virtualenvs.create = false it names the interpreter's prefix)."""
+    import subprocess  # loads selectors and threading (~3 ms): only when Poetry is asked, after a sync
+
+    poetry = which("poetry", project)
+    if poetry is None:
+        return None
+    try:
+        r = subprocess.run([poetry, "env", "info", "--path", "--no-interaction"], cwd=project.root,
+                           env=sync_environ(), stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = r.stdout.decode(errors="replace").strip().splitlines()
+    if r.returncode != 0 or not lines:
+        return None
+    env = Path(lines[-1].strip())
+    if not env.is_absolute() or venv.missing_reason(env):
+        return None
+    return env
 
 
 def default_groups(pyproject: dict) -> set[str]:

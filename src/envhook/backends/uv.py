@@ -8,8 +8,17 @@ import os
 from typing import TYPE_CHECKING
 
 from envhook.backends import spawn
-from envhook.backends.base import Backend, SyncOutcome, ToolMissing, finish, sync_environ, uv_config_files
+from envhook.backends.base import (
+    SOURCE_FILES,
+    Backend,
+    SyncOutcome,
+    ToolMissing,
+    finish,
+    sync_environ,
+    uv_config_files,
+)
 from envhook.messages import quiet
+from envhook.store.hashing import read_regular
 
 if TYPE_CHECKING:
     from pathlib import Path  # not on the cached prompt path (tests/prompt/test_imports.py)
@@ -74,7 +83,13 @@ class UvBackend(Backend):
         files = [project.root / "pyproject.toml"]
         files += [m / "pyproject.toml" for m in project.members]
         files += [project.root / "uv.lock", project.root / ".python-version"]
+        # A path source's requirements are read from its own files: a
+        # dependency added there is a change of what `uv sync` installs.
+        files += [d / name for d in project.sources for name in SOURCE_FILES]
         return [*files, *uv_config_files(project.root)]
+
+    def source_dirs(self, project) -> list[Path]:
+        return path_sources(project)
 
     def commands(self, project, *, keep=()):
         uv = uv_path(str(project.env))
@@ -109,8 +124,52 @@ class UvBackend(Backend):
     def lock_drift(self, project, *, now=None):
         return uv_lock_drift(project, now)
 
-    def explains(self, project, *, now, changed, ignore=frozenset()) -> bool:
-        return workspace_explains(project, now, changed, ignore)
+    def explains(self, project, *, now, changed, ignore=frozenset(), lock=None) -> bool:
+        return workspace_explains(project, now, changed, ignore, lock)
+
+
+# Path sources followed from one project (each read as TOML): a bound on a
+# hostile chain of them.
+SOURCE_LIMIT = 64
+
+
+def path_sources(project) -> list[Path]:
+    """The directories `path` entries of [tool.uv.sources] name (editable or
+    not), in the root's and the members' pyproject.toml, each relative to the
+    file that names it, and in those directories' own pyproject.toml in turn
+    (uv reads a path dependency's sources too); not the project or its
+    members, which are inputs already. A path to a file (a wheel, an sdist)
+    is not followed. Read as TOML only: nothing of them runs."""
+    import tomllib  # not on the cached prompt path (tests/prompt/test_imports.py)
+    from pathlib import Path  # not on the cached prompt path (tests/prompt/test_imports.py)
+
+    def sources_of(directory: Path, data: dict | None) -> list[Path]:
+        if data is None:
+            try:
+                data = tomllib.loads(read_regular(directory / "pyproject.toml").decode())
+            except (OSError, ValueError):
+                return []
+        tool = data.get("tool")
+        uv = tool.get("uv") if isinstance(tool, dict) else None
+        table = uv.get("sources") if isinstance(uv, dict) else None
+        out = []
+        for entry in table.values() if isinstance(table, dict) else ():
+            for source in entry if isinstance(entry, list) else [entry]:
+                path = source.get("path") if isinstance(source, dict) else None
+                if isinstance(path, str) and path and "\0" not in path:
+                    out.append(Path(os.path.normpath(os.path.join(directory, path))))
+        return out
+
+    own = {project.root, *project.members}
+    todo = [*sources_of(project.root, project.pyproject), *(s for m in project.members for s in sources_of(m, None))]
+    found: list[Path] = []
+    while todo and len(found) < SOURCE_LIMIT:
+        d = todo.pop(0)
+        if d in own or d in found or not d.is_dir():
+            continue
+        found.append(d)
+        todo += sources_of(d, None)
+    return found
 
 
 def selection(project, packages=None) -> list[str]:
@@ -224,7 +283,7 @@ def _own_version(project, name: str) -> str:
 MEMBER_TRIES = 32
 
 
-def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=frozenset()) -> bool:
+def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=frozenset(), lock=None) -> bool:
     """Did uv's own workspace commands leave the env as it is? `uv run` in a
     member's directory installs that member and what it needs, keeping the
     rest (an inexact sync); `uv sync --package M` / `--all-packages` sync
@@ -232,7 +291,8 @@ def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=f
     install names what it would remove; the env is uv's doing when nothing
     is removed by all of them, i.e. every package is wanted by one of the
     selections, at the locked version. `changed`: the names that moved (the
-    members among them are tried first); `ignore`: pinned names."""
+    members among them are tried first); `ignore`: pinned names; `lock`: the
+    project's own selection's answer, when uv was asked it already."""
     if not project.members:
         return False
     from envhook.backends.lockread import own_names  # loads packaging
@@ -242,7 +302,8 @@ def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=f
     rest = [m for m in members if m not in changed][:MEMBER_TRIES]
     tried: list[set[str]] = []
     for packages in (None, True, *((m,) for m in first), *((m,) for m in rest)):
-        removes = _only_removes(project, now, selection(project, packages), ignore)
+        known = lock if packages is None else None  # the same dry run, not asked twice
+        removes = _only_removes(project, now, selection(project, packages), ignore, known)
         if removes is not None:
             tried.append(removes)
             if not set.intersection(*tried):
@@ -250,10 +311,12 @@ def workspace_explains(project, now: dict[str, str], changed: set[str], ignore=f
     return False
 
 
-def _only_removes(project, now, chosen: list[str], ignore) -> set[str] | None:
+def _only_removes(project, now, chosen: list[str], ignore, drift=None) -> set[str] | None:
     """What syncing `chosen` exactly would remove, when it would install or
-    change nothing; None when it would (or uv cannot tell)."""
-    drift = uv_lock_drift(project, now, chosen)
+    change nothing; None when it would (or uv cannot tell). `drift`: uv's
+    answer for `chosen`, when known."""
+    if drift is None:
+        drift = uv_lock_drift(project, now, chosen)
     if drift.changes is None or drift.outdated or drift.replace:
         return None
     changes = [c for c in drift.changes if c.name not in ignore]

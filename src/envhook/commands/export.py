@@ -18,7 +18,7 @@ from pathlib import Path
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
 from envhook.decide import notices, venv
-from envhook.decide.assess import DISABLED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess
+from envhook.decide.assess import DISABLED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess, remember
 from envhook.decide.project import ProjectError, find_project
 from envhook.decide.syncing import Busy, adopt, sync
 from envhook.messages import say
@@ -117,7 +117,7 @@ def export(shell_name: str, presync=None) -> str:
     for error in a.settings_errors:
         told.once(notices.KEY_SETTING + notices.digest(error), error, error=True)
     if a.tool_made and presync is None and not told.blocked:
-        a = _adopt(look)
+        a = _adopt(look, a.partial)
     if a.pins_moved and not told.blocked:
         notices.say_pins_moved(project, a)
     busy = False
@@ -151,7 +151,9 @@ class Look:
         # a later `uv add` looked like a lock change alone and was synced).
         self.deps = _decision_deps(self.project, self.pdir)
         self.sigs = hookcache.observe(self.deps, self.stamp_time)
-        return assess(self.project)
+        a = assess(self.project)
+        remember(a)
+        return a
 
 
 def _broken(sh, told: notices.Told, e, state: str, cache: str, cwd: str, nearest: str, presync) -> str:
@@ -185,11 +187,11 @@ def _end_presync(presync) -> None:
     os.close(presync.lock_fd)
 
 
-def _adopt(look: Look):
+def _adopt(look: Look, partial: bool):
     """uv changed the env and the inputs together (uv add, uv remove, uv
     sync): nothing was changed by hand and nothing needs syncing."""
     try:
-        adopt(look.project)
+        adopt(look.project, partial)
     except OSError:
         pass  # not recorded: the next change asks uv again, nothing is lost
     return look.assess()

@@ -11,7 +11,7 @@ from pathlib import Path
 from envhook.backends import backend_for
 from envhook.commands.common import locate
 from envhook.decide import venv
-from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess
+from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess, remember
 from envhook.decide.drift import Change, lock_drift, text
 from envhook.messages import clean, paint
 from envhook.store.pins import conflicts
@@ -22,6 +22,7 @@ _STATE_MARK = "\ue000state\ue000"  # a private-use placeholder for the coloured 
 def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     project = locate(path, quiet=True)
     a = assess(project)
+    remember(a)
     if short:
         sys.stdout.write(a.state + "\n")
         return 0 if a.state != NO_PROJECT or path is None else 1
@@ -52,7 +53,8 @@ def _look_closer(project, a):
     pinned or stale env (one `uv sync --dry-run`; not after a failed sync,
     which would only repeat the failure), pin conflicts, unmet requirements.
     Returns the assessment with what was learned."""
-    if a.lock is None and a.trusted and not a.missing and (a.state in (STALE, PINNED, TINKERED) or a.package_pins):
+    if a.lock is None and a.trusted and not a.missing and (a.state in (STALE, PINNED, TINKERED) or a.package_pins
+                                                           or a.partial):
         a = a.replace(lock=lock_drift(project, a.installed))
     if a.package_pins and not a.missing:
         from envhook.backends.lockread import own_names  # loads packaging
@@ -120,6 +122,14 @@ def _drift_lines(project, a) -> list[str]:
         lines = [f"drift:   unknown ({a.lock.error})"]
     elif not a.lock.changes:
         lines = [f"drift:   none (the env matches {against})"]
+    elif a.partial:
+        # Not the whole lock: a workspace's plain sync installs the root's selection of it.
+        lines = [f"drift:   (the env against what a plain `{a.sync_label}` installs from {against}; + in the env, "
+                 "not installed by it; - installed by it, not in the env)"]
+        lines += [f"  {c.against_lock()}" for c in a.lock.changes]
+        lines.append("  (uv's own workspace commands left the env so: `uv sync --package`, `uv run` in a member; "
+                     "envhook recorded it as in sync, and its next sync, after a change of the inputs, makes these "
+                     "changes)")
     else:
         lines = [f"drift:   (the env against {against}; + in the env, not in the lock; "
                  "- in the lock, not in the env)"]

@@ -1,8 +1,10 @@
 """The one place that decides what state a project's env is in and what the
-hook will do about it. It only reads; `export` and `status` both call it."""
+hook will do about it. assess() only reads; `export`, `run` and `status` call
+it, then remember() what it learned at a cost (a workspace's dry runs)."""
 
 from __future__ import annotations
 
+import json
 import os
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +13,8 @@ from envhook.backends import backend_for
 from envhook.decide import venv
 from envhook.decide.drift import Change, LockDrift, compare, lock_drift, split, text
 from envhook.decide.project import Project
-from envhook.store import settings, trust
+from envhook.store import paths, settings, trust
+from envhook.store.hashing import hexdigest
 from envhook.store.pins import PackagePin, Pin, load_package_pins, load_pin
 from envhook.store.records import (
     SYNC_FAILED,
@@ -19,9 +22,12 @@ from envhook.store.records import (
     SYNC_OK,
     SYNC_RUNNING,
     SyncRecord,
+    atomic_write,
     describe_changes,
+    ensure_project_dir,
     file_digest,
     fingerprint,
+    project_dir,
 )
 
 
@@ -74,6 +80,14 @@ class Assessment:
         # The tool changed the env with the inputs (uv add, uv sync): nothing was
         # changed by hand, and recording the env as synced is all there is to do.
         self.tool_made = False
+        # In sync as uv's own workspace commands left it (`uv sync --package
+        # M`, `uv run` in a member), not as a plain sync would: drift is then
+        # asked of uv, never assumed empty.
+        self.partial = False
+        # What this look learned at a cost that the next look of the same env
+        # need not pay again: the key of an env that uv's own workspace
+        # commands do not explain (remember() keeps it).
+        self.learned: str | None = None
         # Stale, but not synced: that would erase hand-made changes (tinkered =
         # "freeze", or a tool that cannot sync all but some packages).
         self.kept_whole = False
@@ -206,6 +220,7 @@ class Assessment:
             ),
             "failure": self.record.failure if self.record is not None and self.state == FAILED else None,
             "unmet": self.unmet,
+            "partial": self.partial,
         }
 
     def pinned_change(self, name: str):
@@ -237,6 +252,27 @@ def _pid_alive(pid) -> bool:
 
 def env_config_digest(env: Path) -> str | None:
     return file_digest(env / "pyvenv.cfg")
+
+
+def env_identity(env: Path) -> str | None:
+    """Which pyvenv.cfg the env has: a venv made again in its place (`python
+    -m venv --clear`, `rm -rf .venv && uv venv`) writes a new file, often
+    with the same content and, after an rm, the same inode, never the same
+    mtime; no sync tool rewrites it in an env it keeps."""
+    try:
+        st = os.stat(env / "pyvenv.cfg")
+    except OSError:
+        return None
+    return f"{st.st_ino}:{st.st_mtime_ns}"
+
+
+def _recreated(record: SyncRecord, env: Path) -> str | None:
+    """Why the env is not the one the record describes, if it is not."""
+    if record.env_cfg is not None and record.env_cfg != env_config_digest(env):
+        return "env's pyvenv.cfg changed"
+    if record.env_id is not None and record.env_id != env_identity(env):
+        return "env was made again"
+    return None
 
 
 def _disabled(project: Project) -> str | None:
@@ -361,6 +397,34 @@ def _pinned(a: Assessment) -> None:
         a.reasons.append("a sync could replace the env with one for another Python; the pin keeps this one")
 
 
+def _workspace_hand_key(a: Assessment, project: Project, pinned: set[str]) -> str:
+    """What decides whether uv's workspace commands explain the env: what it
+    holds, the inputs (the lock, the members, uv's config), the pins and the
+    selection envhook syncs."""
+    facts = [a.installed, a.inputs, sorted(pinned), list(project.extras), list(project.groups),
+             project.packages if isinstance(project.packages, bool) else list(project.packages)]
+    return hexdigest(json.dumps(facts, sort_keys=True).encode())[:32]
+
+
+def _known_hand_made(project: Project, key: str) -> bool:
+    try:
+        return paths.read_state(str(project_dir(project.root) / paths.HAND_MADE)).decode(errors="replace") == key
+    except OSError:
+        return False
+
+
+def remember(a: Assessment) -> None:
+    """Keep what the assessment learned at a cost (Assessment.learned), so
+    that the next look at the same env, at a prompt or in `envhook run`, asks
+    no process; losing it costs only asking again."""
+    if a.learned is None or a.project is None:
+        return
+    try:
+        atomic_write(ensure_project_dir(a.project.root) / paths.HAND_MADE, a.learned.encode())
+    except OSError:
+        pass
+
+
 def _tool_made_it(a: Assessment, project: Project, names: set[str], pinned: set[str]) -> bool:
     """Did the tool change the env (uv add, poetry add, uv sync, a workspace
     member's uv run: then it matches the lock, or one of the selections uv
@@ -369,8 +433,11 @@ def _tool_made_it(a: Assessment, project: Project, names: set[str], pinned: set[
     packages are as the user left them, whatever the lock says."""
     if a.lock is None:
         a.lock = lock_drift(project, a.installed)
-    a.tool_made = (a.lock.without(pinned).matches
-               or backend_for(project).explains(project, now=a.installed, changed=names, ignore=pinned))
+    if a.lock.without(pinned).matches:
+        a.tool_made = True
+    else:
+        a.tool_made = a.partial = backend_for(project).explains(project, now=a.installed, changed=names,
+                                                                ignore=pinned, lock=a.lock)
     return a.tool_made
 
 
@@ -384,20 +451,31 @@ def _against_the_record(a: Assessment, project: Project) -> None:
     a.pins_moved = [p for p in a.package_pins.values() if now.get(p.name) != p.installed]
     changed = ["never synced by envhook"] if record is None else describe_changes(record.inputs, a.inputs)
     a.changed = changed
-    if record is not None and record.env_cfg is not None and record.env_cfg != env_config_digest(project.env):
-        changed.append("env's pyvenv.cfg changed")
+    recreated = _recreated(record, project.env) if record is not None else None
+    if recreated:
+        changed.append(recreated)
     if record is not None and record.status != SYNC_OK and not changed:
         changed = ["the last sync did not succeed"]
 
     # What envhook's last good sync left there: a failed sync since (whose
     # record holds the env as the failure left it) must not turn the
-    # hand-made changes before it into "what envhook left".
-    baseline = record.baseline() if record is not None else None
+    # hand-made changes before it into "what envhook left". Nor does it say
+    # anything of an env made again in its place: a package that env lacks
+    # was never removed from it, so that env is judged against the lock, as
+    # one envhook never synced (and filled when it lacks only packages).
+    baseline = record.baseline() if record is not None and not recreated else None
     if baseline is not None:
         # A pinned package's changes are the pin's business, not news.
         a.hand = [c for c in compare(baseline, now) if c.name not in pinned]
-        if a.hand and not changed and project.members and _tool_made_it(a, project, {c.name for c in a.hand}, pinned):
-            return  # uv's own workspace commands; the inputs are as synced
+        if a.hand and not changed and project.members:
+            # uv's own workspace commands, or a person? One dry run per
+            # selection tells; an env found to be a person's is remembered,
+            # so that the next look (a run, a new shell) starts no process.
+            key = _workspace_hand_key(a, project, pinned)
+            if not _known_hand_made(project, key):
+                if _tool_made_it(a, project, {c.name for c in a.hand}, pinned):
+                    return  # uv's own workspace commands; the inputs are as synced
+                a.learned = key
     elif _tool_made_it(a, project, set(now), pinned):
         return
     elif a.lock.changes is None:
@@ -414,9 +492,11 @@ def _against_the_record(a: Assessment, project: Project) -> None:
                   and not (c.locked is None and c.name in SEEDED)]
         if not a.hand:
             # An empty env another tool made (uv venv, python -m venv, an
-            # IDE): nothing to lose, so it is filled like a missing env.
-            a.state, a.reasons = STALE, ["the env holds none of the project's packages yet "
-                                         "(made by another tool)"]
+            # IDE), or made again after envhook's sync: nothing to lose, so
+            # it is filled like a missing env.
+            a.state = STALE
+            a.reasons = [*(changed if record is not None else []),
+                         "the env holds none of the project's packages yet (made by another tool)"]
             a.creates = True
             return
 
@@ -431,6 +511,8 @@ def _against_the_record(a: Assessment, project: Project) -> None:
     if not a.hand:
         if changed:
             a.state, a.reasons = STALE, changed
+        elif record is not None and record.partial:
+            a.partial = True  # as uv's own workspace commands left it: what a plain sync would change is uv's to say
         elif not pinned:
             a.lock = LockDrift([])  # as the last sync left it: no need to ask uv
         return

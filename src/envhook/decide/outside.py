@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from envhook.decide import venv
-from envhook.decide.assess import DISABLED, FAILED, NO_PROJECT, PINNED, STALE, UNTRUSTED, assess
+from envhook.decide.assess import DISABLED, FAILED, NO_PROJECT, PINNED, STALE, UNTRUSTED, assess, remember
 from envhook.decide.notices import held_line, pinned_line, untrusted_line
 from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.decide.syncing import adopt, sync
@@ -35,13 +35,14 @@ def decide(start: Path | None, no_sync: bool) -> tuple[Activation | None, int]:
         # As `direnv exec` does outside an .envrc: CMD runs as it would without envhook.
         return Activation("", "", False, NO_PROJECT), 0
     a = assess(project)
+    remember(a)  # what it learned at a cost, as a prompt keeps it
     refused = _refused(a)
     if refused is not None:
         say(refused, error=True)
         return None, NOT_RUN
     if a.tool_made:
         try:
-            adopt(project)
+            adopt(project, a.partial)
         except OSError:
             pass  # not recorded: the next look asks again, nothing is lost
         a = assess(project)

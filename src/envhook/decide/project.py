@@ -27,7 +27,7 @@ class Project:
                  nearest: Path | None = None, aliases: tuple[str, ...] = (),
                  member_dirs: tuple[Path, ...] = (), backend: str = "uv", detection=None,
                  enabled: bool = True, extras: tuple[str, ...] = (), groups: tuple[str, ...] = (),
-                 packages: tuple[str, ...] | bool = ()):
+                 packages: tuple[str, ...] | bool = (), pyproject: dict | None = None):
         self.root = root          # the workspace root (or the project itself), real path
         self.name = name
         self.env = env            # where the backend's tool puts the env
@@ -49,7 +49,16 @@ class Project:
         self.member_dirs = member_dirs
         self.nearest = nearest    # the directory holding the nearest pyproject.toml, real path
         self.aliases = aliases    # spellings of its project dirs, as $PWD may show them
+        self.pyproject = pyproject  # the root's pyproject.toml as read (None: it has none)
         self._inputs: list[Path] | None = None
+        self._sources: list[Path] | None = None
+
+    def relocate(self, where: Path | None = None) -> None:
+        """Where the env is, looked up again after a sync (ours or another
+        process's): `where`, what the tool itself answered, or else the
+        backend's rule, which then reads what that sync recorded."""
+        self.env = where if where is not None else get(self.backend).env_path(
+            self.root, pyproject=self.pyproject, environ=os.environ)
 
     @property
     def inputs(self) -> list[Path]:
@@ -58,6 +67,14 @@ class Project:
         if self._inputs is None:
             self._inputs = get(self.backend).inputs(self)
         return self._inputs
+
+    @property
+    def sources(self) -> list[Path]:
+        """Directories of local packages its sync builds that are not its
+        own (uv's `path` sources); their files are among the inputs."""
+        if self._sources is None:
+            self._sources = get(self.backend).source_dirs(self)
+        return self._sources
 
 
 def read_toml(path: Path) -> dict:
@@ -313,6 +330,7 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         extras=tuple(settings.get("extras", ())),
         groups=tuple(settings.get("groups", ())),
         packages=_packages(settings.get("all-packages", False)),
+        pyproject=root_data,
     )
     value = settings.get("sync")
     if value == "missing":

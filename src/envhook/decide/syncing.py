@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
 from envhook.decide import venv
-from envhook.decide.assess import assess, env_config_digest
+from envhook.decide.assess import assess, env_config_digest, env_identity
 from envhook.decide.drift import compare, text
 from envhook.decide.notices import set_noticed, tinkered_key
 from envhook.decide.project import Project
@@ -68,7 +68,7 @@ def project_lock(project: Project, held: int | None = None, wait: bool = True):
 
 
 def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncRecord | None = None,
-                   keep: tuple[str, ...] = (), before: dict | None = None) -> SyncRecord:
+                   keep: tuple[str, ...] = (), before: dict | None = None, partial: bool = False) -> SyncRecord:
     """Record a sync's outcome. `before`: the inputs' digests taken before
     the sync started; the record keeps those (but for the files the tool
     itself writes, uv.lock), so an input edited while the sync ran is still
@@ -90,6 +90,7 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         status=outcome.status,
         inputs=inputs,
         env_cfg=env_config_digest(env),
+        env_id=env_identity(env),
         installed=installed,
         time=now_iso(),
         message=outcome.message,
@@ -97,6 +98,8 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         unmet=unmet,
         # A sync that did not succeed must not erase the record of the last one that did.
         last_ok=None if outcome.status == SYNC_OK or previous is None else previous.good(),
+        env=str(env),
+        partial=partial,
     )
     rec.save(project.root)
     return rec
@@ -137,11 +140,14 @@ def _as_the_lock_wants(installed: dict[str, str], keep: tuple[str, ...], drift, 
             installed[name] = want
 
 
-def adopt(project: Project) -> SyncRecord:
+def adopt(project: Project, partial: bool = False) -> SyncRecord:
     """Record the env as in sync without syncing it: it already matches the
     inputs (uv add, uv remove or uv sync changed both), so a sync would only
-    repeat uv's work, and a later hand-made change is measured from here."""
-    return record_outcome(project, SyncOutcome(SYNC_OK, "the env already matched the lock"))
+    repeat uv's work, and a later hand-made change is measured from here.
+    `partial`: uv's own workspace commands left it (`uv sync --package M`),
+    so it is what a selection of the workspace installs, not a plain sync."""
+    message = "uv's own workspace commands left the env so" if partial else "the env already matched the lock"
+    return record_outcome(project, SyncOutcome(SYNC_OK, message), partial=partial)
 
 
 def prepare_env(project: Project) -> str | None:
@@ -216,6 +222,7 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
 def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> SyncOutcome:
     with project_lock(project, held=presync.lock_fd if presync else None, wait=wait) as waited:
         if waited and unless_done:
+            project.relocate()  # the other sync may have learned where the tool put the env
             if not assess(project).should_sync:
                 # The other sync did it (or failed, which the caller's own
                 # assessment reports): its record stands, nothing to repeat.
@@ -227,6 +234,7 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
             time=now_iso(),
             pid=os.getpid(),
             last_ok=previous.good() if previous else None,  # kept if this run never finishes
+            env=previous.env if previous else None,
         ).save(project.root)
         if presync is None:
             problem = prepare_env(project)
@@ -243,8 +251,14 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
             say(f"syncing {project.name} ({reason}{keeping})")
         if presync is not None:
             keep = ()  # never both: the entry starts no sync while hand-made changes are kept
-        outcome = backend_for(project).sync(project, reason=reason, started=presync.child if presync else None,
-                                            keep=keep)
+        backend = backend_for(project)
+        outcome = backend.sync(project, reason=reason, started=presync.child if presync else None, keep=keep)
+        if outcome.status == SYNC_OK:
+            # The tool may have put the env elsewhere than its rule, read
+            # from files, foretold (Poetry under the Python it found on
+            # PATH): what it says now is recorded with the sync, so that
+            # every later look, this process's too, finds that env.
+            project.relocate(backend.locate(project))
         rec = record_outcome(project, outcome, previous=previous, keep=keep, before=inputs_before)
     if outcome.status != SYNC_OK:
         log = (outcome.failure or {}).get("log")

@@ -56,6 +56,7 @@ PIN = "pin.json"               # `envhook pin` (the whole env)
 PACKAGE_PINS = "packages.json"  # `envhook pin PKG`
 NOTIFY = "notify"              # touched by allow/deny/pin/unpin/sync: open shells look again
 NOTICED = "noticed"            # which hand-made change notice was said already
+HAND_MADE = "hand-made"        # the env a person changed, which uv's workspace commands do not explain (its key)
 LOCK = "lock"                  # held by the one sync of the project that runs
 SYNC_LOG = "sync.log"          # the tools' output of the last syncs (bounded)
 COMPILED = "compiled"          # requirements resolved into a lock (pip backend)

@@ -11,6 +11,7 @@ project gets a directory named by a hash of its real path:
     projects/<key>/sync.json   the last sync: outcome and input fingerprints
     projects/<key>/notify      touched by every user command (allow, pin, sync…)
     projects/<key>/noticed     the hand-made change the hook last reported (said once)
+    projects/<key>/hand-made   a workspace env uv's own commands do not explain (its key: not asked again)
     projects/<key>/moved-aside/  broken envs (no pyvenv.cfg, or no interpreter) set aside before a sync
     said                       hints given once per user
     stamps/<session>-<key>     per shell: mtime = when that shell last looked
@@ -163,12 +164,13 @@ def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> 
 
 class SyncRecord:
     FIELDS = ("status", "inputs", "env_cfg", "installed", "time", "message", "pid", "reset_on_drift", "last_ok",
-              "failure", "unmet")
+              "failure", "unmet", "env", "env_id", "partial")
 
     def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, installed: dict | None = None,
                  time: str = "", message: str = "", pid: int | None = None,
                  reset_on_drift: bool | list | dict = False,
-                 last_ok: dict | None = None, failure: dict | None = None, unmet: list | None = None):
+                 last_ok: dict | None = None, failure: dict | None = None, unmet: list | None = None,
+                 env: str | None = None, env_id: str | None = None, partial: bool = False):
         self.status, self.inputs, self.env_cfg = status, inputs, env_cfg
         # What the env held right after this sync (venv.installed): the
         # baseline that hand-made changes are measured against.
@@ -186,6 +188,18 @@ class SyncRecord:
         # What the packages in the env require and the env lacks, right after
         # this sync (venvcheck.unmet): a sync that left it so did not work.
         self.unmet = [u for u in unmet if isinstance(u, str)] if isinstance(unmet, list) else []
+        # The env this record describes (`installed` was read from it): after
+        # a sync, where the tool said it put the env (Backend.locate), which
+        # the backend's rule reads back when it cannot tell by itself.
+        self.env = env if isinstance(env, str) else None
+        # Which pyvenv.cfg that env had (inode and mtime: a venv made again
+        # with the same content is another file), so that an env another
+        # tool made in its place is told from the same env changed by hand.
+        self.env_id = env_id if isinstance(env_id, str) else None
+        # Recorded from an env uv's own workspace commands left (`uv sync
+        # --package M`, `uv run` in a member), not from a sync of the
+        # project's selection: in sync, yet not what a plain sync installs.
+        self.partial = partial is True
 
     def baseline(self) -> dict | None:
         """What envhook's last successful sync left in the env (a dict that

@@ -107,6 +107,16 @@ def verdict(project, environ=None) -> Verdict:
         if not (md / paths.ALLOW).is_file() and not under_trusted_root(member):
             why = f"its workspace member {member} lies outside it and is not trusted (`envhook allow {member}`)"
             return Verdict(False, reasons=[why], paranoid=v.paranoid)
+    for source in project.sources:
+        if source.is_relative_to(project.root):
+            continue
+        # A path source outside the project is built by its sync, as its
+        # pyproject.toml asks: no trust of its own is needed (its files are
+        # inputs, so paranoid mode and the ownership rule cover them), but
+        # one you denied is not built on another project's behalf.
+        if (project_dir(Path(os.path.realpath(source))) / paths.DENY).is_file():
+            why = f"its path source {source} is denied (`envhook deny`); the project is not synced"
+            return Verdict(False, denied=True, reasons=[why], paranoid=v.paranoid)
     return v
 
 
@@ -197,15 +207,17 @@ def foreign_configs(project) -> list[tuple[Path, str]]:
     file can point the tool at their wheels, whose build backend would run
     as you. The rule is paths.unsafe_chain with root allowed to own the file
     (/etc/uv/uv.toml); files inside the project are covered by `allow`."""
-    from envhook.backends.base import has_tool_uv  # TOML: only for a parent pyproject.toml that exists
+    from envhook.backends.base import SOURCE_FILES, has_tool_uv  # TOML: only for a parent pyproject.toml that exists
 
     inside = (project.root, *project.members)  # a member outside the root is trusted on its own
+    # A path source's files: its build backend is what would run as you.
+    built = {d / name for d in project.sources for name in SOURCE_FILES}
     accepted = None
     out = []
     for p in dict.fromkeys([*project.inputs, *backend_for(project).settings_files(project)]):
         if any(p.is_relative_to(d) for d in inside) or not os.path.lexists(p):
             continue
-        if p.name == "pyproject.toml" and not has_tool_uv(p):
+        if p.name == "pyproject.toml" and p not in built and not has_tool_uv(p):
             continue  # a parent's pyproject.toml counts only as uv's config
         why = paths.unsafe_chain(str(p), root_may_own=True)
         if why is None:
@@ -214,7 +226,8 @@ def foreign_configs(project) -> list[tuple[Path, str]]:
             accepted = read_json(project_dir(project.root) / paths.CONFIGS) or {}
         if accepted.get(str(p)) == _config_identity(p):
             continue
-        out.append((p, f"{why}: envhook runs no tool with it until you accept it for this project "
+        what = "a path source uv would build as you, so " if p in built else ""
+        out.append((p, f"{why}: {what}envhook runs no tool with it until you accept it for this project "
                        f"(`envhook allow --config {p}`)"))
     return out
 
