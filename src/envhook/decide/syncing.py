@@ -68,11 +68,13 @@ def project_lock(project: Project, held: int | None = None, wait: bool = True):
 
 
 def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncRecord | None = None,
-                   keep: tuple[str, ...] = (), before: dict | None = None) -> SyncRecord:
+                   keep: tuple[str, ...] = (), before: dict | None = None, hand=()) -> SyncRecord:
     """Record a sync's outcome. `before`: the inputs' digests taken before
     the sync started; the record keeps those (but for the files the tool
     itself writes, uv.lock), so an input edited while the sync ran is still
-    a change at the next prompt, and paranoid trust never excuses it."""
+    a change at the next prompt, and paranoid trust never excuses it.
+    `hand`: the hand-made changes the env carried before the sync (Change
+    list), kept by a record of a sync that did not succeed."""
     env = project.env
     installed = venv.installed(env)
     unmet = (_unmet(project, installed, keep) if outcome.status == SYNC_OK
@@ -97,6 +99,7 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         unmet=unmet,
         # A sync that did not succeed must not erase the record of the last one that did.
         last_ok=None if outcome.status == SYNC_OK or previous is None else previous.good(),
+        hand=None if outcome.status == SYNC_OK or not hand else {c.name: c.installed for c in hand},
     )
     rec.save(project.root)
     return rec
@@ -198,9 +201,10 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
     again, so two shells entering a stale project run one `uv sync`.
     `keep`: hand-made changes to leave as they are. `summary`: say what the
     sync moved and kept in one line after it, instead of a line before it
-    (`hand`: those changes as the assessment saw them, for that line when the
-    lock's answer after the sync is unknown). `wait`: for another shell's
-    sync of the project to end (else Busy)."""
+    (`hand`: the hand-made changes as the assessment saw them, for that line
+    when the lock's answer after the sync is unknown, and for the record of
+    a sync that does not succeed). `wait`: for another shell's sync of the
+    project to end (else Busy)."""
     import signal  # builds its enums (~0.7 ms): only when a sync runs
 
     from envhook.backends import spawn  # only when a sync runs
@@ -245,7 +249,7 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
             keep = ()  # never both: the entry starts no sync while hand-made changes are kept
         outcome = backend_for(project).sync(project, reason=reason, started=presync.child if presync else None,
                                             keep=keep)
-        rec = record_outcome(project, outcome, previous=previous, keep=keep, before=inputs_before)
+        rec = record_outcome(project, outcome, previous=previous, keep=keep, before=inputs_before, hand=hand)
     if outcome.status != SYNC_OK:
         log = (outcome.failure or {}).get("log")
         seen = f" (its output: {log})" if log and quiet() else ""  # quiet: the output went to the log only
