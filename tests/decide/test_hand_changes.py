@@ -376,7 +376,7 @@ def test_all_packages_with_a_member_list(workspace, tmp_path, shell_env):
     (workspace / "pyproject.toml").write_text((workspace / "pyproject.toml").read_text()
                                               .replace('all-packages = ["m1"]', 'all-packages = "yes"'))
     r = envhook("status", cwd=workspace, env=env)
-    assert "all-packages must be true, false or a list" in r.stderr, r.stderr
+    assert r.returncode == 1 and "all-packages must be true, false or a list" in r.stdout, r.stdout + r.stderr
 
 
 # ================================================================ pins at the edges
