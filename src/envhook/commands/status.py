@@ -11,7 +11,7 @@ from pathlib import Path
 from envhook.backends import backend_for
 from envhook.decide import venv
 from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, Assessment, assess
-from envhook.decide.drift import Change, lock_drift, text
+from envhook.decide.drift import WHERE_ALL, Change, lock_drift, text
 from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.messages import clean, paint
 from envhook.store.pins import conflicts
@@ -29,6 +29,8 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
         sys.stdout.write(a.state + "\n")
         return 0 if a.state != NO_PROJECT or path is None else 1
     a = _look_closer(project, a)
+    # A list the hook cut short says status lists it: here that is said of itself.
+    a = a.replace(reasons=[r.replace(WHERE_ALL, "") for r in a.reasons])
     if as_json:
         json.dump(a.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -149,7 +151,8 @@ def _drift_lines(project, a) -> list[str]:
     else:
         lines = [f"drift:   (the env against {against}; + in the env, not in the lock; "
                  "- in the lock, not in the env)"]
-        lines += [f"  {c.against_lock()}" for c in a.lock.changes]
+        # A pinned package's drift is what the pin keeps: said, so the state (in-sync) is not read as a lie.
+        lines += [f"  {c.against_lock()}{', pinned' if c.name in a.package_pins else ''}" for c in a.lock.changes]
     if a.lock.outdated:
         lines.append(f"  ({against} is out of date with pyproject.toml; a sync updates it first)")
     if a.lock.replace:

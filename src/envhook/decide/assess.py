@@ -181,6 +181,8 @@ class Assessment:
         if self.state == FAILED:
             then = "activate the env as it is; " if self.can_activate else ""
             return then + "no retry until the inputs change (`envhook sync` retries now)"
+        if self.package_pins and self.exports_uv_no_sync:
+            return "activate the env, and export UV_NO_SYNC=1 so that `uv run` leaves the pinned packages as they are"
         return "activate the env"
 
     def to_json(self) -> dict:
@@ -476,7 +478,7 @@ def _hand_made(a: Assessment, project: Project, changed: list[str], pinned: set[
         others = tuple(c.name for c in a.hand if c not in consented)
         if not others or backend.package_pins:
             a.sync_keeps, a.requested = others, True
-            a.state, a.reasons = STALE, [*changed, f"unpinned: resetting {text(consented, 'reverse', limit=6)}"]
+            a.state, a.reasons = STALE, [*changed, f"unpinned: resetting {text(consented, 'back', limit=6)}"]
             return
     if not changed:
         # The lock is the one the baseline was synced from, so what changed
@@ -494,7 +496,7 @@ def _hand_made(a: Assessment, project: Project, changed: list[str], pinned: set[
     # The inputs moved and so did the env, not by the tool's hand: a plain
     # sync now would erase what a person did, silently unless they asked.
     if policy == settings.TINKERED_RESET:
-        a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand, limit=6)}"]
+        a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand, 'back', limit=6)}"]
     elif policy == settings.TINKERED_KEEP and backend.package_pins:
         # The rest follows the lock; the hand-made changes stay as they are.
         a.sync_keeps, a.keeps_hand_made = tuple(c.name for c in a.hand), True

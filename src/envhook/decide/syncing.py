@@ -199,8 +199,8 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
     is a sync the hook's entry already started (and announced), lock held.
     `unless_done` (the hook): after waiting for another shell's sync, decide
     again, so two shells entering a stale project run one `uv sync`.
-    `keep`: hand-made changes to leave as they are. `summary`: say what the
-    sync moved and kept in one line after it, instead of a line before it
+    `keep`: hand-made changes to leave as they are. `summary`: also say,
+    in one line after it, what the sync moved and kept
     (`hand`: the hand-made changes as the assessment saw them, for that line
     when the lock's answer after the sync is unknown, and for the record of
     a sync that does not succeed). `wait`: for another shell's sync of the
@@ -241,10 +241,15 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
                 return outcome
         before = venv.installed(project.env)
         inputs_before = fingerprint(project.inputs, project.root)
-        if presync is None and not summary:
+        if presync is None:
+            # Before the tool's own output, in every mode: what is running, and
+            # why. (keep mode's summary after it says what moved and was kept.)
             pinned = sorted(load_package_pins(project.root))
-            keeping = f"; keeping pinned {', '.join(pinned)}" if pinned else ""
-            say(f"syncing {project.name} ({reason}{keeping})")
+            keeping = [f"pinned {', '.join(pinned)}"] if pinned else []
+            if summary and keep:
+                keeping.append(f"your {', '.join(keep)}")
+            kept = f"; keeping {' and '.join(keeping)}" if keeping else ""
+            say(f"syncing {project.name} ({reason}{kept})")
         if presync is not None:
             keep = ()  # never both: the entry starts no sync while hand-made changes are kept
         outcome = backend_for(project).sync(project, reason=reason, started=presync.child if presync else None,
