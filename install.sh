@@ -56,7 +56,7 @@ Install envhook for the current user from this clone and hook your shell.
     zsh   ${XDG_DATA_HOME:-~/.local/share}/zsh/site-functions/_envhook
           (the rc block puts that dir on $fpath)
     fish  ${XDG_CONFIG_HOME:-~/.config}/fish/completions/envhook.fish
-    (none for xonsh, nu, elvish or tcsh yet)
+    (xonsh, nu, elvish and tcsh: their hooks set it up themselves)
 
 Options:
   --shell SHELL    hook this shell (default: the basename of $SHELL, else bash)

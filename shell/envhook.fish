@@ -20,7 +20,7 @@ set -g _envhook_paranoid_cfg __ENVHOOK_PARANOID__
 # Sourcing the config twice must not forget what an earlier hook activated.
 for _envhook_v in _envhook_root _envhook_pwd _envhook_told _envhook_venv _envhook_bin _envhook_active \
         _envhook_broken _envhook_saved _envhook_known _envhook_changed _envhook_act _envhook_here _envhook_cur \
-        _envhook_dir_keys _envhook_dir_vals _envhook_slot_keys _envhook_slot_vals
+        _envhook_pending _envhook_dir_keys _envhook_dir_vals _envhook_slot_keys _envhook_slot_vals
     set -q $_envhook_v; or set -g $_envhook_v
 end
 set -q _envhook_nslots; or set -g _envhook_nslots 0
@@ -57,15 +57,15 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
     set -l rc $status
     if test -z "$ENVHOOK_DISABLE$_envhook_broken"
         if test "$PWD" != "$_envhook_pwd"
-            _envhook_cd
+            _envhook_cd $argv[1]
         else if test -n "$_envhook_root"
             # Same directory, same project: the watches are the whole cost of a
             # prompt (inlined: a function call costs fish as much as a test).
             if test $_envhook_changed; or begin; not contains -- $PWD $_envhook_known; and test -e "$PWD/pyproject.toml"; end
-                _envhook_export
+                _envhook_export $argv[1]
             end
         else if test -f "$PWD/pyproject.toml" -o -f "$PWD/requirements.txt"
-            _envhook_export  # a project was created right here (uv init)
+            _envhook_export $argv[1]  # a project was created right here (uv init)
         end
     else if test -n "$_envhook_broken" -a -n "$_envhook_root" -a "$PWD" != "$_envhook_root"
         and not string match -q -- (string trim -r -c / -- $_envhook_root)"/*" $PWD
@@ -76,12 +76,12 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
     return $rc
 end
 
-function _envhook_cd
+function _envhook_cd  # [EVENT: VARIABLE when PWD changed inside a command line]
     set -g _envhook_pwd $PWD
     # Directories already seen in the current project: a plain `contains`, no
     # command substitution (which costs fish more than the rest of the check).
     if contains -- $PWD $_envhook_here
-        _envhook_fresh; or _envhook_export
+        _envhook_fresh; or _envhook_export $argv[1]
         return 0
     end
     # Which project is this directory in? A directory seen before answers from
@@ -129,12 +129,20 @@ function _envhook_cd
         set -ga _envhook_dir_vals $found
     end
     if test "$found" = -
+        test "$_envhook_pending" != 2; or set -g _envhook_pending 1
         if test -n "$_envhook_root"; or test -n "$_envhook_venv"
             _envhook_leave
         end
         return 0
     end
-    if set -l k (contains -i -- $found $_envhook_slot_keys)
+    if test "$_envhook_pending" = 2
+        # Asked again after a Ctrl-C cut it off, and cut off again: the user
+        # wants the prompt now. Ask at the next one.
+        set -g _envhook_pending 1
+        set -g _envhook_pwd
+        return 0
+    end
+    if test -z "$_envhook_pending"; and set -l k (contains -i -- $found $_envhook_slot_keys)
         set -l slot $_envhook_slot_vals[$k]
         if test "$slot" != "$_envhook_cur"
             _envhook_load $slot
@@ -148,7 +156,7 @@ function _envhook_cd
             return 0
         end
     end
-    _envhook_export
+    _envhook_export $argv[1]
 end
 
 # Paranoid mode (ENVHOOK_PARANOID or the setting, read as trust.py reads them) ties trust to
@@ -175,7 +183,7 @@ function _envhook_fresh
     and begin; contains -- $PWD $_envhook_known; or not test -e "$PWD/pyproject.toml"; end
 end
 
-function _envhook_export
+function _envhook_export  # [EVENT]
     if not test -x "$_envhook_python"
         # envhook was uninstalled under a running shell: say so once, then stay quiet.
         printf "envhook: envhook is no longer installed here (%s is gone); this shell's hook has stopped\n" $_envhook_python >&2
@@ -186,11 +194,34 @@ function _envhook_export
     set -g _envhook_dir_keys
     set -g _envhook_dir_vals
     set -g _envhook_here
+    # A Ctrl-C while Python runs (a sync it started, which it stops and
+    # records) makes fish cancel this function once Python exits, and with
+    # it the state Python printed (`failed`…); the slots and watches left
+    # would call the old state fresh. So the call is marked pending, and no
+    # PWD is known, until its answer is applied: the prompt drawn after the
+    # Ctrl-C asks again (_envhook_cd), at once.
+    if test -n "$_envhook_pending"
+        set -g _envhook_pending 2
+    else
+        set -g _envhook_pending 1
+    end
+    set -g _envhook_pwd
+    # At a prompt, though, fish draws the next one after a Ctrl-C without
+    # firing fish_prompt again: there a SIGINT handler keeps this function
+    # going instead (Python still gets the Ctrl-C: fish's children keep the
+    # default). Inside a command line (the PWD event: `cd proj && make`)
+    # the line stops, and its prompt asks again.
+    if test "$argv[1]" != VARIABLE
+        function _envhook_int --on-signal SIGINT
+        end
+    end
     # The output is one line (newlines inside values are escaped), so the list
     # `out` has one element and eval sees exactly what Python printed.
     set -l out (_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
         _ENVHOOK_PARANOID_CFG=$_envhook_paranoid_cfg $_envhook_python -I -S -c $_envhook_entry fish $_envhook_pypath)
-    switch $status
+    set -l rc $status
+    functions -q _envhook_int; and functions -e _envhook_int
+    switch $rc
         case 0
             eval $out
         case 3
@@ -201,6 +232,7 @@ function _envhook_export
             # the change seen. Look again at the next prompt.
             set -g _envhook_changed -e /
     end
+    set -g _envhook_pending
 end
 
 # Called by Python's output: file the state just assigned under the

@@ -74,13 +74,21 @@ _envhook_restore() {
 # zsh sees every directory change (chpwd): no cd to wrap.
 _envhook_wrap() { :; }
 
+# chpwd runs inside a command line (`cd proj && make`): a Ctrl-C there stops
+# the line, as it always did (_envhook_export sets its trap only at a prompt).
+_envhook_chpwd() {
+    local _envhook_line=1
+    _envhook_hook
+}
+
 # Run once every function below is defined, before any of them runs:
 # redefined inside `emulate … -c`, each gets sticky emulation, i.e. runs with
 # those options and gives the user's back on return (what `emulate -L` at
 # the top of each would do), whatever was set when the rc file ran.
-# no_aliases: a user's alias must not rewrite our code when it is read again.
+# no_aliases: a user's alias must not rewrite our code when it is read again;
+# local_traps: a trap one of them sets ends with it.
 _envhook_emulate() {
-    emulate zsh -o ksh_arrays -o sh_word_split -o no_aliases -c '
+    emulate zsh -o ksh_arrays -o sh_word_split -o no_aliases -o local_traps -c '
         local f
         for f in ${(k)functions[(I)_envhook_*]}; do eval "$f() { ${functions[$f]} }"; done'
 }
@@ -91,7 +99,7 @@ _envhook_register() {
     # registering twice.
     autoload -Uz add-zsh-hook
     add-zsh-hook precmd _envhook_hook
-    add-zsh-hook chpwd _envhook_hook
+    add-zsh-hook chpwd _envhook_chpwd
 }
 
 # `envhook doctor` checks what only this shell knows: whether it is a login
@@ -231,7 +239,7 @@ _envhook_init() {
     # so state survives and only missing variables are initialised.
     : "${_envhook_root=}" "${_envhook_pwd=}" "${_envhook_told=}"
     : "${_envhook_venv=}" "${_envhook_bin=}" "${_envhook_active=}" "${_envhook_saved=}"
-    : "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}" "${_envhook_found=}"
+    : "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}" "${_envhook_found=}" "${_envhook_pending=}"
     : "${_envhook_user_fns=}"  # bash: the user's own cd / pushd / popd functions, kept as _envhook_user_NAME
     [[ -n ${_envhook_known+x} ]] || _envhook_known=()
     [[ -n ${_envhook_changed+x} ]] || _envhook_changed=()
@@ -315,11 +323,18 @@ _envhook_cd() {  # [chdir: called by bash's cd wrapper, a prompt follows]
     fi
     _envhook_found=$found
     if [[ $found == - ]]; then
+        [[ $_envhook_pending != 2 ]] || _envhook_pending=1
         [[ -z $_envhook_root && -z $_envhook_venv ]] || _envhook_leave
         return 0
     fi
+    if [[ $_envhook_pending == 2 ]]; then
+        # Asked again after a Ctrl-C cut it off, and cut off again: the user
+        # wants the prompt now. Ask at the next one.
+        _envhook_pending=1 _envhook_pwd=
+        return 0
+    fi
     slot=${_envhook_slot_of[$found]-}
-    if [[ -n $slot ]]; then
+    if [[ -n $slot && -z $_envhook_pending ]]; then
         if [[ $slot != "$_envhook_cur" ]]; then
             _envhook_load "$slot"
             if _envhook_fresh && ! _envhook_paranoid; then _envhook_apply; return 0; fi
@@ -361,6 +376,22 @@ _envhook_export() {
     fi
     # Python may have learned of new projects: directories are looked up afresh.
     _envhook_dirs=()
+    # A Ctrl-C while Python runs (a sync it started, which it stops and
+    # records) makes bash and zsh abandon this function once Python exits,
+    # and with it the state Python printed (`failed`…); the slots and
+    # watches left would call the old state fresh. So the call is marked
+    # pending, and no PWD is known, until its answer is applied: the prompt
+    # drawn after the Ctrl-C asks again (_envhook_cd), at once. (In bash a
+    # trap would keep the function going, but putting the user's own INT
+    # trap back after it takes a subshell.)
+    if [[ -n $_envhook_pending ]]; then _envhook_pending=2; else _envhook_pending=1; fi
+    _envhook_pwd=
+    # zsh, though, draws the prompt after a Ctrl-C in precmd without running
+    # precmd again: there a trap keeps this function going instead (Python
+    # still gets the Ctrl-C: a trap is not inherited), and local_traps
+    # (_envhook_emulate) ends it with the function. Inside a command line
+    # (chpwd: `cd proj && make`) the line stops, and its prompt asks again.
+    if [[ __ENVHOOK_SHELL__ == zsh && -z ${_envhook_line-} ]]; then trap : INT; fi
     out=$(_ENVHOOK_SESSION=$_envhook_session _ENVHOOK_TOLD=$_envhook_told _ENVHOOK_ACTIVE=$_envhook_active \
         _ENVHOOK_PARANOID_CFG=$_envhook_paranoid_cfg "$_envhook_python" -I -S -c "$_envhook_entry" __ENVHOOK_SHELL__ "${_envhook_pypath[@]}")
     case $? in
@@ -371,6 +402,7 @@ _envhook_export() {
         # change seen. Look again at the next prompt.
         *) _envhook_changed=(-e /) ;;
     esac
+    _envhook_pending=
 }
 
 # Called by Python's output: file the state just assigned under the

@@ -60,7 +60,8 @@ def test_compare_and_the_line_shapes():
         "tinkerpkg 2.0 (lock: 1.0)",
     ]
     assert text(changes, "reverse") == ("install gone 3.0, remove ipdb 0.13.13, "
-                                        "otherpkg 1.1 (editable: /work/my lib) → 1.1, tinkerpkg 2.0 → 1.0")
+                                        "change otherpkg 1.1 (editable: /work/my lib) → 1.1, "
+                                        "change tinkerpkg 2.0 → 1.0")
     assert compare(baseline, dict(baseline)) == []
 
 

@@ -211,9 +211,25 @@ def wait(child: Child) -> int | None:
             # Reaped already: the Ctrl-C was raised just after waitpid returned.
             # Without this, ECHILD escaped and left the record saying "running".
             pass
+        _end_line(child, interrupted=True)
         return INTERRUPTED
     code = os.waitstatus_to_exitcode(status)
+    _end_line(child, interrupted=code in (-signal.SIGINT, 130))
     return INTERRUPTED if code in (-signal.SIGINT, 130) else code
+
+
+def _end_line(child: Child, interrupted: bool) -> None:
+    """What envhook says next starts a line of its own: a tool's last line
+    may be unfinished (PDM's spinner, a progress bar redrawn with \r), and
+    after a Ctrl-C so is the terminal's own `^C`."""
+    if not child.show:
+        return
+    import re  # only after a tool ran
+
+    # Escape sequences after the last newline (a cursor shown again) move no line.
+    last = re.sub(rb"(?:\x1b\[[0-?]*[ -/]*[@-~])+$", b"", child.tail)
+    if (interrupted and os.isatty(2)) or (last and not last.endswith(b"\n")):
+        _write_all(2, b"\n")
 
 
 def _signal_group(pgid: int, sig: int) -> None:

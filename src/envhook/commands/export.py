@@ -26,7 +26,7 @@ from envhook.prompt import emit, hookcache
 from envhook.prompt.hookcache import cache_file, session
 from envhook.prompt.shells import get_shell
 from envhook.store import paths, settings
-from envhook.store.records import atomic_write, project_dir
+from envhook.store.records import SYNC_INTERRUPTED, atomic_write, project_dir
 from envhook.store.settings import config_file
 
 
@@ -113,6 +113,7 @@ def export(shell_name: str, presync=None) -> str:
         return _broken(sh, told, e, state, cache, cwd, nearest, presync)
 
     look = Look(told, state, project)
+    _told_before(look)
     a = look.assess()
     for error in a.settings_errors:
         told.once(notices.KEY_SETTING + notices.digest(error), error, error=True)
@@ -126,9 +127,11 @@ def export(shell_name: str, presync=None) -> str:
     elif a.should_sync or presync is not None:
         a, busy = _sync(look, a, presync, cwd)
     notices.say_state(told, project, a)
-    act = _act(project, a)
+    act = a.activation()
     text, watch, absent, present = _remember(sh, look, act, cwd, nearest, busy)
     _cache(cache, look, a, act, watch, absent, present)
+    if look.interrupted:
+        _told_for_next(look)
     return text
 
 
@@ -143,6 +146,7 @@ class Look:
         self.root = str(project.root)
         self.stamp = paths.stamp_path(state, session(), self.root)
         self.pdir = project_dir(project.root)
+        self.interrupted = False  # Ctrl-C stopped a sync or a wait: see _told_for_next
 
     def assess(self):
         self.stamp_time = _start_stamp(self.told, self.state, self.stamp)
@@ -221,6 +225,7 @@ def _sync(look: Look, a, presync, cwd: str):
                        wait=_read_small(no_wait) != token)
     except Busy as e:
         if e.interrupted:
+            look.interrupted = True
             try:
                 atomic_write(Path(no_wait), token.encode())
             except OSError:
@@ -257,6 +262,7 @@ def _sync(look: Look, a, presync, cwd: str):
         # Keyed by the inputs as they are now: uv may have written the lock
         # before it failed or was interrupted.
         told.keys.add(notices.KEY_FAILED + notices.digest(root, a.inputs))
+        look.interrupted = outcome.status == SYNC_INTERRUPTED
         return a, False
     if a.package_pins:
         notices.say_conflicts(project, a)
@@ -265,12 +271,6 @@ def _sync(look: Look, a, presync, cwd: str):
         notices.say_hand_made(told, project, a, said=True)
         notices.say_no_sync_once(project, changed_before)
     return a, False
-
-
-def _act(project, a) -> emit.Activation:
-    if not a.can_activate:
-        return emit.Activation("", "", False, a.state)
-    return emit.Activation(str(project.env), venv.prompt(project.env), a.exports_uv_no_sync, a.state)
 
 
 def _remember(sh, look: Look, act: emit.Activation, cwd: str, nearest: str, busy: bool):
@@ -316,6 +316,29 @@ def _cache(cache: str, look: Look, a, act: emit.Activation, watch: list[str], ab
         hookcache.write(cache, decision)
     except OSError:
         pass  # no cache: the next shell decides from scratch, nothing is lost
+
+
+def _told_for_next(look: Look) -> None:
+    """Ctrl-C stopped a sync (or a wait for one): bash, zsh and fish, which
+    got the Ctrl-C too, drop what this run prints, and ask again at once
+    (their _envhook_export). What it said is kept here for that run, so the
+    reminder of the failure is not said right after the failure itself."""
+    try:
+        atomic_write(Path(look.stamp + ".told"), look.told.value().encode())
+    except OSError:
+        pass  # said again once: nothing worse
+
+
+def _told_before(look: Look) -> None:
+    """The keys a run stopped by Ctrl-C left for this one (_told_for_next)."""
+    path = look.stamp + ".told"
+    said = _read_small(path)
+    if said:
+        look.told.keys.update(said.split())
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 def _read_small(path: str) -> str:

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from envhook.backends import backend_for
-from envhook.commands.common import locate
 from envhook.decide import venv
-from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, assess, remember
-from envhook.decide.drift import Change, lock_drift, text
+from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, Assessment, assess, remember
+from envhook.decide.drift import WHERE_ALL, Change, lock_drift, text
+from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.messages import clean, paint
 from envhook.store.pins import conflicts
 
@@ -20,13 +20,18 @@ _STATE_MARK = "\ue000state\ue000"  # a private-use placeholder for the coloured 
 
 
 def status(path: Path | None, as_json: bool, short: bool = False) -> int:
-    project = locate(path, quiet=True)
+    try:
+        project = find_project(Path(os.path.abspath(path)) if path is not None else current_dir())
+    except ProjectError as e:
+        return _unreadable(e, as_json, short)
     a = assess(project)
     remember(a)
     if short:
         sys.stdout.write(a.state + "\n")
         return 0 if a.state != NO_PROJECT or path is None else 1
     a = _look_closer(project, a)
+    # A list the hook cut short says status lists it: here that is said of itself.
+    a = a.replace(reasons=[r.replace(WHERE_ALL, "") for r in a.reasons])
     if as_json:
         json.dump(a.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -46,6 +51,29 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     text = "\n".join(clean(line) for line in lines).replace(_STATE_MARK, paint(a.state, shade, sys.stdout))
     sys.stdout.write(text + "\n")
     return 0 if a.state != NO_PROJECT or path is None else 1
+
+
+def _unreadable(e: ProjectError, as_json: bool, short: bool) -> int:
+    """A project file that cannot be read (not valid TOML, a bad
+    [tool.envhook]): what the hook says and exports (`failed`, the active
+    env left as it is), with the file and the parser's line and column.
+    Exit 1: nothing can be decided until it is fixed."""
+    a = Assessment(None, FAILED, [str(e)])
+    root = e.path.parent
+    next_step = f"nothing until {e.path.name} is fixed (the hook leaves whatever env is active as it is)"
+    if short:
+        sys.stdout.write(f"{a.state}\n")
+    elif as_json:
+        data = {**a.to_json(), "project": str(root), "file": str(e.path), "next": next_step,
+                "exports": {"ENVHOOK_STATE": str(a.state)}}
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        lines = [f"project: {root}", f"file:    {e.path}", f"state:   {_STATE_MARK}", f"  - {e}",
+                 f"next:    {next_step}"]
+        text = "\n".join(clean(line) for line in lines).replace(_STATE_MARK, paint(a.state, "1;31", sys.stdout))
+        sys.stdout.write(text + "\n")
+    return 1
 
 
 def _look_closer(project, a):
@@ -133,7 +161,8 @@ def _drift_lines(project, a) -> list[str]:
     else:
         lines = [f"drift:   (the env against {against}; + in the env, not in the lock; "
                  "- in the lock, not in the env)"]
-        lines += [f"  {c.against_lock()}" for c in a.lock.changes]
+        # A pinned package's drift is what the pin keeps: said, so the state (in-sync) is not read as a lie.
+        lines += [f"  {c.against_lock()}{', pinned' if c.name in a.package_pins else ''}" for c in a.lock.changes]
     if a.lock.outdated:
         lines.append(f"  ({against} is out of date with pyproject.toml; a sync updates it first)")
     if a.lock.replace:

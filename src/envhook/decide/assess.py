@@ -13,6 +13,7 @@ from envhook.backends import backend_for
 from envhook.decide import venv
 from envhook.decide.drift import Change, LockDrift, compare, lock_drift, split, text
 from envhook.decide.project import Project
+from envhook.prompt.emit import Activation, Changes
 from envhook.store import paths, settings, trust
 from envhook.store.hashing import hexdigest
 from envhook.store.pins import PackagePin, Pin, load_package_pins, load_pin
@@ -149,6 +150,14 @@ class Assessment:
     def can_activate(self) -> bool:
         return self.trusted and self.missing is None
 
+    def activation(self) -> Activation:
+        """What the hook activates and exports for this state: one rule for
+        the prompt, `envhook run` and `envhook status --json`'s `exports`."""
+        if not self.can_activate:
+            return Activation("", "", False, self.state)
+        env = self.project.env
+        return Activation(str(env), venv.prompt(env), self.exports_uv_no_sync, self.state)
+
     @property
     def next(self) -> str:
         if self.state == NO_PROJECT:
@@ -186,6 +195,8 @@ class Assessment:
         if self.state == FAILED:
             then = "activate the env as it is; " if self.can_activate else ""
             return then + "no retry until the inputs change (`envhook sync` retries now)"
+        if self.package_pins and self.exports_uv_no_sync:
+            return "activate the env, and export UV_NO_SYNC=1 so that `uv run` leaves the pinned packages as they are"
         return "activate the env"
 
     def to_json(self) -> dict:
@@ -221,6 +232,9 @@ class Assessment:
             "failure": self.record.failure if self.record is not None and self.state == FAILED else None,
             "unmet": self.unmet,
             "partial": self.partial,
+            # What the hook exports in the project's shells (ENVHOOK_STATE,
+            # VIRTUAL_ENV, UV_NO_SYNC…): a script can check a shell against it.
+            "exports": Changes(self.activation()).set,
         }
 
     def pinned_change(self, name: str):
@@ -371,11 +385,25 @@ def _before_the_env(a: Assessment, project: Project) -> bool:
         # next change of the inputs (or `envhook sync`) is the retry.
         a.state = FAILED
         a.reasons = [record.message or f"last sync {record.status}"]
+        _hand_made_left(a, project)
         return True
     if a.missing:
         a.state, a.reasons = MISSING, [a.missing]
         return True
     return False
+
+
+def _hand_made_left(a: Assessment, project: Project) -> None:
+    """After a sync that did not succeed (Ctrl-C, an error): the hand-made
+    changes from before it that are still in the env. They are someone's
+    as before, so UV_NO_SYNC stays exported for them (`uv run` would reset
+    them); what the sync itself changed before it stopped is not counted."""
+    if not a.record.hand or a.missing:
+        return
+    a.installed = venv.installed(project.env)
+    base = a.record.baseline() or {}
+    a.hand = [Change(name, a.installed.get(name), base.get(name)) for name, value in sorted(a.record.hand.items())
+              if a.installed.get(name) == value and value != base.get(name) and name not in a.package_pins]
 
 
 def _pinned(a: Assessment) -> None:
@@ -532,7 +560,7 @@ def _hand_made(a: Assessment, project: Project, changed: list[str], pinned: set[
         others = tuple(c.name for c in a.hand if c not in consented)
         if not others or backend.package_pins:
             a.sync_keeps, a.requested = others, True
-            a.state, a.reasons = STALE, [*changed, f"unpinned: resetting {text(consented, 'reverse', limit=6)}"]
+            a.state, a.reasons = STALE, [*changed, f"unpinned: resetting {text(consented, 'back', limit=6)}"]
             return
     if not changed:
         # The lock is the one the baseline was synced from, so what changed
@@ -550,7 +578,7 @@ def _hand_made(a: Assessment, project: Project, changed: list[str], pinned: set[
     # The inputs moved and so did the env, not by the tool's hand: a plain
     # sync now would erase what a person did, silently unless they asked.
     if policy == settings.TINKERED_RESET:
-        a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand, limit=6)}"]
+        a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand, 'back', limit=6)}"]
     elif policy == settings.TINKERED_KEEP and backend.package_pins:
         # The rest follows the lock; the hand-made changes stay as they are.
         a.sync_keeps, a.keeps_hand_made = tuple(c.name for c in a.hand), True

@@ -68,11 +68,22 @@ class Change:
         return f"{self.name} {show(self.installed)} (lock: {show(self.locked)})"
 
     def reverse(self) -> str:
-        """What a sync to the lock will do to it: `tinkerpkg 2.0 → 1.0`, `remove ipdb 0.13.13`."""
+        """What a sync to the lock will do to it, a verb each (`a sync would
+        also …`): `change tinkerpkg 2.0 → 1.0`, `remove ipdb 0.13.13`, `install foo 1.1`."""
         if self.locked is None:
             return f"remove {self.name} {show(self.installed)}"
         if self.installed is None:
             return f"install {self.name} {show(self.locked)}"
+        return f"change {self.name} {show(self.installed)} → {show(self.locked)}"
+
+    def back(self) -> str:
+        """A hand-made change being reset, from → to as the env goes (after
+        "resetting …", which is the verb): `tinkerpkg 2.0 → 1.0`, `- ipdb
+        0.13.13`, `+ foo 1.1` (arrow() reversed)."""
+        if self.locked is None:
+            return f"- {self.name} {show(self.installed)}"
+        if self.installed is None:
+            return f"+ {self.name} {show(self.locked)}"
         return f"{self.name} {show(self.installed)} → {show(self.locked)}"
 
 
@@ -109,13 +120,17 @@ def compare(expected: dict[str, str], now: dict[str, str]) -> list[Change]:
     ]
 
 
+# Where a list cut by text(limit=…) is whole. status lists them itself, so it drops this.
+WHERE_ALL = " (`envhook status` lists them)"
+
+
 def text(changes: list[Change], how: str = "arrow", limit: int | None = None) -> str:
     """One line; with `limit`, the rest counted (a hand install can bring a
     dozen dependencies, and a prompt line should stay readable)."""
     shown = changes if limit is None or len(changes) <= limit else changes[: limit - 1]
     out = ", ".join(getattr(c, how)() for c in shown)
     if len(shown) < len(changes):
-        out += f" and {len(changes) - len(shown)} more (`envhook status` lists them)"
+        out += f" and {len(changes) - len(shown)} more{WHERE_ALL}"
     return out
 
 

@@ -143,7 +143,7 @@ def _say_pin_undone(told: Told, project, a) -> None:
     (an exact `uv sync`, or `uv run` where the hook's UV_NO_SYNC was not
     set): said once, across shells."""
     key = KEY_PIN_UNDONE + digest(str(project.root), a.installed)
-    if key in told.keys or noticed(project.root) == key:
+    if key in told.keys or key in noticed(project.root):
         return
     told.keys.add(key)
     say(f"{project.name} is pinned, but its env was changed outside envhook ({text(a.pin_undone, limit=6)}): "
@@ -186,7 +186,7 @@ def say_hand_made(told: Told, project, a, said: bool = False) -> None:
             say(line)
         told.keys.add(key)
         return
-    if noticed(project.root) == key:
+    if key in noticed(project.root):
         return
     if not said:
         say(line)
@@ -241,7 +241,7 @@ def _forget_hand_made(project) -> None:
     hand-made change made again is news again."""
     if noticed(project.root):
         try:
-            set_noticed(project.root, "")
+            atomic_write(ensure_project_dir(project.root) / paths.NOTICED, b"")
         except OSError:
             pass
 
@@ -255,18 +255,28 @@ def tinkered_key(root: Path, since: str, installed: dict) -> str:
     return "t:" + hexdigest(repr((str(root), since, installed)).encode())[:12]
 
 
-def noticed(root: Path) -> str:
-    """The key of the last hand-made change the hook reported. Kept apart
+# How many of the last notices `noticed` keeps: a hand-made change, then
+# inputs that moved away and back, are a few states of the env each said once.
+NOTICED_KEPT = 16
+
+
+def noticed(root: Path) -> list[str]:
+    """The keys of the last hand-made change notices the hook said (the
+    newest last), since the env was last in sync. More than the last one: a
+    change said as tinkered, then as kept under new inputs, is not news
+    again when the inputs go back (a `git checkout` and back). Kept apart
     from sync.json, which decisions depend on: saying something must not
     make every shell look again."""
     try:
-        return paths.read_state(str(project_dir(root) / paths.NOTICED)).decode("utf-8", "replace").strip()
+        return paths.read_state(str(project_dir(root) / paths.NOTICED)).decode("utf-8", "replace").split()
     except OSError:
-        return ""
+        return []
 
 
 def set_noticed(root: Path, key: str) -> None:
-    atomic_write(ensure_project_dir(root) / paths.NOTICED, key.encode() + b"\n")
+    """Add `key` to what `noticed` remembers."""
+    keys = [k for k in noticed(root) if k != key][-(NOTICED_KEPT - 1):] + [key]
+    atomic_write(ensure_project_dir(root) / paths.NOTICED, ("\n".join(keys) + "\n").encode())
 
 
 def first_time(key: str) -> bool:

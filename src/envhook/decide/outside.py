@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook.decide import venv
 from envhook.decide.assess import DISABLED, FAILED, NO_PROJECT, PINNED, STALE, UNTRUSTED, assess, remember
 from envhook.decide.notices import held_line, pinned_line, untrusted_line
 from envhook.decide.project import ProjectError, current_dir, find_project
@@ -59,7 +58,7 @@ def decide(start: Path | None, no_sync: bool) -> tuple[Activation | None, int]:
         say(f"{project.name} has no env yet ({a.reasons[0] if a.reasons else 'missing'}); "
             "`envhook run` without --no-sync creates it", error=True)
         return None, 1
-    return Activation(str(project.env), venv.prompt(project.env), a.exports_uv_no_sync, a.state), 0
+    return a.activation(), 0
 
 
 def _refused(a) -> str | None:

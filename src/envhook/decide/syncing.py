@@ -68,11 +68,14 @@ def project_lock(project: Project, held: int | None = None, wait: bool = True):
 
 
 def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncRecord | None = None,
-                   keep: tuple[str, ...] = (), before: dict | None = None, partial: bool = False) -> SyncRecord:
+                   keep: tuple[str, ...] = (), before: dict | None = None, partial: bool = False,
+                   hand=()) -> SyncRecord:
     """Record a sync's outcome. `before`: the inputs' digests taken before
     the sync started; the record keeps those (but for the files the tool
     itself writes, uv.lock), so an input edited while the sync ran is still
-    a change at the next prompt, and paranoid trust never excuses it."""
+    a change at the next prompt, and paranoid trust never excuses it.
+    `hand`: the hand-made changes the env carried before the sync (Change
+    list), kept by a record of a sync that did not succeed."""
     env = project.env
     installed = venv.installed(env)
     unmet = (_unmet(project, installed, keep) if outcome.status == SYNC_OK
@@ -100,6 +103,7 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         last_ok=None if outcome.status == SYNC_OK or previous is None else previous.good(),
         env=str(env),
         partial=partial,
+        hand=None if outcome.status == SYNC_OK or not hand else {c.name: c.installed for c in hand},
     )
     rec.save(project.root)
     return rec
@@ -202,11 +206,12 @@ def sync(project: Project, reason: str, presync=None, *, unless_done: bool = Fal
     is a sync the hook's entry already started (and announced), lock held.
     `unless_done` (the hook): after waiting for another shell's sync, decide
     again, so two shells entering a stale project run one `uv sync`.
-    `keep`: hand-made changes to leave as they are. `summary`: say what the
-    sync moved and kept in one line after it, instead of a line before it
-    (`hand`: those changes as the assessment saw them, for that line when the
-    lock's answer after the sync is unknown). `wait`: for another shell's
-    sync of the project to end (else Busy)."""
+    `keep`: hand-made changes to leave as they are. `summary`: also say,
+    in one line after it, what the sync moved and kept
+    (`hand`: the hand-made changes as the assessment saw them, for that line
+    when the lock's answer after the sync is unknown, and for the record of
+    a sync that does not succeed). `wait`: for another shell's sync of the
+    project to end (else Busy)."""
     import signal  # builds its enums (~0.7 ms): only when a sync runs
 
     from envhook.backends import spawn  # only when a sync runs
@@ -245,10 +250,15 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
                 return outcome
         before = venv.installed(project.env)
         inputs_before = fingerprint(project.inputs, project.root)
-        if presync is None and not summary:
+        if presync is None:
+            # Before the tool's own output, in every mode: what is running, and
+            # why. (keep mode's summary after it says what moved and was kept.)
             pinned = sorted(load_package_pins(project.root))
-            keeping = f"; keeping pinned {', '.join(pinned)}" if pinned else ""
-            say(f"syncing {project.name} ({reason}{keeping})")
+            keeping = [f"pinned {', '.join(pinned)}"] if pinned else []
+            if summary and keep:
+                keeping.append(f"your {', '.join(keep)}")
+            kept = f"; keeping {' and '.join(keeping)}" if keeping else ""
+            say(f"syncing {project.name} ({reason}{kept})")
         if presync is not None:
             keep = ()  # never both: the entry starts no sync while hand-made changes are kept
         backend = backend_for(project)
@@ -259,7 +269,7 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
             # PATH): what it says now is recorded with the sync, so that
             # every later look, this process's too, finds that env.
             project.relocate(backend.locate(project))
-        rec = record_outcome(project, outcome, previous=previous, keep=keep, before=inputs_before)
+        rec = record_outcome(project, outcome, previous=previous, keep=keep, before=inputs_before, hand=hand)
     if outcome.status != SYNC_OK:
         log = (outcome.failure or {}).get("log")
         seen = f" (its output: {log})" if log and quiet() else ""  # quiet: the output went to the log only

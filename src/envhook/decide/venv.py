@@ -102,7 +102,10 @@ def installed(env: Path) -> dict[str, str]:
 
 
 def prompt(env: Path) -> str:
-    """The prompt name that bin/activate would export as VIRTUAL_ENV_PROMPT."""
+    """The prompt name that bin/activate would export as VIRTUAL_ENV_PROMPT.
+    virtualenv (Poetry's envs) writes it in double quotes and the standard
+    library's venv in single ones; their activate exports it without, and
+    virtualenv reads one pair of them away, as here."""
     try:
         text = read_regular(env / "pyvenv.cfg").decode(errors="replace")
     except OSError:
@@ -110,7 +113,10 @@ def prompt(env: Path) -> str:
     for line in text.splitlines():
         key, sep, value = line.partition("=")
         if sep and key.strip() == "prompt":
-            return value.strip()
+            value = value.strip()
+            if len(value) > 1 and value[0] in "'\"" and value[-1] == value[0]:
+                value = value[1:-1]
+            return value
     return ""
 
 

@@ -47,6 +47,7 @@ def key(path: str) -> str:
 #   stamps/<session>-<key>       a shell's stamp for a project (the watches' "newer than"; never past "now")
 #   stamps/<…>.<hash>.mtime      the mtime of a watched file dated in the future (stamp_future)
 #   stamps/<…>.nowait            Ctrl-C left the wait for another sync: do not wait again yet
+#   stamps/<…>.told              what a run stopped by Ctrl-C said (bash, zsh, fish drop its output)
 #   dirs/<key>[.paranoid]        the decision cache of a directory (hookcache)
 #   projects/<key>/              one project (key: a hash of its root's path):
 ALLOW = "allow"                # `envhook allow`, with the inputs' digests

@@ -164,13 +164,14 @@ def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> 
 
 class SyncRecord:
     FIELDS = ("status", "inputs", "env_cfg", "installed", "time", "message", "pid", "reset_on_drift", "last_ok",
-              "failure", "unmet", "env", "env_id", "partial")
+              "failure", "unmet", "env", "env_id", "partial", "hand")
 
     def __init__(self, status: str, inputs: dict, env_cfg: str | None = None, installed: dict | None = None,
                  time: str = "", message: str = "", pid: int | None = None,
                  reset_on_drift: bool | list | dict = False,
                  last_ok: dict | None = None, failure: dict | None = None, unmet: list | None = None,
-                 env: str | None = None, env_id: str | None = None, partial: bool = False):
+                 env: str | None = None, env_id: str | None = None, partial: bool = False,
+                 hand: dict | None = None):
         self.status, self.inputs, self.env_cfg = status, inputs, env_cfg
         # What the env held right after this sync (venv.installed): the
         # baseline that hand-made changes are measured against.
@@ -200,6 +201,11 @@ class SyncRecord:
         # --package M`, `uv run` in a member), not from a sync of the
         # project's selection: in sync, yet not what a plain sync installs.
         self.partial = partial is True
+        # A sync that did not succeed: the hand-made changes the env carried
+        # before it ({name: value, None for removed}). Those it left there are
+        # still someone's, and still kept from `uv run` (UV_NO_SYNC).
+        self.hand = {k: v for k, v in hand.items() if isinstance(k, str) and (v is None or isinstance(v, str))} \
+            if isinstance(hand, dict) else None
 
     def baseline(self) -> dict | None:
         """What envhook's last successful sync left in the env (a dict that
@@ -212,7 +218,7 @@ class SyncRecord:
     def good(self) -> dict | None:
         """The last successful sync: this record if it is one, else the one it kept."""
         if self.status == SYNC_OK:
-            return {k: getattr(self, k) for k in self.FIELDS if k not in ("last_ok", "failure")}
+            return {k: getattr(self, k) for k in self.FIELDS if k not in ("last_ok", "failure", "hand")}
         return self.last_ok
 
     @classmethod
