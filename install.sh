@@ -3,6 +3,8 @@
 # your shell.  Run `./install.sh --help` for the options.
 #
 # With uv on PATH (or in ~/.local/bin):  uv tool install --force --reinstall <this clone>
+#                   (not when this clone's build is installed already; an
+#                   upgrade stays on the Python envhook runs on)
 # Without uv:       a venv at ${XDG_DATA_HOME:-~/.local/share}/envhook/venv
 #                   holding envhook and uv, linked into ~/.local/bin.
 # Then a marked block in ~/.bashrc (and in the file a login bash reads
@@ -33,6 +35,9 @@ Install envhook for the current user from this clone and hook your shell.
 
   With uv on PATH (or in ~/.local/bin), envhook becomes a uv tool
   (`uv tool install`; it lands in `uv tool dir --bin`, usually ~/.local/bin).
+  Run again, it keeps an install of this clone's same content, and upgrades
+  one from another on the Python it runs on (--python to change it), so that
+  open shells' hooks keep working.
   Without uv, envhook and uv are installed into a venv at
   ${XDG_DATA_HOME:-~/.local/share}/envhook/venv (Python >= 3.11 needed) and
   linked into ~/.local/bin.
@@ -275,6 +280,81 @@ remove_venv() {
     fi
 }
 
+# --- which build is installed --------------------------------------------------
+#
+# Open shells run the hook they printed at start: envhook's interpreter by its
+# path, with envhook's site-packages on the import path. Reinstalling pulls
+# that from under them, so a rerun (another shell's block) keeps an install
+# of the same build, and an upgrade stays on the interpreter they run. "The
+# same build" is the same content (the version string does not change with
+# every commit): this clone's files that go into the wheel, and the files the
+# install put in place (envhook's RECORD, which lists them with their hashes),
+# as written down in BUILD_FILE in the tool's own venv, which goes with it.
+BUILD_FILE=.envhook-build
+
+# SHA-256 of stdin where a tool for it exists (cksum, POSIX, else).
+digest() {
+    if command -v sha256sum >/dev/null 2>&1; then
+        sha256sum | cut -d ' ' -f 1
+    elif command -v shasum >/dev/null 2>&1; then
+        shasum -a 256 | cut -d ' ' -f 1
+    else
+        cksum | tr ' ' -
+    fi
+}
+
+# The digest of what a build from this clone is made of: every file of
+# pyproject.toml, README.md, src/ and shell/ (bytecode aside), named and counted.
+source_digest() {
+    for _t in find sort wc cat; do
+        command -v "$_t" >/dev/null 2>&1 || return 1
+    done
+    (
+        cd "$repo" || exit 1
+        find pyproject.toml README.md src shell -type f ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null |
+            LC_ALL=C sort | while IFS= read -r _f; do
+                printf '%s\n' "$_f"
+                wc -c <"$_f"
+                cat "$_f"
+            done
+    ) | digest
+}
+
+# The digest of envhook's RECORD in the venv $1; fails when there is none.
+installed_record() {
+    for _r in "$1"/lib/python3*/site-packages/envhook-*.dist-info/RECORD; do
+        [ -f "$_r" ] || continue
+        digest <"$_r"
+        return 0
+    done
+    return 1
+}
+
+# The interpreter the venv $1 runs (its real path), if it runs and is >= 3.11.
+venv_base() {
+    [ -x "$1/bin/python" ] || return 1
+    "$1/bin/python" -I -c 'import os, sys
+sys.version_info >= (3, 11) or sys.exit(1)
+print(os.path.realpath(sys._base_executable))' 2>/dev/null
+}
+
+# Does the venv $1 hold this clone's build, installed by install.sh (and, with
+# --python, on that interpreter)?
+same_build() {
+    [ -n "$build" ] && [ -f "$1/$BUILD_FILE" ] || return 1
+    _rec=$(installed_record "$1") || return 1
+    [ "$(cat "$1/$BUILD_FILE")" = "$build $_rec" ] || return 1
+    [ -z "$python" ] || [ "$(venv_base "$1")" = "$("$python" -I -c 'import os, sys
+print(os.path.realpath(sys.executable))' 2>/dev/null)" ]
+}
+
+# Write down that the venv $1 holds this clone's build.
+record_build() {
+    [ -n "$build" ] || return 0
+    _rec=$(installed_record "$1") || return 0
+    printf '%s %s\n' "$build" "$_rec" >"$1/$BUILD_FILE" 2>/dev/null || true
+}
+
 # --- completions -------------------------------------------------------------
 
 completion_file() {
@@ -515,26 +595,49 @@ if [ -n "$python" ]; then
     [ -x "$python" ] || die "--python: $python is not an executable"
 fi
 
+# Without the tools for it (find, sort, a hasher), every run reinstalls, as before.
+build=$(source_digest 2>/dev/null) || build=
+keep_build=
 find_uv
 if [ -n "$uv_bin" ] && ! is_our_uv "$uv_bin"; then
     # --- the uv route
-    say "Installing envhook from $repo with uv tool install ..."
-    set -- tool install --force --reinstall --quiet
-    [ -z "$python" ] || set -- "$@" --python "$python"
-    "$uv_bin" "$@" "$repo" || die "uv tool install failed (see above)"
+    tool_venv=$("$uv_bin" tool dir 2>/dev/null)/envhook || tool_venv=
     bindir=$("$uv_bin" tool dir --bin) || die "uv tool dir --bin failed"
     envhook=$bindir/envhook
-    [ -x "$envhook" ] || die "uv tool install did not create $envhook"
+    if [ -n "$tool_venv" ] && same_build "$tool_venv" && version=$("$envhook" --version 2>&1); then
+        say "$version from $repo is already installed as a uv tool ($(tilde "$envhook")): kept it as it is"
+    else
+        set -- tool install --force --reinstall --quiet
+        if [ -n "$python" ]; then
+            set -- "$@" --python "$python"
+            say "Installing envhook from $repo with uv tool install ..."
+        elif [ -n "$tool_venv" ] && kept=$(venv_base "$tool_venv"); then
+            # An upgrade: uv may pick another Python now, and a venv on another
+            # Python moves the site-packages that open shells import envhook from.
+            set -- "$@" --python "$kept"
+            say "Upgrading envhook from $repo with uv tool install, on the Python it runs on ($kept; --python PATH for another) ..."
+        else
+            say "Installing envhook from $repo with uv tool install ..."
+        fi
+        "$uv_bin" "$@" "$repo" || die "uv tool install failed (see above)"
+        [ -x "$envhook" ] || die "uv tool install did not create $envhook"
+        version=$("$envhook" --version 2>&1) || die "the installed $envhook does not run: $version"
+        [ -z "$tool_venv" ] || record_build "$tool_venv"
+        say "Installed $version as a uv tool: $(tilde "$envhook")"
+    fi
     # An earlier install without uv left a venv: the uv tool replaces it.
     [ ! -d "$venv" ] || remove_venv
-    version=$("$envhook" --version 2>&1) || die "the installed $envhook does not run: $version"
-    say "Installed $version as a uv tool: $(tilde "$envhook")"
 else
     # --- the venv route (also when the only uv is the one in our venv)
     if [ -z "$python" ] && [ -f "$venv/pyvenv.cfg" ] &&
         "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
         # Update the existing venv in place (no --python asked for, and it works).
-        say "Updating envhook and uv in $(tilde "$venv") ..."
+        if same_build "$venv"; then
+            keep_build=1
+            say "Updating uv in $(tilde "$venv"); envhook there is this clone's build already: kept it as it is ..."
+        else
+            say "Updating envhook and uv in $(tilde "$venv") ..."
+        fi
     else
         py=${python:-python3}
         case $py in
@@ -561,8 +664,14 @@ else
             die "$py -m venv failed (on Debian/Ubuntu: apt install python3-venv; or install uv)"
     fi
     # --upgrade: rerunning install.sh also brings uv (and envhook's deps) up to date.
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$repo" uv ||
-        die "pip install into $venv failed (see above)"
+    if [ -n "$keep_build" ]; then
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade uv ||
+            die "pip install into $venv failed (see above)"
+    else
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$repo" uv ||
+            die "pip install into $venv failed (see above)"
+        record_build "$venv"
+    fi
     mkdir -p "$local_bin"
     for name in envhook uv uvx; do
         [ -e "$venv/bin/$name" ] || continue

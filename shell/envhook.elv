@@ -202,6 +202,15 @@ if (not-eq $_envhook_prev $nil) {
         set act = []
     }
 
+    # The hook cannot go on (envhook gone, or no longer importable by the
+    # Python this hook was printed with): what it activated is undone at once,
+    # so the rest of this command line does not run in a stale env, and no
+    # prompt asks Python again.
+    fn stop {
+        leave
+        set broken = 1
+    }
+
     # Called after Python's output was read: file the state under the
     # project's slot (a new one for a new project), then act on it.
     fn adopt {
@@ -228,8 +237,8 @@ if (not-eq $_envhook_prev $nil) {
         var python = $config[python]
         if (not (is-file $python)) {
             # envhook was uninstalled under a running shell: say so once, then stay quiet.
-            echo >&2 'envhook: envhook is no longer installed here ('$python' is gone); this shell''s hook has stopped'
-            set broken = 1
+            echo >&2 'envhook: this shell''s hook has stopped ('$python' is gone: envhook was uninstalled or moved); open a new shell (or `exec $SHELL`)'
+            stop
             return
         }
         set dirs = [&]  # Python may have learned of new projects
@@ -277,7 +286,7 @@ if (not-eq $_envhook_prev $nil) {
                 leave
             }
         } elif (== $rc 3) {
-            set broken = 1  # envhook cannot be imported any more; it said so once
+            stop  # envhook cannot be imported any more; it said so once
         } else {
             # Killed or interrupted before it printed anything: it may have moved
             # this shell's stamp already. Look again at the next prompt.
@@ -338,10 +347,7 @@ if (not-eq $_envhook_prev $nil) {
         # Each (…) below is an output capture, elvish's costliest builtin step
         # (tens of µs): the quiet paths take as few as they can.
         if (not-eq $E:ENVHOOK_DISABLE$broken '') {
-            if (and (not-eq $broken '') (not-eq $root '') (not-eq $pwd $root) ^
-                    (not (str:has-prefix $pwd (str:trim-suffix $root /)/))) {
-                leave  # envhook was uninstalled under this shell: leaving still undoes its activation
-            }
+            # off (ENVHOOK_DISABLE), or stopped: a stopped hook left its env already
         } elif (not-eq $pwd $last-pwd) {
             on-cd
         } elif $from-cd {

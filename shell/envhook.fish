@@ -67,11 +67,6 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
         else if test -f "$PWD/pyproject.toml" -o -f "$PWD/requirements.txt"
             _envhook_export  # a project was created right here (uv init)
         end
-    else if test -n "$_envhook_broken" -a -n "$_envhook_root" -a "$PWD" != "$_envhook_root"
-        and not string match -q -- (string trim -r -c / -- $_envhook_root)"/*" $PWD
-        # envhook was uninstalled under this shell: nothing can be decided any
-        # more, but leaving the project still undoes what it activated.
-        _envhook_leave
     end
     return $rc
 end
@@ -178,8 +173,8 @@ end
 function _envhook_export
     if not test -x "$_envhook_python"
         # envhook was uninstalled under a running shell: say so once, then stay quiet.
-        printf "envhook: envhook is no longer installed here (%s is gone); this shell's hook has stopped\n" $_envhook_python >&2
-        set -g _envhook_broken 1
+        printf "envhook: this shell's hook has stopped (%s is gone: envhook was uninstalled or moved); open a new shell (or `exec \$SHELL`)\n" $_envhook_python >&2
+        _envhook_stop
         return 0
     end
     # Python may have learned of new projects: directories are looked up afresh.
@@ -194,7 +189,7 @@ function _envhook_export
         case 0
             eval $out
         case 3
-            set -g _envhook_broken 1  # envhook cannot be imported any more; it said so once
+            _envhook_stop  # envhook cannot be imported any more; it said so once
         case '*'
             # Killed (kill -9, OOM) or interrupted before it printed anything: it
             # may have moved this shell's stamp already, so the watches would call
@@ -343,6 +338,15 @@ function _envhook_leave
     set -g _envhook_known
     set -g _envhook_changed
     set -g _envhook_act
+end
+
+# The hook cannot go on (envhook gone, or no longer importable by the Python
+# this hook was printed with): what it activated is undone at once, so the
+# rest of this command line (`cd other; python …`) does not run in a stale
+# env, and no prompt asks Python again.
+function _envhook_stop
+    _envhook_leave
+    set -g _envhook_broken 1
 end
 
 # `envhook doctor` checks what only this shell knows: whether it is a login

@@ -159,7 +159,7 @@ _envhook_chdir() {  # NAME ARGS...
     _envhook_in_chdir=
     # A subshell ($(cd x && pwd)) decides nothing: whatever it activated would
     # vanish with it, and its Python run would move this shell's stamp.
-    # (The prompt after the command line handles ENVHOOK_DISABLE's and a broken hook's cases.)
+    # (ENVHOOK_DISABLE: the prompt after the command line handles it; a stopped hook left its env already.)
     if [[ $PWD != "$_envhook_pwd" && -z ${ENVHOOK_DISABLE-}$_envhook_broken && $BASHPID == "$$" ]]; then
         _envhook_cd chdir
     fi
@@ -282,10 +282,6 @@ _envhook_hook() {
         elif [[ -f $PWD/pyproject.toml || -f $PWD/requirements.txt ]]; then
             _envhook_export  # a project was created right here (uv init)
         fi
-    elif [[ -n $_envhook_broken && -n $_envhook_root && $PWD != "$_envhook_root" && $PWD != "${_envhook_root%/}"/* ]]; then
-        # envhook was uninstalled under this shell: nothing can be decided any
-        # more, but leaving the project still undoes what it activated.
-        _envhook_leave
     fi
     return $_envhook_rc
 }
@@ -355,8 +351,8 @@ _envhook_export() {
     local out
     if [[ ! -x $_envhook_python ]]; then
         # envhook was uninstalled under a running shell: say so once, then stay quiet.
-        printf "envhook: envhook is no longer installed here (%s is gone); this shell's hook has stopped\n" "$_envhook_python" >&2
-        _envhook_broken=1
+        printf "envhook: this shell's hook has stopped (%s is gone: envhook was uninstalled or moved); open a new shell (or \`exec \$SHELL\`)\n" "$_envhook_python" >&2
+        _envhook_stop
         return 0
     fi
     # Python may have learned of new projects: directories are looked up afresh.
@@ -365,7 +361,7 @@ _envhook_export() {
         _ENVHOOK_PARANOID_CFG=$_envhook_paranoid_cfg "$_envhook_python" -I -S -c "$_envhook_entry" __ENVHOOK_SHELL__ "${_envhook_pypath[@]}")
     case $? in
         0) eval "$out" ;;
-        3) _envhook_broken=1 ;;  # envhook cannot be imported any more; it said so once
+        3) _envhook_stop ;;  # envhook cannot be imported any more; it said so once
         # Killed (kill -9, OOM) or interrupted before it printed anything: it may
         # have moved this shell's stamp already, so the watches would call the
         # change seen. Look again at the next prompt.
@@ -447,6 +443,15 @@ _envhook_leave() {
     _envhook_deactivate
     _envhook_root= _envhook_cur=
     _envhook_known=() _envhook_changed=() _envhook_act=()
+}
+
+# The hook cannot go on (envhook gone, or no longer importable by the Python
+# this hook was printed with): what it activated is undone at once, so the
+# rest of this command line (`cd other; python …`) does not run in a stale
+# env, and no prompt asks Python again.
+_envhook_stop() {
+    _envhook_leave
+    _envhook_broken=1
 }
 
 _envhook_emulate

@@ -142,16 +142,6 @@ if ( x$_envhook_off:q$_envhook_broken == x ) then
     else if ( -f $cwd:q/pyproject.toml || -f $cwd:q/requirements.txt ) then
         source $_envhook_dir:q/export.tcsh
     endif
-else if ( x$_envhook_broken != x && x$_envhook_root:q != x ) then
-    # envhook was uninstalled under this shell: leaving the project still undoes what it activated.
-    set _envhook_d = $cwd:q
-    set _envhook_in = 0
-    while ( x$_envhook_d:q != x )
-        if ( x$_envhook_d:q == x$_envhook_root:q ) set _envhook_in = 1
-        set _envhook_d = $_envhook_d:h
-    end
-    if ( x$_envhook_root == x/ ) set _envhook_in = 1
-    if ( ! $_envhook_in ) source $_envhook_dir:q/leave.tcsh
 endif
 
 #@ cd
@@ -293,8 +283,8 @@ endif
 #@ export
 if ( ! -x $_envhook_python:q ) then
     # envhook was uninstalled under a running shell: say so once, then stay quiet.
-    echo 'envhook: envhook is no longer installed here ('$_envhook_python:q' is gone); this shell'\''s hook has stopped' > /dev/stderr
-    set _envhook_broken = 1
+    echo 'envhook: this shell'\''s hook has stopped ('$_envhook_python:q' is gone: envhook was uninstalled or moved); open a new shell (or `exec $SHELL`)' > /dev/stderr
+    source $_envhook_dir:q/stop.tcsh
 else
     # tcsh has no `NAME=VALUE cmd`: exported for the one command, then removed.
     setenv _ENVHOOK_SESSION $_envhook_session:q
@@ -312,7 +302,8 @@ else
     if ( $_envhook_x == 0 ) then
         source $_envhook_out:q
     else if ( $_envhook_x == 3 ) then
-        set _envhook_broken = 1
+        # envhook cannot be imported any more; it said so once
+        source $_envhook_dir:q/stop.tcsh
     else
         # Killed or interrupted before it printed anything: it may have moved
         # this shell's stamp already. Look again at the next prompt.
@@ -481,3 +472,11 @@ set _envhook_known = ( )
 set _envhook_changed = ( )
 set _envhook_expr = ''
 set _envhook_act = ( '' '' '' '' )
+
+#@ stop
+# The hook cannot go on (envhook gone, or no longer importable by the Python
+# this hook was printed with): what it activated is undone at once, so the
+# rest of this command line does not run in a stale env, and no prompt asks
+# Python again.
+source $_envhook_dir:q/leave.tcsh
+set _envhook_broken = 1

@@ -46,10 +46,6 @@ def _envhook_load_hook():
 
     def hook(**_):
         if env.get("ENVHOOK_DISABLE") or ns["_envhook_broken"]:
-            root = ns["_envhook_root"]
-            pwd = env["PWD"]
-            if ns["_envhook_broken"] and root and pwd != root and not pwd.startswith(root.rstrip("/") + "/"):
-                leave()  # envhook was uninstalled under this shell: leaving still undoes its activation
             return
         pwd = env["PWD"]
         if pwd != ns["_envhook_pwd"]:
@@ -143,9 +139,9 @@ def _envhook_load_hook():
     def export():
         python = ns["config"]["python"]
         if not os.access(python, os.X_OK):
-            print(f"envhook: envhook is no longer installed here ({python} is gone); this shell's hook has stopped",
-                  file=__import__("sys").stderr)
-            ns["_envhook_broken"] = "1"
+            print(f"envhook: this shell's hook has stopped ({python} is gone: envhook was uninstalled or moved); "
+                  "open a new shell (or `exec $SHELL`)", file=__import__("sys").stderr)
+            stop()
             return
         ns["dirs"].clear()  # Python may have learned of new projects
         child_env = env.detype()
@@ -160,7 +156,7 @@ def _envhook_load_hook():
         if code == 0:
             exec(child.out.decode("utf-8", "surrogateescape"), ns)
         elif code == 3:
-            ns["_envhook_broken"] = "1"  # envhook cannot be imported any more; it said so once
+            stop()  # envhook cannot be imported any more; it said so once
         else:
             # Killed or interrupted before it printed anything: it may have moved
             # this shell's stamp already. Look again at the next prompt.
@@ -272,6 +268,14 @@ def _envhook_load_hook():
         deactivate()
         ns["_envhook_root"], ns["cur"] = "", None
         ns["_envhook_known"], ns["_envhook_changed"], ns["_envhook_act"] = [], [], []
+
+    def stop():
+        # The hook cannot go on (envhook gone, or no longer importable by the
+        # Python this hook was printed with): what it activated is undone at
+        # once, so the rest of this command line does not run in a stale env,
+        # and no prompt asks Python again.
+        leave()
+        ns["_envhook_broken"] = "1"
 
     ns["_envhook_adopt"], ns["_envhook_leave"] = adopt, leave
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import lines_with, processes_started, q, trusted_project, version_in_env
+from support.hooktest import lines_with, processes_started, q, throwaway_python, trusted_project, version_in_env
 from support.projects import set_dependencies, uv_lock
 from support.shell import require_shell
 
@@ -111,8 +111,8 @@ def _load_hook(s, tmp_path: Path, **values: str) -> None:
 
 def test_envhook_python_removed_under_the_shell(open_shell, project, tmp_path):
     """The hook runs envhook's interpreter by absolute path: a link to it,
-    then deleted (an uninstalled venv). Said once; leaving still undoes the
-    activation; nothing more is decided."""
+    then deleted (an uninstalled venv). Said once; the activation is undone at
+    once; nothing more is decided."""
     import sys
 
     link = tmp_path / "gone-venv" / "bin" / "python"
@@ -125,11 +125,11 @@ def test_envhook_python_removed_under_the_shell(open_shell, project, tmp_path):
     shutil.rmtree(link.parent.parent)
     set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])  # something for the hook to look at
     out = s.run("echo next")
-    assert lines_with(out, "envhook") == [f"envhook: envhook is no longer installed here ({link} is gone); "
-                                          "this shell's hook has stopped"], out
+    assert lines_with(out, "envhook") == [f"envhook: this shell's hook has stopped ({link} is gone: envhook was "
+                                          "uninstalled or moved); open a new shell (or `exec $SHELL`)"], out
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
     out = s.run("cd /")
     assert "envhook" not in out and "Exception" not in out, out
-    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
     assert str(project / ".venv" / "bin") not in s.get("PATH")
     out = s.run(f"cd {q('elvish', project)}")
     assert "envhook" not in out and s.get("VIRTUAL_ENV") is None
@@ -137,12 +137,13 @@ def test_envhook_python_removed_under_the_shell(open_shell, project, tmp_path):
 
 
 def test_envhook_package_removed_under_the_shell(open_shell, project, tmp_path):
-    """The interpreter is there, envhook is not importable: the ENTRY says so
-    and exits 3, and the hook stops calling it."""
+    """The interpreter is there, envhook is not importable (not even from its
+    own site-packages): the ENTRY says so and exits 3, and the hook stops calling it."""
     empty = tmp_path / "empty-site"
     empty.mkdir()
+    bare = throwaway_python(tmp_path / "bare-python")
     s = open_shell(cwd=tmp_path)
-    _load_hook(s, tmp_path, pypath=str(empty))
+    _load_hook(s, tmp_path, pypath=str(empty), python=str(bare))
     out = s.run(f"cd {q('elvish', project)}")
     assert len(lines_with(out, "cannot load envhook")) == 1 and "Exception" not in out, out
     set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])

@@ -51,7 +51,7 @@ from pathlib import Path
 import pytest
 
 from envhook.store import paths
-from support.hooktest import envhook, q, version_in_env
+from support.hooktest import envhook, q, throwaway_python, version_in_env
 from support.hooktest import status_json as status
 from support.projects import make_project, set_dependencies, uv_lock
 from support.shell import ShellSession
@@ -659,15 +659,15 @@ def test_envhook_python_removed_under_the_shell(open_shell, shell, project, shel
     shutil.rmtree(link.parent.parent)
     set_dependencies(project, ["tinkerpkg==2.0"])  # something for the hook to look at
     out = s.run("true")
-    # What happened, not advice about an rc file that install.sh --uninstall already cleaned.
-    one_line(out, "is gone", "envhook is no longer installed here", "this shell's hook has stopped")
+    # What happened and what to do, not advice about an rc file that install.sh --uninstall already cleaned.
+    one_line(out, "is gone", "this shell's hook has stopped", "open a new shell (or `exec $SHELL`)")
     assert "remove the envhook line" not in out
     settled(s, log)
-    # Leaving still undoes the activation, without Python…
-    out = s.run("cd /")
-    assert "envhook" not in out and "Traceback" not in out
+    # The activation is undone at once (issue 28: not one prompt late), without Python…
     assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
     assert str(project / ".venv" / "bin") not in s.get("PATH")
+    out = s.run("cd /")
+    assert "envhook" not in out and "Traceback" not in out
     # …and coming back activates nothing: there is nothing left to decide it.
     out = s.run("cd " + q(shell, project))
     assert "envhook" not in out and "Traceback" not in out
@@ -678,16 +678,20 @@ def test_envhook_python_removed_under_the_shell(open_shell, shell, project, shel
 
 @ALL
 def test_envhook_package_removed_under_the_shell(open_shell, shell, project, shell_env, tmp_path):
-    """The interpreter is still there, envhook is not importable any more:
-    the ENTRY says so and exits 3, and the hook stops calling it."""
+    """The interpreter is still there, envhook is not importable any more,
+    neither from the import path the hook was printed with nor from the
+    interpreter's own site-packages: the ENTRY says so and exits 3, and the
+    hook stops calling it."""
     env, log, _ = uv_wrapper(tmp_path, shell_env)
     empty = tmp_path / "empty-site"
     empty.mkdir()
+    bare = throwaway_python(tmp_path / "bare-python")  # no envhook in its site-packages
     s = open_shell(env=env)
     before = recorded(env, project)
     s.run(set_var(shell, "_envhook_pypath", str(empty)))
+    s.run(set_var(shell, "_envhook_python", str(bare)))
     out = s.run(f"cd {q(shell, project)}")
-    one_line(out, "cannot load envhook")
+    one_line(out, "cannot load envhook", "open a new shell (or `exec $SHELL`)")
     assert s.get("_envhook_broken") == "1"
     settled(s, log)
     set_dependencies(project, ["tinkerpkg==2.0"])

@@ -199,18 +199,20 @@ def test_a_failing_cd_and_command_keep_their_status(open_shell, project, tmp_pat
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
 
 
-def test_envhook_gone_is_said_once_and_leaving_still_undoes(open_shell, project, tmp_path):
+def test_envhook_gone_is_said_once_and_the_env_left_at_once(open_shell, project, tmp_path):
     s = open_shell(cwd=project)
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
     time.sleep(2.1)  # whole-second mtimes: until the stamp is a second past the sync's files, prompts still look
     s.run("echo settle")
     s.run("set _envhook_python = /nonexistent/python")  # as if envhook were uninstalled under this shell
     out = s.run("touch pyproject.toml")
-    assert lines_with(out, "no longer installed") == [
-        "envhook: envhook is no longer installed here (/nonexistent/python is gone); this shell's hook has stopped"], out
-    assert "no longer installed" not in s.run("touch pyproject.toml; echo again")
+    assert lines_with(out, "is gone") == [
+        "envhook: this shell's hook has stopped (/nonexistent/python is gone: envhook was uninstalled or moved); "
+        "open a new shell (or `exec $SHELL`)"], out
+    assert s.get("VIRTUAL_ENV") is None, "the activation is undone at once"
+    assert "is gone" not in s.run("touch pyproject.toml; echo again")
     s.run("cd /")
-    assert s.get("VIRTUAL_ENV") is None, "leaving the project still undoes the activation"
+    assert s.get("VIRTUAL_ENV") is None
 
 
 def test_ctrl_c_during_a_sync_returns_the_prompt_and_is_not_retried(open_shell, project, shell_env, tmp_path):
