@@ -64,6 +64,7 @@ if (not-eq $_envhook_prev $nil) {
     var changed = []
     var act = []
     var broken = ''
+    var front = ''      # set by a take-over, until the first prompt put the env's bin first again
     var venv = ''
     var bin = ''
     var active = ''
@@ -365,6 +366,12 @@ if (not-eq $_envhook_prev $nil) {
     # distinct failure, then quiet.
     fn guarded {|&from-cd=$false|
         try {
+            if (not-eq $front '') {  # one capture a prompt: it is the quiet path
+                if (not $from-cd) {
+                    set front = ''  # the first prompt after a take-over (below)
+                    if (not-eq $bin '') { path-remove $bin; path-add $bin }
+                }
+            }
             hook &from-cd=$from-cd
         } catch e {
             # "[eval 7]" counts elvish's evals: the same failure says the same line.
@@ -394,9 +401,13 @@ if (not-eq $_envhook_prev $nil) {
                 set new[$n] = [(get-env $n)]
             }
         }
-        # A login shell rebuilt PATH since: the env's bin goes back in front.
+        # A login shell rebuilt PATH since: the env's bin goes back in front;
+        # and once more at the first prompt, where a shell started here
+        # activates: rc lines after the hook's may put directories before it
+        # (~/.local/bin), and their python3.X or ruff would run.
         path-remove $bin
         path-add $bin
+        set front = 1
     }
 
     fn reconfig {|c|

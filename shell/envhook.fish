@@ -46,7 +46,20 @@ if test -z "$_envhook_venv"; and set -q _ENVHOOK_VENV VIRTUAL_ENV
     end
     set -e _envhook_v
     # A login shell rebuilt PATH since (/etc/profile, macOS's path_helper):
-    # the env's bin goes back in front, where the activation had put it.
+    # the env's bin goes back in front, where the activation had put it; and
+    # once more at the first prompt, where a shell started here activates:
+    # config.fish, read after conf.d, may put directories before it
+    # (~/.local/bin), and their python3.X or ruff would run.
+    function _envhook_front --on-event fish_prompt
+        set -l rc $status  # the prompt reads it after us
+        functions -e _envhook_front  # the first prompt only
+        if test -n "$_envhook_bin"  # still ours
+            set -l i (contains -i -- $_envhook_bin $PATH)
+            and set -e PATH[$i]
+            set -gx PATH $_envhook_bin $PATH
+        end
+        return $rc
+    end
     set -l _envhook_i (contains -i -- $_envhook_bin $PATH)
     and set -e PATH[$_envhook_i]
     set -gx PATH $_envhook_bin $PATH

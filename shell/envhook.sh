@@ -94,6 +94,20 @@ _envhook_register() {
     add-zsh-hook chpwd _envhook_hook
 }
 
+# After a take-over, the env's bin goes first again at the first prompt
+# (_envhook_takeover says why): a precmd hook that removes itself, as
+# _envhook_hook also runs on chpwd, and a `cd` in ~/.zlogin is no prompt.
+_envhook_front_later() {
+    autoload -Uz add-zsh-hook
+    add-zsh-hook precmd _envhook_front_once
+}
+_envhook_front_once() {
+    local rc=$?
+    add-zsh-hook -d precmd _envhook_front_once
+    [[ -z $_envhook_bin ]] || _envhook_front  # only while that env is still ours
+    return $rc
+}
+
 # `envhook doctor` checks what only this shell knows: whether it is a login
 # shell, which ZDOTDIR it read, and whether envhook's completion is loaded.
 envhook() {
@@ -199,6 +213,10 @@ _envhook_register() {
     fi
 }
 
+# After a take-over, the env's bin goes first again at the first prompt
+# (_envhook_takeover says why): _envhook_hook, which only PROMPT_COMMAND runs, looks.
+_envhook_front_later() { _envhook_takenover=1; }
+
 # `envhook doctor` checks what only this shell knows: whether it is a login
 # shell and whether envhook's completion can load here.
 envhook() {
@@ -233,6 +251,7 @@ _envhook_init() {
     : "${_envhook_venv=}" "${_envhook_bin=}" "${_envhook_active=}" "${_envhook_saved=}"
     : "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}" "${_envhook_found=}"
     : "${_envhook_user_fns=}"  # bash: the user's own cd / pushd / popd functions, kept as _envhook_user_NAME
+    : "${_envhook_takenover=}"  # bash: set by a take-over, until the first prompt put the env's bin first again
     [[ -n ${_envhook_known+x} ]] || _envhook_known=()
     [[ -n ${_envhook_changed+x} ]] || _envhook_changed=()
     [[ -n ${_envhook_act+x} ]] || _envhook_act=()
@@ -250,7 +269,7 @@ _envhook_init() {
 # not exported: envhook only activates where no venv was active, so unset.
 _envhook_takeover() {
     [[ -z $_envhook_venv && -n ${_ENVHOOK_VENV-} && ${VIRTUAL_ENV-} == "${_ENVHOOK_VENV#*:}" ]] || return 0
-    local v p
+    local v
     _envhook_venv=$VIRTUAL_ENV _envhook_bin=$VIRTUAL_ENV/bin _envhook_active=$_ENVHOOK_VENV
     for v in VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC; do
         _envhook_get "$v" && [[ $v != UV_NO_SYNC || $_ENVHOOK_VENV == 1:* ]] || continue
@@ -258,8 +277,18 @@ _envhook_takeover() {
         printf -v "_envhook_new_$v" '%s' "$_envhook_val"
     done
     # A login shell rebuilt PATH since (/etc/profile, macOS's path_helper):
-    # the env's bin goes back in front, where the activation had put it.
-    p=":$PATH:"
+    # the env's bin goes back in front, where the activation had put it; and
+    # once more at the first prompt, where a shell started here activates:
+    # a login file read after this one (Debian's ~/.profile, which sources
+    # ~/.bashrc and then prepends ~/.local/bin; ~/.zlogin) may put
+    # directories before it, and their python3.X or ruff would run.
+    _envhook_front
+    _envhook_front_later
+}
+
+# The env's bin first on PATH (once, wherever it was): the take-over's, now and at the first prompt.
+_envhook_front() {
+    local p=":$PATH:"
     p=${p/":$_envhook_bin:"/:}
     p=${p#:}
     p=${p%:}
@@ -269,6 +298,11 @@ _envhook_takeover() {
 _envhook_hook() {
     # $? belongs to the user's last command; the prompt after us must see it.
     local _envhook_rc=$?
+    if [[ -n $_envhook_takenover ]]; then
+        # bash: the first prompt after a take-over (_envhook_front_later); only while that env is still ours.
+        _envhook_takenover=
+        [[ -z $_envhook_bin ]] || _envhook_front
+    fi
     if [[ -z ${ENVHOOK_DISABLE-}$_envhook_broken ]]; then
         if [[ $PWD != "$_envhook_pwd" ]]; then
             # bash: not through our cd wrapper (which keeps _envhook_pwd

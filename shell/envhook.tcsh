@@ -55,6 +55,7 @@ if ( ! $?_envhook_venv ) set _envhook_venv = ''
 if ( ! $?_envhook_bin ) set _envhook_bin = ''
 if ( ! $?_envhook_active ) set _envhook_active = ''
 if ( ! $?_envhook_broken ) set _envhook_broken = ''
+if ( ! $?_envhook_front ) set _envhook_front = ''
 if ( ! $?_envhook_cur ) set _envhook_cur = ''
 if ( ! $?_envhook_saved ) set _envhook_saved = ( )
 if ( ! $?_envhook_known ) set _envhook_known = ( )
@@ -88,9 +89,14 @@ if ( x$_envhook_venv:q == x && $?_ENVHOOK_VENV && $?VIRTUAL_ENV ) then
                 eval 'set _envhook_new_'$_envhook_n' = $'$_envhook_n':q'
             endif
         end
-        # A login shell rebuilt PATH since: the env's bin goes back in front.
+        # A login shell rebuilt PATH since: the env's bin goes back in front;
+        # and once more when the hook next runs, at the first prompt (or the
+        # first cd) where a shell started here activates: ~/.login, read
+        # after ~/.tcshrc, may put directories before it (~/.local/bin), and
+        # their python3.X or ruff would run.
         source $_envhook_dir:q/unpath.tcsh
         set path = ( $_envhook_bin:q $path:q )
+        set _envhook_front = 1
     endif
 endif
 # Register once: a precmd or cwdcmd alias that already runs ours is left
@@ -129,6 +135,14 @@ complete envhook \
 
 #@ prompt
 # $status is saved and handed back by the precmd/cwdcmd alias around this file.
+if ( x$_envhook_front != x ) then
+    # The first run after a take-over (init): the env's bin first again, while it is still ours.
+    set _envhook_front = ''
+    if ( x$_envhook_bin:q != x ) then
+        source $_envhook_dir:q/unpath.tcsh
+        set path = ( $_envhook_bin:q $path:q )
+    endif
+endif
 set _envhook_off = ''
 if ( $?ENVHOOK_DISABLE ) then
     set _envhook_off = $ENVHOOK_DISABLE:q

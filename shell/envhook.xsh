@@ -34,7 +34,7 @@ def _envhook_load_hook():
         "config": config,
         "_envhook_root": "", "_envhook_pwd": "", "_envhook_told": "", "_envhook_broken": "",
         "_envhook_known": [], "_envhook_changed": [], "_envhook_act": [],
-        "venv": "", "bin": "", "active": "", "cur": None, "found": "",
+        "venv": "", "bin": "", "active": "", "cur": None, "found": "", "front": False,
         "old": {}, "new": {},   # what _set replaced (MISSING: unset), and what it put there
         "dirs": {},             # directory -> its nearest project dir ("-" for none)
         "slot_of": {},          # project dir -> slot
@@ -277,6 +277,14 @@ def _envhook_load_hook():
         leave()
         ns["_envhook_broken"] = "1"
 
+    def front():
+        # The taken-over env's bin first on PATH (once, wherever it was), while it is still ours.
+        if ns["bin"]:
+            path = env["PATH"]
+            if ns["bin"] in path:
+                path.remove(ns["bin"])
+            path.insert(0, ns["bin"])
+
     ns["_envhook_adopt"], ns["_envhook_leave"] = adopt, leave
 
     # A shell started inside one where envhook had activated an env finds that
@@ -287,16 +295,20 @@ def _envhook_load_hook():
         for name in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "ENVHOOK_STATE", "_ENVHOOK_VENV", "UV_NO_SYNC"):
             if name in env and (name != "UV_NO_SYNC" or marker.startswith("1:")):
                 ns["old"][name], ns["new"][name] = MISSING, env[name]
-        path = env["PATH"]
-        if ns["bin"] in path:
-            path.remove(ns["bin"])
-        path.insert(0, ns["bin"])  # a login shell rebuilt PATH since: the env's bin goes back in front
+        front()  # a login shell rebuilt PATH since: the env's bin goes back in front
+        # And once more at the first prompt, where a shell started here
+        # activates: rc lines after the hook's may put directories before it
+        # (~/.local/bin), and their python3.X or ruff would run.
+        ns["front"] = True
 
     said = set()
 
-    def guarded(**_):
+    def guarded(prompt=False):
         # Never a traceback at the prompt: one line per distinct failure, then quiet.
         try:
+            if prompt and ns["front"]:
+                ns["front"] = False  # the first prompt after a take-over
+                front()
             hook()
         except Exception as e:  # noqa: BLE001
             what = f"{type(e).__name__}: {e}"
@@ -308,9 +320,9 @@ def _envhook_load_hook():
     # default one does) shows what was just activated; xonsh before 0.12 has
     # only on_pre_prompt.
     prompt_event = events.on_pre_prompt_format if "on_pre_prompt_format" in dir(events) else events.on_pre_prompt
-    prompt_event(guarded)
+    prompt_event(lambda **_: guarded(prompt=True))
     # A `cd` inside a command line (`cd proj && python …`) is seen before the command after it.
-    events.on_chdir(guarded)
+    events.on_chdir(lambda **_: guarded())
 
 
 def _envhook_completion():
