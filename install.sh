@@ -13,7 +13,7 @@
 # rc.elv, and the shell's
 # completion where it looks for it (the zsh block puts its dir on $fpath);
 # `--uninstall` undoes all of it and leaves the rest of those files byte for
-# byte as it was.
+# byte as it was (and removes the directories it made, once empty).
 #
 # Writes only under $HOME and the XDG dirs (and uv's own UV_TOOL_DIR /
 # UV_TOOL_BIN_DIR if you set them).  POSIX sh.
@@ -355,6 +355,56 @@ record_build() {
     printf '%s %s\n' "$build" "$_rec" >"$1/$BUILD_FILE" 2>/dev/null || true
 }
 
+# --- directories ----------------------------------------------------------------
+#
+# --uninstall removes the directories install.sh made (~/.config/fish/conf.d,
+# ~/.config/nushell, a completion's dir…) once they are empty again, and no
+# others: each one made is written down in DIRS_FILE, one path a line.
+DIRS_FILE=$data_home/envhook/install-dirs
+
+# The directories `mkdir -p $1` would make, parents first, one a line (no newline after the last).
+missing_dirs() {
+    _d=$1
+    _out=
+    while [ ! -d "$_d" ] && [ ! -L "$_d" ]; do
+        _out="$_d
+$_out"
+        _d=$(dirname "$_d")
+    done
+    printf '%s' "$_out"
+}
+
+# mkdir -p $1, writing down what it made (and the dir of DIRS_FILE, if made for it).
+# (Its variables are its own, _md_*: sh has no locals, and its callers have theirs.)
+make_dirs() {
+    _md_new=$(missing_dirs "$1")
+    mkdir -p "$1" || return 1
+    [ -n "$_md_new" ] || return 0
+    # A newline inside a path would make two lines, that is, other paths: such a one is not written down.
+    case $1 in *'
+'*) return 0 ;; esac
+    _md_own=$(missing_dirs "${DIRS_FILE%/*}")
+    mkdir -p "${DIRS_FILE%/*}" 2>/dev/null || return 0
+    printf '%s\n%s\n' "$_md_own" "$_md_new" | while IFS= read -r _md_d; do
+        [ -n "$_md_d" ] || continue
+        grep -qxF -- "$_md_d" "$DIRS_FILE" 2>/dev/null || printf '%s\n' "$_md_d" >>"$DIRS_FILE"
+    done
+}
+
+# Remove the directories install.sh made that are empty now, deepest first;
+# then DIRS_FILE itself.
+remove_made_dirs() {
+    [ -f "$DIRS_FILE" ] || return 0
+    _list=$(cat "$DIRS_FILE")
+    rm -f "$DIRS_FILE"
+    _removed=$(printf '%s\n' "$_list" | awk '{ print length($0) "\t" $0 }' | sort -rn | cut -f 2- |
+        while IFS= read -r _d; do
+            [ -n "$_d" ] && [ -d "$_d" ] && [ ! -L "$_d" ] || continue
+            ! rmdir "$_d" 2>/dev/null || printf '%s, ' "$(tilde "$_d")"
+        done)
+    [ -z "$_removed" ] || say "Removed the directories install.sh had made, empty now: ${_removed%, }"
+}
+
 # --- completions -------------------------------------------------------------
 
 completion_file() {
@@ -374,23 +424,19 @@ install_completion() {
         say "$(tilde "$_file") already has the $1 completion"
         return 0
     fi
-    mkdir -p "$(dirname "$_file")"
+    make_dirs "$(dirname "$_file")" || die "cannot make the directory for $_file"
     printf '%s' "${_new%x}" >"$_file"
     say "Installed the $1 completion as $(tilde "$_file")"
 }
 
-# Remove the completion files install.sh put in place (they carry COMPLETION_ID),
-# and their dirs if that leaves them empty.
+# Remove the completion files install.sh put in place (they carry COMPLETION_ID);
+# their dirs go with the others install.sh made (remove_made_dirs).
 remove_completions() {
     for _file in "$bash_completion" "$zsh_completion" "$fish_completion"; do
         [ -f "$_file" ] || continue
         if grep -qF "$COMPLETION_ID" "$_file"; then
             rm -f "$_file"
             say "Removed $(tilde "$_file")"
-            _dir=$(dirname "$_file")
-            if rmdir "$_dir" 2>/dev/null && [ "$_file" != "$fish_completion" ]; then
-                rmdir "$(dirname "$_dir")" 2>/dev/null || true
-            fi
         else
             warn "$_file is not envhook's completion from install.sh; left it alone"
         fi
@@ -494,7 +540,7 @@ $END_MARK"
         return 0
     fi
     if [ ! -e "$_rc" ] && [ ! -L "$_rc" ]; then
-        mkdir -p "$(dirname "$_rc")"
+        make_dirs "$(dirname "$_rc")" || die "cannot make the directory for $_rc"
         printf '%s\n%s\n%s\n%s\n%s\n' "$START_MARK" "$ABOUT_LINE" "$CREATED_LINE" "$2" "$END_MARK" >"$_rc"
         rc_change=created
     elif [ ! -s "$_rc" ]; then
@@ -561,6 +607,7 @@ EOF
     else
         say "Left your rc files alone (--no-modify-rc): remove the envhook lines from them by hand."
     fi
+    remove_made_dirs
     state_dir=${XDG_STATE_HOME:-$HOME/.local/state}/envhook
     if [ -d "$state_dir" ]; then
         say "Kept envhook's state (trust decisions, pins) in $(tilde "$state_dir"); delete it if you like."
@@ -659,7 +706,7 @@ else
         else
             say "uv is not on PATH: installing envhook and uv in $(tilde "$venv") with $py (Python $pyver) ..."
         fi
-        mkdir -p "$data_home/envhook"
+        make_dirs "$data_home/envhook" || die "cannot make $data_home/envhook"
         "$py" -m venv --clear "$venv" ||
             die "$py -m venv failed (on Debian/Ubuntu: apt install python3-venv; or install uv)"
     fi
@@ -672,7 +719,7 @@ else
             die "pip install into $venv failed (see above)"
         record_build "$venv"
     fi
-    mkdir -p "$local_bin"
+    make_dirs "$local_bin" || die "cannot make $local_bin"
     for name in envhook uv uvx; do
         [ -e "$venv/bin/$name" ] || continue
         if [ -e "$local_bin/$name" ] && [ ! -L "$local_bin/$name" ]; then

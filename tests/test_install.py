@@ -876,3 +876,44 @@ def test_open_shells_that_cannot_go_on_say_so_once_and_deactivate_at_once(home: 
         assert_all(shells.cd_and_show(flask), "")
     finally:
         shells.close()
+
+
+# -- uninstall removes the directories install.sh made, and only those (issue 28) ------------------
+
+
+def tree(root: Path) -> set[str]:
+    """Every directory and file under `root`, relative to it (uv's own tool dirs aside)."""
+    out = set()
+    for d, dirs, files in os.walk(root):
+        for n in dirs + files:
+            rel = os.path.relpath(os.path.join(d, n), root)
+            if not rel.startswith(os.path.join(".local", "share", "uv")):
+                out.add(rel)
+    return out
+
+
+def test_uninstall_removes_the_empty_directories_install_sh_made(home: Home) -> None:
+    """A fresh account: installing for fish, xonsh, nushell and elvish makes
+    ~/.config/{fish/conf.d,fish/completions,xonsh/rc.d,nushell,elvish};
+    uninstalling removed the files and left those directories, empty."""
+    for shell in ("fish", "xonsh", "nu", "elvish"):
+        home.install("--shell", shell)
+    assert home.rc("fish").is_file() and home.rc("nu").is_file() and home.rc("elvish").is_file()
+    home.install("--uninstall")
+    # What uv made for its tool (its tool dir, its bin dir and the dirs above them) is uv's.
+    left = tree(home.home) - {".local", os.path.join(".local", "share"), os.path.join(".local", "bin")}
+    assert left == set(), sorted(left)
+
+
+def test_uninstall_keeps_the_directories_that_were_there_before(home: Home) -> None:
+    """Only what install.sh made goes: empty dirs the user had stay."""
+    mine = [".config/fish/conf.d", ".config/fish/completions", ".config/nushell", ".config/elvish",
+            ".config/xonsh/rc.d", ".local/share/bash-completion/completions", ".local/share/zsh/site-functions"]
+    for d in mine:
+        (home.home / d).mkdir(parents=True)
+    before = tree(home.home)
+    for shell in ("fish", "xonsh", "nu", "elvish", "bash", "zsh"):
+        home.install("--shell", shell)
+    home.install("--uninstall")
+    after = tree(home.home) - {".local/bin", ".bashrc", ".zshrc", ".profile"}
+    assert after == before, sorted(after ^ before)
