@@ -187,6 +187,12 @@ if (not-eq $_envhook_prev $nil) {
             deactivate
         } elif (and (not-eq $E:VIRTUAL_ENV '') (not-eq $E:VIRTUAL_ENV $venv)) {
             if (and (not-eq $venv '') (not-eq $venv $target)) { deactivate }
+            if (eq $venv '') {
+                # A venv activated outside envhook stays as it is; `uv run` must
+                # still leave alone what envhook keeps (hand-made changes, a pin).
+                restore
+                if (eq $act[2] 1) { set-var UV_NO_SYNC 1 }
+            }
         } elif (not-eq $active $act[2]':'$target) {
             activate $@act
         }

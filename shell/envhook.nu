@@ -383,6 +383,12 @@ def --env __envhook_apply [] {
         if $ours != "" and $ours != $target {
             __envhook_deactivate  # a venv the user activated by hand wins over ours
         }
+        if $env.__envhook.venv == "" {
+            # A venv activated outside envhook stays as it is; `uv run` must
+            # still leave alone what envhook keeps (hand-made changes, a pin).
+            __envhook_restore
+            if ($act | get -o 2 | default "") == "1" { __envhook_set UV_NO_SYNC "1" }
+        }
     } else if $env.__envhook.active != $"($act | get 2):($target)" {
         __envhook_activate ($act | get 0) ($act | get 1) ($act | get 2)
     }

@@ -203,14 +203,41 @@ _envhook_emulate() { :; }
 
 _envhook_register() {
     _envhook_wrap
+    # The commands PROMPT_COMMAND runs, as words: whether a string (";" or
+    # newlines between them) or an array.
+    local pc=" ${PROMPT_COMMAND[*]-} "
+    pc=${pc//[$'\n;']/ }
     # Run first, so that the user's own prompt commands still see the real $?.
-    if [[ ";${PROMPT_COMMAND[*]-};" != *";_envhook_hook;"* ]]; then
+    if [[ $pc != *" _envhook_hook "* ]]; then
         if [[ "$(declare -p PROMPT_COMMAND 2>&1)" == "declare -a"* ]]; then
             PROMPT_COMMAND=(_envhook_hook "${PROMPT_COMMAND[@]}")
         else
             PROMPT_COMMAND="_envhook_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
         fi
     fi
+    # And _envhook_after last, after the prompt commands of other tools
+    # (direnv puts its own first); a newline, as the user's text may end in ";".
+    if [[ $pc != *" _envhook_after "* ]]; then
+        if [[ "$(declare -p PROMPT_COMMAND 2>&1)" == "declare -a"* ]]; then
+            PROMPT_COMMAND+=(_envhook_after)
+        else
+            PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND$'\n'}_envhook_after"
+        fi
+    fi
+}
+
+# bash acts at `cd` (the wrapper), before any prompt command; direnv acts in
+# its prompt command, after: loading an .envrc that adds to PATH, it puts that
+# in front of the env's bin (its python3 would run); unloading, it puts back
+# the PATH it saved while the env was active, the env's bin in it. So after
+# the prompt commands of the prompt that follows an activation or a leave,
+# the env's bin goes first again, or out again, as it is in zsh (where
+# direnv's hooks run before envhook's). Only then: PATH changes at other
+# times are the user's.
+_envhook_after() {
+    local rc=$?
+    [[ -z $_envhook_settle ]] || _envhook_settled
+    return $rc
 }
 
 # After a take-over, the env's bin goes first again at the first prompt
@@ -252,6 +279,7 @@ _envhook_init() {
     : "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}" "${_envhook_found=}"
     : "${_envhook_user_fns=}"  # bash: the user's own cd / pushd / popd functions, kept as _envhook_user_NAME
     : "${_envhook_takenover=}"  # bash: set by a take-over, until the first prompt put the env's bin first again
+    : "${_envhook_settle=}" "${_envhook_gone=}"  # after an activation or a leave: _envhook_settled
     [[ -n ${_envhook_known+x} ]] || _envhook_known=()
     [[ -n ${_envhook_changed+x} ]] || _envhook_changed=()
     [[ -n ${_envhook_act+x} ]] || _envhook_act=()
@@ -286,13 +314,65 @@ _envhook_takeover() {
     _envhook_front_later
 }
 
-# The env's bin first on PATH (once, wherever it was): the take-over's, now and at the first prompt.
+# Take the first PATH entry DIR out (only that one: the user's copies stay).
+_envhook_unpath() {
+    local p=":${PATH-}:"
+    p=${p/":$1:"/:}
+    p=${p#:}
+    export PATH="${p%:}"
+}
+
+# The env's bin first on PATH (once, wherever it was): the take-over's, now
+# and at the first prompt; after other tools' prompt commands (_envhook_after).
 _envhook_front() {
-    local p=":$PATH:"
+    _envhook_unpath "$_envhook_bin"
+    export PATH="$_envhook_bin${PATH:+:$PATH}"
+}
+
+# After the prompt commands that followed an activation or a leave
+# (_envhook_after, fish's preexec): the env's bin first, unless a venv
+# activated outside envhook is in front; the one just left out again, unless
+# such a venv is that one.
+_envhook_settled() {
+    _envhook_settle=
+    if [[ -n $_envhook_gone && $_envhook_gone != "$_envhook_bin" && ${VIRTUAL_ENV-}/bin != "$_envhook_gone" &&
+        ":$PATH:" == *":$_envhook_gone:"* ]]; then
+        _envhook_unpath "$_envhook_gone"
+    fi
+    _envhook_gone=
+    if [[ -n $_envhook_bin && ${VIRTUAL_ENV-} == "$_envhook_venv" && $PATH != "$_envhook_bin" &&
+        $PATH != "$_envhook_bin":* ]]; then
+        _envhook_front
+    fi
+}
+
+# An activate script sourced over envhook's activation (by you, or by an
+# editor: VS Code's Python extension types `source …/activate` into new
+# terminals) makes that activation its own: its `deactivate` undoes it, not
+# leaving the project. envhook gives up what was its alone: its PATH entry
+# (where the script, activating the same env, put one of its own in front),
+# the variables the script now holds are forgotten, not restored, the rest
+# (_ENVHOOK_VENV, UV_NO_SYNC, ENVHOOK_STATE) restored; then Python decides
+# again, as for a venv activated outside envhook, and says so once.
+_envhook_disown() {
+    local p=":$PATH:" head
+    if [[ $p == *":$_envhook_bin:"*":$_envhook_bin:"* ]]; then
+        head=${p%%":$_envhook_bin:"*}
+        p=":${p#*":$_envhook_bin:"}"
+        p="$head:$_envhook_bin${p/":$_envhook_bin:"/:}"
+        p=${p#:}
+        export PATH="${p%:}"
+    else
+        _envhook_unpath "$_envhook_bin"
+    fi
+    p=":$_OLD_VIRTUAL_PATH:"
     p=${p/":$_envhook_bin:"/:}
     p=${p#:}
-    p=${p%:}
-    export PATH="$_envhook_bin${p:+:$p}"
+    _OLD_VIRTUAL_PATH=${p%:}
+    unset _envhook_new_VIRTUAL_ENV _envhook_new_VIRTUAL_ENV_PROMPT
+    _envhook_restore
+    _envhook_venv= _envhook_bin= _envhook_active=
+    _envhook_export
 }
 
 _envhook_hook() {
@@ -304,7 +384,9 @@ _envhook_hook() {
         [[ -z $_envhook_bin ]] || _envhook_front
     fi
     if [[ -z ${ENVHOOK_DISABLE-}$_envhook_broken ]]; then
-        if [[ $PWD != "$_envhook_pwd" ]]; then
+        if [[ -n $_envhook_venv && -n ${_OLD_VIRTUAL_PATH+x} ]]; then
+            _envhook_disown  # an activate script was sourced over ours
+        elif [[ $PWD != "$_envhook_pwd" ]]; then
             # bash: not through our cd wrapper (which keeps _envhook_pwd
             # current): a cd function defined after the hook line took its
             # place, or something ran `builtin cd` (zoxide); wrap again if need be.
@@ -433,6 +515,12 @@ _envhook_apply() {
         _envhook_deactivate
     elif [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$_envhook_venv" ]]; then
         [[ -z $_envhook_venv || $_envhook_venv == "${_envhook_act[0]}" ]] || _envhook_deactivate
+        if [[ -z $_envhook_venv ]]; then
+            # A venv activated outside envhook stays as it is; `uv run` must
+            # still leave alone what envhook keeps (hand-made changes, a pin).
+            _envhook_restore
+            if [[ ${_envhook_act[2]-} == 1 ]]; then _envhook_set UV_NO_SYNC 1; fi
+        fi
     elif [[ $_envhook_active != "${_envhook_act[2]}:${_envhook_act[0]}" ]]; then
         _envhook_activate "${_envhook_act[@]}"
     fi
@@ -450,15 +538,15 @@ _envhook_activate() {  # ENV PROMPT NO_SYNC [STATE]
     if [[ -n ${PYTHONHOME+x} ]]; then _envhook_set PYTHONHOME; fi
     if [[ $3 == 1 ]]; then _envhook_set UV_NO_SYNC 1; fi
     export PATH="$_envhook_bin${PATH:+:$PATH}"
+    _envhook_settle=1
 }
 
 _envhook_deactivate() {
     if [[ -n $_envhook_venv ]]; then
         # Remove only the one PATH entry we added; whatever the user added stays.
-        local p=":${PATH-}:"
-        p=${p/":$_envhook_bin:"/:}
-        p=${p#:}
-        export PATH="${p%:}"
+        _envhook_unpath "$_envhook_bin"
+        _envhook_gone=$_envhook_bin _envhook_settle=1
+        local p
         # A venv's activate script, sourced by hand over ours, saved PATH with
         # our entry in it: its `deactivate` would bring the entry back.
         if [[ -n ${_OLD_VIRTUAL_PATH+x} ]]; then

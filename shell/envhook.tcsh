@@ -385,6 +385,12 @@ if ( x$_envhook_e:q == x ) then
     source $_envhook_dir:q/deactivate.tcsh
 else if ( x$_envhook_ve:q != x && x$_envhook_ve:q != x$_envhook_venv:q ) then
     if ( x$_envhook_venv:q != x && x$_envhook_venv:q != x$_envhook_e:q ) source $_envhook_dir:q/deactivate.tcsh
+    if ( x$_envhook_venv:q == x ) then
+        # A venv activated outside envhook stays as it is; `uv run` must
+        # still leave alone what envhook keeps (hand-made changes, a pin).
+        source $_envhook_dir:q/restore.tcsh
+        if ( x$_envhook_act[3] == x1 ) source $_envhook_dir:q/set.tcsh UV_NO_SYNC 1
+    endif
 else if ( x$_envhook_active:q != x$_envhook_want:q ) then
     source $_envhook_dir:q/activate.tcsh
 endif

@@ -216,6 +216,12 @@ def _envhook_load_hook():
         elif virtual and virtual != ns["venv"]:
             if ns["venv"] and ns["venv"] != target:
                 deactivate()  # a venv the user activated by hand wins over ours
+            if not ns["venv"]:
+                # A venv activated outside envhook stays as it is; `uv run` must
+                # still leave alone what envhook keeps (hand-made changes, a pin).
+                restore()
+                if act[2] == "1":
+                    setvar("UV_NO_SYNC", "1")
         elif ns["active"] != f"{act[2]}:{target}":
             activate(*act)
         if len(act) > 3 and act[3]:
