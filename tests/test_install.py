@@ -736,7 +736,7 @@ class OpenShells:
     """One interactive shell of each kind, hooked by the envhook install.sh
     put in `h.bin` (first on their PATH), as a user's open terminals are."""
 
-    def __init__(self, h: Home, home: Path, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, home: Path, env: dict[str, str], cwd: Path) -> None:
         from support.hooktest import HOOK_LINE
         from support.shell import ShellSession, require_shell
 
@@ -819,7 +819,7 @@ def test_rerunning_install_sh_keeps_open_shells_working(home: Home, hooked_proje
     home.install("--shell", "bash", env=dict(home.env, UV_PYTHON=first))
     assert tool_python_version(home) == python_version(first)
     allow(home, env, flask, werkzeug)
-    shells = OpenShells(home, isolated_home, env, flask)
+    shells = OpenShells(isolated_home, env, flask)
     try:
         assert_all(shells.cd_and_show(flask), str(flask / ".venv"))
 
@@ -856,7 +856,7 @@ def test_open_shells_that_cannot_go_on_say_so_once_and_deactivate_at_once(home: 
     home.install("--shell", "bash")
     allow(home, env, flask, werkzeug)
 
-    shells = OpenShells(home, isolated_home, env, flask)
+    shells = OpenShells(isolated_home, env, flask)
     try:
         assert_all(shells.cd_and_show(flask), str(flask / ".venv"))
         # The interpreter stays, envhook is gone from it (a half-done reinstall, a hand-made uninstall).
@@ -868,7 +868,7 @@ def test_open_shells_that_cannot_go_on_say_so_once_and_deactivate_at_once(home: 
         shells.close()
 
     home.install("--shell", "bash")
-    shells = OpenShells(home, isolated_home, env, flask)
+    shells = OpenShells(isolated_home, env, flask)
     try:
         assert_all(shells.cd_and_show(flask), str(flask / ".venv"))
         home.install("--uninstall")

@@ -59,7 +59,8 @@ BEFORE = {
     "zsh": 'case ":$PATH:" in *":$HOME/.local/bin:"*) ;; *) export PATH="$HOME/.local/bin:$PATH" ;; esac',
     "fish": "contains -- $HOME/.local/bin $PATH; or set -gx PATH $HOME/.local/bin $PATH",
     "xonsh": "if $HOME + '/.local/bin' not in $PATH: $PATH.insert(0, $HOME + '/.local/bin')",
-    "nu": "if ($env.HOME | path join .local bin) not-in $env.PATH { $env.PATH = ($env.PATH | prepend ($env.HOME | path join .local bin)) }",
+    "nu": ("if ($env.HOME | path join .local bin) not-in $env.PATH {"
+           " $env.PATH = ($env.PATH | prepend ($env.HOME | path join .local bin)) }"),
     "elvish": "if (not (has-value $paths ~/.local/bin)) { set paths = [~/.local/bin $@paths] }",
     "tcsh": 'if ( ":${PATH}:" !~ *:$HOME/.local/bin:* ) setenv PATH "$HOME/.local/bin:${PATH}"',
 }
