@@ -3,6 +3,8 @@
 # your shell.  Run `./install.sh --help` for the options.
 #
 # With uv on PATH (or in ~/.local/bin):  uv tool install --force --reinstall <this clone>
+#                   (not when this clone's build is installed already; an
+#                   upgrade stays on the Python envhook runs on)
 # Without uv:       a venv at ${XDG_DATA_HOME:-~/.local/share}/envhook/venv
 #                   holding envhook and uv, linked into ~/.local/bin.
 # Then a marked block in ~/.bashrc (and in the file a login bash reads
@@ -11,7 +13,7 @@
 # rc.elv, and the shell's
 # completion where it looks for it (the zsh block puts its dir on $fpath);
 # `--uninstall` undoes all of it and leaves the rest of those files byte for
-# byte as it was.
+# byte as it was (and removes the directories it made, once empty).
 #
 # Writes only under $HOME and the XDG dirs (and uv's own UV_TOOL_DIR /
 # UV_TOOL_BIN_DIR if you set them).  POSIX sh.
@@ -33,6 +35,9 @@ Install envhook for the current user from this clone and hook your shell.
 
   With uv on PATH (or in ~/.local/bin), envhook becomes a uv tool
   (`uv tool install`; it lands in `uv tool dir --bin`, usually ~/.local/bin).
+  Run again, it keeps an install of this clone's same content, and upgrades
+  one from another on the Python it runs on (--python to change it), so that
+  open shells' hooks keep working.
   Without uv, envhook and uv are installed into a venv at
   ${XDG_DATA_HOME:-~/.local/share}/envhook/venv (Python >= 3.11 needed) and
   linked into ~/.local/bin.
@@ -275,6 +280,131 @@ remove_venv() {
     fi
 }
 
+# --- which build is installed --------------------------------------------------
+#
+# Open shells run the hook they printed at start: envhook's interpreter by its
+# path, with envhook's site-packages on the import path. Reinstalling pulls
+# that from under them, so a rerun (another shell's block) keeps an install
+# of the same build, and an upgrade stays on the interpreter they run. "The
+# same build" is the same content (the version string does not change with
+# every commit): this clone's files that go into the wheel, and the files the
+# install put in place (envhook's RECORD, which lists them with their hashes),
+# as written down in BUILD_FILE in the tool's own venv, which goes with it.
+BUILD_FILE=.envhook-build
+
+# SHA-256 of stdin where a tool for it exists (cksum, POSIX, else).
+digest() {
+    if command -v sha256sum >/dev/null 2>&1; then
+        sha256sum | cut -d ' ' -f 1
+    elif command -v shasum >/dev/null 2>&1; then
+        shasum -a 256 | cut -d ' ' -f 1
+    else
+        cksum | tr ' ' -
+    fi
+}
+
+# The digest of what a build from this clone is made of: every file of
+# pyproject.toml, README.md, src/ and shell/ (bytecode aside), named and counted.
+source_digest() {
+    for _t in find sort wc cat; do
+        command -v "$_t" >/dev/null 2>&1 || return 1
+    done
+    (
+        cd "$repo" || exit 1
+        find pyproject.toml README.md src shell -type f ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null |
+            LC_ALL=C sort | while IFS= read -r _f; do
+                printf '%s\n' "$_f"
+                wc -c <"$_f"
+                cat "$_f"
+            done
+    ) | digest
+}
+
+# The digest of envhook's RECORD in the venv $1; fails when there is none.
+installed_record() {
+    for _r in "$1"/lib/python3*/site-packages/envhook-*.dist-info/RECORD; do
+        [ -f "$_r" ] || continue
+        digest <"$_r"
+        return 0
+    done
+    return 1
+}
+
+# The interpreter the venv $1 runs (its real path), if it runs and is >= 3.11.
+venv_base() {
+    [ -x "$1/bin/python" ] || return 1
+    "$1/bin/python" -I -c 'import os, sys
+sys.version_info >= (3, 11) or sys.exit(1)
+print(os.path.realpath(sys._base_executable))' 2>/dev/null
+}
+
+# Does the venv $1 hold this clone's build, installed by install.sh (and, with
+# --python, on that interpreter)?
+same_build() {
+    [ -n "$build" ] && [ -f "$1/$BUILD_FILE" ] || return 1
+    _rec=$(installed_record "$1") || return 1
+    [ "$(cat "$1/$BUILD_FILE")" = "$build $_rec" ] || return 1
+    [ -z "$python" ] || [ "$(venv_base "$1")" = "$("$python" -I -c 'import os, sys
+print(os.path.realpath(sys.executable))' 2>/dev/null)" ]
+}
+
+# Write down that the venv $1 holds this clone's build.
+record_build() {
+    [ -n "$build" ] || return 0
+    _rec=$(installed_record "$1") || return 0
+    printf '%s %s\n' "$build" "$_rec" >"$1/$BUILD_FILE" 2>/dev/null || true
+}
+
+# --- directories ----------------------------------------------------------------
+#
+# --uninstall removes the directories install.sh made (~/.config/fish/conf.d,
+# ~/.config/nushell, a completion's dir…) once they are empty again, and no
+# others: each one made is written down in DIRS_FILE, one path a line.
+DIRS_FILE=$data_home/envhook/install-dirs
+
+# The directories `mkdir -p $1` would make, parents first, one a line (no newline after the last).
+missing_dirs() {
+    _d=$1
+    _out=
+    while [ ! -d "$_d" ] && [ ! -L "$_d" ]; do
+        _out="$_d
+$_out"
+        _d=$(dirname "$_d")
+    done
+    printf '%s' "$_out"
+}
+
+# mkdir -p $1, writing down what it made (and the dir of DIRS_FILE, if made for it).
+# (Its variables are its own, _md_*: sh has no locals, and its callers have theirs.)
+make_dirs() {
+    _md_new=$(missing_dirs "$1")
+    mkdir -p "$1" || return 1
+    [ -n "$_md_new" ] || return 0
+    # A newline inside a path would make two lines, that is, other paths: such a one is not written down.
+    case $1 in *'
+'*) return 0 ;; esac
+    _md_own=$(missing_dirs "${DIRS_FILE%/*}")
+    mkdir -p "${DIRS_FILE%/*}" 2>/dev/null || return 0
+    printf '%s\n%s\n' "$_md_own" "$_md_new" | while IFS= read -r _md_d; do
+        [ -n "$_md_d" ] || continue
+        grep -qxF -- "$_md_d" "$DIRS_FILE" 2>/dev/null || printf '%s\n' "$_md_d" >>"$DIRS_FILE"
+    done
+}
+
+# Remove the directories install.sh made that are empty now, deepest first;
+# then DIRS_FILE itself.
+remove_made_dirs() {
+    [ -f "$DIRS_FILE" ] || return 0
+    _list=$(cat "$DIRS_FILE")
+    rm -f "$DIRS_FILE"
+    _removed=$(printf '%s\n' "$_list" | awk '{ print length($0) "\t" $0 }' | sort -rn | cut -f 2- |
+        while IFS= read -r _d; do
+            [ -n "$_d" ] && [ -d "$_d" ] && [ ! -L "$_d" ] || continue
+            ! rmdir "$_d" 2>/dev/null || printf '%s, ' "$(tilde "$_d")"
+        done)
+    [ -z "$_removed" ] || say "Removed the directories install.sh had made, empty now: ${_removed%, }"
+}
+
 # --- completions -------------------------------------------------------------
 
 completion_file() {
@@ -294,23 +424,19 @@ install_completion() {
         say "$(tilde "$_file") already has the $1 completion"
         return 0
     fi
-    mkdir -p "$(dirname "$_file")"
+    make_dirs "$(dirname "$_file")" || die "cannot make the directory for $_file"
     printf '%s' "${_new%x}" >"$_file"
     say "Installed the $1 completion as $(tilde "$_file")"
 }
 
-# Remove the completion files install.sh put in place (they carry COMPLETION_ID),
-# and their dirs if that leaves them empty.
+# Remove the completion files install.sh put in place (they carry COMPLETION_ID);
+# their dirs go with the others install.sh made (remove_made_dirs).
 remove_completions() {
     for _file in "$bash_completion" "$zsh_completion" "$fish_completion"; do
         [ -f "$_file" ] || continue
         if grep -qF "$COMPLETION_ID" "$_file"; then
             rm -f "$_file"
             say "Removed $(tilde "$_file")"
-            _dir=$(dirname "$_file")
-            if rmdir "$_dir" 2>/dev/null && [ "$_file" != "$fish_completion" ]; then
-                rmdir "$(dirname "$_dir")" 2>/dev/null || true
-            fi
         else
             warn "$_file is not envhook's completion from install.sh; left it alone"
         fi
@@ -414,7 +540,7 @@ $END_MARK"
         return 0
     fi
     if [ ! -e "$_rc" ] && [ ! -L "$_rc" ]; then
-        mkdir -p "$(dirname "$_rc")"
+        make_dirs "$(dirname "$_rc")" || die "cannot make the directory for $_rc"
         printf '%s\n%s\n%s\n%s\n%s\n' "$START_MARK" "$ABOUT_LINE" "$CREATED_LINE" "$2" "$END_MARK" >"$_rc"
         rc_change=created
     elif [ ! -s "$_rc" ]; then
@@ -481,6 +607,7 @@ EOF
     else
         say "Left your rc files alone (--no-modify-rc): remove the envhook lines from them by hand."
     fi
+    remove_made_dirs
     state_dir=${XDG_STATE_HOME:-$HOME/.local/state}/envhook
     if [ -d "$state_dir" ]; then
         say "Kept envhook's state (trust decisions, pins) in $(tilde "$state_dir"); delete it if you like."
@@ -515,26 +642,49 @@ if [ -n "$python" ]; then
     [ -x "$python" ] || die "--python: $python is not an executable"
 fi
 
+# Without the tools for it (find, sort, a hasher), every run reinstalls, as before.
+build=$(source_digest 2>/dev/null) || build=
+keep_build=
 find_uv
 if [ -n "$uv_bin" ] && ! is_our_uv "$uv_bin"; then
     # --- the uv route
-    say "Installing envhook from $repo with uv tool install ..."
-    set -- tool install --force --reinstall --quiet
-    [ -z "$python" ] || set -- "$@" --python "$python"
-    "$uv_bin" "$@" "$repo" || die "uv tool install failed (see above)"
+    tool_venv=$("$uv_bin" tool dir 2>/dev/null)/envhook || tool_venv=
     bindir=$("$uv_bin" tool dir --bin) || die "uv tool dir --bin failed"
     envhook=$bindir/envhook
-    [ -x "$envhook" ] || die "uv tool install did not create $envhook"
+    if [ -n "$tool_venv" ] && same_build "$tool_venv" && version=$("$envhook" --version 2>&1); then
+        say "$version from $repo is already installed as a uv tool ($(tilde "$envhook")): kept it as it is"
+    else
+        set -- tool install --force --reinstall --quiet
+        if [ -n "$python" ]; then
+            set -- "$@" --python "$python"
+            say "Installing envhook from $repo with uv tool install ..."
+        elif [ -n "$tool_venv" ] && kept=$(venv_base "$tool_venv"); then
+            # An upgrade: uv may pick another Python now, and a venv on another
+            # Python moves the site-packages that open shells import envhook from.
+            set -- "$@" --python "$kept"
+            say "Upgrading envhook from $repo with uv tool install, on the Python it runs on ($kept; --python PATH for another) ..."
+        else
+            say "Installing envhook from $repo with uv tool install ..."
+        fi
+        "$uv_bin" "$@" "$repo" || die "uv tool install failed (see above)"
+        [ -x "$envhook" ] || die "uv tool install did not create $envhook"
+        version=$("$envhook" --version 2>&1) || die "the installed $envhook does not run: $version"
+        [ -z "$tool_venv" ] || record_build "$tool_venv"
+        say "Installed $version as a uv tool: $(tilde "$envhook")"
+    fi
     # An earlier install without uv left a venv: the uv tool replaces it.
     [ ! -d "$venv" ] || remove_venv
-    version=$("$envhook" --version 2>&1) || die "the installed $envhook does not run: $version"
-    say "Installed $version as a uv tool: $(tilde "$envhook")"
 else
     # --- the venv route (also when the only uv is the one in our venv)
     if [ -z "$python" ] && [ -f "$venv/pyvenv.cfg" ] &&
         "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
         # Update the existing venv in place (no --python asked for, and it works).
-        say "Updating envhook and uv in $(tilde "$venv") ..."
+        if same_build "$venv"; then
+            keep_build=1
+            say "Updating uv in $(tilde "$venv"); envhook there is this clone's build already: kept it as it is ..."
+        else
+            say "Updating envhook and uv in $(tilde "$venv") ..."
+        fi
     else
         py=${python:-python3}
         case $py in
@@ -556,14 +706,20 @@ else
         else
             say "uv is not on PATH: installing envhook and uv in $(tilde "$venv") with $py (Python $pyver) ..."
         fi
-        mkdir -p "$data_home/envhook"
+        make_dirs "$data_home/envhook" || die "cannot make $data_home/envhook"
         "$py" -m venv --clear "$venv" ||
             die "$py -m venv failed (on Debian/Ubuntu: apt install python3-venv; or install uv)"
     fi
     # --upgrade: rerunning install.sh also brings uv (and envhook's deps) up to date.
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$repo" uv ||
-        die "pip install into $venv failed (see above)"
-    mkdir -p "$local_bin"
+    if [ -n "$keep_build" ]; then
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade uv ||
+            die "pip install into $venv failed (see above)"
+    else
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$repo" uv ||
+            die "pip install into $venv failed (see above)"
+        record_build "$venv"
+    fi
+    make_dirs "$local_bin" || die "cannot make $local_bin"
     for name in envhook uv uvx; do
         [ -e "$venv/bin/$name" ] || continue
         if [ -e "$local_bin/$name" ] && [ ! -L "$local_bin/$name" ]; then

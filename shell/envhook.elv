@@ -64,6 +64,7 @@ if (not-eq $_envhook_prev $nil) {
     var changed = []
     var act = []
     var broken = ''
+    var front = ''      # set by a take-over, until the first prompt put the env's bin first again
     var venv = ''
     var bin = ''
     var active = ''
@@ -186,6 +187,12 @@ if (not-eq $_envhook_prev $nil) {
             deactivate
         } elif (and (not-eq $E:VIRTUAL_ENV '') (not-eq $E:VIRTUAL_ENV $venv)) {
             if (and (not-eq $venv '') (not-eq $venv $target)) { deactivate }
+            if (eq $venv '') {
+                # A venv activated outside envhook stays as it is; `uv run` must
+                # still leave alone what envhook keeps (hand-made changes, a pin).
+                restore
+                if (eq $act[2] 1) { set-var UV_NO_SYNC 1 }
+            }
         } elif (not-eq $active $act[2]':'$target) {
             activate $@act
         }
@@ -200,6 +207,15 @@ if (not-eq $_envhook_prev $nil) {
         set known = []
         set changed = []
         set act = []
+    }
+
+    # The hook cannot go on (envhook gone, or no longer importable by the
+    # Python this hook was printed with): what it activated is undone at once,
+    # so the rest of this command line does not run in a stale env, and no
+    # prompt asks Python again.
+    fn stop {
+        leave
+        set broken = 1
     }
 
     # Called after Python's output was read: file the state under the
@@ -228,8 +244,8 @@ if (not-eq $_envhook_prev $nil) {
         var python = $config[python]
         if (not (is-file $python)) {
             # envhook was uninstalled under a running shell: say so once, then stay quiet.
-            echo >&2 'envhook: envhook is no longer installed here ('$python' is gone); this shell''s hook has stopped'
-            set broken = 1
+            echo >&2 'envhook: this shell''s hook has stopped ('$python' is gone: envhook was uninstalled or moved); open a new shell (or `exec $SHELL`)'
+            stop
             return
         }
         set dirs = [&]  # Python may have learned of new projects
@@ -277,7 +293,7 @@ if (not-eq $_envhook_prev $nil) {
                 leave
             }
         } elif (== $rc 3) {
-            set broken = 1  # envhook cannot be imported any more; it said so once
+            stop  # envhook cannot be imported any more; it said so once
         } else {
             # Killed or interrupted before it printed anything: it may have moved
             # this shell's stamp already. Look again at the next prompt.
@@ -338,10 +354,7 @@ if (not-eq $_envhook_prev $nil) {
         # Each (…) below is an output capture, elvish's costliest builtin step
         # (tens of µs): the quiet paths take as few as they can.
         if (not-eq $E:ENVHOOK_DISABLE$broken '') {
-            if (and (not-eq $broken '') (not-eq $root '') (not-eq $pwd $root) ^
-                    (not (str:has-prefix $pwd (str:trim-suffix $root /)/))) {
-                leave  # envhook was uninstalled under this shell: leaving still undoes its activation
-            }
+            # off (ENVHOOK_DISABLE), or stopped: a stopped hook left its env already
         } elif (not-eq $pwd $last-pwd) {
             on-cd
         } elif $from-cd {
@@ -359,6 +372,12 @@ if (not-eq $_envhook_prev $nil) {
     # distinct failure, then quiet.
     fn guarded {|&from-cd=$false|
         try {
+            if (not-eq $front '') {  # one capture a prompt: it is the quiet path
+                if (not $from-cd) {
+                    set front = ''  # the first prompt after a take-over (below)
+                    if (not-eq $bin '') { path-remove $bin; path-add $bin }
+                }
+            }
             hook &from-cd=$from-cd
         } catch e {
             # "[eval 7]" counts elvish's evals: the same failure says the same line.
@@ -388,9 +407,13 @@ if (not-eq $_envhook_prev $nil) {
                 set new[$n] = [(get-env $n)]
             }
         }
-        # A login shell rebuilt PATH since: the env's bin goes back in front.
+        # A login shell rebuilt PATH since: the env's bin goes back in front;
+        # and once more at the first prompt, where a shell started here
+        # activates: rc lines after the hook's may put directories before it
+        # (~/.local/bin), and their python3.X or ruff would run.
         path-remove $bin
         path-add $bin
+        set front = 1
     }
 
     fn reconfig {|c|

@@ -20,7 +20,8 @@ set -g _envhook_paranoid_cfg __ENVHOOK_PARANOID__
 # Sourcing the config twice must not forget what an earlier hook activated.
 for _envhook_v in _envhook_root _envhook_pwd _envhook_told _envhook_venv _envhook_bin _envhook_active \
         _envhook_broken _envhook_saved _envhook_known _envhook_changed _envhook_act _envhook_here _envhook_cur \
-        _envhook_pending _envhook_dir_keys _envhook_dir_vals _envhook_slot_keys _envhook_slot_vals
+        _envhook_pending _envhook_dir_keys _envhook_dir_vals _envhook_slot_keys _envhook_slot_vals _envhook_settle \
+        _envhook_gone
     set -q $_envhook_v; or set -g $_envhook_v
 end
 set -q _envhook_nslots; or set -g _envhook_nslots 0
@@ -46,7 +47,20 @@ if test -z "$_envhook_venv"; and set -q _ENVHOOK_VENV VIRTUAL_ENV
     end
     set -e _envhook_v
     # A login shell rebuilt PATH since (/etc/profile, macOS's path_helper):
-    # the env's bin goes back in front, where the activation had put it.
+    # the env's bin goes back in front, where the activation had put it; and
+    # once more at the first prompt, where a shell started here activates:
+    # config.fish, read after conf.d, may put directories before it
+    # (~/.local/bin), and their python3.X or ruff would run.
+    function _envhook_front --on-event fish_prompt
+        set -l rc $status  # the prompt reads it after us
+        functions -e _envhook_front  # the first prompt only
+        if test -n "$_envhook_bin"  # still ours
+            set -l i (contains -i -- $_envhook_bin $PATH)
+            and set -e PATH[$i]
+            set -gx PATH $_envhook_bin $PATH
+        end
+        return $rc
+    end
     set -l _envhook_i (contains -i -- $_envhook_bin $PATH)
     and set -e PATH[$_envhook_i]
     set -gx PATH $_envhook_bin $PATH
@@ -56,7 +70,9 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
     # Other handlers and the prompt read $status after us: hand it back untouched.
     set -l rc $status
     if test -z "$ENVHOOK_DISABLE$_envhook_broken"
-        if test "$PWD" != "$_envhook_pwd"
+        if set -q _OLD_VIRTUAL_PATH; and test -n "$_envhook_venv"
+            _envhook_disown  # an activate script was sourced over ours
+        else if test "$PWD" != "$_envhook_pwd"
             _envhook_cd $argv[1]
         else if test -n "$_envhook_root"
             # Same directory, same project: the watches are the whole cost of a
@@ -67,11 +83,6 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
         else if test -f "$PWD/pyproject.toml" -o -f "$PWD/requirements.txt"
             _envhook_export $argv[1]  # a project was created right here (uv init)
         end
-    else if test -n "$_envhook_broken" -a -n "$_envhook_root" -a "$PWD" != "$_envhook_root"
-        and not string match -q -- (string trim -r -c / -- $_envhook_root)"/*" $PWD
-        # envhook was uninstalled under this shell: nothing can be decided any
-        # more, but leaving the project still undoes what it activated.
-        _envhook_leave
     end
     return $rc
 end
@@ -186,8 +197,8 @@ end
 function _envhook_export  # [EVENT]
     if not test -x "$_envhook_python"
         # envhook was uninstalled under a running shell: say so once, then stay quiet.
-        printf "envhook: envhook is no longer installed here (%s is gone); this shell's hook has stopped\n" $_envhook_python >&2
-        set -g _envhook_broken 1
+        printf "envhook: this shell's hook has stopped (%s is gone: envhook was uninstalled or moved); open a new shell (or `exec \$SHELL`)\n" $_envhook_python >&2
+        _envhook_stop
         return 0
     end
     # Python may have learned of new projects: directories are looked up afresh.
@@ -225,7 +236,7 @@ function _envhook_export  # [EVENT]
         case 0
             eval $out
         case 3
-            set -g _envhook_broken 1  # envhook cannot be imported any more; it said so once
+            _envhook_stop  # envhook cannot be imported any more; it said so once
         case '*'
             # Killed (kill -9, OOM) or interrupted before it printed anything: it
             # may have moved this shell's stamp already, so the watches would call
@@ -280,6 +291,12 @@ function _envhook_apply
     else if test -n "$VIRTUAL_ENV"; and test "$VIRTUAL_ENV" != "$_envhook_venv"
         if test -n "$_envhook_venv"; and test "$_envhook_venv" != "$_envhook_act[1]"
             _envhook_deactivate
+        end
+        if test -z "$_envhook_venv"
+            # A venv activated outside envhook stays as it is; `uv run` must
+            # still leave alone what envhook keeps (hand-made changes, a pin).
+            _envhook_restore
+            test "$_envhook_act[3]" = 1; and _envhook_set UV_NO_SYNC 1
         end
     else if test "$_envhook_active" != "$_envhook_act[3]:$_envhook_act[1]"
         _envhook_activate $_envhook_act
@@ -344,10 +361,13 @@ function _envhook_activate --argument-names env prompt no_sync state
     set -q PYTHONHOME; and _envhook_set PYTHONHOME
     test "$no_sync" = 1; and _envhook_set UV_NO_SYNC 1
     set -gx PATH $_envhook_bin $PATH
+    set -g _envhook_settle 1
 end
 
 function _envhook_deactivate
     if test -n "$_envhook_venv"
+        set -g _envhook_gone $_envhook_bin
+        set -g _envhook_settle 1
         # Remove only the PATH entry we added; whatever the user added stays. fish
         # splits PATH at ':', so a bin dir holding one went in as several entries.
         for piece in (string split -- : $_envhook_bin)
@@ -367,6 +387,74 @@ function _envhook_deactivate
     set -g _envhook_active
 end
 
+# Take the first PATH entry for DIR out (fish splits PATH at ':', so a dir
+# holding one went in as several entries); the user's copies stay.
+function _envhook_unpath --argument-names dir
+    for piece in (string split -- : $dir)
+        set -l i (contains -i -- $piece $PATH)
+        and set -e PATH[$i[1]]
+    end
+end
+
+# envhook acts when PWD changes, before any prompt; direnv acts at the prompt,
+# after: loading an .envrc that adds to PATH, it puts that in front of the
+# env's bin (its python3 would run); unloading, it puts back the PATH it
+# saved while the env was active, the env's bin in it. So before the first
+# command after an activation or a leave (fish_preexec: every prompt handler
+# has run), the env's bin goes first again, or out again, as it is in zsh
+# (where direnv's hooks run before envhook's). Only then: PATH changes at
+# other times are the user's.
+function _envhook_after --on-event fish_preexec
+    test -z "$_envhook_settle"; or _envhook_settled
+end
+
+function _envhook_settled
+    set -g _envhook_settle
+    set -l gone (string split -- : $_envhook_gone)
+    if test -n "$_envhook_gone"; and test "$_envhook_gone" != "$_envhook_bin"
+        and test "$VIRTUAL_ENV/bin" != "$_envhook_gone"; and contains -- $gone[1] $PATH
+        _envhook_unpath $_envhook_gone
+    end
+    set -g _envhook_gone
+    set -l bin (string split -- : $_envhook_bin)
+    if test -n "$_envhook_bin"; and test "$VIRTUAL_ENV" = "$_envhook_venv"; and test "$PATH[1]" != "$bin[1]"
+        _envhook_unpath $_envhook_bin
+        set -gx PATH $bin $PATH
+    end
+end
+
+# An activate script sourced over envhook's activation (by you, or by an
+# editor: VS Code's Python extension types `source …/activate.fish` into new
+# terminals) makes that activation its own: its `deactivate` undoes it, not
+# leaving the project. envhook gives up what was its alone: its PATH entry
+# (where the script, activating the same env, put one of its own in front),
+# the variables the script now holds are forgotten, not restored, the rest
+# (_ENVHOOK_VENV, UV_NO_SYNC, ENVHOOK_STATE) restored; then Python decides
+# again, as for a venv activated outside envhook, and says so once.
+function _envhook_disown
+    set -l at
+    set -l i 1
+    for p in $PATH
+        test "$p" = "$_envhook_bin"; and set -a at $i
+        set i (math $i + 1)
+    end
+    if test (count $at) -ge 2
+        set -e PATH[$at[2]]
+    else
+        _envhook_unpath $_envhook_bin
+    end
+    for piece in (string split -- : $_envhook_bin)
+        set -l j (contains -i -- $piece $_OLD_VIRTUAL_PATH)
+        and set -e _OLD_VIRTUAL_PATH[$j[1]]
+    end
+    set -e _envhook_new_VIRTUAL_ENV _envhook_new_VIRTUAL_ENV_PROMPT
+    _envhook_restore
+    set -g _envhook_venv
+    set -g _envhook_bin
+    set -g _envhook_active
+    _envhook_export
+end
+
 function _envhook_leave
     _envhook_deactivate
     set -g _envhook_root
@@ -375,6 +463,15 @@ function _envhook_leave
     set -g _envhook_known
     set -g _envhook_changed
     set -g _envhook_act
+end
+
+# The hook cannot go on (envhook gone, or no longer importable by the Python
+# this hook was printed with): what it activated is undone at once, so the
+# rest of this command line (`cd other; python …`) does not run in a stale
+# env, and no prompt asks Python again.
+function _envhook_stop
+    _envhook_leave
+    set -g _envhook_broken 1
 end
 
 # `envhook doctor` checks what only this shell knows: whether it is a login

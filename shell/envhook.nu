@@ -168,10 +168,6 @@ def --env __envhook_step [] {
     let st = $env.__envhook
     let pwd = $env.PWD
     if ($env.ENVHOOK_DISABLE? | default "") != "" or $st._envhook_broken != "" {
-        let root = $st._envhook_root
-        if $st._envhook_broken != "" and $root != "" and $pwd != $root and not ($pwd | str starts-with $"($root | str trim --right --char '/')/") {
-            __envhook_leave  # envhook was uninstalled under this shell: leaving still undoes its activation
-        }
         return
     }
     if $pwd != $st._envhook_pwd {
@@ -310,8 +306,8 @@ def --env __envhook_export [] {
     let st = $env.__envhook
     let python = $st.config.python
     if not ($python | path exists) {
-        print -e $"envhook: envhook is no longer installed here \(($python) is gone\); this shell's hook has stopped"
-        $env.__envhook._envhook_broken = "1"
+        print -e $"envhook: this shell's hook has stopped \(($python) is gone: envhook was uninstalled or moved\); open a new shell \(or `exec $SHELL`\)"
+        __envhook_stop
         return
     }
     # Python may have learned of new projects: directories are looked up afresh.
@@ -327,7 +323,7 @@ def --env __envhook_export [] {
     if $r.exit_code == 0 {
         __envhook_run_steps ($r.stdout | from nuon | default [])
     } else if $r.exit_code == 3 {
-        $env.__envhook._envhook_broken = "1"  # envhook cannot be imported any more; it said so once
+        __envhook_stop  # envhook cannot be imported any more; it said so once
     } else {
         # Killed or interrupted before it printed anything: it may have moved
         # this shell's stamp already. Look again at the next prompt.
@@ -386,6 +382,12 @@ def --env __envhook_apply [] {
     } else if $virtual != "" and $virtual != $ours {
         if $ours != "" and $ours != $target {
             __envhook_deactivate  # a venv the user activated by hand wins over ours
+        }
+        if $env.__envhook.venv == "" {
+            # A venv activated outside envhook stays as it is; `uv run` must
+            # still leave alone what envhook keeps (hand-made changes, a pin).
+            __envhook_restore
+            if ($act | get -o 2 | default "") == "1" { __envhook_set UV_NO_SYNC "1" }
         }
     } else if $env.__envhook.active != $"($act | get 2):($target)" {
         __envhook_activate ($act | get 0) ($act | get 1) ($act | get 2)
@@ -460,6 +462,14 @@ def --env __envhook_leave [] {
     $env.__envhook._envhook_changed = []
     $env.__envhook._envhook_act = []
     $env.__envhook.check = {watch: [], absent: [], present: [], stamp: ""}
+}
+
+# The hook cannot go on (envhook gone, or no longer importable by the Python
+# this hook was printed with): what it activated is undone at once, and no
+# prompt asks Python again.
+def --env __envhook_stop [] {
+    __envhook_leave
+    $env.__envhook._envhook_broken = "1"
 }
 
 __envhook_init

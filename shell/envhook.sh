@@ -102,6 +102,20 @@ _envhook_register() {
     add-zsh-hook chpwd _envhook_chpwd
 }
 
+# After a take-over, the env's bin goes first again at the first prompt
+# (_envhook_takeover says why): a precmd hook that removes itself, as
+# _envhook_hook also runs on chpwd, and a `cd` in ~/.zlogin is no prompt.
+_envhook_front_later() {
+    autoload -Uz add-zsh-hook
+    add-zsh-hook precmd _envhook_front_once
+}
+_envhook_front_once() {
+    local rc=$?
+    add-zsh-hook -d precmd _envhook_front_once
+    [[ -z $_envhook_bin ]] || _envhook_front  # only while that env is still ours
+    return $rc
+}
+
 # `envhook doctor` checks what only this shell knows: whether it is a login
 # shell, which ZDOTDIR it read, and whether envhook's completion is loaded.
 envhook() {
@@ -167,7 +181,7 @@ _envhook_chdir() {  # NAME ARGS...
     _envhook_in_chdir=
     # A subshell ($(cd x && pwd)) decides nothing: whatever it activated would
     # vanish with it, and its Python run would move this shell's stamp.
-    # (The prompt after the command line handles ENVHOOK_DISABLE's and a broken hook's cases.)
+    # (ENVHOOK_DISABLE: the prompt after the command line handles it; a stopped hook left its env already.)
     if [[ $PWD != "$_envhook_pwd" && -z ${ENVHOOK_DISABLE-}$_envhook_broken && $BASHPID == "$$" ]]; then
         _envhook_cd chdir
     fi
@@ -197,15 +211,46 @@ _envhook_emulate() { :; }
 
 _envhook_register() {
     _envhook_wrap
+    # The commands PROMPT_COMMAND runs, as words: whether a string (";" or
+    # newlines between them) or an array.
+    local pc=" ${PROMPT_COMMAND[*]-} "
+    pc=${pc//[$'\n;']/ }
     # Run first, so that the user's own prompt commands still see the real $?.
-    if [[ ";${PROMPT_COMMAND[*]-};" != *";_envhook_hook;"* ]]; then
+    if [[ $pc != *" _envhook_hook "* ]]; then
         if [[ "$(declare -p PROMPT_COMMAND 2>&1)" == "declare -a"* ]]; then
             PROMPT_COMMAND=(_envhook_hook "${PROMPT_COMMAND[@]}")
         else
             PROMPT_COMMAND="_envhook_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
         fi
     fi
+    # And _envhook_after last, after the prompt commands of other tools
+    # (direnv puts its own first); a newline, as the user's text may end in ";".
+    if [[ $pc != *" _envhook_after "* ]]; then
+        if [[ "$(declare -p PROMPT_COMMAND 2>&1)" == "declare -a"* ]]; then
+            PROMPT_COMMAND+=(_envhook_after)
+        else
+            PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND$'\n'}_envhook_after"
+        fi
+    fi
 }
+
+# bash acts at `cd` (the wrapper), before any prompt command; direnv acts in
+# its prompt command, after: loading an .envrc that adds to PATH, it puts that
+# in front of the env's bin (its python3 would run); unloading, it puts back
+# the PATH it saved while the env was active, the env's bin in it. So after
+# the prompt commands of the prompt that follows an activation or a leave,
+# the env's bin goes first again, or out again, as it is in zsh (where
+# direnv's hooks run before envhook's). Only then: PATH changes at other
+# times are the user's.
+_envhook_after() {
+    local rc=$?
+    [[ -z $_envhook_settle ]] || _envhook_settled
+    return $rc
+}
+
+# After a take-over, the env's bin goes first again at the first prompt
+# (_envhook_takeover says why): _envhook_hook, which only PROMPT_COMMAND runs, looks.
+_envhook_front_later() { _envhook_takenover=1; }
 
 # `envhook doctor` checks what only this shell knows: whether it is a login
 # shell and whether envhook's completion can load here.
@@ -241,6 +286,8 @@ _envhook_init() {
     : "${_envhook_venv=}" "${_envhook_bin=}" "${_envhook_active=}" "${_envhook_saved=}"
     : "${_envhook_broken=}" "${_envhook_cur=}" "${_envhook_nslots=0}" "${_envhook_found=}" "${_envhook_pending=}"
     : "${_envhook_user_fns=}"  # bash: the user's own cd / pushd / popd functions, kept as _envhook_user_NAME
+    : "${_envhook_takenover=}"  # bash: set by a take-over, until the first prompt put the env's bin first again
+    : "${_envhook_settle=}" "${_envhook_gone=}"  # after an activation or a leave: _envhook_settled
     [[ -n ${_envhook_known+x} ]] || _envhook_known=()
     [[ -n ${_envhook_changed+x} ]] || _envhook_changed=()
     [[ -n ${_envhook_act+x} ]] || _envhook_act=()
@@ -258,7 +305,7 @@ _envhook_init() {
 # not exported: envhook only activates where no venv was active, so unset.
 _envhook_takeover() {
     [[ -z $_envhook_venv && -n ${_ENVHOOK_VENV-} && ${VIRTUAL_ENV-} == "${_ENVHOOK_VENV#*:}" ]] || return 0
-    local v p
+    local v
     _envhook_venv=$VIRTUAL_ENV _envhook_bin=$VIRTUAL_ENV/bin _envhook_active=$_ENVHOOK_VENV
     for v in VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC; do
         _envhook_get "$v" && [[ $v != UV_NO_SYNC || $_ENVHOOK_VENV == 1:* ]] || continue
@@ -266,19 +313,88 @@ _envhook_takeover() {
         printf -v "_envhook_new_$v" '%s' "$_envhook_val"
     done
     # A login shell rebuilt PATH since (/etc/profile, macOS's path_helper):
-    # the env's bin goes back in front, where the activation had put it.
-    p=":$PATH:"
+    # the env's bin goes back in front, where the activation had put it; and
+    # once more at the first prompt, where a shell started here activates:
+    # a login file read after this one (Debian's ~/.profile, which sources
+    # ~/.bashrc and then prepends ~/.local/bin; ~/.zlogin) may put
+    # directories before it, and their python3.X or ruff would run.
+    _envhook_front
+    _envhook_front_later
+}
+
+# Take the first PATH entry DIR out (only that one: the user's copies stay).
+_envhook_unpath() {
+    local p=":${PATH-}:"
+    p=${p/":$1:"/:}
+    p=${p#:}
+    export PATH="${p%:}"
+}
+
+# The env's bin first on PATH (once, wherever it was): the take-over's, now
+# and at the first prompt; after other tools' prompt commands (_envhook_after).
+_envhook_front() {
+    _envhook_unpath "$_envhook_bin"
+    export PATH="$_envhook_bin${PATH:+:$PATH}"
+}
+
+# After the prompt commands that followed an activation or a leave
+# (_envhook_after, fish's preexec): the env's bin first, unless a venv
+# activated outside envhook is in front; the one just left out again, unless
+# such a venv is that one.
+_envhook_settled() {
+    _envhook_settle=
+    if [[ -n $_envhook_gone && $_envhook_gone != "$_envhook_bin" && ${VIRTUAL_ENV-}/bin != "$_envhook_gone" &&
+        ":$PATH:" == *":$_envhook_gone:"* ]]; then
+        _envhook_unpath "$_envhook_gone"
+    fi
+    _envhook_gone=
+    if [[ -n $_envhook_bin && ${VIRTUAL_ENV-} == "$_envhook_venv" && $PATH != "$_envhook_bin" &&
+        $PATH != "$_envhook_bin":* ]]; then
+        _envhook_front
+    fi
+}
+
+# An activate script sourced over envhook's activation (by you, or by an
+# editor: VS Code's Python extension types `source …/activate` into new
+# terminals) makes that activation its own: its `deactivate` undoes it, not
+# leaving the project. envhook gives up what was its alone: its PATH entry
+# (where the script, activating the same env, put one of its own in front),
+# the variables the script now holds are forgotten, not restored, the rest
+# (_ENVHOOK_VENV, UV_NO_SYNC, ENVHOOK_STATE) restored; then Python decides
+# again, as for a venv activated outside envhook, and says so once.
+_envhook_disown() {
+    local p=":$PATH:" head
+    if [[ $p == *":$_envhook_bin:"*":$_envhook_bin:"* ]]; then
+        head=${p%%":$_envhook_bin:"*}
+        p=":${p#*":$_envhook_bin:"}"
+        p="$head:$_envhook_bin${p/":$_envhook_bin:"/:}"
+        p=${p#:}
+        export PATH="${p%:}"
+    else
+        _envhook_unpath "$_envhook_bin"
+    fi
+    p=":$_OLD_VIRTUAL_PATH:"
     p=${p/":$_envhook_bin:"/:}
     p=${p#:}
-    p=${p%:}
-    export PATH="$_envhook_bin${p:+:$p}"
+    _OLD_VIRTUAL_PATH=${p%:}
+    unset _envhook_new_VIRTUAL_ENV _envhook_new_VIRTUAL_ENV_PROMPT
+    _envhook_restore
+    _envhook_venv= _envhook_bin= _envhook_active=
+    _envhook_export
 }
 
 _envhook_hook() {
     # $? belongs to the user's last command; the prompt after us must see it.
     local _envhook_rc=$?
+    if [[ -n $_envhook_takenover ]]; then
+        # bash: the first prompt after a take-over (_envhook_front_later); only while that env is still ours.
+        _envhook_takenover=
+        [[ -z $_envhook_bin ]] || _envhook_front
+    fi
     if [[ -z ${ENVHOOK_DISABLE-}$_envhook_broken ]]; then
-        if [[ $PWD != "$_envhook_pwd" ]]; then
+        if [[ -n $_envhook_venv && -n ${_OLD_VIRTUAL_PATH+x} ]]; then
+            _envhook_disown  # an activate script was sourced over ours
+        elif [[ $PWD != "$_envhook_pwd" ]]; then
             # bash: not through our cd wrapper (which keeps _envhook_pwd
             # current): a cd function defined after the hook line took its
             # place, or something ran `builtin cd` (zoxide); wrap again if need be.
@@ -290,10 +406,6 @@ _envhook_hook() {
         elif [[ -f $PWD/pyproject.toml || -f $PWD/requirements.txt ]]; then
             _envhook_export  # a project was created right here (uv init)
         fi
-    elif [[ -n $_envhook_broken && -n $_envhook_root && $PWD != "$_envhook_root" && $PWD != "${_envhook_root%/}"/* ]]; then
-        # envhook was uninstalled under this shell: nothing can be decided any
-        # more, but leaving the project still undoes what it activated.
-        _envhook_leave
     fi
     return $_envhook_rc
 }
@@ -370,8 +482,8 @@ _envhook_export() {
     local out
     if [[ ! -x $_envhook_python ]]; then
         # envhook was uninstalled under a running shell: say so once, then stay quiet.
-        printf "envhook: envhook is no longer installed here (%s is gone); this shell's hook has stopped\n" "$_envhook_python" >&2
-        _envhook_broken=1
+        printf "envhook: this shell's hook has stopped (%s is gone: envhook was uninstalled or moved); open a new shell (or \`exec \$SHELL\`)\n" "$_envhook_python" >&2
+        _envhook_stop
         return 0
     fi
     # Python may have learned of new projects: directories are looked up afresh.
@@ -396,7 +508,7 @@ _envhook_export() {
         _ENVHOOK_PARANOID_CFG=$_envhook_paranoid_cfg "$_envhook_python" -I -S -c "$_envhook_entry" __ENVHOOK_SHELL__ "${_envhook_pypath[@]}")
     case $? in
         0) eval "$out" ;;
-        3) _envhook_broken=1 ;;  # envhook cannot be imported any more; it said so once
+        3) _envhook_stop ;;  # envhook cannot be imported any more; it said so once
         # Killed (kill -9, OOM) or interrupted before it printed anything: it may
         # have moved this shell's stamp already, so the watches would call the
         # change seen. Look again at the next prompt.
@@ -435,6 +547,12 @@ _envhook_apply() {
         _envhook_deactivate
     elif [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$_envhook_venv" ]]; then
         [[ -z $_envhook_venv || $_envhook_venv == "${_envhook_act[0]}" ]] || _envhook_deactivate
+        if [[ -z $_envhook_venv ]]; then
+            # A venv activated outside envhook stays as it is; `uv run` must
+            # still leave alone what envhook keeps (hand-made changes, a pin).
+            _envhook_restore
+            if [[ ${_envhook_act[2]-} == 1 ]]; then _envhook_set UV_NO_SYNC 1; fi
+        fi
     elif [[ $_envhook_active != "${_envhook_act[2]}:${_envhook_act[0]}" ]]; then
         _envhook_activate "${_envhook_act[@]}"
     fi
@@ -452,15 +570,15 @@ _envhook_activate() {  # ENV PROMPT NO_SYNC [STATE]
     if [[ -n ${PYTHONHOME+x} ]]; then _envhook_set PYTHONHOME; fi
     if [[ $3 == 1 ]]; then _envhook_set UV_NO_SYNC 1; fi
     export PATH="$_envhook_bin${PATH:+:$PATH}"
+    _envhook_settle=1
 }
 
 _envhook_deactivate() {
     if [[ -n $_envhook_venv ]]; then
         # Remove only the one PATH entry we added; whatever the user added stays.
-        local p=":${PATH-}:"
-        p=${p/":$_envhook_bin:"/:}
-        p=${p#:}
-        export PATH="${p%:}"
+        _envhook_unpath "$_envhook_bin"
+        _envhook_gone=$_envhook_bin _envhook_settle=1
+        local p
         # A venv's activate script, sourced by hand over ours, saved PATH with
         # our entry in it: its `deactivate` would bring the entry back.
         if [[ -n ${_OLD_VIRTUAL_PATH+x} ]]; then
@@ -479,6 +597,15 @@ _envhook_leave() {
     _envhook_deactivate
     _envhook_root= _envhook_cur=
     _envhook_known=() _envhook_changed=() _envhook_act=()
+}
+
+# The hook cannot go on (envhook gone, or no longer importable by the Python
+# this hook was printed with): what it activated is undone at once, so the
+# rest of this command line (`cd other; python …`) does not run in a stale
+# env, and no prompt asks Python again.
+_envhook_stop() {
+    _envhook_leave
+    _envhook_broken=1
 }
 
 _envhook_emulate

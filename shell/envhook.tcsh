@@ -55,6 +55,7 @@ if ( ! $?_envhook_venv ) set _envhook_venv = ''
 if ( ! $?_envhook_bin ) set _envhook_bin = ''
 if ( ! $?_envhook_active ) set _envhook_active = ''
 if ( ! $?_envhook_broken ) set _envhook_broken = ''
+if ( ! $?_envhook_front ) set _envhook_front = ''
 if ( ! $?_envhook_cur ) set _envhook_cur = ''
 if ( ! $?_envhook_saved ) set _envhook_saved = ( )
 if ( ! $?_envhook_known ) set _envhook_known = ( )
@@ -88,9 +89,14 @@ if ( x$_envhook_venv:q == x && $?_ENVHOOK_VENV && $?VIRTUAL_ENV ) then
                 eval 'set _envhook_new_'$_envhook_n' = $'$_envhook_n':q'
             endif
         end
-        # A login shell rebuilt PATH since: the env's bin goes back in front.
+        # A login shell rebuilt PATH since: the env's bin goes back in front;
+        # and once more when the hook next runs, at the first prompt (or the
+        # first cd) where a shell started here activates: ~/.login, read
+        # after ~/.tcshrc, may put directories before it (~/.local/bin), and
+        # their python3.X or ruff would run.
         source $_envhook_dir:q/unpath.tcsh
         set path = ( $_envhook_bin:q $path:q )
+        set _envhook_front = 1
     endif
 endif
 # Register once: a precmd or cwdcmd alias that already runs ours is left
@@ -129,6 +135,14 @@ complete envhook \
 
 #@ prompt
 # $status is saved and handed back by the precmd/cwdcmd alias around this file.
+if ( x$_envhook_front != x ) then
+    # The first run after a take-over (init): the env's bin first again, while it is still ours.
+    set _envhook_front = ''
+    if ( x$_envhook_bin:q != x ) then
+        source $_envhook_dir:q/unpath.tcsh
+        set path = ( $_envhook_bin:q $path:q )
+    endif
+endif
 set _envhook_off = ''
 if ( $?ENVHOOK_DISABLE ) then
     set _envhook_off = $ENVHOOK_DISABLE:q
@@ -142,16 +156,6 @@ if ( x$_envhook_off:q$_envhook_broken == x ) then
     else if ( -f $cwd:q/pyproject.toml || -f $cwd:q/requirements.txt ) then
         source $_envhook_dir:q/export.tcsh
     endif
-else if ( x$_envhook_broken != x && x$_envhook_root:q != x ) then
-    # envhook was uninstalled under this shell: leaving the project still undoes what it activated.
-    set _envhook_d = $cwd:q
-    set _envhook_in = 0
-    while ( x$_envhook_d:q != x )
-        if ( x$_envhook_d:q == x$_envhook_root:q ) set _envhook_in = 1
-        set _envhook_d = $_envhook_d:h
-    end
-    if ( x$_envhook_root == x/ ) set _envhook_in = 1
-    if ( ! $_envhook_in ) source $_envhook_dir:q/leave.tcsh
 endif
 
 #@ cd
@@ -293,8 +297,8 @@ endif
 #@ export
 if ( ! -x $_envhook_python:q ) then
     # envhook was uninstalled under a running shell: say so once, then stay quiet.
-    echo 'envhook: envhook is no longer installed here ('$_envhook_python:q' is gone); this shell'\''s hook has stopped' > /dev/stderr
-    set _envhook_broken = 1
+    echo 'envhook: this shell'\''s hook has stopped ('$_envhook_python:q' is gone: envhook was uninstalled or moved); open a new shell (or `exec $SHELL`)' > /dev/stderr
+    source $_envhook_dir:q/stop.tcsh
 else
     # tcsh has no `NAME=VALUE cmd`: exported for the one command, then removed.
     setenv _ENVHOOK_SESSION $_envhook_session:q
@@ -312,7 +316,8 @@ else
     if ( $_envhook_x == 0 ) then
         source $_envhook_out:q
     else if ( $_envhook_x == 3 ) then
-        set _envhook_broken = 1
+        # envhook cannot be imported any more; it said so once
+        source $_envhook_dir:q/stop.tcsh
     else
         # Killed or interrupted before it printed anything: it may have moved
         # this shell's stamp already. Look again at the next prompt.
@@ -380,6 +385,12 @@ if ( x$_envhook_e:q == x ) then
     source $_envhook_dir:q/deactivate.tcsh
 else if ( x$_envhook_ve:q != x && x$_envhook_ve:q != x$_envhook_venv:q ) then
     if ( x$_envhook_venv:q != x && x$_envhook_venv:q != x$_envhook_e:q ) source $_envhook_dir:q/deactivate.tcsh
+    if ( x$_envhook_venv:q == x ) then
+        # A venv activated outside envhook stays as it is; `uv run` must
+        # still leave alone what envhook keeps (hand-made changes, a pin).
+        source $_envhook_dir:q/restore.tcsh
+        if ( x$_envhook_act[3] == x1 ) source $_envhook_dir:q/set.tcsh UV_NO_SYNC 1
+    endif
 else if ( x$_envhook_active:q != x$_envhook_want:q ) then
     source $_envhook_dir:q/activate.tcsh
 endif
@@ -493,3 +504,11 @@ set _envhook_known = ( )
 set _envhook_changed = ( )
 set _envhook_expr = ''
 set _envhook_act = ( '' '' '' '' )
+
+#@ stop
+# The hook cannot go on (envhook gone, or no longer importable by the Python
+# this hook was printed with): what it activated is undone at once, so the
+# rest of this command line does not run in a stale env, and no prompt asks
+# Python again.
+source $_envhook_dir:q/leave.tcsh
+set _envhook_broken = 1

@@ -34,7 +34,7 @@ def _envhook_load_hook():
         "config": config,
         "_envhook_root": "", "_envhook_pwd": "", "_envhook_told": "", "_envhook_broken": "",
         "_envhook_known": [], "_envhook_changed": [], "_envhook_act": [],
-        "venv": "", "bin": "", "active": "", "cur": None, "found": "",
+        "venv": "", "bin": "", "active": "", "cur": None, "found": "", "front": False,
         "old": {}, "new": {},   # what _set replaced (MISSING: unset), and what it put there
         "dirs": {},             # directory -> its nearest project dir ("-" for none)
         "slot_of": {},          # project dir -> slot
@@ -46,10 +46,6 @@ def _envhook_load_hook():
 
     def hook(**_):
         if env.get("ENVHOOK_DISABLE") or ns["_envhook_broken"]:
-            root = ns["_envhook_root"]
-            pwd = env["PWD"]
-            if ns["_envhook_broken"] and root and pwd != root and not pwd.startswith(root.rstrip("/") + "/"):
-                leave()  # envhook was uninstalled under this shell: leaving still undoes its activation
             return
         pwd = env["PWD"]
         if pwd != ns["_envhook_pwd"]:
@@ -143,9 +139,9 @@ def _envhook_load_hook():
     def export():
         python = ns["config"]["python"]
         if not os.access(python, os.X_OK):
-            print(f"envhook: envhook is no longer installed here ({python} is gone); this shell's hook has stopped",
-                  file=__import__("sys").stderr)
-            ns["_envhook_broken"] = "1"
+            print(f"envhook: this shell's hook has stopped ({python} is gone: envhook was uninstalled or moved); "
+                  "open a new shell (or `exec $SHELL`)", file=__import__("sys").stderr)
+            stop()
             return
         ns["dirs"].clear()  # Python may have learned of new projects
         child_env = env.detype()
@@ -160,7 +156,7 @@ def _envhook_load_hook():
         if code == 0:
             exec(child.out.decode("utf-8", "surrogateescape"), ns)
         elif code == 3:
-            ns["_envhook_broken"] = "1"  # envhook cannot be imported any more; it said so once
+            stop()  # envhook cannot be imported any more; it said so once
         else:
             # Killed or interrupted before it printed anything: it may have moved
             # this shell's stamp already. Look again at the next prompt.
@@ -220,6 +216,12 @@ def _envhook_load_hook():
         elif virtual and virtual != ns["venv"]:
             if ns["venv"] and ns["venv"] != target:
                 deactivate()  # a venv the user activated by hand wins over ours
+            if not ns["venv"]:
+                # A venv activated outside envhook stays as it is; `uv run` must
+                # still leave alone what envhook keeps (hand-made changes, a pin).
+                restore()
+                if act[2] == "1":
+                    setvar("UV_NO_SYNC", "1")
         elif ns["active"] != f"{act[2]}:{target}":
             activate(*act)
         if len(act) > 3 and act[3]:
@@ -280,6 +282,22 @@ def _envhook_load_hook():
         ns["_envhook_root"], ns["cur"] = "", None
         ns["_envhook_known"], ns["_envhook_changed"], ns["_envhook_act"] = [], [], []
 
+    def stop():
+        # The hook cannot go on (envhook gone, or no longer importable by the
+        # Python this hook was printed with): what it activated is undone at
+        # once, so the rest of this command line does not run in a stale env,
+        # and no prompt asks Python again.
+        leave()
+        ns["_envhook_broken"] = "1"
+
+    def front():
+        # The taken-over env's bin first on PATH (once, wherever it was), while it is still ours.
+        if ns["bin"]:
+            path = env["PATH"]
+            if ns["bin"] in path:
+                path.remove(ns["bin"])
+            path.insert(0, ns["bin"])
+
     ns["_envhook_adopt"], ns["_envhook_leave"] = adopt, leave
 
     # A shell started inside one where envhook had activated an env finds that
@@ -290,16 +308,20 @@ def _envhook_load_hook():
         for name in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "ENVHOOK_STATE", "_ENVHOOK_VENV", "UV_NO_SYNC"):
             if name in env and (name != "UV_NO_SYNC" or marker.startswith("1:")):
                 ns["old"][name], ns["new"][name] = MISSING, env[name]
-        path = env["PATH"]
-        if ns["bin"] in path:
-            path.remove(ns["bin"])
-        path.insert(0, ns["bin"])  # a login shell rebuilt PATH since: the env's bin goes back in front
+        front()  # a login shell rebuilt PATH since: the env's bin goes back in front
+        # And once more at the first prompt, where a shell started here
+        # activates: rc lines after the hook's may put directories before it
+        # (~/.local/bin), and their python3.X or ruff would run.
+        ns["front"] = True
 
     said = set()
 
-    def guarded(**_):
+    def guarded(prompt=False):
         # Never a traceback at the prompt: one line per distinct failure, then quiet.
         try:
+            if prompt and ns["front"]:
+                ns["front"] = False  # the first prompt after a take-over
+                front()
             hook()
         except Exception as e:  # noqa: BLE001
             what = f"{type(e).__name__}: {e}"
@@ -311,9 +333,9 @@ def _envhook_load_hook():
     # default one does) shows what was just activated; xonsh before 0.12 has
     # only on_pre_prompt.
     prompt_event = events.on_pre_prompt_format if "on_pre_prompt_format" in dir(events) else events.on_pre_prompt
-    prompt_event(guarded)
+    prompt_event(lambda **_: guarded(prompt=True))
     # A `cd` inside a command line (`cd proj && python …`) is seen before the command after it.
-    events.on_chdir(guarded)
+    events.on_chdir(lambda **_: guarded())
 
 
 def _envhook_completion():

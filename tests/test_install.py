@@ -373,7 +373,8 @@ def tools_dir_without_uv(where: Path) -> Path:
     python = Path(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))
     (where / "python3").symlink_to(python)
     for tool in ("sh", "bash", "env", "cat", "tail", "awk", "grep", "sed", "mkdir", "rm", "ln",
-                 "readlink", "dirname", "rmdir", "ls", "uname", "id"):
+                 "readlink", "dirname", "rmdir", "ls", "uname", "id", "find", "sort", "wc", "cut", "tr",
+                 "cksum", "sha256sum"):
         found = shutil.which(tool)
         if found:
             (where / tool).symlink_to(found)
@@ -421,9 +422,14 @@ def test_venv_route_without_uv_pip_installs_from_the_index(home: Home) -> None:
 
     # A new shell has ~/.local/bin on PATH, so uv is "on PATH" now, but it is
     # the venv's own: install.sh must stay on the venv route.
+    # The same clone again: uv is brought up to date, envhook (the same build) is kept as it is.
     env2 = dict(env, PATH=f"{home.bin}{os.pathsep}{tools}")
+    installed = next(home.venv.glob("lib/python3*/site-packages/envhook/__init__.py"))
+    stamp = installed.stat().st_mtime_ns
     out = home.install("--shell", "bash", env=env2).stdout
-    assert "Updating envhook and uv in ~/.local/share/envhook/venv" in out
+    assert ("Updating uv in ~/.local/share/envhook/venv; envhook there is this clone's build already: "
+            "kept it as it is") in out, out
+    assert installed.stat().st_mtime_ns == stamp
     assert envhook_version(home).startswith("envhook ")
     assert count_blocks(rc.read_text()) == 1
 
@@ -656,3 +662,258 @@ def test_login_zsh_with_zdotdir_from_zshenv_and_a_zprofile_that_resets_path(home
     home.install("--uninstall")
     assert {p: p.read_bytes() for p in files} == files
     assert not (home.home / ".zshrc").exists()
+
+
+# -- re-running install.sh under open shells (issue 28, point 4) --------------------------------
+
+ALL_SHELLS = ["bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh"]
+# What each shell prints for the exported VIRTUAL_ENV: a child process reads it, in every shell alike.
+SHOW_ENV = "sh -c 'echo \"[${VIRTUAL_ENV-}]\"'"
+
+
+def another_python() -> str:
+    """A real Python >= 3.11 whose X.Y differs from the test interpreter's:
+    what uv picks "now" on a machine where another Python came along. uv's
+    own list (managed ones and those on PATH), then pyenv's versions.
+    `.ci/run` makes sure there is one (`uv python install`)."""
+    import glob
+    import json
+
+    here = sys.version_info[:2]
+    found: list[str] = []
+    proc = subprocess.run(["uv", "python", "list", "--only-installed", "--output-format", "json"],
+                          env=dict(os.environ, UV_PYTHON_DOWNLOADS="never"), capture_output=True, text=True)
+    if proc.returncode == 0:
+        found += [e["path"] for e in json.loads(proc.stdout) if e.get("implementation") == "cpython"]
+    if os.environ.get("PYENV_ROOT"):
+        found += sorted(glob.glob(os.path.join(os.environ["PYENV_ROOT"], "versions", "*", "bin", "python3.*[0-9]")))
+    for path in found:
+        real = os.path.realpath(path)
+        if "/shims/" in path or not os.access(real, os.X_OK):
+            continue
+        r = subprocess.run([real, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True)
+        if r.returncode != 0:
+            continue
+        ver = tuple(int(x) for x in r.stdout.split())
+        if ver >= (3, 11) and ver != here:
+            return real
+    msg = f"no Python >= 3.11 other than {here[0]}.{here[1]} here (uv python install 3.12)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{msg}; CI=true: a missing tool is an error, not a skip", pytrace=False)
+    pytest.skip(msg)
+
+
+def newer_clone(dest: Path, mark: str) -> Path:
+    """A copy of this clone with one line more in envhook's package: a newer clone."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    dest.mkdir()
+    for name in ("install.sh", "pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, dest / name)
+    for name in ("src", "shell"):
+        shutil.copytree(REPO / name, dest / name, ignore=ignore)
+    with open(dest / "src" / "envhook" / "__init__.py", "a") as f:
+        f.write(f"# {mark}\n")
+    return dest
+
+
+def installed_file(h: Home, name: str) -> Path:
+    found = list((h.tool_dir / "envhook").glob(f"lib/python3*/site-packages/envhook/{name}"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def tool_python_version(h: Home) -> str:
+    cfg = (h.tool_dir / "envhook" / "pyvenv.cfg").read_text()
+    return re.search(r"^version_info = (\d+\.\d+)\.", cfg, re.M).group(1)
+
+
+def python_version(python: str) -> str:
+    return subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+class OpenShells:
+    """One interactive shell of each kind, hooked by the envhook install.sh
+    put in `h.bin` (first on their PATH), as a user's open terminals are."""
+
+    def __init__(self, home: Path, env: dict[str, str], cwd: Path) -> None:
+        from support.hooktest import HOOK_LINE
+        from support.shell import ShellSession, require_shell
+
+        self.sessions = {}
+        for sh in ALL_SHELLS:
+            require_shell(sh)
+            self.sessions[sh] = ShellSession(sh, home, HOOK_LINE[sh] + "\n", env, cwd, timeout=120)
+
+    def cd_and_show(self, where: Path) -> dict[str, tuple[str, str]]:
+        """`cd WHERE; <show VIRTUAL_ENV>` on one command line (nushell runs its
+        hooks at the prompt only: there, two lines). Per shell: (what the
+        command printed as VIRTUAL_ENV, everything the line printed)."""
+        from support.hooktest import q
+
+        out = {}
+        for sh, s in self.sessions.items():
+            if sh == "nu":
+                text = s.run(f"cd {q(sh, where)}")
+                text += s.run(SHOW_ENV)
+            else:
+                text = s.run(f"cd {q(sh, where)}; {SHOW_ENV}")
+            text = text.replace("\r", "")
+            shown = re.findall(r"^\[(.*)\]$", text, re.M)
+            out[sh] = (shown[-1] if shown else "<nothing shown>", text)
+        return out
+
+    def close(self) -> None:
+        for s in self.sessions.values():
+            s.close(force=True)
+
+
+def assert_all(results: dict[str, tuple[str, str]], want: str, *, said: str | None = None) -> None:
+    """Every shell shows `want` as VIRTUAL_ENV; it said nothing (said=None),
+    or exactly one envhook line, holding `said`."""
+    bad = {}
+    for sh, (shown, text) in results.items():
+        lines = [line for line in text.splitlines() if "envhook:" in line]
+        ok = shown == want and (not lines if said is None else len(lines) == 1 and said in lines[0])
+        if not ok:
+            bad[sh] = (shown, text)
+    assert not bad, f"want VIRTUAL_ENV={want!r}, said={said!r}; got:\n" + "\n".join(
+        f"--- {sh}: VIRTUAL_ENV shown {shown!r}; the line printed:\n{text}" for sh, (shown, text) in bad.items())
+
+
+@pytest.fixture
+def hooked_projects(home: Home, shell_env: dict[str, str], tool_bin: Path, wheelhouse: Path, tmp_path: Path):
+    """Two trusted uv projects, and the environment of shells whose PATH finds
+    the envhook install.sh put in `home.bin` first."""
+    from support.projects import make_project, uv_lock
+
+    env = dict(shell_env, PATH=f"{home.bin}:{tool_bin}:/usr/bin:/bin")
+    projects = []
+    for name in ("flask", "werkzeug"):
+        p = make_project(tmp_path / "projects" / name, wheelhouse, name=name)
+        uv_lock(p, shell_env)
+        projects.append(p)
+    return env, projects
+
+
+def allow(h: Home, env: dict[str, str], *projects: Path) -> None:
+    """Trust and sync the projects, so that entering them says nothing."""
+    for p in projects:
+        for cmd in ("allow", "sync"):
+            r = subprocess.run([str(h.bin / "envhook"), cmd], cwd=p, env=env, capture_output=True, text=True)
+            assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_rerunning_install_sh_keeps_open_shells_working(home: Home, hooked_projects, isolated_home: Path,
+                                                        tmp_path: Path) -> None:
+    """Issue 28, point 4: `./install.sh --shell zsh` on a machine where uv now
+    picks another Python reinstalled the tool, and every open shell printed
+    "cannot load envhook …; reinstall it", and `cd werkzeug; echo
+    $VIRTUAL_ENV` on that same line still showed flask's env. Run again from
+    the same clone (another shell's block), install.sh keeps the build it
+    installed; from a newer clone it upgrades on the interpreter the open
+    shells' hooks run; moved to another Python on purpose (--python), the
+    hooks find the new site-packages. In all seven shells."""
+    env, (flask, werkzeug) = hooked_projects
+    first, now = another_python(), os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    home.install("--shell", "bash", env=dict(home.env, UV_PYTHON=first))
+    assert tool_python_version(home) == python_version(first)
+    allow(home, env, flask, werkzeug)
+    shells = OpenShells(isolated_home, env, flask)
+    try:
+        assert_all(shells.cd_and_show(flask), str(flask / ".venv"))
+
+        # uv now picks another Python; install.sh runs again, for zsh, from the same clone.
+        stamp = installed_file(home, "__init__.py").stat().st_mtime_ns
+        out = home.install("--shell", "zsh", env=dict(home.env, UV_PYTHON=now)).stdout
+        assert_all(shells.cd_and_show(werkzeug), str(werkzeug / ".venv"))
+        assert "already installed" in out, out
+        assert installed_file(home, "__init__.py").stat().st_mtime_ns == stamp, "the same build, not reinstalled"
+        assert tool_python_version(home) == python_version(first)
+
+        # From a newer clone: upgraded, on the Python the open hooks run.
+        newer = newer_clone(tmp_path / "newer", "a newer clone")
+        out = home.run(["sh", str(newer / "install.sh"), "--shell", "fish"], env=dict(home.env, UV_PYTHON=now)).stdout
+        assert "# a newer clone" in installed_file(home, "__init__.py").read_text(), out
+        assert tool_python_version(home) == python_version(first), out
+        assert_all(shells.cd_and_show(flask), str(flask / ".venv"))
+
+        # Moved to another Python on purpose: the hooks find envhook in its new site-packages.
+        out = home.run(["sh", str(newer / "install.sh"), "--shell", "fish", "--python", now], env=home.env).stdout
+        assert tool_python_version(home) == python_version(now), out
+        assert_all(shells.cd_and_show(werkzeug), str(werkzeug / ".venv"))
+    finally:
+        shells.close()
+
+
+def test_open_shells_that_cannot_go_on_say_so_once_and_deactivate_at_once(home: Home, hooked_projects,
+                                                                          isolated_home: Path) -> None:
+    """Where the hook cannot go on (envhook no longer importable by the
+    interpreter it was printed with; envhook uninstalled), every shell says
+    once to open a new shell, and leaves the env on that same command line,
+    not one prompt late."""
+    env, (flask, werkzeug) = hooked_projects
+    home.install("--shell", "bash")
+    allow(home, env, flask, werkzeug)
+
+    shells = OpenShells(isolated_home, env, flask)
+    try:
+        assert_all(shells.cd_and_show(flask), str(flask / ".venv"))
+        # The interpreter stays, envhook is gone from it (a half-done reinstall, a hand-made uninstall).
+        python = home.tool_dir / "envhook" / "bin" / "python"
+        home.run(["uv", "pip", "uninstall", "-q", "--python", str(python), "envhook"])
+        assert_all(shells.cd_and_show(werkzeug), "", said="open a new shell (or `exec $SHELL`)")
+        assert_all(shells.cd_and_show(flask), "")
+    finally:
+        shells.close()
+
+    home.install("--shell", "bash")
+    shells = OpenShells(isolated_home, env, flask)
+    try:
+        assert_all(shells.cd_and_show(flask), str(flask / ".venv"))
+        home.install("--uninstall")
+        assert_all(shells.cd_and_show(werkzeug), "", said="open a new shell (or `exec $SHELL`)")
+        assert_all(shells.cd_and_show(flask), "")
+    finally:
+        shells.close()
+
+
+# -- uninstall removes the directories install.sh made, and only those (issue 28) ------------------
+
+
+def tree(root: Path) -> set[str]:
+    """Every directory and file under `root`, relative to it (uv's own tool dirs aside)."""
+    out = set()
+    for d, dirs, files in os.walk(root):
+        for n in dirs + files:
+            rel = os.path.relpath(os.path.join(d, n), root)
+            if not rel.startswith(os.path.join(".local", "share", "uv")):
+                out.add(rel)
+    return out
+
+
+def test_uninstall_removes_the_empty_directories_install_sh_made(home: Home) -> None:
+    """A fresh account: installing for fish, xonsh, nushell and elvish makes
+    ~/.config/{fish/conf.d,fish/completions,xonsh/rc.d,nushell,elvish};
+    uninstalling removed the files and left those directories, empty."""
+    for shell in ("fish", "xonsh", "nu", "elvish"):
+        home.install("--shell", shell)
+    assert home.rc("fish").is_file() and home.rc("nu").is_file() and home.rc("elvish").is_file()
+    home.install("--uninstall")
+    # What uv made for its tool (its tool dir, its bin dir and the dirs above them) is uv's.
+    left = tree(home.home) - {".local", os.path.join(".local", "share"), os.path.join(".local", "bin")}
+    assert left == set(), sorted(left)
+
+
+def test_uninstall_keeps_the_directories_that_were_there_before(home: Home) -> None:
+    """Only what install.sh made goes: empty dirs the user had stay."""
+    mine = [".config/fish/conf.d", ".config/fish/completions", ".config/nushell", ".config/elvish",
+            ".config/xonsh/rc.d", ".local/share/bash-completion/completions", ".local/share/zsh/site-functions"]
+    for d in mine:
+        (home.home / d).mkdir(parents=True)
+    before = tree(home.home)
+    for shell in ("fish", "xonsh", "nu", "elvish", "bash", "zsh"):
+        home.install("--shell", shell)
+    home.install("--uninstall")
+    after = tree(home.home) - {".local/bin", ".bashrc", ".zshrc", ".profile"}
+    assert after == before, sorted(after ^ before)

@@ -401,10 +401,12 @@ def test_envhook_uninstalled_under_a_running_shell(open_shell, shell, p, project
     set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])  # something for the hook to look at
     out = s.run("echo x")
     assert lines_with(out, "envhook:") == [
-        f"envhook: envhook is no longer installed here ({gone / 'python'} is gone); this shell's hook has stopped"], out
+        f"envhook: this shell's hook has stopped ({gone / 'python'} is gone: envhook was uninstalled or moved); "
+        "open a new shell (or `exec $SHELL`)"], out
+    # The activation is undone at once (issue 28), not one prompt late.
+    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
     out = s.run(p.cd("/"))
     assert "envhook" not in out and "Traceback" not in out, out
-    assert s.get("VIRTUAL_ENV") is None and s.get("ENVHOOK_STATE") is None
     out = s.run(p.cd(project))
     assert "envhook" not in out and s.get("VIRTUAL_ENV") is None
     assert s.run("echo alive").strip() == "alive"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import lines_with, processes_started, q, trusted_project
+from support.hooktest import lines_with, processes_started, q, throwaway_python, trusted_project
 from support.phrasebook import HOSTILE
 from support.projects import set_dependencies
 from support.shell import require_shell
@@ -59,12 +59,13 @@ def _load_hook(s, tmp_path: Path, **values: str) -> None:
 
 
 def test_envhook_package_removed_under_the_shell(open_shell, project, tmp_path):
-    """The interpreter is there, envhook is not importable: the ENTRY says so
-    and exits 3, and the hook stops calling it."""
+    """The interpreter is there, envhook is not importable (not even from its
+    own site-packages): the ENTRY says so and exits 3, and the hook stops calling it."""
     empty = tmp_path / "empty-site"
     empty.mkdir()
+    bare = throwaway_python(tmp_path / "bare-python")
     s = open_shell(cwd=tmp_path)
-    _load_hook(s, tmp_path, pypath=str(empty))
+    _load_hook(s, tmp_path, pypath=str(empty), python=str(bare))
     out = s.run(f"cd {q('elvish', project)}")
     assert len(lines_with(out, "cannot load envhook")) == 1 and "Exception" not in out, out
     set_dependencies(project / "pyproject.toml", ["tinkerpkg==2.0"])

@@ -51,7 +51,7 @@ from pathlib import Path
 import pytest
 
 from envhook.store import paths
-from support.hooktest import envhook, q, version_in_env
+from support.hooktest import envhook, q, throwaway_python, version_in_env
 from support.hooktest import status_json as status
 from support.projects import make_project, set_dependencies, uv_lock
 from support.shell import ShellSession
@@ -645,16 +645,20 @@ def set_var(shell: str, name: str, value: str) -> str:
 
 @ALL
 def test_envhook_package_removed_under_the_shell(open_shell, shell, project, shell_env, tmp_path):
-    """The interpreter is still there, envhook is not importable any more:
-    the ENTRY says so and exits 3, and the hook stops calling it."""
+    """The interpreter is still there, envhook is not importable any more,
+    neither from the import path the hook was printed with nor from the
+    interpreter's own site-packages: the ENTRY says so and exits 3, and the
+    hook stops calling it."""
     env, log, _ = uv_wrapper(tmp_path, shell_env)
     empty = tmp_path / "empty-site"
     empty.mkdir()
+    bare = throwaway_python(tmp_path / "bare-python")  # no envhook in its site-packages
     s = open_shell(env=env)
     before = recorded(env, project)
     s.run(set_var(shell, "_envhook_pypath", str(empty)))
+    s.run(set_var(shell, "_envhook_python", str(bare)))
     out = s.run(f"cd {q(shell, project)}")
-    one_line(out, "cannot load envhook")
+    one_line(out, "cannot load envhook", "open a new shell (or `exec $SHELL`)")
     assert s.get("_envhook_broken") == "1"
     settled(s, log)
     set_dependencies(project, ["tinkerpkg==2.0"])

@@ -436,6 +436,7 @@ class ShellSession:
         *,
         columns: int = COLUMNS,
         user: tuple[int, int] | None = None,
+        login: bool = False,
     ) -> None:
         if shell not in (*SHELLS, *MORE_SHELLS):
             raise ValueError(f"unsupported shell {shell!r}; expected one of {SHELLS + MORE_SHELLS}")
@@ -443,6 +444,10 @@ class ShellSession:
         self.home = Path(home)
         self.cwd = Path(cwd)
         self.timeout = timeout
+        # A login shell (bash -l, zsh -l, …): it reads the system's and the
+        # user's login files too. bash reads ~/.bashrc (where `rc` goes) only
+        # if the login file sources it, as Debian's ~/.profile does.
+        self.login = login
         self.columns = columns
         self._abandon_re = _fish_abandon_re(columns)
         # elvish's omitted-newline mark before each prompt: the mark, spaces to the edge, CR, space, CR.
@@ -516,11 +521,13 @@ class ShellSession:
         if self.shell == "bash":
             rcfile = home / ".bashrc"
             rcfile.write_bytes(data)
+            if self.login:
+                return ["bash", "-l", "-i"]
             return ["bash", "--noprofile", "--rcfile", str(rcfile), "-i"]
         if self.shell == "zsh":
             self.env["ZDOTDIR"] = str(home)
             (home / ".zshrc").write_bytes(data)
-            return ["zsh", "-i"]
+            return ["zsh", "-l", "-i"] if self.login else ["zsh", "-i"]
         if self.shell == "elvish":
             # Where elvish 0.19 reads rc.elv when no legacy ~/.elvish/rc.elv exists.
             config_home = Path(self.env.get("XDG_CONFIG_HOME") or home / ".config")
@@ -531,19 +538,19 @@ class ShellSession:
         if self.shell == "tcsh":
             (home / ".tcshrc").write_bytes(data)
             (home / ".ehp_get.tcsh").write_text(_TCSH_GET)
-            return ["tcsh", "-i"]
+            return ["tcsh", "-l"] if self.login else ["tcsh", "-i"]  # -l must be tcsh's only argument
         if self.shell == "xonsh":
             rcfile = home / ".xonshrc"
             rcfile.write_bytes(data)
             # readline: the line editor every xonsh has (prompt_toolkit is optional).
-            return ["xonsh", "--rc", str(rcfile), "-i", "--shell-type=readline"]
+            return ["xonsh", "--rc", str(rcfile), "-i", "--shell-type=readline", *(["--login"] if self.login else [])]
         if self.shell == "nu":
             config_home = Path(self.env.get("XDG_CONFIG_HOME") or home / ".config")
             self.env["XDG_CONFIG_HOME"] = str(config_home)
             (config_home / "nushell").mkdir(parents=True, exist_ok=True)
             (config_home / "nushell" / "env.nu").write_bytes(b"")
             (config_home / "nushell" / "config.nu").write_bytes(data)
-            return ["nu", "--no-history"]
+            return ["nu", *(["-l"] if self.login else []), "--no-history"]
         # fish
         config_home = Path(self.env.get("XDG_CONFIG_HOME") or home / ".config")
         self.env["XDG_CONFIG_HOME"] = str(config_home)
@@ -554,7 +561,7 @@ class ShellSession:
         # this directory exists.
         data_home = Path(self.env.get("XDG_DATA_HOME") or home / ".local" / "share")
         (data_home / "fish" / "generated_completions").mkdir(parents=True, exist_ok=True)
-        return ["fish", "-i"]
+        return ["fish", "-l", "-i"] if self.login else ["fish", "-i"]
 
     # ----------------------------------------------------------------- output
 

@@ -128,6 +128,7 @@ def export(shell_name: str, presync=None) -> str:
         a, busy = _sync(look, a, presync, cwd)
     notices.say_state(told, project, a)
     act = a.activation()
+    notices.say_foreign(told, project, act, emit.foreign_venv(os.environ))
     text, watch, absent, present = _remember(sh, look, act, cwd, nearest, busy)
     _cache(cache, look, a, act, watch, absent, present)
     if look.interrupted:

@@ -26,17 +26,29 @@ def detect_shell() -> str | None:
 
 
 # The program the hook runs (python -I -S -c ENTRY SHELL PATH...). Exit
-# status 3 tells the hook that envhook is gone: it says so once and stops.
-# It names the protocol its shell code speaks (prompt.entry.PROTOCOL), so that a
-# later envhook can tell a hook rendered by this one.
+# status 3 tells the hook that envhook is gone: it says so once, leaves the
+# env and stops. It names the protocol its shell code speaks
+# (prompt.entry.PROTOCOL), so that a later envhook can tell a hook rendered by
+# this one. The import path it was printed with dies with a reinstall on
+# another Python (lib/python3.X/site-packages of the same venv, at the same
+# path): then the interpreter's own site-packages (site.main, which -S
+# skipped) is where the reinstalled envhook is, and open shells go on.
 ENTRY = f"""\
 import sys
 sys.path[:0] = sys.argv[2:]
 try:
     from envhook.prompt.entry import main
-except ImportError as e:
-    sys.stderr.write(f"envhook: cannot load envhook ({{e}}); reinstall it or remove its line from your shell's rc\\n")
-    sys.exit(3)
+except ImportError:
+    for m in [m for m in sys.modules if m.partition(".")[0] == "envhook"]:
+        del sys.modules[m]
+    import site
+    site.main()
+    try:
+        from envhook.prompt.entry import main
+    except ImportError as e:
+        sys.stderr.write(f"envhook: this shell's hook has stopped (it cannot load envhook any more: {{e}}); "
+                         "open a new shell (or `exec $SHELL`)\\n")
+        sys.exit(3)
 sys.exit(main(sys.argv[1:2], protocol={PROTOCOL}))
 """
 

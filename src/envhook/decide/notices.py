@@ -55,6 +55,25 @@ KEY_PIN_UNDONE = "P:"  # a whole-env pin undone behind envhook's back
 KEY_KEPT = "k:"        # a changed lock, and hand-made changes kept whole (tinkered: tinkered_key)
 KEY_ERROR = "x:"       # the evaluation itself failed
 KEY_FUTURE = paths.KEY_FUTURE  # a watched file dated in the future (paths.future_key; the entry reads it too)
+KEY_FOREIGN = paths.KEY_FOREIGN  # a venv activated outside envhook (paths.foreign_key; the entry reads it too)
+
+
+def say_foreign(told: Told, project, act, venv: str) -> None:
+    """A venv activated outside envhook (`venv`, emit.foreign_venv) is active
+    where envhook would activate the project's env (an editor's terminal,
+    direnv's .envrc, your `source …/activate`): envhook activates nothing over
+    it and leaves it to its owner, once said per shell and venv."""
+    if not venv or not act.env:
+        return
+    no_sync = f"; UV_NO_SYNC=1 is exported while you are in {project.name}" if act.no_sync else ""
+    if venv == act.env:
+        line = (f"{project.name}'s env was activated outside envhook (its activate script, or your editor): "
+                f"envhook keeps it synced and leaves the activation to its owner — leaving the project does not "
+                f"undo it, `deactivate` does{no_sync}")
+    else:
+        line = (f"{venv} is active, activated outside envhook: {project.name}'s env is not activated over it "
+                f"(envhook keeps it synced){no_sync}; `deactivate` to let envhook activate it")
+    told.once(paths.foreign_key(venv), line)
 
 
 def say_future(told: Told, root: str, marks, state: str) -> None:

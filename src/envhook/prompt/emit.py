@@ -40,6 +40,15 @@ class Activation:
         return cls(words[0], words[1], words[2] == "1", words[3]) if len(words) == 4 else None
 
 
+def foreign_venv(environ) -> str:
+    """The venv activated in this shell by something other than envhook (its
+    activate script, sourced by you, an editor or direnv; an editor's
+    environment), or "": VIRTUAL_ENV, unless it is the env envhook activated
+    itself (_ENVHOOK_ACTIVE, which the hook passes: NO_SYNC:ENV)."""
+    venv = environ.get("VIRTUAL_ENV", "")
+    return venv if venv and venv != environ.get("_ENVHOOK_ACTIVE", "").partition(":")[2] else ""
+
+
 class Changes:
     """What an Activation changes in an environment: the hook's
     `_envhook_activate`, as data, for `envhook run` and `envhook env`.

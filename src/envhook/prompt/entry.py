@@ -137,6 +137,9 @@ def fast(shell_name: str) -> str | Presync | None:
     told = os.environ.get("_ENVHOOK_TOLD", "").split()
     if any(paths.future_key(f) not in told for f in paths.told_about(marks, state)):
         return None  # a file dated in the future: the full evaluation says so, once in this shell
+    foreign = emit.foreign_venv(os.environ)
+    if foreign and decision.act.env and paths.foreign_key(foreign) not in told:
+        return None  # a venv activated outside envhook: the full evaluation says so, once in this shell
     text = emit.remember(
         sh,
         root=decision.root,

@@ -141,6 +141,16 @@ def future_key(path: str) -> str:
     return KEY_FUTURE + key(path)[:12]
 
 
+# Said once per shell (notices.say_foreign): a venv activated outside envhook
+# is active where envhook would activate a project's env. Here, as the entry
+# checks it too.
+KEY_FOREIGN = "v:"
+
+
+def foreign_key(venv: str) -> str:
+    return KEY_FOREIGN + key(venv)[:12]
+
+
 def dated_ahead(watch, now_ns: int | None = None) -> dict[str, int]:
     """The paths of `watch` whose mtime is after now, with that mtime. A file
     written just now is never ahead of the clock (the kernel stamps files
