@@ -16,7 +16,7 @@ said once and nothing runs; a hand-made change is noticed once and kept by
 the next sync; a pinned env is not synced; a failure is said once and not
 retried; Ctrl-C during a sync gives the prompt back, is recorded, not retried,
 and the shell's state is what status says; hostile directory names; a shell
-started inside an activation takes it over (login shells too); `cd x && cmd`;
+started inside an activation takes it over (a login shell: row 21); `cd x && cmd`;
 the exit status kept; nounset; the user's own prompt hooks kept; loading the
 hook twice is harmless; envhook uninstalled under a running shell; and
 ENVHOOK_DISABLE turns it off in one shell.
@@ -25,6 +25,7 @@ ENVHOOK_DISABLE turns it off in one shell.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -33,19 +34,21 @@ from pathlib import Path
 import pytest
 
 from support.hooktest import (
+    HOOK_LINE,
     envhook,
     envhook_syncs,
     lines_with,
     pip_install,
     processes_started,
+    q,
     status_json,
     trusted_project,
     uv_wrapper,
     version_in_env,
 )
 from support.phrasebook import ALL, HOSTILE, phrases, shells_for
-from support.projects import make_project, set_dependencies, uv_lock
-from support.shell import require_shell
+from support.projects import make_project, set_dependencies, uv_lock, uv_sync
+from support.shell import ShellSession, require_shell
 
 # What a shell changes in its own exported environment as it runs commands.
 SHELL_OWN = {"PWD", "OLDPWD", "_", "SHLVL", "LAST_RETURN_CODE", "CMD_DURATION_MS"}
@@ -278,26 +281,16 @@ def test_projects_under_hostile_directories(open_shell, shell, p, tmp_path, whee
 
 # -- 11. a shell started inside an activation takes it over ---------------------------------------
 
-@pytest.mark.parametrize("shell, login", [*((sh, False) for sh in ALL),
-                                          *((sh, True) for sh in shells_for("a login shell takes the activation over"))],
-                         indirect=["shell"])
-def test_a_shell_started_inside_an_activation_takes_it_over(open_shell, shell, p, project, isolated_home, shell_env,
-                                                            login):
-    child = p.login_child() if login else p.child()
-    if shell == "bash":
-        # A login bash reads ~/.profile after /etc/profile rebuilt PATH: there, as
-        # install.sh's block does, envhook's dir goes back on PATH, and (as
-        # Debian's ~/.profile does) ~/.bashrc is read.
-        tools = shell_env["PATH"].split(":")[0]
-        (isolated_home / ".profile").write_text(
-            f'PATH="{tools}:$PATH"\n[ -n "$BASH_VERSION" ] && [ -f ~/.bashrc ] && . ~/.bashrc\n')
+def test_a_shell_started_inside_an_activation_takes_it_over(open_shell, shell, p, project):
+    """A child of the same shell (`bash` typed in an activated bash); a login
+    shell (`exec bash -l`, with a Debian profile) is row 21."""
     s = open_shell(cwd=project)
     bin_ = str(project / ".venv" / "bin")
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
     s.run(p.cd("/"))
     outside = s.get("PATH")
     s.run(p.cd(project))
-    s.send_line(child)
+    s.send_line(p.child())
     out = s.expect_prompt()
     no_hook_errors(out)
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
@@ -308,8 +301,7 @@ def test_a_shell_started_inside_an_activation_takes_it_over(open_shell, shell, p
     for name in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "_ENVHOOK_VENV", "ENVHOOK_STATE"):
         assert s.get(name) is None, name
     assert bin_ not in s.get("PATH").split(p.path_sep)
-    if not login:
-        assert s.get("PATH") == outside
+    assert s.get("PATH") == outside
 
 
 # -- 12. `cd x && cmd` on one line -----------------------------------------------------------------
@@ -455,3 +447,289 @@ def test_a_venv_activated_by_hand_then_left_and_deactivated_leaves_none_of_ours(
     assert got.count(str(a / ".venv" / "bin")) == 1 and got[1:] == start.split(p.path_sep), got
     s.run(p.cd("/"))
     assert s.get("PATH") == start
+
+
+# -- 20. after a Ctrl-C that stops a sync, the shell holds what status says ----------------
+# Ctrl-C during a sync the prompt started (issue 28, point 3): the shell
+# must hold at once what `envhook status` says, in all seven shells. Before,
+# bash and fish kept ENVHOOK_STATE=tinkered and UV_NO_SYNC=1 from before the
+# sync, and neither Enter nor `cd /; cd -` corrected them.
+
+# What the activation sets in the shell.
+WATCHED = ("ENVHOOK_STATE", "UV_NO_SYNC", "VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT")
+
+
+def _slow_uv(tmp_path, shell_env) -> tuple[dict, object, object]:
+    """A `uv` first on PATH that, while the file `slow` exists, says it started
+    (the file `started`) and sleeps before it runs: a sync long enough to
+    interrupt. Returns (env, slow, started)."""
+    real = os.path.realpath(shutil.which("uv", path=shell_env["PATH"]))
+    d = tmp_path / "slowuv"
+    d.mkdir()
+    slow, started = tmp_path / "slow", tmp_path / "started"
+    (d / "uv").write_text(
+        "#!/bin/sh\n"
+        f"case \" $* \" in *' sync '*) case \" $* \" in *' --dry-run '*) ;; *)\n"
+        f"  [ -e {shlex.quote(str(slow))} ] && : > {shlex.quote(str(started))} && sleep 30 ;; esac ;; esac\n"
+        f"exec {shlex.quote(real)} \"$@\"\n"
+    )
+    (d / "uv").chmod(0o755)
+    return dict(shell_env, PATH=f"{d}:{shell_env['PATH']}"), slow, started
+
+
+def _shell_holds(s) -> dict:
+    return {k: s.get(k) for k in WATCHED}
+
+
+def _what_status_says(project, env) -> dict:
+    """What `envhook status --json` says the hook exports in the project now."""
+    exports = status_json(project, env)["exports"]
+    return {k: exports.get(k) for k in WATCHED}
+
+
+@pytest.mark.parametrize("how", ["prompt", "cd"])
+@pytest.mark.parametrize("shell", ALL, indirect=True)
+def test_ctrl_c_during_a_sync_leaves_the_shell_as_status_says(open_shell, shell, how, tmp_path, wheelhouse,
+                                                               shell_env):
+    """`prompt`: the sync a prompt starts after an input changed; `cd`: the
+    one a `cd` into the project starts inside the command line (bash's cd
+    wrapper, zsh's chpwd, fish's PWD handler, xonsh's on_chdir, elvish's
+    after-chdir, tcsh's cwdcmd; nushell syncs at the prompt after it)."""
+    project = make_project(tmp_path / "demo", wheelhouse)
+    uv_lock(project, shell_env)
+    envhook("allow", cwd=project, env=shell_env, check=True)
+    env, slow, started = _slow_uv(tmp_path, shell_env)
+    s = open_shell(cwd=project, env=env)
+    assert s.get("ENVHOOK_STATE") == "in-sync"
+    s.run(pip_install(shell, wheelhouse, "tinkerpkg==2.0"))
+    before = _shell_holds(s)
+    assert before == _what_status_says(project, env)
+    assert before["ENVHOOK_STATE"] == "tinkered" and before["UV_NO_SYNC"] == "1", before
+
+    # An input change the prompt syncs, slowly; Ctrl-C while it runs.
+    slow.write_text("")
+    set_dependencies(project, ["tinkerpkg==1.0", "extrapkg==1.0"])
+    uv_lock(project, shell_env)
+    if how == "cd":
+        s.run("cd /")
+        # nushell and elvish have no `&&`: their `;` runs the rest of the line after the `cd` as well.
+        s.send_line(f"cd {q(shell, project)}{'; ' if shell in ('nu', 'elvish') else ' && '}echo ran-after")
+    else:
+        s.send_line("true")
+    deadline = time.monotonic() + 30
+    while not started.exists():
+        assert time.monotonic() < deadline, "the prompt never started the sync"
+        time.sleep(0.1)
+    time.sleep(0.5)
+    out = s.interrupt(timeout=20)
+    assert "interrupted" in out and "Traceback" not in out, out
+    if how == "cd" and shell in ("bash", "zsh", "fish"):
+        assert "ran-after" not in out, "the Ctrl-C stops the rest of the command line, as it did before"
+    # Said once: the prompt after the Ctrl-C asks again, and has nothing more to say.
+    assert out.count("envhook:") == 1, out
+    slow.unlink()
+
+    data = status_json(project, env)
+    assert data["state"] == "failed" and data["last_sync"]["status"] == "interrupted", data
+    want = _what_status_says(project, env)
+    # The hand-made tinkerpkg 2.0 is still there (uv never ran): still kept from `uv run`.
+    assert want["ENVHOOK_STATE"] == "failed" and want["UV_NO_SYNC"] == "1", want
+    # At once: the first prompt after the Ctrl-C already holds it…
+    assert _shell_holds(s) == want, out
+    # …and it stays so: Enter, and leaving and coming back.
+    s.run("true")
+    assert _shell_holds(s) == want
+    s.run("cd /")
+    s.run(f"cd {q(shell, project)}")
+    assert _shell_holds(s) == want
+
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"], indirect=True)
+def test_the_ctrl_c_handler_at_a_prompt_leaves_nothing_behind(open_shell, shell, tmp_path, wheelhouse, shell_env):
+    """zsh and fish keep their prompt hook going through a Ctrl-C with a trap
+    (a handler) of their own while Python runs: the user's stays, none of
+    envhook's is left, and a Ctrl-C at the prompt after it still cancels."""
+    project = make_project(tmp_path / "demo", wheelhouse)
+    uv_lock(project, shell_env)
+    envhook("allow", cwd=project, env=shell_env, check=True)
+    users = {"zsh": "trap 'echo user-int' INT", "fish": "function user_int --on-signal SIGINT; echo user-int; end"}
+    s = open_shell(cwd=project, extra_rc=users[shell])
+    assert s.get("ENVHOOK_STATE") == "in-sync"  # Python ran at the prompts so far
+    if shell == "zsh":
+        assert "echo user-int" in s.run("trap")
+    else:
+        assert s.run("functions -q user_int; and echo kept").strip() == "kept"
+        assert s.run("functions -q _envhook_int; or echo gone").strip() == "gone"
+    s.send_line("sleep 30")
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    s.interrupt(timeout=10)
+    assert time.monotonic() - t0 < 5
+
+
+# -- 21. a login shell started inside an activation: the env's bin first -------------------
+# A login shell started inside an activated one (`exec bash -l` in a
+# project) takes the activation over, and ends with the env's bin first on
+# PATH, as a login shell started fresh in that directory does (issue 28,
+# point 5).
+#
+# The take-over runs while the rc file runs; a login shell reads more after
+# it. Debian's stock ~/.profile sources ~/.bashrc and only then prepends
+# ~/.local/bin (where uv tools, pipx, uv's own installer and install.sh put
+# their programs): `python3.11`, `ruff`, `pytest` ran the ones there, not the
+# env's. The same in the other shells, from the file each reads after the hook
+# (zsh ~/.zlogin, tcsh ~/.login, nushell's login.nu, or rc lines after the
+# hook line in fish, xonsh and elvish, which have no later file).
+
+PY = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
+# Debian's /etc/skel/.profile (bash 5.2), as every new account there gets it.
+DEBIAN_PROFILE = """\
+# ~/.profile: executed by the command interpreter for login shells.
+# This file is not read by bash(1), if ~/.bash_profile or ~/.bash_login
+# exists.
+
+# if running bash
+if [ -n "$BASH_VERSION" ]; then
+    # include .bashrc if it exists
+    if [ -f "$HOME/.bashrc" ]; then
+	. "$HOME/.bashrc"
+    fi
+fi
+
+# set PATH so it includes user's private bin if it exists
+if [ -d "$HOME/bin" ] ; then
+    PATH="$HOME/bin:$PATH"
+fi
+
+# set PATH so it includes user's private bin if it exists
+if [ -d "$HOME/.local/bin" ] ; then
+    PATH="$HOME/.local/bin:$PATH"
+fi
+"""
+
+# Before the hook line: ~/.local/bin on PATH, as install.sh's block does (a
+# login shell's /etc/profile may have reset PATH; Debian's ~/.profile adds it
+# only after ~/.bashrc).
+BEFORE = {
+    "bash": 'case ":$PATH:" in *":$HOME/.local/bin:"*) ;; *) export PATH="$HOME/.local/bin:$PATH" ;; esac',
+    "zsh": 'case ":$PATH:" in *":$HOME/.local/bin:"*) ;; *) export PATH="$HOME/.local/bin:$PATH" ;; esac',
+    "fish": "contains -- $HOME/.local/bin $PATH; or set -gx PATH $HOME/.local/bin $PATH",
+    "xonsh": "if $HOME + '/.local/bin' not in $PATH: $PATH.insert(0, $HOME + '/.local/bin')",
+    "nu": ("if ($env.HOME | path join .local bin) not-in $env.PATH {"
+           " $env.PATH = ($env.PATH | prepend ($env.HOME | path join .local bin)) }"),
+    "elvish": "if (not (has-value $paths ~/.local/bin)) { set paths = [~/.local/bin $@paths] }",
+    "tcsh": 'if ( ":${PATH}:" !~ *:$HOME/.local/bin:* ) setenv PATH "$HOME/.local/bin:${PATH}"',
+}
+# What the shell reads after the hook line that puts ~/.local/bin first: a
+# login file where the shell has one, else the rc's own next line.
+LATER_FILE = {"zsh": ".zlogin", "tcsh": ".login", "nu": ".config/nushell/login.nu"}
+PREPEND = {
+    "zsh": "path=(~/.local/bin $path)\n",
+    "tcsh": "set path = ( ~/.local/bin $path )\n",
+    "nu": "$env.PATH = ($env.PATH | prepend ($env.HOME | path join .local bin))\n",
+    "fish": "set -gx PATH $HOME/.local/bin $PATH",
+    "xonsh": "$PATH.insert(0, $HOME + '/.local/bin')",
+    "elvish": "set paths = [~/.local/bin $@paths]",
+}
+# The login shell each one execs (elvish and xonsh have no login files: their rc again).
+LOGIN_ARGS = {
+    "bash": ["-l"],
+    "zsh": ["-l"],
+    "fish": ["-l"],
+    "xonsh": ["-i", "--shell-type=readline", "--login"],
+    "nu": ["-l", "--no-history"],
+    "elvish": [],
+    "tcsh": ["-l"],
+}
+
+
+def exec_login(shell: str) -> str:
+    """`exec SHELL -l`, by absolute paths (the shells under test need not be
+    on the session's PATH), through env(1), which marks the new process: the
+    test sees that the exec happened."""
+    import shutil
+
+    argv = [shutil.which("env"), "ENVHOOK_TEST_EXECED=1", shutil.which(shell), *LOGIN_ARGS[shell]]
+    return "exec " + " ".join(q(shell, a) for a in argv)
+
+
+def fake_program(path: Path, says: str) -> None:
+    path.write_text(f"#!/bin/sh\necho {says}\n")
+    path.chmod(0o755)
+
+
+@pytest.fixture
+def setup(isolated_home: Path, shell_env: dict, tool_bin: Path, wheelhouse: Path, tmp_path: Path):
+    """A synced, trusted project whose env holds a `ruff`; ~/.local/bin with
+    envhook, uv, the base python3.X and a `ruff` of its own (a uv tool)."""
+    local_bin = isolated_home / ".local" / "bin"
+    local_bin.mkdir(parents=True)
+    for name in ("envhook", "uv"):
+        os.symlink(os.path.realpath(tool_bin / name), local_bin / name)
+    os.symlink(os.path.realpath(tool_bin / PY), local_bin / PY)
+    fake_program(local_bin / "ruff", "the-base-ruff")
+    project = make_project(tmp_path / "proj", wheelhouse)
+    uv_lock(project, shell_env)
+    uv_sync(project, shell_env)
+    envhook("allow", cwd=project, env=shell_env, check=True)
+    fake_program(project / ".venv" / "bin" / "ruff", "the-env-ruff")
+    return isolated_home, shell_env, project
+
+
+def start(shell: str, home: Path, env: dict, cwd: Path, *, login: bool = False) -> ShellSession:
+    require_shell(shell)
+    rc = f"{BEFORE[shell]}\n{HOOK_LINE[shell]}\n"
+    if shell in LATER_FILE:
+        later = home / LATER_FILE[shell]
+        later.parent.mkdir(parents=True, exist_ok=True)
+        later.write_text(PREPEND[shell])
+    elif shell != "bash":
+        rc += PREPEND[shell] + "\n"
+    if shell == "bash":
+        (home / ".profile").write_text(DEBIAN_PROFILE)
+    return ShellSession(shell, home, rc, env, cwd, timeout=90, login=login)
+
+
+def path_of(s: ShellSession) -> list[str]:
+    return s.get("PATH").split("\n" if s.shell == "fish" else ":")
+
+
+def assert_env_first(s: ShellSession, project: Path, what: str) -> None:
+    env_bin = str(project / ".venv" / "bin")
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv"), what
+    path = path_of(s)
+    assert path[0] == env_bin, f"{what}: PATH = {path}"
+    assert s.run("ruff").strip().splitlines()[-1] == "the-env-ruff", what
+    prefix = s.run(f"{PY} -c 'import sys; print(sys.prefix)'").strip().splitlines()[-1]
+    assert prefix == str(project / ".venv"), what
+
+
+@pytest.mark.parametrize("shell", ALL)
+def test_a_login_shell_started_fresh_in_a_project_has_the_env_first(setup, shell):
+    home, env, project = setup
+    s = start(shell, home, env, project, login=True)
+    try:
+        assert_env_first(s, project, f"a fresh login {shell}")
+    finally:
+        s.close(force=True)
+
+
+@pytest.mark.parametrize("shell", ALL)
+def test_exec_login_shell_in_a_project_takes_over_with_the_env_first(setup, shell):
+    home, env, project = setup
+    s = start(shell, home, env, project)
+    try:
+        assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+        assert s.get("ENVHOOK_TEST_EXECED") is None
+        s.run(exec_login(shell))
+        assert s.get("ENVHOOK_TEST_EXECED") == "1", "the login shell replaced the first one"
+        assert_env_first(s, project, f"exec {shell} -l in an activated {shell}")
+        # Still envhook's own: leaving undoes it, and ~/.local/bin's ruff runs there.
+        s.run(f"cd {q(shell, home)}")
+        assert s.get("VIRTUAL_ENV") is None
+        assert str(project / ".venv" / "bin") not in path_of(s)
+        assert s.run("ruff").strip().splitlines()[-1] == "the-base-ruff"
+    finally:
+        s.close(force=True)

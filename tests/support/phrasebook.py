@@ -40,9 +40,6 @@ EXEMPT: dict[str, dict[str, str]] = {
     "exit status kept": {
         "elvish": "elvish has no exit status of the last command ($? / $status): there is nothing to keep",
     },
-    "a login shell takes the activation over": {
-        "elvish": "elvish has no login mode",
-    },
     "a venv activated by hand": {
         "elvish": "no venv tool writes an activate script for elvish",
     },
@@ -134,9 +131,6 @@ class Phrases:
         """Start an interactive child of this shell that reads the same rc."""
         return exe("bash")
 
-    def login_child(self) -> str | None:
-        """The same, as a login shell (EXEMPT names the shells without one)."""
-        return f"{exe('bash')} -l"
 
 
 class Zsh(Phrases):
@@ -152,8 +146,6 @@ class Zsh(Phrases):
     def child(self) -> str:
         return exe("zsh")
 
-    def login_child(self) -> str | None:
-        return f"{exe('zsh')} -l"
 
 
 class Fish(Phrases):
@@ -191,8 +183,6 @@ class Fish(Phrases):
     def child(self) -> str:
         return exe("fish")
 
-    def login_child(self) -> str | None:
-        return f"{exe('fish')} -l"
 
 
 class Xonsh(Phrases):
@@ -226,8 +216,6 @@ class Xonsh(Phrases):
     def child(self) -> str:
         return f"{exe('xonsh')} --rc {self._rc()} -i --shell-type=readline"
 
-    def login_child(self) -> str | None:
-        return f"{exe('xonsh')} -l --rc {self._rc()} -i --shell-type=readline"
 
     @staticmethod
     def _rc() -> str:
@@ -275,8 +263,6 @@ class Nu(Phrases):
     def child(self) -> str:
         return f"{exe('nu')} --no-history"
 
-    def login_child(self) -> str | None:
-        return f"{exe('nu')} --no-history --login"
 
 
 class Elvish(Phrases):
@@ -356,8 +342,6 @@ class Tcsh(Phrases):
     def child(self) -> str:
         return f"{exe('tcsh')} -i"
 
-    def login_child(self) -> str | None:
-        return f"{exe('tcsh')} -l"
 
 
 BOOK: dict[str, Phrases] = {p.name: p for p in (Phrases(), Zsh(), Fish(), Xonsh(), Nu(), Elvish(), Tcsh())}
