@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import pytest
 
 from envhook import __version__, cli
 from support.projects import make_project
+
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     for action in parser._actions:
@@ -86,6 +90,40 @@ def test_every_subcommand_has_a_handler_that_fits_its_function():
             assert args.func is handler
             bound = []
             assert handler.call(binds(function, bound), args) == 0 and len(bound) == 1, (name, extra)
+
+
+# Every list of subcommands written by hand outside cli.py (the completion
+# scripts, the hooks' in-shell completers), and where it sits in its file:
+# (the text that holds the list, the names in that text).
+LISTS = {
+    "shell/completions/envhook.bash": (r'if \[\[ -z \$cmd \]\]; then\n.*?\n\s+\*\) _envhook_words "([^"]*)"', r"[a-z]+"),
+    "shell/completions/_envhook": (r"subcommands=\((.*?)\n\s*\)", r"^\s*'([a-z]+):"),
+    "shell/completions/envhook.fish": (r"# Before a subcommand\.\n(.*?)\n\n", r"^complete .* -a ([a-z]+) -d"),
+    "shell/envhook.nu": (r'\$cmd == "" \{\s*\[([^\]]*)\]', r"[a-z]+"),
+    "shell/envhook.elv": (r"var commands = \[([^\]]*)\]", r"[a-z]+"),
+    "shell/envhook.tcsh": (r"'p/1/\(([^)]*)\)/'", r"[a-z]+"),
+    "shell/envhook.xsh": (r"commands = \(([^)]*)\)", r'"([a-z]+)"'),
+}
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_of_subcommands_is_the_parsers(path):
+    """The parser is the one list: each hand-written copy names its
+    subcommands, in its order (each shell's own test asks the real shell)."""
+    where, names = LISTS[path]
+    found = re.findall(where, (ROOT / path).read_text(), re.DOTALL)
+    assert len(found) == 1, f"{path}: the list is not where the test looks"
+    assert re.findall(names, found[0], re.MULTILINE) == COMMANDS, path
+
+
+def test_export_is_routed_before_the_parser(tmp_path, shell_env):
+    """`envhook export SHELL` is how a shell still running a hook from an
+    older envhook reaches the new one: it is told to open a new shell (and
+    its hook stops), not given argparse's usage error."""
+    r = run("export", "bash", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 0, r.stderr
+    assert "comes from an older envhook; open a new shell" in r.stderr
+    assert "_envhook_leave" in r.stdout and "_envhook_broken=" in r.stdout
 
 
 def test_hook_detects_the_shell_or_takes_it(tmp_path, shell_env):
