@@ -96,7 +96,8 @@ def test_every_subcommand_has_a_handler_that_fits_its_function():
 # scripts, the hooks' in-shell completers), and where it sits in its file:
 # (the text that holds the list, the names in that text).
 LISTS = {
-    "shell/completions/envhook.bash": (r'if \[\[ -z \$cmd \]\]; then\n.*?\n\s+\*\) _envhook_words "([^"]*)"', r"[a-z]+"),
+    "shell/completions/envhook.bash": (r'if \[\[ -z \$cmd \]\]; then\n.*?\n\s+\*\) _envhook_words "([^"]*)"',
+                                       r"[a-z]+"),
     "shell/completions/_envhook": (r"subcommands=\((.*?)\n\s*\)", r"^\s*'([a-z]+):"),
     "shell/completions/envhook.fish": (r"# Before a subcommand\.\n(.*?)\n\n", r"^complete .* -a ([a-z]+) -d"),
     "shell/envhook.nu": (r'\$cmd == "" \{\s*\[([^\]]*)\]', r"[a-z]+"),
