@@ -1,5 +1,7 @@
-"""The command line. Only this module knows argparse; each handler imports its
-command module when it runs, so `envhook status` does not pay for `hook`."""
+"""The command line. Only this module knows argparse. Each subcommand is
+declared once, in its `_add_*` function, with its handler: the handler names
+its command's function as a string and imports it only when the command runs,
+so `envhook status` does not pay for doctor or tomlkit."""
 
 from __future__ import annotations
 
@@ -10,6 +12,27 @@ from pathlib import Path
 from envhook import __version__
 from envhook.messages import say
 from envhook.prompt.shells import NAMES
+
+
+class Handler:
+    """A subcommand's handler, bound with `set_defaults(func=...)`.
+
+    TARGET is "module:function"; the module is imported only when the command
+    runs (pip's lazy command table). CALL(function, namespace) hands that
+    function what it takes out of argparse's Namespace: commands are plain
+    functions that never see argparse."""
+
+    def __init__(self, target: str, call) -> None:
+        self.module, _, self.function = target.partition(":")
+        self.call = call
+
+    def load(self):
+        # __import__, not importlib.import_module: that one skips the import
+        # machinery -X importtime reports from, and the import budget is read there.
+        return getattr(__import__(self.module, fromlist=[self.function]), self.function)
+
+    def __call__(self, args: argparse.Namespace) -> int:
+        return self.call(self.load(), args)
 
 
 def _path_arg(p: argparse.ArgumentParser) -> None:
@@ -27,53 +50,69 @@ def _split_packages(args: list[str]) -> tuple[Path | None, list[str]]:
     return (Path(paths[-1]) if paths else None), [a for a in args if a not in paths]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="envhook",
-        description="Your project's Python env follows you around the shell: activated on cd, "
-        "synced only when its inputs change, never reset while you tinker.",
-    )
-    parser.add_argument("--version", action="version", version=f"envhook {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="say only what went wrong (as ENVHOOK_QUIET=1; the hook reads that variable)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def _add_hook(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("hook", help="print the shell hook: eval \"$(envhook hook bash)\"")
     p.add_argument("shell", nargs="?", choices=NAMES, help="default: detected")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the hook to FILE (replaced whole, never half-written) instead of printing it; "
                         "nushell, which cannot eval, sources that file")
+    p.set_defaults(func=Handler("envhook.commands.hook:hook", lambda hook, a: hook(a.shell, a.output)))
 
+
+def _add_status(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("status", help="explain the state of the project's env and what the hook will do")
     _path_arg(p)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="machine-readable output")
     out.add_argument("--short", action="store_true", help="print the state alone, one word (for scripts and prompts)")
+    p.set_defaults(func=Handler("envhook.commands.status:status", lambda status, a: status(a.path, a.json, a.short)))
 
+
+def _pin(pin, a: argparse.Namespace) -> int:
+    path, packages = _split_packages(a.args)
+    return pin(path, a.note, packages, a.tinkered, a.absent)
+
+
+def _add_pin(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("pin", help="freeze the env as tinkered (never synced), or only some packages in it")
     _packages_arg(p, "packages a sync leaves as they are (default: the whole env)")
     p.add_argument("--tinkered", action="store_true", help="pin the packages that differ from the lock")
     p.add_argument("--absent", action="store_true", help="pin packages that are not installed, to keep them out")
     p.add_argument("--note", help="why it is pinned (shown by status)")
+    p.set_defaults(func=Handler("envhook.commands.pin:pin", _pin))
 
+
+def _add_unpin(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("unpin", help="follow the lock again: the next prompt syncs if needed")
     _packages_arg(p, "packages to release (default: the whole-env pin)")
+    p.set_defaults(func=Handler("envhook.commands.pin:unpin", lambda unpin, a: unpin(*_split_packages(a.args))))
 
+
+def _add_sync(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sync", help="sync the env now, even if nothing looks stale")
     _path_arg(p)
     p.add_argument("--force", action="store_true", help="also sync a pinned env (and unpin it)")
     p.add_argument("--reset", action="store_true",
                    help="reset hand-made changes to the lock (what it does anyway unless sync = \"missing\")")
+    p.set_defaults(func=Handler("envhook.commands.sync:sync", lambda sync, a: sync(a.path, a.force, a.reset)))
 
+
+def _add_allow(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("allow", help="trust the project: let envhook sync and activate its env")
     _path_arg(p)
     p.add_argument("--config", type=Path, metavar="FILE",
                    help="accept another user's tool config file (a parent uv.toml…) or path source's file for this "
                         "project, as it is now")
+    p.set_defaults(func=Handler("envhook.commands.trust:allow", lambda allow, a: allow(a.path, a.config)))
 
+
+def _add_deny(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("deny", help="distrust the project: envhook will not sync or activate it")
     _path_arg(p)
+    p.set_defaults(func=Handler("envhook.commands.trust:deny", lambda deny, a: deny(a.path)))
 
+
+def _add_config(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("config", help="read or change your settings (config.toml; comments are kept)")
     act = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     act.add_parser("list", help="every setting, its value and where it comes from")
@@ -85,9 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("values", nargs="+", metavar="VALUE")
     q = act.add_parser("unset", help="remove one setting (back to its default)")
     q.add_argument("key")
+    # One handler for the four actions: config.run takes the action's name.
+    p.set_defaults(func=Handler("envhook.commands.config:run", lambda run, a: run(
+        a.action, getattr(a, "key", None), getattr(a, "values", None), as_json=getattr(a, "json", False))))
 
-    sub.add_parser("doctor", help="check that the hook, the tools and envhook's dirs work; say how to fix what does not")
 
+def _add_doctor(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("doctor",
+                       help="check that the hook, the tools and envhook's dirs work; say how to fix what does not")
+    p.set_defaults(func=Handler("envhook.commands.doctor:doctor", lambda doctor, a: doctor()))
+
+
+def _add_run_and_exec(sub: argparse._SubParsersAction) -> None:
     for name in ("run", "exec"):
         p = sub.add_parser(name, help="run CMD in the project's env, synced as the hook would (scripts, Makefiles, CI)"
                            if name == "run" else "the same as run")
@@ -95,18 +143,49 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the project of DIR, and run CMD there (default: the current directory)")
         p.add_argument("--no-sync", action="store_true", help="only activate: create or sync nothing")
         p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+        p.set_defaults(func=Handler("envhook.commands.run:run", lambda run, a: run(a.cmd, a.directory, a.no_sync)))
 
+
+def _env(env, a: argparse.Namespace) -> int:
+    return env(a.path, "shell" if a.shell else a.format, a.shell, a.no_sync)
+
+
+def _add_env(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("env", help="print what activating the project's env changes, for other tools")
     p.add_argument("path", nargs="?", type=Path, metavar="DIR")
     how = p.add_mutually_exclusive_group(required=True)
-    how.add_argument("--json", action="store_const", dest="format", const="json", help='{"set", "unset", "path_prepend", "state"}')
+    how.add_argument("--json", action="store_const", dest="format", const="json",
+                     help='{"set", "unset", "path_prepend", "state"}')
     how.add_argument("--shell", metavar="SHELL", help=f"shell code to eval ({', '.join(NAMES)})")
     how.add_argument("--github-actions", action="store_const", dest="format", const="github-actions",
                      help="append to $GITHUB_ENV and $GITHUB_PATH")
     p.add_argument("--no-sync", action="store_true", help="only look: create or sync nothing")
+    p.set_defaults(func=Handler("envhook.commands.run:env", _env))
 
+
+def _add_completion(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("completion", help="print the completion script for a shell")
     p.add_argument("shell", choices=["bash", "zsh", "fish"])
+    p.set_defaults(func=Handler("envhook.commands.completion:completion", lambda completion, a: completion(a.shell)))
+
+
+# The subcommands, in the order help and the completions list them.
+_COMMANDS = (_add_hook, _add_status, _add_pin, _add_unpin, _add_sync, _add_allow, _add_deny, _add_config,
+             _add_doctor, _add_run_and_exec, _add_env, _add_completion)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="envhook",
+        description="Your project's Python env follows you around the shell: activated on cd, "
+        "synced only when its inputs change, never reset while you tinker.",
+    )
+    parser.add_argument("--version", action="version", version=f"envhook {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="say only what went wrong (as ENVHOOK_QUIET=1; the hook reads that variable)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in _COMMANDS:
+        add(sub)
     return parser
 
 
@@ -128,57 +207,8 @@ def main(argv: list[str]) -> int:
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    # Each branch imports its own command: `envhook status` does not pay for doctor or tomlkit.
-    if args.command == "hook":
-        from envhook.commands.hook import hook
-
-        return hook(args.shell, args.output)
-    if args.command == "status":
-        from envhook.commands.status import status
-
-        return status(args.path, args.json, args.short)
-    if args.command == "pin":
-        from envhook.commands.pin import pin
-
-        path, packages = _split_packages(args.args)
-        return pin(path, args.note, packages, args.tinkered, args.absent)
-    if args.command == "unpin":
-        from envhook.commands.pin import unpin
-
-        path, packages = _split_packages(args.args)
-        return unpin(path, packages)
-    if args.command == "sync":
-        from envhook.commands.sync import sync
-
-        return sync(args.path, args.force, args.reset)
-    if args.command == "config":
-        from envhook.commands import config
-
-        return config.run(args.action, getattr(args, "key", None), getattr(args, "values", None),
-                          as_json=getattr(args, "json", False))
-    if args.command == "doctor":
-        from envhook.commands.doctor import doctor
-
-        return doctor()
-    if args.command in ("run", "exec"):
-        from envhook.commands.run import run
-
-        return run(args.cmd, args.directory, args.no_sync)
-    if args.command == "env":
-        from envhook.commands.run import env
-
-        return env(args.path, "shell" if args.shell else args.format, args.shell, args.no_sync)
-    if args.command == "completion":
-        from envhook.commands.completion import completion
-
-        return completion(args.shell)
-    if args.command == "allow":
-        from envhook.commands import trust
-
-        return trust.allow(args.path, args.config)
-    if args.command == "deny":
-        from envhook.commands import trust
-
-        return trust.deny(args.path)
-    parser.print_help()
-    return 2
+    handler = getattr(args, "func", None)  # set by the subcommand's parser; none without a command
+    if handler is None:
+        parser.print_help()
+        return 2
+    return handler(args)

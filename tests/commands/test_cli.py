@@ -1,17 +1,33 @@
-"""The command line as a user meets it: help, version, status, trust, pins."""
+"""The command line as a user meets it: help, version, status, trust, pins;
+and the parser as the one list of subcommands, each with its handler."""
 
 from __future__ import annotations
 
+import argparse
+import inspect
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from envhook import __version__
+from envhook import __version__, cli
 from support.projects import make_project
 
-COMMANDS = ["hook", "status", "pin", "unpin", "sync", "allow", "deny"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+COMMANDS = list(subparsers(cli.build_parser()))
+# Every parser a user can ask for help: each subcommand, and config's actions.
+PARSERS = [[c] for c in COMMANDS] + [["config", a] for a in subparsers(subparsers(cli.build_parser())["config"])]
 
 
 def run(*args, cwd, env) -> subprocess.CompletedProcess:
@@ -28,10 +44,87 @@ def test_version_and_help(tmp_path, shell_env):
     assert "export" not in r.stdout  # the hook's entry is not for people
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help(command, tmp_path, shell_env):
-    r = run(command, "--help", cwd=tmp_path, env=shell_env)
-    assert r.returncode == 0 and r.stdout.startswith(f"usage: envhook {command}")
+@pytest.mark.parametrize("words", PARSERS, ids=" ".join)
+def test_every_command_has_help(words, tmp_path, shell_env):
+    r = run(*words, "--help", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 0 and r.stdout.startswith(f"usage: envhook {' '.join(words)}"), r.stderr
+
+
+def test_no_command_prints_the_help_and_a_wrong_one_is_a_usage_error(tmp_path, shell_env):
+    r = run(cwd=tmp_path, env=shell_env)
+    assert r.returncode == 2 and r.stdout.startswith("usage: envhook") and "COMMAND" in r.stdout
+    r = run("-q", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 2 and r.stdout.startswith("usage: envhook")
+    r = run("frobnicate", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 2 and "invalid choice: 'frobnicate'" in r.stderr and r.stdout == ""
+    r = run("config", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 2 and "ACTION" in r.stderr
+
+
+# What each handler is given in the test below: the least each parser accepts.
+SAMPLES = {"config": [["list"], ["get", "k", "--json"], ["set", "k", "v"], ["unset", "k"]], "env": [["--json"]],
+           "completion": [["bash"]]}
+
+
+def binds(function, bound: list) -> object:
+    """A stand-in for FUNCTION that only binds what it is given to its signature."""
+    def fake(*args, **kwargs):
+        bound.append(inspect.signature(function).bind(*args, **kwargs))
+        return 0
+    return fake
+
+
+def test_every_subcommand_has_a_handler_that_fits_its_function():
+    """Each subcommand's parser binds a Handler (set_defaults(func=...)) whose
+    target imports and whose adapter passes arguments its function's
+    signature takes (bound, not called: nothing runs)."""
+    parser = cli.build_parser()
+    assert parser.get_default("func") is None  # no command: main prints the help
+    for name, sub in subparsers(parser).items():
+        handler = sub.get_default("func")
+        assert isinstance(handler, cli.Handler), name
+        assert handler.module.startswith("envhook.commands."), name
+        function = handler.load()
+        for extra in SAMPLES.get(name, [[]]):
+            args = parser.parse_args([name, *extra])
+            assert args.func is handler
+            bound = []
+            assert handler.call(binds(function, bound), args) == 0 and len(bound) == 1, (name, extra)
+
+
+# Every list of subcommands written by hand outside cli.py (the completion
+# scripts, the hooks' in-shell completers), and where it sits in its file:
+# (the text that holds the list, the names in that text).
+LISTS = {
+    "shell/completions/envhook.bash": (r'if \[\[ -z \$cmd \]\]; then\n.*?\n\s+\*\) _envhook_words "([^"]*)"',
+                                       r"[a-z]+"),
+    "shell/completions/_envhook": (r"subcommands=\((.*?)\n\s*\)", r"^\s*'([a-z]+):"),
+    "shell/completions/envhook.fish": (r"# Before a subcommand\.\n(.*?)\n\n", r"^complete .* -a ([a-z]+) -d"),
+    "shell/envhook.nu": (r'\$cmd == "" \{\s*\[([^\]]*)\]', r"[a-z]+"),
+    "shell/envhook.elv": (r"var commands = \[([^\]]*)\]", r"[a-z]+"),
+    "shell/envhook.tcsh": (r"'p/1/\(([^)]*)\)/'", r"[a-z]+"),
+    "shell/envhook.xsh": (r"commands = \(([^)]*)\)", r'"([a-z]+)"'),
+}
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_of_subcommands_is_the_parsers(path):
+    """The parser is the one list: each hand-written copy names its
+    subcommands, in its order (each shell's own test asks the real shell)."""
+    where, names = LISTS[path]
+    found = re.findall(where, (ROOT / path).read_text(), re.DOTALL)
+    assert len(found) == 1, f"{path}: the list is not where the test looks"
+    assert re.findall(names, found[0], re.MULTILINE) == COMMANDS, path
+
+
+def test_export_is_routed_before_the_parser(tmp_path, shell_env):
+    """`envhook export SHELL` is how a shell still running a hook from an
+    older envhook reaches the new one: it is told to open a new shell (and
+    its hook stops), not given argparse's usage error."""
+    r = run("export", "bash", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 0, r.stderr
+    assert "comes from an older envhook; open a new shell" in r.stderr
+    assert "_envhook_leave" in r.stdout and "_envhook_broken=" in r.stdout
 
 
 def test_hook_detects_the_shell_or_takes_it(tmp_path, shell_env):

@@ -6,6 +6,9 @@ each slow-path prompt and at each first entry into a project.
   hashlib (OpenSSL), subprocess, platformdirs.
 - The full path may parse TOML (tomllib), never tomlkit, packaging's
   markers/requirements, shellingham, argparse or command modules it does not run.
+
+A command run from the command line (`envhook status`) imports its own
+command module and no other (cli.Handler imports it when the command runs).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+
+import pytest
 
 from envhook.commands.hook import ENTRY, import_path
 from support.projects import make_project
@@ -32,11 +37,17 @@ def hook_imports(cwd, env) -> set[str]:
         [sys.executable, "-X", "importtime", "-I", "-S", "-c", ENTRY, "bash", *import_path()],
         cwd=cwd, env=env, capture_output=True, text=True, check=True,
     )
+    names = imported(r.stderr)
+    assert "envhook.prompt.entry" in names, r.stderr  # the probe works
+    return names
+
+
+def imported(stderr: str) -> set[str]:
+    """The modules `-X importtime` reported in STDERR."""
     names = set()
-    for line in r.stderr.splitlines():
+    for line in stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
             names.add(line.rsplit("|", 1)[1].strip())
-    assert "envhook.prompt.entry" in names, r.stderr  # the probe works
     return names
 
 
@@ -83,6 +94,18 @@ def test_a_synced_poetry_project_reads_no_lock_at_the_prompt(tmp_path, shell_env
     assert "envhook.backends.uv" not in full and "envhook.backends.pdm" not in full
 
 
+@pytest.mark.parametrize("argv", [["status"], ["status", "--json"], ["completion", "bash"]], ids=" ".join)
+def test_a_command_imports_its_own_module_and_no_other(argv, tmp_path, shell_env):
+    """`envhook status` does not pay for doctor, tomlkit or the other commands."""
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "envhook", *argv],
+                       cwd=tmp_path, env=shell_env, capture_output=True, text=True)
+    names = imported(r.stderr)
+    assert r.returncode == 0 and "envhook.cli" in names, r.stderr  # the probe works
+    commands = sorted(n for n in names if n.startswith("envhook.commands."))
+    assert commands == [f"envhook.commands.{argv[0]}"]
+    assert offenders(names, {"tomlkit", "shellingham"}) == []
+
+
 def test_envhooks_own_imports_run_one_way():
     """No import cycle among envhook's modules, counting the imports inside
     functions too (a function-local import can hide a cycle, not remove it)."""
@@ -104,6 +127,14 @@ def test_envhooks_own_imports_run_one_way():
             elif isinstance(node, ast.Import):
                 found.update(a.name for a in node.names)
         graph[name] = {m for m in found if m in modules and m != name}
+    # cli imports each command's module by the name its Handler holds (importlib).
+    import argparse
+
+    from envhook.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    graph["envhook.cli"] |= {p.get_default("func").module for p in sub.choices.values()}
+    assert "envhook.commands.doctor" in graph["envhook.cli"]  # the edges are there
 
     def reach(start):
         seen, todo = set(), [start]
