@@ -6,10 +6,11 @@ from pathlib import Path
 
 from envhook.backends import backend_for
 from envhook.commands.common import locate
+from envhook.decide import trust
 from envhook.decide.assess import assess
 from envhook.decide.syncing import sync as run_sync
 from envhook.messages import say
-from envhook.store import pins, settings, trust
+from envhook.store import pins, settings
 from envhook.store.records import SYNC_OK, notify
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from envhook.backends import backend_for
 from envhook.decide.assess import FAILED, IN_SYNC, PINNED, STALE, TINKERED
-from envhook.decide.drift import show, text
+from envhook.env.drift import show, text
+from envhook.env.requires import conflicts
 from envhook.messages import say
 from envhook.store import paths, settings
 from envhook.store.hashing import hexdigest
-from envhook.store.pins import conflicts, moved
+from envhook.store.pins import moved
 from envhook.store.records import atomic_write, ensure_project_dir, project_dir, state_dir
 
 

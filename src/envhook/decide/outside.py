@@ -12,8 +12,8 @@ from envhook.decide.assess import DISABLED, FAILED, NO_PROJECT, PINNED, STALE, U
 from envhook.decide.notices import held_line, pinned_line, untrusted_line
 from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.decide.syncing import adopt, sync
+from envhook.env.activation import Activation
 from envhook.messages import say
-from envhook.prompt.emit import Activation
 from envhook.store.records import SYNC_INTERRUPTED, SYNC_OK, notify
 
 # Exit status for a project envhook may not run anything of: what a shell

@@ -17,10 +17,12 @@ from pathlib import Path
 # and it needs all of these; what stays inside functions is marked why.
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
-from envhook.decide import notices, venv
+from envhook.decide import notices
 from envhook.decide.assess import DISABLED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess, remember
 from envhook.decide.project import ProjectError, find_project
 from envhook.decide.syncing import Busy, adopt, sync
+from envhook.env import venv
+from envhook.env.activation import Activation, foreign_venv
 from envhook.messages import say
 from envhook.prompt import emit, hookcache
 from envhook.prompt.hookcache import cache_file, session
@@ -128,7 +130,7 @@ def export(shell_name: str, presync=None) -> str:
         a, busy = _sync(look, a, presync, cwd)
     notices.say_state(told, project, a)
     act = a.activation()
-    notices.say_foreign(told, project, act, emit.foreign_venv(os.environ))
+    notices.say_foreign(told, project, act, foreign_venv(os.environ))
     text, watch, absent, present = _remember(sh, look, act, cwd, nearest, busy)
     _cache(cache, look, a, act, watch, absent, present)
     if look.interrupted:
@@ -174,7 +176,7 @@ def _broken(sh, told: notices.Told, e, state: str, cache: str, cwd: str, nearest
     stamp = paths.stamp_path(state, session(), root)
     t = _start_stamp(told, state, stamp)
     nosync, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
-    act = emit.Activation(active, venv.prompt(Path(active)) if active else "", nosync == "1", "failed")
+    act = Activation(active, venv.prompt(Path(active)) if active else "", nosync == "1", "failed")
     marks = paths.stamp_future(stamp, [str(e.path)])
     notices.say_future(told, root, marks, state)
     text = emit.remember(
@@ -274,7 +276,7 @@ def _sync(look: Look, a, presync, cwd: str):
     return a, False
 
 
-def _remember(sh, look: Look, act: emit.Activation, cwd: str, nearest: str, busy: bool):
+def _remember(sh, look: Look, act: Activation, cwd: str, nearest: str, busy: bool):
     """The shell's assignments: the project's slot and what its prompt watches."""
     project = look.project
     watch, absent, present = shell_watches(project, look.pdir / paths.NOTIFY)
@@ -292,7 +294,7 @@ def _remember(sh, look: Look, act: emit.Activation, cwd: str, nearest: str, busy
     return text, watch, absent, present
 
 
-def _cache(cache: str, look: Look, a, act: emit.Activation, watch: list[str], absent: list[str],
+def _cache(cache: str, look: Look, a, act: Activation, watch: list[str], absent: list[str],
            present: list[str]) -> None:
     """A decision that a new shell would reach in silence can be replayed from
     signatures; one that says something (untrusted, failed, pinned with news)
