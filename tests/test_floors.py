@@ -78,7 +78,8 @@ def arrows_up(src: Path = SRC) -> list[str]:
         for line, target in _imports(path, src):
             floor, top = _floor(target)
             if floor > my_floor or (floor == my_floor and top != my_top):
-                found.append(f"{path.relative_to(src)}:{line}: {me} (floor {my_floor}) imports {target} (floor {floor})")
+                found.append(f"{path.relative_to(src)}:{line}: {me} (floor {my_floor}) "
+                             f"imports {target} (floor {floor})")
     return found
 
 
