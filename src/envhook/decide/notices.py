@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from envhook.backends import backend_for
+from envhook.backends.lockread import own_names
 from envhook.decide.assess import FAILED, IN_SYNC, PINNED, STALE, TINKERED
 from envhook.env.drift import show, text
 from envhook.env.requires import conflicts
@@ -245,7 +246,6 @@ def say_pins_moved(project, a) -> None:
 def say_conflicts(project, a) -> None:
     """After a sync that kept pinned packages: one line if the lock now
     wants another version of one (a new dependent requires it)."""
-    from envhook.backends.lockread import own_names  # loads packaging: only when pins are kept
 
     try:
         found = conflicts(project.env, a.package_pins, a.installed, own_names(project))
