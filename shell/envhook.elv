@@ -177,7 +177,7 @@ if (not-eq $_envhook_prev $nil) {
         path-add $bin
     }
 
-    # Act on the project's slot (ENV PROMPT NO_SYNC STATE, emit.Activation's
+    # Act on the project's slot (ENV PROMPT NO_SYNC STATE, env.activation.Activation's
     # order): activate ENV, or nothing when it is empty; a venv the user
     # activated by hand wins over ours. ENVHOOK_STATE is exported either way.
     fn apply {

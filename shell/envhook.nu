@@ -371,7 +371,7 @@ def --env __envhook_load [slot: int] {
     $env.__envhook._envhook_act = $s.act
 }
 
-# _envhook_act: ENV PROMPT NO_SYNC STATE, the order of emit.Activation.
+# _envhook_act: ENV PROMPT NO_SYNC STATE, the order of env.activation.Activation.
 def --env __envhook_apply [] {
     let act = $env.__envhook._envhook_act
     let target = ($act | get -o 0 | default "")

@@ -539,7 +539,7 @@ _envhook_load() {
 }
 
 # Act on the project's slot, `_envhook_act` (ENV PROMPT NO_SYNC STATE, the
-# order of emit.Activation; read only here): activate ENV, or nothing when it
+# order of env.activation.Activation; read only here): activate ENV, or nothing when it
 # is empty; a venv the user activated by hand wins over ours. ENVHOOK_STATE
 # is exported either way, for the user's prompt.
 _envhook_apply() {

@@ -207,7 +207,7 @@ def _envhook_load_hook():
         ns["_envhook_root"], ns["_envhook_changed"], ns["_envhook_act"] = root, list(changed), list(act)
 
     def apply():
-        # _envhook_act: ENV PROMPT NO_SYNC STATE, the order of emit.Activation.
+        # _envhook_act: ENV PROMPT NO_SYNC STATE, the order of env.activation.Activation.
         act = ns["_envhook_act"]
         target = act[0] if act else ""
         virtual = env.get("VIRTUAL_ENV", "")

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from envhook.backends import get
-from envhook.decide import venv
-from envhook.decide.drift import Change, lock_drift
+from envhook.backends import get, lock_drift
 from envhook.decide.project import find_project
+from envhook.env import venv
+from envhook.env.drift import Change
 from support.backend_projects import (
     installed_versions,
     make_pdm_project,

@@ -22,7 +22,6 @@ import pytest
 from support.backend_projects import make_poetry_project, poetry_env_path, relock_poetry, tool_env
 from support.hooktest import envhook, status_json
 
-
 # As the tests were started, before any fixture moved HOME and XDG_* to temp dirs.
 _REAL_ENV = dict(os.environ)
 

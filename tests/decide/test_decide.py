@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from envhook.decide import venv
+from envhook.decide import trust
 from envhook.decide.assess import (
     DISABLED,
     FAILED,
@@ -28,7 +28,8 @@ from envhook.decide.assess import (
     env_config_digest,
 )
 from envhook.decide.project import find_project
-from envhook.store import pins, trust
+from envhook.env import venv
+from envhook.store import pins
 from envhook.store.records import SYNC_FAILED, SYNC_OK, SyncRecord, fingerprint
 from support.projects import make_project, set_dependencies, uv_lock
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 
-from envhook.decide import venv
-from envhook.decide.drift import Change, compare, split, text
+from envhook.env import venv
+from envhook.env.drift import Change, compare, split, text
 
 
 @pytest.mark.parametrize("name", ["Foo_Bar", "foo.bar", "FOO--bar", "zope.interface", "a_b.c-d", "ruamel.yaml.clib"])

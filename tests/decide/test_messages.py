@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from envhook.decide.drift import Change, compare, text
+from envhook.env.drift import Change, compare, text
 from support.hooktest import envhook, lines_with, pip_install, status_json, version_in_env, write_config
 from support.projects import make_project, set_dependencies, uv_lock, venv_python
 

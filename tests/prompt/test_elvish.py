@@ -354,7 +354,8 @@ def test_generated_names_round_trip_through_the_real_hook(tmp_path, shell_env):
     from hypothesis import HealthCheck, assume, given, settings
     from hypothesis import strategies as st
 
-    from envhook.prompt.emit import Activation, remember
+    from envhook.env.activation import Activation
+    from envhook.prompt.emit import remember
     from envhook.prompt.shells import get_shell, template_dir
 
     exe = require_shell("elvish")

@@ -268,7 +268,8 @@ if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
     atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
     set_hypothesis_home_dir(_HYPOTHESIS_HOME)
 
-from envhook.prompt.emit import Activation, remember  # noqa: E402
+from envhook.env.activation import Activation
+from envhook.prompt.emit import remember  # noqa: E402
 from envhook.prompt.shells import get_shell  # noqa: E402
 
 _META = list("'\"\\$`;&|<>(){}[]*?!~#%^=,: \t\n\r\x01\x1b\x7f-+@.") + ["\u00a0", "\u2028", "é", "🚒", "中", "\ufeff"]

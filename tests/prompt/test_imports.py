@@ -27,7 +27,7 @@ NEVER = {"tomlkit", "packaging", "shellingham", "argparse", "envhook.cli", "envh
          # shutil loads bz2 and lzma (~4 ms); only a state dir on another filesystem needs it
          "shutil", "bz2", "lzma"}
 NOT_ON_THE_FAST_PATH = NEVER | {"tomllib", "json", "re", "pathlib", "hashlib", "_hashlib", "subprocess",
-                                "platformdirs", "dataclasses", "tempfile", "envhook.commands.export",
+                                "platformdirs", "dataclasses", "tempfile", "envhook.prompt.evaluate",
                                 "envhook.decide.syncing", "envhook.store.records", "envhook.decide.project"}
 
 
@@ -62,7 +62,7 @@ def test_fast_and_full_paths_in_a_synced_project(tmp_path, wheelhouse, shell_env
     subprocess.run(["envhook", "sync"], cwd=p, env=env, check=True, capture_output=True)
     # Full path: the inputs were just written, so no decision is cached yet.
     full = hook_imports(p, env)
-    assert "envhook.commands.export" in full and "tomllib" in full
+    assert "envhook.prompt.evaluate" in full and "tomllib" in full
     assert offenders(full, NEVER) == []
     # Files changed within the last 2 s are "racily clean" and not cached;
     # once they are older, the full path caches its decision.
@@ -88,7 +88,7 @@ def test_a_synced_poetry_project_reads_no_lock_at_the_prompt(tmp_path, shell_env
     subprocess.run(["envhook", "allow"], cwd=p, env=env, check=True, capture_output=True)
     subprocess.run(["envhook", "sync"], cwd=p, env=env, check=True, capture_output=True)
     full = hook_imports(p, env)
-    assert "envhook.commands.export" in full
+    assert "envhook.prompt.evaluate" in full
     assert "envhook.backends.lockread" in full  # the poetry backend was loaded
     assert offenders(full, NEVER) == []
     assert "envhook.backends.uv" not in full and "envhook.backends.pdm" not in full

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from envhook.env.activation import Activation
 from envhook.prompt import hookcache
-from envhook.prompt.emit import Activation
 from envhook.store import paths
 from support.hooktest import envhook, q, status_json
 from support.shell import require_shell

@@ -8,7 +8,8 @@ import os
 import pytest
 from platformdirs import user_config_dir, user_state_dir
 
-from envhook.prompt import emit, hookcache
+from envhook.env.activation import Activation
+from envhook.prompt import hookcache
 from envhook.store import paths
 
 
@@ -40,7 +41,7 @@ def test_nearest_project_dir(tmp_path):
 
 
 def _decision(deps, now_ns, env_vars=""):
-    act = emit.Activation("/r/.venv", "r", False, "in-sync")
+    act = Activation("/r/.venv", "r", False, "in-sync")
     return hookcache.Decision("/r", "demo", act, ["/r"], ["/w 1", "/w\n2"], ["/a"], ["/p"],
                               hookcache.observe(deps, now_ns), env_vars, {"/r/uv.lock": "abc", "/r/.python-version": None})
 

@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import importlib
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from envhook.env.drift import LockDrift
 
 NAMES = ("uv", "poetry", "pdm", "pip")
 LOCKS = (("uv.lock", "uv"), ("poetry.lock", "poetry"), ("pdm.lock", "pdm"))
@@ -84,3 +88,10 @@ def detect(root, pyproject: dict | None, *, setting: str | None = None) -> Detec
     if pyproject is None:
         return Detection("pip", "requirements.txt")
     return Detection("pip", "pyproject.toml without a lock or a tool's table")
+
+
+def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
+    """How the env differs from the lock, as the project's backend tells.
+    Only for trusted projects: a lock out of date may make the tool resolve,
+    which may build the project."""
+    return get(project.backend).lock_drift(project, now=now)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from envhook.backends.base import Backend, ToolMissing, which
-from envhook.backends.lockread import Wanted, compare, load, marker_environment, marker_true, own_names
-from envhook.decide import venv
-from envhook.decide.drift import LockDrift
+from envhook.backends.lockread import Wanted, compare, load, own_names
+from envhook.env import venv
+from envhook.env.drift import LockDrift
+from envhook.env.markers import marker_environment, marker_true
 from envhook.store.hashing import read_regular
 from envhook.store.paths import _user_dir
 

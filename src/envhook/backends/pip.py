@@ -38,9 +38,10 @@ from envhook.backends.base import (
     uv_config_files,
     which,
 )
-from envhook.backends.lockread import SEEDED, Wanted, compare, marker_environment, marker_true, own_names
-from envhook.decide import venv
-from envhook.decide.drift import LockDrift, env_python
+from envhook.backends.lockread import SEEDED, Wanted, compare, own_names
+from envhook.env import venv
+from envhook.env.drift import LockDrift, env_python
+from envhook.env.markers import marker_environment, marker_true
 from envhook.store import paths
 from envhook.store.hashing import hexdigest, read_regular
 from envhook.store.records import fingerprint, project_dir

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from envhook.backends.lockread import SEEDED
-from envhook.decide import venv
+from envhook.env import venv
 from envhook.store import paths
 
 # Option lines of a requirements file that say where packages come from:

@@ -8,15 +8,7 @@ import os
 from typing import TYPE_CHECKING
 
 from envhook.backends import spawn
-from envhook.backends.base import (
-    SOURCE_FILES,
-    Backend,
-    SyncOutcome,
-    ToolMissing,
-    finish,
-    sync_environ,
-    uv_config_files,
-)
+from envhook.backends.base import SOURCE_FILES, Backend, SyncOutcome, ToolMissing, finish, sync_environ, uv_config_files
 from envhook.messages import quiet
 from envhook.store.hashing import read_regular
 
@@ -209,8 +201,8 @@ def uv_lock_drift(project, now: dict[str, str] | None = None, chosen: list[str] 
     (for the project's selection, or `chosen` options instead). Only for
     trusted projects: with a lock out of date uv resolves, which may build
     the project."""
-    from envhook.decide import venv  # json, re, pathlib: not before the entry's early sync
-    from envhook.decide.drift import Change, LockDrift, split  # not before the entry's early sync
+    from envhook.env import venv  # json, re, pathlib: not before the entry's early sync
+    from envhook.env.drift import Change, LockDrift, split  # not before the entry's early sync
 
     uv = uv_path(str(project.env))
     if uv is None:
@@ -266,7 +258,7 @@ def _own_version(project, name: str) -> str:
     """The version of a package uv builds from the workspace (the project
     itself, a member), as its pyproject.toml says; uv's JSON gives none."""
     from envhook.backends.lockread import read_lock  # loads packaging
-    from envhook.decide import venv  # json, re, pathlib: not before the entry's early sync
+    from envhook.env import venv  # json, re, pathlib: not before the entry's early sync
 
     for d in (project.root, *project.members):
         try:
@@ -326,7 +318,7 @@ def _only_removes(project, now, chosen: list[str], ignore, drift=None) -> set[st
 
 
 def _canonical(name: str) -> str:
-    from envhook.decide import venv  # json, re, pathlib: not before the entry's early sync
+    from envhook.env import venv  # json, re, pathlib: not before the entry's early sync
 
     return venv.canonical(name)
 
@@ -343,7 +335,7 @@ def _remove_unwanted(project, pinned: list[str], run):
     the kept hand-made changes. uv's own dry run names them, as an exact
     `uv sync` would remove them. The outcome carries the drift left after it:
     exactly the packages the sync left as they are."""
-    from envhook.decide.drift import LockDrift  # not before the entry's early sync
+    from envhook.env.drift import LockDrift  # not before the entry's early sync
     from envhook.store.records import SYNC_FAILED  # json: not before the entry's early sync
 
     drift = uv_lock_drift(project)

@@ -71,7 +71,7 @@ def bare(value) -> str:
 
 
 def _warn_unsafe_roots(roots: list[str]) -> None:
-    from envhook.store.trust import unsafe_trusted_root  # only for trusted_roots
+    from envhook.decide.trust import unsafe_trusted_root  # only for trusted_roots
 
     for r in roots:
         why = unsafe_trusted_root(r)

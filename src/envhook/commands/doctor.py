@@ -22,14 +22,15 @@ from pathlib import Path
 
 from envhook.backends import get, spawn
 from envhook.backends.base import sync_environ, which
+from envhook.decide import trust
 from envhook.decide.project import ProjectError, current_dir, find_project
+from envhook.decide.trust import unsafe_state
 from envhook.messages import clean  # the same escaping of what a path or a repository may hold
 from envhook.prompt.shells import NAMES, get_shell
 from envhook.prompt.shells.posix import posix_quote
 from envhook.prompt.shells.rcfiles import startup_files, xdg_home
-from envhook.store import paths, settings, trust
+from envhook.store import paths, settings
 from envhook.store.records import project_dir
-from envhook.store.trust import unsafe_state
 
 SHELLS = NAMES
 HOOK_LINE = {name: get_shell(name).hook_line for name in NAMES}
@@ -612,7 +613,7 @@ def check_config(ctx: Context) -> list[Line]:
 
 def _check_trusted_roots() -> list[Line]:
     """A trusted root others can write in trusts nothing (trust.unsafe_trusted_root)."""
-    from envhook.store.trust import unsafe_trusted_root
+    from envhook.decide.trust import unsafe_trusted_root
 
     out = []
     for r in settings.value("trusted_roots") or ():
@@ -633,7 +634,7 @@ def check_mtimes(ctx: Context) -> list[Line]:
     misled until it is touched."""
     import time
 
-    from envhook.commands.export import shell_watches  # what the prompt watches, as export lists it
+    from envhook.prompt.evaluate import shell_watches  # what the prompt watches, as the full evaluation lists it
 
     try:
         project = find_project(current_dir())

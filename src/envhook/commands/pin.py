@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook.backends import backend_for
+from envhook.backends import backend_for, lock_drift
 from envhook.commands.common import locate
-from envhook.decide import venv
-from envhook.decide.drift import compare, lock_drift, show, text
+from envhook.decide import trust
+from envhook.env import venv
+from envhook.env.drift import compare, show, text
 from envhook.messages import say
-from envhook.store import pins, trust
+from envhook.store import pins
 from envhook.store.records import SyncRecord, fingerprint
 
 

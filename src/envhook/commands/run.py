@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from envhook.env.activation import Activation, Changes
 from envhook.messages import say
 from envhook.prompt import hookcache
-from envhook.prompt.emit import Activation, Changes
 from envhook.store import paths
 
 # What a shell says when a command cannot be run: found but not executable, not found.

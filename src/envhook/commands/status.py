@@ -8,13 +8,14 @@ import os
 import sys
 from pathlib import Path
 
-from envhook.backends import backend_for
-from envhook.decide import venv
+from envhook.backends import backend_for, lock_drift
+from envhook.backends.lockread import own_names
 from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, Assessment, assess, remember
-from envhook.decide.drift import WHERE_ALL, Change, lock_drift, text
 from envhook.decide.project import ProjectError, current_dir, find_project
+from envhook.env import venv
+from envhook.env.drift import WHERE_ALL, Change, text
+from envhook.env.requires import conflicts, unmet
 from envhook.messages import clean, paint
-from envhook.store.pins import conflicts
 
 _STATE_MARK = "\ue000state\ue000"  # a private-use placeholder for the coloured state word
 
@@ -85,7 +86,6 @@ def _look_closer(project, a):
                                                            or a.partial):
         a = a.replace(lock=lock_drift(project, a.installed))
     if a.package_pins and not a.missing:
-        from envhook.backends.lockread import own_names  # loads packaging
 
         a = a.replace(conflicts=conflicts(project.env, a.package_pins, a.installed or {}, own_names(project)))
     if a.trusted and not a.missing and a.state in (IN_SYNC, TINKERED, STALE, PINNED, FAILED):
@@ -195,8 +195,6 @@ def _check_requirements(project, a):
     the project's own packages are installed from its tree, and their
     installed metadata can lag behind pyproject.toml (uv does not rebuild
     an editable install for a dependency change), so theirs are not asked."""
-    from envhook.backends.lockread import own_names  # loads packaging, as requires does
-    from envhook.decide.requires import unmet  # loads packaging
 
     pinned = set(a.package_pins)
     installed = a.installed or venv.installed(project.env)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook.backends import backend_for
 from envhook.commands.common import locate
-from envhook.decide.assess import assess
-from envhook.decide.syncing import sync as run_sync
+from envhook.decide import trust
+from envhook.decide.pipeline import carry_out, exit_status, requested
 from envhook.messages import say
-from envhook.store import pins, settings, trust
-from envhook.store.records import SYNC_OK, notify
+from envhook.store import pins
+from envhook.store.records import notify
 
 
 def sync(path: Path | None, force: bool, reset: bool = False) -> int:
@@ -26,21 +25,6 @@ def sync(path: Path | None, force: bool, reset: bool = False) -> int:
                 error=True)
             return 1
         pins.unpin(project.root)
-    keep, hand = _kept(project) if not reset else ((), ())
-    outcome = run_sync(project, "requested with `envhook sync`", keep=keep, summary=bool(keep), hand=hand)
-    notify(project.root)
-    return 0 if outcome.status == SYNC_OK else 1
-
-
-def _kept(project) -> tuple[tuple[str, ...], list]:
-    """Under sync = "missing", `envhook sync` is how input changes come in,
-    so it follows `tinkered` as the hook would: "keep" leaves the hand-made
-    changes as they are (where the tool can sync all but some packages).
-    Otherwise, and with --reset, it is consent to reset them."""
-
-    a = assess(project)
-    if not (a.sync_missing and a.hand and backend_for(project).package_pins):
-        return (), ()
-    if settings.value("tinkered") != settings.TINKERED_KEEP:
-        return (), ()
-    return tuple(c.name for c in a.hand), a.hand
+    outcome = carry_out(project, requested(project, reset))
+    notify(project.root)  # open shells look again at their next prompt
+    return exit_status(outcome)

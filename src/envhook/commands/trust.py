@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from envhook.commands.common import locate
+from envhook.decide import trust
 from envhook.messages import say
-from envhook.store import trust
 
 
 def allow(path: Path | None, config: Path | None = None) -> int:

@@ -9,12 +9,13 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
-from envhook.backends import backend_for
-from envhook.decide import venv
-from envhook.decide.drift import Change, LockDrift, compare, lock_drift, split, text
+from envhook.backends import backend_for, lock_drift
+from envhook.decide import trust
 from envhook.decide.project import Project
-from envhook.prompt.emit import Activation, Changes
-from envhook.store import paths, settings, trust
+from envhook.env import venv
+from envhook.env.activation import Activation, Changes
+from envhook.env.drift import Change, LockDrift, compare, split, text
+from envhook.store import paths, settings
 from envhook.store.hashing import hexdigest
 from envhook.store.pins import PackagePin, Pin, load_package_pins, load_pin
 from envhook.store.records import (

@@ -12,12 +12,14 @@ import os
 from pathlib import Path
 
 from envhook.backends import backend_for
+from envhook.backends.lockread import own_names
 from envhook.decide.assess import FAILED, IN_SYNC, PINNED, STALE, TINKERED
-from envhook.decide.drift import show, text
+from envhook.env.drift import show, text
+from envhook.env.requires import conflicts
 from envhook.messages import say
 from envhook.store import paths, settings
 from envhook.store.hashing import hexdigest
-from envhook.store.pins import conflicts, moved
+from envhook.store.pins import moved
 from envhook.store.records import atomic_write, ensure_project_dir, project_dir, state_dir
 
 
@@ -244,7 +246,6 @@ def say_pins_moved(project, a) -> None:
 def say_conflicts(project, a) -> None:
     """After a sync that kept pinned packages: one line if the lock now
     wants another version of one (a new dependent requires it)."""
-    from envhook.backends.lockread import own_names  # loads packaging: only when pins are kept
 
     try:
         found = conflicts(project.env, a.package_pins, a.installed, own_names(project))

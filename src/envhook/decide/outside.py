@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook.decide.assess import DISABLED, FAILED, NO_PROJECT, PINNED, STALE, UNTRUSTED, assess, remember
+from envhook.decide.assess import DISABLED, FAILED, NO_PROJECT, PINNED, STALE, UNTRUSTED
 from envhook.decide.notices import held_line, pinned_line, untrusted_line
+from envhook.decide.pipeline import carry_out, exit_status, look, planned, settle
 from envhook.decide.project import ProjectError, current_dir, find_project
-from envhook.decide.syncing import adopt, sync
+from envhook.env.activation import Activation
 from envhook.messages import say
-from envhook.prompt.emit import Activation
-from envhook.store.records import SYNC_INTERRUPTED, SYNC_OK, notify
+from envhook.store.records import notify
 
 # Exit status for a project envhook may not run anything of: what a shell
 # answers for a command found but not executable.
@@ -33,22 +33,20 @@ def decide(start: Path | None, no_sync: bool) -> tuple[Activation | None, int]:
     if project is None:
         # As `direnv exec` does outside an .envrc: CMD runs as it would without envhook.
         return Activation("", "", False, NO_PROJECT), 0
-    a = assess(project)
-    remember(a)  # what it learned at a cost, as a prompt keeps it
+    a = look(project)
     refused = _refused(a)
     if refused is not None:
         say(refused, error=True)
         return None, NOT_RUN
-    if a.tool_made:
-        try:
-            adopt(project, a.partial)
-        except OSError:
-            pass  # not recorded: the next look asks again, nothing is lost
-        a = assess(project)
+    a = settle(a, lambda: look(project))
     if a.should_sync and not no_sync:
-        a, status = _sync(a)
-        if status:
-            return None, status
+        # Waits for a sync another shell is running, and then syncs only if
+        # it is still needed (one sync for both).
+        outcome = carry_out(project, planned(a), unless_done=True)
+        notify(project.root)  # open shells look again at their next prompt
+        if exit_status(outcome):
+            return None, exit_status(outcome)  # Ctrl-C or a failure: recorded, and CMD is not run
+        a = look(project)
     _say_kept(a)
     if a.state == FAILED:
         say(f"the last sync of {project.name} did not succeed ({'; '.join(a.reasons)}); not retried until its "
@@ -68,22 +66,6 @@ def _refused(a) -> str | None:
     if a.state != UNTRUSTED:
         return None
     return untrusted_line(a.project, a) + " (the command was not run)"
-
-
-def _sync(a):
-    """Sync as the hook would; waits for a sync another shell is running,
-    and then syncs only if it is still needed (one sync for both)."""
-    project = a.project
-    reasons = a.reasons[:-1] if a.keeps_hand_made else a.reasons
-    outcome = sync(project, ", ".join(reasons), unless_done=True, keep=a.sync_keeps, summary=a.keeps_hand_made,
-                   hand=a.hand or ())
-    notify(project.root)  # open shells look again at their next prompt
-    if outcome.status == SYNC_INTERRUPTED:
-        return a, 130  # Ctrl-C: what a shell reports for SIGINT; the interruption is recorded
-    if outcome.status != SYNC_OK:
-        code = (outcome.failure or {}).get("exit")
-        return a, code if isinstance(code, int) and 0 < code < 256 else 1
-    return assess(project), 0
 
 
 def _say_kept(a) -> None:

@@ -10,14 +10,16 @@ from contextlib import contextmanager
 
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
-from envhook.decide import venv
+from envhook.backends.lockread import own_names
 from envhook.decide.assess import assess, env_config_digest, env_identity
-from envhook.decide.drift import compare, text
 from envhook.decide.notices import set_noticed, tinkered_key
 from envhook.decide.project import Project
+from envhook.env import venv
+from envhook.env.drift import compare, text
+from envhook.env.requires import conflicts, unmet
 from envhook.messages import quiet, say
 from envhook.store import paths
-from envhook.store.pins import conflicts, load_package_pins
+from envhook.store.pins import load_package_pins
 from envhook.store.records import (
     SYNC_FAILED,
     SYNC_OK,
@@ -114,8 +116,6 @@ def _unmet(project: Project, installed: dict[str, str], keep: tuple[str, ...]) -
     (as `uv pip check` finds it): a tool that left that behind did not work.
     Requirements on or of pinned and kept packages are the conflicts said
     with the sync, not this."""
-    from envhook.backends.lockread import own_names  # loads packaging: only when needed
-    from envhook.decide.requires import unmet  # loads packaging: only after a sync that needs the check
 
     skip = {*keep, *load_package_pins(project.root)}
     try:
@@ -304,7 +304,6 @@ def _say_summary(project: Project, reason: str, before: dict[str, str], keep: tu
     say(f"synced {project.name} ({reason}): {'; '.join(parts)}")
     if not kept:
         return
-    from envhook.backends.lockread import own_names  # loads packaging: only when needed
 
     try:
         found = conflicts(project.env, {c.name: None for c in kept}, after, own_names(project), label="kept")

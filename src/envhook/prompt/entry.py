@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 
+from envhook.env.activation import foreign_venv
 from envhook.prompt import emit, hookcache
 from envhook.store import paths
 
@@ -137,7 +138,7 @@ def fast(shell_name: str) -> str | Presync | None:
     told = os.environ.get("_ENVHOOK_TOLD", "").split()
     if any(paths.future_key(f) not in told for f in paths.told_about(marks, state)):
         return None  # a file dated in the future: the full evaluation says so, once in this shell
-    foreign = emit.foreign_venv(os.environ)
+    foreign = foreign_venv(os.environ)
     if foreign and decision.act.env and paths.foreign_key(foreign) not in told:
         return None  # a venv activated outside envhook: the full evaluation says so, once in this shell
     text = emit.remember(
@@ -192,7 +193,7 @@ def main(argv: list[str], protocol: int | None = None) -> int:
     except Exception:  # noqa: BLE001 — whatever went wrong, the full path decides and reports
         text = None
     if text is None or isinstance(text, Presync):
-        from envhook.commands.export import export_main  # the full evaluation, only when the cache cannot answer
+        from envhook.prompt.evaluate import export_main  # the full evaluation, only when the cache cannot answer
 
         return export_main(argv, presync=text)
     return emit.write(text)

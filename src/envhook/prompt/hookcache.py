@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 
-from envhook.prompt.emit import Activation
+from envhook.env.activation import Activation
 from envhook.store import paths
 
 VERSION = "envhook-decision-5"

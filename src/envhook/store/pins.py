@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envhook.decide import venv
 from envhook.store import paths
 from envhook.store.records import ensure_project_dir, notify, now_iso, project_dir, read_json, write_json
 
@@ -136,26 +135,3 @@ def unpin_packages(root: Path, names: list[str]) -> list[str]:
     if gone:
         _save(root, pins)
     return gone
-
-
-def conflicts(env: Path, pins, installed: dict[str, str], own: set[str] = frozenset(),
-              label: str = "pinned") -> list[str]:
-    """Where a pinned package no longer satisfies what the env's other
-    packages require of it (a lock change brought a dependent that wants
-    another version): one phrase each, e.g.
-    `pinned tinkerpkg 3.0 conflicts with depkg 2.0's requirement tinkerpkg<3`.
-    Read from the installed METADATA, so it is what the env really holds.
-    `own`: the project's names (and its workspace members'), not counted.
-    `pins`: the names to check (package pins, or kept hand-made changes,
-    said with `label` "kept")."""
-    if not pins:
-        return []
-    # A pin's own requirements are the user's business, and so is the
-    # project's: pinning a direct dependency overrides it on purpose.
-    from envhook.decide.requires import unmet  # loads packaging: only after a sync that kept pins
-
-    out = []
-    for u in unmet(env, installed, owners_skipped={*pins, *own}, targets=set(pins)):
-        what = f"{venv.canonical(u.target)} {u.have}" if u.have is not None else f"{venv.canonical(u.target)} (absent)"
-        out.append(f"{label} {what} conflicts with {u.owner} {u.version}'s requirement {u.target}{u.spec}")
-    return out

@@ -14,36 +14,21 @@ import os
 NAMES = ("bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh")
 
 
+# name -> (module, class). The entry imports only the family it prints for.
+_FAMILIES = {
+    "bash": ("posix", "Bash"), "zsh": ("posix", "Zsh"), "fish": ("fish", "Fish"), "xonsh": ("xonsh", "Xonsh"),
+    "nu": ("nu", "Nu"), "nushell": ("nu", "Nu"), "elvish": ("elvish", "Elvish"), "tcsh": ("tcsh", "Tcsh"),
+}
+
+
 def get_shell(name: str):
-    if name == "bash":
-        from envhook.prompt.shells.posix import Bash  # the entry loads only its own shell's family
-
-        return Bash()
-    if name == "zsh":
-        from envhook.prompt.shells.posix import Zsh  # the entry loads only its own shell's family
-
-        return Zsh()
-    if name == "fish":
-        from envhook.prompt.shells.fish import Fish  # the entry loads only its own shell's family
-
-        return Fish()
-    if name == "xonsh":
-        from envhook.prompt.shells.xonsh import Xonsh  # the entry loads only its own shell's family
-
-        return Xonsh()
-    if name in ("nu", "nushell"):
-        from envhook.prompt.shells.nu import Nu  # the entry loads only its own shell's family
-
-        return Nu()
-    if name == "elvish":
-        from envhook.prompt.shells.elvish import Elvish  # the entry loads only its own shell's family
-
-        return Elvish()
-    if name == "tcsh":
-        from envhook.prompt.shells.tcsh import Tcsh  # the entry loads only its own shell's family
-
-        return Tcsh()
-    raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(NAMES)})")
+    family = _FAMILIES.get(name)
+    if family is None:
+        raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(NAMES)})")
+    # __import__, not importlib: importing importlib (and warnings) costs the
+    # prompt a millisecond; the builtin is free.
+    module = __import__(f"envhook.prompt.shells.{family[0]}", fromlist=[family[1]])
+    return getattr(module, family[1])()
 
 
 def template_dir() -> str:

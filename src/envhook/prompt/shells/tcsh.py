@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import os
 
+from envhook.messages import clean, say
 from envhook.prompt.shells.base import Shell
+from envhook.store import paths
 
 
 def tcsh_quote(value: str) -> str:
@@ -267,9 +269,6 @@ class Tcsh(Shell):
         shells share them. They are sourced only from a place no one else can
         write (paths.unsafe_chain), checked here and, by the guard, before each prompt."""
         import hashlib  # only `envhook hook tcsh` names files: not on the prompt's path
-
-        from envhook.messages import clean, say
-        from envhook.store import paths
 
         values = dict(values)
         session = str(values.pop("ENVHOOK_SESSION", ""))

@@ -17,10 +17,13 @@ from pathlib import Path
 # and it needs all of these; what stays inside functions is marked why.
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
-from envhook.decide import notices, venv
+from envhook.decide import notices
 from envhook.decide.assess import DISABLED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess, remember
+from envhook.decide.pipeline import carry_out, planned, settle
 from envhook.decide.project import ProjectError, find_project
-from envhook.decide.syncing import Busy, adopt, sync
+from envhook.decide.syncing import Busy
+from envhook.env import venv
+from envhook.env.activation import Activation, foreign_venv
 from envhook.messages import say
 from envhook.prompt import emit, hookcache
 from envhook.prompt.hookcache import cache_file, session
@@ -117,8 +120,8 @@ def export(shell_name: str, presync=None) -> str:
     a = look.assess()
     for error in a.settings_errors:
         told.once(notices.KEY_SETTING + notices.digest(error), error, error=True)
-    if a.tool_made and presync is None and not told.blocked:
-        a = _adopt(look, a.partial)
+    if presync is None and not told.blocked:
+        a = settle(a, look.assess)
     if a.pins_moved and not told.blocked:
         notices.say_pins_moved(project, a)
     busy = False
@@ -128,7 +131,7 @@ def export(shell_name: str, presync=None) -> str:
         a, busy = _sync(look, a, presync, cwd)
     notices.say_state(told, project, a)
     act = a.activation()
-    notices.say_foreign(told, project, act, emit.foreign_venv(os.environ))
+    notices.say_foreign(told, project, act, foreign_venv(os.environ))
     text, watch, absent, present = _remember(sh, look, act, cwd, nearest, busy)
     _cache(cache, look, a, act, watch, absent, present)
     if look.interrupted:
@@ -174,7 +177,7 @@ def _broken(sh, told: notices.Told, e, state: str, cache: str, cwd: str, nearest
     stamp = paths.stamp_path(state, session(), root)
     t = _start_stamp(told, state, stamp)
     nosync, _, active = os.environ.get("_ENVHOOK_ACTIVE", "").partition(":")
-    act = emit.Activation(active, venv.prompt(Path(active)) if active else "", nosync == "1", "failed")
+    act = Activation(active, venv.prompt(Path(active)) if active else "", nosync == "1", "failed")
     marks = paths.stamp_future(stamp, [str(e.path)])
     notices.say_future(told, root, marks, state)
     text = emit.remember(
@@ -186,27 +189,21 @@ def _broken(sh, told: notices.Told, e, state: str, cache: str, cwd: str, nearest
 
 
 def _end_presync(presync) -> None:
-    from envhook.backends.uv import finish_sync  # a uv project's; others never load backends.uv
-
-    finish_sync(presync.child)
+    _end_presync_child(presync)
     os.close(presync.lock_fd)
 
 
-def _adopt(look: Look, partial: bool):
-    """uv changed the env and the inputs together (uv add, uv remove, uv
-    sync): nothing was changed by hand and nothing needs syncing."""
-    try:
-        adopt(look.project, partial)
-    except OSError:
-        pass  # not recorded: the next change asks uv again, nothing is lost
-    return look.assess()
+def _end_presync_child(presync) -> None:
+    from envhook.backends.uv import finish_sync  # a uv project's; others never load backends.uv
+
+    finish_sync(presync.child)
 
 
 def _sync(look: Look, a, presync, cwd: str):
     """Sync (or finish the sync the entry started), then look again.
     Returns the new assessment, and whether another shell's sync holds the
     project (this shell then looks again at each prompt, without waiting)."""
-    project, told, state, root = look.project, look.told, look.state, look.root
+    project, told, root = look.project, look.told, look.root
     keeps_hand_made = a.keeps_hand_made and presync is None
     changed_before = a.reasons
     if presync is not None and presync.root != root:
@@ -214,45 +211,10 @@ def _sync(look: Look, a, presync, cwd: str):
         # pyproject files now say otherwise. Let that run end, then decide.
         _end_presync(presync)
         presync = None
-    # A wait for another shell's sync that Ctrl-C stopped here is not waited
-    # again until a cd or an input change. Remembered in a file: bash,
-    # interrupted too, drops what this process prints, and runs the hook
-    # again at once.
-    no_wait, token = look.stamp + ".nowait", notices.digest(root, a.inputs, cwd)
-    try:
-        outcome = sync(project, presync.reason if presync else ", ".join(a.reasons[:-1] if a.keeps_hand_made
-                                                                         else a.reasons),
-                       presync, unless_done=True, keep=a.sync_keeps, summary=a.keeps_hand_made, hand=a.hand or (),
-                       wait=_read_small(no_wait) != token)
-    except Busy as e:
-        if e.interrupted:
-            look.interrupted = True
-            try:
-                atomic_write(Path(no_wait), token.encode())
-            except OSError:
-                pass
-            say(f"stopped waiting for the other sync of {project.name}; this shell waits again after a cd "
-                "or a change of its inputs")
-        outcome = SyncOutcome("busy")
-    except (ChildProcessError, ProcessLookupError):
-        raise  # not about the state dir
-    except OSError as e:
-        # The state dir cannot take the lock or the record (read-only, full):
-        # a sync that cannot be recorded would be redone at every prompt, so
-        # uv is not started (the "running" record is written first), or its
-        # outcome is lost and the record says the sync did not finish.
-        # Activate what is there and say so once.
-        if presync is not None:
-            from envhook.backends.uv import finish_sync  # a uv project's; others never load backends.uv
-
-            try:
-                finish_sync(presync.child)  # never leave uv running behind the prompt
-            except ChildProcessError:
-                pass  # it ran and was waited for; only its record failed
-        told.once(notices.KEY_STATE_DIR + notices.digest(state, e.errno),
-                  f"cannot record a sync of {project.name} under {state} ({e.strerror}); "
-                  "not syncing until that is fixed")
-        outcome = SyncOutcome("failed")
+    plan = planned(a)
+    if presync is not None:
+        plan.reason = presync.reason  # the entry announced it with its own reason
+    outcome = _carry_out(look, plan, presync, notices.digest(root, a.inputs, cwd))
     # Everything the sync wrote happened before this look's stamp, so none of
     # it wakes the next prompt; anything after it does.
     a = look.assess()
@@ -274,7 +236,47 @@ def _sync(look: Look, a, presync, cwd: str):
     return a, False
 
 
-def _remember(sh, look: Look, act: emit.Activation, cwd: str, nearest: str, busy: bool):
+def _carry_out(look: Look, plan, presync, token: str) -> SyncOutcome:
+    """The prompt's sync: the outcome, never an exception about the state dir
+    or another shell's sync (`busy`)."""
+    project, told, state = look.project, look.told, look.state
+    # A wait for another shell's sync that Ctrl-C stopped here is not waited
+    # again until a cd or an input change. Remembered in a file: bash,
+    # interrupted too, drops what this process prints, and runs the hook
+    # again at once.
+    no_wait = look.stamp + ".nowait"
+    try:
+        return carry_out(project, plan, presync, unless_done=True, wait=_read_small(no_wait) != token)
+    except Busy as e:
+        if e.interrupted:
+            look.interrupted = True
+            try:
+                atomic_write(Path(no_wait), token.encode())
+            except OSError:
+                pass
+            say(f"stopped waiting for the other sync of {project.name}; this shell waits again after a cd "
+                "or a change of its inputs")
+        return SyncOutcome("busy")
+    except (ChildProcessError, ProcessLookupError):
+        raise  # not about the state dir
+    except OSError as e:
+        # The state dir cannot take the lock or the record (read-only, full):
+        # a sync that cannot be recorded would be redone at every prompt, so
+        # uv is not started (the "running" record is written first), or its
+        # outcome is lost and the record says the sync did not finish.
+        # Activate what is there and say so once.
+        if presync is not None:
+            try:
+                _end_presync_child(presync)  # never leave uv running behind the prompt
+            except ChildProcessError:
+                pass  # it ran and was waited for; only its record failed
+        told.once(notices.KEY_STATE_DIR + notices.digest(state, e.errno),
+                  f"cannot record a sync of {project.name} under {state} ({e.strerror}); "
+                  "not syncing until that is fixed")
+        return SyncOutcome("failed")
+
+
+def _remember(sh, look: Look, act: Activation, cwd: str, nearest: str, busy: bool):
     """The shell's assignments: the project's slot and what its prompt watches."""
     project = look.project
     watch, absent, present = shell_watches(project, look.pdir / paths.NOTIFY)
@@ -292,7 +294,7 @@ def _remember(sh, look: Look, act: emit.Activation, cwd: str, nearest: str, busy
     return text, watch, absent, present
 
 
-def _cache(cache: str, look: Look, a, act: emit.Activation, watch: list[str], absent: list[str],
+def _cache(cache: str, look: Look, a, act: Activation, watch: list[str], absent: list[str],
            present: list[str]) -> None:
     """A decision that a new shell would reach in silence can be replayed from
     signatures; one that says something (untrusted, failed, pinned with news)

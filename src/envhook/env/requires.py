@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envhook.decide import venv
-from envhook.decide.drift import split
+from envhook.env import venv
+from envhook.env.drift import split
 from envhook.store.hashing import read_regular
 
 
@@ -37,7 +37,7 @@ def unmet(env: Path, installed: dict[str, str], *, owners_skipped=frozenset(), t
     )
     from packaging.version import InvalidVersion  # packaging: only when a lock or a requirement is compared
 
-    from envhook.backends.lockread import marker_environment  # packaging, loaded with this module's caller
+    from envhook.env.markers import marker_environment  # packaging, loaded with this module's caller
 
     sp = venv.site_packages(env)
     if sp is None:
@@ -92,3 +92,24 @@ def _requires(metadata: Path) -> list[str]:
         if ln.startswith("Requires-Dist:"):
             lines.append(ln[len("Requires-Dist:"):].strip())
     return lines
+
+
+def conflicts(env: Path, pins, installed: dict[str, str], own: set[str] = frozenset(),
+              label: str = "pinned") -> list[str]:
+    """Where a pinned package no longer satisfies what the env's other
+    packages require of it (a lock change brought a dependent that wants
+    another version): one phrase each, e.g.
+    `pinned tinkerpkg 3.0 conflicts with depkg 2.0's requirement tinkerpkg<3`.
+    Read from the installed METADATA, so it is what the env really holds.
+    `own`: the project's names (and its workspace members'), not counted.
+    `pins`: the names to check (package pins, or kept hand-made changes,
+    said with `label` "kept")."""
+    if not pins:
+        return []
+    # A pin's own requirements are the user's business, and so is the
+    # project's: pinning a direct dependency overrides it on purpose.
+    out = []
+    for u in unmet(env, installed, owners_skipped={*pins, *own}, targets=set(pins)):
+        what = f"{venv.canonical(u.target)} {u.have}" if u.have is not None else f"{venv.canonical(u.target)} (absent)"
+        out.append(f"{label} {what} conflicts with {u.owner} {u.version}'s requirement {u.target}{u.spec}")
+    return out

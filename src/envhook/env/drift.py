@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envhook.backends import get
 from envhook.store.hashing import read_regular
 
 
@@ -155,13 +154,6 @@ class LockDrift:
             return self
         return LockDrift([c for c in self.changes if c.name not in names], outdated=self.outdated,
                          replace=self.replace, error=self.error)
-
-
-def lock_drift(project, now: dict[str, str] | None = None) -> LockDrift:
-    """How the env differs from the lock, as the project's backend tells.
-    Only for trusted projects: a lock out of date may make the tool resolve,
-    which may build the project."""
-    return get(project.backend).lock_drift(project, now=now)
 
 
 def env_python(env: Path) -> str | None:

@@ -1,0 +1,1 @@
+"""What an env holds (venv, drift, requires), and what activating it changes (activation)."""
