@@ -42,12 +42,13 @@ def user_config() -> Path:
 
 class PdmBackend(Backend):
     name = "pdm"
-    lock = "pdm.lock"
     # PDM records the interpreter it used in .pdm-python at the first sync,
     # and a fresh project's first sync (`pdm install`) writes its lock.
     writes = (".pdm-python", "pdm.lock")
     sync_label = "pdm sync --clean"
-    tool = "pdm"
+    tool, title = "pdm", "PDM"
+    install = "install it: pipx install pdm"
+    reinstall = "reinstall it: pipx install --force pdm"
 
     def env_path(self, root, *, pyproject, environ):
         return env_path(root)
@@ -68,7 +69,7 @@ class PdmBackend(Backend):
 
     def lock_drift(self, project, *, now=None):
         try:
-            now, lock, pyproject = load(project, "pdm.lock", now)
+            now, lock, pyproject = load(project, self.lock, now)
         except ValueError as e:
             return LockDrift(None, error=str(e))
         want = wanted(lock, pyproject, project.env)
