@@ -24,6 +24,7 @@ class FakeBackend(Backend):
     name = "fake"
     sync_label = "faketool sync"
     supports_groups = True
+    location_vars = ("FAKE_ENV_DIR",)
     tool, title = "faketool", "FakeTool"
     min_tool_version = (2, 0)
     install = "install it: pipx install faketool"

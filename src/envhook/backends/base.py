@@ -5,8 +5,8 @@ its line in backends.REGISTRY), where is the env, which files decide what
 it should hold (the inputs), how is it synced (the commands), and how does
 it differ from the lock (drift). Everything else — trust, pins, states,
 messages, the hook — is the same for every tool, so a Poetry project
-behaves exactly like a uv one. What doctor checks of its tool is class
-attributes too."""
+behaves exactly like a uv one. What doctor checks of its tool, and which
+variables move its env, are class attributes too."""
 
 from __future__ import annotations
 
@@ -284,6 +284,9 @@ class Backend(abc.ABC):
     # ([tool.envhook] extras, groups; decide/project.py refuses them otherwise)?
     supports_extras: bool = False
     supports_groups: bool = False
+    # Variables that decide where its env is (env_path reads them): the
+    # decision cache records their values and is not replayed when one moved.
+    location_vars: tuple[str, ...] = ()
     # What doctor checks for it (check_tool): the program its sync runs, as
     # its own docs spell it in messages, the oldest version envhook works
     # with (empty: any) and what an older one lacks; doctor's fixes when the

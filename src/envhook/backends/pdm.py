@@ -46,6 +46,8 @@ class PdmBackend(Backend):
     # and a fresh project's first sync (`pdm install`) writes its lock.
     writes = (".pdm-python", "pdm.lock")
     sync_label = "pdm sync --clean"
+    # Where `pdm` makes the env it then records in .pdm-python (an input).
+    location_vars = ("PDM_VENV_IN_PROJECT",)
     tool, title = "pdm", "PDM"
     install = "install it: pipx install pdm"
     reinstall = "reinstall it: pipx install --force pdm"

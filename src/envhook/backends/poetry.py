@@ -169,6 +169,9 @@ class PoetryBackend(Backend):
     writes = ("poetry.lock",)  # a fresh project's first `poetry sync` locks it first
     sync_label = "poetry sync"
     supports_extras = supports_groups = True  # --extras, --with (commands)
+    # What env_path reads: POETRY_* settings (setting), and where Poetry's config.toml is.
+    location_vars = ("POETRY_VIRTUALENVS_IN_PROJECT", "POETRY_VIRTUALENVS_PATH", "POETRY_CACHE_DIR",
+                     "POETRY_CONFIG_DIR")
     tool, title = "poetry", "Poetry"
     min_tool_version = (1, 2)  # `poetry install --sync`; `poetry sync` needs 2.0
     install = "install it: pipx install poetry"

@@ -74,6 +74,7 @@ class UvBackend(Backend):
     # requirements are theirs (told as conflicts), not the sync's.
     resolves_whole = True
     supports_extras = supports_groups = True  # --extra, --group (selection)
+    location_vars = ("UV_PROJECT_ENVIRONMENT",)
     tool = title = "uv"
     min_tool_version = (0, 13)  # `uv sync --output-format json` lists package changes (drift)
     min_tool_why = " to tell how an env differs from the lock"
