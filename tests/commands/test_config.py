@@ -234,7 +234,7 @@ def test_extras_and_groups_are_refused_where_the_tool_cannot_take_them(tmp_path,
                                       'backend = "pip"\ngroups = ["dev"]\n')
     # status names the file and the error as the state's reason, and exits 1 (issue 28).
     r = run("status", env=shell_env, cwd=p)
-    assert r.returncode == 1 and "[tool.envhook] extras and groups are for uv and Poetry; pip syncs" in r.stdout
+    assert r.returncode == 1 and "[tool.envhook] groups are for uv and Poetry; pip syncs" in r.stdout
     (p / "pyproject.toml").write_text('[project]\nname = "reqs"\nversion = "0"\n\n[tool.envhook]\ngroups = "dev"\n')
     r = run("status", env=shell_env, cwd=p)
     assert r.returncode == 1 and "[tool.envhook] groups must be a list of names, not 'dev'" in r.stdout

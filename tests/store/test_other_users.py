@@ -46,7 +46,7 @@ def planted_cache(tmp_path: Path, proj: Path, env: dict) -> bytes:
     env", with nothing to check (no files read), for your environment."""
     decision = hookcache.Decision(
         str(proj), "evil", Activation(str(proj / ".venv"), "evil", False, "in-sync"), [str(proj)],
-        [], [], [], [], hookcache.location(env), {}, "uv")
+        [], [], [], [], hookcache.location(("UV_PROJECT_ENVIRONMENT",), env), {}, "uv")
     out = tmp_path / "planted"
     hookcache.write(str(out), decision)
     return out.read_bytes()

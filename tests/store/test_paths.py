@@ -40,10 +40,11 @@ def test_nearest_project_dir(tmp_path):
     assert paths.nearest_project_dir(str(tmp_path / "p")) == str(tmp_path / "p")
 
 
-def _decision(deps, now_ns, env_vars=""):
+def _decision(deps, now_ns):
     act = Activation("/r/.venv", "r", False, "in-sync")
+    where = hookcache.location(("UV_PROJECT_ENVIRONMENT",), os.environ)  # a uv project's
     return hookcache.Decision("/r", "demo", act, ["/r"], ["/w 1", "/w\n2"], ["/a"], ["/p"],
-                              hookcache.observe(deps, now_ns), env_vars, {"/r/uv.lock": "abc", "/r/.python-version": None})
+                              hookcache.observe(deps, now_ns), where, {"/r/uv.lock": "abc", "/r/.python-version": None})
 
 
 def test_decision_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
@@ -61,7 +62,10 @@ def test_decision_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
         d.root, d.name, d.act.words(), d.watch, d.absent, d.present)
     assert back.inputs == d.inputs and back.deps == d.deps
     assert back.fresh(os.environ)
-    assert not back.fresh({"UV_PROJECT_ENVIRONMENT": "elsewhere"})
+    # Its backend's variables, by name: unset, set (even empty) is a move; another backend's is not.
+    assert back.env_vars == ["UV_PROJECT_ENVIRONMENT"]
+    assert not back.fresh({"UV_PROJECT_ENVIRONMENT": "elsewhere"}) and not back.fresh({"UV_PROJECT_ENVIRONMENT": ""})
+    assert back.fresh({"POETRY_VIRTUALENVS_PATH": "elsewhere"})
     missing.write_text("3.12")  # a file that appears
     assert hookcache.read(cache).moved() == [str(missing)]
     missing.unlink()

@@ -12,8 +12,14 @@ Detection, first match wins (README, "Backends"):
    pip when uv is there). Not uv: `uv sync` would write a uv.lock into a
    repository that does not use uv; `uv lock` or `uv add` make it uv's.
 
+Each backend is one line of REGISTRY below (its name, the lock file and the
+`[tool.X]` table that detect it, and where its class lives) plus its module;
+NAMES, LOCKS and the order above are read from it.
+
 Imports stay lazy: the hook's entry starts `uv sync` through backends.uv
 before anything heavy is loaded, and a uv project never loads the others.
+So what detection needs of every backend is in its registration line, not
+in its module, which `get` imports only for the backend a project uses.
 """
 
 from __future__ import annotations
@@ -25,18 +31,53 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from envhook.env.drift import LockDrift
 
-NAMES = ("uv", "poetry", "pdm", "pip")
-LOCKS = (("uv.lock", "uv"), ("poetry.lock", "poetry"), ("pdm.lock", "pdm"))
-_MODULES = {"uv": "UvBackend", "poetry": "PoetryBackend", "pdm": "PdmBackend", "pip": "PipBackend"}
+
+class Registered:
+    """A backend as detection knows it without importing its module: `lock`,
+    its lock file at the root; `table`, its `[tool.X]` table in
+    pyproject.toml; `build`, the prefix of a build-backend that is its own;
+    `cls`, "module:Class" of its Backend subclass."""
+
+    __slots__ = ("name", "lock", "table", "build", "cls")
+
+    def __init__(self, name: str, *, cls: str, lock: str | None = None, table: str | None = None,
+                 build: str | None = None):
+        self.name, self.cls, self.lock, self.table, self.build = name, cls, lock, table, build
+
+
+# Detection order: lock files, then tables, then build backends, each in this order.
+REGISTRY = (
+    Registered("uv", lock="uv.lock", table="uv", cls="envhook.backends.uv:UvBackend"),
+    Registered("poetry", lock="poetry.lock", table="poetry", build="poetry.core",
+               cls="envhook.backends.poetry:PoetryBackend"),
+    Registered("pdm", lock="pdm.lock", table="pdm", cls="envhook.backends.pdm:PdmBackend"),
+    # The fallback for requirements files and a bare pyproject.toml (detect).
+    Registered("pip", cls="envhook.backends.pip:PipBackend"),
+)
 _cache: dict = {}
+
+
+def __getattr__(attr: str):
+    """NAMES (every backend, in detection order) and LOCKS ((lock file,
+    backend) pairs, in that order), read from REGISTRY when asked: derived,
+    never kept apart from it."""
+    if attr == "NAMES":
+        return tuple(r.name for r in REGISTRY)
+    if attr == "LOCKS":
+        return tuple((r.lock, r.name) for r in REGISTRY if r.lock)
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
+
+
+def registered(name: str) -> Registered | None:
+    return next((r for r in REGISTRY if r.name == name), None)
 
 
 def get(name: str):
     """The backend called `name` (one of NAMES)."""
     b = _cache.get(name)
     if b is None:
-        module = importlib.import_module(f"envhook.backends.{name}")
-        b = _cache[name] = getattr(module, _MODULES[name])()
+        module, _, cls = registered(name).cls.partition(":")
+        b = _cache[name] = getattr(importlib.import_module(module), cls)()
     return b
 
 
@@ -68,20 +109,22 @@ def detect(root, pyproject: dict | None, *, setting: str | None = None) -> Detec
     """Which backend syncs the project at `root` (pyproject: its parsed
     pyproject.toml, None when it has none). `setting` is a valid
     [tool.envhook] backend, already checked by the caller."""
-    locks = [(f, n) for f, n in LOCKS if os.path.isfile(root / f)]
+    locks = [r for r in REGISTRY if r.lock and os.path.isfile(root / r.lock)]
     if setting:
-        return Detection(setting, "[tool.envhook] backend", tuple(f for f, n in locks if n != setting))
+        return Detection(setting, "[tool.envhook] backend", tuple(r.lock for r in locks if r.name != setting))
     if locks:
-        return Detection(locks[0][1], locks[0][0], tuple(f for f, _ in locks[1:]))
+        return Detection(locks[0].name, locks[0].lock, tuple(r.lock for r in locks[1:]))
     tool = (pyproject or {}).get("tool")
     if isinstance(tool, dict):
-        for name in ("uv", "poetry", "pdm"):
-            if isinstance(tool.get(name), dict):
-                return Detection(name, f"[tool.{name}]")
+        for r in REGISTRY:
+            if r.table and isinstance(tool.get(r.table), dict):
+                return Detection(r.name, f"[tool.{r.table}]")
     build = (pyproject or {}).get("build-system")
     backend = build.get("build-backend") if isinstance(build, dict) else None
-    if isinstance(backend, str) and backend.startswith("poetry.core"):
-        return Detection("poetry", "build-backend poetry.core")
+    if isinstance(backend, str):
+        for r in REGISTRY:
+            if r.build and backend.startswith(r.build):
+                return Detection(r.name, f"build-backend {r.build}")
     reqs = requirement_files(root)
     if reqs:
         return Detection("pip", reqs[0].name)

@@ -1,11 +1,12 @@
 """What envhook needs from a sync tool, and the parts every tool shares.
 
-A backend answers five questions about a project: is it yours (detection,
-in backends/__init__), where is the env, which files decide what it should
-hold (the inputs), how is it synced (the commands), and how does it differ
-from the lock (drift). Everything else — trust, pins, states, messages, the
-hook — is the same for every tool, so a Poetry project behaves exactly like
-a uv one."""
+A backend answers five questions about a project: is it yours (detection:
+its line in backends.REGISTRY), where is the env, which files decide what
+it should hold (the inputs), how is it synced (the commands), and how does
+it differ from the lock (drift). Everything else — trust, pins, states,
+messages, the hook — is the same for every tool, so a Poetry project
+behaves exactly like a uv one. What doctor checks of its tool, and which
+variables move its env, are class attributes too."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import abc
 import os
 from pathlib import Path
 
+from envhook.backends import registered
 from envhook.messages import quiet, say
 from envhook.store import paths, settings
 from envhook.store.hashing import read_regular
@@ -26,6 +28,9 @@ from envhook.store.records import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, ensure
 _DROP = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC", "CONDA_PREFIX",
          "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_ACTIVE", "_ENVHOOK_VENV", "ENVHOOK_STATE",
          "_ENVHOOK_PARANOID_CFG", "_ENVHOOK_HOOKED")
+
+# How uv is installed: doctor's fix for the uv and pip backends.
+UV_INSTALL = "curl -LsSf https://astral.sh/uv/install.sh | sh"
 
 # -- the tools' own configuration, which decides what a sync installs --------------
 
@@ -265,8 +270,7 @@ class slow_notice:
 
 
 class Backend(abc.ABC):
-    name: str = ""
-    lock: str | None = None           # the lock file at the root it syncs from, if it has one
+    name: str = ""                    # as registered in backends.REGISTRY
     writes: tuple[str, ...] = ()      # inputs its sync may rewrite (trust excuses those, see trust.py)
     sync_label: str = ""              # how the user would run the sync by hand
     # Can it sync everything but some packages, leaving those as they are?
@@ -276,10 +280,30 @@ class Backend(abc.ABC):
     # what it installs cannot lack a requirement, and the `uv pip check`-like
     # test after each sync (packaging's parser: ~35 ms to import) is skipped.
     resolves_whole: bool = False
-    # What doctor checks for it: the program its sync runs, and the oldest
-    # version envhook works with (empty: any).
+    # Can a project choose what its sync installs besides the defaults
+    # ([tool.envhook] extras, groups; decide/project.py refuses them otherwise)?
+    supports_extras: bool = False
+    supports_groups: bool = False
+    # Variables that decide where its env is (env_path reads them): the
+    # decision cache records their values and is not replayed when one moved.
+    location_vars: tuple[str, ...] = ()
+    # What doctor checks for it (check_tool): the program its sync runs, as
+    # its own docs spell it in messages, the oldest version envhook works
+    # with (empty: any) and what an older one lacks; doctor's fixes when the
+    # tool is not on PATH, fails to say its version, or is too old.
     tool: str = ""
+    title: str = ""
     min_tool_version: tuple[int, ...] = ()
+    min_tool_why: str = ""
+    install: str = ""
+    reinstall: str = ""
+    upgrade: str = ""
+
+    @property
+    def lock(self) -> str | None:
+        """The lock file at the root it syncs from, if it has one: its registration's."""
+        r = registered(self.name)
+        return r.lock if r is not None else None
 
     def sync_label_for(self, project) -> str:
         """The command this project's sync runs, as the user would type it."""
@@ -360,3 +384,25 @@ class Backend(abc.ABC):
         """What drift is measured against, for `status`: "uv.lock"."""
         return self.lock or "the lock"
 
+    # -- doctor --------------------------------------------------------------------------
+    @property
+    def tool_label(self) -> str:
+        """The tool as doctor's line names it ("uv", "uv or python3")."""
+        return self.tool
+
+    def check_tool(self, check, project, what: str) -> list:
+        """doctor's lines about this backend's tool for `project` (None: no
+        project here). `check`: what doctor lends a backend (commands/doctor.py,
+        ToolCheck): `probe`, which finds the tool and reads its version, and
+        the line makers `ok`, `fail`, `note`."""
+        path, version, text, bad = check.probe(self, what)
+        return [bad or self.too_old(check, what, path, version, text) or
+                check.ok(f"{what}: {self.tool} {text} ({check.show(path)})")]
+
+    def too_old(self, check, what: str, path: str, version: tuple[int, ...], text: str):
+        """doctor's FAIL line when the tool is older than min_tool_version, else None."""
+        if version >= self.min_tool_version:
+            return None
+        need = ".".join(map(str, self.min_tool_version))
+        return check.fail(what, f"{path} is {self.title} {text}; envhook needs {self.title} {need} or newer"
+                                f"{self.min_tool_why}", self.upgrade)

@@ -43,12 +43,15 @@ def user_config() -> Path:
 
 class PdmBackend(Backend):
     name = "pdm"
-    lock = "pdm.lock"
     # PDM records the interpreter it used in .pdm-python at the first sync,
     # and a fresh project's first sync (`pdm install`) writes its lock.
     writes = (".pdm-python", "pdm.lock")
     sync_label = "pdm sync --clean"
-    tool = "pdm"
+    # Where `pdm` makes the env it then records in .pdm-python (an input).
+    location_vars = ("PDM_VENV_IN_PROJECT",)
+    tool, title = "pdm", "PDM"
+    install = "install it: pipx install pdm"
+    reinstall = "reinstall it: pipx install --force pdm"
 
     def env_path(self, root, *, pyproject, environ):
         return env_path(root)
@@ -69,7 +72,7 @@ class PdmBackend(Backend):
 
     def lock_drift(self, project, *, now=None):
         try:
-            now, lock, pyproject = load(project, "pdm.lock", now)
+            now, lock, pyproject = load(project, self.lock, now)
         except ValueError as e:
             return LockDrift(None, error=str(e))
         want = wanted(lock, pyproject, project.env)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from envhook.backends import requirement_files, spawn
 from envhook.backends.base import (
+    UV_INSTALL,
     Backend,
     ToolMissing,
     cause,
@@ -194,7 +195,10 @@ def compiled_path(project, tool: str) -> Path:
 
 class PipBackend(Backend):
     name = "pip"
-    tool = "uv"  # or, without uv, python3's pip and venv (doctor checks which)
+    tool = title = "uv"  # or, without uv, python3's pip and venv (check_tool checks which)
+    tool_label = "uv or python3"
+    install = f"install uv ({UV_INSTALL}) or Python 3"  # when neither is on PATH
+    reinstall = f"reinstall it: {UV_INSTALL}"
 
     @property
     def sync_label(self) -> str:
@@ -212,6 +216,23 @@ class PipBackend(Backend):
             files = [project.root / "pyproject.toml"]
         # uv's configuration when uv syncs, pip's when pip does.
         return [*files, project.root / ".python-version", *uv_config_files(project.root), *pip_config_files()]
+
+    def check_tool(self, check, project, what):
+        uv = check.find("uv")
+        if uv is not None:
+            version, text, problem = check.version([uv, "--version"])
+            if version is None:
+                return [check.fail(what, f"{uv}: {problem}", self.reinstall)]
+            return [check.ok(f"{what}: uv {text} ({check.show(uv)}), syncing with uv pip")]
+        py = check.find("python3")
+        if py is None:
+            return [check.fail(what, "neither uv nor python3 is on PATH", check.install_fix("python3", self.install))]
+        # Without uv the env is made by `python3 -m venv`, which Debian splits out (python3-venv).
+        version, text, problem = check.version([py, "-c", "import sys, venv, ensurepip; print(sys.version.split()[0])"])
+        if version is None:
+            return [check.fail(what, f"{py} cannot create venvs: {problem}",
+                               f"install uv ({UV_INSTALL}), or on Debian/Ubuntu: sudo apt install python3-venv")]
+        return [check.ok(f"{what}: python3 {text} ({check.show(py)}), syncing with pip (uv would be faster)")]
 
     def lock_description(self, project) -> str:
         files = sources(project.root)

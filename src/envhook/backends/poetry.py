@@ -167,11 +167,17 @@ def poetry_version(poetry: str) -> tuple[int, ...] | None:
 
 class PoetryBackend(Backend):
     name = "poetry"
-    lock = "poetry.lock"
     writes = ("poetry.lock",)  # a fresh project's first `poetry sync` locks it first
-    tool = "poetry"
-    min_tool_version = (1, 2)  # `poetry install --sync`; `poetry sync` needs 2.0
     sync_label = "poetry sync"
+    supports_extras = supports_groups = True  # --extras, --with (commands)
+    # What env_path reads: POETRY_* settings (setting), and where Poetry's config.toml is.
+    location_vars = ("POETRY_VIRTUALENVS_IN_PROJECT", "POETRY_VIRTUALENVS_PATH", "POETRY_CACHE_DIR",
+                     "POETRY_CONFIG_DIR")
+    tool, title = "poetry", "Poetry"
+    min_tool_version = (1, 2)  # `poetry install --sync`; `poetry sync` needs 2.0
+    install = "install it: pipx install poetry"
+    reinstall = "reinstall it: pipx install --force poetry"
+    upgrade = "upgrade it: pipx upgrade poetry (or poetry self update)"
 
     def env_path(self, root, *, pyproject, environ):
         return env_path(root, pyproject, environ)
@@ -201,9 +207,25 @@ class PoetryBackend(Backend):
             return [("poetry install --sync", [poetry, "install", "--sync", "--no-interaction", *chosen])]
         return [("poetry sync", [poetry, "sync", "--no-interaction", *chosen])]
 
+    def check_tool(self, check, project, what):
+        poetry, version, text, bad = check.probe(self, what)
+        bad = bad or self.too_old(check, what, poetry, version, text)
+        if bad is not None:
+            return [bad]
+        if version < (2,):
+            if poetry_version(poetry) is None:
+                # commands reads the version from Poetry's installation, without
+                # running it; when it cannot, it assumes Poetry 2 and runs `poetry sync`.
+                return [check.fail(what, f"{poetry} is Poetry {text}, but envhook cannot find its installation to "
+                                         "tell, so it would run `poetry sync`, which came with Poetry 2",
+                                   self.upgrade)]
+            return [check.ok(f"{what}: poetry {text} ({check.show(poetry)}); synced with `poetry install --sync` "
+                             "(`poetry sync` needs Poetry 2)")]
+        return [check.ok(f"{what}: poetry {text} ({check.show(poetry)})")]
+
     def lock_drift(self, project, *, now=None):
         try:
-            now, lock, pyproject = load(project, "poetry.lock", now)
+            now, lock, pyproject = load(project, self.lock, now)
         except ValueError as e:
             return LockDrift(None, error=str(e))
         # `poetry sync` keeps pip when the lock does not name it, nothing else

@@ -8,7 +8,16 @@ import os
 from typing import TYPE_CHECKING
 
 from envhook.backends import spawn
-from envhook.backends.base import SOURCE_FILES, Backend, SyncOutcome, ToolMissing, finish, sync_environ, uv_config_files
+from envhook.backends.base import (
+    SOURCE_FILES,
+    UV_INSTALL,
+    Backend,
+    SyncOutcome,
+    ToolMissing,
+    finish,
+    sync_environ,
+    uv_config_files,
+)
 from envhook.messages import quiet
 from envhook.store.hashing import read_regular
 
@@ -56,7 +65,6 @@ def env_path(root: Path, environ=None) -> Path:
 
 class UvBackend(Backend):
     name = "uv"
-    lock = "uv.lock"
     # uv re-locks when pyproject.toml moved ahead of the lock (and writes the
     # first lock of a fresh project).
     writes = ("uv.lock",)
@@ -65,8 +73,14 @@ class UvBackend(Backend):
     # Kept and pinned packages are left out of the sync, and their own
     # requirements are theirs (told as conflicts), not the sync's.
     resolves_whole = True
-    tool = "uv"
+    supports_extras = supports_groups = True  # --extra, --group (selection)
+    location_vars = ("UV_PROJECT_ENVIRONMENT",)
+    tool = title = "uv"
     min_tool_version = (0, 13)  # `uv sync --output-format json` lists package changes (drift)
+    min_tool_why = " to tell how an env differs from the lock"
+    install = f"install it: {UV_INSTALL}"
+    reinstall = f"reinstall it: {UV_INSTALL}"
+    upgrade = "upgrade it: uv self update (or upgrade uv the way you installed it)"
 
     def env_path(self, root, *, pyproject, environ):
         return env_path(root, environ)

@@ -394,16 +394,32 @@ def _version(argv: list[str], cwd: str) -> tuple[tuple[int, ...] | None, str, st
     return tuple(int(x) for x in m.groups() if x is not None), m.group(0), ""
 
 
-def _find(name: str, project) -> str | None:
-    if project is not None:
-        return which(name, project)
-    return spawn.which(name, skip="")
+class ToolCheck:
+    """What doctor lends a backend to check its tool (Backend.check_tool):
+    the line makers, and how to find a tool, run it, and say what to do."""
 
+    ok, fail, note, show = staticmethod(ok), staticmethod(fail), staticmethod(note), staticmethod(show)
 
-def _install_fix(ctx: Context, name: str) -> str:
-    local = os.path.join(os.path.expanduser("~"), ".local", "bin")
-    if os.access(os.path.join(local, name), os.X_OK):
-        # Installed, but the directory is not on PATH (uv's installer and pipx put it there).
+    def __init__(self, ctx: Context, project, cwd: str):
+        self.ctx, self.project, self.cwd = ctx, project, cwd
+
+    def find(self, name: str) -> str | None:
+        """A tool on PATH; never one of the project's own env (base.which)."""
+        if self.project is not None:
+            return which(name, self.project)
+        return spawn.which(name, skip="")
+
+    def version(self, argv: list[str]) -> tuple[tuple[int, ...] | None, str, str]:
+        """(version, its text, the problem) from running argv where the sync would run."""
+        return _version(argv, self.cwd)
+
+    def install_fix(self, name: str, how: str) -> str:
+        """The fix for `name` not on PATH: add ~/.local/bin to PATH when it is
+        installed there (uv's installer and pipx put it there), else `how`."""
+        ctx = self.ctx
+        local = os.path.join(os.path.expanduser("~"), ".local", "bin")
+        if not os.access(os.path.join(local, name), os.X_OK):
+            return how
         if ctx.shell == "fish":
             return f"{name} is in {show(local)}: run `fish_add_path ~/.local/bin`"
         if ctx.shell == "elvish":
@@ -411,12 +427,17 @@ def _install_fix(ctx: Context, name: str) -> str:
             return f"{name} is in {show(local)}: add this line to {rc}: set paths = [~/.local/bin $@paths]"
         rc = show(startup_files(ctx.shell, ctx.login)[0]) if ctx.shell else "your shell's rc file"
         return f'{name} is in {show(local)}: add this line to {rc}: export PATH="$HOME/.local/bin:$PATH"'
-    return {
-        "uv": "install it: curl -LsSf https://astral.sh/uv/install.sh | sh",
-        "poetry": "install it: pipx install poetry",
-        "pdm": "install it: pipx install pdm",
-        "python3": "install uv (curl -LsSf https://astral.sh/uv/install.sh | sh) or Python 3",
-    }[name]
+
+    def probe(self, backend, what: str):
+        """(path, version, its text, None) for the backend's tool, or (…, a FAIL line)."""
+        name = backend.tool
+        path = self.find(name)
+        if path is None:
+            return None, None, "", fail(what, f"{name} is not on PATH", self.install_fix(name, backend.install))
+        version, text, problem = self.version([path, "--version"])
+        if version is None:
+            return path, None, "", fail(what, f"{path}: {problem}", backend.reinstall)
+        return path, version, text, None
 
 
 def check_tool(ctx: Context) -> list[Line]:
@@ -426,104 +447,20 @@ def check_tool(ctx: Context) -> list[Line]:
     except ProjectError as e:
         return [fail(f"project at {show(str(start))}", str(e), f"fix {show(str(e.path))}")]
     if project is None:
-        return _check_uv(ctx, None, "uv (the default tool; no project here)", "/")
+        uv = get("uv")  # what a project gets when it says nothing else
+        return uv.check_tool(ToolCheck(ctx, None, "/"), None, f"{uv.tool} (the default tool; no project here)")
     trusted = trust.is_trusted(project.root)
     # Asked from the project, as the sync runs (a pyenv shim reads .python-version
     # there), but only when trusted: a project's config is its code.
     cwd = str(project.root) if trusted else "/"
+    backend = get(project.backend)
     about = f"{project.name} ({project.backend} project at {show(str(project.root))})"
-    lines: list[Line] = []
-    if project.backend == "uv":
-        lines = _check_uv(ctx, project, f"uv for {about}", cwd)
-    elif project.backend == "poetry":
-        lines = _check_poetry(ctx, project, about, cwd)
-    elif project.backend == "pdm":
-        lines = _check_pdm(ctx, project, about, cwd)
-    else:
-        lines = _check_pip(ctx, project, about, cwd)
+    lines = backend.check_tool(ToolCheck(ctx, project, cwd), project, f"{backend.tool_label} for {about}")
     if not trusted:
         lines.append(note(f"{project.name} is not trusted: the hook does nothing there until `envhook allow`"))
     if getattr(project, "enabled", True) is False:
         lines.append(note(f"{project.name} turns envhook off ([tool.envhook] enabled = false)"))
     return lines
-
-
-def _probe(ctx: Context, project, name: str, what: str, cwd: str):
-    """(path, version, its text, None) for the tool `name`, or (…, a FAIL line)."""
-    path = _find(name, project)
-    if path is None:
-        return None, None, "", fail(what, f"{name} is not on PATH", _install_fix(ctx, name))
-    version, text, problem = _version([path, "--version"], cwd)
-    if version is None:
-        return path, None, "", fail(what, f"{path}: {problem}", _REINSTALL[name])
-    return path, version, text, None
-
-
-_REINSTALL = {
-    "uv": "reinstall it: curl -LsSf https://astral.sh/uv/install.sh | sh",
-    "poetry": "reinstall it: pipx install --force poetry",
-    "pdm": "reinstall it: pipx install --force pdm",
-}
-
-
-def _check_uv(ctx: Context, project, what: str, cwd: str) -> list[Line]:
-    uv, version, text, bad = _probe(ctx, project, "uv", what, cwd)
-    if bad is not None:
-        return [bad]
-    need_version = get("uv").min_tool_version  # each backend states what it needs
-    if version < need_version:
-        need = ".".join(map(str, need_version))
-        return [fail(what, f"{uv} is uv {text}; envhook needs uv {need} or newer to tell how an env differs "
-                           "from the lock", "upgrade it: uv self update (or upgrade uv the way you installed it)")]
-    return [ok(f"{what}: uv {text} ({show(uv)})")]
-
-
-def _check_pdm(ctx: Context, project, about: str, cwd: str) -> list[Line]:
-    pdm, _, text, bad = _probe(ctx, project, "pdm", f"pdm for {about}", cwd)
-    return [bad or ok(f"pdm for {about}: pdm {text} ({show(pdm)})")]
-
-
-def _check_poetry(ctx: Context, project, about: str, cwd: str) -> list[Line]:
-    what = f"poetry for {about}"
-    poetry, version, text, bad = _probe(ctx, project, "poetry", what, cwd)
-    if bad is not None:
-        return [bad]
-    upgrade = "upgrade it: pipx upgrade poetry (or poetry self update)"
-    if version < get("poetry").min_tool_version:
-        need = ".".join(map(str, get("poetry").min_tool_version))
-        return [fail(what, f"{poetry} is Poetry {text}; envhook needs Poetry {need} or newer", upgrade)]
-    if version < (2,):
-        from envhook.backends.poetry import poetry_version  # only where Poetry is the backend
-
-        if poetry_version(poetry) is None:
-            # The backend reads the version from Poetry's installation, without
-            # running it; when it cannot, it assumes Poetry 2 and runs `poetry sync`.
-            return [fail(what, f"{poetry} is Poetry {text}, but envhook cannot find its installation to tell, "
-                               "so it would run `poetry sync`, which came with Poetry 2", upgrade)]
-        return [ok(f"{what}: poetry {text} ({show(poetry)}); synced with `poetry install --sync` "
-                   "(`poetry sync` needs Poetry 2)")]
-    return [ok(f"{what}: poetry {text} ({show(poetry)})")]
-
-
-def _check_pip(ctx: Context, project, about: str, cwd: str) -> list[Line]:
-    what = f"uv or python3 for {about}"
-    uv = _find("uv", project)
-    if uv is not None:
-        version, text, problem = _version([uv, "--version"], cwd)
-        if version is None:
-            return [fail(what, f"{uv}: {problem}", _REINSTALL["uv"])]
-        return [ok(f"{what}: uv {text} ({show(uv)}), syncing with uv pip")]
-    py = _find("python3", project)
-    if py is None:
-        return [fail(what, "neither uv nor python3 is on PATH", _install_fix(ctx, "python3"))]
-    # Without uv the env is made by `python3 -m venv`, which Debian splits out (python3-venv).
-    version, text, problem = _version(
-        [py, "-c", "import sys, venv, ensurepip; print(sys.version.split()[0])"], cwd)
-    if version is None:
-        return [fail(what, f"{py} cannot create venvs: {problem}",
-                     "install uv (curl -LsSf https://astral.sh/uv/install.sh | sh), "
-                     "or on Debian/Ubuntu: sudo apt install python3-venv")]
-    return [ok(f"{what}: python3 {text} ({show(py)}), syncing with pip (uv would be faster)")]
 
 
 # -- (e) envhook's dirs can be written -------------------------------------------------------

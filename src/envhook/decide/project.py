@@ -8,7 +8,8 @@ import os
 import tomllib
 from pathlib import Path
 
-from envhook.backends import NAMES, detect, get
+from envhook import backends
+from envhook.backends import detect, get
 from envhook.store.hashing import read_regular
 from envhook.store.paths import current_dir as cwd
 from envhook.store.paths import nearest_project_dir
@@ -119,9 +120,9 @@ def _envhook_table(data: dict | None, path: Path) -> dict:
                                  f"workspace members, not {value!r}")
     backend = table.get("backend")
     if backend is not None:
-        if backend not in NAMES:
+        if backend not in backends.NAMES:
             raise ProjectError(path, f"{path}: [tool.envhook] backend must be one of "
-                                     f"{', '.join(repr(n) for n in NAMES)}, not {backend!r}")
+                                     f"{', '.join(repr(n) for n in backends.NAMES)}, not {backend!r}")
     return table
 
 
@@ -344,8 +345,17 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         raise ProjectError(root / "pyproject.toml",
                            f"{root / 'pyproject.toml'}: [tool.envhook] all-packages is for uv workspaces; "
                            f"{project.backend} syncs the project it finds")
-    if (project.extras or project.groups) and project.backend not in ("uv", "poetry"):
+    refused = [key for key in ("extras", "groups") if getattr(project, key) and not getattr(backend, f"supports_{key}")]
+    if refused:
         raise ProjectError(root / "pyproject.toml",
-                           f"{root / 'pyproject.toml'}: [tool.envhook] extras and groups are for uv and Poetry; "
-                           f"{project.backend} syncs what its lock or files name")
+                           f"{root / 'pyproject.toml'}: [tool.envhook] {' and '.join(refused)} are for "
+                           f"{_taken_by(refused)}; {project.backend} syncs what its lock or files name")
     return project
+
+
+def _taken_by(keys: list[str]) -> str:
+    """The backends that take these [tool.envhook] keys (supports_extras…), as a message names them."""
+    # Every backend's module, on this error alone: detection never loads them.
+    takers = [get(n).title for n in backends.NAMES if all(getattr(get(n), f"supports_{k}") for k in keys)]
+    listed = " and ".join(takers) if len(takers) < 3 else f"{', '.join(takers[:-1])} and {takers[-1]}"
+    return listed or "no backend"

@@ -51,7 +51,7 @@ def _provably_stale(decision: hookcache.Decision, pstate: str) -> list[str] | No
 
     if quiet():
         return None  # quiet: the full path sends uv's output to the log
-    if decision.backend != "uv" or hookcache.location(os.environ) != decision.env_vars:
+    if decision.backend != "uv" or not decision.same_location(os.environ):
         return None  # only uv is started this early: the others' startup dwarfs the overlap
     env = decision.act.env
     if os.path.isdir(env) and not os.path.isfile(os.path.join(env, "pyvenv.cfg")):

@@ -309,7 +309,7 @@ def _cache(cache: str, look: Look, a, act: Activation, watch: list[str], absent:
         return
     decision = hookcache.Decision(
         look.root, project.name, act, list(project.aliases), watch, absent, present, look.sigs,
-        hookcache.location(os.environ),
+        hookcache.location(backend_for(project).location_vars, os.environ),
         {str(project.root / rel): dg for rel, dg in a.inputs.items()},
         # The entry's early `uv sync` is plain: a project that asks for more
         # (extras, groups) is not marked "uv" for it.

@@ -6,9 +6,9 @@ nothing to sync), export writes, for the project directory as $PWD spells
 it, what it decided and the signature (mtime, ctime, size, inode) of every
 file that decision read: the pyproject.toml files of discovery, the inputs,
 the env's files and envhook's own records. The fast path stats them; any
-difference, or another value of a variable that moves envs
-(UV_PROJECT_ENVIRONMENT, POETRY_VIRTUALENVS_PATH…), sends it to the full
-path, which decides from contents again.
+difference, or another value of a variable that moves the project's env
+(its backend's location_vars: UV_PROJECT_ENVIRONMENT, POETRY_VIRTUALENVS_PATH…),
+sends it to the full path, which decides from contents again.
 
 A file changed within RACY_NS of the evaluation may change again without
 moving its signature (the kernel stamps files from a coarse clock; some
@@ -24,20 +24,17 @@ import os
 from envhook.env.activation import Activation
 from envhook.store import paths
 
-VERSION = "envhook-decision-5"
+# 6: the location variables are the backend's own, recorded by name. A file
+# of another version is not replayed: the full path decides and rewrites it.
+VERSION = "envhook-decision-6"
 RACY_NS = 2_000_000_000
 
-# Variables that decide where some backend puts a project's env (uv, Poetry,
-# PDM read them; see each backend's env_path). The cache records their
-# values: one of them changed means the env may live elsewhere now, which
-# only a full evaluation can say.
-LOCATION_VARS = ("UV_PROJECT_ENVIRONMENT", "POETRY_VIRTUALENVS_IN_PROJECT", "POETRY_VIRTUALENVS_PATH",
-                 "POETRY_CACHE_DIR", "POETRY_CONFIG_DIR", "PDM_VENV_IN_PROJECT")
 
-
-def location(environ) -> str:
-    """The values of the variables that decide where envs live, as one string."""
-    return "\x1f".join(f"{k}={environ[k]}" for k in LOCATION_VARS if k in environ)
+def location(names, environ) -> list[str]:
+    """What the variables `names` are (the backend's location_vars, which
+    decide where its env lives; the prompt never imports the backends, so
+    the full evaluation records them): NAME=value, or NAME where unset."""
+    return [f"{k}={environ[k]}" if k in environ else k for k in names]
 
 
 def signature(path: str) -> str:
@@ -121,7 +118,7 @@ class Decision:
         self.root, self.name, self.act, self.known = root, name, act, known
         self.watch, self.absent, self.present = watch, absent, present
         self.deps = deps  # list of (path, signature, racy content)
-        self.env_vars = env_vars  # location() when decided
+        self.env_vars = env_vars  # location() of the backend's variables when decided
         self.backend = backend
         # inputs: {path: content digest} as last synced; lets the entry see
         # "stale" and start uv before the full evaluation is even imported.
@@ -138,10 +135,12 @@ class Decision:
             out.append(p)
         return out
 
+    def same_location(self, environ) -> bool:
+        """Is every variable that decides where the env is as it was?"""
+        return location([v.partition("=")[0] for v in self.env_vars], environ) == self.env_vars
+
     def fresh(self, environ) -> bool:
-        if location(environ) != self.env_vars:
-            return False
-        return not self.moved()
+        return self.same_location(environ) and not self.moved()
 
 
 def _pack(fields: list) -> bytes:
@@ -158,11 +157,8 @@ def _pack(fields: list) -> bytes:
 def write(path: str, decision: Decision) -> None:
     flat = [x for dep in decision.deps for x in dep]
     inputs = [x for p, dg in decision.inputs.items() for x in (p, dg or "-")]
-    data = _pack(
-        [VERSION, decision.env_vars, decision.backend, decision.root, decision.name, decision.act.words(), decision.known,
-         decision.watch,
-         decision.absent, decision.present, flat, inputs]
-    )
+    data = _pack([VERSION, decision.backend, decision.root, decision.name, decision.env_vars, decision.act.words(),
+                  decision.known, decision.watch, decision.absent, decision.present, flat, inputs])
     # Only the full evaluation writes, and it has state (json, pathlib) loaded
     # already; the fast path, which only reads, never imports it.
     from pathlib import Path  # not on the cached prompt path (tests/prompt/test_imports.py)
@@ -183,12 +179,12 @@ def read(path: str) -> Decision | None:
         it = iter(parts)
         if next(it) != VERSION:
             return None
-        env_vars, backend, root, name = next(it), next(it), next(it), next(it)
+        backend, root, name = next(it), next(it), next(it)
         lists = []
-        for _ in range(7):
+        for _ in range(8):
             n = int(next(it))
             lists.append([next(it) for _ in range(n)])
-        words, known, watch, absent, present, flat, inputs = lists
+        env_vars, words, known, watch, absent, present, flat, inputs = lists
         act = Activation.from_words(words)
         if act is None or next(it, None) is not None:
             return None
