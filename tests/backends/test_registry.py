@@ -16,7 +16,7 @@ from envhook import backends
 from envhook.backends import Registered, detect
 from envhook.backends.base import Backend
 from envhook.commands import doctor
-from envhook.decide.drift import LockDrift
+from envhook.env.drift import LockDrift
 from envhook.decide.project import ProjectError, find_project
 
 
