@@ -16,8 +16,8 @@ from envhook import backends
 from envhook.backends import Registered, detect
 from envhook.backends.base import Backend
 from envhook.commands import doctor
-from envhook.env.drift import LockDrift
 from envhook.decide.project import ProjectError, find_project
+from envhook.env.drift import LockDrift
 
 
 class FakeBackend(Backend):
