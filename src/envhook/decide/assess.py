@@ -1,114 +1,131 @@
 """The one place that decides what state a project's env is in and what the
-hook will do about it. assess() only reads; `export`, `run` and `status` call
-it, then remember() what it learned at a cost (a workspace's dry runs)."""
+hook will do about it. assess() only reads: it gathers the facts (gather),
+asks the decision table (table.decide) and builds one frozen Assessment from
+both; `export`, `run` and `status` call it, then remember() what it learned
+at a cost (a workspace's dry runs)."""
 
 from __future__ import annotations
 
 import json
 import os
-from enum import StrEnum
 from pathlib import Path
 
 from envhook.backends import backend_for, lock_drift
 from envhook.decide import trust
 from envhook.decide.project import Project
+from envhook.decide.table import (
+    DISABLED,
+    ENV,
+    EXPLAINS,
+    FAILED,
+    HAND_MADE,
+    IN_SYNC,
+    LOCK,
+    MISSING,
+    NO_PROJECT,
+    PINNED,
+    STALE,
+    TINKERED,
+    UNTRUSTED,
+    Decision,
+    Facts,
+    Need,
+    State,
+    decide,
+)
 from envhook.env import venv
 from envhook.env.activation import Activation, Changes
-from envhook.env.drift import Change, LockDrift, compare, split, text
+from envhook.env.drift import split
 from envhook.store import paths, settings
 from envhook.store.hashing import hexdigest
-from envhook.store.pins import PackagePin, Pin, load_package_pins, load_pin
+from envhook.store.pins import PackagePin, load_package_pins, load_pin
 from envhook.store.records import (
-    SYNC_FAILED,
-    SYNC_INTERRUPTED,
-    SYNC_OK,
     SYNC_RUNNING,
     SyncRecord,
     atomic_write,
-    describe_changes,
     ensure_project_dir,
     file_digest,
     fingerprint,
     project_dir,
 )
 
+__all__ = ["DISABLED", "FAILED", "IN_SYNC", "MISSING", "NO_PROJECT", "PINNED", "STALE", "TINKERED", "UNTRUSTED",
+           "Assessment", "State", "assess", "env_config_digest", "env_identity", "gather", "remember"]
 
-class State(StrEnum):
-    """What `envhook status` says and ENVHOOK_STATE holds (str values: JSON,
-    the shell and the decision cache see the plain words)."""
-
-    NO_PROJECT = "no-project"
-    UNTRUSTED = "untrusted"
-    MISSING = "missing"
-    STALE = "stale"
-    IN_SYNC = "in-sync"
-    PINNED = "pinned"
-    TINKERED = "tinkered"
-    FAILED = "failed"
-    DISABLED = "disabled"
-
-
-NO_PROJECT, UNTRUSTED, MISSING, STALE = State.NO_PROJECT, State.UNTRUSTED, State.MISSING, State.STALE
-IN_SYNC, PINNED, TINKERED, FAILED, DISABLED = State.IN_SYNC, State.PINNED, State.TINKERED, State.FAILED, State.DISABLED
+# Every field of an Assessment besides project, state, reasons, trusted and
+# denied, with its value when nothing set it (a list or dict: a copy of it).
+_FIELDS = {
+    "paranoid": False,
+    "trusted_by": None,  # "allow", or "trusted_roots" (the setting)
+    # Paranoid mode, untrusted: what changed since `envhook allow` (the
+    # inputs' digests are in `inputs`, so each new content asks again).
+    "trust_changes": [],
+    "trust_unsafe": False,  # untrusted: another user could have written what decides (reasons say what)
+    "pin": None,  # Pin | None
+    "package_pins": {},  # packages a sync leaves as they are: {name: PackagePin}
+    "conflicts": [],  # pinned packages the env's others no longer accept (status)
+    "record": None,  # SyncRecord | None
+    "inputs": {},
+    "missing": None,  # why the env counts as missing, if it does
+    # Hand-made changes since envhook's last sync (None: no baseline to tell).
+    "hand": None,
+    "lock": None,  # LockDrift | None: uv's comparison with the lock, when it was asked
+    "installed": {},
+    # The tool changed the env with the inputs (uv add, uv sync): nothing was
+    # changed by hand, and recording the env as synced is all there is to do.
+    "tool_made": False,
+    # In sync as uv's own workspace commands left it (`uv sync --package
+    # M`, `uv run` in a member), not as a plain sync would: drift is then
+    # asked of uv, never assumed empty.
+    "partial": False,
+    # What this look learned at a cost that the next look of the same env
+    # need not pay again: the key of an env that uv's own workspace
+    # commands do not explain (remember() keeps it).
+    "learned": None,
+    # Stale, but not synced: that would erase hand-made changes (tinkered =
+    # "freeze", or a tool that cannot sync all but some packages).
+    "kept_whole": False,
+    # Packages the sync leaves as they are: hand-made changes (tinkered =
+    # "keep"), or the others after an `envhook unpin` that consented to reset some.
+    "sync_keeps": (),
+    # sync_keeps because of tinkered = "keep": the sync's summary line says
+    # what it moved and kept, and that line is the hand-made change notice.
+    "keeps_hand_made": False,
+    "pins_moved": [],  # package pins an exact sync by uv itself reset
+    "pin_undone": [],  # a whole-env pin's changes undone behind envhook's back
+    "lacks": [],  # kept whole: what the new inputs want that the env lacks
+    "unmet": [],  # what the env's packages require and it lacks (status checks it)
+    "settings_errors": [],  # bad settings, each said once with the default used instead
+    "changed": [],  # which inputs changed since the last sync ("uv.lock changed")
+    "sync_missing": False,  # sync = "missing": the hook only creates envs
+    "creates": False,  # the sync fills an env that never was complete (missing, empty, unfinished)
+    "requested": False,  # the sync is one the user asked for (`envhook unpin`'s consent)
+    "held": False,  # stale, not synced: sync = "missing"
+    # The settings `next` and `exports_uv_no_sync` read, as they were when
+    # the facts were gathered (read once, not at each access), and whether
+    # the backend can sync all but some packages.
+    "tinkered_policy": settings.TINKERED_KEEP,
+    "uv_no_sync_when_pinned": True,
+    "uv_no_sync_when_tinkered": True,
+    "keeps_packages": False,
+}
 
 
 class Assessment:
-    """One project's state and everything that led to it. Built by assess()
-    and frozen before it is returned: a reader that learns more (status's
-    closer look) makes a new one with replace()."""
+    """One project's state and everything that led to it, frozen when made:
+    assess() makes it from the facts and the decision; a reader that learns
+    more (status's closer look) makes a new one with replace()."""
 
     def __init__(self, project: Project | None, state: str, reasons: list[str] | None = None, *,
-                 trusted: bool = False, denied: bool = False):
-        self._frozen = False
-        self.project, self.state = project, State(state)
-        self.reasons: list[str] = reasons or []
-        self.trusted, self.denied = trusted, denied
-        self.paranoid = False
-        self.trusted_by: str | None = None  # "allow", or "trusted_roots" (the setting)
-        # Paranoid mode, untrusted: what changed since `envhook allow` (the
-        # inputs' digests are in `inputs`, so each new content asks again).
-        self.trust_changes: list[str] = []
-        self.trust_unsafe = False  # untrusted: another user could have written what decides (reasons say what)
-        self.pin: Pin | None = None
-        self.package_pins: dict[str, PackagePin] = {}  # packages a sync leaves as they are
-        self.conflicts: list[str] = []  # pinned packages the env's others no longer accept (status)
-        self.record: SyncRecord | None = None
-        self.inputs: dict = {}
-        self.missing: str | None = None  # why the env counts as missing, if it does
-        # Hand-made changes since envhook's last sync (None: no baseline to tell).
-        self.hand: list[Change] | None = None
-        self.lock: LockDrift | None = None  # uv's comparison with the lock, when it was asked
-        self.installed: dict[str, str] = {}
-        # The tool changed the env with the inputs (uv add, uv sync): nothing was
-        # changed by hand, and recording the env as synced is all there is to do.
-        self.tool_made = False
-        # In sync as uv's own workspace commands left it (`uv sync --package
-        # M`, `uv run` in a member), not as a plain sync would: drift is then
-        # asked of uv, never assumed empty.
-        self.partial = False
-        # What this look learned at a cost that the next look of the same env
-        # need not pay again: the key of an env that uv's own workspace
-        # commands do not explain (remember() keeps it).
-        self.learned: str | None = None
-        # Stale, but not synced: that would erase hand-made changes (tinkered =
-        # "freeze", or a tool that cannot sync all but some packages).
-        self.kept_whole = False
-        # Packages the sync leaves as they are: hand-made changes (tinkered =
-        # "keep"), or the others after an `envhook unpin` that consented to reset some.
-        self.sync_keeps: tuple[str, ...] = ()
-        # sync_keeps because of tinkered = "keep": the sync's summary line says
-        # what it moved and kept, and that line is the hand-made change notice.
-        self.keeps_hand_made = False
-        self.pins_moved: list[PackagePin] = []  # package pins an exact sync by uv itself reset
-        self.pin_undone: list[Change] = []  # a whole-env pin's changes undone behind envhook's back
-        self.lacks: list[Change] = []  # kept whole: what the new inputs want that the env lacks
-        self.unmet: list[str] = []  # what the env's packages require and it lacks (status checks it)
-        self.settings_errors: list[str] = []  # bad settings, each said once with the default used instead
-        self.changed: list[str] = []  # which inputs changed since the last sync ("uv.lock changed")
-        self.sync_missing = False  # sync = "missing": the hook only creates envs
-        self.creates = False  # the sync fills an env that never was complete (missing, empty, unfinished)
-        self.requested = False  # the sync is one the user asked for (`envhook unpin`'s consent)
-        self.held = False  # stale, not synced: sync = "missing"
+                 trusted: bool = False, denied: bool = False, **fields):
+        unknown = set(fields) - set(_FIELDS)
+        if unknown:
+            raise TypeError(f"an Assessment has no field {', '.join(sorted(unknown))}")
+        values = {name: default.copy() if isinstance(default, (list, dict)) else default
+                  for name, default in _FIELDS.items()}
+        values.update(fields, project=project, state=State(state), reasons=reasons or [], trusted=trusted,
+                      denied=denied)
+        self.__dict__.update(values, _frozen=True)
 
     def __setattr__(self, name, value):
         if getattr(self, "_frozen", False):
@@ -138,10 +155,10 @@ class Assessment:
         hand-made changes or package pins, which `uv run`'s exact sync would
         reset, or any env under sync = "missing"."""
         if self.pin is not None:
-            return settings.value("uv_no_sync_when_pinned")
+            return self.uv_no_sync_when_pinned
         if self.sync_missing:
             return True  # what the mode means: uv run leaves the env alone too
-        return bool(self.hand or self.package_pins) and settings.value("uv_no_sync_when_tinkered")
+        return bool(self.hand or self.package_pins) and self.uv_no_sync_when_tinkered
 
     @property
     def sync_label(self) -> str:
@@ -182,10 +199,10 @@ class Assessment:
         if self.state == STALE:
             return f"sync with `{self.sync_label}`, then activate the env"
         if self.state == TINKERED:
-            policy = settings.value("tinkered")
+            policy = self.tinkered_policy
             if policy == settings.TINKERED_RESET:
                 later = "reset the hand-made changes (tinkered = \"reset\")"
-            elif policy == settings.TINKERED_KEEP and backend_for(self.project).package_pins:
+            elif policy == settings.TINKERED_KEEP and self.keeps_packages:
                 later = "sync the rest and keep the hand-made changes"
             else:
                 later = "keep the env as it is, not synced"
@@ -290,6 +307,7 @@ def _recreated(record: SyncRecord, env: Path) -> str | None:
     return None
 
 
+
 def _disabled(project: Project) -> str | None:
     """Why envhook leaves this project alone, if it does: the repository
     opted out, or the user's `disabled_paths` covers it."""
@@ -302,144 +320,121 @@ def _disabled(project: Project) -> str | None:
 
 
 def assess(project: Project | None) -> Assessment:
-    return _with_sync_mode(project, _assess(project)).freeze()
+    """The facts, then the table's decision; each fact it needs besides
+    (what the env holds, the tool's answers) looked up, and decided again."""
+    facts = gather(project)
+    for _ in range(_MOST_PASSES):
+        decision = decide(facts)
+        if isinstance(decision, Decision):
+            return _assessment(project, facts, decision)
+        facts = _look_up(project, facts, decision)
+    raise RuntimeError("the decision table kept asking for facts; `envhook status` shows the state")
 
 
-def _with_sync_mode(project: Project | None, a: Assessment) -> Assessment:
-    if project is None or not a.trusted or a.state == DISABLED:
-        return a
-    a.sync_missing = _sync_missing(project, a)
-    if a.sync_missing and a.state == STALE and a.should_sync and not a.creates and not a.requested:
-        # sync = "missing": the hook creates envs, it never updates one; the
-        # change is said, and `envhook sync` brings it in.
-        a.held = True
-    return a
+# ENV, HAND_MADE, LOCK and EXPLAINS, each looked up once, then the decision (and room to spare).
+_MOST_PASSES = 8
 
 
-def _sync_missing(project: Project, a: Assessment) -> bool:
-    """The `sync` setting is "missing", or the repository asks for it
-    ([tool.envhook] sync = "missing": it may be stricter, never looser)."""
-    try:
-        mode = settings.get("sync")
-    except settings.SettingsError as e:
-        a.settings_errors.append(f'{e}; using sync = "changed"')
-        mode = settings.SYNC_CHANGED
-    if project.table_error:
-        a.settings_errors.append(f"{project.table_error}; using sync = {mode!r} from your settings")
-    return mode == settings.SYNC_MISSING or project.sync_missing
-
-
-def _assess(project: Project | None) -> Assessment:
+def gather(project: Project | None) -> Facts:
+    """What the decision reads, in the order it reads it: nothing of a
+    disabled project's trust, and nothing of its env or record without
+    trust (an untrusted project's .venv may be anything its repository
+    committed). What the env holds, and what costs a process, is looked up
+    later, only for the rows that need it (_look_up)."""
     if project is None:
-        return Assessment(None, NO_PROJECT)
+        return Facts(found=False)
     off = _disabled(project)
     if off:
-        return Assessment(project, DISABLED, [off])
-    # Trust first, and nothing of the env is looked at without it: an
-    # untrusted project's .venv may be anything its repository committed.
+        return Facts(disabled=off)
     verdict = trust.verdict(project)
     if not verdict.trusted:
-        a = Assessment(project, UNTRUSTED, verdict.reasons, trusted=False, denied=verdict.denied)
-        a.paranoid, a.trust_changes, a.inputs = verdict.paranoid, verdict.changes, verdict.inputs
-        a.trust_unsafe = verdict.unsafe
-        return a
-    a = Assessment(project, IN_SYNC, trusted=True)
-    a.paranoid, a.trusted_by = verdict.paranoid, verdict.by
-    a.inputs = verdict.inputs or fingerprint(project.inputs, project.root)
-    a.record = SyncRecord.load(project.root)
-    a.pin = load_pin(project.root)
-    a.package_pins = load_package_pins(project.root)
-    a.missing = venv.missing_reason(project.env)
-    if _before_the_env(a, project):
-        return a
-    a.installed = venv.installed(project.env)
-    if a.pin is not None:
-        _pinned(a)
-    else:
-        _against_the_record(a, project)
-    return a
+        return Facts(verdict=verdict, inputs=verdict.inputs)
+    root = project.root
+    record = SyncRecord.load(root)
+    return Facts(
+        verdict=verdict, inputs=verdict.inputs or fingerprint(project.inputs, root), record=record,
+        sync_alive=record is not None and record.status == SYNC_RUNNING and _pid_alive(record.pid),
+        pin=load_pin(root), package_pins=load_package_pins(root), missing=venv.missing_reason(project.env),
+        odd=_odd_inputs(project), workspace=bool(project.members),
+        keeps_packages=backend_for(project).package_pins, **_rule_settings(project),
+    )
 
 
-def _before_the_env(a: Assessment, project: Project) -> bool:
-    """The states decided before the env's packages are read: an input that
-    is not a file, a sync running or killed, a failure on these very inputs,
-    a missing env. True when one of them applies (a.state says which)."""
-    root, record = project.root, a.record
-    odd = [p for p in project.inputs if os.path.exists(p) and not os.path.isfile(p)]
-    if odd:
-        # A FIFO or a directory named uv.lock would hang or fail uv; no sync
-        # is started on it, and the state says why.
-        a.state = FAILED
-        a.reasons = [f"{p.relative_to(root) if p.is_relative_to(root) else p} is not a regular file" for p in odd]
-        return True
-    if record is not None and record.status == SYNC_RUNNING:
-        if _pid_alive(record.pid):
-            a.state, a.reasons = STALE, [f"a sync is running (pid {record.pid})"]
-            return True
-        # Killed mid-sync (kill -9, a closed terminal): nothing says the env is
-        # complete, so it is synced again rather than trusted.
-        a.state, a.reasons = (MISSING if a.missing else STALE), ["the last sync did not finish"]
-        a.creates = True  # envhook's own sync, unfinished: nothing says the env was ever complete
-        return True
-    if record is not None and record.status in (SYNC_FAILED, SYNC_INTERRUPTED) and record.inputs == a.inputs:
-        # Retrying on every prompt would print the same error forever; the
-        # next change of the inputs (or `envhook sync`) is the retry.
-        a.state = FAILED
-        a.reasons = [record.message or f"last sync {record.status}"]
-        _hand_made_left(a, project)
-        return True
-    if a.missing:
-        a.state, a.reasons = MISSING, [a.missing]
-        return True
-    return False
+def _odd_inputs(project: Project) -> tuple[str, ...]:
+    """Inputs that exist and are no regular file (a FIFO or a directory named uv.lock), as the reasons name them."""
+    root = project.root
+    return tuple(str(p.relative_to(root) if p.is_relative_to(root) else p)
+                 for p in project.inputs if os.path.exists(p) and not os.path.isfile(p))
 
 
-def _hand_made_left(a: Assessment, project: Project) -> None:
-    """After a sync that did not succeed (Ctrl-C, an error): the hand-made
-    changes from before it that are still in the env. They are someone's
-    as before, so UV_NO_SYNC stays exported for them (`uv run` would reset
-    them); what the sync itself changed before it stopped is not counted."""
-    if not a.record.hand or a.missing:
-        return
-    a.installed = venv.installed(project.env)
-    base = a.record.baseline() or {}
-    a.hand = [Change(name, a.installed.get(name), base.get(name)) for name, value in sorted(a.record.hand.items())
-              if a.installed.get(name) == value and value != base.get(name) and name not in a.package_pins]
+def _rule_settings(project: Project) -> dict:
+    """The settings the rules read (and the repository's own say in them),
+    each bad one with why, for the rows that use it to say once."""
+    facts = {"repo_sync_missing": project.sync_missing, "table_error": project.table_error,
+             "uv_no_sync_when_pinned": settings.value("uv_no_sync_when_pinned"),
+             "uv_no_sync_when_tinkered": settings.value("uv_no_sync_when_tinkered")}
+    for key, fact, error in (("tinkered", "tinkered", "tinkered_error"), ("sync", "sync_mode", "sync_error")):
+        try:
+            facts[fact] = settings.get(key)
+        except settings.SettingsError as e:
+            facts[fact], facts[error] = settings.KEYS[key].default, str(e)
+    return facts
 
 
-def _pinned(a: Assessment) -> None:
-    """A whole-env pin: never synced; what changed since is only told."""
-    record, now = a.record, a.installed
-    a.state = PINNED
-    if record is not None and record.installed is not None:
-        a.hand = compare(record.installed, now)  # shown by status; a pin never acts on it
-    a.pin_undone = _undone(a.pin, now)
-    if not a.pin.inputs:
-        # A damaged pin.json still pins (state.read_json), but it no longer
-        # says what the inputs were: every one would read as "added".
-        a.reasons = ["pin.json is damaged, so what changed since the pin is unknown; "
-                     "`envhook pin` records it again"]
-        return
-    changed = describe_changes(a.pin.inputs, a.inputs)
-    a.reasons = [f"{c} since the pin" for c in changed]
-    if any(c.startswith(".python-version") for c in changed):
-        a.reasons.append("a sync could replace the env with one for another Python; the pin keeps this one")
+def _look_up(project: Project, f: Facts, need: Need) -> Facts:
+    """The fact a row needs, looked up: what the env holds (and whether it
+    is the env the record describes), the tool's comparison with the lock
+    (a process), whether the tool's own commands explain the env (a dry run
+    per selection), a workspace env's key and the one remembered."""
+    if need.what == ENV:
+        return f.replace(installed=venv.installed(project.env),
+                         recreated=_recreated(f.record, project.env) if f.record is not None else None)
+    if need.what == LOCK:
+        return f.replace(lock=lock_drift(project, f.installed))
+    if need.what == EXPLAINS:
+        said = backend_for(project).explains(project, now=f.installed, changed=set(need.names),
+                                             ignore=set(f.package_pins), lock=f.lock)
+        return f.replace(explained={**f.explained, need.names: said})
+    if need.what == HAND_MADE:
+        return f.replace(hand_key=_workspace_hand_key(project, f), remembered_key=_remembered_hand_made(project))
+    raise ValueError(f"no such fact: {need.what}")
 
 
-def _workspace_hand_key(a: Assessment, project: Project, pinned: set[str]) -> str:
+def _assessment(project: Project | None, f: Facts, d: Decision) -> Assessment:
+    """The public result: what the facts say, and what the table decided."""
+    v, more = f.verdict, {}
+    if v is not None and v.trusted:
+        more = {"paranoid": v.paranoid, "trusted_by": v.by, "record": f.record, "pin": f.pin,
+                "package_pins": f.package_pins, "missing": f.missing, "installed": f.installed or {},
+                "tinkered_policy": f.tinkered, "uv_no_sync_when_pinned": f.uv_no_sync_when_pinned,
+                "uv_no_sync_when_tinkered": f.uv_no_sync_when_tinkered, "keeps_packages": f.keeps_packages}
+    elif v is not None:
+        more = {"denied": v.denied, "paranoid": v.paranoid, "trust_changes": v.changes, "trust_unsafe": v.unsafe}
+    return Assessment(
+        project, d.state, d.reasons, trusted=f.trusted, inputs=f.inputs,
+        lock=d.lock if d.lock is not None else f.lock, hand=d.hand, changed=d.changed, pins_moved=d.pins_moved,
+        pin_undone=d.pin_undone, lacks=d.lacks, tool_made=d.tool_made, partial=d.partial, learned=d.learned,
+        creates=d.creates, requested=d.requested, kept_whole=d.kept_whole, sync_keeps=d.sync_keeps,
+        keeps_hand_made=d.keeps_hand_made, sync_missing=d.sync_missing, held=d.held,
+        settings_errors=d.settings_errors, **more,
+    )
+
+
+def _workspace_hand_key(project: Project, f: Facts) -> str:
     """What decides whether uv's workspace commands explain the env: what it
     holds, the inputs (the lock, the members, uv's config), the pins and the
     selection envhook syncs."""
-    facts = [a.installed, a.inputs, sorted(pinned), list(project.extras), list(project.groups),
+    facts = [f.installed, f.inputs, sorted(f.package_pins), list(project.extras), list(project.groups),
              project.packages if isinstance(project.packages, bool) else list(project.packages)]
     return hexdigest(json.dumps(facts, sort_keys=True).encode())[:32]
 
 
-def _known_hand_made(project: Project, key: str) -> bool:
+def _remembered_hand_made(project: Project) -> str | None:
+    """The key of the workspace env last found changed by a person (remember())."""
     try:
-        return paths.read_state(str(project_dir(project.root) / paths.HAND_MADE)).decode(errors="replace") == key
+        return paths.read_state(str(project_dir(project.root) / paths.HAND_MADE)).decode(errors="replace")
     except OSError:
-        return False
+        return None
 
 
 def remember(a: Assessment) -> None:
@@ -452,178 +447,3 @@ def remember(a: Assessment) -> None:
         atomic_write(ensure_project_dir(a.project.root) / paths.HAND_MADE, a.learned.encode())
     except OSError:
         pass
-
-
-def _tool_made_it(a: Assessment, project: Project, names: set[str], pinned: set[str]) -> bool:
-    """Did the tool change the env (uv add, poetry add, uv sync, a workspace
-    member's uv run: then it matches the lock, or one of the selections uv
-    itself syncs), or a person? The backend reads the lock for that (for uv:
-    uv itself, the one authority on what its lock means here). Pinned
-    packages are as the user left them, whatever the lock says."""
-    if a.lock is None:
-        a.lock = lock_drift(project, a.installed)
-    if a.lock.without(pinned).matches:
-        a.tool_made = True
-    else:
-        a.tool_made = a.partial = backend_for(project).explains(project, now=a.installed, changed=names,
-                                                                ignore=pinned, lock=a.lock)
-    return a.tool_made
-
-
-def _against_the_record(a: Assessment, project: Project) -> None:
-    """The env, its inputs and envhook's last sync compared: in sync, stale,
-    changed by hand (and what then), or made by another tool."""
-    record, now = a.record, a.installed
-    pinned = set(a.package_pins)
-    # Package pins whose package is no longer as pinned: an exact sync by uv
-    # itself (`uv sync`, or `uv run` without the hook's UV_NO_SYNC) reset it.
-    a.pins_moved = [p for p in a.package_pins.values() if now.get(p.name) != p.installed]
-    changed = ["never synced by envhook"] if record is None else describe_changes(record.inputs, a.inputs)
-    a.changed = changed
-    recreated = _recreated(record, project.env) if record is not None else None
-    if recreated:
-        changed.append(recreated)
-    if record is not None and record.status != SYNC_OK and not changed:
-        changed = ["the last sync did not succeed"]
-
-    # What envhook's last good sync left there: a failed sync since (whose
-    # record holds the env as the failure left it) must not turn the
-    # hand-made changes before it into "what envhook left". Nor does it say
-    # anything of an env made again in its place: a package that env lacks
-    # was never removed from it, so that env is judged against the lock, as
-    # one envhook never synced (and filled when it lacks only packages).
-    baseline = record.baseline() if record is not None and not recreated else None
-    if baseline is not None:
-        # A pinned package's changes are the pin's business, not news.
-        a.hand = [c for c in compare(baseline, now) if c.name not in pinned]
-        if a.hand and not changed and project.members:
-            # uv's own workspace commands, or a person? One dry run per
-            # selection tells; an env found to be a person's is remembered,
-            # so that the next look (a run, a new shell) starts no process.
-            key = _workspace_hand_key(a, project, pinned)
-            if not _known_hand_made(project, key):
-                if _tool_made_it(a, project, {c.name for c in a.hand}, pinned):
-                    return  # uv's own workspace commands; the inputs are as synced
-                a.learned = key
-    elif _tool_made_it(a, project, set(now), pinned):
-        return
-    elif a.lock.changes is None:
-        # No baseline and no answer from uv (missing, too old, failing): there
-        # is nothing to protect that envhook could name, so it syncs, as
-        # `uv run` would; the sync itself reports what is wrong.
-        a.state, a.reasons = STALE, changed
-        return
-    else:
-        # Never synced by envhook. What the env has that the lock does not
-        # (another version, a package the lock lacks) is someone's; a package
-        # it merely lacks, or the seed packages a venv is made with, is not.
-        a.hand = [c for c in a.lock.changes if c.name not in pinned and c.installed is not None
-                  and not (c.locked is None and c.name in SEEDED)]
-        if not a.hand:
-            # An empty env another tool made (uv venv, python -m venv, an
-            # IDE), or made again after envhook's sync: nothing to lose, so
-            # it is filled like a missing env.
-            a.state = STALE
-            a.reasons = [*(changed if record is not None else []),
-                         "the env holds none of the project's packages yet (made by another tool)"]
-            a.creates = True
-            return
-
-    if not a.hand and not changed and record is not None and record.status == SYNC_OK and record.unmet:
-        # The tool said it synced, but what its packages need is not there
-        # (`uv pip check` would fail): that sync did not work, and doing it
-        # again on the same inputs would not either.
-        a.state = FAILED
-        a.reasons = [f"after the last sync the env lacks what its packages require: {'; '.join(record.unmet[:3])}"
-                     + (f" and {len(record.unmet) - 3} more" if len(record.unmet) > 3 else "")]
-        return
-    if not a.hand:
-        if changed:
-            a.state, a.reasons = STALE, changed
-        elif record is not None and record.partial:
-            a.partial = True  # as uv's own workspace commands left it: what a plain sync would change is uv's to say
-        elif not pinned:
-            a.lock = LockDrift([])  # as the last sync left it: no need to ask uv
-        return
-    _hand_made(a, project, changed, pinned)
-
-
-def _hand_made(a: Assessment, project: Project, changed: list[str], pinned: set[str]) -> None:
-    """The env was changed by hand: consented to reset (unpin), only
-    tinkered (the inputs as synced), or under changed inputs, where the
-    `tinkered` setting says whether the sync keeps, freezes or resets."""
-    backend = backend_for(project)
-    consented = _consented(a.record, a.hand, a.installed)
-    if consented:
-        # `envhook unpin` (the whole env: what had been changed by hand when
-        # it ran) or `envhook unpin PACKAGE`: consent to reset those, and
-        # only those; a change made after it is the user's again.
-        others = tuple(c.name for c in a.hand if c not in consented)
-        if not others or backend.package_pins:
-            a.sync_keeps, a.requested = others, True
-            a.state, a.reasons = STALE, [*changed, f"unpinned: resetting {text(consented, 'back', limit=6)}"]
-            return
-    if not changed:
-        # The lock is the one the baseline was synced from, so what changed
-        # since is exactly how the env differs from it: no need to ask uv.
-        a.state, a.reasons = TINKERED, [f"changed by hand since the last sync: {text(a.hand, limit=6)}"]
-        return
-    if a.lock is None and _tool_made_it(a, project, {c.name for c in a.hand}, pinned):
-        return
-    a.state = STALE
-    try:
-        policy = settings.get("tinkered")
-    except settings.SettingsError as e:
-        a.settings_errors.append(f'{e}; using tinkered = "keep"')
-        policy = settings.TINKERED_KEEP
-    # The inputs moved and so did the env, not by the tool's hand: a plain
-    # sync now would erase what a person did, silently unless they asked.
-    if policy == settings.TINKERED_RESET:
-        a.reasons = [*changed, f"resetting hand-made changes: {text(a.hand, 'back', limit=6)}"]
-    elif policy == settings.TINKERED_KEEP and backend.package_pins:
-        # The rest follows the lock; the hand-made changes stay as they are.
-        a.sync_keeps, a.keeps_hand_made = tuple(c.name for c in a.hand), True
-        a.reasons = [*changed, f"keeping hand-made changes: {text(a.hand, limit=6)}"]
-    else:
-        # freeze, or a tool that cannot sync all but some packages: the
-        # whole env is kept, and what the new inputs want is named.
-        a.kept_whole = True
-        a.reasons = [*changed, f"kept hand-made changes: {text(a.hand, limit=6)}"]
-        if a.lock is not None and a.lock.changes is not None:
-            ours = {c.name for c in a.hand} | pinned
-            a.lacks = [c for c in a.lock.changes if c.name not in ours]
-
-
-# Installed by a venv's creator (uv venv --seed, python -m venv, virtualenv), not by the lock.
-SEEDED = frozenset({"pip", "setuptools", "wheel"})
-
-
-def _consented(record: SyncRecord | None, hand: list[Change], now: dict[str, str]) -> list[Change]:
-    """The hand-made changes `envhook unpin` consented to reset. The record
-    holds what each package was when consent was given ({name: value, None:
-    absent}); older records hold True (all) or a list of names (any value)."""
-    consent = record.reset_on_drift if record is not None else False
-    if consent is True:
-        return list(hand)
-    if isinstance(consent, list):
-        return [c for c in hand if c.name in consent]
-    if isinstance(consent, dict):
-        return [c for c in hand if c.name in consent and consent[c.name] == now.get(c.name)]
-    return []
-
-
-def _undone(pin: Pin, now: dict[str, str]) -> list[Change]:
-    """What of a whole-env pin was undone behind envhook's back: packages that
-    differed from the lock when pinned and are back at the lock's version
-    (`uv run` or `uv sync` from a shell without the hook's UV_NO_SYNC)."""
-    if pin.installed is None or pin.installed == now or not pin.drift:
-        return []
-    out = []
-    for d in pin.drift:
-        if not isinstance(d, dict) or not isinstance(d.get("name"), str):
-            continue
-        name, locked = d["name"], d.get("locked")
-        was, have = pin.installed.get(name), now.get(name)
-        if have != was and split(have)[0] == locked:
-            out.append(Change(name, have, was))
-    return out
