@@ -29,10 +29,10 @@ from envhook.decide.table import (
     Need,
     decide,
 )
+from envhook.decide.trust import Verdict
 from envhook.env.drift import Change, LockDrift
 from envhook.store.pins import PackagePin, Pin
 from envhook.store.records import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, SYNC_RUNNING, SyncRecord
-from envhook.store.trust import Verdict
 
 INPUTS = {"pyproject.toml": "aaaa", "uv.lock": "bbbb"}
 CHANGED = {"pyproject.toml": "cccc", "uv.lock": "bbbb"}

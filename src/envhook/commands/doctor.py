@@ -550,11 +550,9 @@ def check_config(ctx: Context) -> list[Line]:
 
 def _check_trusted_roots() -> list[Line]:
     """A trusted root others can write in trusts nothing (trust.unsafe_trusted_root)."""
-    from envhook.decide.trust import unsafe_trusted_root
-
     out = []
     for r in settings.value("trusted_roots") or ():
-        why = unsafe_trusted_root(r)
+        why = trust.unsafe_trusted_root(r)
         if why:
             out.append(fail(f"trusted root {show(r)}", f"{why}: it trusts nothing until that is fixed",
                             "`chmod go-w` it (and the directories above it), or remove it from trusted_roots"))

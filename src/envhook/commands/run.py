@@ -91,7 +91,7 @@ def env(directory: Path | None, fmt: str, shell_name: str | None, no_sync: bool)
         print(json.dumps(changes.to_json(), indent=2))
         return 0
     if fmt == "shell":
-        from envhook.prompt.shells import get_shell
+        from envhook.prompt.shells import get_shell  # only for --format shell: a replayed `run` prints nothing
 
         try:
             sh = get_shell(shell_name or "")

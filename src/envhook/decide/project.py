@@ -291,26 +291,9 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         return None
     real = nearest.resolve()
     data = read_toml(real / "pyproject.toml") if (real / "pyproject.toml").is_file() else None
-    root, root_data = real, data
-    if data is not None and _workspace(data) is None:
-        for parent in real.parents:
-            if not (parent / "pyproject.toml").is_file():
-                continue
-            # As uv: the first pyproject.toml above decides. It is the
-            # workspace root if its globs include this project; any other
-            # (a plain project, a [tool.ruff]-only file) makes it standalone.
-            pdata = read_toml(parent / "pyproject.toml")
-            ws = _workspace(pdata)
-            if ws is not None and _is_member(parent, ws, real):
-                root, root_data = parent, pdata
-            break
+    root, root_data = _workspace_root(real, data)
     ws = _workspace(root_data) if root_data is not None else None
     members = tuple(workspace_members(root, ws)) if ws else ()
-    project_table = (root_data or {}).get("project")
-    name = project_table.get("name") if isinstance(project_table, dict) else None
-    if not name and root_data is not None and isinstance(root_data.get("tool"), dict):
-        poetry = root_data["tool"].get("poetry")  # Poetry 1 names the project there
-        name = poetry.get("name") if isinstance(poetry, dict) else None
     aliases = {str(nearest), str(real), str(root)}
     aliases.update(str(m) for m in members)
     settings = _envhook_table(root_data, root / "pyproject.toml")
@@ -319,7 +302,7 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
     env = environ if environ is not None else os.environ
     project = Project(
         root=root,
-        name=str(name) if name else root.name,
+        name=_name(root_data) or root.name,
         env=backend.env_path(root, pyproject=root_data, environ=env),
         members=members,
         nearest=real,
@@ -333,24 +316,61 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         packages=_packages(settings.get("all-packages", False)),
         pyproject=root_data,
     )
-    value = settings.get("sync")
+    _apply_sync_setting(project, settings.get("sync"))
+    _refuse_what_the_backend_cannot(project, backend)
+    return project
+
+
+def _workspace_root(real: Path, data: dict | None) -> tuple[Path, dict | None]:
+    """The project at `real` (its pyproject.toml's `data`), or the workspace
+    root that lists it as a member, with that root's pyproject.toml."""
+    if data is None or _workspace(data) is not None:
+        return real, data
+    for parent in real.parents:
+        if not (parent / "pyproject.toml").is_file():
+            continue
+        # As uv: the first pyproject.toml above decides. It is the
+        # workspace root if its globs include this project; any other
+        # (a plain project, a [tool.ruff]-only file) makes it standalone.
+        pdata = read_toml(parent / "pyproject.toml")
+        ws = _workspace(pdata)
+        if ws is not None and _is_member(parent, ws, real):
+            return parent, pdata
+        break
+    return real, data
+
+
+def _name(root_data: dict | None) -> str | None:
+    """[project] name, or Poetry 1's [tool.poetry] name."""
+    project_table = (root_data or {}).get("project")
+    name = project_table.get("name") if isinstance(project_table, dict) else None
+    if not name and root_data is not None and isinstance(root_data.get("tool"), dict):
+        poetry = root_data["tool"].get("poetry")  # Poetry 1 names the project there
+        name = poetry.get("name") if isinstance(poetry, dict) else None
+    return str(name) if name else None
+
+
+def _apply_sync_setting(project: Project, value) -> None:
+    """[tool.envhook] sync: "missing" holds every sync but the first."""
     if value == "missing":
         project.sync_missing = True
     elif value not in (None, "changed"):
         # Not an error that stops the hook: the user's setting (default
         # "changed") applies, and the hook says once what is wrong.
-        project.table_error = (f"{root / 'pyproject.toml'}: [tool.envhook] sync must be \"changed\" or "
+        project.table_error = (f"{project.root / 'pyproject.toml'}: [tool.envhook] sync must be \"changed\" or "
                                f"\"missing\", not {value!r}")
+
+
+def _refuse_what_the_backend_cannot(project: Project, backend) -> None:
+    """[tool.envhook] keys this backend cannot honour stop the project with a clear error."""
+    where = project.root / "pyproject.toml"
     if project.packages and project.backend != "uv":
-        raise ProjectError(root / "pyproject.toml",
-                           f"{root / 'pyproject.toml'}: [tool.envhook] all-packages is for uv workspaces; "
-                           f"{project.backend} syncs the project it finds")
+        raise ProjectError(where, f"{where}: [tool.envhook] all-packages is for uv workspaces; "
+                                  f"{project.backend} syncs the project it finds")
     refused = [key for key in ("extras", "groups") if getattr(project, key) and not getattr(backend, f"supports_{key}")]
     if refused:
-        raise ProjectError(root / "pyproject.toml",
-                           f"{root / 'pyproject.toml'}: [tool.envhook] {' and '.join(refused)} are for "
-                           f"{_taken_by(refused)}; {project.backend} syncs what its lock or files name")
-    return project
+        raise ProjectError(where, f"{where}: [tool.envhook] {' and '.join(refused)} are for "
+                                  f"{_taken_by(refused)}; {project.backend} syncs what its lock or files name")
 
 
 def _taken_by(keys: list[str]) -> str:

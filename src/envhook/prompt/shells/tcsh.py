@@ -89,7 +89,7 @@ def _install(where: str, parts: dict[str, bytes]) -> None:
     import time
     from pathlib import Path
 
-    from envhook.store.records import atomic_write
+    from envhook.store.records import atomic_write  # records loads json: only `envhook hook tcsh` writes
 
     if _complete(where, parts):
         return
