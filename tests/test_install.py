@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from support.typist import SCRIPTS as COMPLETIONS  # what `envhook completion SHELL` prints
+
 REPO = Path(__file__).resolve().parent.parent
 INSTALL_SH = REPO / "install.sh"
 
@@ -444,7 +446,6 @@ def test_venv_route_without_uv_pip_installs_from_the_index(home: Home) -> None:
 # --- completions -----------------------------------------------------------------
 
 
-COMPLETIONS = REPO / "shell" / "completions"
 # Where each shell looks for its completion, and the script that goes there.
 COMPLETION = {
     "bash": (".local/share/bash-completion/completions/envhook", "envhook.bash"),
@@ -513,7 +514,7 @@ def test_completion_is_installed_where_the_shell_looks_and_uninstalled(home: Hom
 
     out = home.install("--shell", shell).stdout
     assert f"Installed the {shell} completion as ~/{COMPLETION[shell][0]}" in out
-    assert target.read_bytes() == (COMPLETIONS / COMPLETION[shell][1]).read_bytes()
+    assert target.read_bytes() == COMPLETIONS[shell].read_bytes()
     others = [completion_file(home, s) for s in COMPLETION if s != shell]
     assert not any(p.exists() for p in others), "only the chosen shell's completion"
     if shell == "bash":
@@ -526,7 +527,7 @@ def test_completion_is_installed_where_the_shell_looks_and_uninstalled(home: Hom
     first = rc.read_bytes()
     out = home.install("--shell", shell).stdout
     assert f"~/{COMPLETION[shell][0]} already has the {shell} completion" in out
-    assert target.read_bytes() == (COMPLETIONS / COMPLETION[shell][1]).read_bytes()
+    assert target.read_bytes() == COMPLETIONS[shell].read_bytes()
     assert rc.read_bytes() == first
 
     out = home.install("--uninstall").stdout

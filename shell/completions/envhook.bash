@@ -49,121 +49,91 @@ _envhook_words() {
     done < <(IFS=$' \t\n' compgen -W "$1" -- "$2")
 }
 
-_envhook() {
-    local cur=${COMP_WORDS[COMP_CWORD]} prev=
-    ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
-    COMPREPLY=()
+# @generated@
 
-    # The subcommand, and the positional words typed after it.
-    local i w cmd=
-    local -a args=()
-    for ((i = 1; i < COMP_CWORD; i++)); do
-        w=${COMP_WORDS[i]}
-        case $w in
-            -*) ;;
-            *)
-                if [[ -z $cmd ]]; then cmd=$w; else args+=("$w"); fi
-                ;;
-        esac
-    done
-
-    if [[ -z $cmd ]]; then
-        case $cur in
-            -*) _envhook_words "--help --version --quiet" "$cur" ;;
-            *) _envhook_words "hook status pin unpin sync allow deny config doctor run exec env completion" "$cur" ;;
-        esac
-        return 0
-    fi
-
-    local opts="--help"
-    case $cmd in
-        hook) opts="--help --output" ;;
-        status) opts="--help --json --short" ;;
-        pin) opts="--help --tinkered --absent --note" ;;
-        sync) opts="--help --force --reset" ;;
-        allow) opts="--help --config" ;;
-        config) [[ ${args[0]-} == get ]] && opts="--help --json" ;;
-        run | exec) opts="--help --no-sync" ;;
-        env) opts="--help --json --shell --github-actions --no-sync" ;;
-    esac
-    if [[ $cmd == run || $cmd == exec ]]; then
-        # After `--` (or the first word that is not an option): CMD and its arguments.
-        for ((i = 2; i < COMP_CWORD; i++)); do
-            if [[ ${COMP_WORDS[i]} == -- ]]; then
-                if ((i == COMP_CWORD - 1)); then
-                    while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -c -- "$cur")
-                else
-                    compopt -o default 2>/dev/null
-                fi
-                return 0
-            fi
-        done
-        if [[ $prev == -C ]]; then
-            _envhook_dirs "$cur"
-            return 0
-        fi
-    fi
-    if [[ $cur == -* ]]; then
-        _envhook_words "$opts" "$cur"
-        return 0
-    fi
-
-    case $cmd in
-        hook)
-            if [[ $prev == -o || $prev == --output ]]; then
-                compopt -o default 2>/dev/null  # a file name
-            elif ((${#args[@]} == 0)); then
-                _envhook_words "bash zsh fish xonsh nu elvish tcsh" "$cur"
-            fi
-            ;;
-        completion)
-            ((${#args[@]} == 0)) && _envhook_words "bash zsh fish" "$cur"
-            ;;
-        status | sync | allow | deny)
-            if [[ $cmd == allow && $prev == --config ]]; then
-                compopt -o default 2>/dev/null  # a file name
-            else
-                ((${#args[@]} == 0)) && _envhook_dirs "$cur"
-            fi
-            ;;
-        env)
-            if [[ $prev == --shell ]]; then
-                _envhook_words "bash zsh fish xonsh nu elvish tcsh" "$cur"
-            elif ((${#args[@]} == 0)); then
-                _envhook_dirs "$cur"
-            fi
-            ;;
-        pin | unpin)
-            # --note's value (bash splits `--note=x` at the =).
-            [[ $prev == --note ]] && return 0
-            ((COMP_CWORD > 1)) && [[ $prev == = && ${COMP_WORDS[COMP_CWORD - 2]} == --note ]] && return 0
-            case $cur in
-                */* | .*) _envhook_dirs "$cur" ;;
-                *) _envhook_words "$(_envhook_packages)" "$cur" ;;
+# Complete by kind ($1, as the generated functions give it) the word $2; $3:
+# the setting named before it (for setting-value).
+_envhook_kind() {
+    local REPLY
+    case $1 in
+        =*) _envhook_words "${1#=}" "$2" ;;
+        dir) _envhook_dirs "$2" ;;
+        file) compopt -o default 2>/dev/null ;;
+        package)
+            case $2 in
+                */* | .*) _envhook_dirs "$2" ;;  # a directory names the project
+                *) _envhook_words "$(_envhook_packages)" "$2" ;;
             esac
             ;;
-        config)
-            if ((${#args[@]} == 0)); then
-                _envhook_words "list get set unset" "$cur"
-            elif ((${#args[@]} == 1)); then
-                case ${args[0]} in
-                    get | set | unset)
-                        _envhook_words "sync trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered notify slow_sync_notice disabled_paths" "$cur"
-                        ;;
-                esac
-            elif [[ ${args[0]} == set ]]; then
-                case ${args[1]} in
-                    paranoid | uv_no_sync_when_pinned | uv_no_sync_when_tinkered)
-                        ((${#args[@]} == 2)) && _envhook_words "true false" "$cur"
-                        ;;
-                    tinkered) ((${#args[@]} == 2)) && _envhook_words "keep freeze reset" "$cur" ;;
-                    sync) ((${#args[@]} == 2)) && _envhook_words "changed missing" "$cur" ;;
-                    notify) ((${#args[@]} == 2)) && _envhook_words "once always never" "$cur" ;;
-                    trusted_roots | disabled_paths) _envhook_dirs "$cur" ;;
-                esac
-            fi
+        command)
+            local w
+            while IFS= read -r w; do COMPREPLY+=("$w"); done < <(compgen -c -- "$2")
             ;;
+        setting) _envhook_settings && _envhook_words "$REPLY" "$2" ;;
+        setting-value) _envhook_setting "$3" && _envhook_kind "$REPLY" "$2" ;;
     esac
+}
+
+_envhook() {
+    local cur=${COMP_WORDS[COMP_CWORD]} REPLY
+    COMPREPLY=()
+    # Walk the words before the cursor as argparse would: subcommands deepen
+    # the level, an option that takes a value takes the next word (or the
+    # one after bash's `=` word), the rest are positionals, counted; past a
+    # command's start (run -- CMD) every word is the command's.
+    local i w level= n=0 want= setting= incmd=
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        if [[ -n $incmd ]]; then
+            incmd=$((incmd + 1))
+            continue
+        fi
+        case $w in
+            --)
+                _envhook_arg "$level $n"
+                [[ $REPLY == command ]] && incmd=1
+                continue
+                ;;
+            -*)
+                _envhook_option_value "$level $w"
+                [[ -z $REPLY ]] && continue
+                [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i++))
+                if ((i + 1 == COMP_CWORD)); then want=$REPLY; fi
+                ((i++))
+                continue
+                ;;
+        esac
+        _envhook_commands "$level"
+        if [[ -n $REPLY ]] && ((n == 0)); then
+            level=${level:+$level }$w
+            continue
+        fi
+        _envhook_arg "$level $n"
+        case $REPLY in
+            command) incmd=2 ;;  # the command's first word, typed: its arguments follow
+            setting) setting=$w ;;
+        esac
+        n=$((n + 1))
+    done
+
+    if [[ -n $want ]]; then
+        _envhook_kind "$want" "$cur" "$setting"
+    elif [[ $incmd == 1 ]]; then
+        _envhook_kind command "$cur"
+    elif [[ -n $incmd ]]; then
+        compopt -o default 2>/dev/null  # the command's arguments: file names
+    elif [[ $cur == -* ]]; then
+        _envhook_options "$level"
+        _envhook_words "$REPLY" "$cur"
+    else
+        _envhook_commands "$level"
+        if [[ -n $REPLY ]] && ((n == 0)); then
+            _envhook_words "$REPLY" "$cur"
+        else
+            _envhook_arg "$level $n"
+            _envhook_kind "$REPLY" "$cur" "$setting"
+        fi
+    fi
     return 0
 }
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from envhook import __version__
 from envhook.messages import say
 from envhook.prompt.shells import NAMES
+from envhook.store import settings
 
 
 class Handler:
@@ -35,14 +36,31 @@ class Handler:
         return self.call(self.load(), args)
 
 
+# What completes an argument, beyond argparse's own `choices` (which are
+# completed as words): set on the argparse action as `complete`, read by
+# completion_spec(). DIR: directories; FILE: file names; PACKAGE: the active
+# env's package names; COMMAND: a command line; SETTING / SETTING_VALUE: a
+# key of config.toml and a value for the key typed before it; a tuple: those
+# words.
+DIR, FILE, PACKAGE, COMMAND, SETTING, SETTING_VALUE = "dir", "file", "package", "command", "setting", "setting-value"
+
+
+def _completes(action: argparse.Action, kind: str | tuple[str, ...]) -> argparse.Action:
+    """Say what completes ACTION's value: a kind above, or the words themselves."""
+    action.complete = kind
+    return action
+
+
 def _path_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", nargs="?", type=Path, help="a directory inside the project (default: the current one)")
+    _completes(p.add_argument("path", nargs="?", type=Path,
+                              help="a directory inside the project (default: the current one)"), DIR)
 
 
 def _packages_arg(p: argparse.ArgumentParser, what: str) -> None:
     # One positional list: a package name never contains "/" and is never
     # "." or "..", so a path among them (the old `envhook pin DIR`) is told apart.
-    p.add_argument("args", nargs="*", metavar="PACKAGE", help=f"{what}; a directory (with a /) names the project")
+    _completes(p.add_argument("args", nargs="*", metavar="PACKAGE",
+                              help=f"{what}; a directory (with a /) names the project"), PACKAGE)
 
 
 def _split_packages(args: list[str]) -> tuple[Path | None, list[str]]:
@@ -53,9 +71,9 @@ def _split_packages(args: list[str]) -> tuple[Path | None, list[str]]:
 def _add_hook(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("hook", help="print the shell hook: eval \"$(envhook hook bash)\"")
     p.add_argument("shell", nargs="?", choices=NAMES, help="default: detected")
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="write the hook to FILE (replaced whole, never half-written) instead of printing it; "
-                        "nushell, which cannot eval, sources that file")
+    _completes(p.add_argument("-o", "--output", metavar="FILE",
+                              help="write the hook to FILE (replaced whole, never half-written) instead of printing "
+                                   "it; nushell, which cannot eval, sources that file"), FILE)
     p.set_defaults(func=Handler("envhook.commands.hook:hook", lambda hook, a: hook(a.shell, a.output)))
 
 
@@ -100,9 +118,9 @@ def _add_sync(sub: argparse._SubParsersAction) -> None:
 def _add_allow(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("allow", help="trust the project: let envhook sync and activate its env")
     _path_arg(p)
-    p.add_argument("--config", type=Path, metavar="FILE",
-                   help="accept another user's tool config file (a parent uv.toml…) or path source's file for this "
-                        "project, as it is now")
+    _completes(p.add_argument("--config", type=Path, metavar="FILE",
+                              help="accept another user's tool config file (a parent uv.toml…) or path source's file "
+                                   "for this project, as it is now"), FILE)
     p.set_defaults(func=Handler("envhook.commands.trust:allow", lambda allow, a: allow(a.path, a.config)))
 
 
@@ -117,13 +135,13 @@ def _add_config(sub: argparse._SubParsersAction) -> None:
     act = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     act.add_parser("list", help="every setting, its value and where it comes from")
     q = act.add_parser("get", help="print one setting's bare value (a list: one item a line)")
-    q.add_argument("key")
+    _completes(q.add_argument("key"), SETTING)
     q.add_argument("--json", action="store_true", help="print it as JSON instead")
     q = act.add_parser("set", help="set one setting (several values for a list)")
-    q.add_argument("key")
-    q.add_argument("values", nargs="+", metavar="VALUE")
+    _completes(q.add_argument("key"), SETTING)
+    _completes(q.add_argument("values", nargs="+", metavar="VALUE"), SETTING_VALUE)
     q = act.add_parser("unset", help="remove one setting (back to its default)")
-    q.add_argument("key")
+    _completes(q.add_argument("key"), SETTING)
     # One handler for the four actions: config.run takes the action's name.
     p.set_defaults(func=Handler("envhook.commands.config:run", lambda run, a: run(
         a.action, getattr(a, "key", None), getattr(a, "values", None), as_json=getattr(a, "json", False))))
@@ -139,10 +157,10 @@ def _add_run_and_exec(sub: argparse._SubParsersAction) -> None:
     for name in ("run", "exec"):
         p = sub.add_parser(name, help="run CMD in the project's env, synced as the hook would (scripts, Makefiles, CI)"
                            if name == "run" else "the same as run")
-        p.add_argument("-C", dest="directory", type=Path, metavar="DIR",
-                       help="the project of DIR, and run CMD there (default: the current directory)")
+        _completes(p.add_argument("-C", dest="directory", type=Path, metavar="DIR",
+                                  help="the project of DIR, and run CMD there (default: the current directory)"), DIR)
         p.add_argument("--no-sync", action="store_true", help="only activate: create or sync nothing")
-        p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+        _completes(p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]"), COMMAND)
         p.set_defaults(func=Handler("envhook.commands.run:run", lambda run, a: run(a.cmd, a.directory, a.no_sync)))
 
 
@@ -152,11 +170,12 @@ def _env(env, a: argparse.Namespace) -> int:
 
 def _add_env(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("env", help="print what activating the project's env changes, for other tools")
-    p.add_argument("path", nargs="?", type=Path, metavar="DIR")
+    _completes(p.add_argument("path", nargs="?", type=Path, metavar="DIR"), DIR)
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--json", action="store_const", dest="format", const="json",
                      help='{"set", "unset", "path_prepend", "state"}')
-    how.add_argument("--shell", metavar="SHELL", help=f"shell code to eval ({', '.join(NAMES)})")
+    # Not choices=: a wrong shell is get_shell's message, the same as for `envhook hook`.
+    _completes(how.add_argument("--shell", metavar="SHELL", help=f"shell code to eval ({', '.join(NAMES)})"), NAMES)
     how.add_argument("--github-actions", action="store_const", dest="format", const="github-actions",
                      help="append to $GITHUB_ENV and $GITHUB_PATH")
     p.add_argument("--no-sync", action="store_true", help="only look: create or sync nothing")
@@ -166,7 +185,8 @@ def _add_env(sub: argparse._SubParsersAction) -> None:
 def _add_completion(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("completion", help="print the completion script for a shell")
     p.add_argument("shell", choices=["bash", "zsh", "fish"])
-    p.set_defaults(func=Handler("envhook.commands.completion:completion", lambda completion, a: completion(a.shell)))
+    p.set_defaults(func=Handler("envhook.commands.completion:completion",
+                                lambda completion, a: completion(a.shell, completion_spec())))
 
 
 # The subcommands, in the order help and the completions list them.
@@ -187,6 +207,55 @@ def build_parser() -> argparse.ArgumentParser:
     for add in _COMMANDS:
         add(sub)
     return parser
+
+
+def completion_spec(parser: argparse.ArgumentParser | None = None) -> dict:
+    """What completes envhook's command line, read from the parser, as plain
+    data that every shell's completion is rendered from (commands/completion.py,
+    the hooks' completers): a subcommand or an option added to the parser is
+    completed everywhere with no other edit.
+
+    {"levels": {LEVEL: {"commands": [[name, help]...], "options": [[names, value, help]...],
+                        "args": [value...], "many": bool}},
+     "settings": {key: value}}
+    LEVEL is the subcommands typed so far ("", "config", "config set"); a value
+    is None (not completed), a kind (DIR…) or a list of words; "many": the last
+    positional takes more than one word."""
+    levels: dict = {}
+    _level(parser or build_parser(), "", levels)
+    return {"levels": levels, "settings": {k.name: _setting_value(k) for k in settings.KEYS.values()}}
+
+
+def _level(p: argparse.ArgumentParser, name: str, levels: dict) -> None:
+    level = levels[name] = {"commands": [], "options": [], "args": [], "many": False}
+    for a in p._actions:
+        if isinstance(a, argparse._SubParsersAction):
+            helps = {c.dest: c.help or "" for c in a._choices_actions}
+            for sub_name, sub in a.choices.items():
+                level["commands"].append([sub_name, helps.get(sub_name, "")])
+                _level(sub, f"{name} {sub_name}".strip(), levels)
+        elif a.option_strings:
+            takes = a.nargs != 0  # store_true, store_const, help, version: no value
+            level["options"].append([list(a.option_strings), _value(a) if takes else None, takes, a.help or ""])
+        else:
+            level["args"].append(_value(a))
+            level["many"] = a.nargs in ("*", "+", argparse.REMAINDER)
+
+
+def _value(a: argparse.Action):
+    kind = getattr(a, "complete", None)
+    if kind is None and a.choices:
+        kind = tuple(a.choices)
+    return list(kind) if isinstance(kind, tuple) else kind
+
+
+def _setting_value(key: settings.Key):
+    """What completes a value of a setting in `envhook config set KEY VALUE`."""
+    if key.kind == "bool":
+        return ["true", "false"]
+    if key.kind == "choice":
+        return list(key.choices)
+    return DIR if key.kind == "paths" else None
 
 
 def main(argv: list[str]) -> int:

@@ -92,12 +92,11 @@ def test_every_subcommand_has_a_handler_that_fits_its_function():
             assert handler.call(binds(function, bound), args) == 0 and len(bound) == 1, (name, extra)
 
 
-# Every list of subcommands written by hand outside cli.py (the completion
-# scripts, the hooks' in-shell completers), and where it sits in its file:
-# (the text that holds the list, the names in that text).
+# Every list of subcommands still written by hand outside cli.py (the
+# completion scripts, the hooks' in-shell completers), and where it sits in its
+# file: (the text that holds the list, the names in that text). bash's is
+# rendered from the parser (test_completion.py adds a subcommand to see it).
 LISTS = {
-    "shell/completions/envhook.bash": (r'if \[\[ -z \$cmd \]\]; then\n.*?\n\s+\*\) _envhook_words "([^"]*)"',
-                                       r"[a-z]+"),
     "shell/completions/_envhook": (r"subcommands=\((.*?)\n\s*\)", r"^\s*'([a-z]+):"),
     "shell/completions/envhook.fish": (r"# Before a subcommand\.\n(.*?)\n\n", r"^complete .* -a ([a-z]+) -d"),
     "shell/envhook.nu": (r'\$cmd == "" \{\s*\[([^\]]*)\]', r"[a-z]+"),

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from envhook.cli import build_parser
+from envhook.commands.completion import script
 from envhook.store.settings import KEYS
 from support.shell import require_shell, shell_quote
 from support.typist import SCRIPTS, Typist
@@ -111,10 +112,11 @@ done
 
 
 def complete_bash(lines: list[str], cwd: Path, env: dict[str, str] | None = None,
-                  options: str = "") -> dict[str, list[str]]:
+                  options: str = "", script_file: Path | None = None) -> dict[str, list[str]]:
     env = base_env() if env is None else env
     r = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", options + BASH_DRIVER, "bash", str(SCRIPTS["bash"]), *lines],
+        ["bash", "--norc", "--noprofile", "-c", options + BASH_DRIVER, "bash", str(script_file or SCRIPTS["bash"]),
+         *lines],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=30,
     )
     assert r.returncode == 0 and r.stderr == "", r.stderr
@@ -193,6 +195,32 @@ def test_bash_completes_what_the_parser_knows(workdir: Path) -> None:
     assert set(got["envhook --"]) == long_options(parser)
     for c, p in subs.items():
         assert set(got[f"envhook {c} --"]) == long_options(p), c
+
+
+def with_a_new_subcommand() -> dict:
+    """The spec of build_parser() with a subcommand added here, as a new
+    command would be added to cli.py: nothing else is edited."""
+    from envhook import cli
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    p = sub.add_parser("frobnicate", help="a command that exists only in this test")
+    p.add_argument("--wibble", action="store_true")
+    cli._completes(p.add_argument("--into", metavar="DIR"), cli.DIR)
+    p.add_argument("flavour", choices=["sweet", "sour"])
+    return cli.completion_spec(parser)
+
+
+def test_bash_completes_a_subcommand_added_to_the_parser(workdir: Path, tmp_path: Path) -> None:
+    rendered = tmp_path / "envhook.bash"
+    rendered.write_text(script("bash", with_a_new_subcommand()))
+    got = complete_bash(["envhook frob", "envhook frobnicate --w", "envhook frobnicate ",
+                         "envhook frobnicate --into ", "envhook frobnicate sweet "], workdir, script_file=rendered)
+    got["envhook frobnicate --into "].sort()  # compgen -d lists in the directory's order
+    assert got == {"envhook frob": ["frobnicate"], "envhook frobnicate --w": ["--wibble"],
+                   "envhook frobnicate ": ["sweet", "sour"], "envhook frobnicate --into ": ["d one", "x2"],
+                   "envhook frobnicate sweet ": []}
+    assert complete_bash(["envhook frob"], workdir)["envhook frob"] == []  # not in envhook's own parser
 
 
 # --- fish: complete -C --------------------------------------------------------------------

@@ -4,19 +4,31 @@ tests/test_install.py)."""
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 
 import pexpect
 
+from envhook.cli import completion_spec
+from envhook.commands.completion import FILES, script
 from support.shell import ShellSession, shell_quote
 
-REPO = Path(__file__).resolve().parents[2]
-SCRIPTS = {
-    "bash": REPO / "shell" / "completions" / "envhook.bash",
-    "zsh": REPO / "shell" / "completions" / "_envhook",
-    "fish": REPO / "shell" / "completions" / "envhook.fish",
-}
+
+def _rendered() -> dict[str, Path]:
+    """The scripts as `envhook completion SHELL` prints them (each engine with
+    its data rendered from the parser), in a directory of their own for this
+    test run: zsh finds `_envhook` on $fpath there."""
+    d = Path(tempfile.mkdtemp(prefix="envhook-completions-"))
+    spec = completion_spec()
+    out = {}
+    for shell, name in FILES.items():
+        out[shell] = d / name
+        out[shell].write_text(script(shell, spec), encoding="utf-8")
+    return out
+
+
+SCRIPTS = _rendered()
 
 
 def q(shell: str, path: Path) -> str:
