@@ -217,13 +217,13 @@ def completion_spec(parser: argparse.ArgumentParser | None = None) -> dict:
 
     {"levels": {LEVEL: {"commands": [[name, help]...], "options": [[names, value, help]...],
                         "args": [value...], "many": bool}},
-     "settings": {key: value}}
+     "settings": {key: [value, help]}}
     LEVEL is the subcommands typed so far ("", "config", "config set"); a value
     is None (not completed), a kind (DIR…) or a list of words; "many": the last
     positional takes more than one word."""
     levels: dict = {}
     _level(parser or build_parser(), "", levels)
-    return {"levels": levels, "settings": {k.name: _setting_value(k) for k in settings.KEYS.values()}}
+    return {"levels": levels, "settings": {k.name: [_setting_value(k), k.help] for k in settings.KEYS.values()}}
 
 
 def _level(p: argparse.ArgumentParser, name: str, levels: dict) -> None:

@@ -94,11 +94,10 @@ def test_every_subcommand_has_a_handler_that_fits_its_function():
 
 # Every list of subcommands still written by hand outside cli.py (the
 # completion scripts, the hooks' in-shell completers), and where it sits in its
-# file: (the text that holds the list, the names in that text). bash's is
-# rendered from the parser (test_completion.py adds a subcommand to see it).
+# file: (the text that holds the list, the names in that text). bash's and
+# fish's are rendered from the parser (test_completion.py adds a subcommand to see it).
 LISTS = {
     "shell/completions/_envhook": (r"subcommands=\((.*?)\n\s*\)", r"^\s*'([a-z]+):"),
-    "shell/completions/envhook.fish": (r"# Before a subcommand\.\n(.*?)\n\n", r"^complete .* -a ([a-z]+) -d"),
     "shell/envhook.nu": (r'\$cmd == "" \{\s*\[([^\]]*)\]', r"[a-z]+"),
     "shell/envhook.elv": (r"var commands = \[([^\]]*)\]", r"[a-z]+"),
     "shell/envhook.tcsh": (r"'p/1/\(([^)]*)\)/'", r"[a-z]+"),

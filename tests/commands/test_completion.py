@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from envhook.cli import build_parser
-from envhook.commands.completion import script
+from envhook.commands.completion import FILES, script
 from envhook.store.settings import KEYS
 from support.shell import require_shell, shell_quote
 from support.typist import SCRIPTS, Typist
@@ -211,16 +211,25 @@ def with_a_new_subcommand() -> dict:
     return cli.completion_spec(parser)
 
 
-def test_bash_completes_a_subcommand_added_to_the_parser(workdir: Path, tmp_path: Path) -> None:
-    rendered = tmp_path / "envhook.bash"
-    rendered.write_text(script("bash", with_a_new_subcommand()))
-    got = complete_bash(["envhook frob", "envhook frobnicate --w", "envhook frobnicate ",
-                         "envhook frobnicate --into ", "envhook frobnicate sweet "], workdir, script_file=rendered)
-    got["envhook frobnicate --into "].sort()  # compgen -d lists in the directory's order
-    assert got == {"envhook frob": ["frobnicate"], "envhook frobnicate --w": ["--wibble"],
-                   "envhook frobnicate ": ["sweet", "sour"], "envhook frobnicate --into ": ["d one", "x2"],
-                   "envhook frobnicate sweet ": []}
-    assert complete_bash(["envhook frob"], workdir)["envhook frob"] == []  # not in envhook's own parser
+ADDED = {"envhook frob": ["frobnicate"], "envhook frobnicate --w": ["--wibble"],
+         "envhook frobnicate ": ["sour", "sweet"], "envhook frobnicate --into ": ["d one/", "x2/"],
+         "envhook frobnicate sweet ": []}
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish"])
+def test_a_subcommand_added_to_the_parser_is_completed(shell: str, workdir: Path, tmp_path: Path) -> None:
+    """cli.py is the one place: a subcommand added to the parser (here, in the
+    test) is completed by the rendered script, with no other edit."""
+    require_shell(shell)
+    rendered = tmp_path / FILES[shell]
+    rendered.write_text(script(shell, with_a_new_subcommand()))
+    complete = {"bash": complete_bash, "fish": complete_fish}[shell]
+    got = complete(list(ADDED), workdir, script_file=rendered)
+    # Sorted, and a directory with its slash: the shells differ only in that.
+    got = {line: sorted(w if shell == "fish" or not (workdir / w).is_dir() else w + "/" for w in words)
+           for line, words in got.items()}
+    assert got == ADDED
+    assert complete(["envhook frob"], workdir)["envhook frob"] == []  # not in envhook's own parser
 
 
 # --- fish: complete -C --------------------------------------------------------------------
@@ -234,11 +243,12 @@ end
 """
 
 
-def complete_fish(lines: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, list[str]]:
+def complete_fish(lines: list[str], cwd: Path, env: dict[str, str] | None = None,
+                  script_file: Path | None = None) -> dict[str, list[str]]:
     """`complete -C LINE` for each line: the candidates (without descriptions)."""
     require_shell("fish")
     r = subprocess.run(
-        ["fish", "--no-config", "-c", FISH_DRIVER, str(SCRIPTS["fish"]), *lines],
+        ["fish", "--no-config", "-c", FISH_DRIVER, str(script_file or SCRIPTS["fish"]), *lines],
         cwd=cwd, env=base_env() if env is None else env, capture_output=True, text=True, timeout=30,
     )
     assert r.returncode == 0 and r.stderr == "", r.stderr
@@ -289,15 +299,15 @@ def test_zsh_and_fish_describe_commands_and_actions_with_the_parsers_help() -> N
     parser = build_parser()
     described = [*helps(parser).items(), *helps(subcommands(parser)["config"]).items()]
     assert len(described) == len(COMMANDS) + len(ACTIONS)
-    zsh, fish = SCRIPTS["zsh"].read_text(), SCRIPTS["fish"].read_text()
+    zsh = SCRIPTS["zsh"].read_text()
     for name, text in described:
         assert "'{}:{}'".format(name, text.replace("'", "'\\''")) in zsh, name
-        assert "-a {} -d '{}'".format(name, text.replace("'", "\\'")) in fish, name
-    # And fish shows them so.
+    # fish's are rendered from the parser: fish shows them so.
     require_shell("fish")
-    r = subprocess.run(["fish", "--no-config", "-c", f"source {q('fish', SCRIPTS['fish'])}; complete -C'envhook '"],
-                       capture_output=True, text=True, timeout=30)
-    assert dict(line.split("\t", 1) for line in r.stdout.splitlines()) == helps(parser), r.stderr
+    for line, want in (("envhook ", helps(parser)), ("envhook config ", helps(subcommands(parser)["config"]))):
+        r = subprocess.run(["fish", "--no-config", "-c", f"source {q('fish', SCRIPTS['fish'])}; complete -C'{line}'"],
+                           capture_output=True, text=True, timeout=30)
+        assert dict(ln.split("\t", 1) for ln in r.stdout.splitlines()) == want, r.stderr
 
 
 def test_fish_completes_what_the_parser_knows(workdir: Path) -> None:
@@ -384,11 +394,14 @@ def test_zsh_offers_the_lists(typist, workdir: Path, shell_env: dict[str, str]) 
 
 
 def test_run_completes_a_command_after_the_dashes_and_env_its_shells(workdir: Path) -> None:
-    got = complete_bash(["envhook run -- printen", "envhook exec -C ", "envhook env --shell ", "envhook run -"], workdir)
+    got = complete_bash(["envhook run -- printen", "envhook exec -C ", "envhook env --shell ", "envhook run -",
+                         "envhook run printen", "envhook run -- printenv HO"], workdir)
     assert "printenv" in got["envhook run -- printen"]
+    assert "printenv" in got["envhook run printen"]  # argparse takes the command without -- too
+    assert got["envhook run -- printenv HO"] == []  # the command's arguments: readline's file names
     assert sorted(got["envhook exec -C "]) == ["d one", "x2"]  # readline adds the slash
     assert got["envhook env --shell "] == ["bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh"]
-    assert sorted(got["envhook run -"]) == ["--help", "--no-sync"]
+    assert sorted(got["envhook run -"]) == ["--help", "--no-sync", "-C"]  # -C has no long name
     fish = complete_fish(["envhook run -- printen", "envhook env --shell "], workdir)
     assert "printenv" in fish["envhook run -- printen"]
     assert sorted(fish["envhook env --shell "]) == ["bash", "elvish", "fish", "nu", "tcsh", "xonsh", "zsh"]

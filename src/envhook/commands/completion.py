@@ -13,6 +13,7 @@ import os
 import sys
 
 from envhook.prompt.shells import template_dir
+from envhook.prompt.shells.fish import fish_quote
 from envhook.prompt.shells.posix import posix_quote
 
 # The file for each shell, under shell/completions/. zsh's is named after
@@ -85,7 +86,7 @@ def _bash(spec: dict) -> str:
         for i, value in enumerate(lv["args"]):
             pattern = q(f"{name} ") + ("*" if lv["many"] and i == last else q(str(i)))
             args.append(([pattern], _bash_value(value)))
-    settings = [([q(key)], _bash_value(value)) for key, value in spec["settings"].items()]
+    settings = [([q(key)], _bash_value(value)) for key, (value, _) in spec["settings"].items()]
     return "".join([
         "# Generated from envhook's parser (cli.completion_spec): what each level of\n"
         "# subcommands (\"\", \"config\", \"config set\") takes.\n\n",
@@ -99,4 +100,95 @@ def _bash(spec: dict) -> str:
     ])
 
 
-RENDER = {"bash": _bash}
+# -- fish ------------------------------------------------------------------------------------
+# `complete` lines, each under a condition of the engine (__envhook_in LEVEL:
+# its options; __envhook_at LEVEL N: its Nth positional, N+ for N and after),
+# and the three functions the engine's walk asks.
+
+_FISH_DIRS = "(__fish_complete_directories)"
+
+
+def _fish_switch(function: str, doc: str, on: str, arms: list[tuple[list[str], str]]) -> str:
+    lines = [f"# {doc}", f"function {function}", f"    switch {on}"]
+    for patterns, body in arms:
+        lines += [f"        case {' '.join(patterns)}", f"            {body}"]
+    return "\n".join([*lines, "    end", "end", ""]) + "\n"
+
+
+def _fish_echo(value) -> str:
+    """What the engine reads of a value: words are "=" and the words."""
+    return "echo " + fish_quote(_bash_value(value))
+
+
+def _fish_value_args(value, *, option: bool) -> list[str]:
+    """`complete`'s arguments that complete VALUE (an option's: -x/-r say it takes one)."""
+    if isinstance(value, list):
+        return (["-x"] if option else []) + ["-a", fish_quote(" ".join(value))]
+    if value == "dir":
+        return (["-x"] if option else []) + ["-a", fish_quote(_FISH_DIRS)]
+    if value == "file":
+        return (["-r"] if option else []) + ["-F"]
+    if value == "command":
+        return ["-a", fish_quote("(__envhook_command)")]
+    if value == "setting-value":
+        return ["-a", fish_quote("(__envhook_setting_value)")]
+    return ["-x"] if option else []
+
+
+def _fish_complete(condition: str, args: list[str], help: str = "") -> str:
+    described = ["-d", fish_quote(help)] if help else []
+    return " ".join(["complete -c envhook -n", fish_quote(condition), *args, *described])
+
+
+def _fish_positional(level: str, at: str, value, settings: dict) -> list[str]:
+    cond = f"__envhook_at {fish_quote(level)} {at}"
+    if value == "package":  # a directory (with a /) names the project
+        return [_fish_complete(cond + '; and not string match -q -- "*/*" (commandline -ct)',
+                               ["-a", fish_quote("(__envhook_packages)")], "package"),
+                _fish_complete(cond + '; and string match -q -- "*/*" (commandline -ct)',
+                               ["-a", fish_quote(_FISH_DIRS)])]
+    if value == "setting":
+        return [_fish_complete(cond, ["-a", fish_quote(key)], help) for key, (_, help) in settings.items()]
+    if value is None:
+        return []
+    return [_fish_complete(cond, _fish_value_args(value, option=False))]
+
+
+def _fish_option(level: str, names: list[str], value, takes: bool, help: str) -> str:
+    flags = [f"-l {fish_quote(n[2:])}" if n.startswith("--") else f"-s {fish_quote(n[1:])}" for n in names]
+    return _fish_complete(f"__envhook_in {fish_quote(level)}",
+                          [*flags, *(_fish_value_args(value, option=True) if takes else [])], help)
+
+
+def _fish(spec: dict) -> str:
+    levels, settings = spec["levels"], spec["settings"]
+    q = fish_quote
+    out = ["# Generated from envhook's parser (cli.completion_spec).\n\n",
+           _fish_switch("__envhook_commands", "The subcommands at level $argv[1].", "$argv[1]",
+                        [([q(name)], "echo " + q(" ".join(c for c, _ in lv["commands"])))
+                         for name, lv in levels.items() if lv["commands"]]),
+           _fish_switch("__envhook_option_value", "What completes option $argv[2]'s value at level $argv[1]; "
+                        "nothing: it takes none.", '"$argv[1] $argv[2]"',
+                        [([q(f"{name} {o}") for o in names], _fish_echo(value))
+                         for name, lv in levels.items() for names, value, takes, _ in lv["options"] if takes]),
+           _fish_switch("__envhook_arg", "What completes positional $argv[2] (from 0) of level $argv[1].",
+                        '"$argv[1] $argv[2]"',
+                        # Quoted, a case's * still matches (unquoted, fish would glob files first).
+                        [([q(f"{name} " + ("*" if lv["many"] and i == len(lv["args"]) - 1 else str(i)))],
+                          _fish_echo(value)) for name, lv in levels.items() for i, value in enumerate(lv["args"])]),
+           _fish_switch("__envhook_setting_value", "The values of the setting named before the cursor.",
+                        "(__envhook_walk)[5]",
+                        [([q(key)], f"printf '%s\\n' {' '.join(q(v) for v in value)}" if isinstance(value, list)
+                          else "__fish_complete_directories (commandline -ct)")
+                         for key, (value, _) in settings.items() if value is not None])]
+    lines = []
+    for name, lv in levels.items():
+        lines += [_fish_complete(f"__envhook_at {q(name)} 0", ["-a", q(c)], help) for c, help in lv["commands"]]
+        lines += [_fish_option(name, *option) for option in lv["options"]]
+        last = len(lv["args"]) - 1
+        for i, value in enumerate(lv["args"]):
+            lines += _fish_positional(name, f"{i}+" if lv["many"] and i == last else str(i), value, settings)
+    return "".join(out) + "\n".join(lines) + "\n"
+
+
+RENDER = {"bash": _bash, "fish": _fish}
