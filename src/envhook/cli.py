@@ -215,12 +215,14 @@ def completion_spec(parser: argparse.ArgumentParser | None = None) -> dict:
     the hooks' completers): a subcommand or an option added to the parser is
     completed everywhere with no other edit.
 
-    {"levels": {LEVEL: {"commands": [[name, help]...], "options": [[names, value, help]...],
-                        "args": [value...], "many": bool}},
+    {"levels": {LEVEL: {"commands": [[name, help]...], "options": [OPTION...],
+                        "args": [{"name", "value"}...], "many": bool}},
      "settings": {key: [value, help]}}
-    LEVEL is the subcommands typed so far ("", "config", "config set"); a value
-    is None (not completed), a kind (DIR…) or a list of words; "many": the last
-    positional takes more than one word."""
+    LEVEL is the subcommands typed so far ("", "config", "config set"). An
+    OPTION is {"names", "takes" (a value), "value", "help", "excludes" (the
+    options it cannot go with; "*" for --help and --version: anything)}. A
+    value is None (not completed), a kind (DIR…) or a list of words; "many":
+    the last positional takes more than one word."""
     levels: dict = {}
     _level(parser or build_parser(), "", levels)
     return {"levels": levels, "settings": {k.name: [_setting_value(k), k.help] for k in settings.KEYS.values()}}
@@ -236,10 +238,19 @@ def _level(p: argparse.ArgumentParser, name: str, levels: dict) -> None:
                 _level(sub, f"{name} {sub_name}".strip(), levels)
         elif a.option_strings:
             takes = a.nargs != 0  # store_true, store_const, help, version: no value
-            level["options"].append([list(a.option_strings), _value(a) if takes else None, takes, a.help or ""])
+            level["options"].append({"names": list(a.option_strings), "takes": takes,
+                                     "value": _value(a) if takes else None, "help": a.help or "",
+                                     "excludes": _excludes(p, a)})
         else:
-            level["args"].append(_value(a))
+            level["args"].append({"name": a.metavar or a.dest, "value": _value(a)})
             level["many"] = a.nargs in ("*", "+", argparse.REMAINDER)
+
+
+def _excludes(p: argparse.ArgumentParser, a: argparse.Action) -> list[str]:
+    if isinstance(a, (argparse._HelpAction, argparse._VersionAction)):
+        return ["*"]  # argparse prints and exits: nothing else matters
+    return [o for g in p._mutually_exclusive_groups if a in g._group_actions
+            for other in g._group_actions if other is not a for o in other.option_strings]
 
 
 def _value(a: argparse.Action):

@@ -92,12 +92,12 @@ def test_every_subcommand_has_a_handler_that_fits_its_function():
             assert handler.call(binds(function, bound), args) == 0 and len(bound) == 1, (name, extra)
 
 
-# Every list of subcommands still written by hand outside cli.py (the
-# completion scripts, the hooks' in-shell completers), and where it sits in its
-# file: (the text that holds the list, the names in that text). bash's and
-# fish's are rendered from the parser (test_completion.py adds a subcommand to see it).
+# Every list of subcommands still written by hand outside cli.py (the hooks'
+# in-shell completers), and where it sits in its file: (the text that holds
+# the list, the names in that text). The bash, zsh and fish completion
+# scripts are rendered from the parser (test_completion.py adds a subcommand
+# to see it).
 LISTS = {
-    "shell/completions/_envhook": (r"subcommands=\((.*?)\n\s*\)", r"^\s*'([a-z]+):"),
     "shell/envhook.nu": (r'\$cmd == "" \{\s*\[([^\]]*)\]', r"[a-z]+"),
     "shell/envhook.elv": (r"var commands = \[([^\]]*)\]", r"[a-z]+"),
     "shell/envhook.tcsh": (r"'p/1/\(([^)]*)\)/'", r"[a-z]+"),

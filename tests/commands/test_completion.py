@@ -17,6 +17,7 @@ import pytest
 
 from envhook.cli import build_parser
 from envhook.commands.completion import FILES, script
+from envhook.prompt.shells.posix import posix_quote
 from envhook.store.settings import KEYS
 from support.shell import require_shell, shell_quote
 from support.typist import SCRIPTS, Typist
@@ -232,6 +233,21 @@ def test_a_subcommand_added_to_the_parser_is_completed(shell: str, workdir: Path
     assert complete(["envhook frob"], workdir)["envhook frob"] == []  # not in envhook's own parser
 
 
+def test_a_subcommand_added_to_the_parser_is_completed_by_zsh(typist, workdir: Path, tmp_path: Path) -> None:
+    require_shell("zsh")
+    d = tmp_path / "rendered"
+    d.mkdir()
+    (d / "_envhook").write_text(script("zsh", with_a_new_subcommand()))
+    t = typist("zsh", workdir, load=f"fpath=({shell_quote('zsh', str(d))} $fpath)\nautoload -Uz compinit && compinit -u -D")
+    assert t.tab("envhook frob") == ("envhook frobnicate ", ["frobnicate"])
+    assert t.tab("envhook frobnicate --w")[1] == ["--wibble"]
+    assert sorted(t.tab("envhook frobnicate ")[1]) == ["sour", "sweet"]
+    # _directories offers each (quoted for the line) through more than one compadd.
+    assert set(t.tab("envhook frobnicate --into ")[1]) == {"d\\ one", "x2"}
+    own = typist("zsh", workdir)  # envhook's own script does not know it
+    assert own.tab("envhook frob")[1] == []
+
+
 # --- fish: complete -C --------------------------------------------------------------------
 
 FISH_DRIVER = r"""
@@ -300,8 +316,8 @@ def test_zsh_and_fish_describe_commands_and_actions_with_the_parsers_help() -> N
     described = [*helps(parser).items(), *helps(subcommands(parser)["config"]).items()]
     assert len(described) == len(COMMANDS) + len(ACTIONS)
     zsh = SCRIPTS["zsh"].read_text()
-    for name, text in described:
-        assert "'{}:{}'".format(name, text.replace("'", "'\\''")) in zsh, name
+    for name, text in described:  # the `subcommands` zsh's _describe shows
+        assert posix_quote(f"{name}:{text}") in zsh, name
     # fish's are rendered from the parser: fish shows them so.
     require_shell("fish")
     for line, want in (("envhook ", helps(parser)), ("envhook config ", helps(subcommands(parser)["config"]))):

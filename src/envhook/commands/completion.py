@@ -76,16 +76,16 @@ def _bash(spec: dict) -> str:
     levels = spec["levels"]
     q = posix_quote
     commands = [([q(name)], " ".join(c for c, _ in lv["commands"])) for name, lv in levels.items() if lv["commands"]]
-    options = [([q(name)], " ".join(o for names, *_ in lv["options"] for o in _offered(names)))
+    options = [([q(name)], " ".join(o for opt in lv["options"] for o in _offered(opt["names"])))
                for name, lv in levels.items()]
-    values = [([q(f"{name} {o}") for o in names], _bash_value(value))
-              for name, lv in levels.items() for names, value, takes, _ in lv["options"] if takes]
+    values = [([q(f"{name} {o}") for o in opt["names"]], _bash_value(opt["value"]))
+              for name, lv in levels.items() for opt in lv["options"] if opt["takes"]]
     args = []
     for name, lv in levels.items():
         last = len(lv["args"]) - 1
-        for i, value in enumerate(lv["args"]):
+        for i, arg in enumerate(lv["args"]):
             pattern = q(f"{name} ") + ("*" if lv["many"] and i == last else q(str(i)))
-            args.append(([pattern], _bash_value(value)))
+            args.append(([pattern], _bash_value(arg["value"])))
     settings = [([q(key)], _bash_value(value)) for key, (value, _) in spec["settings"].items()]
     return "".join([
         "# Generated from envhook's parser (cli.completion_spec): what each level of\n"
@@ -154,10 +154,10 @@ def _fish_positional(level: str, at: str, value, settings: dict) -> list[str]:
     return [_fish_complete(cond, _fish_value_args(value, option=False))]
 
 
-def _fish_option(level: str, names: list[str], value, takes: bool, help: str) -> str:
-    flags = [f"-l {fish_quote(n[2:])}" if n.startswith("--") else f"-s {fish_quote(n[1:])}" for n in names]
-    return _fish_complete(f"__envhook_in {fish_quote(level)}",
-                          [*flags, *(_fish_value_args(value, option=True) if takes else [])], help)
+def _fish_option(level: str, opt: dict) -> str:
+    flags = [f"-l {fish_quote(n[2:])}" if n.startswith("--") else f"-s {fish_quote(n[1:])}" for n in opt["names"]]
+    value = _fish_value_args(opt["value"], option=True) if opt["takes"] else []
+    return _fish_complete(f"__envhook_in {fish_quote(level)}", [*flags, *value], opt["help"])
 
 
 def _fish(spec: dict) -> str:
@@ -169,13 +169,13 @@ def _fish(spec: dict) -> str:
                          for name, lv in levels.items() if lv["commands"]]),
            _fish_switch("__envhook_option_value", "What completes option $argv[2]'s value at level $argv[1]; "
                         "nothing: it takes none.", '"$argv[1] $argv[2]"',
-                        [([q(f"{name} {o}") for o in names], _fish_echo(value))
-                         for name, lv in levels.items() for names, value, takes, _ in lv["options"] if takes]),
+                        [([q(f"{name} {o}") for o in opt["names"]], _fish_echo(opt["value"]))
+                         for name, lv in levels.items() for opt in lv["options"] if opt["takes"]]),
            _fish_switch("__envhook_arg", "What completes positional $argv[2] (from 0) of level $argv[1].",
                         '"$argv[1] $argv[2]"',
                         # Quoted, a case's * still matches (unquoted, fish would glob files first).
                         [([q(f"{name} " + ("*" if lv["many"] and i == len(lv["args"]) - 1 else str(i)))],
-                          _fish_echo(value)) for name, lv in levels.items() for i, value in enumerate(lv["args"])]),
+                          _fish_echo(arg["value"])) for name, lv in levels.items() for i, arg in enumerate(lv["args"])]),
            _fish_switch("__envhook_setting_value", "The values of the setting named before the cursor.",
                         "(__envhook_walk)[5]",
                         [([q(key)], f"printf '%s\\n' {' '.join(q(v) for v in value)}" if isinstance(value, list)
@@ -184,11 +184,79 @@ def _fish(spec: dict) -> str:
     lines = []
     for name, lv in levels.items():
         lines += [_fish_complete(f"__envhook_at {q(name)} 0", ["-a", q(c)], help) for c, help in lv["commands"]]
-        lines += [_fish_option(name, *option) for option in lv["options"]]
+        lines += [_fish_option(name, option) for option in lv["options"]]
         last = len(lv["args"]) - 1
-        for i, value in enumerate(lv["args"]):
-            lines += _fish_positional(name, f"{i}+" if lv["many"] and i == last else str(i), value, settings)
+        for i, arg in enumerate(lv["args"]):
+            lines += _fish_positional(name, f"{i}+" if lv["many"] and i == last else str(i), arg["value"], settings)
     return "".join(out) + "\n".join(lines) + "\n"
 
 
-RENDER = {"bash": _bash, "fish": _fish}
+# -- zsh -------------------------------------------------------------------------------------
+# _arguments specs for each level, read by the engine's _envhook_level, and
+# the settings' keys and values; every element quoted by posix_quote (zsh
+# reads $'…' as bash does).
+
+_ZSH_ACTIONS = {"dir": "_directories", "file": "_files", "package": "_envhook_package_or_dir",
+                "command": "_normal", "setting": "_envhook_settings", "setting-value": "_envhook_setting_value"}
+
+
+def _zsh_escape(text: str) -> str:
+    """Text inside an _arguments spec's [description] or :message:."""
+    return "".join("\\" + c if c in "\\[]:" else c for c in text)
+
+
+def _zsh_action(value) -> str:
+    if isinstance(value, list):
+        return "(" + " ".join(value) + ")"
+    return _ZSH_ACTIONS.get(value, " ")  # " ": a message alone, nothing to complete
+
+
+def _zsh_option(opt: dict) -> list[str]:
+    names, excludes = opt["names"], opt["excludes"]
+    excl = "(- *)" if "*" in excludes else "(" + " ".join([*names, *excludes]) + ")" if len(names) > 1 or excludes else ""
+    value = f":{_zsh_escape(opt['names'][-1].lstrip('-'))}:{_zsh_action(opt['value'])}" if opt["takes"] else ""
+    return [excl + (f"{n}=" if opt["takes"] and n.startswith("--") else n) + f"[{_zsh_escape(opt['help'])}]" + value
+            for n in names]
+
+
+def _zsh_positionals(lv: dict) -> list[str]:
+    out = []
+    last = len(lv["args"]) - 1
+    for i, arg in enumerate(lv["args"]):
+        value, name = arg["value"], _zsh_escape(arg["name"])
+        if value == "command":  # the rest of the line is a command of its own, as after sudo
+            out.append(f"*::{name}:_normal")
+        else:
+            out.append(f"{'*' if lv['many'] and i == last else i + 1}:{name}:{_zsh_action(value)}")
+    return out
+
+
+def _zsh(spec: dict) -> str:
+    q = posix_quote
+    lines = ["# Generated from envhook's parser (cli.completion_spec).", "",
+             "# The _arguments specs and subcommands at level $1 (and whether its rest is a command line).",
+             "_envhook_specs() {", "    case $1 in"]
+    for name, lv in spec["levels"].items():
+        specs = [s for opt in lv["options"] for s in _zsh_option(opt)] + _zsh_positionals(lv)
+        lines.append(f"        {q(name)})")
+        lines.append("            specs=(" + " ".join(q(s) for s in specs) + ")")
+        if lv["commands"]:
+            lines.append("            subcommands=(" + " ".join(q(f"{c}:{h}") for c, h in lv["commands"]) + ")")
+        if any(arg["value"] == "command" for arg in lv["args"]):
+            lines.append("            command_line=1")
+        lines.append("            ;;")
+    lines += ["    esac", "}", "", "# The settings, described.", "_envhook_settings() {", "    local -a keys",
+              "    keys=(" + " ".join(q(f"{k}:{h}") for k, (_, h) in spec["settings"].items()) + ")",
+              "    _describe -t keys setting keys", "}", "", "# What completes a value of setting $1.",
+              "_envhook_setting() {", "    case $1 in"]
+    for key, (value, _) in spec["settings"].items():
+        if isinstance(value, list):
+            body = "_values value " + " ".join(q(v) for v in value)
+        else:
+            body = _ZSH_ACTIONS.get(value, "_message value")
+        lines.append(f"        {q(key)}) {body} ;;")
+    lines += ["        *) return 1 ;;", "    esac", "}", ""]
+    return "\n".join(lines) + "\n"
+
+
+RENDER = {"bash": _bash, "fish": _fish, "zsh": _zsh}
