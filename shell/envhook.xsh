@@ -28,6 +28,7 @@ def _envhook_load_hook():
     ns = getattr(__xonsh__, "_envhook_ns", None)
     if ns is not None:
         ns["config"].update(config)
+        _envhook_completion()  # this envhook's commands: a reload after an upgrade learns new ones
         return
     MISSING = object()
     ns = {
@@ -340,56 +341,110 @@ def _envhook_load_hook():
 
 def _envhook_completion():
     """Complete envhook's command line: a completer registered once with the
-    hook (in front of xonsh's own), from literal lists, so Tab starts no
-    process and a prompt pays nothing. It answers the subcommands, the shell
-    names after `hook` and `env --shell`, config's actions and keys, and
-    directories for status/sync/allow/deny/env; elsewhere xonsh's own
-    completers (file names) answer."""
+    hook (in front of xonsh's own) that walks the typed words as argparse
+    would and answers from what `envhook hook xonsh` rendered from the parser
+    (cli.completion_spec, as JSON), so Tab starts no process and a prompt
+    pays nothing. Where it has no answer (a file name, a command after `run
+    --`), xonsh's own completers answer."""
     try:
         from xonsh.completers.completer import add_one_completer
         from xonsh.completers.path import complete_dir
         from xonsh.completers.tools import RichCompletion, contextual_command_completer_for
     except ImportError:  # a xonsh older than the contextual completers (0.10): no completion
         return
-    commands = ("hook", "status", "pin", "unpin", "sync", "allow", "deny", "config", "doctor", "run", "exec",
-                "env", "completion")
-    shells = ("bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh")
-    keys = ("sync", "trusted_roots", "paranoid", "tinkered", "uv_no_sync_when_pinned", "uv_no_sync_when_tinkered",
-            "notify", "slow_sync_notice", "disabled_paths")
+    import glob
+    import json
+    import os
+    import re
+
+    spec = json.loads(__ENVHOOK_COMPLETION__)
+    levels, settings = spec["levels"], spec["settings"]
+
+    def option(level, word):
+        return next((o for o in levels[level]["options"] if word in o["names"]), None)
+
+    def arg(level, n):
+        args = levels[level]["args"]
+        if n < len(args):
+            return args[n]["value"]
+        return args[-1]["value"] if args and levels[level]["many"] else None
+
+    def walk(words):
+        """(level, positionals after it, the value the cursor is at, in a command line, the setting named)."""
+        level, n, want, in_command, setting = "", 0, False, False, None
+        i = 0
+        while i < len(words):
+            w = words[i]
+            i += 1
+            if in_command:
+                continue
+            if w == "--":
+                in_command = arg(level, n) == "command"
+                continue
+            if w.startswith("-"):
+                o = option(level, w)
+                if o and o["takes"]:
+                    if i == len(words):
+                        want = o["value"] or "-"
+                    i += 1
+                continue
+            if levels[level]["commands"] and n == 0:
+                level = f"{level} {w}".strip()
+                continue
+            kind = arg(level, n)
+            in_command = kind == "command"
+            if kind == "setting":
+                setting = w
+            n += 1
+        return level, n, want, in_command, setting
+
+    def packages():
+        venv = os.environ.get("VIRTUAL_ENV") or __xonsh__.env.get("VIRTUAL_ENV")
+        if not venv:
+            return None
+        names = set()
+        for f in glob.glob(os.path.join(glob.escape(venv), "lib", "*", "site-packages", "*.dist-info")):
+            name = os.path.basename(f).partition("-")[0].removesuffix(".dist-info")
+            names.add(re.sub(r"[-_.]+", "-", name).lower())
+        return names
 
     @contextual_command_completer_for("envhook")
     def complete(command):
         prefix = command.prefix
-        words = [a.value for a in command.args[1:command.arg_index]]
-        prev = words[-1] if words else ""
-        positional = [w for w in words if not w.startswith("-")]
 
         def pick(choices):
             return {RichCompletion(c, append_space=True) for c in choices if c.startswith(prefix)}
 
-        if prefix.startswith("-"):
-            return None
-        if not positional:
-            return pick(commands)
-        cmd, args = positional[0], positional[1:]
-        if prev == "--shell":
-            return pick(shells)
-        if cmd in ("run", "exec") and prev == "-C":
-            return complete_dir(command)
-        if args:
-            if cmd == "config" and len(args) == 1 and args[0] in ("get", "set", "unset"):
-                return pick(keys)
-            return None
-        if cmd == "hook" and prev not in ("-o", "--output"):
-            return pick(shells)
-        if cmd == "completion":
-            return pick(("bash", "zsh", "fish"))
-        if cmd == "config":
-            return pick(("list", "get", "set", "unset"))
-        if cmd in ("status", "sync", "allow", "deny", "env"):
-            return complete_dir(command)
-        return None
+        def by_kind(kind, setting=None):
+            if isinstance(kind, list):
+                return pick(kind)
+            if kind == "dir":
+                return complete_dir(command)
+            if kind == "package" and "/" not in prefix and not prefix.startswith("."):
+                found = packages()
+                return pick(found) if found is not None else None
+            if kind == "package":
+                return complete_dir(command)
+            if kind == "setting":
+                return pick(settings)
+            if kind == "setting-value" and setting in settings:
+                return by_kind(settings[setting][0])
+            return None  # a file, a command, free text: xonsh's own completers
 
+        level, n, want, in_command, setting = walk([a.value for a in command.args[1:command.arg_index]])
+        if want:
+            return by_kind(want) if want != "-" else set()
+        if in_command:
+            return None
+        if prefix.startswith("-"):
+            return pick([n for o in levels[level]["options"] for n in o["names"] if n.startswith("--")]
+                        or [n for o in levels[level]["options"] for n in o["names"]])
+        if levels[level]["commands"] and n == 0:
+            return pick([c for c, _ in levels[level]["commands"]])
+        return by_kind(arg(level, n), setting)
+
+    # Replaced, not added again, when the hook is loaded again (add_one_completer keeps an existing one).
+    __xonsh__.completers.pop("envhook", None)
     add_one_completer("envhook", complete, "start")
 
 

@@ -74,7 +74,8 @@ def _add_hook(sub: argparse._SubParsersAction) -> None:
     _completes(p.add_argument("-o", "--output", metavar="FILE",
                               help="write the hook to FILE (replaced whole, never half-written) instead of printing "
                                    "it; nushell, which cannot eval, sources that file"), FILE)
-    p.set_defaults(func=Handler("envhook.commands.hook:hook", lambda hook, a: hook(a.shell, a.output)))
+    p.set_defaults(func=Handler("envhook.commands.hook:hook",
+                                lambda hook, a: hook(a.shell, a.output, completion_spec())))
 
 
 def _add_status(sub: argparse._SubParsersAction) -> None:

@@ -95,13 +95,12 @@ def test_every_subcommand_has_a_handler_that_fits_its_function():
 # Every list of subcommands still written by hand outside cli.py (the hooks'
 # in-shell completers), and where it sits in its file: (the text that holds
 # the list, the names in that text). The bash, zsh and fish completion
-# scripts are rendered from the parser (test_completion.py adds a subcommand
-# to see it).
+# scripts and xonsh's completer are rendered from the parser (test_completion.py
+# and test_xonsh.py add a subcommand to see it).
 LISTS = {
     "shell/envhook.nu": (r'\$cmd == "" \{\s*\[([^\]]*)\]', r"[a-z]+"),
     "shell/envhook.elv": (r"var commands = \[([^\]]*)\]", r"[a-z]+"),
     "shell/envhook.tcsh": (r"'p/1/\(([^)]*)\)/'", r"[a-z]+"),
-    "shell/envhook.xsh": (r"commands = \(([^)]*)\)", r'"([a-z]+)"'),
 }
 
 

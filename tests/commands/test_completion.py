@@ -19,6 +19,7 @@ from envhook.cli import build_parser
 from envhook.commands.completion import FILES, script
 from envhook.prompt.shells.posix import posix_quote
 from envhook.store.settings import KEYS
+from support.completing import with_a_new_subcommand
 from support.shell import require_shell, shell_quote
 from support.typist import SCRIPTS, Typist
 
@@ -196,20 +197,6 @@ def test_bash_completes_what_the_parser_knows(workdir: Path) -> None:
     assert set(got["envhook --"]) == long_options(parser)
     for c, p in subs.items():
         assert set(got[f"envhook {c} --"]) == long_options(p), c
-
-
-def with_a_new_subcommand() -> dict:
-    """The spec of build_parser() with a subcommand added here, as a new
-    command would be added to cli.py: nothing else is edited."""
-    from envhook import cli
-
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    p = sub.add_parser("frobnicate", help="a command that exists only in this test")
-    p.add_argument("--wibble", action="store_true")
-    cli._completes(p.add_argument("--into", metavar="DIR"), cli.DIR)
-    p.add_argument("flavour", choices=["sweet", "sour"])
-    return cli.completion_spec(parser)
 
 
 ADDED = {"envhook frob": ["frobnicate"], "envhook frobnicate --w": ["--wibble"],

@@ -127,6 +127,33 @@ def test_the_hook_registers_envhooks_completer(open_shell, tmp_path):
     assert "f1" in offered("envhook pin "), "xonsh's own file names elsewhere"
 
 
+def test_the_completer_completes_a_subcommand_added_to_the_parser(open_shell, tmp_path):
+    """The completer answers from what the hook rendered from the parser: a
+    subcommand added to the parser (in the test) is completed, with no other edit."""
+    import json
+
+    from envhook.commands.hook import hook
+    from support.completing import with_a_new_subcommand
+
+    (tmp_path / "d1").mkdir()
+    rendered = tmp_path / "hook.xsh"
+    assert hook("xonsh", str(rendered), with_a_new_subcommand()) == 0
+    s = open_shell(cwd=tmp_path)
+    s.run("from xonsh.completer import Completer as _C")
+
+    def offered(line: str) -> list[str]:
+        out = s.run(f"print(__import__('json').dumps(sorted(str(c).strip() for c in _C().complete_line({line!r})[0])))")
+        return json.loads(out.strip().splitlines()[-1])
+
+    assert offered("envhook frob") == [], "envhook's own parser has no such command"
+    s.run(f"execx(open({str(rendered)!r}).read())")
+    assert s.run("completer list").count("envhook") == 1, "registered once"
+    assert offered("envhook frob") == ["frobnicate"]
+    assert offered("envhook frobnicate --w") == ["--wibble"]
+    assert offered("envhook frobnicate ") == ["sour", "sweet"]
+    assert offered("envhook frobnicate --into ") == ["d1/"]
+
+
 # An in-tree build backend whose import sleeps: uv itself runs the sync and
 # builds the project, and the build (uv's child) is what Ctrl-C must reach.
 SLEEPING_BACKEND = """\

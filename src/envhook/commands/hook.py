@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sys
@@ -61,7 +62,8 @@ def import_path() -> list[str]:
     return [own, *site]
 
 
-def hook(shell_name: str | None, output: str | None = None) -> int:
+def hook(shell_name: str | None, output: str | None, spec: dict) -> int:
+    """SPEC: cli.completion_spec(), which the in-hook completers are rendered from."""
 
     name = shell_name or detect_shell()
     if name is None:
@@ -84,6 +86,7 @@ def hook(shell_name: str | None, output: str | None = None) -> int:
             "ENVHOOK_ENTRY": ENTRY,
             "ENVHOOK_SESSION": secrets.token_hex(8),
             "ENVHOOK_PARANOID": "1" if _paranoid_setting() else "",
+            "ENVHOOK_COMPLETION": json.dumps(spec, separators=(",", ":")),
         },
     )
     if output is None:
