@@ -90,59 +90,89 @@ def --env __envhook_init [] {
     }
 }
 
-# The words that may follow `envhook ...` (spans: the words so far, the last
-# one being completed), or null for nushell's own file completion. Literal
-# lists, the words of shell/completions/envhook.bash: TAB starts no process.
-def __envhook_complete [spans: list<string>] {
-    let cur = ($spans | last)
-    let before = ($spans | skip 1 | drop 1)
-    let prev = ($before | reverse | get -o 0 | default "")
-    let shells = [bash zsh fish xonsh nu elvish tcsh]
-    let words = ($before | where {|w| not ($w | str starts-with "-") })
-    let cmd = ($words | get -o 0 | default "")
-    let args = ($words | skip 1)
-    let opts = match $cmd {
-        "" => [--help --version --quiet]
-        hook => [--help --output]
-        status => [--help --json --short]
-        pin => [--help --tinkered --absent --note]
-        sync => [--help --force --reset]
-        config => (if ($args | get -o 0) == get { [--help --json] } else { [--help] })
-        allow => [--help --config]
-        run | exec => [--help --no-sync]
-        env => [--help --json --shell --github-actions --no-sync]
-        _ => [--help]
+# What completes envhook's command line, as `envhook hook nu` rendered it from
+# the parser (cli.completion_spec): read at Tab, no process.
+def __envhook_spec [] {
+    __ENVHOOK_COMPLETION__ | from json
+}
+
+# What completes positional N (from 0) of a level: a kind, a list of words, or null.
+def __envhook_arg [lv: record, n: int] {
+    let args = $lv.args
+    if $n < ($args | length) {
+        ($args | get $n).value
+    } else if $lv.many and ($args | is-not-empty) {
+        ($args | last).value
     }
-    let choices = if $cmd in [run exec] and "--" in $before {
-        null  # the command and its arguments
-    } else if ($cur | str starts-with "-") {
-        $opts
-    } else if $cmd == "" {
-        [hook status pin unpin sync allow deny config doctor run exec env completion]
-    } else if $cmd == hook and $prev not-in [-o --output] and ($args | is-empty) {
-        $shells
-    } else if $cmd == env and $prev == --shell {
-        $shells
-    } else if $cmd == completion and ($args | is-empty) {
-        [bash zsh fish]
-    } else if $cmd == config {
-        let keys = [sync trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered
-                    notify slow_sync_notice disabled_paths]
-        let action = ($args | get -o 0 | default "")
-        let key = ($args | get -o 1 | default "")
-        if ($args | is-empty) {
-            [list get set unset]
-        } else if ($args | length) == 1 and $action in [get set unset] {
-            $keys
-        } else if ($args | length) == 2 and $action == set {
-            match $key {
-                paranoid | uv_no_sync_when_pinned | uv_no_sync_when_tinkered => [true false]
-                tinkered => [keep freeze reset]
-                sync => [changed missing]
-                notify => [once always never]
-                _ => null
-            }
+}
+
+# The words a kind offers (null: nushell's own file completion).
+def __envhook_words [kind: any, setting: string, spec: record] {
+    if ($kind | describe | str starts-with "list") {
+        $kind
+    } else if $kind == setting {
+        $spec.settings | columns
+    } else if $kind == setting-value and $setting in ($spec.settings | columns) {
+        __envhook_words ($spec.settings | get $setting | first) "" $spec
+    }
+}
+
+# The words that may follow `envhook ...` (spans: the words so far, the last
+# one being completed), or null for nushell's own file completion. The words
+# before the cursor are walked as argparse would: subcommands deepen the
+# level, an option that takes a value takes the next word, the rest are
+# positionals; past the start of a command given to run, nushell completes.
+def __envhook_complete [spans: list<string>] {
+    let spec = (__envhook_spec)
+    let cur = ($spans | last)
+    mut level = ""
+    mut n = 0
+    mut value = false
+    mut want = null
+    mut in_cmd = false
+    mut setting = ""
+    for w in ($spans | skip 1 | drop 1) {
+        if $in_cmd { continue }
+        if $value {
+            $value = false
+            continue
         }
+        let lv = ($spec.levels | get $level)
+        if $w == "--" {
+            $in_cmd = ((__envhook_arg $lv $n) == command)
+            continue
+        }
+        if ($w | str starts-with "-") {
+            let o = ($lv.options | where {|o| $w in $o.names } | get -o 0)
+            if $o != null and $o.takes {
+                $value = true
+                $want = $o.value
+            }
+            continue
+        }
+        if ($lv.commands | is-not-empty) and $n == 0 {
+            $level = ($"($level) ($w)" | str trim)
+            continue
+        }
+        let kind = (__envhook_arg $lv $n)
+        if $kind == command { $in_cmd = true }
+        if $kind == setting { $setting = $w }
+        $n = $n + 1
+    }
+    let lv = ($spec.levels | get $level)
+    let choices = if $value {
+        __envhook_words $want $setting $spec
+    } else if $in_cmd {
+        null
+    } else if ($cur | str starts-with "-") {
+        $lv.options | each {|o|
+            let long = ($o.names | where {|x| $x | str starts-with "--" })
+            if ($long | is-empty) { $o.names } else { $long }
+        } | flatten
+    } else if ($lv.commands | is-not-empty) and $n == 0 {
+        $lv.commands | each {|c| $c | first }
+    } else {
+        __envhook_words (__envhook_arg $lv $n) $setting $spec
     }
     if $choices == null { return null }
     $choices | where {|w| $w | str starts-with $cur }

@@ -178,6 +178,9 @@ def test_completion_of_envhook_in_the_real_shell(open_shell, project):
 def test_the_completer_hands_other_commands_to_the_one_config_set(tmp_path):
     """config.nu's completer (carapace's, say) still answers for every other
     command once the hook, read after config.nu, has set its own."""
+    import json
+
+    from envhook.cli import completion_spec
     from envhook.prompt.shells import get_shell, template_dir
 
     nu = require_shell("nu")
@@ -185,7 +188,8 @@ def test_the_completer_hands_other_commands_to_the_one_config_set(tmp_path):
     hook = tmp_path / "hook.nu"
     hook.write_text(sh.render((Path(template_dir()) / sh.template).read_text(),
                               {"ENVHOOK_PYTHON": "/nonexistent", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "",
-                               "ENVHOOK_SESSION": "x", "ENVHOOK_PARANOID": ""}))
+                               "ENVHOOK_SESSION": "x", "ENVHOOK_PARANOID": "",
+                               "ENVHOOK_COMPLETION": json.dumps(completion_spec())}))
     script = (f"$env.config.completions.external.completer = {{|spans| [theirs] }}\n"
               f"source {sh.quote(str(hook))}\nsource {sh.quote(str(hook))}\n"
               "let c = $env.config.completions.external.completer\n"
@@ -193,6 +197,25 @@ def test_the_completer_hands_other_commands_to_the_one_config_set(tmp_path):
     r = subprocess.run([nu, "-n", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == '[["theirs"],["completion"]]'
+
+
+def test_the_completer_completes_a_subcommand_added_to_the_parser(tmp_path):
+    """The completer answers from what the hook rendered from the parser: a
+    subcommand added to the parser (in the test) is completed, with no other edit."""
+    from envhook.commands.hook import hook
+    from support.completing import with_a_new_subcommand
+
+    nu = require_shell("nu")
+    rendered = tmp_path / "hook.nu"
+    assert hook("nu", str(rendered), with_a_new_subcommand()) == 0
+    script = (f"source {q('nu', str(rendered))}\n"
+              "let c = $env.config.completions.external.completer\n"
+              "[(do $c [envhook frob]) (do $c [envhook frobnicate --w]) (do $c [envhook frobnicate ''])"
+              " (do $c [envhook frobnicate --into ''])] | to json -r")
+    r = subprocess.run([nu, "-n", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    # --into takes a DIR: nushell's own path completion (null).
+    assert r.stdout.strip() == '[["frobnicate"],["--wibble"],["sweet","sour"],null]'
 
 
 @pytest.fixture
