@@ -33,6 +33,8 @@ var _envhook_config = [
     &session=__ENVHOOK_SESSION__
     # The `paranoid` setting as it was when this hook was printed (ENVHOOK_PARANOID, when set, wins).
     &paranoid-cfg=__ENVHOOK_PARANOID__
+    # What completes envhook's command line, rendered from its parser (cli.completion_spec), as JSON.
+    &completion=__ENVHOOK_COMPLETION__
 ]
 
 # Loading the rc twice must neither register twice nor forget what the first
@@ -56,6 +58,8 @@ if (not-eq $_envhook_prev $nil) {
     $_envhook_prev $_envhook_config
 } else {
     var config = $_envhook_config
+    # Read by builtins (no process), once per load; a reload (after an upgrade) reads the new one.
+    var spec = (echo $config[completion] | from-json)
     # What Python assigned last (the names emit.py prints), and this hook's own.
     var root = ''
     var last-pwd = ''
@@ -418,6 +422,7 @@ if (not-eq $_envhook_prev $nil) {
 
     fn reconfig {|c|
         set config = $c
+        set spec = (echo $c[completion] | from-json)
         set-env _ENVHOOK_HOOKED $pid':'$c[python]
     }
 
@@ -426,23 +431,10 @@ if (not-eq $_envhook_prev $nil) {
     set edit:before-readline = [$@edit:before-readline {|&envhook-reconfig=$reconfig~| guarded }]
     set after-chdir = [$@after-chdir {|dir| guarded &from-cd }]
 
-    # Completion of envhook's command line, the words of
-    # shell/completions/envhook.bash: literal lists and builtins only, so it
-    # costs nothing at load or at a prompt, and Tab starts no process either.
-    # elvish itself keeps the candidates that match the word typed
-    # (edit:completion:matcher), so each case puts all of its words.
-    var shells = [bash zsh fish xonsh nu elvish tcsh]  # envhook.prompt.shells.NAMES
-    var commands = [hook status pin unpin sync allow deny config doctor run exec env completion]
-    var options = [&''=[--help --version --quiet] &hook=[--help --output] &status=[--help --json --short]
-                   &pin=[--help --tinkered --absent --note] &sync=[--help --force --reset] &allow=[--help --config]
-                   &run=[--help --no-sync] &exec=[--help --no-sync]
-                   &env=[--help --json --shell --github-actions --no-sync]]
-    var takes-value = [-o --output --shell --note -C]  # the next word is the option's value
-    var settings = [sync trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered
-                    notify slow_sync_notice disabled_paths]  # envhook.store.settings.KEYS
-    var choices = [&sync=[changed missing] &paranoid=[true false] &uv_no_sync_when_pinned=[true false]
-                   &uv_no_sync_when_tinkered=[true false] &tinkered=[keep freeze reset]
-                   &notify=[once always never]]
+    # Completion of envhook's command line, from $spec (above): Tab starts no
+    # process, a prompt pays nothing. elvish itself keeps the candidates that
+    # match the word typed (edit:completion:matcher), so each case puts all of
+    # its words.
 
     # Candidates, each followed by a space once chosen (as a file is; a string
     # candidate would get none).
@@ -462,75 +454,98 @@ if (not-eq $_envhook_prev $nil) {
         }
     }
 
+    # What completes positional N (from 0) at a level: a kind, a list of words, or $nil.
+    fn arg {|lv n|
+        var args = $lv[args]
+        if (< $n (count $args)) {
+            put $args[$n][value]
+        } elif (and $lv[many] (> (count $args) 0)) {
+            put $args[-1][value]
+        } else {
+            put $nil
+        }
+    }
+
+    # The option called W at a level, or $nil.
+    fn option {|lv w|
+        for o $lv[options] {
+            if (has-value $o[names] $w) { put $o; return }
+        }
+        put $nil
+    }
+
+    fn by-kind {|kind cur setting|
+        if (eq (kind-of $kind) list) {
+            cands (all $kind)
+        } elif (eq $kind dir) {
+            complete-dirs $cur
+        } elif (eq $kind file) {
+            edit:complete-filename $cur
+        } elif (eq $kind package) {
+            if (or (str:contains $cur /) (str:has-prefix $cur .)) { complete-dirs $cur } else { complete-packages }
+        } elif (eq $kind setting) {
+            for s $spec[settings] { cands $s[0] }
+        } elif (eq $kind setting-value) {
+            for s $spec[settings] {
+                if (eq $s[0] $setting) { by-kind $s[1] $cur '' }
+            }
+        }
+    }
+
+    # The words before the cursor are walked as argparse would: subcommands
+    # deepen the level, an option that takes a value takes the next word, the
+    # rest are positionals; a command given to run is completed as elvish
+    # completes a command line.
     fn complete {|@words|
         if (< (count $words) 2) { return }
         var n = (- (count $words) 1)  # the word being completed
         var cur = $words[$n]
-        var cmd = ''
-        var args = []  # the positional words after the subcommand
+        var level = ''
+        var k = 0  # positionals after the level
+        var setting = ''
         var i = 1
         while (< $i $n) {
             var w = $words[$i]
-            if (and (has-value [run exec] $cmd) (or (eq $w --) (not (str:has-prefix $w -)))) {
-                # CMD and its arguments: completed as elvish completes a command line.
-                if (eq $w --) { set i = (+ $i 1) }
-                edit:complete-sudo sudo (all $words[$i..])
-                return
-            }
-            if (has-value $takes-value $w) {
-                set i = (+ $i 2)
-                continue
-            }
-            if (str:has-prefix $w -) {
-            } elif (eq $cmd '') {
-                set cmd = $w
+            var lv = $spec[levels][$level]
+            if (eq $w --) {
+                if (eq (arg $lv $k) command) {
+                    edit:complete-sudo sudo (all $words[(+ $i 1)..])
+                    return
+                }
+            } elif (str:has-prefix $w -) {
+                var o = (option $lv $w)
+                if (and (not-eq $o $nil) $o[takes]) {
+                    if (== (+ $i 1) $n) {  # the word is this option's value
+                        by-kind $o[value] $cur $setting
+                        return
+                    }
+                    set i = (+ $i 1)
+                }
+            } elif (and (> (count $lv[commands]) 0) (== $k 0)) {
+                set level = (str:trim-space $level' '$w)
             } else {
-                set args = [$@args $w]
+                var kind = (arg $lv $k)
+                if (eq $kind command) {
+                    edit:complete-sudo sudo (all $words[$i..])
+                    return
+                }
+                if (eq $kind setting) { set setting = $w }
+                set k = (+ $k 1)
             }
             set i = (+ $i 1)
         }
-        if (== $i (+ $n 1)) {  # the word is an option's value
-            var opt = $words[(- $n 1)]
-            if (eq $opt --shell) {
-                cands (all $shells)
-            } elif (eq $opt -C) {
-                complete-dirs $cur
-            } elif (not-eq $opt --note) {
-                edit:complete-filename $cur
-            }
-            return
-        }
-        var a = (count $args)
+        var lv = $spec[levels][$level]
         if (str:has-prefix $cur -) {
-            if (and (eq $cmd config) (> $a 0) (eq $args[0] get)) {
-                cands --help --json
-            } elif (has-key $options $cmd) {
-                cands (all $options[$cmd])
-            } else {
-                cands --help
+            for o $lv[options] {
+                var long = [(each {|x| if (str:has-prefix $x --) { put $x } } $o[names])]
+                if (== (count $long) 0) { cands (all $o[names]) } else { cands (all $long) }
             }
-        } elif (eq $cmd '') {
-            cands (all $commands)
-        } elif (eq $cmd hook) {
-            if (== $a 0) { cands (all $shells) }
-        } elif (eq $cmd completion) {
-            if (== $a 0) { cands bash zsh fish }
-        } elif (has-value [status sync allow deny env] $cmd) {
-            if (== $a 0) { complete-dirs $cur }
-        } elif (has-value [pin unpin] $cmd) {
-            if (or (str:contains $cur /) (str:has-prefix $cur .)) { complete-dirs $cur } else { complete-packages }
-        } elif (eq $cmd config) {
-            if (== $a 0) {
-                cands list get set unset
-            } elif (== $a 1) {
-                if (has-value [get set unset] $args[0]) { cands (all $settings) }
-            } elif (eq $args[0] set) {
-                if (has-value [trusted_roots disabled_paths] $args[1]) {
-                    complete-dirs $cur
-                } elif (and (== $a 2) (has-key $choices $args[1])) {
-                    cands (all $choices[$args[1]])
-                }
-            }
+        } elif (and (> (count $lv[commands]) 0) (== $k 0)) {
+            for c $lv[commands] { cands $c[0] }
+        } elif (eq (arg $lv $k) command) {
+            edit:complete-sudo sudo $cur
+        } else {
+            by-kind (arg $lv $k) $cur $setting
         }
     }
 

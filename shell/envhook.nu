@@ -111,9 +111,10 @@ def __envhook_words [kind: any, setting: string, spec: record] {
     if ($kind | describe | str starts-with "list") {
         $kind
     } else if $kind == setting {
-        $spec.settings | columns
-    } else if $kind == setting-value and $setting in ($spec.settings | columns) {
-        __envhook_words ($spec.settings | get $setting | first) "" $spec
+        $spec.settings | each {|s| $s | first }
+    } else if $kind == setting-value {
+        let found = ($spec.settings | where {|s| ($s | first) == $setting })
+        if ($found | is-not-empty) { __envhook_words ($found | first | get 1) "" $spec }
     }
 }
 

@@ -358,7 +358,8 @@ def _envhook_completion():
     import re
 
     spec = json.loads(__ENVHOOK_COMPLETION__)
-    levels, settings = spec["levels"], spec["settings"]
+    levels = spec["levels"]
+    settings = {key: value for key, value, _ in spec["settings"]}
 
     def option(level, word):
         return next((o for o in levels[level]["options"] if word in o["names"]), None)
@@ -428,7 +429,7 @@ def _envhook_completion():
             if kind == "setting":
                 return pick(settings)
             if kind == "setting-value" and setting in settings:
-                return by_kind(settings[setting][0])
+                return by_kind(settings[setting])
             return None  # a file, a command, free text: xonsh's own completers
 
         level, n, want, in_command, setting = walk([a.value for a in command.args[1:command.arg_index]])

@@ -218,15 +218,16 @@ def completion_spec(parser: argparse.ArgumentParser | None = None) -> dict:
 
     {"levels": {LEVEL: {"commands": [[name, help]...], "options": [OPTION...],
                         "args": [{"name", "value"}...], "many": bool}},
-     "settings": {key: [value, help]}}
+     "settings": [[key, value, help]...]}
     LEVEL is the subcommands typed so far ("", "config", "config set"). An
     OPTION is {"names", "takes" (a value), "value", "help", "excludes" (the
     options it cannot go with; "*" for --help and --version: anything)}. A
     value is None (not completed), a kind (DIR…) or a list of words; "many":
-    the last positional takes more than one word."""
+    the last positional takes more than one word. Lists, not maps, where the
+    order is shown: elvish's maps keep none."""
     levels: dict = {}
     _level(parser or build_parser(), "", levels)
-    return {"levels": levels, "settings": {k.name: [_setting_value(k), k.help] for k in settings.KEYS.values()}}
+    return {"levels": levels, "settings": [[k.name, _setting_value(k), k.help] for k in settings.KEYS.values()]}
 
 
 def _level(p: argparse.ArgumentParser, name: str, levels: dict) -> None:

@@ -98,7 +98,6 @@ def test_every_subcommand_has_a_handler_that_fits_its_function():
 # scripts and xonsh's completer are rendered from the parser (test_completion.py
 # and test_xonsh.py add a subcommand to see it).
 LISTS = {
-    "shell/envhook.elv": (r"var commands = \[([^\]]*)\]", r"[a-z]+"),
     "shell/envhook.tcsh": (r"'p/1/\(([^)]*)\)/'", r"[a-z]+"),
 }
 

@@ -278,6 +278,28 @@ def test_the_hook_completes_envhooks_command_line(open_shell, tmp_path):
     assert _completions(theirs, "envhook ''") == ["mine"]
 
 
+def test_the_completer_completes_a_subcommand_added_to_the_parser(open_shell, tmp_path):
+    """The completer answers from what the hook rendered from the parser: a
+    subcommand added to the parser (in the test) is completed with no other
+    edit, once the hook that knows it is loaded (as after an upgrade: the same
+    completer, its data replaced)."""
+    from envhook.commands.hook import hook
+    from support.completing import with_a_new_subcommand
+
+    (tmp_path / "d1").mkdir()
+    rendered = tmp_path / "hook.elv"
+    assert hook("elvish", str(rendered), with_a_new_subcommand()) == 0
+    s = open_shell(cwd=tmp_path)
+    assert "frobnicate" not in _completions(s, "envhook ''"), "envhook's own parser has no such command"
+    s.run("var mine = $edit:completion:arg-completer[envhook]")
+    s.run(f"eval (slurp < {q('elvish', rendered)})")
+    assert s.run("eq $mine $edit:completion:arg-completer[envhook]").strip().endswith("$true"), "one completer"
+    assert "frobnicate" in _completions(s, "envhook ''")
+    assert _completions(s, "envhook frobnicate -") == ["--help", "--wibble", "--into"]
+    assert _completions(s, "envhook frobnicate ''") == ["sweet", "sour"]
+    assert _completions(s, "envhook frobnicate --into ''") == ["d1/"]
+
+
 def test_doctor_in_a_hooked_elvish(open_shell, tmp_path):
     s = open_shell(cwd=tmp_path)
     out = s.run("envhook doctor").replace("\r", "")

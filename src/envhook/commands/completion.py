@@ -86,7 +86,7 @@ def _bash(spec: dict) -> str:
         for i, arg in enumerate(lv["args"]):
             pattern = q(f"{name} ") + ("*" if lv["many"] and i == last else q(str(i)))
             args.append(([pattern], _bash_value(arg["value"])))
-    settings = [([q(key)], _bash_value(value)) for key, (value, _) in spec["settings"].items()]
+    settings = [([q(key)], _bash_value(value)) for key, value, _ in spec["settings"]]
     return "".join([
         "# Generated from envhook's parser (cli.completion_spec): what each level of\n"
         "# subcommands (\"\", \"config\", \"config set\") takes.\n\n",
@@ -96,7 +96,7 @@ def _bash(spec: dict) -> str:
                    "empty: it takes none.", values),
         _bash_case("_envhook_arg", "What completes positional $1 (\"LEVEL INDEX\", from 0).", args, "-"),
         _bash_case("_envhook_setting", "What completes a value of setting $1.", settings, "-"),
-        _bash_case("_envhook_settings", "The settings.", [(["*"], " ".join(spec["settings"]))]),
+        _bash_case("_envhook_settings", "The settings.", [(["*"], " ".join(key for key, _, _ in spec["settings"]))]),
     ])
 
 
@@ -140,7 +140,7 @@ def _fish_complete(condition: str, args: list[str], help: str = "") -> str:
     return " ".join(["complete -c envhook -n", fish_quote(condition), *args, *described])
 
 
-def _fish_positional(level: str, at: str, value, settings: dict) -> list[str]:
+def _fish_positional(level: str, at: str, value, settings: list) -> list[str]:
     cond = f"__envhook_at {fish_quote(level)} {at}"
     if value == "package":  # a directory (with a /) names the project
         return [_fish_complete(cond + '; and not string match -q -- "*/*" (commandline -ct)',
@@ -148,7 +148,7 @@ def _fish_positional(level: str, at: str, value, settings: dict) -> list[str]:
                 _fish_complete(cond + '; and string match -q -- "*/*" (commandline -ct)',
                                ["-a", fish_quote(_FISH_DIRS)])]
     if value == "setting":
-        return [_fish_complete(cond, ["-a", fish_quote(key)], help) for key, (_, help) in settings.items()]
+        return [_fish_complete(cond, ["-a", fish_quote(key)], help) for key, _, help in settings]
     if value is None:
         return []
     return [_fish_complete(cond, _fish_value_args(value, option=False))]
@@ -180,7 +180,7 @@ def _fish(spec: dict) -> str:
                         "(__envhook_walk)[5]",
                         [([q(key)], f"printf '%s\\n' {' '.join(q(v) for v in value)}" if isinstance(value, list)
                           else "__fish_complete_directories (commandline -ct)")
-                         for key, (value, _) in settings.items() if value is not None])]
+                         for key, value, _ in settings if value is not None])]
     lines = []
     for name, lv in levels.items():
         lines += [_fish_complete(f"__envhook_at {q(name)} 0", ["-a", q(c)], help) for c, help in lv["commands"]]
@@ -246,10 +246,10 @@ def _zsh(spec: dict) -> str:
             lines.append("            command_line=1")
         lines.append("            ;;")
     lines += ["    esac", "}", "", "# The settings, described.", "_envhook_settings() {", "    local -a keys",
-              "    keys=(" + " ".join(q(f"{k}:{h}") for k, (_, h) in spec["settings"].items()) + ")",
+              "    keys=(" + " ".join(q(f"{k}:{h}") for k, _, h in spec["settings"]) + ")",
               "    _describe -t keys setting keys", "}", "", "# What completes a value of setting $1.",
               "_envhook_setting() {", "    case $1 in"]
-    for key, (value, _) in spec["settings"].items():
+    for key, value, _ in spec["settings"]:
         if isinstance(value, list):
             body = "_values value " + " ".join(q(v) for v in value)
         else:
