@@ -121,17 +121,9 @@ if ( x$_envhook_a:q !~ *_envhook_guard* ) then
 endif
 unset _envhook_a
 # Completion of envhook's command line: tcsh's `complete` builtin, set (again)
-# at each load, literal lists only: Tab starts no process, a prompt pays nothing.
-# The first rule that matches wins; no rule matching completes file names.
-complete envhook \
-    'p/1/(hook status pin unpin sync allow deny config doctor run exec env completion)/' \
-    'n/hook/(bash zsh fish xonsh nu elvish tcsh)/' \
-    'n/--shell/(bash zsh fish xonsh nu elvish tcsh)/' \
-    'n/completion/(bash zsh fish)/' \
-    'n/config/(list get set unset)/' \
-    'n/{get,set,unset}/(sync trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered notify slow_sync_notice disabled_paths)/' \
-    'n/{status,sync,allow,deny,env,-C}/d/' \
-    'n/--/c/'
+# at each load from rules rendered from envhook's parser (tcsh.complete_rules):
+# Tab starts no process, a prompt pays nothing.
+complete envhook __ENVHOOK_COMPLETE_RULES__
 
 #@ prompt
 # $status is saved and handed back by the precmd/cwdcmd alias around this file.

@@ -103,6 +103,26 @@ def test_the_users_precmd_and_cwdcmd_are_kept_and_see_the_status(open_shell, pro
     assert aliases.count("eval $_envhook_guard:q") == 2 and aliases.count(str(log)) == 2, aliases
 
 
+def _line_after(s, keys: str) -> str:
+    """Type keys, then turn the line into `setenv _T '…'` and run it: the line as completion left it."""
+    s.send_raw(keys + "\x01setenv _T '\x05'\r")
+    # tcsh redraws the prompt while text is inserted at the line's start: the prompt is the one after Enter.
+    s.child.expect(re.escape(b"'\r\r\n"), timeout=30)
+    s.expect_prompt()
+    return s.get("_T")
+
+
+def _listed(s, keys: str) -> list[str]:
+    """Type keys and Ctrl-D (list-choices); return the words tcsh printed, then empty the line."""
+    s.send_raw(keys + "\x04")
+    s.child.expect(re.escape(("__EHP__> " + keys).encode()), timeout=30)
+    shown = s.child.before.decode()
+    s.send_raw("\x15")
+    s.interrupt()
+    words = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", shown).split()
+    return words[len(keys.split()):]
+
+
 def test_tab_completes_envhooks_command_line(open_shell, tmp_path):
     """The hook sets tcsh's `complete` for envhook: TAB and Ctrl-D (list) typed
     into the real interactive tcsh offer the parser's subcommands, the shells
@@ -119,22 +139,10 @@ def test_tab_completes_envhooks_command_line(open_shell, tmp_path):
     s = open_shell(cwd=tmp_path, extra_rc="set edit")
 
     def line_after(keys: str) -> str:
-        """Type keys, then turn the line into `setenv _T '…'` and run it: the line as completion left it."""
-        s.send_raw(keys + "\x01setenv _T '\x05'\r")
-        # tcsh redraws the prompt while text is inserted at the line's start: the prompt is the one after Enter.
-        s.child.expect(re.escape(b"'\r\r\n"), timeout=30)
-        s.expect_prompt()
-        return s.get("_T")
+        return _line_after(s, keys)
 
     def listed(keys: str) -> list[str]:
-        """Type keys and Ctrl-D (list-choices); return the words tcsh printed, then empty the line."""
-        s.send_raw(keys + "\x04")
-        s.child.expect(re.escape(("__EHP__> " + keys).encode()), timeout=30)
-        shown = s.child.before.decode()
-        s.send_raw("\x15")
-        s.interrupt()
-        words = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", shown).split()
-        return words[len(keys.split()):]
+        return _listed(s, keys)
 
     subs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
     assert listed("envhook ") == sorted(subs), "the parser's subcommands"
@@ -153,6 +161,24 @@ def test_tab_completes_envhooks_command_line(open_shell, tmp_path):
     s.run("source ~/.tcshrc")
     assert s.run("complete envhook").count("p/1/") == 1
     assert line_after("envhook sta\t") == "envhook status "
+
+
+def test_the_completion_completes_a_subcommand_added_to_the_parser(open_shell, tmp_path):
+    """tcsh's rules are rendered from the parser: a subcommand added to the
+    parser (in the test) is completed once the hook that knows it is loaded."""
+    from envhook.commands.hook import hook
+    from support.completing import with_a_new_subcommand
+
+    (tmp_path / "d1").mkdir()
+    line = tmp_path / "hook-line"
+    assert hook("tcsh", str(line), with_a_new_subcommand()) == 0
+    s = open_shell(cwd=tmp_path, extra_rc="set edit")
+    assert "frobnicate" not in _listed(s, "envhook "), "envhook's own parser has no such command"
+    s.run(f"eval \"`cat {q('tcsh', line)}`\"")
+    assert s.run("complete envhook").count("p/1/") == 1
+    assert "frobnicate" in _listed(s, "envhook ")
+    assert _listed(s, "envhook frobnicate ") == ["sour", "sweet"]
+    assert _listed(s, "envhook frobnicate --into ") == ["d1/"]
 
 
 def _render_hook() -> str:

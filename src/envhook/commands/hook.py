@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import sys
@@ -86,7 +85,7 @@ def hook(shell_name: str | None, output: str | None, spec: dict) -> int:
             "ENVHOOK_ENTRY": ENTRY,
             "ENVHOOK_SESSION": secrets.token_hex(8),
             "ENVHOOK_PARANOID": "1" if _paranoid_setting() else "",
-            "ENVHOOK_COMPLETION": json.dumps(spec, separators=(",", ":")),
+            **sh.completion_values(spec),
         },
     )
     if output is None:

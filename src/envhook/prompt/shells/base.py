@@ -40,6 +40,13 @@ class Shell:
             template_text = template_text.replace(f"__{key}__", self.word_separator.join(self.quote(w) for w in words))
         return template_text
 
+    def completion_values(self, spec: dict) -> dict:
+        """The placeholders of the hook's completer, from cli.completion_spec:
+        the spec itself, as JSON that the completer reads at load."""
+        import json  # only `envhook hook` renders a hook: not on the prompt's path
+
+        return {"ENVHOOK_COMPLETION": json.dumps(spec, separators=(",", ":"))}
+
     def call(self, name: str) -> str:
         """A call of the hook's function `name` (no arguments)."""
         return name

@@ -227,6 +227,47 @@ def change_expression(words: list[str]) -> str:
     return " || ".join(terms)
 
 
+def complete_rules(spec: dict) -> list[str]:
+    """tcsh `complete` rules for envhook's command line, from the parser's
+    spec. tcsh matches a word by its position or by the word before it, and
+    the first rule that matches wins: the subcommands at position 1, then the
+    words after each subcommand (its subcommands, or what completes its first
+    positional), after each option that takes a value, and a command after
+    `--`. No rule matching completes file names. A setting's values are not
+    completed: a key may also be a subcommand (`sync`)."""
+    levels = spec["levels"]
+    after: dict[str, list[str]] = {}  # rule's list -> the words it follows, in order
+
+    def rhs(value) -> str | None:
+        if isinstance(value, list):
+            return "(" + " ".join(value) + ")"
+        if value == "setting":
+            return "(" + " ".join(key for key, _, _ in spec["settings"]) + ")"
+        return {"dir": "d", "file": "f"}.get(value)
+
+    for name, lv in levels.items():
+        if not name:
+            continue
+        word = name.split()[-1]
+        listed = ("(" + " ".join(c for c, _ in lv["commands"]) + ")") if lv["commands"] else \
+            rhs(lv["args"][0]["value"]) if lv["args"] else None
+        if listed:
+            after.setdefault(listed, []).append(word)
+    for lv in levels.values():
+        for opt in lv["options"]:
+            listed = rhs(opt["value"]) if opt["takes"] else None
+            if listed:
+                for n in opt["names"]:
+                    if n not in after.setdefault(listed, []):
+                        after[listed].append(n)
+    rules = ["p/1/(" + " ".join(c for c, _ in levels[""]["commands"]) + ")/"]
+    for listed, words in after.items():
+        rules.append(f"n/{words[0] if len(words) == 1 else '{' + ','.join(words) + '}'}/{listed}/")
+    if any(arg["value"] == "command" for lv in levels.values() for arg in lv["args"]):
+        rules.append("n/--/c/")
+    return rules
+
+
 class Tcsh(Shell):
     name = "tcsh"
     template = "envhook.tcsh"
@@ -261,6 +302,11 @@ class Tcsh(Shell):
 
     def unset(self, name: str) -> str:
         return f"unsetenv {name}"
+
+    def completion_values(self, spec: dict) -> dict:
+        """tcsh's `complete` takes rules, not a program: the rules for
+        cli.completion_spec, one word each."""
+        return {"ENVHOOK_COMPLETE_RULES": complete_rules(spec)}
 
     def render(self, template_text: str, values: dict[str, str | list[str]]) -> str:
         """Write the parts under the state dir and return the line for
