@@ -36,13 +36,10 @@ def completion(shell_name: str, spec: dict) -> int:
 def script(shell_name: str, spec: dict) -> str:
     with open(script_path(shell_name), encoding="utf-8") as f:
         engine = f.read()
-    render = RENDER.get(shell_name)
-    if render is None:  # this shell's script has no generated part yet
-        return engine
     head, mark, tail = engine.partition(MARK)
     if not mark:
         raise ValueError(f"{script_path(shell_name)} has no {MARK.strip()} line")
-    return head + render(spec) + tail
+    return head + RENDER[shell_name](spec) + tail
 
 
 # -- bash ------------------------------------------------------------------------------------
