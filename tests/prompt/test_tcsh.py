@@ -342,21 +342,27 @@ def test_a_safe_hook_keeps_working_for_a_user_who_is_not_root(open_place, shell_
     and state dir are its own, under /tmp (root's, sticky): the hook loads, a
     project is seen (Python runs and its answer is sourced), and prompts stay
     quiet."""
-    import platformdirs
+    import importlib
+    import shutil
 
-    import envhook
+    from envhook.prompt.shells import template_dir
     from support.shell import ShellSession
     from support.users import local_user
 
-    src = Path(envhook.__file__).resolve().parent.parent
-    site = Path(platformdirs.__file__).resolve().parent.parent  # the dev venv's site-packages
     base = open_place()
     with local_user() as user:
-        home, bindir = base / "home", base / "bin"
+        home, bindir, lib = base / "home", base / "bin", base / "lib"
         for d in (home, bindir, base / "state", base / "proj"):
             d.mkdir()
-        # This checkout's envhook on a Python every user may run (the test's own lives under /root).
-        (bindir / "envhook").write_text(f"#!/bin/sh\nPYTHONPATH={src}:{site} exec /usr/bin/python3 -m envhook \"$@\"\n")
+        # This checkout's envhook and what it imports, copied where the user
+        # may read them (the checkout and its venv may sit in a directory only
+        # root can enter), run by a Python every user may run.
+        for name in ("envhook", "platformdirs", "packaging", "shellingham", "tomlkit"):
+            shutil.copytree(Path(importlib.import_module(name).__file__).resolve().parent, lib / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        # The hook files, where a wheel carries them (prompt.shells.template_dir).
+        shutil.copytree(template_dir(), lib / "envhook" / "shell")
+        (bindir / "envhook").write_text(f"#!/bin/sh\nPYTHONPATH={lib} exec /usr/bin/python3 -m envhook \"$@\"\n")
         (bindir / "envhook").chmod(0o755)
         (base / "proj" / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
         base.chmod(0o700)
