@@ -221,7 +221,8 @@ def completion_spec(parser: argparse.ArgumentParser | None = None) -> dict:
      "settings": [[key, value, help]...]}
     LEVEL is the subcommands typed so far ("", "config", "config set"). An
     OPTION is {"names", "takes" (a value), "value", "help", "excludes" (the
-    options it cannot go with; "*" for --help and --version: anything)}. A
+    options it cannot go with; "*" for --help and --version: anything),
+    "name" (of its value)}. A
     value is None (not completed), a kind (DIR…) or a list of words; "many":
     the last positional takes more than one word. Lists, not maps, where the
     order is shown: elvish's maps keep none."""
@@ -242,7 +243,7 @@ def _level(p: argparse.ArgumentParser, name: str, levels: dict) -> None:
             takes = a.nargs != 0  # store_true, store_const, help, version: no value
             level["options"].append({"names": list(a.option_strings), "takes": takes,
                                      "value": _value(a) if takes else None, "help": a.help or "",
-                                     "excludes": _excludes(p, a)})
+                                     "excludes": _excludes(p, a), "name": (a.metavar or a.dest).lower()})
         else:
             level["args"].append({"name": a.metavar or a.dest, "value": _value(a)})
             level["many"] = a.nargs in ("*", "+", argparse.REMAINDER)

@@ -117,10 +117,13 @@ def _fish_echo(value) -> str:
     return "echo " + fish_quote(_bash_value(value))
 
 
-def _fish_value_args(value, *, option: bool) -> list[str]:
-    """`complete`'s arguments that complete VALUE (an option's: -x/-r say it takes one)."""
+def _fish_value_args(value, *, option: bool, name: str = "") -> list[str]:
+    """`complete`'s arguments that complete VALUE (an option's: -x/-r say it
+    takes one). Words are described by NAME (complete reads `word\\tname`):
+    else fish would show the option's help beside each."""
     if isinstance(value, list):
-        return (["-x"] if option else []) + ["-a", fish_quote(" ".join(value))]
+        described = " ".join(f"{w}\\t{name}" if name else w for w in value)
+        return (["-x"] if option else []) + ["-a", fish_quote(described)]
     if value == "dir":
         return (["-x"] if option else []) + ["-a", fish_quote(_FISH_DIRS)]
     if value == "file":
@@ -137,7 +140,7 @@ def _fish_complete(condition: str, args: list[str], help: str = "") -> str:
     return " ".join(["complete -c envhook -n", fish_quote(condition), *args, *described])
 
 
-def _fish_positional(level: str, at: str, value, settings: list) -> list[str]:
+def _fish_positional(level: str, at: str, value, name: str, settings: list) -> list[str]:
     cond = f"__envhook_at {fish_quote(level)} {at}"
     if value == "package":  # a directory (with a /) names the project
         return [_fish_complete(cond + '; and not string match -q -- "*/*" (commandline -ct)',
@@ -148,12 +151,12 @@ def _fish_positional(level: str, at: str, value, settings: list) -> list[str]:
         return [_fish_complete(cond, ["-a", fish_quote(key)], help) for key, _, help in settings]
     if value is None:
         return []
-    return [_fish_complete(cond, _fish_value_args(value, option=False))]
+    return [_fish_complete(cond, _fish_value_args(value, option=False, name=name))]
 
 
 def _fish_option(level: str, opt: dict) -> str:
     flags = [f"-l {fish_quote(n[2:])}" if n.startswith("--") else f"-s {fish_quote(n[1:])}" for n in opt["names"]]
-    value = _fish_value_args(opt["value"], option=True) if opt["takes"] else []
+    value = _fish_value_args(opt["value"], option=True, name=opt["name"]) if opt["takes"] else []
     return _fish_complete(f"__envhook_in {fish_quote(level)}", [*flags, *value], opt["help"])
 
 
@@ -184,7 +187,8 @@ def _fish(spec: dict) -> str:
         lines += [_fish_option(name, option) for option in lv["options"]]
         last = len(lv["args"]) - 1
         for i, arg in enumerate(lv["args"]):
-            lines += _fish_positional(name, f"{i}+" if lv["many"] and i == last else str(i), arg["value"], settings)
+            lines += _fish_positional(name, f"{i}+" if lv["many"] and i == last else str(i), arg["value"],
+                                      arg["name"].lower(), settings)
     return "".join(out) + "\n".join(lines) + "\n"
 
 
