@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import lines_with, processes_started, q, throwaway_python, trusted_project
+from support.hooktest import hook_values, lines_with, processes_started, q, throwaway_python, trusted_project
 from support.phrasebook import HOSTILE
 from support.projects import set_dependencies
 from support.shell import require_shell
@@ -98,9 +98,9 @@ def test_the_rendered_hook_holds_hostile_interpreter_paths(open_shell, tmp_path)
     sh = get_shell("elvish")
     text = (Path(template_dir()) / sh.template).read_text()
     weird = "/opt/'\";&&e-$ èрт🚒♞中片-j/$(touch pwned)/py\\"
-    rendered = sh.render(text, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
+    rendered = sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
                                 "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123",
-                                "ENVHOOK_PARANOID": ""})
+                                "ENVHOOK_PARANOID": ""}))
     assert "__ENVHOOK_" not in rendered
     hook = tmp_path / "hook.elv"
     hook.write_text(rendered)
@@ -421,8 +421,8 @@ def test_generated_names_round_trip_through_the_real_hook(tmp_path, shell_env):
                         f"cat {shlex.quote(str(out / 'remember'))}\n")
         fake.chmod(0o755)
         hook = base / "hook.elv"
-        hook.write_text(sh.render(template, {"ENVHOOK_PYTHON": str(fake), "ENVHOOK_PYPATH": ["/nowhere"],
-                                             "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s", "ENVHOOK_PARANOID": ""}))
+        hook.write_text(sh.render(template, hook_values(sh, {"ENVHOOK_PYTHON": str(fake), "ENVHOOK_PYPATH": ["/nowhere"],
+                                             "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s", "ENVHOOK_PARANOID": ""})))
         env = {k: v for k, v in shell_env.items() if k not in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "ENVHOOK_DISABLE")}
         env.update(PATH="/usr/bin:/bin", T_HOOK=str(hook), T_OUT=str(out), T_SUB=sub_s, T_ROOT=root_s,
                    T_CWD=str(cwd), T_WATCHED=str(root / "uv.lock"))

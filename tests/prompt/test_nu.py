@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import q, trusted_project
+from support.hooktest import hook_values, q, trusted_project
 from support.phrasebook import HOSTILE
 from support.projects import uv_lock
 from support.shell import require_shell
@@ -78,9 +78,9 @@ def test_the_hook_file_holds_hostile_values(tmp_path):
     sh = get_shell("nu")
     weird = "/opt/'\";&&e-$ èрт🚒♞中片-j/$(touch pwned)/(ls)/py\\"
     text = (Path(template_dir()) / sh.template).read_text()
-    rendered = sh.render(text, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
-                                "ENVHOOK_ENTRY": "print(\"it's\\n\")\n", "ENVHOOK_SESSION": "abc123",
-                                "ENVHOOK_PARANOID": ""})
+    rendered = sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
+                                                "ENVHOOK_ENTRY": "print(\"it's\\n\")\n", "ENVHOOK_SESSION": "abc123",
+                                                "ENVHOOK_PARANOID": ""}))
     assert "__ENVHOOK_" not in rendered
     hook = tmp_path / "hook.nu"
     hook.write_text(rendered)
@@ -178,18 +178,14 @@ def test_completion_of_envhook_in_the_real_shell(open_shell, project):
 def test_the_completer_hands_other_commands_to_the_one_config_set(tmp_path):
     """config.nu's completer (carapace's, say) still answers for every other
     command once the hook, read after config.nu, has set its own."""
-    import json
-
-    from envhook.cli import completion_spec
     from envhook.prompt.shells import get_shell, template_dir
 
     nu = require_shell("nu")
     sh = get_shell("nu")
     hook = tmp_path / "hook.nu"
     hook.write_text(sh.render((Path(template_dir()) / sh.template).read_text(),
-                              {"ENVHOOK_PYTHON": "/nonexistent", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "",
-                               "ENVHOOK_SESSION": "x", "ENVHOOK_PARANOID": "",
-                               "ENVHOOK_COMPLETION": json.dumps(completion_spec())}))
+                              hook_values(sh, {"ENVHOOK_PYTHON": "/nonexistent", "ENVHOOK_PYPATH": [],
+                                               "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "x", "ENVHOOK_PARANOID": ""})))
     script = (f"$env.config.completions.external.completer = {{|spans| [theirs] }}\n"
               f"source {sh.quote(str(hook))}\nsource {sh.quote(str(hook))}\n"
               "let c = $env.config.completions.external.completer\n"

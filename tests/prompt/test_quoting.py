@@ -13,6 +13,7 @@ from envhook.prompt.shells import get_shell
 from envhook.prompt.shells.elvish import elvish_quote
 from envhook.prompt.shells.fish import fish_quote
 from envhook.prompt.shells.posix import posix_quote
+from support.hooktest import hook_values
 from support.shell import require_shell
 
 HOSTILE = [
@@ -137,7 +138,7 @@ def test_rendered_hook_is_valid_for_hostile_interpreter_paths(shell_name, tmp_pa
     sh = get_shell(shell_name)
     text = (Path(template_dir()) / sh.template).read_text()
     weird = "/opt/'\";&&e-$ èрт🚒♞中片-j/$(touch pwned)/py\\"
-    rendered = sh.render(text, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"], "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123", "ENVHOOK_PARANOID": ""})
+    rendered = sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"], "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123", "ENVHOOK_PARANOID": ""}))
     assert "__ENVHOOK_" not in rendered
     hook = tmp_path / f"hook.{shell_name}"
     hook.write_text(rendered)
@@ -240,8 +241,8 @@ def test_tcsh_hook_files_for_hostile_interpreter_paths(tmp_path, monkeypatch):
     sh = get_shell("tcsh")
     text = (Path(template_dir()) / sh.template).read_text()
     weird = "/opt/'\";&&e-$ èрт🚒!♞中片-j/$(touch pwned)/py\\"
-    line = sh.render(text, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
-                            "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123", "ENVHOOK_PARANOID": ""})
+    line = sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
+                            "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123", "ENVHOOK_PARANOID": ""}))
     assert line.count("\n") == 1 and line.endswith("\n")
     out = tmp_path / "value"
     r = subprocess.run(
@@ -270,8 +271,8 @@ def test_change_test_expression_in_a_real_tcsh(tmp_path, monkeypatch, dirname):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     sh = get_shell("tcsh")
     line = sh.render((Path(template_dir()) / sh.template).read_text(),
-                     {"ENVHOOK_PYTHON": "/no/python", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s",
-                      "ENVHOOK_PARANOID": ""})
+                     hook_values(sh, {"ENVHOOK_PYTHON": "/no/python", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s",
+                      "ENVHOOK_PARANOID": ""}))
     d = tmp_path / dirname
     d.mkdir()
     watched, absent, present = d / "uv.lock", d / ".python-version", d / "python"
@@ -324,8 +325,8 @@ def test_a_file_dated_in_the_future_in_a_real_tcsh(tmp_path, monkeypatch, dirnam
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     sh = get_shell("tcsh")
     line = sh.render((Path(template_dir()) / sh.template).read_text(),
-                     {"ENVHOOK_PYTHON": "/no/python", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s",
-                      "ENVHOOK_PARANOID": ""})
+                     hook_values(sh, {"ENVHOOK_PYTHON": "/no/python", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s",
+                      "ENVHOOK_PARANOID": ""}))
     d = tmp_path / dirname
     d.mkdir()
     ahead, lock = d / "pyproject.toml", d / "uv.lock"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import envhook, q, trusted_project
+from support.hooktest import envhook, hook_values, q, trusted_project
 from support.phrasebook import HOSTILE
 from support.shell import require_shell
 
@@ -188,8 +188,8 @@ def _render_hook() -> str:
 
     sh = get_shell("tcsh")
     text = (Path(template_dir()) / sh.template).read_text(encoding="utf-8")
-    return sh.render(text, {"ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
-                            "ENVHOOK_ENTRY": ENTRY, "ENVHOOK_SESSION": "s1", "ENVHOOK_PARANOID": ""})
+    return sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
+                            "ENVHOOK_ENTRY": ENTRY, "ENVHOOK_SESSION": "s1", "ENVHOOK_PARANOID": ""}))
 
 
 def test_render_never_writes_through_a_planted_symlink(tmp_path):

@@ -22,6 +22,15 @@ HOOK_LINE = {
 }
 
 
+def hook_values(sh, values: dict) -> dict:
+    """The values a test renders a hook template with, and the completer's
+    data `envhook hook` adds (Shell.completion_values), so that nothing is
+    left unrendered."""
+    from envhook.cli import completion_spec
+
+    return {**values, **sh.completion_values(completion_spec())}
+
+
 def q(shell: str, value: object) -> str:
     """`value` quoted for a command line typed into `shell`."""
     return shell_quote(shell, str(value))
