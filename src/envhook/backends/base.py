@@ -397,7 +397,11 @@ class Backend(abc.ABC):
         the line makers `ok`, `fail`, `note`."""
         path, version, text, bad = check.probe(self, what)
         return [bad or self.too_old(check, what, path, version, text) or
-                check.ok(f"{what}: {self.tool} {text} ({check.show(path)})")]
+                self.tool_works(check, what, path, version, text)]
+
+    def tool_works(self, check, what: str, path: str, version: tuple[int, ...], text: str):
+        """doctor's line for a tool that is there and new enough."""
+        return check.ok(f"{what}: {self.tool} {text} ({check.show(path)})")
 
     def too_old(self, check, what: str, path: str, version: tuple[int, ...], text: str):
         """doctor's FAIL line when the tool is older than min_tool_version, else None."""

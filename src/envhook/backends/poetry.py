@@ -207,21 +207,16 @@ class PoetryBackend(Backend):
             return [("poetry install --sync", [poetry, "install", "--sync", "--no-interaction", *chosen])]
         return [("poetry sync", [poetry, "sync", "--no-interaction", *chosen])]
 
-    def check_tool(self, check, project, what):
-        poetry, version, text, bad = check.probe(self, what)
-        bad = bad or self.too_old(check, what, poetry, version, text)
-        if bad is not None:
-            return [bad]
-        if version < (2,):
-            if poetry_version(poetry) is None:
-                # commands reads the version from Poetry's installation, without
-                # running it; when it cannot, it assumes Poetry 2 and runs `poetry sync`.
-                return [check.fail(what, f"{poetry} is Poetry {text}, but envhook cannot find its installation to "
-                                         "tell, so it would run `poetry sync`, which came with Poetry 2",
-                                   self.upgrade)]
-            return [check.ok(f"{what}: poetry {text} ({check.show(poetry)}); synced with `poetry install --sync` "
-                             "(`poetry sync` needs Poetry 2)")]
-        return [check.ok(f"{what}: poetry {text} ({check.show(poetry)})")]
+    def tool_works(self, check, what, poetry, version, text):
+        if version >= (2,):
+            return super().tool_works(check, what, poetry, version, text)
+        if poetry_version(poetry) is None:
+            # commands reads the version from Poetry's installation, without
+            # running it; when it cannot, it assumes Poetry 2 and runs `poetry sync`.
+            return check.fail(what, f"{poetry} is Poetry {text}, but envhook cannot find its installation to "
+                                    "tell, so it would run `poetry sync`, which came with Poetry 2", self.upgrade)
+        return check.ok(f"{what}: poetry {text} ({check.show(poetry)}); synced with `poetry install --sync` "
+                        "(`poetry sync` needs Poetry 2)")
 
     def lock_drift(self, project, *, now=None):
         try:

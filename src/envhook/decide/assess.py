@@ -307,7 +307,6 @@ def _recreated(record: SyncRecord, env: Path) -> str | None:
     return None
 
 
-
 def _disabled(project: Project) -> str | None:
     """Why envhook leaves this project alone, if it does: the repository
     opted out, or the user's `disabled_paths` covers it."""
