@@ -1,6 +1,7 @@
-# envhook for bash (4.2 or newer) and zsh. `envhook hook bash|zsh` prints
-# this file with the values marked __LIKE_THIS__ replaced by already-quoted
-# strings; everything else is plain shell code that both shells read.
+# The hook that bash and zsh share: bash.sh and zsh.sh include it after
+# what each says in its own way (_envhook_get, _envhook_copy, _envhook_set,
+# _envhook_restore, _envhook_wrap, _envhook_emulate, _envhook_register,
+# _envhook_front_later).
 #
 # The prompt hook answers "did anything change?" with builtins only: string
 # compares of $PWD, a cache of which project each directory seen belongs to,
@@ -8,268 +9,10 @@
 # Only when the answer is "maybe" does it start Python (`envhook export`),
 # which decides, syncs if needed, and prints assignments plus a call of
 # _envhook_adopt. Each project visited keeps a numbered slot, so coming back
-# to it while nothing changed costs no process either.
-#
-# The file reads top to bottom: what bash and zsh say differently (variable
-# indirection: reading, copying, saving and restoring by name; how the hook is
-# registered; `envhook doctor`'s questions), then
-# the hook itself, written once. In zsh every function runs with zsh's own
-# options plus ksh_arrays and sh_word_split (sticky emulation, set up by
-# _envhook_register), so arrays count from 0 and words split as in bash, and
-# the user's options (nounset, ksh_arrays or not…) do not leak in.
-
-# Older bash (macOS's /bin/bash is 3.2) lacks what this file uses (declare -g,
-# associative arrays): it says so once and defines nothing. An `if` rather
-# than `return`, because `return` inside the rc file's eval would end the
-# rc file itself. The body below stays unindented to read as the file it is.
-if [[ __ENVHOOK_SHELL__ == bash ]] && (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 402 )); then
-    printf 'envhook: bash %s is too old for the hook (4.2 or newer needed): install a newer bash (macOS: brew install bash) and make it your shell, or use zsh; envhook run works meanwhile\n' "$BASH_VERSION" >&2
-else
-
-# -- what bash and zsh say differently -------------------------------------------
-
-if [[ __ENVHOOK_SHELL__ == zsh ]]; then
-
-# _envhook_get NAME: true when NAME is set, its value left in _envhook_val.
-_envhook_get() { (( ${(P)+1} )) && _envhook_val=${(P)1}; }
-
-# The three that read variables by name on every activation and leave are
-# written per shell, with the shell's own indirection: a helper call per
-# variable (sticky emulation makes each zsh call dearer) cost a re-entry
-# 40-60 % in zsh.
-
-# _envhook_copy TO FROM: the array FROM copied into the array TO (names are ours).
-_envhook_copy() { set -A "$1" "${(@P)${:-$2[@]}}"; }
-
-# Export NAME=VALUE (or unset NAME when no value is given), remembering the
-# user's value the first time so that leaving restores exactly that.
-_envhook_set() {
-    local n=$1 o=_envhook_old_$1 w=_envhook_new_$1
-    if [[ " $_envhook_saved " != *" $n "* ]]; then
-        _envhook_saved="$_envhook_saved $n"
-        if (( ${(P)+n} )); then typeset -g "$o=${(P)n}"; else unset "$o"; fi
-    fi
-    if (( $# > 1 )); then
-        export "$n=$2"
-        typeset -g "$w=$2"
-    else
-        unset "$n" "$w"
-    fi
-}
-
-# Put back what _envhook_set changed, but only where the value is still ours:
-# a variable the user changed since is the user's now.
-_envhook_restore() {
-    local n o w IFS=' '  # the names are split on spaces whatever the user's IFS
-    for n in $_envhook_saved; do
-        o=_envhook_old_$n w=_envhook_new_$n
-        if [[ ${(P)+n}${(P)n-} == "${(P)+w}${(P)w-}" ]]; then
-            if (( ${(P)+o} )); then export "$n=${(P)o}"; else unset "$n"; fi
-        fi
-        unset "$o" "$w"
-    done
-    _envhook_saved=
-}
-
-# zsh sees every directory change (chpwd): no cd to wrap.
-_envhook_wrap() { :; }
-
-# chpwd runs inside a command line (`cd proj && make`): a Ctrl-C there stops
-# the line, as it always did (_envhook_export sets its trap only at a prompt).
-_envhook_chpwd() {
-    local _envhook_line=1
-    _envhook_hook
-}
-
-# Run once every function below is defined, before any of them runs:
-# redefined inside `emulate … -c`, each gets sticky emulation, i.e. runs with
-# those options and gives the user's back on return (what `emulate -L` at
-# the top of each would do), whatever was set when the rc file ran.
-# no_aliases: a user's alias must not rewrite our code when it is read again;
-# local_traps: a trap one of them sets ends with it.
-_envhook_emulate() {
-    emulate zsh -o ksh_arrays -o sh_word_split -o no_aliases -o local_traps -c '
-        local f
-        for f in ${(k)functions[(I)_envhook_*]}; do eval "$f() { ${functions[$f]} }"; done'
-}
-
-_envhook_register() {
-    # precmd covers every prompt, chpwd a `cd` inside a command line
-    # (`cd proj && python …`); add-zsh-hook keeps a re-sourced rc from
-    # registering twice.
-    autoload -Uz add-zsh-hook
-    add-zsh-hook precmd _envhook_hook
-    add-zsh-hook chpwd _envhook_chpwd
-}
-
-# After a take-over, the env's bin goes first again at the first prompt
-# (_envhook_takeover says why): a precmd hook that removes itself, as
-# _envhook_hook also runs on chpwd, and a `cd` in ~/.zlogin is no prompt.
-_envhook_front_later() {
-    autoload -Uz add-zsh-hook
-    add-zsh-hook precmd _envhook_front_once
-}
-_envhook_front_once() {
-    local rc=$?
-    add-zsh-hook -d precmd _envhook_front_once
-    [[ -z $_envhook_bin ]] || _envhook_front  # only while that env is still ours
-    return $rc
-}
-
-# `envhook doctor` checks what only this shell knows: whether it is a login
-# shell, which ZDOTDIR it read, and whether envhook's completion is loaded.
-envhook() {
-    if [[ ${1-} == doctor ]]; then
-        local login=0 completion=none
-        [[ ! -o login ]] || login=1
-        if (( $+_comps )) && (( ${+_comps[envhook]} )); then
-            completion=loaded
-        elif (( $+functions[compdef] )); then
-            completion=compinit  # compinit ran, but found no _envhook on $fpath
-        fi
-        _ENVHOOK_SHELL_INFO="login=$login completion=$completion" _ENVHOOK_ZDOTDIR=${ZDOTDIR-} command envhook "$@"
-    else
-        command envhook "$@"
-    fi
-}
-
-else  # bash
-
-_envhook_get() { [[ -n ${!1+x} ]] && _envhook_val=${!1}; }
-
-_envhook_copy() { eval "$1=(\"\${$2[@]}\")"; }  # the names are ours; the values are not evaluated
-
-_envhook_set() {
-    local n=$1 o=_envhook_old_$1
-    if [[ " $_envhook_saved " != *" $n "* ]]; then
-        _envhook_saved="$_envhook_saved $n"
-        if [[ -n ${!n+x} ]]; then printf -v "$o" '%s' "${!n}"; else unset "$o"; fi
-    fi
-    if [[ $# -gt 1 ]]; then
-        export "$n=$2"
-        printf -v "_envhook_new_$n" '%s' "$2"
-    else
-        unset "$n" "_envhook_new_$n"
-    fi
-}
-
-_envhook_restore() {
-    # The names are split on spaces whatever the user's IFS ("strict mode" rc files set $'\n\t').
-    local n o w IFS=' '
-    for n in $_envhook_saved; do
-        o=_envhook_old_$n w=_envhook_new_$n
-        if [[ ${!n+x}${!n-} == "${!w+x}${!w-}" ]]; then
-            if [[ -n ${!o+x} ]]; then export "$n=${!o}"; else unset "$n"; fi
-        fi
-        unset "$o" "$w"
-    done
-    _envhook_saved=
-}
-
-# bash has no hook on a directory change, so `cd dir && cmd` would run cmd
-# in the previous project's env until the next prompt. cd, pushd and popd are
-# wrapped (as mise and RVM do); a user's own function of that name, defined
-# before or after the hook line, is kept as _envhook_user_NAME and called in
-# place of the builtin.
-_envhook_chdir() {  # NAME ARGS...
-    local _envhook_rc
-    # A user function that calls the cd it replaced (ours) must reach the builtin.
-    if [[ -n ${_envhook_in_chdir-} ]]; then builtin "$@"; return; fi
-    _envhook_in_chdir=1
-    if [[ " $_envhook_user_fns " == *" $1 "* ]]; then "_envhook_user_$1" "${@:2}"; else builtin "$@"; fi
-    _envhook_rc=$?
-    _envhook_in_chdir=
-    # A subshell ($(cd x && pwd)) decides nothing: whatever it activated would
-    # vanish with it, and its Python run would move this shell's stamp.
-    # (ENVHOOK_DISABLE: the prompt after the command line handles it; a stopped hook left its env already.)
-    if [[ $PWD != "$_envhook_pwd" && -z ${ENVHOOK_DISABLE-}$_envhook_broken && $BASHPID == "$$" ]]; then
-        _envhook_cd chdir
-    fi
-    return $_envhook_rc
-}
-
-# Reading a function's text takes a subshell: this runs when the hook is
-# loaded and when PWD changed behind our back, never on a plain prompt; one
-# subshell when all three are still ours.
-_envhook_wrap() {
-    local n f
-    f=$(declare -f cd pushd popd 2>/dev/null)
-    [[ $f != *"_envhook_chdir cd "*"_envhook_chdir pushd "*"_envhook_chdir popd "* ]] || return 0
-    for n in cd pushd popd; do
-        if declare -F "$n" >/dev/null; then
-            f=$(declare -f "$n")
-            [[ $f != *"_envhook_chdir $n "* ]] || continue
-            eval "_envhook_user_$n${f#"$n"}"
-            [[ " $_envhook_user_fns " == *" $n "* ]] || _envhook_user_fns="$_envhook_user_fns $n"
-        fi
-        eval "$n() { _envhook_chdir $n \"\$@\"; }"
-    done
-}
-
-# bash's functions run with the user's options; the code below is written for that.
-_envhook_emulate() { :; }
-
-_envhook_register() {
-    _envhook_wrap
-    # The commands PROMPT_COMMAND runs, as words: whether a string (";" or
-    # newlines between them) or an array.
-    local pc=" ${PROMPT_COMMAND[*]-} "
-    pc=${pc//[$'\n;']/ }
-    # Run first, so that the user's own prompt commands still see the real $?.
-    if [[ $pc != *" _envhook_hook "* ]]; then
-        if [[ "$(declare -p PROMPT_COMMAND 2>&1)" == "declare -a"* ]]; then
-            PROMPT_COMMAND=(_envhook_hook "${PROMPT_COMMAND[@]}")
-        else
-            PROMPT_COMMAND="_envhook_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
-        fi
-    fi
-    # And _envhook_after last, after the prompt commands of other tools
-    # (direnv puts its own first); a newline, as the user's text may end in ";".
-    if [[ $pc != *" _envhook_after "* ]]; then
-        if [[ "$(declare -p PROMPT_COMMAND 2>&1)" == "declare -a"* ]]; then
-            PROMPT_COMMAND+=(_envhook_after)
-        else
-            PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND$'\n'}_envhook_after"
-        fi
-    fi
-}
-
-# bash acts at `cd` (the wrapper), before any prompt command; direnv acts in
-# its prompt command, after: loading an .envrc that adds to PATH, it puts that
-# in front of the env's bin (its python3 would run); unloading, it puts back
-# the PATH it saved while the env was active, the env's bin in it. So after
-# the prompt commands of the prompt that follows an activation or a leave,
-# the env's bin goes first again, or out again, as it is in zsh (where
-# direnv's hooks run before envhook's). Only then: PATH changes at other
-# times are the user's.
-_envhook_after() {
-    local rc=$?
-    [[ -z $_envhook_settle ]] || _envhook_settled
-    return $rc
-}
-
-# After a take-over, the env's bin goes first again at the first prompt
-# (_envhook_takeover says why): _envhook_hook, which only PROMPT_COMMAND runs, looks.
-_envhook_front_later() { _envhook_takenover=1; }
-
-# `envhook doctor` checks what only this shell knows: whether it is a login
-# shell and whether envhook's completion can load here.
-envhook() {
-    if [[ ${1-} == doctor ]]; then
-        local login=0 completion=none
-        ! shopt -q login_shell || login=1
-        if complete -p envhook >/dev/null 2>&1; then
-            completion=loaded
-        elif declare -F _completion_loader >/dev/null || declare -F __load_completion >/dev/null; then
-            completion=on-demand  # bash-completion loads it at the first <Tab>
-        fi
-        _ENVHOOK_SHELL_INFO="login=$login completion=$completion" command envhook "$@"
-    else
-        command envhook "$@"
-    fi
-}
-
-fi
+# to it while nothing changed costs no process either. What activating a
+# project changes is not written here: Python renders it into calls of
+# _envhook_set and _envhook_path (prompt/shells/base.py, rendered_activation),
+# which the slot keeps.
 
 # -- the hook ------------------------------------------------------------------
 
@@ -305,10 +48,13 @@ _envhook_init() {
 # not exported: envhook only activates where no venv was active, so unset.
 _envhook_takeover() {
     [[ -z $_envhook_venv && -n ${_ENVHOOK_VENV-} && ${VIRTUAL_ENV-} == "${_ENVHOOK_VENV#*:}" ]] || return 0
-    local v
+    # What an activation exports (env.activation.Changes), and UV_NO_SYNC
+    # when that activation exported it ("1:ENV").
+    local v names=(__ENVHOOK_TAKEN__)
+    [[ $_ENVHOOK_VENV != 1:* ]] || names+=(__ENVHOOK_TAKEN_NO_SYNC__)
     _envhook_venv=$VIRTUAL_ENV _envhook_bin=$VIRTUAL_ENV/bin _envhook_active=$_ENVHOOK_VENV
-    for v in VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC; do
-        _envhook_get "$v" && [[ $v != UV_NO_SYNC || $_ENVHOOK_VENV == 1:* ]] || continue
+    for v in "${names[@]}"; do
+        _envhook_get "$v" || continue
         _envhook_saved="$_envhook_saved $v"
         printf -v "_envhook_new_$v" '%s' "$_envhook_val"
     done
@@ -538,38 +284,29 @@ _envhook_load() {
     _envhook_copy _envhook_act "_envhook_s${1}_act"
 }
 
-# Act on the project's slot, `_envhook_act` (ENV PROMPT NO_SYNC STATE, the
-# order of env.activation.Activation; read only here): activate ENV, or nothing when it
-# is empty; a venv the user activated by hand wins over ours. ENVHOOK_STATE
-# is exported either way, for the user's prompt.
+# Act on the project's slot, `_envhook_act` (KEY ON ASIDE STATE: its
+# activation rendered by Python, Shell.rendered_activation; read only here):
+# activate (ON) unless KEY is already active; a venv activated outside
+# envhook wins over ours, and only ASIDE (UV_NO_SYNC: `uv run` must still
+# leave alone what envhook keeps) goes beside it. STATE exports
+# ENVHOOK_STATE either way, for the user's prompt.
 _envhook_apply() {
-    if [[ -z ${_envhook_act[0]-} ]]; then
-        _envhook_deactivate
-    elif [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$_envhook_venv" ]]; then
-        [[ -z $_envhook_venv || $_envhook_venv == "${_envhook_act[0]}" ]] || _envhook_deactivate
-        if [[ -z $_envhook_venv ]]; then
-            # A venv activated outside envhook stays as it is; `uv run` must
-            # still leave alone what envhook keeps (hand-made changes, a pin).
-            _envhook_restore
-            if [[ ${_envhook_act[2]-} == 1 ]]; then _envhook_set UV_NO_SYNC 1; fi
+    if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$_envhook_venv" ]]; then
+        if [[ -z $_envhook_venv || $_envhook_venv != "${_envhook_act[0]#*:}" ]]; then
+            _envhook_deactivate
+            eval "${_envhook_act[2]}"
         fi
-    elif [[ $_envhook_active != "${_envhook_act[2]}:${_envhook_act[0]}" ]]; then
-        _envhook_activate "${_envhook_act[@]}"
+    elif [[ $_envhook_active != "${_envhook_act[0]}" ]]; then
+        _envhook_deactivate
+        eval "${_envhook_act[1]}"
     fi
-    if [[ -n ${_envhook_act[3]-} ]]; then _envhook_set ENVHOOK_STATE "${_envhook_act[3]}"; fi
+    eval "${_envhook_act[3]}"
 }
 
-_envhook_activate() {  # ENV PROMPT NO_SYNC [STATE]
-    _envhook_deactivate
-    _envhook_venv=$1
-    _envhook_bin=$1/bin
-    _envhook_active=$3:$1
-    _envhook_set VIRTUAL_ENV "$1"
-    _envhook_set _ENVHOOK_VENV "$3:$1"
-    if [[ -n $2 ]]; then _envhook_set VIRTUAL_ENV_PROMPT "$2"; fi
-    if [[ -n ${PYTHONHOME+x} ]]; then _envhook_set PYTHONHOME; fi
-    if [[ $3 == 1 ]]; then _envhook_set UV_NO_SYNC 1; fi
-    export PATH="$_envhook_bin${PATH:+:$PATH}"
+# ON's PATH step: DIR first on PATH, the one entry leaving takes out again.
+_envhook_path() {
+    _envhook_bin=$1
+    export PATH="$1${PATH:+:$PATH}"
     _envhook_settle=1
 }
 
@@ -613,4 +350,3 @@ _envhook_init
 _envhook_takeover
 _envhook_register
 
-fi

@@ -93,10 +93,10 @@ def test_the_rendered_hook_holds_hostile_interpreter_paths(open_shell, tmp_path)
     """The hook file, rendered with values no rc should hold, loads in a real
     elvish and keeps them exactly (the interpreter's path comes back in
     _ENVHOOK_HOOKED); nothing in them runs."""
-    from envhook.prompt.shells import get_shell, template_dir
+    from envhook.prompt.shells import get_shell
 
     sh = get_shell("elvish")
-    text = (Path(template_dir()) / sh.template).read_text()
+    text = sh.template_text()
     weird = "/opt/'\";&&e-$ èрт🚒♞中片-j/$(touch pwned)/py\\"
     rendered = sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
                                 "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123",
@@ -378,11 +378,11 @@ def test_generated_names_round_trip_through_the_real_hook(tmp_path, shell_env):
 
     from envhook.env.activation import Activation
     from envhook.prompt.emit import remember
-    from envhook.prompt.shells import get_shell, template_dir
+    from envhook.prompt.shells import get_shell
 
     exe = require_shell("elvish")
     sh = get_shell("elvish")
-    template = (Path(template_dir()) / sh.template).read_text()
+    template = sh.template_text()
     names = st.one_of(st.sampled_from(list(HOSTILE.values())), st.text(min_size=1, max_size=20),
                       st.binary(min_size=1, max_size=20).map(os.fsdecode))
     seq = iter(range(10**6))

@@ -722,24 +722,37 @@ def test_a_fifo_named_uv_lock_hangs_nothing(open_shell, shell, project, shell_en
 
 # -- envhook upgraded under a running shell -----------------------------------------------
 
-@ALL
-def test_a_hook_from_an_older_envhook_is_stopped_not_misled(shell, project, shell_env, isolated_home, tmp_path):
+# Frozen hooks of each older protocol (tests/data/hook-protocol-N): 1 for
+# bash, zsh and fish (before ENVHOOK_STATE); 2 for bash and zsh (before
+# Python rendered their activation, issue 30).
+OLD_HOOKS = {("bash", 1): "envhook.bash", ("zsh", 1): "envhook.zsh", ("fish", 1): "envhook.fish",
+             ("bash", 2): "envhook.sh", ("zsh", 2): "envhook.sh"}
+
+
+@pytest.mark.parametrize(("shell", "old_protocol"), list(OLD_HOOKS), indirect=["shell"])
+def test_a_hook_from_an_older_envhook_is_stopped_not_misled(shell, old_protocol, project, shell_env, isolated_home,
+                                                            tmp_path):
     """Upgrading envhook does not re-render the hook of shells already open:
-    their shell code (protocol 1, before ENVHOOK_STATE) calls the new Python.
-    It must not misread the new output (an empty ENV would have put "/bin"
-    first on PATH); it is told to step aside, and says why, once."""
-    from envhook.commands.hook import ENTRY, import_path
-    from envhook.prompt.entry import PROTOCOL
+    their shell code (an older protocol) calls the new Python. It must not
+    misread the new output (protocol 1 with an empty ENV would have put "/bin"
+    first on PATH; protocol 2 would have exported the code of protocol 3's
+    activation as VIRTUAL_ENV_PROMPT); it is told to step aside, and says why, once."""
+    from envhook.commands.hook import entry, import_path
     from envhook.prompt.shells import get_shell
 
-    assert f"protocol={PROTOCOL})" in ENTRY, "the ENTRY the hook bakes in names the current protocol"
-    old_entry = ENTRY.replace(f", protocol={PROTOCOL}", "")  # what protocol-1 hooks carry
-    old = (Path(__file__).parent.parent / "data" / "hook-protocol-1" / f"envhook.{shell}").read_text()
-    rendered = get_shell(shell).render(old, {
+    sh = get_shell(shell)
+    assert old_protocol < sh.protocol
+    assert f"protocol={sh.protocol})" in entry(sh.protocol), "the ENTRY the hook bakes in names its protocol"
+    # What protocol-1 hooks carry: no protocol at all.
+    old_entry = entry(old_protocol) if old_protocol > 1 else entry(0).replace(", protocol=0", "")
+    name = OLD_HOOKS[shell, old_protocol]
+    old = (Path(__file__).parent.parent / "data" / f"hook-protocol-{old_protocol}" / name).read_text()
+    rendered = sh.render(old, {
         "ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
-        "ENVHOOK_ENTRY": old_entry, "ENVHOOK_SESSION": "oldshell1",
+        "ENVHOOK_ENTRY": old_entry, "ENVHOOK_SESSION": "oldshell1", "ENVHOOK_PARANOID": "",
     })
-    hook_file = tmp_path / f"old-hook.{shell}"
+    assert "__ENVHOOK_" not in rendered
+    hook_file = tmp_path / f"old-hook.{'xsh' if shell == 'xonsh' else shell}"  # xonsh sources only .xsh
     hook_file.write_text(rendered)
     envhook("allow", cwd=project, env=shell_env, check=True)  # untrusted would print another line
     env, log, _ = uv_wrapper(tmp_path, shell_env)

@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from envhook.commands.hook import ENTRY, import_path
+from envhook.commands.hook import entry as hook_entry, import_path
+from envhook.prompt.shells import get_shell
 from envhook.prompt import hookcache
 from envhook.store import paths
 from envhook.store.records import atomic_write
@@ -24,7 +25,7 @@ from support.projects import make_project
 
 def entry(cwd: Path, env: dict) -> tuple[bool, subprocess.CompletedProcess]:
     """(did it replay the cache, the run) for the hook's entry in `cwd`."""
-    r = subprocess.run([sys.executable, "-X", "importtime", "-I", "-S", "-c", ENTRY, "bash", *import_path()],
+    r = subprocess.run([sys.executable, "-X", "importtime", "-I", "-S", "-c", hook_entry(get_shell("bash").protocol), "bash", *import_path()],
                        cwd=cwd, env=dict(env, PWD=str(cwd), _ENVHOOK_SESSION="t1"), capture_output=True, text=True)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     imported = {ln.rsplit("|", 1)[1].strip() for ln in r.stderr.splitlines()

@@ -447,9 +447,9 @@ def _round_trip(shell: str, hook_file: Path, shell_env: dict, tmp_path: Path, na
     sub_s = os.fsdecode(root / name)  # where the user stood: a directory inside the project
     known = sorted({root_s, sub_s})
     prompt = f"({name}) "
-    act = [venv_s, prompt, "0", "in-sync"]  # as the shells read _envhook_act
+    act = Activation(venv_s, prompt, False, "in-sync")
     text = remember(sh, root=root_s, cwd=sub_s, known=known, watch=watch, absent=absent, present=present,
-                    stamp=str(stamp), act=Activation.from_words(act), told="x")
+                    stamp=str(stamp), act=act, told="x")
     (out_dir / "remember").write_text(text, encoding="utf-8", errors="surrogateescape")
     before = _tree(base)
 
@@ -471,7 +471,7 @@ def _round_trip(shell: str, hook_file: Path, shell_env: dict, tmp_path: Path, na
     expect_list = {
         "known": [b(k) for k in known],
         "changed": [b(t) for t in emit_change_test(watch, absent, present, str(stamp))],
-        "act": [b(a) for a in act],
+        "act": [b(a) for a in sh.activation(act)],  # what the shell keeps of it
     }
     # Back by `cd`: the slot answered, no Python; the touched lock woke the export.
     assert read("export-called") == b"touch ", (

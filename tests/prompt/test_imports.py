@@ -19,7 +19,8 @@ import time
 
 import pytest
 
-from envhook.commands.hook import ENTRY, import_path
+from envhook.commands.hook import entry as hook_entry, import_path
+from envhook.prompt.shells import get_shell
 from support.projects import make_project
 
 NEVER = {"tomlkit", "packaging", "shellingham", "argparse", "envhook.cli", "envhook.commands.status",
@@ -34,7 +35,7 @@ NOT_ON_THE_FAST_PATH = NEVER | {"tomllib", "json", "re", "pathlib", "hashlib", "
 def hook_imports(cwd, env) -> set[str]:
     """Run the hook's entry exactly as the hook does, and list what it imported."""
     r = subprocess.run(
-        [sys.executable, "-X", "importtime", "-I", "-S", "-c", ENTRY, "bash", *import_path()],
+        [sys.executable, "-X", "importtime", "-I", "-S", "-c", hook_entry(get_shell("bash").protocol), "bash", *import_path()],
         cwd=cwd, env=env, capture_output=True, text=True, check=True,
     )
     names = imported(r.stderr)

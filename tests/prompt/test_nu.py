@@ -72,12 +72,12 @@ def test_values_round_trip_through_nuon_in_the_real_shell(tmp_path):
 def test_the_hook_file_holds_hostile_values(tmp_path):
     """The hook file's own values (the interpreter's path, the import path,
     the entry program) are nushell literals that hold anything."""
-    from envhook.prompt.shells import get_shell, template_dir
+    from envhook.prompt.shells import get_shell
 
     nu = require_shell("nu")
     sh = get_shell("nu")
     weird = "/opt/'\";&&e-$ èрт🚒♞中片-j/$(touch pwned)/(ls)/py\\"
-    text = (Path(template_dir()) / sh.template).read_text()
+    text = sh.template_text()
     rendered = sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
                                                 "ENVHOOK_ENTRY": "print(\"it's\\n\")\n", "ENVHOOK_SESSION": "abc123",
                                                 "ENVHOOK_PARANOID": ""}))
@@ -178,12 +178,12 @@ def test_completion_of_envhook_in_the_real_shell(open_shell, project):
 def test_the_completer_hands_other_commands_to_the_one_config_set(tmp_path):
     """config.nu's completer (carapace's, say) still answers for every other
     command once the hook, read after config.nu, has set its own."""
-    from envhook.prompt.shells import get_shell, template_dir
+    from envhook.prompt.shells import get_shell
 
     nu = require_shell("nu")
     sh = get_shell("nu")
     hook = tmp_path / "hook.nu"
-    hook.write_text(sh.render((Path(template_dir()) / sh.template).read_text(),
+    hook.write_text(sh.render(sh.template_text(),
                               hook_values(sh, {"ENVHOOK_PYTHON": "/nonexistent", "ENVHOOK_PYPATH": [],
                                                "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "x", "ENVHOOK_PARANOID": ""})))
     script = (f"$env.config.completions.external.completer = {{|spans| [theirs] }}\n"

@@ -133,10 +133,9 @@ def test_hostile_values_round_trip_through_the_real_shell(shell_name, tmp_path):
 @pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
 def test_rendered_hook_is_valid_for_hostile_interpreter_paths(shell_name, tmp_path):
     exe = require_shell(shell_name)
-    from envhook.prompt.shells import template_dir
 
     sh = get_shell(shell_name)
-    text = (Path(template_dir()) / sh.template).read_text()
+    text = sh.template_text()
     weird = "/opt/'\";&&e-$ èрт🚒♞中片-j/$(touch pwned)/py\\"
     rendered = sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"], "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123", "ENVHOOK_PARANOID": ""}))
     assert "__ENVHOOK_" not in rendered
@@ -235,11 +234,10 @@ def test_tcsh_hook_files_for_hostile_interpreter_paths(tmp_path, monkeypatch):
     """`envhook hook tcsh` prints one line that sources init.tcsh, written under
     the state dir; loading it keeps a hostile interpreter path exact."""
     exe = require_shell("tcsh")
-    from envhook.prompt.shells import template_dir
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     sh = get_shell("tcsh")
-    text = (Path(template_dir()) / sh.template).read_text()
+    text = sh.template_text()
     weird = "/opt/'\";&&e-$ èрт🚒!♞中片-j/$(touch pwned)/py\\"
     line = sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": weird, "ENVHOOK_PYPATH": [weird, "/b c"],
                             "ENVHOOK_ENTRY": "print(\"it's\\\\n\")\n", "ENVHOOK_SESSION": "abc123", "ENVHOOK_PARANOID": ""}))
@@ -264,13 +262,12 @@ def test_change_test_expression_in_a_real_tcsh(tmp_path, monkeypatch, dirname):
     expression is eval'd; with a newline in a path (which eval cannot hold)
     the words are walked one by one instead."""
     from envhook.prompt.emit import change_test
-    from envhook.prompt.shells import template_dir
     from envhook.prompt.shells.tcsh import change_expression
 
     exe = require_shell("tcsh")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     sh = get_shell("tcsh")
-    line = sh.render((Path(template_dir()) / sh.template).read_text(),
+    line = sh.render(sh.template_text(),
                      hook_values(sh, {"ENVHOOK_PYTHON": "/no/python", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s",
                       "ENVHOOK_PARANOID": ""}))
     d = tmp_path / dirname
@@ -317,14 +314,13 @@ def test_a_file_dated_in_the_future_in_a_real_tcsh(tmp_path, monkeypatch, dirnam
     import time
 
     from envhook.prompt.emit import change_test
-    from envhook.prompt.shells import template_dir
     from envhook.prompt.shells.tcsh import change_expression
     from envhook.store import paths
 
     exe = require_shell("tcsh")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     sh = get_shell("tcsh")
-    line = sh.render((Path(template_dir()) / sh.template).read_text(),
+    line = sh.render(sh.template_text(),
                      hook_values(sh, {"ENVHOOK_PYTHON": "/no/python", "ENVHOOK_PYPATH": [], "ENVHOOK_ENTRY": "", "ENVHOOK_SESSION": "s",
                       "ENVHOOK_PARANOID": ""}))
     d = tmp_path / dirname

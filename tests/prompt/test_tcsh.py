@@ -184,10 +184,10 @@ def test_the_completion_completes_a_subcommand_added_to_the_parser(open_shell, t
 def _render_hook() -> str:
     """What `envhook hook tcsh` prints, rendered in this process (its pid is known here)."""
     from envhook.commands.hook import ENTRY, import_path
-    from envhook.prompt.shells import get_shell, template_dir
+    from envhook.prompt.shells import get_shell
 
     sh = get_shell("tcsh")
-    text = (Path(template_dir()) / sh.template).read_text(encoding="utf-8")
+    text = sh.template_text()
     return sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
                             "ENVHOOK_ENTRY": ENTRY, "ENVHOOK_SESSION": "s1", "ENVHOOK_PARANOID": ""}))
 

@@ -23,12 +23,13 @@ HOOK_LINE = {
 
 
 def hook_values(sh, values: dict) -> dict:
-    """The values a test renders a hook template with, and the completer's
-    data `envhook hook` adds (Shell.completion_values), so that nothing is
-    left unrendered."""
+    """The values a test renders a hook template with, and what `envhook
+    hook` adds from Python's rules (commands.hook.rules: the completer's
+    data, the names a take-over claims), so that nothing is left unrendered."""
     from envhook.cli import completion_spec
+    from envhook.commands.hook import rules
 
-    return {**values, **sh.completion_values(completion_spec())}
+    return {**values, **rules(sh, completion_spec())}
 
 
 def q(shell: str, value: object) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import envhook
 from envhook.messages import say
-from envhook.prompt.entry import PROTOCOL
-from envhook.prompt.shells import get_shell, template_dir
+from envhook.env.activation import names_taken_over
+from envhook.prompt.shells import get_shell
 from envhook.store import settings
 from envhook.store.records import atomic_write, prune_stamps
 
@@ -28,12 +28,12 @@ def detect_shell() -> str | None:
 # The program the hook runs (python -I -S -c ENTRY SHELL PATH...). Exit
 # status 3 tells the hook that envhook is gone: it says so once, leaves the
 # env and stops. It names the protocol its shell code speaks
-# (prompt.entry.PROTOCOL), so that a later envhook can tell a hook rendered by
+# (Shell.protocol), so that a later envhook can tell a hook rendered by
 # this one. The import path it was printed with dies with a reinstall on
 # another Python (lib/python3.X/site-packages of the same venv, at the same
 # path): then the interpreter's own site-packages (site.main, which -S
 # skipped) is where the reinstalled envhook is, and open shells go on.
-ENTRY = f"""\
+_ENTRY = """\
 import sys
 sys.path[:0] = sys.argv[2:]
 try:
@@ -46,11 +46,16 @@ except ImportError:
     try:
         from envhook.prompt.entry import main
     except ImportError as e:
-        sys.stderr.write(f"envhook: this shell's hook has stopped (it cannot load envhook any more: {{e}}); "
+        sys.stderr.write(f"envhook: this shell's hook has stopped (it cannot load envhook any more: {e}); "
                          "open a new shell (or `exec $SHELL`)\\n")
         sys.exit(3)
-sys.exit(main(sys.argv[1:2], protocol={PROTOCOL}))
+sys.exit(main(sys.argv[1:2], protocol=%d))
 """
+
+
+def entry(protocol: int) -> str:
+    """The ENTRY of a hook whose shell code speaks PROTOCOL."""
+    return _ENTRY % protocol
 
 
 def import_path() -> list[str]:
@@ -59,6 +64,14 @@ def import_path() -> list[str]:
     own = os.path.dirname(os.path.dirname(os.path.abspath(envhook.__file__)))
     site = [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and p != own]
     return [own, *site]
+
+
+def rules(sh, spec: dict) -> dict:
+    """What the hook carries of rules written once in Python: what a shell
+    started inside an activation takes over as its own (env.activation), and
+    the completer's data (cli.completion_spec)."""
+    taken, taken_no_sync = names_taken_over()
+    return {"ENVHOOK_TAKEN": taken, "ENVHOOK_TAKEN_NO_SYNC": taken_no_sync, **sh.completion_values(spec)}
 
 
 def hook(shell_name: str | None, output: str | None, spec: dict) -> int:
@@ -73,19 +86,17 @@ def hook(shell_name: str | None, output: str | None, spec: dict) -> int:
     except ValueError as e:
         say(str(e), error=True)
         return 2
-    with open(os.path.join(template_dir(), sh.template), encoding="utf-8") as f:
-        text = f.read()
     text = sh.render(
-        text,
+        sh.template_text(),
         {
             # The interpreter envhook runs in, by absolute path: the hook
             # must not depend on PATH (or pay for a pyenv shim).
             "ENVHOOK_PYTHON": sys.executable,
             "ENVHOOK_PYPATH": import_path(),
-            "ENVHOOK_ENTRY": ENTRY,
+            "ENVHOOK_ENTRY": entry(sh.protocol),
             "ENVHOOK_SESSION": secrets.token_hex(8),
             "ENVHOOK_PARANOID": "1" if _paranoid_setting() else "",
-            **sh.completion_values(spec),
+            **rules(sh, spec),
         },
     )
     if output is None:

@@ -1,5 +1,5 @@
 """What activating an env changes, as data: one rule for the prompt (the
-shells apply `Activation.words()` in their `_envhook_activate`), `envhook run`,
+shells apply it as Shell.activation() renders it), `envhook run`,
 `envhook env` and `envhook status --json`'s `exports`.
 
 Standard library only: the hook's cached path reads an Activation back
@@ -11,8 +11,8 @@ import os
 
 
 class Activation:
-    """What the hook activates. The shells read it as the list `_envhook_act`
-    in this order: ENV PROMPT NO_SYNC STATE. ENV empty: nothing to activate,
+    """What the hook activates. Its words, ENV PROMPT NO_SYNC STATE, are
+    what the decision cache keeps (and hooks of protocol 2 read). ENV empty: nothing to activate,
     while STATE is still exported (ENVHOOK_STATE=untrusted is what a prompt
     wants to show); NO_SYNC "1": export UV_NO_SYNC=1 with the env."""
 
@@ -40,26 +40,34 @@ def foreign_venv(environ) -> str:
 
 
 class Changes:
-    """What an Activation changes in an environment: the hook's
-    `_envhook_activate`, as data, for `envhook run` and `envhook env`.
-    `unset` lists names activation removes."""
+    """What an Activation changes in an environment: the one table of it.
+    The hooks get it rendered into their own primitives (Shell.activation);
+    `envhook run` and `envhook env` apply it (applied(), to_json()).
+    `unset` lists names activation removes.
 
-    def __init__(self, act: Activation):
+    beside=True: what is changed while a venv activated outside envhook is
+    active, which stays as it is: only what `uv run` must see to leave alone
+    what envhook keeps (UV_NO_SYNC), and the state."""
+
+    def __init__(self, act: Activation, beside: bool = False):
         state, env, prompt, no_sync = act.state, act.env, act.prompt, act.no_sync
         self.state = state
+        # What an activation is known by: _ENVHOOK_VENV's value, which a
+        # hooked shell started inside finds and takes over; "" for none.
+        self.key = f"{'1' if no_sync else '0'}:{env}" if env else ""
         # Outside any project nothing changes, ENVHOOK_STATE included.
         self.set: dict[str, str] = {"ENVHOOK_STATE": state} if state != "no-project" else {}
         self.unset: list[str] = []
         self.path_prepend: list[str] = []
-        if env:
+        if env and not beside:
             self.set["VIRTUAL_ENV"] = env
-            self.set["_ENVHOOK_VENV"] = f"{'1' if no_sync else '0'}:{env}"  # a hooked shell started inside takes it over
+            self.set["_ENVHOOK_VENV"] = self.key
             if prompt:
                 self.set["VIRTUAL_ENV_PROMPT"] = prompt
-            if no_sync:
-                self.set["UV_NO_SYNC"] = "1"
             self.unset.append("PYTHONHOME")
             self.path_prepend.append(os.path.join(env, "bin"))
+        if env and no_sync:
+            self.set["UV_NO_SYNC"] = "1"
 
     def applied(self, environ: dict[str, str]) -> dict[str, str]:
         out = dict(environ)
@@ -73,3 +81,11 @@ class Changes:
 
     def to_json(self) -> dict:
         return {"set": self.set, "unset": self.unset, "path_prepend": self.path_prepend, "state": self.state}
+
+
+def names_taken_over() -> tuple[list[str], list[str]]:
+    """The variables an activation exports, which a hooked shell started
+    inside one takes over as its own: (always, only with UV_NO_SYNC), from
+    the table above, for the hooks to carry."""
+    plain = Changes(Activation("/e", "p", False, "s")).set
+    return list(plain), [n for n in Changes(Activation("/e", "p", True, "s")).set if n not in plain]

@@ -1,6 +1,7 @@
 """What the hook's Python side prints: the state the shell keeps for the
 project it is in. The shell's `_envhook_adopt` files it under the project
-(so a later visit can switch back without Python) and applies `_envhook_act`."""
+(so a later visit can switch back without Python) and applies `_envhook_act`
+(what the shell's activation() makes of the project's Activation)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def remember(
         sh.assign("_envhook_pwd", cwd),
         sh.assign_list("_envhook_known", known),
         sh.assign_list("_envhook_changed", change_test(watch, absent, present, stamp, marks)),
-        sh.assign_list("_envhook_act", act.words()),
+        sh.assign_list("_envhook_act", sh.activation(act)),
     ]
     if told is not None:
         lines.append(sh.assign("_envhook_told", told))

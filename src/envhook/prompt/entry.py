@@ -158,13 +158,6 @@ def fast(shell_name: str) -> str | Presync | None:
     return text
 
 
-# What the hook's shell code and this module agree on: the shape of the
-# state printed for _envhook_adopt (issue 5 added the STATE element). The
-# ENTRY baked into a shell's hook passes it; a shell whose hook was rendered
-# by an older envhook passes none and would misread what is printed now.
-PROTOCOL = 2
-
-
 def outdated(shell_name: str) -> str:
     """For a hook from an older envhook (upgraded under a running shell):
     undo its activation, stop it calling, and say once what to do."""
@@ -178,8 +171,16 @@ def outdated(shell_name: str) -> str:
 
 
 def main(argv: list[str], protocol: int | None = None) -> int:
+    """PROTOCOL: what the calling hook's shell code reads (Shell.protocol); a
+    hook rendered by an older envhook passes an older one, or none."""
+    from envhook.prompt.shells import get_shell  # what fast() imports anyway
+
     shell_name = argv[0] if argv else ""
-    if protocol != PROTOCOL:
+    try:
+        current = get_shell(shell_name).protocol
+    except ValueError:
+        current = None
+    if protocol != current:
         try:
             return emit.write(outdated(shell_name))
         except Exception:  # noqa: BLE001 — whatever it is, the old hook must not get a traceback

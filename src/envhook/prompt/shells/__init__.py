@@ -2,8 +2,10 @@
 "assign", "assign a list" and "call a hook function" in that shell.
 
 The hook itself lives in shell/ as real shell code (envhook.sh for bash and
-zsh, envhook.fish, envhook.xsh, envhook.tcsh); Python only fills its __PLACEHOLDERS__ with values quoted
-by the family's one quote function.
+zsh, with bash.sh and zsh.sh; envhook.fish, envhook.xsh, …); Python fills its
+__PLACEHOLDERS__ with values quoted by the family's one quote function, and
+renders what activating a project changes into the hook's primitives
+(Shell.activation).
 Imports stay lazy: the hook's entry loads only the family it prints for.
 """
 

@@ -32,6 +32,9 @@ def posix_quote(value: str) -> str:
 
 
 class _Posix(Shell):
+    protocol = 3
+    activation = Shell.rendered_activation
+
     def quote(self, value: str) -> str:
         return posix_quote(value)
 
@@ -53,11 +56,11 @@ class _Posix(Shell):
 
 class Bash(_Posix):
     name = "bash"
-    template = "envhook.sh"
+    template = "bash.sh"
     hook_line = 'eval "$(envhook hook bash)"'
 
 
 class Zsh(_Posix):
     name = "zsh"
-    template = "envhook.sh"
+    template = "zsh.sh"
     hook_line = 'eval "$(envhook hook zsh)"'
