@@ -39,9 +39,12 @@ if test -z "$_envhook_venv"; and set -q _ENVHOOK_VENV VIRTUAL_ENV
     set -g _envhook_venv $VIRTUAL_ENV
     set -g _envhook_bin $VIRTUAL_ENV/bin
     set -g _envhook_active $_ENVHOOK_VENV
-    for _envhook_v in VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC
+    # What an activation exports (env.activation.Changes), and UV_NO_SYNC
+    # when that activation exported it ("1:ENV").
+    set -l _envhook_names __ENVHOOK_TAKEN__
+    string match -q '1:*' -- $_ENVHOOK_VENV; and set -a _envhook_names __ENVHOOK_TAKEN_NO_SYNC__
+    for _envhook_v in $_envhook_names
         set -q $_envhook_v; or continue
-        test $_envhook_v != UV_NO_SYNC; or string match -q '1:*' -- $_ENVHOOK_VENV; or continue
         set -ga _envhook_saved $_envhook_v
         set -g _envhook_new_$_envhook_v $$_envhook_v
     end
@@ -87,6 +90,19 @@ function _envhook_hook --on-event fish_prompt --on-variable PWD
     return $rc
 end
 
+# DIR's parent, NUL-ended: a command substitution splits at newlines, which a
+# directory's name may hold. fish before 3.5 has no `path`: there such a
+# name is cut at its newline.
+if contains -- path (builtin -n)
+    function _envhook_parent
+        path dirname -Z -- $argv[1]
+    end
+else
+    function _envhook_parent
+        printf '%s\0' (string replace -r '/[^/]*$' '' -- $argv[1])
+    end
+end
+
 function _envhook_cd  # [EVENT: VARIABLE when PWD changed inside a command line]
     set -g _envhook_pwd $PWD
     # Directories already seen in the current project: a plain `contains`, no
@@ -119,7 +135,8 @@ function _envhook_cd  # [EVENT: VARIABLE when PWD changed inside a command line]
                 set found -
                 break
             end
-            set d (string replace -r '/[^/]*$' '' -- $d)
+            set d (_envhook_parent $d | string split0)
+            test "$d" != /; or set d ''
             set -l key $d
             test -n "$key"; or set key /
             if set -l j (contains -i -- $key $_envhook_dir_keys)
@@ -282,26 +299,31 @@ function _envhook_load --argument-names s
     end
 end
 
-# Act on the project's slot (ENV PROMPT NO_SYNC STATE): activate ENV, or
-# nothing when it is empty; a venv the user activated by hand wins over
-# ours. ENVHOOK_STATE is exported either way, for the user's prompt.
+# Act on the project's slot, `_envhook_act` (KEY ON ASIDE STATE: its
+# activation rendered by Python, Shell.rendered_activation; read only here):
+# activate (ON) unless KEY is already active; a venv activated outside
+# envhook wins over ours, and only ASIDE (UV_NO_SYNC: `uv run` must still
+# leave alone what envhook keeps) goes beside it. STATE exports
+# ENVHOOK_STATE either way, for the user's prompt.
 function _envhook_apply
-    if test -z "$_envhook_act[1]"
-        _envhook_deactivate
-    else if test -n "$VIRTUAL_ENV"; and test "$VIRTUAL_ENV" != "$_envhook_venv"
-        if test -n "$_envhook_venv"; and test "$_envhook_venv" != "$_envhook_act[1]"
+    if test -n "$VIRTUAL_ENV"; and test "$VIRTUAL_ENV" != "$_envhook_venv"
+        set -l env (string replace -r '^[^:]*:' '' -- "$_envhook_act[1]")
+        if test -z "$_envhook_venv"; or test "$_envhook_venv" != "$env"
             _envhook_deactivate
+            eval $_envhook_act[3]
         end
-        if test -z "$_envhook_venv"
-            # A venv activated outside envhook stays as it is; `uv run` must
-            # still leave alone what envhook keeps (hand-made changes, a pin).
-            _envhook_restore
-            test "$_envhook_act[3]" = 1; and _envhook_set UV_NO_SYNC 1
-        end
-    else if test "$_envhook_active" != "$_envhook_act[3]:$_envhook_act[1]"
-        _envhook_activate $_envhook_act
+    else if test "$_envhook_active" != "$_envhook_act[1]"
+        _envhook_deactivate
+        eval $_envhook_act[2]
     end
-    set -q _envhook_act[4]; and _envhook_set ENVHOOK_STATE $_envhook_act[4]
+    eval $_envhook_act[4]
+end
+
+# ON's PATH step: DIR first on PATH, the one entry leaving takes out again.
+function _envhook_path
+    set -g _envhook_bin $argv[1]
+    set -gx PATH $argv[1] $PATH
+    set -g _envhook_settle 1
 end
 
 # Export NAME=VALUE (or erase NAME when no value is given), remembering the
@@ -348,20 +370,6 @@ function _envhook_restore
         set -e $w
     end
     set -g _envhook_saved
-end
-
-function _envhook_activate --argument-names env prompt no_sync state
-    _envhook_deactivate
-    set -g _envhook_venv $env
-    set -g _envhook_bin $env/bin
-    set -g _envhook_active "$no_sync:$env"
-    _envhook_set VIRTUAL_ENV $env
-    _envhook_set _ENVHOOK_VENV "$no_sync:$env"
-    test -n "$prompt"; and _envhook_set VIRTUAL_ENV_PROMPT $prompt
-    set -q PYTHONHOME; and _envhook_set PYTHONHOME
-    test "$no_sync" = 1; and _envhook_set UV_NO_SYNC 1
-    set -gx PATH $_envhook_bin $PATH
-    set -g _envhook_settle 1
 end
 
 function _envhook_deactivate

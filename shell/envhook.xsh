@@ -35,7 +35,7 @@ def _envhook_load_hook():
         "config": config,
         "_envhook_root": "", "_envhook_pwd": "", "_envhook_told": "", "_envhook_broken": "",
         "_envhook_known": [], "_envhook_changed": [], "_envhook_act": [],
-        "venv": "", "bin": "", "active": "", "cur": None, "found": "", "front": False,
+        "_envhook_venv": "", "bin": "", "_envhook_active": "", "cur": None, "found": "", "front": False,
         "old": {}, "new": {},   # what _set replaced (MISSING: unset), and what it put there
         "dirs": {},             # directory -> its nearest project dir ("-" for none)
         "slot_of": {},          # project dir -> slot
@@ -86,7 +86,7 @@ def _envhook_load_hook():
             dirs[pwd] = found
         ns["found"] = found
         if found == "-":
-            if ns["_envhook_root"] or ns["venv"]:
+            if ns["_envhook_root"] or ns["_envhook_venv"]:
                 leave()
             return
         slot = ns["slot_of"].get(found)
@@ -147,7 +147,7 @@ def _envhook_load_hook():
         ns["dirs"].clear()  # Python may have learned of new projects
         child_env = env.detype()
         child_env.update(_ENVHOOK_SESSION=ns["config"]["session"], _ENVHOOK_TOLD=ns["_envhook_told"],
-                         _ENVHOOK_ACTIVE=ns["active"], _ENVHOOK_PARANOID_CFG=ns["config"]["paranoid_cfg"])
+                         _ENVHOOK_ACTIVE=ns["_envhook_active"], _ENVHOOK_PARANOID_CFG=ns["config"]["paranoid_cfg"])
         try:
             child = subprocess.Popen([python, "-I", "-S", "-c", ns["config"]["entry"], "xonsh",
                                       *ns["config"]["pypath"]], stdout=subprocess.PIPE, env=child_env, cwd=env["PWD"])
@@ -208,25 +208,26 @@ def _envhook_load_hook():
         ns["_envhook_root"], ns["_envhook_changed"], ns["_envhook_act"] = root, list(changed), list(act)
 
     def apply():
-        # _envhook_act: ENV PROMPT NO_SYNC STATE, the order of env.activation.Activation.
-        act = ns["_envhook_act"]
-        target = act[0] if act else ""
-        virtual = env.get("VIRTUAL_ENV", "")
-        if not target:
+        # _envhook_act: KEY ON ASIDE STATE, the project's activation rendered by
+        # Python (Shell.rendered_activation): activate (ON) unless KEY is
+        # already active; a venv activated outside envhook wins over ours, and
+        # only ASIDE (UV_NO_SYNC: `uv run` must still leave alone what envhook
+        # keeps) goes beside it. STATE exports ENVHOOK_STATE either way.
+        key, on, aside, state = ns["_envhook_act"]
+        virtual, venv = env.get("VIRTUAL_ENV", ""), ns["_envhook_venv"]
+        if virtual and virtual != venv:
+            if not venv or venv != key.partition(":")[2]:
+                deactivate()
+                exec(aside, ns)
+        elif ns["_envhook_active"] != key:
             deactivate()
-        elif virtual and virtual != ns["venv"]:
-            if ns["venv"] and ns["venv"] != target:
-                deactivate()  # a venv the user activated by hand wins over ours
-            if not ns["venv"]:
-                # A venv activated outside envhook stays as it is; `uv run` must
-                # still leave alone what envhook keeps (hand-made changes, a pin).
-                restore()
-                if act[2] == "1":
-                    setvar("UV_NO_SYNC", "1")
-        elif ns["active"] != f"{act[2]}:{target}":
-            activate(*act)
-        if len(act) > 3 and act[3]:
-            setvar("ENVHOOK_STATE", act[3])
+            exec(on, ns)
+        exec(state, ns)
+
+    def path(bin_):
+        # ON's PATH step: DIR first on PATH, the one entry leaving takes out again.
+        ns["bin"] = bin_
+        env["PATH"].insert(0, bin_)
 
     def setvar(name, *value):
         if name not in ns["old"]:
@@ -250,21 +251,8 @@ def _envhook_load_hook():
         ns["old"].clear()
         ns["new"].clear()
 
-    def activate(venv, prompt, no_sync, *_):
-        deactivate()
-        ns["venv"], ns["bin"], ns["active"] = venv, venv + "/bin", f"{no_sync}:{venv}"
-        setvar("VIRTUAL_ENV", venv)
-        setvar("_ENVHOOK_VENV", f"{no_sync}:{venv}")
-        if prompt:
-            setvar("VIRTUAL_ENV_PROMPT", prompt)
-        if "PYTHONHOME" in env:
-            setvar("PYTHONHOME")
-        if no_sync == "1":
-            setvar("UV_NO_SYNC", "1")
-        env["PATH"].insert(0, ns["bin"])
-
     def deactivate():
-        if ns["venv"]:
+        if ns["_envhook_venv"]:
             path = env["PATH"]
             if ns["bin"] in path:
                 path.remove(ns["bin"])  # only the one entry we added; the user's stay
@@ -276,7 +264,7 @@ def _envhook_load_hook():
             elif saved is not None and ns["bin"] in saved:
                 saved.remove(ns["bin"])
         restore()  # not only for an env: an untrusted project exported ENVHOOK_STATE alone
-        ns["venv"] = ns["bin"] = ns["active"] = ""
+        ns["_envhook_venv"] = ns["bin"] = ns["_envhook_active"] = ""
 
     def leave():
         deactivate()
@@ -300,14 +288,16 @@ def _envhook_load_hook():
             path.insert(0, ns["bin"])
 
     ns["_envhook_adopt"], ns["_envhook_leave"] = adopt, leave
+    ns["_envhook_set"], ns["_envhook_path"] = setvar, path  # what the rendered activation calls
 
     # A shell started inside one where envhook had activated an env finds that
     # activation exported (_ENVHOOK_VENV=NO_SYNC:ENV) and takes it over.
     marker, virtual = env.get("_ENVHOOK_VENV", ""), env.get("VIRTUAL_ENV", "")
     if marker and virtual and virtual == marker.partition(":")[2]:
-        ns["venv"], ns["bin"], ns["active"] = virtual, virtual + "/bin", marker
-        for name in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "ENVHOOK_STATE", "_ENVHOOK_VENV", "UV_NO_SYNC"):
-            if name in env and (name != "UV_NO_SYNC" or marker.startswith("1:")):
+        ns["_envhook_venv"], ns["bin"], ns["_envhook_active"] = virtual, virtual + "/bin", marker
+        # What an activation exports (env.activation.Changes), and UV_NO_SYNC when it exported it ("1:ENV").
+        for name in [__ENVHOOK_TAKEN__, *([__ENVHOOK_TAKEN_NO_SYNC__] if marker.startswith("1:") else [])]:
+            if name in env:
                 ns["old"][name], ns["new"][name] = MISSING, env[name]
         front()  # a login shell rebuilt PATH since: the env's bin goes back in front
         # And once more at the first prompt, where a shell started here

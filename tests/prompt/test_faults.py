@@ -723,10 +723,11 @@ def test_a_fifo_named_uv_lock_hangs_nothing(open_shell, shell, project, shell_en
 # -- envhook upgraded under a running shell -----------------------------------------------
 
 # Frozen hooks of each older protocol (tests/data/hook-protocol-N): 1 for
-# bash, zsh and fish (before ENVHOOK_STATE); 2 for bash and zsh (before
-# Python rendered their activation, issue 30).
+# bash, zsh and fish (before ENVHOOK_STATE); 2 for bash, zsh, fish and xonsh
+# (before Python rendered their activation, issue 30).
 OLD_HOOKS = {("bash", 1): "envhook.bash", ("zsh", 1): "envhook.zsh", ("fish", 1): "envhook.fish",
-             ("bash", 2): "envhook.sh", ("zsh", 2): "envhook.sh"}
+             ("bash", 2): "envhook.sh", ("zsh", 2): "envhook.sh", ("fish", 2): "envhook.fish",
+             ("xonsh", 2): "envhook.xsh"}
 
 
 @pytest.mark.parametrize(("shell", "old_protocol"), list(OLD_HOOKS), indirect=["shell"])

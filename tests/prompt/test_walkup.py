@@ -46,6 +46,16 @@ done < "$T_LIST"
 """,
 }
 _DRIVER["zsh"] = _DRIVER["bash"]
+_DRIVER["fish"] = r"""
+source $T_HOOK
+function _envhook_export; end
+for d in (string split0 < $T_LIST)
+    builtin cd -- $d; or exit 9
+    _envhook_cd
+    set -l i (contains -i -- $PWD $_envhook_dir_keys)
+    printf '%s\0' $_envhook_dir_vals[$i]
+end
+"""
 
 
 def _tree(base: Path, files: list[str]) -> list[Path]:

@@ -17,6 +17,8 @@ class Xonsh(Shell):
     template = "envhook.xsh"
     hook_line = "execx($(envhook hook xonsh))"
     word_separator = ", "  # a list placeholder sits inside [...]
+    protocol = 3
+    activation = Shell.rendered_activation
 
     def quote(self, value: str) -> str:
         return xonsh_quote(value)
@@ -29,6 +31,9 @@ class Xonsh(Shell):
 
     def call(self, name: str) -> str:
         return f"{name}()"
+
+    def call_with(self, name: str, *args: str) -> str:
+        return f"{name}({', '.join(self.quote(a) for a in args)})"
 
     def export(self, name: str, value: str) -> str:
         return f"${name} = {self.quote(value)}"
