@@ -168,39 +168,35 @@ if (not-eq $_envhook_prev $nil) {
         set active = ''
     }
 
-    fn activate {|env prompt no-sync @rest|
-        deactivate
-        set venv = $env
-        set bin = $env/bin
-        set active = $no-sync':'$env
-        set-var VIRTUAL_ENV $env
-        set-var _ENVHOOK_VENV $no-sync':'$env
-        if (not-eq $prompt '') { set-var VIRTUAL_ENV_PROMPT $prompt }
-        if (has-env PYTHONHOME) { set-var PYTHONHOME }
-        if (eq $no-sync 1) { set-var UV_NO_SYNC 1 }
-        path-add $bin
+    # ON's PATH step: DIR first on PATH, the one entry leaving takes out again.
+    fn path-on {|d|
+        set bin = $d
+        path-add $d
     }
 
-    # Act on the project's slot (ENV PROMPT NO_SYNC STATE, env.activation.Activation's
-    # order): activate ENV, or nothing when it is empty; a venv the user
-    # activated by hand wins over ours. ENVHOOK_STATE is exported either way.
+    # Where the activation Python rendered runs (created once: a namespace
+    # costs more than the eval): it can call the two primitives and set the
+    # two names read back below, nothing else.
+    var act-ns = (ns [&_envhook_set~=$set-var~ &_envhook_path~=$path-on~ &_envhook_venv='' &_envhook_active=''])
+
+    # Act on the project's slot, `act` (KEY ON ASIDE STATE: its activation
+    # rendered by Python, Shell.activation): activate (ON) unless KEY
+    # is already active; a venv activated outside envhook wins over ours, and
+    # only ASIDE (UV_NO_SYNC: `uv run` must still leave alone what envhook
+    # keeps) goes beside it. STATE exports ENVHOOK_STATE either way.
     fn apply {
-        var target = ''
-        if (> (count $act) 0) { set target = $act[0] }
-        if (eq $target '') {
-            deactivate
-        } elif (and (not-eq $E:VIRTUAL_ENV '') (not-eq $E:VIRTUAL_ENV $venv)) {
-            if (and (not-eq $venv '') (not-eq $venv $target)) { deactivate }
-            if (eq $venv '') {
-                # A venv activated outside envhook stays as it is; `uv run` must
-                # still leave alone what envhook keeps (hand-made changes, a pin).
-                restore
-                if (eq $act[2] 1) { set-var UV_NO_SYNC 1 }
+        if (and (not-eq $E:VIRTUAL_ENV '') (not-eq $E:VIRTUAL_ENV $venv)) {
+            if (or (eq $venv '') (not-eq $venv (str:trim-prefix (str:trim-prefix $act[0] 0:) 1:))) {
+                deactivate
+                eval $act[2] &ns=$act-ns
             }
-        } elif (not-eq $active $act[2]':'$target) {
-            activate $@act
+        } elif (not-eq $active $act[0]) {
+            deactivate
+            eval $act[1] &ns=$act-ns
+            set venv = $act-ns[_envhook_venv]
+            set active = $act-ns[_envhook_active]
         }
-        if (and (> (count $act) 3) (not-eq $act[3] '')) { set-var ENVHOOK_STATE $act[3] }
+        eval $act[3] &ns=$act-ns
     }
 
     fn leave {
@@ -405,8 +401,12 @@ if (not-eq $_envhook_prev $nil) {
         set venv = $E:VIRTUAL_ENV
         set bin = $venv/bin
         set active = $marker
-        for n [VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC] {
-            if (and (has-env $n) (or (not-eq $n UV_NO_SYNC) (str:has-prefix $marker '1:'))) {
+        # What an activation exports (env.activation.Changes), and UV_NO_SYNC
+        # when that activation exported it ("1:ENV").
+        var names = [__ENVHOOK_TAKEN__]
+        if (str:has-prefix $marker '1:') { set names = [$@names __ENVHOOK_TAKEN_NO_SYNC__] }
+        for n $names {
+            if (has-env $n) {
                 set old[$n] = []
                 set new[$n] = [(get-env $n)]
             }

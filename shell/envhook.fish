@@ -300,7 +300,7 @@ function _envhook_load --argument-names s
 end
 
 # Act on the project's slot, `_envhook_act` (KEY ON ASIDE STATE: its
-# activation rendered by Python, Shell.rendered_activation; read only here):
+# activation rendered by Python, Shell.activation; read only here):
 # activate (ON) unless KEY is already active; a venv activated outside
 # envhook wins over ours, and only ASIDE (UV_NO_SYNC: `uv run` must still
 # leave alone what envhook keeps) goes beside it. STATE exports

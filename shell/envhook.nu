@@ -26,17 +26,11 @@ def --env __envhook_init [] {
         # The `paranoid` setting as it was when this hook was printed (ENVHOOK_PARANOID, when set, wins).
         paranoid_cfg: __ENVHOOK_PARANOID__
     }
-    # Sourcing the file twice must not forget what an earlier hook activated, nor register twice.
-    if ($env.__envhook? | describe | str starts-with "record") {
-        $env.__envhook.config = ($config | upsert session $env.__envhook.config.session)
-        $env.__envhook.dirs = {}  # also adds it to the record an older hook made
-        return
-    }
-    $env.__envhook = {
+    let fresh = {
         config: $config
         _envhook_root: "", _envhook_pwd: "", _envhook_told: "", _envhook_broken: ""
         _envhook_known: [], _envhook_changed: [], _envhook_act: []
-        venv: "", bin: "", active: "", cur: -1, found: ""
+        _envhook_venv: "", bin: "", _envhook_active: "", cur: -1, found: ""
         check: {watch: [], absent: [], present: [], stamp: ""}  # _envhook_changed, parsed once
         old: {}, new: {}  # what __envhook_set replaced ({} where it was unset), and what it put there
         dirs: {}          # directory -> its nearest project dir ("-" for none): __envhook_find
@@ -44,6 +38,14 @@ def --env __envhook_init [] {
         slots: []         # {root, changed, act} per project visited
         said: []          # failures of the hook already reported
     }
+    # Sourcing the file twice must not forget what an earlier hook activated,
+    # nor register twice; what a newer hook keeps that the record lacks is added.
+    if ($env.__envhook? | describe | str starts-with "record") {
+        $env.__envhook = ($fresh | merge $env.__envhook | merge {dirs: {}}
+            | upsert config ($config | upsert session $env.__envhook.config.session))
+        return
+    }
+    $env.__envhook = $fresh
     $env._ENVHOOK_HOOKED = $"($nu.pid):($config.python)"  # which shell loaded the hook: for `envhook doctor`
 
     # A shell started inside one where envhook had activated an env finds that
@@ -51,11 +53,14 @@ def --env __envhook_init [] {
     let marker = ($env._ENVHOOK_VENV? | default "")
     let virtual = ($env.VIRTUAL_ENV? | default "")
     if $marker != "" and $virtual != "" and $virtual == ($marker | str replace -r '^[^:]*:' '') {
-        $env.__envhook.venv = $virtual
+        $env.__envhook._envhook_venv = $virtual
         $env.__envhook.bin = $"($virtual)/bin"
-        $env.__envhook.active = $marker
-        for name in [VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC] {
-            if ($name in $env) and ($name != UV_NO_SYNC or ($marker | str starts-with "1:")) {
+        $env.__envhook._envhook_active = $marker
+        # What an activation exports (env.activation.Changes), and UV_NO_SYNC
+        # when that activation exported it ("1:ENV").
+        let names = ([__ENVHOOK_TAKEN__] | append (if ($marker | str starts-with "1:") { [__ENVHOOK_TAKEN_NO_SYNC__] } else { [] }))
+        for name in $names {
+            if $name in $env {
                 $env.__envhook.old = ($env.__envhook.old | upsert $name {})
                 $env.__envhook.new = ($env.__envhook.new | upsert $name {v: ($env | get $name)})
             }
@@ -251,7 +256,7 @@ def --env __envhook_cd [] {
     let found = (__envhook_find $pwd)
     $env.__envhook.found = $found
     if $found == "" {
-        if $env.__envhook._envhook_root != "" or $env.__envhook.venv != "" { __envhook_leave }
+        if $env.__envhook._envhook_root != "" or $env.__envhook._envhook_venv != "" { __envhook_leave }
         return
     }
     let slot = ($env.__envhook.slot_of | get -o $found)
@@ -345,7 +350,7 @@ def --env __envhook_export [] {
     $env.__envhook.dirs = {}
     let vars = {
         _ENVHOOK_SESSION: $st.config.session, _ENVHOOK_TOLD: $st._envhook_told
-        _ENVHOOK_ACTIVE: $st.active, _ENVHOOK_PARANOID_CFG: $st.config.paranoid_cfg
+        _ENVHOOK_ACTIVE: $st._envhook_active, _ENVHOOK_PARANOID_CFG: $st.config.paranoid_cfg
     }
     # stderr goes on to the terminal as it is written (what envhook and uv say
     # while syncing); only stdout, the steps, is captured. >> so that nothing
@@ -362,13 +367,23 @@ def --env __envhook_export [] {
     }
 }
 
+# The steps Python printed, and those of an activation it rendered
+# (Shell.activation: calls of _envhook_set NAME [VALUE] and
+# _envhook_path DIR, which the hook's state names go with).
 def --env __envhook_run_steps [steps: list] {
     for step in $steps {
+        let what = ($step | get 1)
         if ($step | get 0) == set {
-            $env.__envhook = ($env.__envhook | upsert ($step | get 1) ($step | get 2))
-        } else if ($step | get 1) == _envhook_adopt {
+            $env.__envhook = ($env.__envhook | upsert $what ($step | get 2))
+        } else if $what == _envhook_set {
+            __envhook_set ($step | get 2) ($step | get -o 3)
+        } else if $what == _envhook_path {
+            # ON's PATH step: DIR first on PATH, the one entry leaving takes out again.
+            $env.__envhook.bin = ($step | get 2)
+            $env.PATH = ($env.PATH | prepend ($step | get 2))
+        } else if $what == _envhook_adopt {
             __envhook_adopt
-        } else if ($step | get 1) == _envhook_leave {
+        } else if $what == _envhook_leave {
             __envhook_leave
         }
     }
@@ -388,8 +403,11 @@ def --env __envhook_adopt [] {
     }
     let check = (__envhook_parse $st._envhook_changed)
     $env.__envhook.check = $check
+    # KEY ON ASIDE STATE, the steps read once here.
+    let act = ($st._envhook_act | enumerate | each {|w| if $w.index == 0 { $w.item } else { $w.item | from nuon } })
+    $env.__envhook._envhook_act = $act
     $env.__envhook.slots = ($env.__envhook.slots
-        | update $s {root: $st._envhook_root, changed: $st._envhook_changed, check: $check, act: $st._envhook_act})
+        | update $s {root: $st._envhook_root, changed: $st._envhook_changed, check: $check, act: $act})
     __envhook_apply
 }
 
@@ -402,29 +420,25 @@ def --env __envhook_load [slot: int] {
     $env.__envhook._envhook_act = $s.act
 }
 
-# _envhook_act: ENV PROMPT NO_SYNC STATE, the order of env.activation.Activation.
+# Act on the project's slot, `_envhook_act` (KEY ON ASIDE STATE: its
+# activation rendered by Python as steps): activate (ON) unless KEY is
+# already active; a venv activated outside envhook wins over ours, and only
+# ASIDE (UV_NO_SYNC: `uv run` must still leave alone what envhook keeps)
+# goes beside it. STATE exports ENVHOOK_STATE either way.
 def --env __envhook_apply [] {
     let act = $env.__envhook._envhook_act
-    let target = ($act | get -o 0 | default "")
     let virtual = ($env.VIRTUAL_ENV? | default "")
-    let ours = $env.__envhook.venv
-    if $target == "" {
+    let ours = $env.__envhook._envhook_venv
+    if $virtual != "" and $virtual != $ours {
+        if $ours == "" or $ours != ($act | get 0 | str replace -r '^[^:]*:' '') {
+            __envhook_deactivate
+            __envhook_run_steps ($act | get 2)
+        }
+    } else if $env.__envhook._envhook_active != ($act | get 0) {
         __envhook_deactivate
-    } else if $virtual != "" and $virtual != $ours {
-        if $ours != "" and $ours != $target {
-            __envhook_deactivate  # a venv the user activated by hand wins over ours
-        }
-        if $env.__envhook.venv == "" {
-            # A venv activated outside envhook stays as it is; `uv run` must
-            # still leave alone what envhook keeps (hand-made changes, a pin).
-            __envhook_restore
-            if ($act | get -o 2 | default "") == "1" { __envhook_set UV_NO_SYNC "1" }
-        }
-    } else if $env.__envhook.active != $"($act | get 2):($target)" {
-        __envhook_activate ($act | get 0) ($act | get 1) ($act | get 2)
+        __envhook_run_steps ($act | get 1)
     }
-    let state = ($act | get -o 3 | default "")
-    if $state != "" { __envhook_set ENVHOOK_STATE $state }
+    __envhook_run_steps ($act | get 3)
 }
 
 # Set (or, without a value, unset) a variable, remembering what it held first.
@@ -462,27 +476,14 @@ def __envhook_path_without [bin: string] {
     if $i == null { $path } else { $path | drop nth $i }  # only the one entry we added; the user's stay
 }
 
-def --env __envhook_activate [venv: string, prompt: string, no_sync: string] {
-    __envhook_deactivate
-    $env.__envhook.venv = $venv
-    $env.__envhook.bin = $"($venv)/bin"
-    $env.__envhook.active = $"($no_sync):($venv)"
-    __envhook_set VIRTUAL_ENV $venv
-    __envhook_set _ENVHOOK_VENV $"($no_sync):($venv)"
-    if $prompt != "" { __envhook_set VIRTUAL_ENV_PROMPT $prompt }
-    if "PYTHONHOME" in $env { __envhook_set PYTHONHOME }
-    if $no_sync == "1" { __envhook_set UV_NO_SYNC "1" }
-    $env.PATH = ($env.PATH | prepend $env.__envhook.bin)
-}
-
 def --env __envhook_deactivate [] {
-    if $env.__envhook.venv != "" {
+    if $env.__envhook._envhook_venv != "" {
         $env.PATH = (__envhook_path_without $env.__envhook.bin)
     }
     __envhook_restore  # not only for an env: an untrusted project exported ENVHOOK_STATE alone
-    $env.__envhook.venv = ""
+    $env.__envhook._envhook_venv = ""
     $env.__envhook.bin = ""
-    $env.__envhook.active = ""
+    $env.__envhook._envhook_active = ""
 }
 
 def --env __envhook_leave [] {

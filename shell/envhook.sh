@@ -11,7 +11,7 @@
 # _envhook_adopt. Each project visited keeps a numbered slot, so coming back
 # to it while nothing changed costs no process either. What activating a
 # project changes is not written here: Python renders it into calls of
-# _envhook_set and _envhook_path (prompt/shells/base.py, rendered_activation),
+# _envhook_set and _envhook_path (prompt/shells/base.py, Shell.activation),
 # which the slot keeps.
 
 # -- the hook ------------------------------------------------------------------
@@ -285,7 +285,7 @@ _envhook_load() {
 }
 
 # Act on the project's slot, `_envhook_act` (KEY ON ASIDE STATE: its
-# activation rendered by Python, Shell.rendered_activation; read only here):
+# activation rendered by Python, Shell.activation; read only here):
 # activate (ON) unless KEY is already active; a venv activated outside
 # envhook wins over ours, and only ASIDE (UV_NO_SYNC: `uv run` must still
 # leave alone what envhook keeps) goes beside it. STATE exports

@@ -61,7 +61,7 @@ if ( ! $?_envhook_saved ) set _envhook_saved = ( )
 if ( ! $?_envhook_known ) set _envhook_known = ( )
 if ( ! $?_envhook_changed ) set _envhook_changed = ( )
 if ( ! $?_envhook_expr ) set _envhook_expr = ''
-if ( ! $?_envhook_act ) set _envhook_act = ( '' '' '' '' )
+if ( ! $?_envhook_act ) set _envhook_act = ( - 0 0 0 )
 if ( ! $?_envhook_slot_keys ) set _envhook_slot_keys = ( )
 if ( ! $?_envhook_slot_vals ) set _envhook_slot_vals = ( )
 if ( ! $?_envhook_nslots ) set _envhook_nslots = 0
@@ -80,10 +80,13 @@ if ( x$_envhook_venv:q == x && $?_ENVHOOK_VENV && $?VIRTUAL_ENV ) then
         set _envhook_venv = $VIRTUAL_ENV:q
         set _envhook_bin = $VIRTUAL_ENV:q/bin
         set _envhook_active = $_ENVHOOK_VENV:q
-        foreach _envhook_n ( VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC )
+        # What an activation exports (env.activation.Changes), and UV_NO_SYNC
+        # when that activation exported it ("1:ENV").
+        set _envhook_names = ( __ENVHOOK_TAKEN__ )
+        if ( x$_ENVHOOK_VENV:q =~ x1:* ) set _envhook_names = ( $_envhook_names __ENVHOOK_TAKEN_NO_SYNC__ )
+        foreach _envhook_n ( $_envhook_names )
             set _envhook_y = 0
             eval 'if ( $?'$_envhook_n' ) set _envhook_y = 1'
-            if ( $_envhook_n == UV_NO_SYNC && x$_ENVHOOK_VENV:q !~ x1:* ) set _envhook_y = 0
             if ( $_envhook_y ) then
                 set _envhook_saved = ( $_envhook_saved $_envhook_n )
                 eval 'set _envhook_new_'$_envhook_n' = $'$_envhook_n':q'
@@ -168,7 +171,8 @@ while ( 1 )
         if ( x$_envhook_req:q == x ) set _envhook_req = /
     endif
     if ( x$_envhook_d:q == x ) break
-    set _envhook_d = $_envhook_d:h
+    # :q, as everywhere: a directory's name may hold a newline.
+    set _envhook_d = $_envhook_d:h:q
 end
 # A requirements.txt makes a project only where no pyproject.toml is above it (paths.py's rule).
 if ( x$_envhook_found:q == x ) set _envhook_found = $_envhook_req:q
@@ -343,10 +347,7 @@ set _envhook_s${_envhook_s}_root = $_envhook_root:q
 set _envhook_s${_envhook_s}_known = ( $_envhook_known:q )
 set _envhook_s${_envhook_s}_changed = ( $_envhook_changed:q )
 set _envhook_s${_envhook_s}_expr = $_envhook_expr:q
-set _envhook_s${_envhook_s}_a1 = $_envhook_act[1]:q
-set _envhook_s${_envhook_s}_a2 = $_envhook_act[2]:q
-set _envhook_s${_envhook_s}_a3 = $_envhook_act[3]:q
-set _envhook_s${_envhook_s}_a4 = $_envhook_act[4]:q
+set _envhook_s${_envhook_s}_act = ( $_envhook_act:q )
 source $_envhook_dir:q/apply.tcsh
 
 #@ load
@@ -357,36 +358,58 @@ eval 'set _envhook_root = $_envhook_s'$_envhook_s'_root:q'
 eval 'set _envhook_known = ( $_envhook_s'$_envhook_s'_known:q )'
 eval 'set _envhook_changed = ( $_envhook_s'$_envhook_s'_changed:q )'
 eval 'set _envhook_expr = $_envhook_s'$_envhook_s'_expr:q'
-set _envhook_act = ( 1 2 3 4 )
-eval 'set _envhook_act[1] = $_envhook_s'$_envhook_s'_a1:q'
-eval 'set _envhook_act[2] = $_envhook_s'$_envhook_s'_a2:q'
-eval 'set _envhook_act[3] = $_envhook_s'$_envhook_s'_a3:q'
-eval 'set _envhook_act[4] = $_envhook_s'$_envhook_s'_a4:q'
+eval 'set _envhook_act = ( $_envhook_s'$_envhook_s'_act:q )'
 
 #@ apply
-# Act on the current slot (ENV PROMPT NO_SYNC STATE): activate ENV, or nothing
-# when it is empty; a venv the user activated by hand wins over ours.
-# ENVHOOK_STATE is exported either way, for the user's prompt.
-set _envhook_e = $_envhook_act[1]:q
+# Act on the current slot, $_envhook_act: the project's activation as
+# Python rendered it (Tcsh.activation): KEY ("-" for none), the number of steps of ON,
+# ASIDE and STATE, then their steps, three words each (steps.tcsh).
+# Activate (ON) unless KEY is already active; a venv activated outside
+# envhook wins over ours, and only ASIDE (UV_NO_SYNC: `uv run` must still
+# leave alone what envhook keeps) goes beside it. STATE exports
+# ENVHOOK_STATE either way, for the user's prompt.
 set _envhook_ve = ''
 if ( $?VIRTUAL_ENV ) then
     set _envhook_ve = $VIRTUAL_ENV:q
 endif
-set _envhook_want = $_envhook_act[3]':'$_envhook_e:q
-if ( x$_envhook_e:q == x ) then
-    source $_envhook_dir:q/deactivate.tcsh
-else if ( x$_envhook_ve:q != x && x$_envhook_ve:q != x$_envhook_venv:q ) then
-    if ( x$_envhook_venv:q != x && x$_envhook_venv:q != x$_envhook_e:q ) source $_envhook_dir:q/deactivate.tcsh
-    if ( x$_envhook_venv:q == x ) then
-        # A venv activated outside envhook stays as it is; `uv run` must
-        # still leave alone what envhook keeps (hand-made changes, a pin).
-        source $_envhook_dir:q/restore.tcsh
-        if ( x$_envhook_act[3] == x1 ) source $_envhook_dir:q/set.tcsh UV_NO_SYNC 1
+set _envhook_k = $_envhook_act[1]:q
+if ( x$_envhook_k:q == x- ) set _envhook_k = ''
+@ _envhook_a = 5 + 3 * $_envhook_act[2]
+@ _envhook_b = $_envhook_a + 3 * $_envhook_act[3]
+if ( x$_envhook_ve:q != x && x$_envhook_ve:q != x$_envhook_venv:q ) then
+    if ( x$_envhook_venv:q == x || ( x0:$_envhook_venv:q != x$_envhook_k:q && x1:$_envhook_venv:q != x$_envhook_k:q ) ) then
+        source $_envhook_dir:q/deactivate.tcsh
+        source $_envhook_dir:q/steps.tcsh $_envhook_a $_envhook_act[3]
     endif
-else if ( x$_envhook_active:q != x$_envhook_want:q ) then
-    source $_envhook_dir:q/activate.tcsh
+else if ( x$_envhook_active:q != x$_envhook_k:q ) then
+    source $_envhook_dir:q/deactivate.tcsh
+    source $_envhook_dir:q/steps.tcsh 5 $_envhook_act[2]
 endif
-if ( x$_envhook_act[4]:q != x ) source $_envhook_dir:q/set.tcsh ENVHOOK_STATE $_envhook_act[4]:q
+source $_envhook_dir:q/steps.tcsh $_envhook_b $_envhook_act[4]
+
+#@ steps
+# steps.tcsh FROM N: carry out N steps, three words each from word FROM of
+# $_envhook_act (tcsh's eval cannot hold a newline, which a value may):
+# `own NAME VALUE` sets the hook's own NAME; `set NAME VALUE` and
+# `unset NAME -` go through set.tcsh; `path DIR -` puts DIR first on $path.
+@ _envhook_i = $argv[1]
+@ _envhook_end = $_envhook_i + 3 * $argv[2]
+while ( $_envhook_i < $_envhook_end )
+    @ _envhook_j = $_envhook_i + 1
+    @ _envhook_k = $_envhook_i + 2
+    set _envhook_op = $_envhook_act[$_envhook_i]
+    if ( $_envhook_op == own ) then
+        set $_envhook_act[$_envhook_j] = $_envhook_act[$_envhook_k]:q
+    else if ( $_envhook_op == set ) then
+        source $_envhook_dir:q/set.tcsh $_envhook_act[$_envhook_j] $_envhook_act[$_envhook_k]:q
+    else if ( $_envhook_op == unset ) then
+        source $_envhook_dir:q/set.tcsh $_envhook_act[$_envhook_j]
+    else
+        set _envhook_bin = $_envhook_act[$_envhook_j]:q
+        set path = ( $_envhook_bin:q $path:q )
+    endif
+    @ _envhook_i += 3
+end
 
 #@ set
 # set.tcsh NAME [VALUE]: export NAME=VALUE (or remove NAME), remembering the
@@ -456,18 +479,6 @@ foreach _envhook_e ( $path:q )
 end
 set path = ( $_envhook_p:q )
 
-#@ activate
-source $_envhook_dir:q/deactivate.tcsh
-set _envhook_venv = $_envhook_act[1]:q
-set _envhook_bin = $_envhook_venv:q/bin
-set _envhook_active = $_envhook_act[3]':'$_envhook_venv:q
-source $_envhook_dir:q/set.tcsh VIRTUAL_ENV $_envhook_venv:q
-source $_envhook_dir:q/set.tcsh _ENVHOOK_VENV $_envhook_active:q
-if ( x$_envhook_act[2]:q != x ) source $_envhook_dir:q/set.tcsh VIRTUAL_ENV_PROMPT $_envhook_act[2]:q
-if ( $?PYTHONHOME ) source $_envhook_dir:q/set.tcsh PYTHONHOME
-if ( x$_envhook_act[3] == x1 ) source $_envhook_dir:q/set.tcsh UV_NO_SYNC 1
-set path = ( $_envhook_bin:q $path:q )
-
 #@ deactivate
 if ( x$_envhook_venv:q != x ) then
     source $_envhook_dir:q/unpath.tcsh
@@ -495,7 +506,7 @@ set _envhook_cur = ''
 set _envhook_known = ( )
 set _envhook_changed = ( )
 set _envhook_expr = ''
-set _envhook_act = ( '' '' '' '' )
+set _envhook_act = ( - 0 0 0 )
 
 #@ stop
 # The hook cannot go on (envhook gone, or no longer importable by the Python

@@ -209,7 +209,7 @@ def _envhook_load_hook():
 
     def apply():
         # _envhook_act: KEY ON ASIDE STATE, the project's activation rendered by
-        # Python (Shell.rendered_activation): activate (ON) unless KEY is
+        # Python (Shell.activation): activate (ON) unless KEY is
         # already active; a venv activated outside envhook wins over ours, and
         # only ASIDE (UV_NO_SYNC: `uv run` must still leave alone what envhook
         # keeps) goes beside it. STATE exports ENVHOOK_STATE either way.

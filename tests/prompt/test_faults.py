@@ -723,11 +723,15 @@ def test_a_fifo_named_uv_lock_hangs_nothing(open_shell, shell, project, shell_en
 # -- envhook upgraded under a running shell -----------------------------------------------
 
 # Frozen hooks of each older protocol (tests/data/hook-protocol-N): 1 for
-# bash, zsh and fish (before ENVHOOK_STATE); 2 for bash, zsh, fish and xonsh
-# (before Python rendered their activation, issue 30).
+# bash, zsh and fish (before ENVHOOK_STATE); 2 for all seven (before Python
+# rendered their activation, issue 30).
 OLD_HOOKS = {("bash", 1): "envhook.bash", ("zsh", 1): "envhook.zsh", ("fish", 1): "envhook.fish",
              ("bash", 2): "envhook.sh", ("zsh", 2): "envhook.sh", ("fish", 2): "envhook.fish",
-             ("xonsh", 2): "envhook.xsh"}
+             ("xonsh", 2): "envhook.xsh", ("nu", 2): "envhook.nu", ("elvish", 2): "envhook.elv",
+             ("tcsh", 2): "envhook.tcsh"}
+# How an rc loads a hook file (xonsh sources only .xsh; tcsh's file is the one line `envhook hook tcsh` prints).
+_LOAD = {"elvish": "eval (slurp < {f})"}
+_SUFFIX = {"xonsh": "xsh"}
 
 
 @pytest.mark.parametrize(("shell", "old_protocol"), list(OLD_HOOKS), indirect=["shell"])
@@ -753,11 +757,12 @@ def test_a_hook_from_an_older_envhook_is_stopped_not_misled(shell, old_protocol,
         "ENVHOOK_ENTRY": old_entry, "ENVHOOK_SESSION": "oldshell1", "ENVHOOK_PARANOID": "",
     })
     assert "__ENVHOOK_" not in rendered
-    hook_file = tmp_path / f"old-hook.{'xsh' if shell == 'xonsh' else shell}"  # xonsh sources only .xsh
+    hook_file = tmp_path / f"old-hook.{_SUFFIX.get(shell, shell)}"
     hook_file.write_text(rendered)
     envhook("allow", cwd=project, env=shell_env, check=True)  # untrusted would print another line
     env, log, _ = uv_wrapper(tmp_path, shell_env)
-    s = ShellSession(shell, isolated_home, f"source {q(shell, hook_file)}\n", env, tmp_path)
+    load = _LOAD.get(shell, "source {f}").format(f=q(shell, hook_file))
+    s = ShellSession(shell, isolated_home, load + "\n", env, tmp_path)
     try:
         path_before = s.get("PATH")
         out = s.run(f"cd {q(shell, project)}")

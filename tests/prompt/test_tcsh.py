@@ -183,13 +183,13 @@ def test_the_completion_completes_a_subcommand_added_to_the_parser(open_shell, t
 
 def _render_hook() -> str:
     """What `envhook hook tcsh` prints, rendered in this process (its pid is known here)."""
-    from envhook.commands.hook import ENTRY, import_path
+    from envhook.commands.hook import entry, import_path
     from envhook.prompt.shells import get_shell
 
     sh = get_shell("tcsh")
     text = sh.template_text()
     return sh.render(text, hook_values(sh, {"ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
-                            "ENVHOOK_ENTRY": ENTRY, "ENVHOOK_SESSION": "s1", "ENVHOOK_PARANOID": ""}))
+                            "ENVHOOK_ENTRY": entry(sh.protocol), "ENVHOOK_SESSION": "s1", "ENVHOOK_PARANOID": ""}))
 
 
 def test_render_never_writes_through_a_planted_symlink(tmp_path):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from envhook.prompt.shells import get_shell
 from envhook.store import paths
 from support.shell import require_shell
 
@@ -57,6 +58,45 @@ for d in (string split0 < $T_LIST)
 end
 """
 
+# xonsh: its walk runs in the hook's cd() when xonsh changes directory; the
+# Python it would call is /bin/true here (prints nothing, changes nothing).
+_DRIVER["xonsh"] = r"""
+import os
+execx(open($T_HOOK).read())
+ns = __xonsh__._envhook_ns
+ns["config"]["python"] = "/bin/true"
+out = []
+for d in open($T_LIST, "rb").read().split(b"\0")[:-1]:
+    cd @(os.fsdecode(d))
+    out.append(os.fsencode(ns["found"]) + b"\0")
+import sys
+sys.stdout.buffer.write(b"".join(out))
+"""
+# nushell: the walk is its own command, __envhook_find ("" for none).
+_DRIVER["nu"] = r"""
+source __HOOK__
+for d in (open --raw $env.T_LIST | decode utf-8 | split row (char nul) | drop 1) {
+    cd $d
+    let f = (__envhook_find $d)
+    print -n $"(if $f == "" { "-" } else { $f })(char nul)"
+}
+"""
+# tcsh: cd.tcsh walks and leaves $_envhook_found ("" for none); the Python
+# it may call is /bin/true. tcsh reads no NUL list: the test writes a line per
+# directory, quoted by the hook's own quoting (a newline inside quotes).
+_DRIVER["tcsh"] = None
+
+
+def _tcsh_script(hook: Path, order: list[Path]) -> str:
+    from envhook.prompt.shells.tcsh import tcsh_quote
+
+    lines = [f"eval \"`cat {tcsh_quote(str(hook))}`\"", "set _envhook_python = /bin/true"]
+    for d in order:
+        lines += [f"cd {tcsh_quote(str(d))}", "source $_envhook_dir:q/cd.tcsh",
+                  "if ( x$_envhook_found:q == x ) set _envhook_found = -",
+                  "printf '%s\\0' $_envhook_found:q"]
+    return "\n".join(lines) + "\n"
+
 
 def _tree(base: Path, files: list[str]) -> list[Path]:
     dirs = {base}
@@ -86,7 +126,15 @@ def test_the_hooks_walk_up_finds_what_pythons_rule_finds(shell, tree, tmp_path, 
     listing = tmp_path / "list"
     listing.write_bytes(b"".join(os.fsencode(d) + b"\0" for d in order))
     env = dict(shell_env, T_HOOK=str(hook), T_LIST=str(listing), LC_ALL="C.UTF-8")
-    r = subprocess.run([exe, "-c", _DRIVER[shell]], cwd=tmp_path, env=env, capture_output=True, timeout=60)
+    if shell == "tcsh":
+        script = tmp_path / "driver.tcsh"
+        script.write_text(_tcsh_script(hook, order))
+        argv = [exe, "-f", str(script)]
+    else:
+        # nushell sources only a path known when it parses.
+        driver = _DRIVER[shell].replace("__HOOK__", get_shell("nu").quote(str(hook)))
+        argv = {"xonsh": [exe, "--no-rc", "-c"], "nu": [exe, "-n", "-c"]}.get(shell, [exe, "-c"]) + [driver]
+    r = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)
     assert r.returncode == 0 and r.stderr == b"", r.stderr.decode(errors="replace")
     found = [os.fsdecode(f) for f in r.stdout.split(b"\0")[:-1]]
     want = [paths.nearest_project_dir(str(d)) or "-" for d in order]

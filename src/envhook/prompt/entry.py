@@ -158,16 +158,23 @@ def fast(shell_name: str) -> str | Presync | None:
     return text
 
 
-def outdated(shell_name: str) -> str:
+def outdated(shell_name: str, protocol: int | None) -> int:
     """For a hook from an older envhook (upgraded under a running shell):
-    undo its activation, stop it calling, and say once what to do."""
+    undo its activation, stop it calling, and say once what to do. Hooks of
+    protocol 2 and later do both when the entry exits 3 (which they read as
+    "envhook is gone"); protocol 1 read 3 as "stop" alone, so it is handed
+    the code that leaves first (elvish, which came later, can run no such
+    code: its eval sets only the names it expects)."""
     from envhook.messages import say  # prompt budget: only when something is said
+
+    say("this shell's hook comes from an older envhook; open a new shell (or `exec $SHELL`) to use the one "
+        "installed now", error=True)
+    if protocol is not None:
+        return 3
     from envhook.prompt.shells import get_shell  # prompt budget: only when something is printed
 
     sh = get_shell(shell_name)
-    say("this shell's hook comes from an older envhook; open a new shell (or `exec $SHELL`) to use the one "
-        "installed now", error=True)
-    return sh.script([sh.call("_envhook_leave"), sh.assign("_envhook_broken", "1")])
+    return emit.write(sh.script([sh.call("_envhook_leave"), sh.assign("_envhook_broken", "1")]))
 
 
 def main(argv: list[str], protocol: int | None = None) -> int:
@@ -182,7 +189,7 @@ def main(argv: list[str], protocol: int | None = None) -> int:
         current = None
     if protocol != current:
         try:
-            return emit.write(outdated(shell_name))
+            return outdated(shell_name, protocol)
         except Exception:  # noqa: BLE001 — whatever it is, the old hook must not get a traceback
             return 3
     try:

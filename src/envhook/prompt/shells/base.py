@@ -12,9 +12,10 @@ class Shell:
     # What this shell's hook and prompt.entry agree on, passed by the ENTRY
     # baked into the hook: a hook rendered by an older envhook passes an
     # older one and is stopped rather than misled (prompt.entry.main).
-    # 2: `_envhook_act` is ENV PROMPT NO_SYNC STATE, applied by the hook's own code;
-    # 3: it is KEY ON ASIDE STATE, the activation rendered here (activation()).
-    protocol = 2
+    # 1: `_envhook_act` was ENV PROMPT NO_SYNC; 2: ENV PROMPT NO_SYNC STATE,
+    # applied by each hook's own code; 3: the activation Python renders
+    # (activation()), which no hook spells out.
+    protocol = 3
     template: str  # file name under shell/
     hook_line: str  # what the rc file says to load the hook (doctor's fix, README)
     separator = "\n"
@@ -81,34 +82,42 @@ class Shell:
         """A call of the hook's function `name` with quoted arguments."""
         return " ".join([name, *(self.quote(a) for a in args)])
 
-    def activation(self, act: Activation) -> list[str]:
-        """What the hook keeps as `_envhook_act` for a project (protocol 2): its words."""
-        return act.words()
-
-    def rendered_activation(self, act: Activation) -> list[str]:
-        """`_envhook_act` of protocol 3: env.activation.Changes rendered into
-        the hook's primitives, so that no hook lists what activating sets.
-        KEY: what the activation is known by ("" for none); ON: code that
-        activates (the hook's own _envhook_venv and _envhook_active, then
-        `_envhook_set NAME [VALUE]` per variable, `_envhook_path DIR`); ASIDE:
-        code for beside a venv activated outside envhook; STATE: code that
-        exports ENVHOOK_STATE, run on every apply (the state changes while the
-        activation does not)."""
+    def activation_steps(self, act: Activation) -> tuple[str, list[tuple], list[tuple], list[tuple]]:
+        """env.activation.Changes as the hook's steps: KEY (what the
+        activation is known by, "" for none), then three lists of steps. ON
+        activates: ("own", NAME, VALUE) sets the hook's own _envhook_venv and
+        _envhook_active, ("set", NAME, VALUE) / ("unset", NAME) go through the
+        hook's _envhook_set (which remembers what leaving restores),
+        ("path", DIR) puts DIR first on PATH (_envhook_path). ASIDE is what
+        goes beside a venv activated outside envhook; STATE exports
+        ENVHOOK_STATE, on every apply (the state changes while the activation
+        does not). So no hook lists what activating sets."""
         on, beside = Changes(act), Changes(act, beside=True)
-        code = [self.assign("_envhook_venv", act.env), self.assign("_envhook_active", on.key)] if on.key else []
+        own = [("own", "_envhook_venv", act.env), ("own", "_envhook_active", on.key)] if on.key else []
+        state = [("set", STATE, on.set[STATE])] if STATE in on.set else []
+        return on.key, own + self._steps(on), self._steps(beside), state
+
+    @staticmethod
+    def _steps(ch: Changes) -> list[tuple]:
         return [
-            on.key,
-            self.inline(code + self._steps(on)),
-            self.inline(self._steps(beside)),
-            self.call_with("_envhook_set", STATE, on.set[STATE]) if STATE in on.set else "",
+            *(("set", n, v) for n, v in ch.set.items() if n != STATE),
+            *(("unset", n) for n in ch.unset),
+            *(("path", d) for d in ch.path_prepend),
         ]
 
-    def _steps(self, ch: Changes) -> list[str]:
-        return [
-            *(self.call_with("_envhook_set", n, v) for n, v in ch.set.items() if n != STATE),
-            *(self.call_with("_envhook_set", n) for n in ch.unset),
-            *(self.call_with("_envhook_path", d) for d in ch.path_prepend),
-        ]
+    def activation(self, act: Activation) -> list[str]:
+        """What the hook keeps as `_envhook_act` for a project, where the hook
+        evals code: KEY ON ASIDE STATE, each list of steps (activation_steps)
+        as this shell's statements."""
+        key, *parts = self.activation_steps(act)
+        return [key, *(self.inline([self._statement(*step) for step in steps]) for steps in parts)]
+
+    def _statement(self, op: str, name: str, value: str | None = None) -> str:
+        if op == "own":
+            return self.assign(name, value)
+        if op == "path":
+            return self.call_with("_envhook_path", name)
+        return self.call_with("_envhook_set", name, *([value] if op == "set" else []))
 
     def inline(self, statements: list[str]) -> str:
         """Statements as one value the hook evals."""

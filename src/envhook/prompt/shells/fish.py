@@ -36,8 +36,6 @@ class Fish(Shell):
     hook_line = "envhook hook fish | source"
     # The hook evals the output as one list element, so it must be one line.
     separator = "; "
-    protocol = 3
-    activation = Shell.rendered_activation
 
     def quote(self, value: str) -> str:
         return fish_quote(value)

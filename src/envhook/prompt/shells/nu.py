@@ -50,6 +50,12 @@ class Nu(Shell):
     def call(self, name: str) -> str:
         return f"[call, {self.quote(name)}]"
 
+    def call_with(self, name: str, *args: str) -> str:
+        return f"[call, {', '.join(self.quote(a) for a in (name, *args))}]"
+
+    def inline(self, statements: list[str]) -> str:
+        return "[" + ", ".join(statements) + "]"  # steps, as NUON the hook reads once (`from nuon`)
+
     def script(self, statements: list[str]) -> str:
         return "[" + ", ".join(s for s in statements if s) + "]\n"
 

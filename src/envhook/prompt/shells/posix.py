@@ -32,8 +32,6 @@ def posix_quote(value: str) -> str:
 
 
 class _Posix(Shell):
-    protocol = 3
-    activation = Shell.rendered_activation
 
     def quote(self, value: str) -> str:
         return posix_quote(value)

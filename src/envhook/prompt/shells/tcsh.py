@@ -281,6 +281,20 @@ class Tcsh(Shell):
     def quote(self, value: str) -> str:
         return tcsh_quote(value)
 
+    def activation(self, act) -> list[str]:
+        """tcsh's eval cannot hold a newline, which a value may: the
+        activation is data, walked by the hook's steps.tcsh. KEY ("-" for
+        none: a slot's copy, `( $list:q )`, drops an empty word, and no step
+        value is ever empty), the number of steps of ON, ASIDE and STATE,
+        then every step as three words (Shell.activation_steps; an absent
+        value is "-")."""
+        key, *parts = self.activation_steps(act)
+        words = [key or "-", *(str(len(steps)) for steps in parts)]
+        for steps in parts:
+            for op, name, *value in steps:
+                words += [op, name, value[0] if value else "-"]
+        return words
+
     def assign(self, name: str, value: str) -> str:
         return f"set {name} = {self.quote(value)}"
 

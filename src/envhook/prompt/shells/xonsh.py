@@ -17,8 +17,6 @@ class Xonsh(Shell):
     template = "envhook.xsh"
     hook_line = "execx($(envhook hook xonsh))"
     word_separator = ", "  # a list placeholder sits inside [...]
-    protocol = 3
-    activation = Shell.rendered_activation
 
     def quote(self, value: str) -> str:
         return xonsh_quote(value)

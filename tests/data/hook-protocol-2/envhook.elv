@@ -1,0 +1,561 @@
+# envhook for elvish. `envhook hook elvish` prints this file with the values
+# marked __LIKE_THIS__ replaced by elvish string literals; rc.elv loads it with
+#     eval (envhook hook elvish | slurp)
+#
+# The same hook as shell/envhook.fish, in elvish. `eval` runs this code in a
+# namespace of its own that nothing keeps once it returns: the hook's state
+# lives in the variables below, which the functions registered in
+# edit:before-readline and after-chdir capture (closures keep them alive).
+#
+# The question "did anything change?" is answered without Python: string
+# compares of $pwd, a cache of which project each directory seen belongs to
+# (path:is-regular, a builtin), and the project's watched paths against this
+# shell's stamp. That last part costs ONE process, `test`: elvish 0.19 has no
+# builtin that reads a file's mtime (no os:stat; path: and file: only tell a
+# file's type), so inside a project a quiet prompt starts exactly one `test`
+# of the whole expression Python handed over. A `cd` within the project
+# starts none; a `cd` into another project starts one more, in after-chdir,
+# so that the command after it on the line (`cd proj; python`) sees a
+# checked env. Outside a project a prompt starts none. Only when the
+# answer is "maybe" does it start envhook's Python (`envhook export`), and
+# eval what it prints (assignments and a call, quoted by
+# prompt/shells/elvish.py) in a namespace of their own: the printed code can
+# set only those names, and the hook reads them back from there.
+
+use path
+use re
+use str
+
+var _envhook_config = [
+    &python=__ENVHOOK_PYTHON__
+    &pypath=[__ENVHOOK_PYPATH__]
+    &entry=__ENVHOOK_ENTRY__
+    &session=__ENVHOOK_SESSION__
+    # The `paranoid` setting as it was when this hook was printed (ENVHOOK_PARANOID, when set, wins).
+    &paranoid-cfg=__ENVHOOK_PARANOID__
+]
+
+# Loading the rc twice must neither register twice nor forget what the first
+# hook activated. Each hook registered marks itself with its one option,
+# &envhook-reconfig, whose default is how to hand it a new configuration: a
+# hook already there is told, and nothing else happens. (An exported marker
+# would be inherited by child shells and survive `exec elvish`; the list of
+# prompt hooks belongs to this process alone.)
+var _envhook_prev = $nil
+for _envhook_f [$@edit:before-readline] {
+    try {
+        if (eq $_envhook_f[opt-names] [envhook-reconfig]) {
+            set _envhook_prev = $_envhook_f[opt-defaults][0]
+        }
+    } catch {
+        # a builtin or another kind of callable: not ours
+    }
+}
+
+if (not-eq $_envhook_prev $nil) {
+    $_envhook_prev $_envhook_config
+} else {
+    var config = $_envhook_config
+    # What Python assigned last (the names emit.py prints), and this hook's own.
+    var root = ''
+    var last-pwd = ''
+    var told = ''
+    var known = []
+    var changed = []
+    var act = []
+    var broken = ''
+    var front = ''      # set by a take-over, until the first prompt put the env's bin first again
+    var venv = ''
+    var bin = ''
+    var active = ''
+    var cur = ''
+    var here = []       # directories seen in the current project since its last check
+    var dirs = [&]      # directory -> its nearest project dir ("-" for none)
+    var slot-of = [&]   # project dir -> slot
+    var slots = []      # [&root= &known= &changed= &act=] per project visited
+    var old = [&]       # what set-var replaced: name -> [value], or [] when it was unset
+    var new = [&]       # what set-var put there, the same way
+    var said = [&]      # the hook's own failures, said once each
+    # The one process of a quiet prompt inside a project (see the top), found
+    # now: the user's PATH (an env's bin first) must not change which one runs.
+    var test-bin = /usr/bin/test
+    try { set test-bin = (search-external test) } catch { }
+    var run-test = (external $test-bin)
+    set-env _ENVHOOK_HOOKED $pid':'$config[python]  # which shell loaded the hook, running which envhook: for `envhook doctor`
+
+    fn is-file {|p| path:is-regular &follow-symlink $p }
+
+    fn project-here {|d| or (is-file $d/pyproject.toml) (is-file $d/requirements.txt) }
+
+    # Paranoid mode (ENVHOOK_PARANOID or the setting, read as trust.py reads them)
+    # ties trust to content, which mtimes cannot vouch for (tar x, rsync -a and
+    # cp -a keep old ones): entering a project asks Python, whose decision cache
+    # also compares ctimes and inodes. Moving around inside the project does not.
+    fn paranoid {
+        var v = $config[paranoid-cfg]
+        if (has-env ENVHOOK_PARANOID) { set v = $E:ENVHOOK_PARANOID }
+        not (has-value ['' 0 false no off] (str:to-lower $v))
+    }
+
+    # True when nothing the project's decision depends on has changed: Python
+    # hands over one `test` expression (a watched path newer than this shell's
+    # stamp — a directory's mtime shows entries created, deleted or renamed in
+    # it — an absent path created, a present one gone; true means changed),
+    # and no project was created in the directory we stand in.
+    fn fresh {
+        if (eq $changed []) { put $true; return }
+        var same = $true
+        try {
+            $run-test $@changed
+            set same = $false
+        } catch {
+            # false (exit 1): nothing changed (a `return` in here would be caught too)
+        }
+        if $same { put (or (has-value $known $pwd) (not (is-file $pwd/pyproject.toml))) } else { put $false }
+    }
+
+    # Export NAME=VALUE (or unset NAME when no value is given), remembering the
+    # user's value the first time so that leaving restores exactly that.
+    fn set-var {|n @v|
+        if (not (has-key $old $n)) {
+            if (has-env $n) { set old[$n] = [(get-env $n)] } else { set old[$n] = [] }
+        }
+        if (eq $v []) { unset-env $n } else { set-env $n $v[0] }
+        set new[$n] = $v
+    }
+
+    # Put back what set-var changed, but only where the value is still ours: a
+    # variable the user changed since is the user's now.
+    fn restore {
+        for n [(keys $old)] {
+            var now = []
+            if (has-env $n) { set now = [(get-env $n)] }
+            if (eq $now $new[$n]) {
+                var o = $old[$n]
+                if (eq $o []) { unset-env $n } else { set-env $n $o[0] }
+            }
+        }
+        set old = [&]
+        set new = [&]
+    }
+
+    # The env's bin dir in $E:PATH, by string: a dir holding ":" is one entry to
+    # us, though $paths would split it.
+    fn path-add {|d|
+        if (eq $E:PATH '') { set E:PATH = $d } else { set E:PATH = $d':'$E:PATH }
+    }
+
+    # No string slicing anywhere: elvish refuses an index that is not at a
+    # rune boundary, which a byte that is not UTF-8 (a directory name can
+    # hold one) puts in the way; str: and path: work on bytes.
+    fn path-remove {|d|
+        var p = ':'$E:PATH':'
+        if (str:contains $p ':'$d':') {
+            set p = (str:replace &max=1 ':'$d':' ':' $p)
+            set E:PATH = (str:trim-suffix (str:trim-prefix $p ':') ':')
+        }
+    }
+
+    fn deactivate {
+        if (not-eq $venv '') { path-remove $bin }  # only the entry we added; the user's stay
+        restore  # not only for an env: an untrusted project exported ENVHOOK_STATE alone
+        set venv = ''
+        set bin = ''
+        set active = ''
+    }
+
+    fn activate {|env prompt no-sync @rest|
+        deactivate
+        set venv = $env
+        set bin = $env/bin
+        set active = $no-sync':'$env
+        set-var VIRTUAL_ENV $env
+        set-var _ENVHOOK_VENV $no-sync':'$env
+        if (not-eq $prompt '') { set-var VIRTUAL_ENV_PROMPT $prompt }
+        if (has-env PYTHONHOME) { set-var PYTHONHOME }
+        if (eq $no-sync 1) { set-var UV_NO_SYNC 1 }
+        path-add $bin
+    }
+
+    # Act on the project's slot (ENV PROMPT NO_SYNC STATE, env.activation.Activation's
+    # order): activate ENV, or nothing when it is empty; a venv the user
+    # activated by hand wins over ours. ENVHOOK_STATE is exported either way.
+    fn apply {
+        var target = ''
+        if (> (count $act) 0) { set target = $act[0] }
+        if (eq $target '') {
+            deactivate
+        } elif (and (not-eq $E:VIRTUAL_ENV '') (not-eq $E:VIRTUAL_ENV $venv)) {
+            if (and (not-eq $venv '') (not-eq $venv $target)) { deactivate }
+            if (eq $venv '') {
+                # A venv activated outside envhook stays as it is; `uv run` must
+                # still leave alone what envhook keeps (hand-made changes, a pin).
+                restore
+                if (eq $act[2] 1) { set-var UV_NO_SYNC 1 }
+            }
+        } elif (not-eq $active $act[2]':'$target) {
+            activate $@act
+        }
+        if (and (> (count $act) 3) (not-eq $act[3] '')) { set-var ENVHOOK_STATE $act[3] }
+    }
+
+    fn leave {
+        deactivate
+        set root = ''
+        set cur = ''
+        set here = []
+        set known = []
+        set changed = []
+        set act = []
+    }
+
+    # The hook cannot go on (envhook gone, or no longer importable by the
+    # Python this hook was printed with): what it activated is undone at once,
+    # so the rest of this command line does not run in a stale env, and no
+    # prompt asks Python again.
+    fn stop {
+        leave
+        set broken = 1
+    }
+
+    # Called after Python's output was read: file the state under the
+    # project's slot (a new one for a new project), then act on it.
+    fn adopt {
+        var s = (count $slots)
+        if (has-key $slot-of $root) { set s = $slot-of[$root] } else { set slots = [$@slots [&]] }
+        set cur = $s
+        set here = [$pwd]
+        for d $known { set slot-of[$d] = $s }
+        set slots[$s] = [&root=$root &known=$known &changed=$changed &act=$act]
+        apply
+    }
+
+    fn load {|s|
+        set cur = $s
+        set here = []
+        var slot = $slots[$s]
+        set root = $slot[root]
+        set known = $slot[known]
+        set changed = $slot[changed]
+        set act = $slot[act]
+    }
+
+    fn export {
+        var python = $config[python]
+        if (not (is-file $python)) {
+            # envhook was uninstalled under a running shell: say so once, then stay quiet.
+            echo >&2 'envhook: this shell''s hook has stopped ('$python' is gone: envhook was uninstalled or moved); open a new shell (or `exec $SHELL`)'
+            stop
+            return
+        }
+        set dirs = [&]  # Python may have learned of new projects
+        set here = []
+        # The child's environment: these for this call only, and PWD as $pwd
+        # says it (elvish updates $E:PWD after the after-chdir hooks ran).
+        var vars = [&_ENVHOOK_SESSION=$config[session] &_ENVHOOK_TOLD=$told &_ENVHOOK_ACTIVE=$active
+                    &_ENVHOOK_PARANOID_CFG=$config[paranoid-cfg]]
+        set E:PWD = $pwd
+        var saved = [&]
+        for n [(keys $vars)] {
+            if (has-env $n) { set saved[$n] = [(get-env $n)] } else { set saved[$n] = [] }
+            set-env $n $vars[$n]
+        }
+        var out = $nil
+        var rc = -1
+        try {
+            set out = ((external $python) -I -S -c $config[entry] elvish (all $config[pypath]) | slurp)
+            set rc = 0
+        } catch e {
+            try {
+                if (eq $e[reason][type] external-cmd/exited) { set rc = (num $e[reason][exit-status]) }
+            } catch { }
+        } finally {
+            for n [(keys $saved)] {
+                var o = $saved[$n]
+                if (eq $o []) { unset-env $n } else { set-env $n $o[0] }
+            }
+        }
+        if (== $rc 0) {
+            var call = ''
+            var box = (ns [&_envhook_root=$root &_envhook_pwd=$last-pwd &_envhook_known=$known
+                           &_envhook_changed=$changed &_envhook_act=$act &_envhook_told=$told
+                           &_envhook_adopt~={ set call = adopt } &_envhook_leave~={ set call = leave }])
+            eval $out &ns=$box
+            set told = $box[_envhook_told]
+            if (eq $call adopt) {
+                set root = $box[_envhook_root]
+                set last-pwd = $box[_envhook_pwd]
+                set known = $box[_envhook_known]
+                set changed = $box[_envhook_changed]
+                set act = $box[_envhook_act]
+                adopt
+            } elif (eq $call leave) {
+                leave
+            }
+        } elif (== $rc 3) {
+            stop  # envhook cannot be imported any more; it said so once
+        } else {
+            # Killed or interrupted before it printed anything: it may have moved
+            # this shell's stamp already. Look again at the next prompt.
+            set changed = [-e /]
+        }
+    }
+
+    fn on-cd {
+        set last-pwd = $pwd
+        # Directories already seen in the current project: nothing to decide
+        # (the prompt that follows checks the watches, once).
+        if (has-value $here $pwd) { return }
+        # Which project is this directory in? A directory seen before answers
+        # from the cache, so `cd` costs the same at any depth; a new one walks
+        # up only until it meets a directory already known.
+        var f = ''
+        if (has-key $dirs $pwd) { set f = $dirs[$pwd] }
+        if (or (eq $f '') (and (not-eq $f $pwd) (project-here $pwd))) {
+            set f = ''
+            var req = ''
+            var d = $pwd
+            while $true {
+                if (is-file $d/pyproject.toml) { set f = $d; break }
+                if (and (eq $req '') (is-file $d/requirements.txt)) { set req = $d }
+                if (eq $d /) { set f = -; break }
+                set d = (path:dir $d)
+                if (has-key $dirs $d) { set f = $dirs[$d]; break }
+            }
+            # A requirements.txt makes a project only where no pyproject.toml is
+            # above it (docs/requirements.txt belongs to the project): paths.py's rule.
+            if (and (not-eq $req '') (or (eq $f -) (not (is-file $f/pyproject.toml)))) { set f = $req }
+            if (>= (count $dirs) 4096) { set dirs = [&] }
+            set dirs[$pwd] = $f
+        }
+        if (eq $f -) {
+            if (or (not-eq $root '') (not-eq $venv '')) { leave }
+            return
+        }
+        if (has-key $slot-of $f) {
+            var s = $slot-of[$f]
+            if (not-eq $s $cur) {
+                load $s
+                if (and (fresh) (not (paranoid))) {
+                    apply
+                    set here = [$@here $pwd]
+                    return
+                }
+            } else {
+                # The same project: what is active stays; the prompt checks the watches.
+                set here = [$@here $pwd]
+                return
+            }
+        }
+        export
+    }
+
+    fn hook {|&from-cd=$false|
+        # Each (…) below is an output capture, elvish's costliest builtin step
+        # (tens of µs): the quiet paths take as few as they can.
+        if (not-eq $E:ENVHOOK_DISABLE$broken '') {
+            # off (ENVHOOK_DISABLE), or stopped: a stopped hook left its env already
+        } elif (not-eq $pwd $last-pwd) {
+            on-cd
+        } elif $from-cd {
+            # `cd .`, or a cd that came back before the prompt: nothing moved
+        } elif (not-eq $root '') {
+            if (not (fresh)) { export }
+        } elif (path:is-regular &follow-symlink $pwd/pyproject.toml) {
+            export  # a project was created right here (uv init)
+        } elif (path:is-regular &follow-symlink $pwd/requirements.txt) {
+            export
+        }
+    }
+
+    # Never an exception into the user's prompt or command line: one line per
+    # distinct failure, then quiet.
+    fn guarded {|&from-cd=$false|
+        try {
+            if (not-eq $front '') {  # one capture a prompt: it is the quiet path
+                if (not $from-cd) {
+                    set front = ''  # the first prompt after a take-over (below)
+                    if (not-eq $bin '') { path-remove $bin; path-add $bin }
+                }
+            }
+            hook &from-cd=$from-cd
+        } catch e {
+            # "[eval 7]" counts elvish's evals: the same failure says the same line.
+            var what = (re:replace '\[eval \d+\]' '[eval]' (to-string $e[reason]))
+            if (not (has-key $said $what)) {
+                set said[$what] = $true
+                echo >&2 'envhook: the hook failed ('$what'); `envhook doctor` may say why'
+            }
+        }
+    }
+
+    # A shell started inside one where envhook had activated an env (`elvish`,
+    # a terminal that inherits the environment) finds that activation
+    # exported, marked by _ENVHOOK_VENV=NO_SYNC:ENV, and takes it over as its
+    # own, so leaving the project, or entering another one, undoes it here too.
+    # What the variables held before the parent activated is not exported:
+    # envhook only activates where no venv was active, so unset.
+    var marker = $E:_ENVHOOK_VENV
+    var marked = [(str:split &max=2 : $marker) '']
+    if (and (not-eq $marker '') (not-eq $E:VIRTUAL_ENV '') (eq $E:VIRTUAL_ENV $marked[1])) {
+        set venv = $E:VIRTUAL_ENV
+        set bin = $venv/bin
+        set active = $marker
+        for n [VIRTUAL_ENV VIRTUAL_ENV_PROMPT ENVHOOK_STATE _ENVHOOK_VENV UV_NO_SYNC] {
+            if (and (has-env $n) (or (not-eq $n UV_NO_SYNC) (str:has-prefix $marker '1:'))) {
+                set old[$n] = []
+                set new[$n] = [(get-env $n)]
+            }
+        }
+        # A login shell rebuilt PATH since: the env's bin goes back in front;
+        # and once more at the first prompt, where a shell started here
+        # activates: rc lines after the hook's may put directories before it
+        # (~/.local/bin), and their python3.X or ruff would run.
+        path-remove $bin
+        path-add $bin
+        set front = 1
+    }
+
+    fn reconfig {|c|
+        set config = $c
+        set-env _ENVHOOK_HOOKED $pid':'$c[python]
+    }
+
+    # Before each prompt; and after each `cd`, so that `cd proj; cmd` on one
+    # line runs cmd in proj's env. The user's own hooks stay where they are.
+    set edit:before-readline = [$@edit:before-readline {|&envhook-reconfig=$reconfig~| guarded }]
+    set after-chdir = [$@after-chdir {|dir| guarded &from-cd }]
+
+    # Completion of envhook's command line, the words of
+    # shell/completions/envhook.bash: literal lists and builtins only, so it
+    # costs nothing at load or at a prompt, and Tab starts no process either.
+    # elvish itself keeps the candidates that match the word typed
+    # (edit:completion:matcher), so each case puts all of its words.
+    var shells = [bash zsh fish xonsh nu elvish tcsh]  # envhook.prompt.shells.NAMES
+    var commands = [hook status pin unpin sync allow deny config doctor run exec env completion]
+    var options = [&''=[--help --version --quiet] &hook=[--help --output] &status=[--help --json --short]
+                   &pin=[--help --tinkered --absent --note] &sync=[--help --force --reset] &allow=[--help --config]
+                   &run=[--help --no-sync] &exec=[--help --no-sync]
+                   &env=[--help --json --shell --github-actions --no-sync]]
+    var takes-value = [-o --output --shell --note -C]  # the next word is the option's value
+    var settings = [sync trusted_roots paranoid tinkered uv_no_sync_when_pinned uv_no_sync_when_tinkered
+                    notify slow_sync_notice disabled_paths]  # envhook.store.settings.KEYS
+    var choices = [&sync=[changed missing] &paranoid=[true false] &uv_no_sync_when_pinned=[true false]
+                   &uv_no_sync_when_tinkered=[true false] &tinkered=[keep freeze reset]
+                   &notify=[once always never]]
+
+    # Candidates, each followed by a space once chosen (as a file is; a string
+    # candidate would get none).
+    fn cands {|@w| for x $w { edit:complex-candidate $x &code-suffix=' ' } }
+
+    # Directories only: edit:complete-filename's candidates for a directory end in "/".
+    fn complete-dirs {|w|
+        edit:complete-filename $w | each {|c| if (str:has-suffix $c[stem] /) { put $c } }
+    }
+
+    # The canonical names of the packages in the active env ($VIRTUAL_ENV), by a glob.
+    fn complete-packages {
+        if (eq $E:VIRTUAL_ENV '') { return }
+        for f [$E:VIRTUAL_ENV/lib/*[nomatch-ok]/site-packages/*[nomatch-ok].dist-info] {
+            var name = (str:trim-suffix (str:split &max=2 - (path:base $f) | take 1) .dist-info)
+            if (not-eq $name '') { cands (str:to-lower (re:replace '[-_.]+' - $name)) }
+        }
+    }
+
+    fn complete {|@words|
+        if (< (count $words) 2) { return }
+        var n = (- (count $words) 1)  # the word being completed
+        var cur = $words[$n]
+        var cmd = ''
+        var args = []  # the positional words after the subcommand
+        var i = 1
+        while (< $i $n) {
+            var w = $words[$i]
+            if (and (has-value [run exec] $cmd) (or (eq $w --) (not (str:has-prefix $w -)))) {
+                # CMD and its arguments: completed as elvish completes a command line.
+                if (eq $w --) { set i = (+ $i 1) }
+                edit:complete-sudo sudo (all $words[$i..])
+                return
+            }
+            if (has-value $takes-value $w) {
+                set i = (+ $i 2)
+                continue
+            }
+            if (str:has-prefix $w -) {
+            } elif (eq $cmd '') {
+                set cmd = $w
+            } else {
+                set args = [$@args $w]
+            }
+            set i = (+ $i 1)
+        }
+        if (== $i (+ $n 1)) {  # the word is an option's value
+            var opt = $words[(- $n 1)]
+            if (eq $opt --shell) {
+                cands (all $shells)
+            } elif (eq $opt -C) {
+                complete-dirs $cur
+            } elif (not-eq $opt --note) {
+                edit:complete-filename $cur
+            }
+            return
+        }
+        var a = (count $args)
+        if (str:has-prefix $cur -) {
+            if (and (eq $cmd config) (> $a 0) (eq $args[0] get)) {
+                cands --help --json
+            } elif (has-key $options $cmd) {
+                cands (all $options[$cmd])
+            } else {
+                cands --help
+            }
+        } elif (eq $cmd '') {
+            cands (all $commands)
+        } elif (eq $cmd hook) {
+            if (== $a 0) { cands (all $shells) }
+        } elif (eq $cmd completion) {
+            if (== $a 0) { cands bash zsh fish }
+        } elif (has-value [status sync allow deny env] $cmd) {
+            if (== $a 0) { complete-dirs $cur }
+        } elif (has-value [pin unpin] $cmd) {
+            if (or (str:contains $cur /) (str:has-prefix $cur .)) { complete-dirs $cur } else { complete-packages }
+        } elif (eq $cmd config) {
+            if (== $a 0) {
+                cands list get set unset
+            } elif (== $a 1) {
+                if (has-value [get set unset] $args[0]) { cands (all $settings) }
+            } elif (eq $args[0] set) {
+                if (has-value [trusted_roots disabled_paths] $args[1]) {
+                    complete-dirs $cur
+                } elif (and (== $a 2) (has-key $choices $args[1])) {
+                    cands (all $choices[$args[1]])
+                }
+            }
+        }
+    }
+
+    # A completer the user set for envhook before the hook loaded is theirs,
+    # and stays: envhook's goes in only where there is none. (Loading the
+    # hook again reconfigures the first one, above, and never gets here.)
+    if (not (has-key $edit:completion:arg-completer envhook)) {
+        set edit:completion:arg-completer[envhook] = $complete~
+    }
+
+    # `envhook doctor` checks what only this shell knows: whether it is a
+    # login shell (elvish tells none apart but by a "-" before its argv[0]),
+    # and whether envhook's command line completes here.
+    edit:add-var envhook~ {|@args|
+        if (and (> (count $args) 0) (eq $args[0] doctor)) {
+            var login = 0
+            try {
+                if (str:has-prefix (slurp < /proc/$pid/cmdline) -) { set login = 1 }
+            } catch { }
+            var completion = none
+            if (has-key $edit:completion:arg-completer envhook) { set completion = loaded }
+            tmp E:_ENVHOOK_SHELL_INFO = 'login='$login' completion='$completion
+            e:envhook $@args
+        } else {
+            e:envhook $@args
+        }
+    }
+}
