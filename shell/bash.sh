@@ -20,6 +20,8 @@ _envhook_copy() { eval "$1=(\"\${$2[@]}\")"; }  # the names are ours; the values
 
 _envhook_set() {
     local n=$1 o=_envhook_old_$1
+    # Unsetting what is not set changes nothing, and leaves nothing to restore.
+    [[ $# -gt 1 || -n ${!n+x} ]] || return 0
     if [[ " $_envhook_saved " != *" $n "* ]]; then
         _envhook_saved="$_envhook_saved $n"
         if [[ -n ${!n+x} ]]; then printf -v "$o" '%s' "${!n}"; else unset "$o"; fi

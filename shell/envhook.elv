@@ -121,6 +121,8 @@ if (not-eq $_envhook_prev $nil) {
     # Export NAME=VALUE (or unset NAME when no value is given), remembering the
     # user's value the first time so that leaving restores exactly that.
     fn set-var {|n @v|
+        # Unsetting what is not set changes nothing, and leaves nothing to restore.
+        if (and (eq $v []) (not (has-env $n))) { return }
         if (not (has-key $old $n)) {
             if (has-env $n) { set old[$n] = [(get-env $n)] } else { set old[$n] = [] }
         }
@@ -162,7 +164,7 @@ if (not-eq $_envhook_prev $nil) {
 
     fn deactivate {
         if (not-eq $venv '') { path-remove $bin }  # only the entry we added; the user's stay
-        restore  # not only for an env: an untrusted project exported ENVHOOK_STATE alone
+        restore  # not only for an env: an untrusted project exported the state alone
         set venv = ''
         set bin = ''
         set active = ''

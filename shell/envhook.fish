@@ -330,6 +330,8 @@ end
 # user's value the first time so that leaving restores exactly that.
 function _envhook_set
     set -l n $argv[1]
+    # Unsetting what is not set changes nothing, and leaves nothing to restore.
+    set -q argv[2]; or set -q $n; or return 0
     if not contains -- $n $_envhook_saved
         set -ga _envhook_saved $n
         if set -q $n

@@ -443,6 +443,8 @@ def --env __envhook_apply [] {
 
 # Set (or, without a value, unset) a variable, remembering what it held first.
 def --env __envhook_set [name: string, value?: string] {
+    # Unsetting what is not set changes nothing, and leaves nothing to restore.
+    if $value == null and $name not-in $env { return }
     if $name not-in $env.__envhook.old {
         let was = if $name in $env { {v: ($env | get $name)} } else { {} }
         $env.__envhook.old = ($env.__envhook.old | upsert $name $was)
@@ -480,7 +482,7 @@ def --env __envhook_deactivate [] {
     if $env.__envhook._envhook_venv != "" {
         $env.PATH = (__envhook_path_without $env.__envhook.bin)
     }
-    __envhook_restore  # not only for an env: an untrusted project exported ENVHOOK_STATE alone
+    __envhook_restore  # not only for an env: an untrusted project exported the state alone
     $env.__envhook._envhook_venv = ""
     $env.__envhook.bin = ""
     $env.__envhook._envhook_active = ""

@@ -230,6 +230,8 @@ def _envhook_load_hook():
         env["PATH"].insert(0, bin_)
 
     def setvar(name, *value):
+        if not value and name not in env:
+            return  # unsetting what is not set changes nothing, and leaves nothing to restore
         if name not in ns["old"]:
             ns["old"][name] = env[name] if name in env else MISSING
         if value:
@@ -263,7 +265,7 @@ def _envhook_load_hook():
                 env["_OLD_VIRTUAL_PATH"] = ":".join(p for p in saved.split(":") if p != ns["bin"])
             elif saved is not None and ns["bin"] in saved:
                 saved.remove(ns["bin"])
-        restore()  # not only for an env: an untrusted project exported ENVHOOK_STATE alone
+        restore()  # not only for an env: an untrusted project exported the state alone
         ns["_envhook_venv"] = ns["bin"] = ns["_envhook_active"] = ""
 
     def leave():

@@ -25,6 +25,8 @@ _envhook_copy() { set -A "$1" "${(@P)${:-$2[@]}}"; }
 # user's value the first time so that leaving restores exactly that.
 _envhook_set() {
     local n=$1 o=_envhook_old_$1 w=_envhook_new_$1
+    # Unsetting what is not set changes nothing, and leaves nothing to restore.
+    (( $# > 1 || ${(P)+n} )) || return 0
     if [[ " $_envhook_saved " != *" $n "* ]]; then
         _envhook_saved="$_envhook_saved $n"
         if (( ${(P)+n} )); then typeset -g "$o=${(P)n}"; else unset "$o"; fi

@@ -102,9 +102,11 @@ def test_entering_creates_and_activates(open_shell, shell, p, project, tmp_path)
 
 def test_leaving_restores_the_exported_environment_exactly(open_shell, shell, p, project, tmp_path):
     s = open_shell(cwd=tmp_path)
+    s.run(p.set_var("PYTHONHOME", "/opt/their home"))  # activation takes it away, leaving gives it back
     before = env_dump(s, p, tmp_path / "before")
     s.run(p.cd(project))
     assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("PYTHONHOME") is None
     s.run(p.append_path("/opt/mine"))  # the user's own edits, made while inside
     s.run(p.set_var("VIRTUAL_ENV_PROMPT", "theirs"))
     s.run(p.set_var("MINE", "kept"))
