@@ -38,16 +38,22 @@ var _envhook_config = [
 ]
 
 # Loading the rc twice must neither register twice nor forget what the first
-# hook activated. Each hook registered marks itself with its one option,
-# &envhook-reconfig, whose default is how to hand it a new configuration: a
-# hook already there is told, and nothing else happens. (An exported marker
-# would be inherited by child shells and survive `exec elvish`; the list of
-# prompt hooks belongs to this process alone.)
+# hook activated. Each hook registered marks itself with its options:
+# &envhook-reconfig, whose default is how to hand it a new configuration, and
+# &envhook-protocol, what its code reads (Shell.protocol). A hook of this
+# protocol already there is told, and nothing else happens; an older one
+# (after an upgrade) keeps its own configuration, whose entry names its
+# protocol: its next call of Python stops it, and it says once that a new
+# shell is needed. (An exported marker would be inherited by child shells and
+# survive `exec elvish`; the list of prompt hooks belongs to this process alone.)
 var _envhook_prev = $nil
+var _envhook_prev_protocol = ''
 for _envhook_f [$@edit:before-readline] {
     try {
-        if (eq $_envhook_f[opt-names] [envhook-reconfig]) {
-            set _envhook_prev = $_envhook_f[opt-defaults][0]
+        var names = $_envhook_f[opt-names]
+        for i [(range (count $names))] {
+            if (eq $names[$i] envhook-reconfig) { set _envhook_prev = $_envhook_f[opt-defaults][$i] }
+            if (eq $names[$i] envhook-protocol) { set _envhook_prev_protocol = $_envhook_f[opt-defaults][$i] }
         }
     } catch {
         # a builtin or another kind of callable: not ours
@@ -55,7 +61,7 @@ for _envhook_f [$@edit:before-readline] {
 }
 
 if (not-eq $_envhook_prev $nil) {
-    $_envhook_prev $_envhook_config
+    if (eq $_envhook_prev_protocol __ENVHOOK_PROTOCOL__) { $_envhook_prev $_envhook_config }
 } else {
     var config = $_envhook_config
     # Read by builtins (no process), once per load; a reload (after an upgrade) reads the new one.
@@ -430,7 +436,7 @@ if (not-eq $_envhook_prev $nil) {
 
     # Before each prompt; and after each `cd`, so that `cd proj; cmd` on one
     # line runs cmd in proj's env. The user's own hooks stay where they are.
-    set edit:before-readline = [$@edit:before-readline {|&envhook-reconfig=$reconfig~| guarded }]
+    set edit:before-readline = [$@edit:before-readline {|&envhook-reconfig=$reconfig~ &envhook-protocol=__ENVHOOK_PROTOCOL__| guarded }]
     set after-chdir = [$@after-chdir {|dir| guarded &from-cd }]
 
     # Completion of envhook's command line, from $spec (above): Tab starts no

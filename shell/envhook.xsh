@@ -24,14 +24,20 @@ def _envhook_load_hook():
         # The `paranoid` setting as it was when this hook was printed (ENVHOOK_PARANOID, when set, wins).
         "paranoid_cfg": __ENVHOOK_PARANOID__,
     }
-    # Loading the rc twice must not forget what an earlier hook activated, nor register twice.
+    # Loading the rc twice must not forget what an earlier hook activated, nor
+    # register twice. A hook of an older protocol (after an upgrade: its code
+    # reads what that protocol printed) keeps its own configuration, whose
+    # entry names its protocol: its next call of Python stops it, and it says
+    # once that a new shell is needed.
     ns = getattr(__xonsh__, "_envhook_ns", None)
     if ns is not None:
-        ns["config"].update(config)
+        if ns.get("protocol") == __ENVHOOK_PROTOCOL__:
+            ns["config"].update(config)
         _envhook_completion()  # this envhook's commands: a reload after an upgrade learns new ones
         return
     MISSING = object()
     ns = {
+        "protocol": __ENVHOOK_PROTOCOL__,
         "config": config,
         "_envhook_root": "", "_envhook_pwd": "", "_envhook_told": "", "_envhook_broken": "",
         "_envhook_known": [], "_envhook_changed": [], "_envhook_act": [],

@@ -734,6 +734,27 @@ _LOAD = {"elvish": "eval (slurp < {f})"}
 _SUFFIX = {"xonsh": "xsh"}
 
 
+def _old_hook(shell: str, old_protocol: int, tmp_path: Path) -> str:
+    """The rc line that loads the frozen hook of OLD_PROTOCOL, rendered as
+    that envhook rendered it (its ENTRY names its protocol; protocol 1's none)."""
+    from envhook.commands.hook import entry, import_path
+    from envhook.prompt.shells import get_shell
+
+    sh = get_shell(shell)
+    assert old_protocol < sh.protocol
+    assert f"protocol={sh.protocol})" in entry(sh.protocol), "the ENTRY the hook bakes in names its protocol"
+    old_entry = entry(old_protocol) if old_protocol > 1 else entry(0).replace(", protocol=0", "")
+    old = (Path(__file__).parent.parent / "data" / f"hook-protocol-{old_protocol}" / OLD_HOOKS[shell, old_protocol])
+    rendered = sh.render(old.read_text(), {
+        "ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
+        "ENVHOOK_ENTRY": old_entry, "ENVHOOK_SESSION": "oldshell1", "ENVHOOK_PARANOID": "",
+    })
+    assert "__ENVHOOK_" not in rendered
+    hook_file = tmp_path / f"old-hook.{_SUFFIX.get(shell, shell)}"
+    hook_file.write_text(rendered)
+    return _LOAD.get(shell, "source {f}").format(f=q(shell, hook_file))
+
+
 @pytest.mark.parametrize(("shell", "old_protocol"), list(OLD_HOOKS), indirect=["shell"])
 def test_a_hook_from_an_older_envhook_is_stopped_not_misled(shell, old_protocol, project, shell_env, isolated_home,
                                                             tmp_path):
@@ -742,27 +763,28 @@ def test_a_hook_from_an_older_envhook_is_stopped_not_misled(shell, old_protocol,
     misread the new output (protocol 1 with an empty ENV would have put "/bin"
     first on PATH; protocol 2 would have exported the code of protocol 3's
     activation as VIRTUAL_ENV_PROMPT); it is told to step aside, and says why, once."""
-    from envhook.commands.hook import entry, import_path
-    from envhook.prompt.shells import get_shell
+    _check_the_old_hook_steps_aside(shell, _old_hook(shell, old_protocol, tmp_path), project, shell_env,
+                                    isolated_home, tmp_path)
 
-    sh = get_shell(shell)
-    assert old_protocol < sh.protocol
-    assert f"protocol={sh.protocol})" in entry(sh.protocol), "the ENTRY the hook bakes in names its protocol"
-    # What protocol-1 hooks carry: no protocol at all.
-    old_entry = entry(old_protocol) if old_protocol > 1 else entry(0).replace(", protocol=0", "")
-    name = OLD_HOOKS[shell, old_protocol]
-    old = (Path(__file__).parent.parent / "data" / f"hook-protocol-{old_protocol}" / name).read_text()
-    rendered = sh.render(old, {
-        "ENVHOOK_PYTHON": sys.executable, "ENVHOOK_PYPATH": import_path(),
-        "ENVHOOK_ENTRY": old_entry, "ENVHOOK_SESSION": "oldshell1", "ENVHOOK_PARANOID": "",
-    })
-    assert "__ENVHOOK_" not in rendered
-    hook_file = tmp_path / f"old-hook.{_SUFFIX.get(shell, shell)}"
-    hook_file.write_text(rendered)
+
+@pytest.mark.parametrize("shell", ["xonsh", "elvish"], indirect=True)
+def test_loading_the_new_hook_over_an_older_one_does_not_feed_it_the_new_protocol(shell, project, shell_env,
+                                                                                   isolated_home, tmp_path):
+    """xonsh and elvish keep the hook loaded first and hand a later load's
+    configuration to it (a reloaded rc must not lose what it activated). After
+    an upgrade that first hook's code reads protocol 2: given the new ENTRY it
+    would have called Python as protocol 3 and misread the answer. It keeps
+    its own, and steps aside as any older hook does."""
+    from support.hooktest import HOOK_LINE
+
+    rc = _old_hook(shell, 2, tmp_path) + "\n" + HOOK_LINE[shell]
+    _check_the_old_hook_steps_aside(shell, rc, project, shell_env, isolated_home, tmp_path)
+
+
+def _check_the_old_hook_steps_aside(shell, rc, project, shell_env, isolated_home, tmp_path):
     envhook("allow", cwd=project, env=shell_env, check=True)  # untrusted would print another line
     env, log, _ = uv_wrapper(tmp_path, shell_env)
-    load = _LOAD.get(shell, "source {f}").format(f=q(shell, hook_file))
-    s = ShellSession(shell, isolated_home, load + "\n", env, tmp_path)
+    s = ShellSession(shell, isolated_home, rc + "\n", env, tmp_path)
     try:
         path_before = s.get("PATH")
         out = s.run(f"cd {q(shell, project)}")

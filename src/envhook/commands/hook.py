@@ -68,10 +68,12 @@ def import_path() -> list[str]:
 
 def rules(sh, spec: dict) -> dict:
     """What the hook carries of rules written once in Python: what a shell
-    started inside an activation takes over as its own (env.activation), and
-    the completer's data (cli.completion_spec)."""
+    started inside an activation takes over as its own (env.activation), the
+    completer's data (cli.completion_spec), and the protocol its code reads
+    (a hook loaded again after an upgrade tells an older one by it)."""
     taken, taken_no_sync = names_taken_over()
-    return {"ENVHOOK_TAKEN": taken, "ENVHOOK_TAKEN_NO_SYNC": taken_no_sync, **sh.completion_values(spec)}
+    return {"ENVHOOK_TAKEN": taken, "ENVHOOK_TAKEN_NO_SYNC": taken_no_sync, "ENVHOOK_PROTOCOL": str(sh.protocol),
+            **sh.completion_values(spec)}
 
 
 def hook(shell_name: str | None, output: str | None, spec: dict) -> int:
