@@ -25,6 +25,20 @@ for _envhook_v in _envhook_root _envhook_pwd _envhook_told _envhook_venv _envhoo
     set -q $_envhook_v; or set -g $_envhook_v
 end
 set -q _envhook_nslots; or set -g _envhook_nslots 0
+# State kept by a hook of another protocol (the rc sourced again after an
+# upgrade): its slots hold what that protocol printed, which this code would
+# misread (and run, where it evals them). They are forgotten; what is active
+# stays ours to undo, and the next prompt asks Python afresh.
+if not set -q _envhook_protocol; or test "$_envhook_protocol" != __ENVHOOK_PROTOCOL__
+    set -g _envhook_slot_keys
+    set -g _envhook_slot_vals
+    set -g _envhook_nslots 0
+    set -g _envhook_cur
+    set -g _envhook_here
+    set -g _envhook_act
+    set -g _envhook_pwd
+    set -g _envhook_protocol __ENVHOOK_PROTOCOL__
+end
 set -e _envhook_v
 set -gx _ENVHOOK_HOOKED "$fish_pid:$_envhook_python"  # which shell loaded the hook, running which envhook: for `envhook doctor`
 

@@ -27,6 +27,7 @@ def --env __envhook_init [] {
         paranoid_cfg: __ENVHOOK_PARANOID__
     }
     let fresh = {
+        protocol: __ENVHOOK_PROTOCOL__
         config: $config
         _envhook_root: "", _envhook_pwd: "", _envhook_told: "", _envhook_broken: ""
         _envhook_known: [], _envhook_changed: [], _envhook_act: []
@@ -41,8 +42,17 @@ def --env __envhook_init [] {
     # Sourcing the file twice must not forget what an earlier hook activated,
     # nor register twice; what a newer hook keeps that the record lacks is added.
     if ($env.__envhook? | describe | str starts-with "record") {
+        let older = ($env.__envhook.protocol? | default "") != __ENVHOOK_PROTOCOL__
         $env.__envhook = ($fresh | merge $env.__envhook | merge {dirs: {}}
             | upsert config ($config | upsert session $env.__envhook.config.session))
+        if $older {
+            # State kept by a hook of another protocol (the rc sourced again after an
+            # upgrade): its slots hold what that protocol printed, which this code would
+            # misread (and run, where it evals them). They are forgotten; what is active
+            # stays ours to undo, and the next prompt asks Python afresh.
+            $env.__envhook = ($env.__envhook
+                | merge {slot_of: {}, slots: [], cur: -1, _envhook_act: [], _envhook_pwd: "", protocol: __ENVHOOK_PROTOCOL__})
+        }
         return
     }
     $env.__envhook = $fresh

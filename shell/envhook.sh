@@ -37,6 +37,14 @@ _envhook_init() {
     # directory -> its nearest project dir ("-" for none); project dir -> slot
     [[ -n ${_envhook_dirs+x} ]] || typeset -gA _envhook_dirs=()
     [[ -n ${_envhook_slot_of+x} ]] || typeset -gA _envhook_slot_of=()
+    # State kept by a hook of another protocol (the rc sourced again after an
+    # upgrade): its slots hold what that protocol printed, which this code would
+    # misread (and run, where it evals them). They are forgotten; what is active
+    # stays ours to undo, and the next prompt asks Python afresh.
+    if [[ ${_envhook_protocol-} != __ENVHOOK_PROTOCOL__ ]]; then
+        _envhook_slot_of=() _envhook_nslots=0 _envhook_cur= _envhook_act=() _envhook_pwd=
+        _envhook_protocol=__ENVHOOK_PROTOCOL__
+    fi
     export _ENVHOOK_HOOKED="$$:$_envhook_python"  # which shell loaded the hook, running which envhook: for `envhook doctor`
 }
 

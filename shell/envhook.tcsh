@@ -57,6 +57,20 @@ if ( ! $?_envhook_active ) set _envhook_active = ''
 if ( ! $?_envhook_broken ) set _envhook_broken = ''
 if ( ! $?_envhook_front ) set _envhook_front = ''
 if ( ! $?_envhook_cur ) set _envhook_cur = ''
+if ( ! $?_envhook_protocol ) set _envhook_protocol = ''
+# State kept by a hook of another protocol (the rc sourced again after an
+# upgrade): its slots hold what that protocol printed, which this code would
+# misread (and run, where it evals them). They are forgotten; what is active
+# stays ours to undo, and the next prompt asks Python afresh.
+if ( x$_envhook_protocol:q != x__ENVHOOK_PROTOCOL__ ) then
+    set _envhook_slot_keys = ( )
+    set _envhook_slot_vals = ( )
+    set _envhook_nslots = 0
+    set _envhook_cur = ''
+    set _envhook_act = ( - 0 0 0 )
+    set _envhook_pwd = ''
+    set _envhook_protocol = __ENVHOOK_PROTOCOL__
+endif
 if ( ! $?_envhook_saved ) set _envhook_saved = ( )
 if ( ! $?_envhook_known ) set _envhook_known = ( )
 if ( ! $?_envhook_changed ) set _envhook_changed = ( )

@@ -796,3 +796,40 @@ def _check_the_old_hook_steps_aside(shell, rc, project, shell_env, isolated_home
         assert uv_calls(log) == []
     finally:
         s.close(force=True)
+
+
+# What a hook of protocol 2 kept for the project it is in (its current
+# slot): its words, ENV PROMPT NO_SYNC STATE, with a prompt this code would
+# run if it read them as protocol 3's code.
+_OLD_SLOT = {
+    "bash": """eval "_envhook_s${_envhook_cur}_act=(\\"\\$VIRTUAL_ENV\\" '\\$(touch PWNED)' 0 in-sync)"; _envhook_protocol=2""",
+    "fish": """set -g _envhook_s{$_envhook_cur}_act $VIRTUAL_ENV '(touch PWNED)' 0 in-sync; set -g _envhook_protocol 2""",
+}
+_OLD_SLOT["zsh"] = _OLD_SLOT["bash"]
+_PROMPT = {"bash": "_envhook_hook", "zsh": "_envhook_hook", "fish": "emit fish_prompt"}
+
+
+@ALL
+def test_sourcing_the_new_hook_over_an_older_ones_state_forgets_its_slots(shell, project, shell_env, tmp_path):
+    """An rc sourced again after an upgrade (bash, zsh, fish: the new
+    functions replace the old, the state stays): the slots the older hook
+    filled hold its protocol's words, which the new code evals as code. They
+    are forgotten at load; what is active stays, and Python is asked again.
+    (zsh and fish ran the old prompt before the change; bash's reload already
+    lost its slot map, `${map+x}` being empty for an associative array.)"""
+    exe = shutil.which(shell)
+    hook = tmp_path / f"hook.{shell}"
+    hook.write_bytes(subprocess.run(["envhook", "hook", shell], env=shell_env, capture_output=True, check=True).stdout)
+    envhook("allow", cwd=project, env=shell_env, check=True)
+    venv, prompt = q(shell, project / ".venv"), _PROMPT[shell]
+    ok = {"fish": f'test "$VIRTUAL_ENV" = {venv}; or exit', "bash": f'[[ $VIRTUAL_ENV == {venv} ]] || exit'}
+    ok["zsh"] = ok["bash"]
+    script = "\n".join([
+        f"source {q(shell, hook)}", f"cd {q(shell, project)}; {prompt}", f"{ok[shell]} 11",
+        "sleep 2.1",  # past the racily-clean second: re-entering answers from the slot, without Python
+        _OLD_SLOT[shell], f"source {q(shell, hook)}",
+        f"cd /; {prompt}; cd {q(shell, project)}; {prompt}", f"{ok[shell]} 12",
+    ])
+    r = subprocess.run([exe, "-c", script], cwd=tmp_path, env=shell_env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert not list(tmp_path.rglob("PWNED")) and not list(project.rglob("PWNED"))
