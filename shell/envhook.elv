@@ -309,20 +309,18 @@ if (not-eq $_envhook_prev $nil) {
         }
     }
 
-    fn on-cd {
-        set last-pwd = $pwd
-        # Directories already seen in the current project: nothing to decide
-        # (the prompt that follows checks the watches, once).
-        if (has-value $here $pwd) { return }
-        # Which project is this directory in? A directory seen before answers
-        # from the cache, so `cd` costs the same at any depth; a new one walks
-        # up only until it meets a directory already known.
+    # Which project is directory P in ("-" for none)? Left in $walked (no
+    # output capture: the cd path stays cheap). A directory seen before
+    # answers from the cache, so `cd` costs the same at any depth; a new one
+    # walks up only until it meets a directory already known.
+    var walked = ''
+    fn walk {|p|
         var f = ''
-        if (has-key $dirs $pwd) { set f = $dirs[$pwd] }
-        if (or (eq $f '') (and (not-eq $f $pwd) (project-here $pwd))) {
+        if (has-key $dirs $p) { set f = $dirs[$p] }
+        if (or (eq $f '') (and (not-eq $f $p) (project-here $p))) {
             set f = ''
             var req = ''
-            var d = $pwd
+            var d = $p
             while $true {
                 if (is-file $d/pyproject.toml) { set f = $d; break }
                 if (and (eq $req '') (is-file $d/requirements.txt)) { set req = $d }
@@ -334,8 +332,18 @@ if (not-eq $_envhook_prev $nil) {
             # above it (docs/requirements.txt belongs to the project): paths.py's rule.
             if (and (not-eq $req '') (or (eq $f -) (not (is-file $f/pyproject.toml)))) { set f = $req }
             if (>= (count $dirs) 4096) { set dirs = [&] }
-            set dirs[$pwd] = $f
+            set dirs[$p] = $f
         }
+        set walked = $f
+    }
+
+    fn on-cd {
+        set last-pwd = $pwd
+        # Directories already seen in the current project: nothing to decide
+        # (the prompt that follows checks the watches, once).
+        if (has-value $here $pwd) { return }
+        walk $pwd
+        var f = $walked
         if (eq $f -) {
             if (or (not-eq $root '') (not-eq $venv '')) { leave }
             return
@@ -436,7 +444,8 @@ if (not-eq $_envhook_prev $nil) {
 
     # Before each prompt; and after each `cd`, so that `cd proj; cmd` on one
     # line runs cmd in proj's env. The user's own hooks stay where they are.
-    set edit:before-readline = [$@edit:before-readline {|&envhook-reconfig=$reconfig~ &envhook-protocol=__ENVHOOK_PROTOCOL__| guarded }]
+    # &envhook-walk: the walk above, for tests/prompt/test_walkup.py to hold to Python's rule.
+    set edit:before-readline = [$@edit:before-readline {|&envhook-reconfig=$reconfig~ &envhook-protocol=__ENVHOOK_PROTOCOL__ &envhook-walk={|p| walk $p; put $walked }| guarded }]
     set after-chdir = [$@after-chdir {|dir| guarded &from-cd }]
 
     # Completion of envhook's command line, from $spec (above): Tab starts no

@@ -81,6 +81,24 @@ for d in (open --raw $env.T_LIST | decode utf-8 | split row (char nul) | drop 1)
     print -n $"(if $f == "" { "-" } else { $f })(char nul)"
 }
 """
+# elvish: its walk lives in the hook's closures; the prompt hook it registers
+# carries it as its option &envhook-walk. A script has no edit: (the line
+# editor's), so it gets a namespace of that name, as bench/run.py's does.
+_DRIVER["elvish"] = r"""
+use str
+var edit: = (ns [&before-readline=[] &after-readline=[] &add-var~={|name value| } &completion:=(ns [&arg-completer=[&]])])
+eval (slurp < $E:T_HOOK)
+var walk = $nil
+for h $edit:before-readline {
+    try {
+        var names = $h[opt-names]
+        for i [(range (count $names))] { if (eq $names[$i] envhook-walk) { set walk = $h[opt-defaults][$i] } }
+    } catch { }
+}
+for d [(str:split "\x00" (slurp < $E:T_LIST))] {
+    if (not-eq $d '') { print ($walk $d)"\x00" }
+}
+"""
 # tcsh: cd.tcsh walks and leaves $_envhook_found ("" for none); the Python
 # it may call is /bin/true. tcsh reads no NUL list: the test writes a line per
 # directory, quoted by the hook's own quoting (a newline inside quotes).
@@ -133,7 +151,8 @@ def test_the_hooks_walk_up_finds_what_pythons_rule_finds(shell, tree, tmp_path, 
     else:
         # nushell sources only a path known when it parses.
         driver = _DRIVER[shell].replace("__HOOK__", get_shell("nu").quote(str(hook)))
-        argv = {"xonsh": [exe, "--no-rc", "-c"], "nu": [exe, "-n", "-c"]}.get(shell, [exe, "-c"]) + [driver]
+        argv = {"xonsh": [exe, "--no-rc", "-c"], "nu": [exe, "-n", "-c"], "elvish": [exe, "-norc", "-c"]}.get(
+            shell, [exe, "-c"]) + [driver]
     r = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)
     assert r.returncode == 0 and r.stderr == b"", r.stderr.decode(errors="replace")
     found = [os.fsdecode(f) for f in r.stdout.split(b"\0")[:-1]]
