@@ -200,9 +200,13 @@ if (not-eq $_envhook_prev $nil) {
             }
         } elif (not-eq $active $act[0]) {
             deactivate
-            eval $act[1] &ns=$act-ns
-            set venv = $act-ns[_envhook_venv]
-            set active = $act-ns[_envhook_active]
+            # Nothing to activate (no KEY) is no code: act-ns still holds the
+            # names the last activation set, which are not this one's.
+            if (not-eq $act[0] '') {
+                eval $act[1] &ns=$act-ns
+                set venv = $act-ns[_envhook_venv]
+                set active = $act-ns[_envhook_active]
+            }
         }
         eval $act[3] &ns=$act-ns
     }

@@ -152,7 +152,7 @@ class Home:
 
         out = self.base / "elvish-check"
         out.unlink(missing_ok=True)
-        probe = ("var ours = no; for f $edit:before-readline { try { if (eq $f[opt-names] [envhook-reconfig]) "
+        probe = ("var ours = no; for f $edit:before-readline { try { if (has-value $f[opt-names] envhook-reconfig) "
                  "{ set ours = yes } } catch { } }; var where = ''; try { set where = (search-external envhook) } "
                  f"catch {{ }}; print $ours\"\\n\"$where\"\\n\" > '{out}'; exit")
         child = pexpect.spawn("elvish", env=dict(env or self.env, TERM="dumb"), cwd=str(self.home), timeout=60)
