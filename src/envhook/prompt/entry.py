@@ -114,12 +114,9 @@ def _start(decision: hookcache.Decision, pstate: str, changed: list[str]) -> Pre
     return Presync(decision.root, child, fd, reason)
 
 
-def fast(shell_name: str) -> str | Presync | None:
-    """The export from the decision cache; a started sync to hand over; or
-    None when only a full evaluation can tell."""
-    from envhook.prompt.shells import get_shell  # prompt budget: only when something is printed
-
-    sh = get_shell(shell_name)
+def fast(sh) -> str | Presync | None:
+    """The export from the decision cache, for the hook of shell SH; a
+    started sync to hand over; or None when only a full evaluation can tell."""
     cwd = paths.current_dir()
     nearest = paths.nearest_project_dir(cwd)
     if nearest is None:
@@ -180,20 +177,20 @@ def outdated(shell_name: str, protocol: int | None) -> int:
 def main(argv: list[str], protocol: int | None = None) -> int:
     """PROTOCOL: what the calling hook's shell code reads (Shell.protocol); a
     hook rendered by an older envhook passes an older one, or none."""
-    from envhook.prompt.shells import get_shell  # what fast() imports anyway
+    from envhook.prompt.shells import get_shell  # the shell's family only, resolved once for both paths
 
     shell_name = argv[0] if argv else ""
     try:
-        current = get_shell(shell_name).protocol
+        sh = get_shell(shell_name)
     except ValueError:
-        current = None
-    if protocol != current:
+        sh = None
+    if sh is None or protocol != sh.protocol:
         try:
             return outdated(shell_name, protocol)
         except Exception:  # noqa: BLE001 — whatever it is, the old hook must not get a traceback
             return 3
     try:
-        text = fast(shell_name)
+        text = fast(sh)
     except KeyboardInterrupt:
         # Not 0: the stamp may have moved already, and only a non-zero exit
         # makes the shell look again at its next prompt (see _envhook_export).
