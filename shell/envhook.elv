@@ -33,8 +33,6 @@ var _envhook_config = [
     &session=__ENVHOOK_SESSION__
     # The `paranoid` setting as it was when this hook was printed (ENVHOOK_PARANOID, when set, wins).
     &paranoid-cfg=__ENVHOOK_PARANOID__
-    # What completes envhook's command line, rendered from its parser (cli.completion_spec), as JSON.
-    &completion=__ENVHOOK_COMPLETION__
 ]
 
 # Loading the rc twice must neither register twice nor forget what the first
@@ -64,8 +62,6 @@ if (not-eq $_envhook_prev $nil) {
     if (eq $_envhook_prev_protocol __ENVHOOK_PROTOCOL__) { $_envhook_prev $_envhook_config }
 } else {
     var config = $_envhook_config
-    # Read by builtins (no process), once per load; a reload (after an upgrade) reads the new one.
-    var spec = (echo $config[completion] | from-json)
     # What Python assigned last (the names emit.py prints), and this hook's own.
     var root = ''
     var last-pwd = ''
@@ -442,7 +438,6 @@ if (not-eq $_envhook_prev $nil) {
 
     fn reconfig {|c|
         set config = $c
-        set spec = (echo $c[completion] | from-json)
         set-env _ENVHOOK_HOOKED $pid':'$c[python]
     }
 
@@ -452,121 +447,23 @@ if (not-eq $_envhook_prev $nil) {
     set edit:before-readline = [$@edit:before-readline {|&envhook-reconfig=$reconfig~ &envhook-protocol=__ENVHOOK_PROTOCOL__ &envhook-walk={|p| walk $p; put $walked }| guarded }]
     set after-chdir = [$@after-chdir {|dir| guarded &from-cd }]
 
-    # Completion of envhook's command line, from $spec (above): Tab starts no
-    # process, a prompt pays nothing. elvish itself keeps the candidates that
-    # match the word typed (edit:completion:matcher), so each case puts all of
-    # its words.
-
-    # Candidates, each followed by a space once chosen (as a file is; a string
-    # candidate would get none).
-    fn cands {|@w| for x $w { edit:complex-candidate $x &code-suffix=' ' } }
-
-    # Directories only: edit:complete-filename's candidates for a directory end in "/".
-    fn complete-dirs {|w|
-        edit:complete-filename $w | each {|c| if (str:has-suffix $c[stem] /) { put $c } }
-    }
-
-    # The canonical names of the packages in the active env ($VIRTUAL_ENV), by a glob.
-    fn complete-packages {
-        if (eq $E:VIRTUAL_ENV '') { return }
-        for f [$E:VIRTUAL_ENV/lib/*[nomatch-ok]/site-packages/*[nomatch-ok].dist-info] {
-            var name = (str:trim-suffix (str:split &max=2 - (path:base $f) | take 1) .dist-info)
-            if (not-eq $name '') { cands (str:to-lower (re:replace '[-_.]+' - $name)) }
-        }
-    }
-
-    # What completes positional N (from 0) at a level: a kind, a list of words, or $nil.
-    fn arg {|lv n|
-        var args = $lv[args]
-        if (< $n (count $args)) {
-            put $args[$n][value]
-        } elif (and $lv[many] (> (count $args) 0)) {
-            put $args[-1][value]
-        } else {
-            put $nil
-        }
-    }
-
-    # The option called W at a level, or $nil.
-    fn option {|lv w|
-        for o $lv[options] {
-            if (has-value $o[names] $w) { put $o; return }
-        }
-        put $nil
-    }
-
-    fn by-kind {|kind cur setting|
-        if (eq (kind-of $kind) list) {
-            cands (all $kind)
-        } elif (eq $kind dir) {
-            complete-dirs $cur
-        } elif (eq $kind file) {
-            edit:complete-filename $cur
-        } elif (eq $kind package) {
-            if (or (str:contains $cur /) (str:has-prefix $cur .)) { complete-dirs $cur } else { complete-packages }
-        } elif (eq $kind setting) {
-            for s $spec[settings] { cands $s[0] }
-        } elif (eq $kind setting-value) {
-            for s $spec[settings] {
-                if (eq $s[0] $setting) { by-kind $s[1] $cur '' }
-            }
-        }
-    }
-
-    # The words before the cursor are walked as argparse would: subcommands
-    # deepen the level, an option that takes a value takes the next word, the
-    # rest are positionals; a command given to run is completed as elvish
-    # completes a command line.
+    # Completion of envhook's command line: envhook answers at Tab (`envhook
+    # __complete`, the parser's walk, commands/completion.py): words (each
+    # followed by a space once chosen, as a file is), or which of elvish's own
+    # completions to use. elvish keeps the candidates that match the word typed.
     fn complete {|@words|
-        if (< (count $words) 2) { return }
-        var n = (- (count $words) 1)  # the word being completed
-        var cur = $words[$n]
-        var level = ''
-        var k = 0  # positionals after the level
-        var setting = ''
-        var i = 1
-        while (< $i $n) {
-            var w = $words[$i]
-            var lv = $spec[levels][$level]
-            if (eq $w --) {
-                if (eq (arg $lv $k) command) {
-                    edit:complete-sudo sudo (all $words[(+ $i 1)..])
-                    return
-                }
-            } elif (str:has-prefix $w -) {
-                var o = (option $lv $w)
-                if (and (not-eq $o $nil) $o[takes]) {
-                    if (== (+ $i 1) $n) {  # the word is this option's value
-                        by-kind $o[value] $cur $setting
-                        return
-                    }
-                    set i = (+ $i 1)
-                }
-            } elif (and (> (count $lv[commands]) 0) (== $k 0)) {
-                set level = (str:trim-space $level' '$w)
-            } else {
-                var kind = (arg $lv $k)
-                if (eq $kind command) {
-                    edit:complete-sudo sudo (all $words[$i..])
-                    return
-                }
-                if (eq $kind setting) { set setting = $w }
-                set k = (+ $k 1)
-            }
-            set i = (+ $i 1)
-        }
-        var lv = $spec[levels][$level]
-        if (str:has-prefix $cur -) {
-            for o $lv[options] {
-                var long = [(each {|x| if (str:has-prefix $x --) { put $x } } $o[names])]
-                if (== (count $long) 0) { cands (all $o[names]) } else { cands (all $long) }
-            }
-        } elif (and (> (count $lv[commands]) 0) (== $k 0)) {
-            for c $lv[commands] { cands $c[0] }
-        } elif (eq (arg $lv $k) command) {
-            edit:complete-sudo sudo $cur
-        } else {
-            by-kind (arg $lv $k) $cur $setting
+        var out = [(try { e:envhook __complete (all $words[1..]) 2>/dev/null } catch { })]
+        if (== (count $out) 0) {
+            return
+        } elif (eq $out[0] words) {
+            for l $out[1..] { edit:complex-candidate (str:split &max=2 "\t" $l | take 1) &code-suffix=' ' }
+        } elif (eq $out[0] dir) {
+            # edit:complete-filename's candidates for a directory end in "/".
+            edit:complete-filename $words[-1] | each {|c| if (str:has-suffix $c[stem] /) { put $c } }
+        } elif (eq $out[0] file) {
+            edit:complete-filename $words[-1]
+        } elif (str:has-prefix $out[0] 'command ') {
+            edit:complete-sudo sudo (all $words[(+ 1 (str:trim-prefix $out[0] 'command '))..])
         }
     }
 

@@ -105,93 +105,14 @@ def --env __envhook_init [] {
     }
 }
 
-# What completes envhook's command line, as `envhook hook nu` rendered it from
-# the parser (cli.completion_spec): read at Tab, no process.
-def __envhook_spec [] {
-    __ENVHOOK_COMPLETION__ | from json
-}
-
-# What completes positional N (from 0) of a level: a kind, a list of words, or null.
-def __envhook_arg [lv: record, n: int] {
-    let args = $lv.args
-    if $n < ($args | length) {
-        ($args | get $n).value
-    } else if $lv.many and ($args | is-not-empty) {
-        ($args | last).value
-    }
-}
-
-# The words a kind offers (null: nushell's own file completion).
-def __envhook_words [kind: any, setting: string, spec: record] {
-    if ($kind | describe | str starts-with "list") {
-        $kind
-    } else if $kind == setting {
-        $spec.settings | each {|s| $s | first }
-    } else if $kind == setting-value {
-        let found = ($spec.settings | where {|s| ($s | first) == $setting })
-        if ($found | is-not-empty) { __envhook_words ($found | first | get 1) "" $spec }
-    }
-}
-
 # The words that may follow `envhook ...` (spans: the words so far, the last
-# one being completed), or null for nushell's own file completion. The words
-# before the cursor are walked as argparse would: subcommands deepen the
-# level, an option that takes a value takes the next word, the rest are
-# positionals; past the start of a command given to run, nushell completes.
+# one being completed), or null for nushell's own completion: envhook answers
+# at Tab (`envhook __complete`, the parser's walk, commands/completion.py).
 def __envhook_complete [spans: list<string>] {
-    let spec = (__envhook_spec)
-    let cur = ($spans | last)
-    mut level = ""
-    mut n = 0
-    mut value = false
-    mut want = null
-    mut in_cmd = false
-    mut setting = ""
-    for w in ($spans | skip 1 | drop 1) {
-        if $in_cmd { continue }
-        if $value {
-            $value = false
-            continue
-        }
-        let lv = ($spec.levels | get $level)
-        if $w == "--" {
-            $in_cmd = ((__envhook_arg $lv $n) == command)
-            continue
-        }
-        if ($w | str starts-with "-") {
-            let o = ($lv.options | where {|o| $w in $o.names } | get -o 0)
-            if $o != null and $o.takes {
-                $value = true
-                $want = $o.value
-            }
-            continue
-        }
-        if ($lv.commands | is-not-empty) and $n == 0 {
-            $level = ($"($level) ($w)" | str trim)
-            continue
-        }
-        let kind = (__envhook_arg $lv $n)
-        if $kind == command { $in_cmd = true }
-        if $kind == setting { $setting = $w }
-        $n = $n + 1
-    }
-    let lv = ($spec.levels | get $level)
-    let choices = if $value {
-        __envhook_words $want $setting $spec
-    } else if $in_cmd {
-        null
-    } else if ($cur | str starts-with "-") {
-        $lv.options | each {|o|
-            let long = ($o.names | where {|x| $x | str starts-with "--" })
-            if ($long | is-empty) { $o.names } else { $long }
-        } | flatten
-    } else if ($lv.commands | is-not-empty) and $n == 0 {
-        $lv.commands | each {|c| $c | first }
-    } else {
-        __envhook_words (__envhook_arg $lv $n) $setting $spec
-    }
-    if $choices == null { return null }
-    $choices | where {|w| $w | str starts-with $cur }
+    let out = (do { ^envhook __complete ...($spans | skip 1) } | complete)
+    let lines = ($out.stdout | lines)
+    if $out.exit_code != 0 or ($lines | is-empty) or ($lines | first) != words { return null }
+    $lines | skip 1 | each {|l| let p = ($l | split row -n 2 "\t"); {value: ($p | first), description: ($p | last)} }
 }
 
 def --env __envhook_hook [] {

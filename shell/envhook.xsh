@@ -33,7 +33,7 @@ def _envhook_load_hook():
     if ns is not None:
         if ns.get("protocol") == __ENVHOOK_PROTOCOL__:
             ns["config"].update(config)
-        _envhook_completion()  # this envhook's commands: a reload after an upgrade learns new ones
+        _envhook_completion()  # an older hook's completer (after an upgrade) gives way to this one
         return
     MISSING = object()
     ns = {
@@ -339,108 +339,30 @@ def _envhook_load_hook():
 
 def _envhook_completion():
     """Complete envhook's command line: a completer registered once with the
-    hook (in front of xonsh's own) that walks the typed words as argparse
-    would and answers from what `envhook hook xonsh` rendered from the parser
-    (cli.completion_spec, as JSON), so Tab starts no process and a prompt
-    pays nothing. Where it has no answer (a file name, a command after `run
-    --`), xonsh's own completers answer."""
+    hook (in front of xonsh's own) that asks envhook at Tab (`envhook
+    __complete`: the parser's walk, commands/completion.py). Where it names a
+    file or a command, xonsh's own completers answer."""
     try:
         from xonsh.completers.completer import add_one_completer
         from xonsh.completers.path import complete_dir
         from xonsh.completers.tools import RichCompletion, contextual_command_completer_for
     except ImportError:  # a xonsh older than the contextual completers (0.10): no completion
         return
-    import glob
-    import json
-    import os
-    import re
-
-    spec = json.loads(__ENVHOOK_COMPLETION__)
-    levels = spec["levels"]
-    settings = {key: value for key, value, _ in spec["settings"]}
-
-    def option(level, word):
-        return next((o for o in levels[level]["options"] if word in o["names"]), None)
-
-    def arg(level, n):
-        args = levels[level]["args"]
-        if n < len(args):
-            return args[n]["value"]
-        return args[-1]["value"] if args and levels[level]["many"] else None
-
-    def walk(words):
-        """(level, positionals after it, the value the cursor is at, in a command line, the setting named)."""
-        level, n, want, in_command, setting = "", 0, False, False, None
-        i = 0
-        while i < len(words):
-            w = words[i]
-            i += 1
-            if in_command:
-                continue
-            if w == "--":
-                in_command = arg(level, n) == "command"
-                continue
-            if w.startswith("-"):
-                o = option(level, w)
-                if o and o["takes"]:
-                    if i == len(words):
-                        want = o["value"] or "-"
-                    i += 1
-                continue
-            if levels[level]["commands"] and n == 0:
-                level = f"{level} {w}".strip()
-                continue
-            kind = arg(level, n)
-            in_command = kind == "command"
-            if kind == "setting":
-                setting = w
-            n += 1
-        return level, n, want, in_command, setting
-
-    def packages():
-        venv = os.environ.get("VIRTUAL_ENV") or __xonsh__.env.get("VIRTUAL_ENV")
-        if not venv:
-            return None
-        names = set()
-        for f in glob.glob(os.path.join(glob.escape(venv), "lib", "*", "site-packages", "*.dist-info")):
-            name = os.path.basename(f).partition("-")[0].removesuffix(".dist-info")
-            names.add(re.sub(r"[-_.]+", "-", name).lower())
-        return names
+    import subprocess
 
     @contextual_command_completer_for("envhook")
     def complete(command):
-        prefix = command.prefix
-
-        def pick(choices):
-            return {RichCompletion(c, append_space=True) for c in choices if c.startswith(prefix)}
-
-        def by_kind(kind, setting=None):
-            if isinstance(kind, list):
-                return pick(kind)
-            if kind == "dir":
-                return complete_dir(command)
-            if kind == "package" and "/" not in prefix and not prefix.startswith("."):
-                found = packages()
-                return pick(found) if found is not None else None
-            if kind == "package":
-                return complete_dir(command)
-            if kind == "setting":
-                return pick(settings)
-            if kind == "setting-value" and setting in settings:
-                return by_kind(settings[setting])
-            return None  # a file, a command, free text: xonsh's own completers
-
-        level, n, want, in_command, setting = walk([a.value for a in command.args[1:command.arg_index]])
-        if want:
-            return by_kind(want) if want != "-" else set()
-        if in_command:
+        words = [a.value for a in command.args[1:command.arg_index]] + [command.prefix]
+        try:
+            out = subprocess.run(["envhook", "__complete", *words], env=__xonsh__.env.detype(),
+                                 capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
             return None
-        if prefix.startswith("-"):
-            return pick([n for o in levels[level]["options"] for n in o["names"] if n.startswith("--")]
-                        or [n for o in levels[level]["options"] for n in o["names"]])
-        if levels[level]["commands"] and n == 0:
-            return pick([c for c, _ in levels[level]["commands"]])
-        return by_kind(arg(level, n), setting)
+        what, _, found = out.partition("\n")
+        if what == "words":
+            return {RichCompletion(w, description=h, append_space=True)
+                    for w, _, h in (line.partition("\t") for line in found.splitlines())}
+        return complete_dir(command) if what == "dir" else None
 
     # Replaced, not added again, when the hook is loaded again (add_one_completer keeps an existing one).
     __xonsh__.completers.pop("envhook", None)

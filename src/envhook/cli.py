@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from envhook import __version__
@@ -273,6 +274,13 @@ def _setting_value(key: settings.Key):
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["__complete"]:
+        # The in-hook completers' question (nushell, elvish, xonsh), at Tab: not
+        # a command of the parser, which would then complete it.
+        from envhook.commands.completion import answer
+
+        sys.stdout.write(answer(completion_spec(), argv[1:], os.environ.get("VIRTUAL_ENV")))
+        return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.quiet:

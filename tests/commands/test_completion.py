@@ -428,3 +428,59 @@ def test_zsh_run_completes_the_command_after_the_dashes(typist, workdir: Path, s
     assert "--all" in t.tab("envhook run -- ls --")[1], "ls's own completion"
     assert "bad math" not in t.session.transcript and "_set_command" not in t.session.transcript, \
         t.session.transcript[-2000:]
+
+
+# --- the in-hook completers' question: envhook __complete -------------------------------------
+
+
+def ask(*words: str, venv: str | None = None, spec: dict | None = None) -> list[str]:
+    from envhook.cli import completion_spec
+    from envhook.commands.completion import answer
+
+    what, *candidates = answer(spec or completion_spec(), list(words), venv).split("\n")[:-1]
+    return [what, *(c.split("\t")[0] for c in candidates)]
+
+
+def test_the_walk_that_nushell_elvish_and_xonsh_ask_for(workdir: Path) -> None:
+    """`envhook __complete WORD…` answers what completes the last word, walked
+    as argparse walks: subcommands, options and their values, positionals by
+    kind, a command line after `run --`; the words a shell offers, or which
+    of its own completions it uses."""
+    from support.completing import with_a_new_subcommand
+
+    subs = subcommands(build_parser())
+    assert ask("") == ["words", *subs]
+    assert ask("-q", "") == ["words", *subs], "an option without a value is passed over"
+    assert ask("st") == ["words", "status"]
+    assert ask("config", "") == ["words", *ACTIONS]
+    assert ask("config", "set", "") == ["words", *KEYS]
+    assert ask("config", "set", "notify", "") == ["words", "once", "always", "never"]
+    assert ask("config", "set", "trusted_roots", "") == ["dir"]
+    assert ask("hook", "") == ["words", "bash", "zsh", "fish", "xonsh", "nu", "elvish", "tcsh"]
+    assert ask("hook", "bash", "") == [""], "hook takes one shell: nothing more"
+    assert ask("hook", "-o", "") == ["file"]
+    assert ask("status", "") == ["dir"]
+    assert ask("run", "-C", "") == ["dir"]
+    assert ask("run", "--", "py") == ["command 2"], "the command starts at word 2"
+    assert ask("run", "python", "-") == ["command 1"], "its options are the command's"
+    assert ask("status", "--j") == ["words", "--json"]
+    assert ask("pin", "") == ["file"], "no active env: a path names the project"
+    venv = str(workdir.parent / "venv")
+    assert ask("pin", "", venv=venv) == ["words", "foo-bar", "requests", "zope-interface"]
+    assert ask("pin", "./", venv=venv) == ["dir"]
+    assert ask("frob") == ["words"], "not in envhook's own parser"
+    added = with_a_new_subcommand()
+    assert ask("frob", spec=added) == ["words", "frobnicate"]
+    assert ask("frobnicate", "--w", spec=added) == ["words", "--wibble"]
+    assert ask("frobnicate", "", spec=added) == ["words", "sweet", "sour"]
+    assert ask("frobnicate", "--into", "", spec=added) == ["dir"]
+    assert ask("frobnicate", "sweet", "", spec=added) == [""]
+
+
+def test_envhook_complete_is_not_a_command_of_the_parser() -> None:
+    """The hidden question is answered before the parser (which would
+    otherwise complete it too), and prints what answer() says."""
+    r = subprocess.run([sys.executable, "-m", "envhook", "__complete", "config", "g"], capture_output=True,
+                       text=True, env=base_env())
+    assert (r.returncode, r.stdout, r.stderr) == (0, "words\nget\tprint one setting's bare value (a list: one item a line)\n", "")
+    assert "__complete" not in subcommands(build_parser())

@@ -7,6 +7,7 @@ its answer against Python's."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -149,7 +150,7 @@ def test_completion_of_envhook_in_the_real_shell(open_shell, project):
     def ask(*words: str):
         spans = "[" + ", ".join(q("nu", w) for w in words) + "]"
         out = s.run(f"do $env.config.completions.external.completer {spans} | to json -r").strip()
-        return json.loads(out.splitlines()[-1])
+        return values(json.loads(out.splitlines()[-1]))
 
     assert ask("envhook", "") == list(sub.choices)
     assert ask("envhook", "hook", "") == list(NAMES)
@@ -192,26 +193,37 @@ def test_the_completer_hands_other_commands_to_the_one_config_set(tmp_path):
               "[(do $c [git '']) (do $c [envhook comp])] | to json -r")
     r = subprocess.run([nu, "-n", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == '[["theirs"],["completion"]]'
+    assert [values(x) for x in json.loads(r.stdout)] == [["theirs"], ["completion"]]
 
 
-def test_the_completer_completes_a_subcommand_added_to_the_parser(tmp_path):
-    """The completer answers from what the hook rendered from the parser: a
-    subcommand added to the parser (in the test) is completed, with no other edit."""
+def values(offered):
+    """The words of what the completer offered (records: value, description)."""
+    return offered if offered is None else [w["value"] if isinstance(w, dict) else w for w in offered]
+
+
+def test_the_completer_completes_a_subcommand_added_to_the_parser(tmp_path, shell_env):
+    """The completer asks envhook at Tab (`envhook __complete`, the parser's
+    walk): a subcommand added to the parser (in the test) is completed, with
+    no other edit."""
     from envhook.commands.hook import hook
-    from support.completing import with_a_new_subcommand
+    from envhook.cli import completion_spec
+    from support.completing import envhook_with_a_new_subcommand
 
     nu = require_shell("nu")
     rendered = tmp_path / "hook.nu"
-    assert hook("nu", str(rendered), with_a_new_subcommand()) == 0
+    assert hook("nu", str(rendered), completion_spec()) == 0
+    frob = envhook_with_a_new_subcommand(tmp_path / "bin")
     script = (f"source {q('nu', str(rendered))}\n"
               "let c = $env.config.completions.external.completer\n"
               "[(do $c [envhook frob]) (do $c [envhook frobnicate --w]) (do $c [envhook frobnicate ''])"
               " (do $c [envhook frobnicate --into ''])] | to json -r")
-    r = subprocess.run([nu, "-n", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    # --into takes a DIR: nushell's own path completion (null).
-    assert r.stdout.strip() == '[["frobnicate"],["--wibble"],["sweet","sour"],null]'
+    for path, expected in [(shell_env["PATH"], [[], None, None, None]),  # envhook's own parser: no frobnicate
+                           (f"{frob}:{shell_env['PATH']}", [["frobnicate"], ["--wibble"], ["sweet", "sour"], None])]:
+        r = subprocess.run([nu, "-n", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                           env={**shell_env, "PATH": path})
+        assert r.returncode == 0, r.stderr
+        # --into takes a DIR: nushell's own path completion (null).
+        assert [values(x) for x in json.loads(r.stdout)] == expected, path
 
 
 @pytest.fixture

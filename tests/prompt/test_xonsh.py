@@ -128,17 +128,16 @@ def test_the_hook_registers_envhooks_completer(open_shell, tmp_path):
 
 
 def test_the_completer_completes_a_subcommand_added_to_the_parser(open_shell, tmp_path):
-    """The completer answers from what the hook rendered from the parser: a
-    subcommand added to the parser (in the test) is completed, with no other edit."""
+    """The completer asks envhook at Tab (`envhook __complete`, the parser's
+    walk): a subcommand added to the parser (in the test) is completed, with
+    no other edit."""
     import json
 
-    from envhook.commands.hook import hook
-    from support.completing import with_a_new_subcommand
+    from support.completing import envhook_with_a_new_subcommand
 
-    (tmp_path / "d1").mkdir()
-    rendered = tmp_path / "hook.xsh"
-    assert hook("xonsh", str(rendered), with_a_new_subcommand()) == 0
-    s = open_shell(cwd=tmp_path)
+    (tmp_path / "work" / "d1").mkdir(parents=True)
+    frob = envhook_with_a_new_subcommand(tmp_path / "bin")
+    s = open_shell(cwd=tmp_path / "work")
     s.run("from xonsh.completer import Completer as _C")
 
     def offered(line: str) -> list[str]:
@@ -146,8 +145,7 @@ def test_the_completer_completes_a_subcommand_added_to_the_parser(open_shell, tm
         return json.loads(out.strip().splitlines()[-1])
 
     assert offered("envhook frob") == [], "envhook's own parser has no such command"
-    s.run(f"execx(open({str(rendered)!r}).read())")
-    assert s.run("completer list").count("envhook") == 1, "registered once"
+    s.run(f"$PATH.insert(0, {str(frob)!r})")
     assert offered("envhook frob") == ["frobnicate"]
     assert offered("envhook frobnicate --w") == ["--wibble"]
     assert offered("envhook frobnicate ") == ["sour", "sweet"]

@@ -261,3 +261,92 @@ def _zsh(spec: dict) -> str:
 
 
 RENDER = {"bash": _bash, "fish": _fish, "zsh": _zsh}
+
+
+# -- the in-hook completers' walk ----------------------------------------------------------------
+# nushell, elvish and xonsh complete envhook's command line by asking this, at
+# Tab, through `envhook __complete WORD…` (cli.main): the walk of the typed
+# words is written once, here, and a subcommand or option added to the parser
+# is completed there with no other edit. (bash, zsh and fish keep engines of
+# their own, above: their completion runs no program.)
+
+
+def answer(spec: dict, words: list[str], venv: str | None) -> str:
+    """What completes the last of WORDS (the words after `envhook`, the last
+    being completed), as the first line says: `words` and the candidates
+    that start with it, `WORD<TAB>HELP` a line; `dir` or `file` (the shell's
+    own file completion, directories only for dir); `command N` (a command
+    line that starts at word N: the shell's own command completion); or
+    nothing. A positional the parser says nothing of is the shell's own
+    (`file`); an option's free value gets no words. VENV: the active env,
+    whose packages complete a package (a path typed, or no env: the shell's)."""
+    levels, settings = spec["levels"], {key: (value, help) for key, value, help in spec["settings"]}
+    *before, cur = words or [""]
+    level, n, setting = "", 0, ""
+
+    def arg(k: int):
+        """What completes positional K at the level: a value, or False (it takes no such word)."""
+        args = levels[level]["args"]
+        if k < len(args):
+            return args[k]["value"]
+        return args[-1]["value"] if args and levels[level]["many"] else False
+
+    def by_kind(kind, named: str = "") -> str:
+        if isinstance(kind, list):
+            return offer([(w, named) for w in kind])
+        if kind is None:
+            return "file\n"  # free text: what the shell completes for any command
+        if kind == "package" and venv and "/" not in cur and not cur.startswith("."):
+            return offer([(p, "package") for p in _packages(venv)])
+        if kind == "package":
+            return "dir\n" if venv else "file\n"
+        if kind == "setting":
+            return offer([(key, help) for key, (_, help) in settings.items()])
+        if kind == "setting-value" and setting in settings:
+            return by_kind(settings[setting][0], setting)
+        return {"dir": "dir\n", "file": "file\n"}.get(kind, "\n")  # False: nothing
+
+    def offer(candidates: list[tuple[str, str]]) -> str:
+        return "words\n" + "".join(f"{w}\t{h}\n" for w, h in candidates if w.startswith(cur))
+
+    i = 0
+    while i < len(before):
+        w = before[i]
+        i += 1
+        if w == "--":
+            if arg(n) == "command":
+                return f"command {i}\n"
+        elif w.startswith("-"):
+            o = next((o for o in levels[level]["options"] if w in o["names"]), None)
+            if o and o["takes"]:
+                if i == len(before):  # the word being completed is this option's value
+                    return by_kind(o["value"], o["name"]) if o["value"] is not None else "words\n"
+                i += 1
+        elif levels[level]["commands"] and n == 0:
+            level = f"{level} {w}".strip()
+            if level not in levels:
+                return "\n"
+        else:
+            if arg(n) == "command":
+                return f"command {i - 1}\n"
+            if arg(n) == "setting":
+                setting = w
+            n += 1
+    lv = levels[level]
+    if cur.startswith("-"):
+        return offer([(name, o["help"]) for o in lv["options"] for name in _offered(o["names"])])
+    if lv["commands"] and n == 0:
+        return offer([(c, help) for c, help in lv["commands"]])
+    if arg(n) == "command":
+        return f"command {len(before)}\n"
+    return by_kind(arg(n), (lv["args"][min(n, len(lv["args"]) - 1)]["name"].lower() if lv["args"] else ""))
+
+
+def _packages(venv: str) -> list[str]:
+    """The canonical names of the packages installed in VENV."""
+    import glob
+    import re
+
+    found = {re.sub(r"[-_.]+", "-", os.path.basename(f).partition("-")[0].removesuffix(".dist-info")).lower()
+             for f in glob.glob(os.path.join(glob.escape(venv), "lib", "*", "site-packages", "*.dist-info"))}
+    return sorted(found)

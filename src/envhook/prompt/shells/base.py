@@ -69,10 +69,9 @@ class Shell:
 
     def completion_values(self, spec: dict) -> dict:
         """The placeholders of the hook's completer, from cli.completion_spec:
-        the spec itself, as JSON that the completer reads at load."""
-        import json  # only `envhook hook` renders a hook: not on the prompt's path
-
-        return {"ENVHOOK_COMPLETION": json.dumps(spec, separators=(",", ":"))}
+        none where the completer asks `envhook __complete` at Tab (nushell,
+        elvish, xonsh)."""
+        return {}
 
     def call(self, name: str) -> str:
         """A call of the hook's function `name` (no arguments)."""
