@@ -88,6 +88,14 @@ def _add_status(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=Handler("envhook.commands.status:status", lambda status, a: status(a.path, a.json, a.short)))
 
 
+def _add_log(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("log", help="the history of the project's env: each change, when and by whom")
+    _path_arg(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("-n", type=int, metavar="N", dest="count", help="only the newest N generations")
+    p.set_defaults(func=Handler("envhook.commands.log:log", lambda log, a: log(a.path, a.json, a.count)))
+
+
 def _pin(pin, a: argparse.Namespace) -> int:
     path, packages = _split_packages(a.args)
     return pin(path, a.note, packages, a.tinkered, a.absent)
@@ -192,7 +200,7 @@ def _add_completion(sub: argparse._SubParsersAction) -> None:
 
 
 # The subcommands, in the order help and the completions list them.
-_COMMANDS = (_add_hook, _add_status, _add_pin, _add_unpin, _add_sync, _add_allow, _add_deny, _add_config,
+_COMMANDS = (_add_hook, _add_status, _add_log, _add_pin, _add_unpin, _add_sync, _add_allow, _add_deny, _add_config,
              _add_doctor, _add_run_and_exec, _add_env, _add_completion)
 
 

@@ -12,7 +12,7 @@ from envhook.backends import backend_for, lock_drift
 from envhook.backends.lockread import own_names
 from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, Assessment, assess, remember
 from envhook.decide.project import ProjectError, current_dir, find_project
-from envhook.env import venv
+from envhook.env import journal, venv
 from envhook.env.drift import WHERE_ALL, Change, text
 from envhook.env.requires import conflicts, unmet
 from envhook.messages import clean, paint
@@ -33,8 +33,9 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     a = _look_closer(project, a)
     # A list the hook cut short says status lists it: here that is said of itself.
     a = a.replace(reasons=[r.replace(WHERE_ALL, "") for r in a.reasons])
+    generation = journal.latest(project.root) if project is not None else None
     if as_json:
-        json.dump(a.to_json(), sys.stdout, indent=2)
+        json.dump({**a.to_json(), "generation": generation}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     lines = [*_project_lines(project, a), *_package_pin_lines(a), f"state:   {_STATE_MARK}"]
@@ -43,6 +44,9 @@ def status(path: Path | None, as_json: bool, short: bool = False) -> int:
     active = os.environ.get("VIRTUAL_ENV")
     if project is not None and active:
         lines.append(f"active:  {active}")
+    if generation is not None:
+        lines.append(f"history: generation {generation['id']}, {generation['by']} ({generation['when']}; "
+                     "`envhook log` lists them)")
     lines.append(f"next:    {a.next}")
     shade = {"in-sync": "32", "pinned": "33", "tinkered": "33", "stale": "33", "missing": "33",
              "failed": "1;31", "untrusted": "1;31"}.get(a.state, "2")

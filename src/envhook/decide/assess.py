@@ -440,9 +440,30 @@ def remember(a: Assessment) -> None:
     """Keep what the assessment learned at a cost (Assessment.learned), so
     that the next look at the same env, at a prompt or in `envhook run`, asks
     no process; losing it costs only asking again."""
-    if a.learned is None or a.project is None:
+    if a.project is None:
         return
+    if a.learned is not None:
+        try:
+            atomic_write(ensure_project_dir(a.project.root) / paths.HAND_MADE, a.learned.encode())
+        except OSError:
+            pass
+    if a.trusted and a.installed and a.missing is None:
+        _journal(a)
+
+
+def _journal(a: Assessment) -> None:
+    """What the env holds, as this look read it, goes to its journal if it
+    changed since the newest generation (env/journal.py: one small read when
+    it did not): who changed it, as far as the look can tell."""
+    from envhook.env import journal  # only where the env was read: never on a quiet prompt
+
+    if a.tool_made:
+        by = f"{backend_for(a.project).name} (with the inputs: the env matches the lock)"
+    elif a.hand:
+        by = journal.BY_HAND
+    else:
+        by = journal.BY_OUTSIDE
     try:
-        atomic_write(ensure_project_dir(a.project.root) / paths.HAND_MADE, a.learned.encode())
+        journal.record(a.project.root, a.installed, by)
     except OSError:
-        pass
+        pass  # a history not written is a history short of one generation, never a failed prompt

@@ -14,7 +14,7 @@ from envhook.backends.lockread import own_names
 from envhook.decide.assess import assess, env_config_digest, env_identity
 from envhook.decide.notices import set_noticed, tinkered_key
 from envhook.decide.project import Project
-from envhook.env import venv
+from envhook.env import journal, venv
 from envhook.env.drift import compare, text
 from envhook.env.requires import conflicts, unmet
 from envhook.messages import quiet, say
@@ -249,6 +249,7 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
                 say(problem, error=True)
                 return outcome
         before = venv.installed(project.env)
+        _journal(project, before, journal.BY_OUTSIDE)  # as the sync found it: undoable
         inputs_before = fingerprint(project.inputs, project.root)
         if presync is None:
             # Before the tool's own output, in every mode: what is running, and
@@ -270,6 +271,9 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
             # every later look, this process's too, finds that env.
             project.relocate(backend.locate(project))
         rec = record_outcome(project, outcome, previous=previous, keep=keep, before=inputs_before, hand=hand)
+        # What the sync left, whatever its outcome (a failed or interrupted
+        # one may have changed the env half-way).
+        _journal(project, venv.installed(project.env), f"envhook sync ({reason})")
     if outcome.status != SYNC_OK:
         log = (outcome.failure or {}).get("log")
         seen = f" (its output: {log})" if log and quiet() else ""  # quiet: the output went to the log only
@@ -283,6 +287,15 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
         except OSError:
             pass
     return outcome
+
+
+def _journal(project: Project, installed: dict[str, str], by: str) -> None:
+    if not installed:
+        return  # no env (or an empty one): nothing to come back to
+    try:
+        journal.record(project.root, installed, by)
+    except OSError:
+        pass  # the sync's own outcome stands; the history is short of one generation
 
 
 def _say_summary(project: Project, reason: str, before: dict[str, str], keep: tuple[str, ...], drift,

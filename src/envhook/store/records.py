@@ -12,6 +12,8 @@ project gets a directory named by a hash of its real path:
     projects/<key>/notify      touched by every user command (allow, pin, sync…)
     projects/<key>/noticed     the hand-made change the hook last reported (said once)
     projects/<key>/hand-made   a workspace env uv's own commands do not explain (its key: not asked again)
+    projects/<key>/journal.json, journal.head, journal.lock
+                               the env's history (env/journal.py)
     projects/<key>/moved-aside/  broken envs (no pyvenv.cfg, or no interpreter) set aside before a sync
     said                       hints given once per user
     stamps/<session>-<key>     per shell: mtime = when that shell last looked

@@ -1,0 +1,162 @@
+"""The journal of a project's env (issue 31, its first part): a generation
+each time envhook sees the env change — its own syncs, a change made by hand
+or by uv that a prompt or `envhook status` notices — with who made it as far
+as envhook can tell; `envhook log` lists them, `envhook status` names the
+newest. Bounded, written atomically under one lock, credentials never kept.
+
+The journal's own rules on a fake env (dist-info directories, a
+direct_url.json); the rest through real shells and real uv, offline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from envhook.env import journal, venv
+from envhook.store.records import project_dir
+from support.hooktest import envhook, pip_install, status_json, version_in_env
+from support.projects import make_project, uv_lock
+
+ARROW = "\u2192"
+
+
+def fake_env(root: Path, dists: dict[str, str], urls: dict[str, str] | None = None) -> Path:
+    """An env dir whose site-packages holds NAME-VERSION.dist-info for each
+    dist, with a direct_url.json for those in URLS."""
+    sp = root / ".venv" / "lib" / "python3.11" / "site-packages"
+    if sp.exists():
+        for d in sp.iterdir():
+            for f in d.iterdir():
+                f.unlink()
+            d.rmdir()
+    sp.mkdir(parents=True, exist_ok=True)
+    for name, version in dists.items():
+        d = sp / f"{name}-{version}.dist-info"
+        d.mkdir()
+        if urls and name in urls:
+            (d / "direct_url.json").write_text(json.dumps({"url": urls[name], "dir_info": {"editable": False}}))
+    return root / ".venv"
+
+
+def test_a_generation_is_recorded_only_when_the_env_changed(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    env = fake_env(root, {"six": "1.16.0"})
+    assert journal.record(root, venv.installed(env), "envhook sync (created)") == 1
+    assert journal.record(root, venv.installed(env), journal.BY_HAND) is None, "the same contents: nothing new"
+    fake_env(root, {"six": "1.17.0", "iniconfig": "2.0"})
+    assert journal.record(root, venv.installed(env), journal.BY_HAND) == 2
+    gens = journal.generations(root)
+    assert [g["id"] for g in gens] == [2, 1], "newest first"
+    assert [journal.change_line(c) for c in gens[0]["changes"]] == ["+ iniconfig 2.0", f"six 1.16.0 {ARROW} 1.17.0"]
+    assert gens[1]["changes"] is None, "the oldest kept has nothing to compare with"
+    assert journal.latest(root) == {"id": 2, "when": gens[0]["when"], "by": "by hand"}
+    # The journal itself is yours alone (0600), written whole.
+    assert (project_dir(root) / journal.JOURNAL).stat().st_mode & 0o777 == 0o600
+
+
+def test_the_journal_is_bounded_and_ids_only_grow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal, "MAX_GENERATIONS", 5)
+    root = tmp_path / "p"
+    for i in range(12):
+        journal.record(root, {"six": f"1.{i}"}, journal.BY_HAND)
+    assert [g["id"] for g in journal.generations(root)] == [12, 11, 10, 9, 8]
+    monkeypatch.setattr(journal, "MAX_BYTES", 600)
+    journal.record(root, {f"pkg{i}": "1.0" for i in range(10)}, journal.BY_HAND)
+    gens = journal.generations(root)
+    assert gens[0]["id"] == 13 and len(gens) < 6, "the size bound drops the oldest first"
+    assert len((project_dir(root) / journal.JOURNAL).read_bytes()) <= 600 or len(gens) == 1
+
+
+def test_url_credentials_never_reach_the_journal_or_the_log(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    env = fake_env(root, {"private": "1.0"}, {"private": "https://alice:s3cr3t-token@pkgs.example/private-1.0.whl"})
+    journal.record(root, venv.installed(env), journal.BY_HAND)
+    stored = (project_dir(root) / journal.JOURNAL).read_text()
+    assert "s3cr3t" not in stored and "alice" not in stored
+    assert "https://***@pkgs.example/private-1.0.whl" in stored
+    shown = journal.to_json(journal.generations(root)[0])
+    assert shown["packages"] == [{"name": "private", "version": "1.0",
+                                  "source": "url https://***@pkgs.example/private-1.0.whl"}]
+
+
+def test_a_journal_another_user_could_write_is_not_believed(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    journal.record(root, {"six": "1.0"}, journal.BY_HAND)
+    path = project_dir(root) / journal.JOURNAL
+    os.chmod(path, 0o666)
+    assert journal.generations(root) == [], "group/world-writable: read as empty"
+    # A damaged journal reads as empty too, and the next generation goes on.
+    path.write_text("{not json")
+    os.chmod(path, 0o600)
+    assert journal.generations(root) == []
+    assert journal.record(root, {"six": "2.0"}, journal.BY_HAND) is not None
+
+
+def test_shells_seeing_one_change_write_one_generation(tmp_path: Path) -> None:
+    """Several shells' prompts notice the same change at once: the lock and
+    the compare under it leave one generation."""
+    root = tmp_path / "p"
+    journal.record(root, {"six": "1.0"}, journal.BY_HAND)
+    (project_dir(root) / journal.HEAD).unlink()  # no shortcut: every writer goes through the lock
+    made = []
+    threads = [threading.Thread(target=lambda: made.append(journal.record(root, {"six": "2.0"}, journal.BY_HAND)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(made, key=lambda x: x or 0) == [None] * 7 + [2]
+    assert [g["id"] for g in journal.generations(root)] == [2, 1]
+
+
+# ------------------------------------------------------------------ real shells, real uv
+
+
+def test_a_hooked_shell_journals_syncs_hand_changes_and_a_reset_by_uv(open_shell, shell, tmp_path, wheelhouse,
+                                                                       shell_env):
+    """Entering creates the env (envhook's sync); a version tried by hand is a
+    generation `by hand`; `uv sync` typed in the shell resets it, and that is
+    a generation too — the tried version is still in the log. status names
+    the newest; `envhook log --json` has the issue's shape."""
+    p = make_project(tmp_path / "demo", wheelhouse, name="demo", dependencies=["tinkerpkg==1.0"])
+    uv_lock(p, shell_env)
+    envhook("allow", cwd=p, env=shell_env, check=True)
+    s = open_shell(cwd=p)
+    assert version_in_env(p) == "1.0", s.startup_output
+    s.run(pip_install(shell, wheelhouse, "tinkerpkg==2.0"))
+    assert version_in_env(p) == "2.0"
+    s.run("uv sync -q --offline")
+    assert version_in_env(p) == "1.0"
+    s.run("true")
+
+    r = envhook("log", "--json", cwd=p, env=shell_env, check=True)
+    gens = json.loads(r.stdout)
+    assert [g["id"] for g in gens] == sorted((g["id"] for g in gens), reverse=True)
+    assert gens[0]["changes"] == [{"name": "tinkerpkg", "before": "2.0", "after": "1.0"}], gens[0]
+    assert gens[1]["by"] == "by hand" and gens[1]["changes"] == [
+        {"name": "tinkerpkg", "before": "1.0", "after": "2.0"}], gens[1]
+    assert gens[2]["by"].startswith("envhook sync ("), gens[2]
+    assert {"name": "tinkerpkg", "version": "1.0", "source": "index"} in gens[0]["packages"]
+    assert set(gens[0]) == {"id", "when", "by", "changes", "packages"}
+
+    text = envhook("log", "-n", "2", cwd=p, env=shell_env, check=True).stdout
+    assert f"tinkerpkg 2.0 {ARROW} 1.0" in text and f"tinkerpkg 1.0 {ARROW} 2.0" in text
+    assert f"#{gens[2]['id']} " not in text, "-n 2: the newest two only"
+    data = status_json(p, shell_env)
+    assert data["generation"] == {"id": gens[0]["id"], "when": gens[0]["when"], "by": gens[0]["by"]}
+    assert f"history: generation {gens[0]['id']}," in envhook("status", cwd=p, env=shell_env).stdout
+
+
+def test_log_reads_an_untrusted_project_and_says_when_there_is_nothing(tmp_path, wheelhouse, shell_env):
+    p = make_project(tmp_path / "demo", wheelhouse, name="demo", dependencies=["tinkerpkg==1.0"])
+    r = envhook("log", cwd=p, env=shell_env)
+    assert (r.returncode, r.stderr) == (0, ""), r.stderr
+    assert "no generation recorded yet" in r.stdout
+    assert json.loads(envhook("log", "--json", cwd=p, env=shell_env).stdout) == []
+    r = envhook("log", cwd=tmp_path, env=shell_env)
+    assert r.returncode == 1 and "not inside a project" in r.stderr
