@@ -96,6 +96,16 @@ def _add_log(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=Handler("envhook.commands.log:log", lambda log, a: log(a.path, a.json, a.count)))
 
 
+def _add_undo(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("undo", help="put the env back as it was before its latest change (again: undo the undo)")
+    _path_arg(p)
+    p.set_defaults(func=Handler("envhook.commands.undo:undo", lambda undo, a: undo(a.path)))
+    p = sub.add_parser("restore", help="put the env back as generation N of `envhook log` had it")
+    p.add_argument("generation", type=int, metavar="N", help="a generation's number (`envhook log`)")
+    _path_arg(p)
+    p.set_defaults(func=Handler("envhook.commands.undo:restore_to", lambda r, a: r(a.generation, a.path)))
+
+
 def _pin(pin, a: argparse.Namespace) -> int:
     path, packages = _split_packages(a.args)
     return pin(path, a.note, packages, a.tinkered, a.absent)
@@ -200,7 +210,7 @@ def _add_completion(sub: argparse._SubParsersAction) -> None:
 
 
 # The subcommands, in the order help and the completions list them.
-_COMMANDS = (_add_hook, _add_status, _add_log, _add_pin, _add_unpin, _add_sync, _add_allow, _add_deny, _add_config,
+_COMMANDS = (_add_hook, _add_status, _add_log, _add_undo, _add_pin, _add_unpin, _add_sync, _add_allow, _add_deny, _add_config,
              _add_doctor, _add_run_and_exec, _add_env, _add_completion)
 
 

@@ -103,7 +103,7 @@ def test_no_list_of_subcommands_is_written_by_hand_under_shell():
     assert len(files) >= 10, files  # the hooks, their completion engines, rc-files
     assert [p for p in files if copy.search(p.read_text())] == []
     # And the pattern finds such a list where one is written (the old tcsh rule).
-    assert copy.search("complete envhook 'p/1/(hook status log pin unpin sync)/'")
+    assert copy.search("complete envhook 'p/1/(hook status log undo restore pin unpin sync)/'")
 
 
 def test_export_is_routed_before_the_parser(tmp_path, shell_env):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import threading
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 from envhook.env import journal, venv
 from envhook.store.records import project_dir
 from support.hooktest import envhook, pip_install, status_json, version_in_env
-from support.projects import make_project, uv_lock
+from support.projects import make_project, set_dependencies, uv_lock
 
 ARROW = "\u2192"
 
@@ -46,10 +47,10 @@ def fake_env(root: Path, dists: dict[str, str], urls: dict[str, str] | None = No
 def test_a_generation_is_recorded_only_when_the_env_changed(tmp_path: Path) -> None:
     root = tmp_path / "p"
     env = fake_env(root, {"six": "1.16.0"})
-    assert journal.record(root, venv.installed(env), "envhook sync (created)") == 1
+    assert journal.record(root, venv.installed(env), "envhook sync (created)")["id"] == 1
     assert journal.record(root, venv.installed(env), journal.BY_HAND) is None, "the same contents: nothing new"
     fake_env(root, {"six": "1.17.0", "iniconfig": "2.0"})
-    assert journal.record(root, venv.installed(env), journal.BY_HAND) == 2
+    assert journal.record(root, venv.installed(env), journal.BY_HAND)["id"] == 2
     gens = journal.generations(root)
     assert [g["id"] for g in gens] == [2, 1], "newest first"
     assert [journal.change_line(c) for c in gens[0]["changes"]] == ["+ iniconfig 2.0", f"six 1.16.0 {ARROW} 1.17.0"]
@@ -84,6 +85,17 @@ def test_url_credentials_never_reach_the_journal_or_the_log(tmp_path: Path) -> N
                                   "source": "url https://***@pkgs.example/private-1.0.whl"}]
 
 
+def test_hand_made_changes_undone_by_another_tool_are_named(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    journal.record(root, {"six": "1.17", "pytest": "9.0.2"}, "envhook sync (created)")
+    journal.record(root, {"six": "1.17", "pytest": "8.3.5", "ipdb": "0.13"}, journal.BY_HAND, hand=["pytest", "ipdb"])
+    made = journal.record(root, {"six": "1.17", "pytest": "9.0.2"}, journal.BY_OUTSIDE)
+    assert made["reset"] == ["- ipdb 0.13", f"pytest 8.3.5 {ARROW} 9.0.2"]
+    journal.record(root, {"six": "1.17", "pytest": "8.3.5"}, "envhook undo", hand=["pytest"])
+    assert journal.record(root, {"six": "1.17", "pytest": "9.0.2"}, "envhook sync (requested)")["reset"] == [], \
+        "envhook's own change is the user's word"
+
+
 def test_a_journal_another_user_could_write_is_not_believed(tmp_path: Path) -> None:
     root = tmp_path / "p"
     journal.record(root, {"six": "1.0"}, journal.BY_HAND)
@@ -110,7 +122,7 @@ def test_shells_seeing_one_change_write_one_generation(tmp_path: Path) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(made, key=lambda x: x or 0) == [None] * 7 + [2]
+    assert sorted((g["id"] if g else 0) for g in made) == [0] * 7 + [2]
     assert [g["id"] for g in journal.generations(root)] == [2, 1]
 
 
@@ -160,3 +172,93 @@ def test_log_reads_an_untrusted_project_and_says_when_there_is_nothing(tmp_path,
     assert json.loads(envhook("log", "--json", cwd=p, env=shell_env).stdout) == []
     r = envhook("log", cwd=tmp_path, env=shell_env)
     assert r.returncode == 1 and "not inside a project" in r.stderr
+
+
+def demo(tmp_path: Path, wheelhouse: Path, env: dict, deps=("chaina", "tinkerpkg==1.0")) -> Path:
+    p = make_project(tmp_path / "demo", wheelhouse, name="demo", dependencies=list(deps))
+    uv_lock(p, env)
+    envhook("allow", cwd=p, env=env, check=True)
+    return p
+
+
+def test_uv_sync_typed_by_hand_resets_the_tried_version_the_prompt_says_so_and_undo_brings_it_back(
+        open_shell, shell, tmp_path, wheelhouse, shell_env):
+    """The issue's story, in a hooked shell over real uv: a version tried by
+    hand; `uv sync` typed (uv's explicit sync ignores UV_NO_SYNC) resets it;
+    the next prompt says so once; `envhook undo` brings it back with the rest
+    at the lock, and the env is tinkered again (UV_NO_SYNC=1); a second undo
+    undoes the undo."""
+    p = demo(tmp_path, wheelhouse, shell_env)
+    s = open_shell(cwd=p)
+    assert version_in_env(p) == "1.0" and version_in_env(p, "chainc") == "2.0", s.startup_output
+    s.run(pip_install(shell, wheelhouse, "tinkerpkg==2.0"))
+    assert s.get("UV_NO_SYNC") == "1"
+    out = s.run("uv sync -q --offline")
+    assert version_in_env(p) == "1.0"
+    said = f"demo's hand-made changes were reset (tinkerpkg 2.0 {ARROW} 1.0) — envhook undo brings them back"
+    assert said in out, out
+    assert said not in s.run("true") + envhook("status", cwd=p, env=shell_env).stderr, "said once"
+    assert s.get("ENVHOOK_STATE") == "in-sync" and s.get("UV_NO_SYNC") is None
+
+    out = s.run("envhook undo")
+    assert f"restored demo to generation" in out and f"tinkerpkg 1.0 {ARROW} 2.0" in out, out
+    assert version_in_env(p) == "2.0" and version_in_env(p, "chainc") == "2.0", "only what moved comes back"
+    assert s.get("ENVHOOK_STATE") == "tinkered" and s.get("UV_NO_SYNC") == "1", "a hand-made change again"
+    assert (tmp_path / "demo" / "pyproject.toml").read_text().count("tinkerpkg==1.0") == 1, "the project is untouched"
+
+    out = s.run("envhook undo")
+    assert f"tinkerpkg 2.0 {ARROW} 1.0" in out, out
+    assert version_in_env(p) == "1.0"
+    assert s.get("ENVHOOK_STATE") == "in-sync" and s.get("UV_NO_SYNC") is None
+    bys = [g["by"] for g in json.loads(envhook("log", "--json", cwd=p, env=shell_env).stdout)]
+    assert bys[:2] == ["envhook undo", "envhook undo"], bys
+
+
+def test_uv_run_from_a_script_without_the_hook_resets_and_the_next_prompt_says_so(
+        open_shell, tmp_path, wheelhouse, shell_env):
+    p = demo(tmp_path, wheelhouse, shell_env)
+    s = open_shell(cwd=p, sh="bash")
+    s.run(pip_install("bash", wheelhouse, "tinkerpkg==2.0"))
+    script = {k: v for k, v in shell_env.items() if k not in ("UV_NO_SYNC", "VIRTUAL_ENV")}
+    r = subprocess.run(["uv", "run", "--offline", "python", "-c", "import tinkerpkg; print(tinkerpkg.__version__)"],
+                       cwd=p, env=script, capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "1.0", "uv run from a script syncs exactly"
+    out = s.run("true")
+    assert f"demo's hand-made changes were reset (tinkerpkg 2.0 {ARROW} 1.0)" in out, out
+    s.run("envhook undo")
+    assert version_in_env(p) == "2.0"
+
+
+def test_restore_across_a_lock_change_pins_the_whole_env_and_unpin_follows_the_lock(
+        open_shell, tmp_path, wheelhouse, shell_env):
+    p = demo(tmp_path, wheelhouse, shell_env)
+    s = open_shell(cwd=p, sh="bash")
+    first = json.loads(envhook("log", "--json", cwd=p, env=shell_env).stdout)[0]["id"]
+    set_dependencies(p, ["chaina", "tinkerpkg==2.0"])
+    uv_lock(p, shell_env)
+    s.run("true")
+    assert version_in_env(p) == "2.0", "the lock moved: synced"
+    out = s.run(f"envhook restore {first}")
+    assert "pinned whole" in out, out
+    assert version_in_env(p) == "1.0"
+    data = status_json(p, shell_env)
+    assert data["state"] == "pinned" and data["pin"]["note"] == f"restored to generation {first}", data
+    assert s.get("UV_NO_SYNC") == "1"
+    s.run("envhook unpin")
+    s.run("true")
+    assert version_in_env(p) == "2.0", "unpinned: the lock again"
+
+
+def test_undo_refuses_an_untrusted_project_and_a_history_too_short(tmp_path, wheelhouse, shell_env):
+    p = demo(tmp_path, wheelhouse, shell_env)
+    r = envhook("undo", cwd=p, env=shell_env)
+    assert r.returncode == 1 and "nothing to undo" in r.stderr, r.stderr
+    envhook("sync", cwd=p, env=shell_env, check=True)
+    subprocess.run(["uv", "pip", "install", "-q", "--python", str(p / ".venv" / "bin" / "python"), "--no-index",
+                    "--find-links", str(wheelhouse), "tinkerpkg==2.0"], env=shell_env, check=True)
+    envhook("status", cwd=p, env=shell_env, check=True)
+    envhook("deny", cwd=p, env=shell_env, check=True)
+    r = envhook("undo", cwd=p, env=shell_env)
+    assert r.returncode == 126 and "not trusted" in r.stderr, r.stderr
+    assert version_in_env(p) == "2.0", "nothing changed"
+    assert envhook("log", cwd=p, env=shell_env).returncode == 0, "reading is allowed"

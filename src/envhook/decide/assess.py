@@ -34,6 +34,7 @@ from envhook.decide.table import (
     decide,
 )
 from envhook.env import venv
+from envhook.messages import say
 from envhook.env.activation import Activation, Changes
 from envhook.env.drift import split
 from envhook.store import paths, settings
@@ -464,6 +465,11 @@ def _journal(a: Assessment) -> None:
     else:
         by = journal.BY_OUTSIDE
     try:
-        journal.record(a.project.root, a.installed, by)
+        made = journal.record(a.project.root, a.installed, by, journal.inputs_digest(a.inputs) if a.inputs else None,
+                              [*(c.name for c in a.hand or ()), *(a.package_pins or ())])
     except OSError:
-        pass  # a history not written is a history short of one generation, never a failed prompt
+        return  # a history not written is a history short of one generation, never a failed prompt
+    if made is not None and made["reset"]:
+        # Said by the look that recorded it: once, whichever shell or command saw it first.
+        say(f"{a.project.name}'s hand-made changes were reset ({', '.join(made['reset'][:6])}"
+            f"{', …' if len(made['reset']) > 6 else ''}) — envhook undo brings them back")

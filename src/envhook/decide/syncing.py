@@ -293,7 +293,7 @@ def _journal(project: Project, installed: dict[str, str], by: str) -> None:
     if not installed:
         return  # no env (or an empty one): nothing to come back to
     try:
-        journal.record(project.root, installed, by)
+        journal.record(project.root, installed, by, journal.inputs_digest(fingerprint(project.inputs, project.root)))
     except OSError:
         pass  # the sync's own outcome stands; the history is short of one generation
 

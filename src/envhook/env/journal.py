@@ -57,9 +57,20 @@ def _digest(packages: dict[str, str]) -> str:
     return hexdigest(json.dumps(packages, sort_keys=True).encode())[:32]
 
 
-def record(root: Path, installed: dict[str, str], by: str) -> int | None:
+def inputs_digest(fingerprint: dict) -> str:
+    """The inputs in force (records.fingerprint) as one value: a generation
+    restored under other inputs is pinned whole (decide/restore.py)."""
+    return hexdigest(json.dumps(fingerprint, sort_keys=True).encode())[:32]
+
+
+def record(root: Path, installed: dict[str, str], by: str, inputs: str | None = None,
+           hand: tuple[str, ...] | list[str] = ()) -> dict | None:
     """Record INSTALLED (venv.installed) as a new generation made BY, unless
-    it is what the newest one holds. The new generation's id, or None."""
+    it is what the newest one holds. INPUTS: inputs_digest() of the inputs
+    in force; HAND: the names that were changes made by hand (or pinned)
+    then. The new generation, or None; its "reset" lists (as change_line
+    says them) the hand-made changes of the one before that something other
+    than envhook undid."""
     packages = _clean(installed)
     digest = _digest(packages)
     head = project_dir(root) / HEAD
@@ -77,9 +88,13 @@ def record(root: Path, installed: dict[str, str], by: str) -> int | None:
         if gens and gens[-1]["packages"] == packages:
             made = None  # another shell recorded it first
         else:
-            made = journal["next"]
-            gens.append({"id": made, "when": now_iso(), "by": by, "packages": packages})
-            journal["next"] = made + 1
+            made = {"id": journal["next"], "when": now_iso(), "by": by, "packages": packages, "inputs": inputs,
+                    "hand": sorted(hand), "reset": []}
+            if gens and not by.startswith("envhook"):
+                was = set(gens[-1].get("hand") or ())
+                made["reset"] = [change_line(c) for c in compare(gens[-1]["packages"], packages) if c.name in was]
+            gens.append(made)
+            journal["next"] = made["id"] + 1
             _bound(journal)
             atomic_write(d / JOURNAL, json.dumps(journal, sort_keys=True).encode() + b"\n")
         atomic_write(head, digest.encode())

@@ -1,0 +1,155 @@
+"""Putting an env back as one of its journal's generations had it: `envhook
+undo` (the one before the newest: a second undo undoes the undo, as `cd -`
+does) and `envhook restore N`.
+
+Only the env changes, never a file of the project. The dists that differ are
+installed at their recorded versions and sources, without their
+dependencies (the generation lists every dist it held), first from uv's
+cache alone (--offline), else as the project's own configuration says (run
+from the project, so its index settings apply); what the generation did not
+hold is removed. A path or editable source is installed again only when its
+directory passes the owner/mode rule every file envhook acts on passes. The
+result, whatever it is (complete, half-done by a Ctrl-C or a version no
+longer to be had), is recorded as a generation of its own, so it can be
+undone too.
+
+A generation recorded under other inputs than today's (the lock moved since)
+is pinned whole once restored: the next pull must not half-mix two locks;
+`envhook unpin` follows the lock again. Under today's inputs, its
+differences from the lock are hand-made changes, kept as any others are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from envhook.backends.base import Runner
+from envhook.store.records import SYNC_FAILED, SYNC_OK
+from envhook.backends.uv import uv_path
+from envhook.decide.assess import assess, remember
+from envhook.decide.project import Project
+from envhook.decide.syncing import Busy, project_lock
+from envhook.env import journal, venv
+from envhook.env.drift import compare, split, text
+from envhook.messages import say
+from envhook.store import paths, pins
+from envhook.store.records import fingerprint, notify
+
+NOT_TRUSTED = 126  # as `envhook run` exits for a project it may not act on
+
+
+def restore(project: Project, target_id: int | None) -> int:
+    """`envhook undo` (target_id None) or `envhook restore N`: the exit code."""
+    gens = journal.generations(project.root)
+    if target_id is None:
+        if len(gens) < 2:
+            say(f"nothing to undo in {project.name}: its history has "
+                f"{'one generation' if gens else 'no generation'} (`envhook log`)", error=True)
+            return 1
+        target, by = gens[1], "envhook undo"
+    else:
+        target = next((g for g in gens if g["id"] == target_id), None)
+        if target is None:
+            say(f"{project.name} has no generation {target_id} (`envhook log` lists them)", error=True)
+            return 2
+        by = f"envhook restore {target_id}"
+    a = assess(project)
+    remember(a)  # what the env holds now is in the journal before it changes
+    if not a.trusted:
+        say(f"{project.name} is not trusted: envhook changes nothing in its env (`envhook allow` first)", error=True)
+        return NOT_TRUSTED
+    if venv.missing_reason(project.env):
+        say(f"{project.name} has no env to restore into ({venv.missing_reason(project.env)})", error=True)
+        return 1
+    try:
+        with project_lock(project):
+            return _restore(project, target, by)
+    except Busy:
+        say("stopped waiting: nothing was changed", error=True)
+        return 130
+
+
+def _restore(project: Project, target: dict, by: str) -> int:
+    before = venv.installed(project.env)
+    inputs_now = journal.inputs_digest(fingerprint(project.inputs, project.root))
+    journal.record(project.root, before, journal.BY_OUTSIDE, inputs_now)  # undoable, whoever changed it last
+    wanted = target["packages"]
+    install = {n: v for n, v in wanted.items() if journal.redact(before.get(n, "")) != v}
+    remove = sorted(n for n in before if n not in wanted)
+    specs, refused = _specs(project, install)
+    status = SYNC_OK
+    if specs or remove:
+        status = _apply(project, specs, remove)
+    after = venv.installed(project.env)
+    journal.record(project.root, after, by, inputs_now)
+    moved = compare(before, after)
+    if target.get("inputs") not in (None, inputs_now) and moved:
+        pins.pin(project.root, fingerprint(project.inputs, project.root), f"restored to generation {target['id']}",
+                 None, after)
+        pinned = "; pinned whole, as it was made under another lock (`envhook unpin` follows the lock again)"
+    else:
+        pinned = ""
+    notify(project.root)  # every shell's next prompt looks again
+    done = text(moved, limit=8) if moved else "nothing to change"
+    missing = [n for n in compare(after, wanted)]
+    if status != SYNC_OK or missing or refused:
+        left = ", ".join(sorted({*(c.name for c in missing), *refused}))
+        say(f"{project.name} only partly restored to generation {target['id']} ({done}); not as it was: {left}"
+            f" — the env is recorded as it is now (`envhook log`, `envhook undo`)", error=True)
+        return 1
+    say(f"restored {project.name} to generation {target['id']} ({target.get('by', '?')}): {done}{pinned}")
+    return 0
+
+
+def _specs(project: Project, install: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The install arguments for each dist, as its generation recorded it,
+    and the names that cannot be had again as recorded."""
+    specs, refused = [], []
+    for name, value in sorted(install.items()):
+        version, source = split(value)
+        if source is None:
+            specs.append(f"{name}=={version}")
+            continue
+        url = source["url"]
+        if url.startswith("file://"):
+            from urllib.parse import unquote, urlsplit
+
+            where = unquote(urlsplit(url).path)
+            why = paths.unsafe_chain(where)
+            if why is not None or not Path(where).exists():
+                say(f"not reinstalling {name} from {where}: it {why or 'is gone'}", error=True)
+                refused.append(name)
+                continue
+            specs += ["-e", where] if source["editable"] else [f"{name} @ {url}"]
+        elif "***@" in url:
+            # Its credentials were never kept: the version comes from the project's own index settings.
+            specs.append(f"{name}=={version}")
+        else:
+            specs.append(f"{name} @ {url}")
+    return specs, refused
+
+
+def _apply(project: Project, specs: list[str], remove: list[str]) -> str:
+    python = str(project.env / "bin" / "python")
+    uv = uv_path(str(project.env))
+    status = SYNC_OK
+    with Runner(project) as run:
+        if specs:
+            if uv is not None:
+                base = [uv, "pip", "install", "--python", python, "--no-deps", "--reinstall"]
+                outcome = run("uv pip install --offline", [*base, "--offline", *specs])
+                if outcome.status == SYNC_FAILED:  # not in the cache: as the project's configuration says
+                    outcome = run("uv pip install", [*base, *specs])
+            else:
+                outcome = run("pip install", [python, "-m", "pip", "install", "--no-deps", *specs])
+            status = outcome.status
+            if status != SYNC_OK:
+                say(outcome.message or "the install failed", error=True)
+        if remove and status == SYNC_OK:
+            argv = [uv, "pip", "uninstall", "--python", python, *remove] if uv else \
+                [python, "-m", "pip", "uninstall", "-y", *remove]
+            outcome = run("uv pip uninstall" if uv else "pip uninstall", argv)
+            status = outcome.status
+            if status != SYNC_OK:
+                say(outcome.message or "the uninstall failed", error=True)
+    return status
