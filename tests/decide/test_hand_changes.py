@@ -528,3 +528,27 @@ def test_inputs_back_to_the_ones_synced_before_repeat_no_notice(open_shell, shel
     assert s.get("ENVHOOK_STATE") == "tinkered" and version_in_env(p) == "2.0"
     s2 = open_shell(cwd=p)
     assert "changed by hand" not in s2.startup_output, s2.startup_output
+
+
+def test_envs_moved_aside_are_bounded_the_oldest_going_first(tmp_path, wheelhouse, shell_env):
+    """The state dir stays bounded: of the broken envs set aside (named by
+    when), the newest three are kept, and the line says which went."""
+    from envhook.store import paths
+    from envhook.store.records import ensure_project_dir
+
+    py = throwaway_python(tmp_path / "base")
+    p = new_project(tmp_path, wheelhouse, shell_env, deps=("chaina",))
+    where = ensure_project_dir(p) / paths.MOVED_ASIDE
+    older = ["20000101T000000-.venv", "20000102T000000-.venv", "20000103T000000-.venv"]
+    for name in older:
+        (where / name / "bin").mkdir(parents=True)
+    (where / older[0] / "bin" / "link").symlink_to(tmp_path / "base")  # removed, never followed
+    subprocess.run([str(py), "-m", "venv", "--without-pip", str(p / ".venv")], check=True)
+    (p / ".venv" / "pyvenv.cfg").unlink()
+    before = tree_digest(tmp_path / "base")
+    r = envhook("sync", cwd=p, env=shell_env)
+    assert r.returncode == 0, r.stderr
+    kept = sorted(e.name for e in where.iterdir())
+    assert kept[:2] == older[1:] and len(kept) == 3, kept
+    assert f"the oldest set aside, {older[0]}, removed: envhook keeps 3" in r.stderr, r.stderr
+    assert tree_digest(tmp_path / "base") == before

@@ -214,6 +214,7 @@ def test_uv_sync_typed_by_hand_resets_the_tried_version_the_prompt_says_so_and_u
     assert bys[:2] == ["envhook undo", "envhook undo"], bys
 
 
+@pytest.mark.parametrize("shell", ["bash"])
 def test_uv_run_from_a_script_without_the_hook_resets_and_the_next_prompt_says_so(
         open_shell, tmp_path, wheelhouse, shell_env):
     p = demo(tmp_path, wheelhouse, shell_env)
@@ -229,6 +230,7 @@ def test_uv_run_from_a_script_without_the_hook_resets_and_the_next_prompt_says_s
     assert version_in_env(p) == "2.0"
 
 
+@pytest.mark.parametrize("shell", ["bash"])
 def test_restore_across_a_lock_change_pins_the_whole_env_and_unpin_follows_the_lock(
         open_shell, tmp_path, wheelhouse, shell_env):
     p = demo(tmp_path, wheelhouse, shell_env)
@@ -262,3 +264,85 @@ def test_undo_refuses_an_untrusted_project_and_a_history_too_short(tmp_path, whe
     assert r.returncode == 126 and "not trusted" in r.stderr, r.stderr
     assert version_in_env(p) == "2.0", "nothing changed"
     assert envhook("log", cwd=p, env=shell_env).returncode == 0, "reading is allowed"
+
+
+def test_a_version_no_longer_to_be_had_is_named_and_the_env_is_left_as_it_was(tmp_path, wheelhouse, shell_env):
+    p = demo(tmp_path, wheelhouse, shell_env)
+    envhook("sync", cwd=p, env=shell_env, check=True)
+    now = venv.installed(p / ".venv")
+    journal.record(p, {**now, "tinkerpkg": "9.9"}, journal.BY_HAND)  # a version the wheelhouse does not have
+    journal.record(p, now, journal.BY_OUTSIDE)
+    r = envhook("undo", cwd=p, env=shell_env)
+    assert r.returncode == 1, r.stderr
+    said = [line for line in r.stderr.splitlines() if "only partly restored" in line]
+    assert len(said) == 1 and said[0].endswith("not as it was: tinkerpkg — the env is recorded as it is now "
+                                               "(`envhook log`, `envhook undo`)"), r.stderr
+    assert venv.installed(p / ".venv") == now, "left as it was"
+
+
+@pytest.mark.parametrize("shell", ["bash"])
+def test_ctrl_c_during_a_restore_returns_the_prompt_and_leaves_a_history_that_can_be_undone(
+        open_shell, tmp_path, wheelhouse, shell_env):
+    """uv stops (it runs in its own process group, which the Ctrl-C
+    reaches), the prompt comes back, the journal reads whole and its newest
+    generation is what the env holds."""
+    import shlex
+    import shutil
+    import time
+
+    p = demo(tmp_path, wheelhouse, shell_env)
+    slow = tmp_path / "slowuv"
+    slow.mkdir()
+    started, armed = tmp_path / "started", tmp_path / "armed"
+    real = os.path.realpath(shutil.which("uv", path=shell_env["PATH"]))
+    (slow / "uv").write_text(  # once armed, a `uv pip install` is slow (a far index): Ctrl-C comes first
+        "#!/bin/sh\n"
+        f'if [ -e {shlex.quote(str(armed))} ] && [ "$1 $2" = "pip install" ]; then\n'
+        f'    touch {shlex.quote(str(started))}; sleep 300\n'
+        "fi\n"
+        f'exec {shlex.quote(real)} "$@"\n')
+    (slow / "uv").chmod(0o755)
+    s = open_shell(cwd=p, sh="bash", env=dict(shell_env, PATH=f"{slow}:{shell_env['PATH']}"))
+    s.run(pip_install("bash", wheelhouse, "tinkerpkg==2.0"))
+    s.run("uv sync -q --offline")
+    assert version_in_env(p) == "1.0"
+    armed.touch()
+    s.send_raw("envhook undo\r")
+    deadline = time.monotonic() + 30
+    while not started.exists():
+        assert time.monotonic() < deadline, "the restore never started uv"
+        time.sleep(0.1)
+    t0 = time.monotonic()
+    s.send_raw("\x03")
+    s.expect_prompt(timeout=15)
+    assert time.monotonic() - t0 < 6, "the prompt came back"
+    gens = json.loads(envhook("log", "--json", cwd=p, env=shell_env).stdout)
+    assert {x["name"]: x["version"] for x in gens[0]["packages"]}["tinkerpkg"] == version_in_env(p) == "1.0"
+    armed.unlink()
+    s.run("envhook undo")
+    assert version_in_env(p) == "2.0", "the restore that was cut off can be done again"
+
+
+def test_undo_in_a_pdm_env_after_pdm_sync_reset_it(tmp_path, wheelhouse, package_index, shell_env):
+    """Every backend: a PDM env, its hand-made change reset by `pdm sync
+    --clean`, said once, and undone from the project's own index."""
+    from support.backend_projects import make_pdm_project, run_pdm, tool_env
+
+    tools = tool_env(shell_env)
+    root = make_pdm_project(tmp_path / "demo", package_index.url, env=tools)
+    envhook("allow", cwd=root, env=shell_env, check=True)
+    envhook("sync", cwd=root, env=shell_env, check=True)
+    assert version_in_env(root) == "1.0"
+    # The index is on 127.0.0.1: uv may reach it (the tests' uv is offline otherwise).
+    online = {k: v for k, v in shell_env.items() if k != "UV_OFFLINE"}
+    subprocess.run(["uv", "pip", "install", "-q", "--python", str(root / ".venv" / "bin" / "python"),
+                    "--index-url", package_index.url, "tinkerpkg==2.0"], env=online, check=True)
+    envhook("status", cwd=root, env=shell_env, check=True)
+    run_pdm(root, tools, "sync", "--clean")
+    assert version_in_env(root) == "1.0"
+    r = envhook("status", cwd=root, env=shell_env, check=True)
+    assert f"demo's hand-made changes were reset (tinkerpkg 2.0 {ARROW} 1.0)" in r.stderr, r.stderr
+    r = envhook("undo", cwd=root, env=online)
+    assert r.returncode == 0 and f"tinkerpkg 1.0 {ARROW} 2.0" in r.stderr, r.stderr
+    assert version_in_env(root) == "2.0"
+    assert status_json(root, shell_env)["state"] == "tinkered"

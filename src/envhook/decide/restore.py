@@ -129,6 +129,25 @@ def _specs(project: Project, install: dict[str, str]) -> tuple[list[str], list[s
     return specs, refused
 
 
+def _index_args(project: Project) -> list[str]:
+    """The project's own package indexes, where its tool keeps them in
+    pyproject.toml (Poetry's and PDM's sources: uv reads only its own
+    config, which it finds itself from the project's directory)."""
+    tool = (project.pyproject or {}).get("tool", {})
+    if project.backend == "pdm":
+        sources = tool.get("pdm", {}).get("source", [])
+    elif project.backend == "poetry":
+        sources = tool.get("poetry", {}).get("source", [])
+    else:
+        return []
+    urls = [s["url"] for s in sources if isinstance(s, dict) and isinstance(s.get("url"), str)]
+    # PDM's source named "pypi" replaces PyPI; otherwise PyPI stays first.
+    main = next((s["url"] for s in sources if isinstance(s, dict) and s.get("name") == "pypi"
+                 and isinstance(s.get("url"), str)), None)
+    args = ["--index-url", main] if main else []
+    return args + [a for u in urls if u != main for a in ("--extra-index-url", u)]
+
+
 def _apply(project: Project, specs: list[str], remove: list[str]) -> str:
     python = str(project.env / "bin" / "python")
     uv = uv_path(str(project.env))
@@ -136,12 +155,13 @@ def _apply(project: Project, specs: list[str], remove: list[str]) -> str:
     with Runner(project) as run:
         if specs:
             if uv is not None:
-                base = [uv, "pip", "install", "--python", python, "--no-deps", "--reinstall"]
+                base = [uv, "pip", "install", "--python", python, "--no-deps", "--reinstall", *_index_args(project)]
                 outcome = run("uv pip install --offline", [*base, "--offline", *specs])
                 if outcome.status == SYNC_FAILED:  # not in the cache: as the project's configuration says
                     outcome = run("uv pip install", [*base, *specs])
             else:
-                outcome = run("pip install", [python, "-m", "pip", "install", "--no-deps", *specs])
+                outcome = run("pip install", [python, "-m", "pip", "install", "--no-deps", *_index_args(project),
+                                              *specs])
             status = outcome.status
             if status != SYNC_OK:
                 say(outcome.message or "the install failed", error=True)

@@ -162,7 +162,7 @@ def prepare_env(project: Project) -> str | None:
     `rm -rf`; or its interpreter gone) is never handed to the tool as it is:
     its bin/python runs as the base interpreter, into which the tool would
     install. If it holds only what a venv holds, it is moved aside under
-    the state dir (nothing is deleted) and the tool makes a fresh env;
+    the state dir (the newest three are kept) and the tool makes a fresh env;
     anything else there is the user's, and the sync is refused. (Nor is
     the tool ever asked about such a directory: uv caches what it learns of
     the interpreter at a path, and would go on taking a fresh venv there for
@@ -184,8 +184,28 @@ def prepare_env(project: Project) -> str | None:
     except OSError as e:
         return f"{env} {why}, and moving it aside to {dest} failed ({e.strerror}); move it away, then " \
                "`envhook sync`"
-    say(f"{env} {why}, so it is no working venv: moved it aside to {dest}; creating a fresh env")
+    gone = _bound_moved_aside(dest.parent)
+    also = f" (the oldest set aside, {', '.join(gone)}, removed: envhook keeps {MOVED_ASIDE_KEEP})" if gone else ""
+    say(f"{env} {why}, so it is no working venv: moved it aside to {dest}; creating a fresh env{also}")
     return None
+
+
+MOVED_ASIDE_KEEP = 3  # broken envs kept per project; the oldest goes first
+
+
+def _bound_moved_aside(where: Path) -> list[str]:
+    """The state dir stays bounded: of the envs moved aside (named by when),
+    the newest MOVED_ASIDE_KEEP stay. The names removed."""
+    import shutil  # only after an env was moved aside
+
+    try:
+        names = sorted(e.name for e in os.scandir(where) if e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+    gone = names[:-MOVED_ASIDE_KEEP]
+    for name in gone:
+        shutil.rmtree(where / name, ignore_errors=True)  # never follows a link inside
+    return gone
 
 
 def _move(src, dest) -> None:
