@@ -346,3 +346,40 @@ def test_undo_in_a_pdm_env_after_pdm_sync_reset_it(tmp_path, wheelhouse, package
     assert r.returncode == 0 and f"tinkerpkg 1.0 {ARROW} 2.0" in r.stderr, r.stderr
     assert version_in_env(root) == "2.0"
     assert status_json(root, shell_env)["state"] == "tinkered"
+
+
+def test_a_locked_version_comes_back_only_as_the_file_the_lock_names(tmp_path, package_index, shell_env):
+    """uv.lock's hashes go with a version it pins (here from an index that
+    serves hashes): a lock whose hash for tinkerpkg 1.0 is not the wheel's
+    makes the restore refuse that wheel, and leaves the env as it was."""
+    from envhook.decide.project import find_project
+    from envhook.decide.restore import lock_hashes
+
+    online = {k: v for k, v in shell_env.items() if k != "UV_OFFLINE"}  # the index is on 127.0.0.1
+    p = tmp_path / "demo"
+    p.mkdir()
+    (p / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["tinkerpkg==1.0"]\n\n'
+        f'[[tool.uv.index]]\nname = "local"\nurl = "{package_index.url}"\ndefault = true\n')
+    subprocess.run(["uv", "lock", "-q"], cwd=p, env=online, check=True)
+    envhook("allow", cwd=p, env=online, check=True)
+    envhook("sync", cwd=p, env=online, check=True)
+    hashes = lock_hashes(find_project(p))
+    assert hashes[("tinkerpkg", "1.0")] and all(h.startswith("sha256:") for h in hashes[("tinkerpkg", "1.0")])
+    subprocess.run(["uv", "pip", "install", "-q", "--python", str(p / ".venv" / "bin" / "python"),
+                    "tinkerpkg==2.0"], cwd=p, env=online, check=True)
+    envhook("status", cwd=p, env=online, check=True)
+    lock = p / "uv.lock"
+    good = lock.read_text()
+    bad = good
+    for h in hashes[("tinkerpkg", "1.0")]:
+        bad = bad.replace(h, "sha256:" + "0" * 64)
+    lock.write_text(bad)
+    r = envhook("undo", cwd=p, env=online)
+    assert r.returncode == 1 and "hash" in r.stderr.lower(), r.stderr
+    assert version_in_env(p) == "2.0", "no other file was taken for it"
+    lock.write_text(good)
+    r = envhook("undo", cwd=p, env=online)
+    assert r.returncode == 0, r.stderr
+    assert version_in_env(p) == "1.0"

@@ -6,7 +6,9 @@ Only the env changes, never a file of the project. The dists that differ are
 installed at their recorded versions and sources, without their
 dependencies (the generation lists every dist it held), first from uv's
 cache alone (--offline), else as the project's own configuration says (run
-from the project, so its index settings apply); what the generation did not
+from the project, so its index settings apply), with the lock's hashes for a
+version the lock pins (pip, without uv, gets none: one hash would make it
+ask one of every requirement); what the generation did not
 hold is removed. A path or editable source is installed again only when its
 directory passes the owner/mode rule every file envhook acts on passes. The
 result, whatever it is (complete, half-done by a Ctrl-C or a version no
@@ -33,7 +35,7 @@ from envhook.env import journal, venv
 from envhook.env.drift import compare, split, text
 from envhook.messages import say
 from envhook.store import paths, pins
-from envhook.store.records import fingerprint, notify
+from envhook.store.records import atomic_write, ensure_project_dir, fingerprint, notify
 
 NOT_TRUSTED = 126  # as `envhook run` exits for a project it may not act on
 
@@ -148,6 +150,54 @@ def _index_args(project: Project) -> list[str]:
     return args + [a for u in urls if u != main for a in ("--extra-index-url", u)]
 
 
+LOCKS = {"uv": "uv.lock", "poetry": "poetry.lock", "pdm": "pdm.lock"}
+
+
+def lock_hashes(project: Project) -> dict[tuple[str, str], list[str]]:
+    """(name, version) -> the hashes the project's lock gives its files
+    (uv.lock's sdist and wheels, Poetry's and PDM's files): a version the
+    lock pins comes back only as one of those files."""
+    import tomllib
+
+    lock = project.root / LOCKS.get(project.backend, "")
+    if project.backend not in LOCKS or not lock.is_file():
+        return {}
+    try:
+        with open(lock, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for pkg in data.get("package", []):
+        if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
+            continue
+        files = [pkg.get("sdist"), *(pkg.get("wheels") or []), *(pkg.get("files") or [])]
+        hashes = sorted({f["hash"] for f in files if isinstance(f, dict) and isinstance(f.get("hash"), str)})
+        if hashes:
+            out[(venv.canonical(pkg["name"]), str(pkg.get("version")))] = hashes
+    return out
+
+
+def _requirements(project: Project, specs: list[str]) -> list[str]:
+    """uv's arguments for SPECS: a requirements file under the state dir
+    (yours alone, written whole) where the lock has hashes for a pinned
+    version, which uv then checks."""
+    hashes = lock_hashes(project)
+    lines, rest = [], []
+    for spec in specs:
+        name, sep, version = spec.partition("==")
+        found = hashes.get((name, version)) if sep and " " not in spec else None
+        if found:
+            lines.append(" ".join([spec, *(f"--hash={h}" for h in found)]))
+        else:
+            rest.append(spec)
+    if not lines:
+        return specs
+    req = ensure_project_dir(project.root) / "restore-requirements.txt"
+    atomic_write(req, ("\n".join(lines) + "\n").encode())
+    return ["-r", str(req), *rest]
+
+
 def _apply(project: Project, specs: list[str], remove: list[str]) -> str:
     python = str(project.env / "bin" / "python")
     uv = uv_path(str(project.env))
@@ -156,6 +206,7 @@ def _apply(project: Project, specs: list[str], remove: list[str]) -> str:
         if specs:
             if uv is not None:
                 base = [uv, "pip", "install", "--python", python, "--no-deps", "--reinstall", *_index_args(project)]
+                specs = _requirements(project, specs)
                 outcome = run("uv pip install --offline", [*base, "--offline", *specs])
                 if outcome.status == SYNC_FAILED:  # not in the cache: as the project's configuration says
                     outcome = run("uv pip install", [*base, *specs])
