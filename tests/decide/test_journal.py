@@ -20,7 +20,7 @@ import pytest
 
 from envhook.env import journal, venv
 from envhook.store.records import project_dir
-from support.hooktest import envhook, pip_install, status_json, version_in_env
+from support.hooktest import envhook, pip_install, q, status_json, version_in_env
 from support.projects import make_project, set_dependencies, uv_lock
 
 ARROW = "\u2192"
@@ -383,3 +383,60 @@ def test_a_locked_version_comes_back_only_as_the_file_the_lock_names(tmp_path, p
     r = envhook("undo", cwd=p, env=online)
     assert r.returncode == 0, r.stderr
     assert version_in_env(p) == "1.0"
+
+
+@pytest.mark.parametrize("shell", ["bash"])
+def test_an_editable_local_package_and_a_direct_url_wheel_come_back_from_where_they_were(
+        open_shell, tmp_path, wheelhouse, shell_env):
+    """Sources come back as direct_url.json said: an editable install of a
+    local package from its directory, a wheel installed by its file URL;
+    `envhook log` shows them; a quiet prompt still starts no process."""
+    from support.hooktest import processes_started
+    from support.localpkg import make_local_package
+
+    p = demo(tmp_path, wheelhouse, shell_env)
+    lib = make_local_package(tmp_path / "mylib", "mylib", "0.3.0")
+    s = open_shell(cwd=p, sh="bash")
+    wheel = (wheelhouse / "tinkerpkg-2.0-py3-none-any.whl").as_uri()
+    s.run(f"uv pip install -q -e {q('bash', lib)} 'tinkerpkg @ {wheel}'")
+    assert version_in_env(p) == "2.0"
+    newest = json.loads(envhook("log", "--json", "-n", "1", cwd=p, env=shell_env).stdout)[0]
+    sources = {x["name"]: x["source"] for x in newest["packages"]}
+    assert sources["mylib"] == f"editable {lib}" and sources["tinkerpkg"] == f"path {wheelhouse}/tinkerpkg-2.0-py3-none-any.whl"
+    assert newest["by"] == "by hand"
+    out = s.run("uv sync -q --offline")
+    assert "hand-made changes were reset" in out and "- mylib" in out, out
+    out = s.run("envhook undo")
+    assert "restored demo to generation" in out, out
+    r = subprocess.run([str(p / ".venv" / "bin" / "python"), "-c", "import mylib, tinkerpkg; print(mylib.__file__)"],
+                       capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == str(lib / "src" / "mylib" / "__init__.py"), "editable again, from its directory"
+    assert version_in_env(p) == "2.0"
+    assert json.loads(envhook("log", "--json", "-n", "1", cwd=p, env=shell_env).stdout)[0]["packages"] == \
+        newest["packages"], "exactly as that generation had it"
+    s.run("true")
+    pid = int(s.run("echo $$").strip().splitlines()[-1])
+    assert processes_started(pid, tmp_path / "quiet.strace", lambda: [s.run(":") for _ in range(3)]) == [], \
+        "a quiet prompt still starts no process"
+
+
+def test_undo_never_installs_into_what_is_not_a_venv(tmp_path, wheelhouse, shell_env):
+    """A .venv without pyvenv.cfg runs as its base interpreter: undo refuses
+    it rather than install into the base."""
+    from support.hooktest import throwaway_python, tree_digest
+
+    p = demo(tmp_path, wheelhouse, shell_env)
+    envhook("sync", cwd=p, env=shell_env, check=True)
+    subprocess.run(["uv", "pip", "install", "-q", "--python", str(p / ".venv" / "bin" / "python"), "--no-index",
+                    "--find-links", str(wheelhouse), "tinkerpkg==2.0"], env=shell_env, check=True)
+    envhook("status", cwd=p, env=shell_env, check=True)
+    py = throwaway_python(tmp_path / "base")
+    import shutil
+
+    shutil.rmtree(p / ".venv")
+    subprocess.run([str(py), "-m", "venv", "--without-pip", str(p / ".venv")], check=True)
+    (p / ".venv" / "pyvenv.cfg").unlink()
+    before = tree_digest(tmp_path / "base")
+    r = envhook("undo", cwd=p, env=shell_env)
+    assert r.returncode == 1 and "no env to restore into" in r.stderr, r.stderr
+    assert tree_digest(tmp_path / "base") == before
