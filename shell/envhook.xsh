@@ -343,6 +343,7 @@ def _envhook_completion():
     __complete`: the parser's walk, commands/completion.py). Where it names a
     file or a command, xonsh's own completers answer."""
     try:
+        from xonsh.completers.commands import complete_command
         from xonsh.completers.completer import add_one_completer
         from xonsh.completers.path import complete_dir
         from xonsh.completers.tools import RichCompletion, contextual_command_completer_for
@@ -362,6 +363,8 @@ def _envhook_completion():
         if what == "words":
             return {RichCompletion(w, description=h, append_space=True)
                     for w, _, h in (line.partition("\t") for line in found.splitlines())}
+        if what.startswith("command ") and command.arg_index == int(what.split()[1]) + 1:
+            return set(complete_command(command))  # the command run is named: as xonsh completes one
         return complete_dir(command) if what == "dir" else None
 
     # Replaced, not added again, when the hook is loaded again (add_one_completer keeps an existing one).

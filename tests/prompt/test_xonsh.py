@@ -125,6 +125,8 @@ def test_the_hook_registers_envhooks_completer(open_shell, tmp_path):
     assert offered("envhook config get ") == sorted(KEYS)
     assert offered("envhook status ") == ["d1/"], "directories only"
     assert "f1" in offered("envhook pin "), "xonsh's own file names elsewhere"
+    assert "python3.11" in offered("envhook run -- pyth"), "the command run is completed as a command"
+    assert "f1" in offered("envhook run -- python3.11 "), "and its arguments as xonsh completes them"
 
 
 def test_the_completer_completes_a_subcommand_added_to_the_parser(open_shell, tmp_path):
