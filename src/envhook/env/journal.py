@@ -50,7 +50,8 @@ def redact(value: str) -> str:
 
 
 def _clean(installed: dict[str, str]) -> dict[str, str]:
-    return {name: redact(value) for name, value in sorted(installed.items())}
+    # Only a value with a URL can hold credentials: most are a bare version.
+    return {name: redact(value) if "@" in value else value for name, value in sorted(installed.items())}
 
 
 def _digest(packages: dict[str, str]) -> str:
