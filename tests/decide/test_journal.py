@@ -440,3 +440,23 @@ def test_undo_never_installs_into_what_is_not_a_venv(tmp_path, wheelhouse, shell
     r = envhook("undo", cwd=p, env=shell_env)
     assert r.returncode == 1 and "no env to restore into" in r.stderr, r.stderr
     assert tree_digest(tmp_path / "base") == before
+
+
+def test_undo_in_a_requirements_project_finds_its_packages_where_its_files_say(tmp_path, wheelhouse, shell_env):
+    """A requirements project names its index in its files (`--find-links`,
+    `--no-index`): the restore looks there, as its sync does."""
+    from support.backend_projects import make_pip_project
+
+    root = make_pip_project(tmp_path / "req", ["--no-index", f"--find-links {wheelhouse}", "tinkerpkg==1.0"])
+    envhook("allow", cwd=root, env=shell_env, check=True)
+    envhook("sync", cwd=root, env=shell_env, check=True)
+    assert status_json(root, shell_env)["backend"] == "pip" and version_in_env(root) == "1.0"
+    py = str(root / ".venv" / "bin" / "python")
+    subprocess.run(["uv", "pip", "install", "-q", "--python", py, "--no-index", "--find-links", str(wheelhouse),
+                    "tinkerpkg==2.0"], env=shell_env, check=True)
+    envhook("status", cwd=root, env=shell_env, check=True)
+    subprocess.run(["uv", "pip", "sync", "-q", "--python", py, "requirements.txt"], cwd=root, env=shell_env, check=True)
+    assert version_in_env(root) == "1.0"
+    r = envhook("undo", cwd=root, env=shell_env)
+    assert r.returncode == 0, r.stderr
+    assert version_in_env(root) == "2.0"

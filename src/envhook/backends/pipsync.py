@@ -29,7 +29,7 @@ from envhook.store import paths
 
 # Option lines of a requirements file that say where packages come from:
 # the resolution keeps them, so that the install looks in the same places.
-_INDEX_OPTIONS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--no-index", "--trusted-host")
+INDEX_OPTIONS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--no-index", "--trusted-host")
 
 
 def main(argv: list[str]) -> int:
@@ -91,7 +91,7 @@ def _options(path: Path) -> list[str]:
         text = path.read_text(errors="replace")
     except OSError:
         return []
-    return [ln.strip() for ln in text.splitlines() if ln.strip().startswith(_INDEX_OPTIONS)]
+    return [ln.strip() for ln in text.splitlines() if ln.strip().startswith(INDEX_OPTIONS)]
 
 
 def wanted(files: list[Path]) -> set[str]:

@@ -465,7 +465,9 @@ def _journal(a: Assessment) -> None:
     else:
         by = journal.BY_OUTSIDE
     try:
-        made = journal.record(a.project.root, a.installed, by, journal.inputs_digest(a.inputs) if a.inputs else None,
+        project = a.project
+        made = journal.record(project.root, a.installed, by,
+                              lambda: journal.inputs_digest(fingerprint(project.inputs, project.root)),
                               [*(c.name for c in a.hand or ()), *(a.package_pins or ())])
     except OSError:
         return  # a history not written is a history short of one generation, never a failed prompt

@@ -42,6 +42,11 @@ NOT_TRUSTED = 126  # as `envhook run` exits for a project it may not act on
 
 def restore(project: Project, target_id: int | None) -> int:
     """`envhook undo` (target_id None) or `envhook restore N`: the exit code."""
+    a = assess(project)
+    remember(a)  # what the env holds now is in the journal before a target is chosen, and before it changes
+    if not a.trusted:
+        say(f"{project.name} is not trusted: envhook changes nothing in its env (`envhook allow` first)", error=True)
+        return NOT_TRUSTED
     gens = journal.generations(project.root)
     if target_id is None:
         if len(gens) < 2:
@@ -55,11 +60,6 @@ def restore(project: Project, target_id: int | None) -> int:
             say(f"{project.name} has no generation {target_id} (`envhook log` lists them)", error=True)
             return 2
         by = f"envhook restore {target_id}"
-    a = assess(project)
-    remember(a)  # what the env holds now is in the journal before it changes
-    if not a.trusted:
-        say(f"{project.name} is not trusted: envhook changes nothing in its env (`envhook allow` first)", error=True)
-        return NOT_TRUSTED
     if venv.missing_reason(project.env):
         say(f"{project.name} has no env to restore into ({venv.missing_reason(project.env)})", error=True)
         return 1
@@ -135,6 +135,8 @@ def _index_args(project: Project) -> list[str]:
     """The project's own package indexes, where its tool keeps them in
     pyproject.toml (Poetry's and PDM's sources: uv reads only its own
     config, which it finds itself from the project's directory)."""
+    if project.backend == "pip":
+        return _requirements_index_args(project)
     tool = (project.pyproject or {}).get("tool", {})
     if project.backend == "pdm":
         sources = tool.get("pdm", {}).get("source", [])
@@ -196,6 +198,31 @@ def _requirements(project: Project, specs: list[str]) -> list[str]:
     req = ensure_project_dir(project.root) / "restore-requirements.txt"
     atomic_write(req, ("\n".join(lines) + "\n").encode())
     return ["-r", str(req), *rest]
+
+
+def _requirements_index_args(project: Project) -> list[str]:
+    """A requirements project's indexes: the option lines of its files
+    (`-i URL`, `--extra-index-url`, `-f DIR`, `--no-index`), which its sync
+    keeps too (backends/pipsync.py)."""
+    import shlex
+
+    from envhook.backends.pip import sources
+    from envhook.backends.pipsync import INDEX_OPTIONS
+
+    args = []
+    for f in sources(project.root):
+        try:
+            lines = f.read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            try:
+                words = shlex.split(line, comments=True) if line.lstrip().startswith("-") else []
+            except ValueError:
+                continue  # unbalanced quotes: pip would refuse the line too
+            if words and words[0].split("=")[0] in INDEX_OPTIONS:
+                args += words
+    return args
 
 
 def _apply(project: Project, specs: list[str], remove: list[str]) -> str:

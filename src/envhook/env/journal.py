@@ -64,11 +64,12 @@ def inputs_digest(fingerprint: dict) -> str:
     return hexdigest(json.dumps(fingerprint, sort_keys=True).encode())[:32]
 
 
-def record(root: Path, installed: dict[str, str], by: str, inputs: str | None = None,
+def record(root: Path, installed: dict[str, str], by: str, inputs=None,
            hand: tuple[str, ...] | list[str] = ()) -> dict | None:
     """Record INSTALLED (venv.installed) as a new generation made BY, unless
     it is what the newest one holds. INPUTS: inputs_digest() of the inputs
-    in force; HAND: the names that were changes made by hand (or pinned)
+    in force, or a function returning it (called only for a new generation:
+    it reads the inputs); HAND: the names that were changes made by hand (or pinned)
     then. The new generation, or None; its "reset" lists (as change_line
     says them) the hand-made changes of the one before that something other
     than envhook undid."""
@@ -89,7 +90,8 @@ def record(root: Path, installed: dict[str, str], by: str, inputs: str | None = 
         if gens and gens[-1]["packages"] == packages:
             made = None  # another shell recorded it first
         else:
-            made = {"id": journal["next"], "when": now_iso(), "by": by, "packages": packages, "inputs": inputs,
+            made = {"id": journal["next"], "when": now_iso(), "by": by, "packages": packages,
+                    "inputs": inputs() if callable(inputs) else inputs,
                     "hand": sorted(hand), "reset": []}
             if gens and not by.startswith("envhook"):
                 was = set(gens[-1].get("hand") or ())
