@@ -462,6 +462,8 @@ def _journal(a: Assessment) -> None:
         by = f"{backend_for(a.project).name} (with the inputs: the env matches the lock)"
     elif a.hand:
         by = journal.BY_HAND
+    elif a.state == IN_SYNC:
+        by = f"{journal.BY_OUTSIDE} (the env matches the lock)"  # uv sync typed, uv run without the hook…
     else:
         by = journal.BY_OUTSIDE
     try:
