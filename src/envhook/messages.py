@@ -1,5 +1,5 @@
 """Every line envhook says to a person goes through here: stderr, one line,
-prefixed; coloured only on a terminal and never with NO_COLOR
+prefixed; coloured only on a terminal and never with NO_COLOR or TERM=dumb
 (https://no-color.org); informational lines dropped with ENVHOOK_QUIET (or
 `--quiet`), errors never."""
 
@@ -30,7 +30,8 @@ def quiet() -> bool:
 
 
 def colour(stream) -> bool:
-    if os.environ.get("NO_COLOR"):
+    # TERM=dumb: a terminal that draws escape sequences as text (Emacs' shell, some CI logs).
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     try:
         return stream.isatty()

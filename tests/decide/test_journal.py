@@ -171,7 +171,7 @@ def test_log_reads_an_untrusted_project_and_says_when_there_is_nothing(tmp_path,
     assert "no generation recorded yet" in r.stdout
     assert json.loads(envhook("log", "--json", cwd=p, env=shell_env).stdout) == []
     r = envhook("log", cwd=tmp_path, env=shell_env)
-    assert r.returncode == 1 and "not inside a project" in r.stderr
+    assert r.returncode == 1 and "no pyproject.toml or requirements.txt at or above" in r.stderr
 
 
 def demo(tmp_path: Path, wheelhouse: Path, env: dict, deps=("chaina", "tinkerpkg==1.0")) -> Path:
@@ -460,3 +460,21 @@ def test_undo_in_a_requirements_project_finds_its_packages_where_its_files_say(t
     r = envhook("undo", cwd=root, env=shell_env)
     assert r.returncode == 0, r.stderr
     assert version_in_env(root) == "2.0"
+
+
+@pytest.mark.parametrize("shell", ["bash"])
+def test_what_uv_changes_with_the_inputs_is_not_a_hand_made_change_reset_later(open_shell, tmp_path, wheelhouse,
+                                                                                shell_env):
+    """Found trying it: `uv remove X` then `uv add X` said X's hand-made
+    change was reset. What uv changed with the inputs is nobody's hand."""
+    p = demo(tmp_path, wheelhouse, shell_env, deps=("chaina", "tinkerpkg==1.0", "otherpkg"))
+    s = open_shell(cwd=p, sh="bash")
+    out = s.run("uv remove -q --offline otherpkg") + s.run("uv add -q --offline otherpkg") + s.run("true")
+    assert "were reset" not in out, out
+    assert version_in_env(p, "otherpkg") is not None
+    # A kept hand-made change stays the user's through envhook's own sync of a lock change: its reset is said.
+    s.run(pip_install("bash", wheelhouse, "tinkerpkg==2.0"))
+    out = s.run("uv add -q --offline extrapkg") + s.run("true")
+    assert version_in_env(p) == "2.0", out
+    out = s.run("uv sync -q --offline")
+    assert f"demo's hand-made changes were reset (tinkerpkg 2.0 {ARROW} 1.0)" in out, out

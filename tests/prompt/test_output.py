@@ -39,6 +39,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(project, shell_env):
     assert "\x1b[" in tty and "untrusted" in tty
     assert "\x1b[1;31menvhook:\x1b[0m" in on_a_terminal(["envhook", "sync"], project, env)  # refused: an error
     assert "\x1b[" not in on_a_terminal(["envhook", "status"], project, dict(env, NO_COLOR="1"))
+    assert "\x1b[" not in on_a_terminal(["envhook", "status"], project, dict(env, TERM="dumb")), "nor on a dumb one"
     piped = subprocess.run(["envhook", "status"], cwd=project, env=env, capture_output=True, text=True)
     assert "\x1b[" not in piped.stdout + piped.stderr
     # Status reads at a glance: one fact a line, the next action last.

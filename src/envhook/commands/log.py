@@ -6,23 +6,17 @@ trusted or not: it runs nothing and changes nothing."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
-from envhook.decide.project import ProjectError, current_dir, find_project
+from envhook.commands.common import locate
 from envhook.env import journal
-from envhook.messages import clean, say
+from envhook.messages import clean
 
 
 def log(path: Path | None, as_json: bool, count: int | None) -> int:
-    try:
-        project = find_project(Path(os.path.abspath(path)) if path is not None else current_dir())
-    except ProjectError as e:
-        say(str(e), error=True)
-        return 1
+    project = locate(path)  # says why there is none, as undo and status do
     if project is None:
-        say("not inside a project: no env to show the history of", error=True)
         return 1
     gens = journal.generations(project.root)
     if count is not None:

@@ -459,7 +459,7 @@ def _journal(a: Assessment) -> None:
     from envhook.env import journal  # only where the env was read: never on a quiet prompt
 
     if a.tool_made:
-        by = f"{backend_for(a.project).name} (with the inputs: the env matches the lock)"
+        by = f"{backend_for(a.project).name}, with the inputs"  # uv add, uv remove, uv sync after a pull
     elif a.hand:
         by = journal.BY_HAND
     elif a.state == IN_SYNC:
@@ -470,7 +470,8 @@ def _journal(a: Assessment) -> None:
         project = a.project
         made = journal.record(project.root, a.installed, by,
                               lambda: journal.inputs_digest(fingerprint(project.inputs, project.root)),
-                              [*(c.name for c in a.hand or ()), *(a.package_pins or ())])
+                              # a.hand of a change the tool made with the inputs is the tool's, not a person's
+                              [*(c.name for c in (a.hand or ()) if not a.tool_made), *(a.package_pins or ())])
     except OSError:
         return  # a history not written is a history short of one generation, never a failed prompt
     if made is not None and made["reset"]:

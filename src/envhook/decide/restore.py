@@ -78,12 +78,16 @@ def _restore(project: Project, target: dict, by: str) -> int:
     wanted = target["packages"]
     install = {n: v for n, v in wanted.items() if journal.redact(before.get(n, "")) != v}
     remove = sorted(n for n in before if n not in wanted)
+    if not install and not remove:
+        say(f"{project.name}'s env already holds generation {target['id']}: nothing to change")
+        return 0
     specs, refused = _specs(project, install)
     status = SYNC_OK
     if specs or remove:
         status = _apply(project, specs, remove)
     after = venv.installed(project.env)
-    journal.record(project.root, after, by, inputs_now)
+    # The names the target had changed by hand are the user's again (a later reset of them is said).
+    journal.record(project.root, after, by, inputs_now, target.get("hand") or ())
     moved = compare(before, after)
     if target.get("inputs") not in (None, inputs_now) and moved:
         pins.pin(project.root, fingerprint(project.inputs, project.root), f"restored to generation {target['id']}",

@@ -269,7 +269,7 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
                 say(problem, error=True)
                 return outcome
         before = venv.installed(project.env)
-        _journal(project, before, journal.BY_OUTSIDE)  # as the sync found it: undoable
+        _journal(project, before, journal.BY_OUTSIDE, tuple(c.name for c in hand or ()))  # as the sync found it
         inputs_before = fingerprint(project.inputs, project.root)
         if presync is None:
             # Before the tool's own output, in every mode: what is running, and
@@ -293,7 +293,7 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
         rec = record_outcome(project, outcome, previous=previous, keep=keep, before=inputs_before, hand=hand)
         # What the sync left, whatever its outcome (a failed or interrupted
         # one may have changed the env half-way).
-        _journal(project, venv.installed(project.env), f"envhook sync ({reason})")
+        _journal(project, venv.installed(project.env), f"envhook sync ({reason})", keep)
     if outcome.status != SYNC_OK:
         log = (outcome.failure or {}).get("log")
         seen = f" (its output: {log})" if log and quiet() else ""  # quiet: the output went to the log only
@@ -309,11 +309,14 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
     return outcome
 
 
-def _journal(project: Project, installed: dict[str, str], by: str) -> None:
+def _journal(project: Project, installed: dict[str, str], by: str, kept: tuple[str, ...] = ()) -> None:
+    """KEPT: the hand-made changes the sync left as they were, which stay
+    the user's in the generation (a later reset of them is said)."""
     if not installed:
         return  # no env (or an empty one): nothing to come back to
     try:
-        journal.record(project.root, installed, by, journal.inputs_digest(fingerprint(project.inputs, project.root)))
+        journal.record(project.root, installed, by, journal.inputs_digest(fingerprint(project.inputs, project.root)),
+                       [*kept, *load_package_pins(project.root)])
     except OSError:
         pass  # the sync's own outcome stands; the history is short of one generation
 
