@@ -63,7 +63,7 @@ def test_no_command_prints_the_help_and_a_wrong_one_is_a_usage_error(tmp_path, s
 
 # What each handler is given in the test below: the least each parser accepts.
 SAMPLES = {"config": [["list"], ["get", "k", "--json"], ["set", "k", "v"], ["unset", "k"]], "env": [["--json"]],
-           "completion": [["bash"]]}
+           "completion": [["bash"]], "restore": [["3"], ["3", "some/dir"]], "log": [[], ["--json", "-n", "2"]]}
 
 
 def binds(function, bound: list) -> object:
