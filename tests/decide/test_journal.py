@@ -478,3 +478,32 @@ def test_what_uv_changes_with_the_inputs_is_not_a_hand_made_change_reset_later(o
     assert version_in_env(p) == "2.0", out
     out = s.run("uv sync -q --offline")
     assert f"demo's hand-made changes were reset (tinkerpkg 2.0 {ARROW} 1.0)" in out, out
+
+
+def test_without_uv_the_restore_uses_the_envs_own_pip(tmp_path, wheelhouse, shell_env, tool_bin):
+    """A requirements project whose env came with pip (`python -m venv`),
+    and no uv on PATH: the restore runs the env's pip, from where the
+    project's files say."""
+    from support.backend_projects import make_pip_project
+
+    nouv = tmp_path / "bin"
+    nouv.mkdir()
+    for tool in tool_bin.iterdir():
+        if tool.name != "uv":
+            (nouv / tool.name).symlink_to(os.readlink(tool))
+    env = dict(shell_env, PATH=f"{nouv}:/usr/bin:/bin")
+    root = make_pip_project(tmp_path / "req", ["--no-index", f"--find-links {wheelhouse}", "tinkerpkg==1.0"])
+    py = next(nouv.glob("python3.*"))
+    subprocess.run([str(py), "-m", "venv", str(root / ".venv")], check=True)  # ensurepip: offline
+    pip = [str(root / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--no-index", "--find-links",
+           str(wheelhouse)]
+    subprocess.run([*pip, "tinkerpkg==1.0"], env=env, check=True)
+    envhook("allow", cwd=root, env=env, check=True)
+    envhook("status", cwd=root, env=env, check=True)
+    subprocess.run([*pip, "tinkerpkg==2.0"], env=env, check=True)
+    envhook("status", cwd=root, env=env, check=True)
+    assert version_in_env(root) == "2.0"
+    r = envhook("undo", cwd=root, env=env)
+    assert r.returncode == 0, r.stderr
+    assert version_in_env(root) == "1.0"
+    assert "envhook undo" == json.loads(envhook("log", "--json", "-n", "1", cwd=root, env=env).stdout)[0]["by"]
