@@ -11,6 +11,7 @@ from pathlib import Path
 from envhook.backends import backend_for, lock_drift
 from envhook.commands.common import locate
 from envhook.decide import trust
+from envhook.decide.pipeline import look
 from envhook.env import venv
 from envhook.env.drift import compare, show, text
 from envhook.messages import say
@@ -31,6 +32,7 @@ def pin(path: Path | None, note: str | None, packages: list[str] = (), tinkered:
     project = locate(path)
     if project is None:
         return 1
+    look(project)  # what the env holds as it is pinned is in its history (env/journal.py)
     if packages or tinkered:
         return pin_packages(project, packages, note, tinkered, absent)
     drift = _lock_drift(project)

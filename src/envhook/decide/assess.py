@@ -474,7 +474,10 @@ def _journal(a: Assessment) -> None:
                               [*(c.name for c in (a.hand or ()) if not a.tool_made), *(a.package_pins or ())])
     except OSError:
         return  # a history not written is a history short of one generation, never a failed prompt
-    if made is not None and made["reset"]:
-        # Said by the look that recorded it: once, whichever shell or command saw it first.
-        say(f"{a.project.name}'s hand-made changes were reset ({', '.join(made['reset'][:6])}"
-            f"{', …' if len(made['reset']) > 6 else ''}) — envhook undo brings them back")
+    # Said by the look that recorded it: once, whichever shell or command saw it first. A package
+    # pin uv reset has its own line (notices.say_pins_moved: it stays pinned as it is now).
+    moved = {p.name for p in a.pins_moved or ()}
+    reset = [line for line, name in zip(made["reset"], made["reset_names"]) if name not in moved] if made else []
+    if reset:
+        say(f"{a.project.name}'s hand-made changes were reset ({', '.join(reset[:6])}"
+            f"{', …' if len(reset) > 6 else ''}) — envhook undo brings them back")

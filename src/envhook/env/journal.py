@@ -72,7 +72,7 @@ def record(root: Path, installed: dict[str, str], by: str, inputs=None,
     it reads the inputs); HAND: the names that were changes made by hand (or pinned)
     then. The new generation, or None; its "reset" lists (as change_line
     says them) the hand-made changes of the one before that something other
-    than envhook undid."""
+    than envhook undid, "reset_names" their names."""
     packages = _clean(installed)
     digest = _digest(packages)
     head = project_dir(root) / HEAD
@@ -93,13 +93,16 @@ def record(root: Path, installed: dict[str, str], by: str, inputs=None,
             made = {"id": journal["next"], "when": now_iso(), "by": by, "packages": packages,
                     "inputs": inputs() if callable(inputs) else inputs,
                     "hand": sorted(hand), "reset": []}
+            undone = []
             if gens and not by.startswith("envhook"):
                 was = set(gens[-1].get("hand") or ())
-                made["reset"] = [change_line(c) for c in compare(gens[-1]["packages"], packages) if c.name in was]
+                undone = [c for c in compare(gens[-1]["packages"], packages) if c.name in was]
+                made["reset"] = [change_line(c) for c in undone]
             gens.append(made)
             journal["next"] = made["id"] + 1
             _bound(journal)
             atomic_write(d / JOURNAL, json.dumps(journal, sort_keys=True).encode() + b"\n")
+            made = {**made, "reset_names": [c.name for c in undone]}
         atomic_write(head, digest.encode())
         return made
     finally:
