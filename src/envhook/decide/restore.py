@@ -26,18 +26,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from envhook.backends.base import Runner
-from envhook.store.records import SYNC_FAILED, SYNC_OK
 from envhook.backends.uv import uv_path
 from envhook.decide.assess import assess, remember
+from envhook.decide.outside import NOT_RUN
 from envhook.decide.project import Project
 from envhook.decide.syncing import Busy, project_lock
 from envhook.env import journal, venv
-from envhook.env.drift import compare, split, text
+from envhook.env.drift import compare, file_path, split, text
 from envhook.messages import say
 from envhook.store import paths, pins
-from envhook.store.records import atomic_write, ensure_project_dir, fingerprint, notify
-
-NOT_TRUSTED = 126  # as `envhook run` exits for a project it may not act on
+from envhook.store.records import SYNC_FAILED, SYNC_OK, atomic_write, ensure_project_dir, fingerprint, notify
 
 
 def restore(project: Project, target_id: int | None) -> int:
@@ -46,7 +44,7 @@ def restore(project: Project, target_id: int | None) -> int:
     remember(a)  # what the env holds now is in the journal before a target is chosen, and before it changes
     if not a.trusted:
         say(f"{project.name} is not trusted: envhook changes nothing in its env (`envhook allow` first)", error=True)
-        return NOT_TRUSTED
+        return NOT_RUN  # as `envhook run` exits for a project it may not act on
     gens = journal.generations(project.root)
     if target_id is None:
         if len(gens) < 2:
@@ -60,8 +58,9 @@ def restore(project: Project, target_id: int | None) -> int:
             say(f"{project.name} has no generation {target_id} (`envhook log` lists them)", error=True)
             return 2
         by = f"envhook restore {target_id}"
-    if venv.missing_reason(project.env):
-        say(f"{project.name} has no env to restore into ({venv.missing_reason(project.env)})", error=True)
+    missing = venv.missing_reason(project.env)
+    if missing:
+        say(f"{project.name} has no env to restore into ({missing})", error=True)
         return 1
     try:
         with project_lock(project):
@@ -117,10 +116,8 @@ def _specs(project: Project, install: dict[str, str]) -> tuple[list[str], list[s
             specs.append(f"{name}=={version}")
             continue
         url = source["url"]
-        if url.startswith("file://"):
-            from urllib.parse import unquote, urlsplit
-
-            where = unquote(urlsplit(url).path)
+        where = file_path(url)
+        if where is not None:
             why = paths.unsafe_chain(where)
             if why is not None or not Path(where).exists():
                 say(f"not reinstalling {name} from {where}: it {why or 'is gone'}", error=True)

@@ -98,15 +98,20 @@ def split(value: str | None) -> tuple[str | None, dict | None]:
     return version, {"url": url, "editable": editable}
 
 
+def file_path(url: str) -> str | None:
+    """The local path a file:// URL names (direct_url.json's), else None."""
+    if not url.startswith("file://"):
+        return None
+    from urllib.parse import unquote, urlsplit  # only for a dist installed from a URL
+
+    return unquote(urlsplit(url).path)
+
+
 def show(value: str | None) -> str:
     version, source = split(value)
     if source is None:
         return version or ""
-    where = source["url"]
-    if where.startswith("file://"):
-        from urllib.parse import unquote, urlsplit  # only for a dist installed from a URL
-
-        where = unquote(urlsplit(where).path)
+    where = file_path(source["url"]) or source["url"]
     return f"{version} ({'editable' if source['editable'] else 'from'}: {where})"
 
 

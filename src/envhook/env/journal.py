@@ -27,7 +27,7 @@ import os
 import re
 from pathlib import Path
 
-from envhook.env.drift import compare, show, split
+from envhook.env.drift import compare, file_path, show, split
 from envhook.store import paths
 from envhook.store.hashing import hexdigest
 from envhook.store.records import atomic_write, ensure_project_dir, now_iso, project_dir, read_json
@@ -162,13 +162,10 @@ def source(value: str) -> str:
     _, src = split(value)
     if src is None:
         return "index"
-    url = src["url"]
-    if url.startswith("file://"):
-        from urllib.parse import unquote, urlsplit
-
-        where = unquote(urlsplit(url).path)
+    where = file_path(src["url"])
+    if where is not None:
         return f"{'editable' if src['editable'] else 'path'} {where}"
-    return f"{'editable' if src['editable'] else 'url'} {url}"
+    return f"{'editable' if src['editable'] else 'url'} {src['url']}"
 
 
 def to_json(g: dict) -> dict:
