@@ -507,3 +507,25 @@ def test_without_uv_the_restore_uses_the_envs_own_pip(tmp_path, wheelhouse, shel
     assert r.returncode == 0, r.stderr
     assert version_in_env(root) == "1.0"
     assert "envhook undo" == json.loads(envhook("log", "--json", "-n", "1", cwd=root, env=env).stdout)[0]["by"]
+
+
+@pytest.mark.parametrize("shell", ["bash"])
+def test_an_env_seen_only_after_its_lock_moved_is_recorded_under_the_lock_it_was_made_under(
+        open_shell, tmp_path, wheelhouse, shell_env):
+    """A version tried by hand and a pull that moves the lock, both before
+    the next prompt: that look records the env under the old lock, so that
+    restoring it later pins the whole env rather than half-mix two locks."""
+    p = demo(tmp_path, wheelhouse, shell_env)
+    s = open_shell(cwd=p, sh="bash")
+    subprocess.run(["uv", "pip", "install", "-q", "--python", str(p / ".venv" / "bin" / "python"), "--no-index",
+                    "--find-links", str(wheelhouse), "tinkerpkg==2.0"], env=shell_env, check=True)
+    set_dependencies(p, ["chaina", "tinkerpkg==1.0", "otherpkg"])
+    uv_lock(p, shell_env)
+    s.run("true")  # looks (the hand change, the new lock), then syncs around the kept change
+    assert version_in_env(p) == "2.0" and version_in_env(p, "otherpkg") is not None
+    gens = json.loads(envhook("log", "--json", cwd=p, env=shell_env).stdout)
+    seen = next(g for g in gens if g["by"] == "by hand")
+    assert "otherpkg" not in {x["name"] for x in seen["packages"]}
+    out = s.run(f"envhook restore {seen['id']}")
+    assert "pinned whole" in out, out
+    assert version_in_env(p, "otherpkg") is None and version_in_env(p) == "2.0"

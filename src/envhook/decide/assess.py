@@ -467,9 +467,12 @@ def _journal(a: Assessment) -> None:
     else:
         by = journal.BY_OUTSIDE
     try:
-        project = a.project
+        project, record = a.project, a.record
+        # The inputs the env was made under: the last sync's while inputs changed since and the tool did not
+        # follow them (a restore of it then pins the whole env); else today's.
+        made_under = record.inputs if a.changed and not a.tool_made and record is not None and record.inputs else None
         made = journal.record(project.root, a.installed, by,
-                              lambda: journal.inputs_digest(fingerprint(project.inputs, project.root)),
+                              lambda: journal.inputs_digest(made_under or fingerprint(project.inputs, project.root)),
                               # a.hand of a change the tool made with the inputs is the tool's, not a person's
                               [*(c.name for c in (a.hand or ()) if not a.tool_made), *(a.package_pins or ())])
     except OSError:

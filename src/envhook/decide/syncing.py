@@ -269,7 +269,9 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
                 say(problem, error=True)
                 return outcome
         before = venv.installed(project.env)
-        _journal(project, before, journal.BY_OUTSIDE, tuple(c.name for c in hand or ()))  # as the sync found it
+        # As the sync found it, made under the last sync's inputs.
+        _journal(project, before, journal.BY_OUTSIDE, tuple(c.name for c in hand or ()),
+                 previous.inputs if previous is not None and previous.inputs else None)
         inputs_before = fingerprint(project.inputs, project.root)
         if presync is None:
             # Before the tool's own output, in every mode: what is running, and
@@ -309,13 +311,16 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
     return outcome
 
 
-def _journal(project: Project, installed: dict[str, str], by: str, kept: tuple[str, ...] = ()) -> None:
+def _journal(project: Project, installed: dict[str, str], by: str, kept: tuple[str, ...] = (),
+             inputs: dict | None = None) -> None:
     """KEPT: the hand-made changes the sync left as they were, which stay
-    the user's in the generation (a later reset of them is said)."""
+    the user's in the generation (a later reset of them is said). INPUTS:
+    what the env was made under (default: today's)."""
     if not installed:
         return  # no env (or an empty one): nothing to come back to
     try:
-        journal.record(project.root, installed, by, journal.inputs_digest(fingerprint(project.inputs, project.root)),
+        journal.record(project.root, installed, by,
+                       journal.inputs_digest(inputs or fingerprint(project.inputs, project.root)),
                        [*kept, *load_package_pins(project.root)])
     except OSError:
         pass  # the sync's own outcome stands; the history is short of one generation
