@@ -201,7 +201,7 @@ def test_uv_sync_typed_by_hand_resets_the_tried_version_the_prompt_says_so_and_u
     assert s.get("ENVHOOK_STATE") == "in-sync" and s.get("UV_NO_SYNC") is None
 
     out = s.run("envhook undo")
-    assert f"restored demo to generation" in out and f"tinkerpkg 1.0 {ARROW} 2.0" in out, out
+    assert "restored demo to generation" in out and f"tinkerpkg 1.0 {ARROW} 2.0" in out, out
     assert version_in_env(p) == "2.0" and version_in_env(p, "chainc") == "2.0", "only what moved comes back"
     assert s.get("ENVHOOK_STATE") == "tinkered" and s.get("UV_NO_SYNC") == "1", "a hand-made change again"
     assert (tmp_path / "demo" / "pyproject.toml").read_text().count("tinkerpkg==1.0") == 1, "the project is untouched"
@@ -485,13 +485,10 @@ def test_without_uv_the_restore_uses_the_envs_own_pip(tmp_path, wheelhouse, shel
     and no uv on PATH: the restore runs the env's pip, from where the
     project's files say."""
     from support.backend_projects import make_pip_project
+    from support.hooktest import without_uv
 
     nouv = tmp_path / "bin"
-    nouv.mkdir()
-    for tool in tool_bin.iterdir():
-        if tool.name != "uv":
-            (nouv / tool.name).symlink_to(os.readlink(tool))
-    env = dict(shell_env, PATH=f"{nouv}:/usr/bin:/bin")
+    env = without_uv(nouv, tool_bin, shell_env)
     root = make_pip_project(tmp_path / "req", ["--no-index", f"--find-links {wheelhouse}", "tinkerpkg==1.0"])
     py = next(nouv.glob("python3.*"))
     subprocess.run([str(py), "-m", "venv", str(root / ".venv")], check=True)  # ensurepip: offline

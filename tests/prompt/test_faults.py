@@ -51,7 +51,7 @@ from pathlib import Path
 import pytest
 
 from envhook.store import paths
-from support.hooktest import envhook, q, throwaway_python, version_in_env
+from support.hooktest import envhook, q, throwaway_python, version_in_env, without_uv
 from support.hooktest import status_json as status
 from support.projects import make_project, set_dependencies, uv_lock
 from support.shell import ShellSession
@@ -621,12 +621,7 @@ def test_lock_file_that_uv_rejects(open_shell, shell, project, shell_env, tmp_pa
 
 @BASH_ZSH
 def test_uv_missing_from_path(open_shell, shell, project, shell_env, tmp_path, tool_bin):
-    nouv = tmp_path / "nouv"
-    nouv.mkdir()
-    for p in tool_bin.iterdir():
-        if p.name != "uv":
-            (nouv / p.name).symlink_to(os.readlink(p))
-    env = dict(shell_env, PATH=f"{nouv}:/usr/bin:/bin")
+    env = without_uv(tmp_path / "nouv", tool_bin, shell_env)
     before = recorded(env, project)
     set_dependencies(project, ["tinkerpkg==2.0"])
     s = open_shell(cwd=project, env=env)

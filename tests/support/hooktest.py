@@ -65,6 +65,18 @@ def uv_wrapper(tmp_path: Path, shell_env: dict) -> tuple[dict, Path]:
     return dict(shell_env, PATH=f"{d}:{shell_env['PATH']}"), log
 
 
+def without_uv(bin_dir: Path, tool_bin: Path, shell_env: dict) -> dict:
+    """shell_env with no uv on PATH: BIN_DIR (made) holds every tool of
+    tool_bin but uv, and only the system's dirs follow it."""
+    import os
+
+    bin_dir.mkdir()
+    for tool in tool_bin.iterdir():
+        if tool.name != "uv":
+            (bin_dir / tool.name).symlink_to(os.readlink(tool))
+    return dict(shell_env, PATH=f"{bin_dir}:/usr/bin:/bin")
+
+
 def status_json(project: Path, env: dict) -> dict:
     """`envhook status --json`, which must succeed and print JSON."""
     import json

@@ -34,9 +34,9 @@ from envhook.decide.table import (
     decide,
 )
 from envhook.env import venv
-from envhook.messages import say
 from envhook.env.activation import Activation, Changes
 from envhook.env.drift import split
+from envhook.messages import say
 from envhook.store import paths, settings
 from envhook.store.hashing import hexdigest
 from envhook.store.pins import PackagePin, load_package_pins, load_pin

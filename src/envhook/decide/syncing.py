@@ -7,6 +7,7 @@ import fcntl
 import os
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
