@@ -145,15 +145,11 @@ def latest(root: Path) -> dict | None:
 
 
 def change_line(c) -> str:
-    """`+ six 1.17.0`, `pytest 8.3.5 → 9.0.2`, `- blinker 1.8.0`, `~ mylib (editable ../mylib)`."""
-    before, after = c.locked, c.installed  # compare(old, new): "locked" is the older side
-    if before is None:
-        return f"+ {c.name} {show(after)}"
-    if after is None:
-        return f"- {c.name} {show(before)}"
-    if split(before)[0] == split(after)[0]:
-        return f"~ {c.name} {show(after)}"
-    return f"{c.name} {show(before)} → {show(after)}"
+    """`+ six 1.17.0`, `pytest 8.3.5 → 9.0.2`, `- blinker 1.8.0` (Change.arrow: compare(old, new) puts the
+    older side in "locked"), and `~ mylib 0.3.0 (editable: …)` for a source changed at the same version."""
+    if c.locked is not None and c.installed is not None and split(c.locked)[0] == split(c.installed)[0]:
+        return f"~ {c.name} {show(c.installed)}"
+    return c.arrow()
 
 
 def source(value: str) -> str:
