@@ -202,6 +202,34 @@ def _add_env(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=Handler("envhook.commands.run:env", _env))
 
 
+def _add_use(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("use", help="choose the project's dependency groups, extras and workspace packages "
+                                   "(uv's options; kept in envhook's state, not the repository)")
+    _path_arg(p)
+    for flag, help_text in (("--group", "also install this dependency group"),
+                            ("--no-group", "leave this dependency group out (a default one too)"),
+                            ("--only-group", "install only this group, not the project's own dependencies"),
+                            ("--extra", "also install this extra"),
+                            ("--package", "sync this workspace member (instead of the root)")):
+        p.add_argument(flag, action="append", default=[], metavar="NAME", help=help_text)
+    p.add_argument("--no-default-groups", action="store_true", help="leave out the groups the tool installs unasked")
+    p.add_argument("--all-extras", action="store_true", help="install every extra")
+    p.add_argument("--all-packages", action="store_true", help="sync every workspace member")
+    p.add_argument("--reset", action="store_true", help="forget your choices here (the repository's stay)")
+    p.set_defaults(func=Handler("envhook.commands.use:use", _use))
+
+
+def _use(use, a: argparse.Namespace) -> int:
+    asked = {key: getattr(a, key.replace("-", "_")) for key in ("group", "no-group", "only-group", "extra")}
+    asked = {k: v for k, v in asked.items() if v}
+    for key in ("no-default-groups", "all-extras"):
+        if getattr(a, key.replace("-", "_")):
+            asked[key] = True
+    if a.all_packages or a.package:
+        asked["packages"] = True if a.all_packages else a.package
+    return use(a.path, asked, a.reset)
+
+
 def _add_completion(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("completion", help="print the completion script for a shell")
     p.add_argument("shell", choices=["bash", "zsh", "fish"])
@@ -210,8 +238,8 @@ def _add_completion(sub: argparse._SubParsersAction) -> None:
 
 
 # The subcommands, in the order help and the completions list them.
-_COMMANDS = (_add_hook, _add_status, _add_log, _add_undo, _add_pin, _add_unpin, _add_sync, _add_allow, _add_deny, _add_config,
-             _add_doctor, _add_run_and_exec, _add_env, _add_completion)
+_COMMANDS = (_add_hook, _add_status, _add_log, _add_undo, _add_pin, _add_unpin, _add_use, _add_sync, _add_allow,
+             _add_deny, _add_config, _add_doctor, _add_run_and_exec, _add_env, _add_completion)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -76,10 +76,10 @@ def test_a_fifth_backend_is_detected_by_its_lock_file_and_its_table(fake, tmp_pa
 
 def test_a_fifth_backend_takes_what_its_class_says(fake, tmp_path):
     p = find_project(project(tmp_path / "grouped", '[tool.envhook]\ngroups = ["docs"]\n'))
-    assert (p.backend, p.groups) == ("fake", ("docs",))
+    assert (p.backend, p.selection.groups) == ("fake", ("docs",))
     with pytest.raises(ProjectError) as e:
         find_project(project(tmp_path / "extras", '[tool.envhook]\nextras = ["fancy"]\n'))
-    assert "[tool.envhook] extras are for uv and Poetry; fake syncs what its lock or files name" in str(e.value)
+    assert "[tool.envhook] extras are for uv, Poetry and PDM; fake syncs what its lock or files name" in str(e.value)
 
 
 def fake_tool(bin_dir: Path, version_line: str) -> None:

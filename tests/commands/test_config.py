@@ -231,10 +231,16 @@ def test_extras_and_groups_are_refused_where_the_tool_cannot_take_them(tmp_path,
     p.mkdir()
     (p / "requirements.txt").write_text("tinkerpkg==1.0\n")
     (p / "pyproject.toml").write_text('[project]\nname = "reqs"\nversion = "0"\n\n[tool.envhook]\n'
-                                      'backend = "pip"\ngroups = ["dev"]\n')
-    # status names the file and the error as the state's reason, and exits 1 (issue 28).
+                                      'backend = "pip"\ngroups = ["docs"]\n')
+    # status names the file and the error as the state's reason, and exits 1 (issue 28). A
+    # requirements project's groups are its requirements-G.txt files (issue 32): none for docs.
     r = run("status", env=shell_env, cwd=p)
-    assert r.returncode == 1 and "[tool.envhook] groups are for uv and Poetry; pip syncs" in r.stdout
+    assert r.returncode == 1 and "[tool.envhook] groups 'docs': there is no requirements-docs.txt" in r.stdout
+    (p / "requirements-docs.txt").write_text("chaina\n")
+    assert run("status", env=shell_env, cwd=p).returncode == 0
+    (p / "pyproject.toml").write_text('[project]\nname = "reqs"\nversion = "0"\n\n[tool.envhook]\nextras = ["x"]\n')
+    r = run("status", env=shell_env, cwd=p)
+    assert r.returncode == 1 and "[tool.envhook] extras 'x': its requirements files name their own extras" in r.stdout
     (p / "pyproject.toml").write_text('[project]\nname = "reqs"\nversion = "0"\n\n[tool.envhook]\ngroups = "dev"\n')
     r = run("status", env=shell_env, cwd=p)
     assert r.returncode == 1 and "[tool.envhook] groups must be a list of names, not 'dev'" in r.stdout

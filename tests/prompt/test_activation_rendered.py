@@ -73,4 +73,5 @@ def test_every_shell_renders_every_step_of_the_table(shell):
 def test_the_names_a_take_over_claims_come_from_the_table():
     always, with_no_sync = names_taken_over()
     assert set(always) == set(Changes(Activation("/e", "p", False, "s")).set)
-    assert with_no_sync == ["UV_NO_SYNC"]
+    # With "1:ENV": UV_NO_SYNC and uv's selection variables (issue 32), with the marker that says which were envhook's.
+    assert with_no_sync == ["UV_NO_SYNC", "UV_NO_GROUP", "UV_NO_DEV", "UV_NO_DEFAULT_GROUPS", "_ENVHOOK_UV"]

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from envhook.backends import registered
+from envhook.env import selection
 from envhook.messages import quiet, say
 from envhook.store import paths, settings
 from envhook.store.hashing import read_regular
@@ -24,8 +25,11 @@ from envhook.store.records import SYNC_FAILED, SYNC_INTERRUPTED, SYNC_OK, ensure
 # hand (or ours) would redirect it (Poetry and PDM install into an active
 # venv, uv warns); PYTHONHOME breaks the interpreters it queries (activation
 # unsets it for the same reason); UV_NO_SYNC is for `uv run`, not for us;
-# the rest are the hook's own.
-_DROP = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC", "CONDA_PREFIX",
+# uv's selection variables are in the sync's own options already
+# (env.selection: the user's choice may override them); the rest are the
+# hook's own.
+_DROP = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PYTHONHOME", "UV_NO_SYNC", "CONDA_PREFIX", *selection.UV_VARS,
+         selection.MARKER,
          "_ENVHOOK_SESSION", "_ENVHOOK_TOLD", "_ENVHOOK_ACTIVE", "_ENVHOOK_VENV", "ENVHOOK_STATE",
          "_ENVHOOK_PARANOID_CFG", "_ENVHOOK_HOOKED")
 
@@ -298,6 +302,22 @@ class Backend(abc.ABC):
     install: str = ""
     reinstall: str = ""
     upgrade: str = ""
+
+    def refuses(self, project, layer: dict) -> list[tuple[str, str | None, str]]:
+        """The parts of a selection layer (env.selection) this backend cannot
+        honour, each (key, name or None, why): the groups keys without
+        supports_groups, the extras keys without supports_extras, and
+        workspace packages, which are uv's."""
+        out = []
+        for key, able, why in ((("group", "no-group", "only-group", "no-default-groups"), self.supports_groups,
+                                f"{self.title} has no dependency groups"),
+                               (("extra", "all-extras"), self.supports_extras, f"{self.title} has no extras")):
+            for k in key:
+                if not able and layer.get(k):
+                    out += [(k, n, why) for n in layer[k]] if isinstance(layer[k], list) else [(k, None, why)]
+        if layer.get("packages"):
+            out.append(("packages", None, f"{self.title} syncs one project, not a uv workspace's packages"))
+        return out
 
     @property
     def lock(self) -> str | None:

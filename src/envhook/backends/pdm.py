@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from envhook.backends.base import Backend, ToolMissing, which
-from envhook.backends.lockread import Wanted, compare, load, own_names
+from envhook.backends.lockread import Wanted, compare, load, own_names, read_lock
 from envhook.env import venv
 from envhook.env.drift import LockDrift
 from envhook.env.markers import marker_environment, marker_true
@@ -50,6 +50,7 @@ class PdmBackend(Backend):
     # Where `pdm` makes the env it then records in .pdm-python (an input).
     location_vars = ("PDM_VENV_IN_PROJECT",)
     tool, title = "pdm", "PDM"
+    supports_extras = supports_groups = True  # -G (extras are groups too), --without, --prod (options)
     install = "install it: pipx install pdm"
     reinstall = "reinstall it: pipx install --force pdm"
 
@@ -64,18 +65,19 @@ class PdmBackend(Backend):
         pdm = which("pdm", project)
         if pdm is None:
             raise ToolMissing(INSTALL_HINT)
+        chosen = [] if project.selection.empty else options(project)
         if not (project.root / "pdm.lock").exists():
             # A fresh `pdm init`: `pdm sync` refuses to run without a lock,
             # `pdm install` writes one first (as `poetry sync` and `uv sync` do).
-            return [("pdm install", [pdm, "install"])]
-        return [("pdm sync --clean", [pdm, "sync", "--clean"])]
+            return [("pdm install", [pdm, "install", *chosen])]
+        return [("pdm sync --clean", [pdm, "sync", "--clean", *chosen])]
 
     def lock_drift(self, project, *, now=None):
         try:
             now, lock, pyproject = load(project, self.lock, now)
         except ValueError as e:
             return LockDrift(None, error=str(e))
-        want = wanted(lock, pyproject, project.env)
+        want = wanted(lock, pyproject, project.env, None if project.selection.empty else project.selection)
         # `--clean` removes only what the lock does not name at all: a locked
         # package this env does not get (another group, a marker) stays, as
         # it was installed (pdm's BaseSynchronizer.compare_with_working_set).
@@ -89,11 +91,7 @@ def default_groups(pyproject: dict, lock: dict | None = None) -> set[str]:
     the lock was made with that the project still has; for a lock that does
     not list them, the default group and every dev group. By canonical
     names, as the lock writes them."""
-    dev = set()
-    pdm = (pyproject.get("tool") or {}).get("pdm") or {}
-    for table in (pdm.get("dev-dependencies"), pyproject.get("dependency-groups")):
-        if isinstance(table, dict):
-            dev.update(venv.canonical(k) for k in table if isinstance(k, str))
+    dev = dev_groups(pyproject)
     locked = ((lock or {}).get("metadata") or {}).get("groups")
     if isinstance(locked, list) and locked:
         extras = ((pyproject.get("project") or {}).get("optional-dependencies") or {})
@@ -102,8 +100,53 @@ def default_groups(pyproject: dict, lock: dict | None = None) -> set[str]:
     return {"default"} | dev
 
 
-def wanted(lock: dict, pyproject: dict, env: Path) -> dict[str, Wanted]:
-    groups = default_groups(pyproject, lock)
+def dev_groups(pyproject: dict) -> set[str]:
+    """PDM's dev groups: [tool.pdm.dev-dependencies] and PEP 735's."""
+    dev = set()
+    pdm = (pyproject.get("tool") or {}).get("pdm") or {}
+    for table in (pdm.get("dev-dependencies"), pyproject.get("dependency-groups")):
+        if isinstance(table, dict):
+            dev.update(venv.canonical(k) for k in table if isinstance(k, str))
+    return dev
+
+
+def chosen_groups(sel, pyproject: dict, lock: dict | None) -> set[str]:
+    """The groups a sync installs for the selection (env.selection), from
+    what a plain `pdm sync` installs: PDM's extras are groups too, and
+    "default" is the project's own dependencies."""
+    if sel.only_groups:
+        return set(sel.only_groups) | set(sel.groups)
+    base, dev = default_groups(pyproject, lock), dev_groups(pyproject)
+    groups = set() if sel.no_default_groups else base & dev
+    groups |= base - dev  # "default", and the optional groups the lock was made with
+    groups |= set(sel.groups) | set(sel.extras)
+    if sel.all_extras:
+        groups |= {venv.canonical(k) for k in ((pyproject.get("project") or {}).get("optional-dependencies") or {})
+                   if isinstance(k, str)}
+    return groups - set(sel.no_groups)
+
+
+def options(project) -> list[str]:
+    """The selection as `pdm sync` options. PDM adds every dev group unless
+    one is named or --prod is given, so the groups are named exactly and
+    --prod says "no dev group"; --no-default leaves the project's own
+    dependencies out (uv's --only-group)."""
+    pyproject = project.pyproject or {}
+    try:
+        lock = read_lock(project.root / "pdm.lock")
+    except ValueError:
+        lock = None
+    groups = chosen_groups(project.selection, pyproject, lock)
+    out = [x for g in sorted(groups - {"default"}) for x in ("-G", g)]
+    if not groups & dev_groups(pyproject):
+        out.append("--prod")
+    if "default" not in groups:
+        out.append("--no-default")
+    return out
+
+
+def wanted(lock: dict, pyproject: dict, env: Path, sel=None) -> dict[str, Wanted]:
+    groups = default_groups(pyproject, lock) if sel is None else chosen_groups(sel, pyproject, lock)
     environment = marker_environment(env)
     out = {}
     for pkg in lock.get("package") or []:

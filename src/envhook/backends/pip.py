@@ -43,6 +43,7 @@ from envhook.backends.lockread import SEEDED, Wanted, compare, own_names
 from envhook.env import venv
 from envhook.env.drift import LockDrift, env_python
 from envhook.env.markers import marker_environment, marker_true
+from envhook.env.selection import canonical, uv_default_groups
 from envhook.store import paths
 from envhook.store.hashing import hexdigest, read_regular
 from envhook.store.records import fingerprint, project_dir
@@ -51,10 +52,63 @@ INSTALL_HINT = ("neither uv nor python3 found on PATH; install uv (https://docs.
                 "and run `envhook sync`")
 
 
-def sources(root: Path) -> list[Path]:
+def sources(project) -> list[Path]:
+    """The requirements files the env is synced from: the compiled ones when
+    there are any, else requirements.txt and requirements-dev.txt; for the
+    selection (env.selection), a file requirements-G.txt (or -G.lock) is
+    group G's, dev a default group, as `uv sync` installs dev unasked."""
+    root = project.root
     files = requirement_files(root)
     compiled = [f for f in files if f.suffix == ".lock"]
-    return compiled or files
+    files = compiled or files
+    sel = project.selection
+    if sel.empty:
+        return files
+    groups, own = sel.group_set({"dev"})
+    out = [f for f in files if (own if file_group(f) is None else file_group(f) in groups)]
+    suffix = ".lock" if compiled else ".txt"
+    for g in sorted(groups - {file_group(f) for f in out}):
+        if (root / f"requirements-{g}{suffix}").is_file():
+            out.append(root / f"requirements-{g}{suffix}")
+    return out
+
+
+def file_group(path: Path) -> str | None:
+    """The group a requirements file is (requirements-docs.txt: docs), None for the main one."""
+    rest = path.stem[len("requirements"):].lstrip("-_.")
+    return canonical(rest) if rest else None
+
+
+def bare_choice(project) -> tuple[list[str], list[str], bool]:
+    """A bare pyproject.toml's (groups, extras, its own dependencies too),
+    for the selection: PEP 735 groups, dev (or [tool.uv] default-groups)
+    installed unasked where the project has it, as `uv sync` does."""
+    data = project.pyproject or {}
+    declared = {canonical(k) for k in (data.get("dependency-groups") or {}) if isinstance(k, str)}
+    groups, own = project.selection.group_set(uv_default_groups(data) & declared)
+    extras = list(project.selection.extras)
+    if project.selection.all_extras:
+        extras = sorted({*extras, *_optional(data)})
+    return sorted(groups & declared), extras, own
+
+
+def _optional(data: dict) -> list[str]:
+    table = (data.get("project") or {}).get("optional-dependencies") or {}
+    return [canonical(k) for k in table if isinstance(k, str)] if isinstance(table, dict) else []
+
+
+def group_lines(data: dict, group: str, seen: tuple = ()) -> list[str]:
+    """A PEP 735 group's requirement lines, its include-groups expanded."""
+    table = {canonical(k): v for k, v in (data.get("dependency-groups") or {}).items() if isinstance(k, str)}
+    out = []
+    for item in table.get(group) or []:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("include-group"), str):
+            inner = canonical(item["include-group"])
+            if inner not in seen:
+                out += group_lines(data, inner, (*seen, group))
+    return out
 
 
 class Requirement:
@@ -136,16 +190,28 @@ def _editable_name(base: Path, target: str) -> str | None:
     return venv.canonical(name) if isinstance(name, str) else None
 
 
-def _project_requirements(root: Path) -> list[Requirement]:
+def _project_requirements(project) -> list[Requirement]:
+    """A bare pyproject.toml's requirements for the selection (bare_choice):
+    its dependencies and its chosen extras' (when the project itself is
+    installed), and its chosen groups'."""
     from packaging.requirements import InvalidRequirement  # packaging: only when a lock or a requirement is compared
     from packaging.requirements import Requirement as Req  # packaging: only when a lock or a requirement is compared
 
     from envhook.backends.lockread import read_lock  # loads packaging
 
     try:
-        deps = (read_lock(root / "pyproject.toml").get("project") or {}).get("dependencies") or []
+        data = read_lock(project.root / "pyproject.toml")
     except ValueError:
         return []
+    groups, extras, own = bare_choice(project)
+    table = data.get("project") or {}
+    deps = []
+    if own:
+        deps += list(table.get("dependencies") or [])
+        optional = {canonical(k): v for k, v in (table.get("optional-dependencies") or {}).items()
+                    if isinstance(k, str)}
+        deps += [d for e in extras for d in optional.get(e) or []]
+    deps += [d for g in groups for d in group_lines(data, g)]
     out = []
     for d in deps:
         try:
@@ -206,14 +272,34 @@ class PipBackend(Backend):
 
     def sync_label_for(self, project) -> str:
         uv = which("uv", project) is not None
-        if not sources(project.root):
+        if not requirement_files(project.root):
             return "uv pip install" if uv else "pip install"  # a bare pyproject.toml: installed, not synced
         return "uv pip sync" if uv else "pip (envhook's pipsync: install, then remove what the files do not name)"
 
+    supports_extras = supports_groups = True  # a bare pyproject's, and requirements-G.txt files (refuses)
+
+    def refuses(self, project, layer):
+        out = super().refuses(project, layer)
+        asked = [(k, g) for k in ("group", "only-group") for g in layer.get(k, [])]
+        if requirement_files(project.root):
+            why = "its requirements files name their own extras"
+            out += [(k, n, why) for k in ("extra",) for n in layer.get(k, [])]
+            out += [("all-extras", None, why)] if layer.get("all-extras") else []
+            files = {file_group(f) for f in requirement_files(project.root)}
+            have = files | {canonical(p.stem[len("requirements-"):]) for p in project.root.glob("requirements-*.txt")}
+            out += [(k, g, f"there is no requirements-{g}.txt") for k, g in asked if canonical(g) not in have]
+            return out
+        data = project.pyproject or {}
+        declared = {canonical(k) for k in (data.get("dependency-groups") or {}) if isinstance(k, str)}
+        out += [(k, g, f"pyproject.toml has no [dependency-groups] {g}") for k, g in asked
+                if canonical(g) not in declared]
+        optional = set(_optional(data))
+        out += [("extra", e, f"pyproject.toml has no [project.optional-dependencies] {e}")
+                for e in layer.get("extra", []) if canonical(e) not in optional]
+        return out
+
     def inputs(self, project) -> list[Path]:
-        files = sources(project.root)
-        if not files:
-            files = [project.root / "pyproject.toml"]
+        files = sources(project) if requirement_files(project.root) else [project.root / "pyproject.toml"]
         # uv's configuration when uv syncs, pip's when pip does.
         return [*files, project.root / ".python-version", *uv_config_files(project.root), *pip_config_files()]
 
@@ -235,8 +321,8 @@ class PipBackend(Backend):
         return [check.ok(f"{what}: python3 {text} ({check.show(py)}), syncing with pip (uv would be faster)")]
 
     def lock_description(self, project) -> str:
-        files = sources(project.root)
-        if not files:
+        files = sources(project)
+        if not requirement_files(project.root):
             return "pyproject.toml's dependencies"
         names = ", ".join(f.name for f in files)
         return names if all(complete(f) for f in files) else f"the resolution of {names}"
@@ -245,7 +331,7 @@ class PipBackend(Backend):
         """(the files the env is synced exactly from, the compiled lock to
         write first or None): the project's files when they are complete,
         else envhook's resolution of them."""
-        files = sources(project.root)
+        files = sources(project)
         if all(complete(f) for f in files):
             return files, None
         out = compiled_path(project, "uv" if uv else "pip")
@@ -264,18 +350,28 @@ class PipBackend(Backend):
                 if py is None:
                     raise ToolMissing(INSTALL_HINT)
                 plan.append(("python3 -m venv", [py, "-m", "venv", str(env)]))
-        files = sources(root)
-        if not files:
+        files = sources(project)
+        if not requirement_files(root):
             # A bare pyproject.toml: the project itself, editable, when it can
             # be built; without [build-system] it is not a package (as uv
-            # treats it), so only its dependencies.
-            if _buildable(root):
-                reqs = ["-e", str(root)]
-            elif uv is not None:
-                reqs = ["-r", str(root / "pyproject.toml")]
+            # treats it), so only its dependencies. Its extras and PEP 735
+            # groups as the selection has them (bare_choice).
+            groups, extras, own = bare_choice(project)
+            pyproject = str(root / "pyproject.toml")
+            if own and _buildable(root):
+                reqs = ["-e", f"{root}[{','.join(extras)}]" if extras else str(root)]
+            elif own and uv is not None:
+                reqs = ["-r", pyproject, *(x for e in extras for x in ("--extra", e))]
+            elif uv is None:
+                reqs = [r.line for r in _project_requirements(project)]  # the groups' lines too
             else:
-                reqs = [r.line for r in _project_requirements(root)]
+                reqs = []
             if uv is not None:
+                reqs += [x for g in groups for x in ("--group", f"{pyproject}:{g}")]
+            elif own and _buildable(root):
+                data = project.pyproject or {}
+                reqs += [line for g in groups for line in group_lines(data, g)]
+            if uv is not None and reqs:
                 plan.append(("uv pip install", [uv, "pip", "install", "--python", python, *reqs]))
             elif reqs:
                 plan.append(("pip install", [python, "-m", "pip", "install", "--disable-pip-version-check", *reqs]))
@@ -308,10 +404,10 @@ class PipBackend(Backend):
     def lock_drift(self, project, *, now=None):
         if now is None:
             now = venv.installed(project.env)
-        files = sources(project.root)
+        files = sources(project)
         direct: list[str] = []
-        if not files:
-            reqs = _project_requirements(project.root)
+        if not requirement_files(project.root):
+            reqs = _project_requirements(project)
             exact = False
         else:
             uv = which("uv", project)
@@ -328,7 +424,7 @@ class PipBackend(Backend):
         for r in reqs:
             if marker_true(r.marker, environment):
                 want[r.name] = Wanted(r.spec[2:], spec=r.spec) if r.pinned else Wanted(spec=r.spec)
-        ignore = own_names(project) if not files else set()
+        ignore = own_names(project) if not requirement_files(project.root) else set()
         # `uv pip sync` removes what the lock does not name, pip and setuptools
         # included; pip's own removal leaves those (envhook.backends.pipsync).
         seeded = frozenset() if which("uv", project) else SEEDED

@@ -201,8 +201,7 @@ class PoetryBackend(Backend):
         if poetry is None:
             raise ToolMissing(INSTALL_HINT)
         version = poetry_version(poetry)
-        chosen = [*(x for g in project.groups for x in ("--with", g)),
-                  *(x for e in project.extras for x in ("--extras", e))]
+        chosen = options(project.selection, project.pyproject or {})
         if version is not None and version < (2,):
             return [("poetry install --sync", [poetry, "install", "--sync", "--no-interaction", *chosen])]
         return [("poetry sync", [poetry, "sync", "--no-interaction", *chosen])]
@@ -225,7 +224,7 @@ class PoetryBackend(Backend):
             return LockDrift(None, error=str(e))
         # `poetry sync` keeps pip when the lock does not name it, nothing else
         # (poetry/puzzle/transaction.py).
-        want = wanted(lock, pyproject, project.env, project.groups, project.extras)
+        want = wanted(lock, pyproject, project.env, project.selection)
         return LockDrift(compare(want, now, exact=True, ignore=own_names(project),
                                  seeded=frozenset({"pip"})))
 
@@ -268,12 +267,33 @@ def default_groups(pyproject: dict) -> set[str]:
     return {"main"} | (groups - optional)
 
 
-def wanted(lock: dict, pyproject: dict, env: Path, groups_also=(), extras=()) -> dict[str, Wanted]:
-    """What `poetry sync` installs here, with `--with` groups_also and `--extras` extras."""
-    groups = default_groups(pyproject) | {venv.canonical(g) for g in groups_also}
+def options(sel, pyproject: dict) -> list[str]:
+    """The selection (env.selection) in Poetry's words: --with, --without,
+    --only (Poetry's --only is uv's --only-group: main is a group there, not
+    the project), --extras, --all-extras; uv's --no-default-groups is every
+    default group but main left out."""
+    if sel.only_groups:
+        return ["--only", ",".join(sorted({*sel.only_groups, *sel.groups}))]
+    without = set(sel.no_groups)
+    if sel.no_default_groups:
+        without |= default_groups(pyproject) - {"main"} - set(sel.groups)
+    return [*(x for g in sel.groups for x in ("--with", g)), *(x for g in sorted(without) for x in ("--without", g)),
+            *(x for e in sel.extras for x in ("--extras", e)), *(["--all-extras"] if sel.all_extras else [])]
+
+
+def wanted(lock: dict, pyproject: dict, env: Path, sel=None) -> dict[str, Wanted]:
+    """What `poetry sync` installs here, with the selection's options (options())."""
+    groups = default_groups(pyproject)
+    extras = ()
+    if sel is not None:
+        groups, _ = sel.group_set(groups - {"main"})
+        groups = groups if sel.only_groups else groups | {"main"}
+        extras = sel.extras
+    groups = {venv.canonical(g) for g in groups}
     # The lock's [extras] table names the optional packages each extra brings.
     table = lock.get("extras") if isinstance(lock.get("extras"), dict) else {}
-    chosen_extras = {venv.canonical(e) for e in extras}
+    chosen_extras = set(table) if sel is not None and sel.all_extras else set()
+    chosen_extras = {venv.canonical(e) for e in (*extras, *chosen_extras)}
     by_extra = {venv.canonical(str(p).split()[0]) for e, pkgs in table.items()
                 if venv.canonical(e) in chosen_extras and isinstance(pkgs, list) for p in pkgs}
     environment = marker_environment(env)

@@ -18,6 +18,7 @@ from envhook.backends.base import (
     sync_environ,
     uv_config_files,
 )
+from envhook.env.selection import uv_args
 from envhook.messages import quiet
 from envhook.store.hashing import read_regular
 
@@ -73,7 +74,7 @@ class UvBackend(Backend):
     # Kept and pinned packages are left out of the sync, and their own
     # requirements are theirs (told as conflicts), not the sync's.
     resolves_whole = True
-    supports_extras = supports_groups = True  # --extra, --group (selection)
+    supports_extras = supports_groups = True  # --extra, --group… (env.selection.uv_args)
     location_vars = ("UV_PROJECT_ENVIRONMENT",)
     tool = title = "uv"
     min_tool_version = (0, 13)  # `uv sync --output-format json` lists package changes (drift)
@@ -84,6 +85,9 @@ class UvBackend(Backend):
 
     def env_path(self, root, *, pyproject, environ):
         return env_path(root, environ)
+
+    def refuses(self, project, layer):
+        return []  # every key is uv's own option; a group it does not know is uv's error to say
 
     def inputs(self, project) -> list[Path]:
         files = [project.root / "pyproject.toml"]
@@ -179,12 +183,10 @@ def path_sources(project) -> list[Path]:
 
 
 def selection(project, packages=None) -> list[str]:
-    """[tool.envhook] extras, groups and all-packages as uv's options;
-    `packages` instead of the project's all-packages (True, or member names)."""
-    packages = project.packages if packages is None else packages
-    chosen = ["--all-packages"] if packages is True else [x for m in packages for x in ("--package", m)]
-    return [*(x for e in project.extras for x in ("--extra", e)), *(x for g in project.groups for x in ("--group", g)),
-            *chosen]
+    """The project's selection (env.selection: `envhook use`, uv's
+    variables, [tool.envhook]) as `uv sync` options; `packages` instead of
+    its workspace packages (True, or member names)."""
+    return uv_args(project.selection, packages)
 
 
 def _dry_run(uv: str, root: Path, mode: str, chosen: list[str] = ()) -> tuple[int, dict | None, str]:

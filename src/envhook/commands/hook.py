@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import envhook
-from envhook.messages import say
 from envhook.env.activation import names_taken_over
+from envhook.messages import say
 from envhook.prompt.shells import get_shell
 from envhook.store import settings
 from envhook.store.records import atomic_write, prune_stamps

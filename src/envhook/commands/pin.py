@@ -16,7 +16,7 @@ from envhook.env import venv
 from envhook.env.drift import compare, show, text
 from envhook.messages import say
 from envhook.store import pins
-from envhook.store.records import SyncRecord, fingerprint
+from envhook.store.records import SyncRecord
 
 
 def _lock_drift(project):
@@ -37,7 +37,7 @@ def pin(path: Path | None, note: str | None, packages: list[str] = (), tinkered:
         return pin_packages(project, packages, note, tinkered, absent)
     drift = _lock_drift(project)
     known = drift is not None and drift.changes is not None
-    pins.pin(project.root, fingerprint(project.inputs, project.root), note,
+    pins.pin(project.root, project.current_inputs(), note,
              [c.to_json() for c in drift.changes] if known else None,
              venv.installed(project.env) if not venv.missing_reason(project.env) else None)
     also = ", and `uv run` leaves it alone (UV_NO_SYNC=1)" if project.backend == "uv" else ""

@@ -33,22 +33,14 @@ from envhook.decide.table import (
     State,
     decide,
 )
-from envhook.env import venv
+from envhook.env import selection, venv
 from envhook.env.activation import Activation, Changes
 from envhook.env.drift import split
 from envhook.messages import say
 from envhook.store import paths, settings
 from envhook.store.hashing import hexdigest
 from envhook.store.pins import PackagePin, load_package_pins, load_pin
-from envhook.store.records import (
-    SYNC_RUNNING,
-    SyncRecord,
-    atomic_write,
-    ensure_project_dir,
-    file_digest,
-    fingerprint,
-    project_dir,
-)
+from envhook.store.records import SYNC_RUNNING, SyncRecord, atomic_write, ensure_project_dir, file_digest, project_dir
 
 __all__ = ["DISABLED", "FAILED", "IN_SYNC", "MISSING", "NO_PROJECT", "PINNED", "STALE", "TINKERED", "UNTRUSTED",
            "Assessment", "State", "assess", "env_config_digest", "env_identity", "gather", "remember"]
@@ -159,7 +151,19 @@ class Assessment:
             return self.uv_no_sync_when_pinned
         if self.sync_missing:
             return True  # what the mode means: uv run leaves the env alone too
+        if self.uv_selection[1]:
+            return True  # a selection uv has no variable for: `uv run` would sync the defaults
         return bool(self.hand or self.package_pins) and self.uv_no_sync_when_tinkered
+
+    @property
+    def uv_selection(self) -> tuple[dict, bool]:
+        """What the hook exports so that `uv run` and `uv sync` in the shell
+        select what envhook syncs (env.selection.uv_exports): uv's variables,
+        and whether UV_NO_SYNC=1 must stand in for the rest."""
+        p = self.project
+        if p is None or p.backend != "uv" or (p.selection.empty and selection.MARKER not in os.environ):
+            return {}, False
+        return selection.uv_exports(p.selection, os.environ, p.pyproject)
 
     @property
     def sync_label(self) -> str:
@@ -175,7 +179,7 @@ class Assessment:
         if not self.can_activate:
             return Activation("", "", False, self.state)
         env = self.project.env
-        return Activation(str(env), venv.prompt(env), self.exports_uv_no_sync, self.state)
+        return Activation(str(env), venv.prompt(env), self.exports_uv_no_sync, self.state, self.uv_selection[0])
 
     @property
     def next(self) -> str:
@@ -352,7 +356,7 @@ def gather(project: Project | None) -> Facts:
     root = project.root
     record = SyncRecord.load(root)
     return Facts(
-        verdict=verdict, inputs=verdict.inputs or fingerprint(project.inputs, root), record=record,
+        verdict=verdict, inputs=project.current_inputs(verdict.inputs or None), record=record,
         sync_alive=record is not None and record.status == SYNC_RUNNING and _pid_alive(record.pid),
         pin=load_pin(root), package_pins=load_package_pins(root), missing=venv.missing_reason(project.env),
         odd=_odd_inputs(project), workspace=bool(project.members),
@@ -371,6 +375,7 @@ def _rule_settings(project: Project) -> dict:
     """The settings the rules read (and the repository's own say in them),
     each bad one with why, for the rows that use it to say once."""
     facts = {"repo_sync_missing": project.sync_missing, "table_error": project.table_error,
+             "choice_errors": tuple(project.choice_errors),
              "uv_no_sync_when_pinned": settings.value("uv_no_sync_when_pinned"),
              "uv_no_sync_when_tinkered": settings.value("uv_no_sync_when_tinkered")}
     for key, fact, error in (("tinkered", "tinkered", "tinkered_error"), ("sync", "sync_mode", "sync_error")):
@@ -424,8 +429,7 @@ def _workspace_hand_key(project: Project, f: Facts) -> str:
     """What decides whether uv's workspace commands explain the env: what it
     holds, the inputs (the lock, the members, uv's config), the pins and the
     selection envhook syncs."""
-    facts = [f.installed, f.inputs, sorted(f.package_pins), list(project.extras), list(project.groups),
-             project.packages if isinstance(project.packages, bool) else list(project.packages)]
+    facts = [f.installed, f.inputs, sorted(f.package_pins), project.selection.key()]
     return hexdigest(json.dumps(facts, sort_keys=True).encode())[:32]
 
 
@@ -472,7 +476,7 @@ def _journal(a: Assessment) -> None:
         # follow them (a restore of it then pins the whole env); else today's.
         made_under = record.inputs if a.changed and not a.tool_made and record is not None and record.inputs else None
         made = journal.record(project.root, a.installed, by,
-                              lambda: journal.inputs_digest(made_under or fingerprint(project.inputs, project.root)),
+                              lambda: journal.inputs_digest(made_under or project.current_inputs()),
                               # a.hand of a change the tool made with the inputs is the tool's, not a person's
                               [*(c.name for c in (a.hand or ()) if not a.tool_made), *(a.package_pins or ())])
     except OSError:

@@ -10,9 +10,12 @@ from pathlib import Path
 
 from envhook import backends
 from envhook.backends import detect, get
+from envhook.env.selection import ENVIRONMENT, REPOSITORY, YOURS, Selection, environment_layer
+from envhook.store import choices
 from envhook.store.hashing import read_regular
 from envhook.store.paths import current_dir as cwd
 from envhook.store.paths import nearest_project_dir
+from envhook.store.records import SELECTION_INPUT, fingerprint
 
 
 class ProjectError(Exception):
@@ -27,18 +30,19 @@ class Project:
     def __init__(self, root: Path, name: str, env: Path, members: tuple[Path, ...] = (),
                  nearest: Path | None = None, aliases: tuple[str, ...] = (),
                  member_dirs: tuple[Path, ...] = (), backend: str = "uv", detection=None,
-                 enabled: bool = True, extras: tuple[str, ...] = (), groups: tuple[str, ...] = (),
-                 packages: tuple[str, ...] | bool = (), pyproject: dict | None = None):
+                 enabled: bool = True, selection: Selection | None = None, pyproject: dict | None = None):
         self.root = root          # the workspace root (or the project itself), real path
         self.name = name
         self.env = env            # where the backend's tool puts the env
         self.backend = backend    # the name of its backend (backends.NAMES)
         self.detection = detection  # backends.Detection: why that backend
         self.enabled = enabled    # [tool.envhook] enabled = false: the repository opts out
-        self.extras, self.groups = extras, groups  # [tool.envhook]: what a sync installs besides the defaults
-        # [tool.envhook] all-packages: True (every workspace member, uv's
-        # --all-packages) or the members to sync (--package each); () is uv's default.
-        self.packages = packages
+        # Which groups, extras and workspace packages a sync installs
+        # (env.selection: `envhook use`, uv's variables, [tool.envhook]).
+        self.selection = selection if selection is not None else Selection()
+        # Choices of `envhook use` this backend cannot honour, left out, each
+        # said once (again only when the backend changed since they were made).
+        self.choice_errors: list[str] = []
         # [tool.envhook] sync = "missing": the repository asks that the hook only
         # create a missing env (it may make the user's setting stricter, never looser).
         self.sync_missing = False
@@ -68,6 +72,17 @@ class Project:
         if self._inputs is None:
             self._inputs = get(self.backend).inputs(self)
         return self._inputs
+
+    def current_inputs(self, files: dict | None = None) -> dict[str, str | None]:
+        """What the env is synced from: the inputs' digests (records.fingerprint,
+        or `files`, already taken) and the selection, when anything is
+        chosen (SELECTION_INPUT): a change of either makes the env stale.
+        Trust reads the files alone: no choice of groups affects it."""
+        out = dict(files) if files is not None else fingerprint(self.inputs, self.root)
+        key = self.selection.key()
+        if key:
+            out[SELECTION_INPUT] = key
+        return out
 
     @property
     def sources(self) -> list[Path]:
@@ -311,14 +326,54 @@ def find_project(start: Path, environ: dict[str, str] | None = None) -> Project 
         backend=detection.name,
         detection=detection,
         enabled=settings.get("enabled", True),
-        extras=tuple(settings.get("extras", ())),
-        groups=tuple(settings.get("groups", ())),
-        packages=_packages(settings.get("all-packages", False)),
         pyproject=root_data,
     )
     _apply_sync_setting(project, settings.get("sync"))
-    _refuse_what_the_backend_cannot(project, backend)
+    repository = _repository_layer(settings)
+    _refuse_what_the_backend_cannot(project, backend, repository)
+    project.selection = _selection(project, backend, repository, env)
     return project
+
+
+def _repository_layer(settings: dict) -> dict:
+    """[tool.envhook] groups, extras and all-packages as a selection layer."""
+    layer: dict = {}
+    if settings.get("groups"):
+        layer["group"] = list(settings["groups"])
+    if settings.get("extras"):
+        layer["extra"] = list(settings["extras"])
+    packages = _packages(settings.get("all-packages", False))
+    if packages:
+        layer["packages"] = packages if packages is True else list(packages)
+    return layer
+
+
+def _selection(project: Project, backend, repository: dict, environ) -> Selection:
+    """The layers merged (env.selection): yours, without what this backend
+    cannot honour (said once: Project.choice_errors); uv's variables, which
+    only uv reads; the repository's."""
+    yours, chosen_for = choices.load(project.root)
+    refused = backend.refuses(project, yours) if yours else []
+    for key, name, why in refused:
+        if name is None:
+            yours.pop(key, None)
+        else:
+            left = [v for v in yours.get(key, []) if v != name]
+            if left:
+                yours[key] = left
+            else:
+                yours.pop(key, None)
+        if chosen_for != project.backend:
+            flag = f"--{key}" if name is None else f"--{key} {name}"
+            if key == "packages":
+                flag = "--all-packages" if name is None else f"--package {name}"
+            project.choice_errors.append(f"{project.name}: {backend.title} cannot honour `envhook use {flag}` "
+                                         f"({why}); it is left out")
+    layers = [(YOURS, yours)]
+    if project.backend == "uv":
+        layers.append((ENVIRONMENT, environment_layer(environ)))
+    layers.append((REPOSITORY, repository))
+    return Selection(layers)
 
 
 def _workspace_root(real: Path, data: dict | None) -> tuple[Path, dict | None]:
@@ -361,21 +416,26 @@ def _apply_sync_setting(project: Project, value) -> None:
                                f"\"missing\", not {value!r}")
 
 
-def _refuse_what_the_backend_cannot(project: Project, backend) -> None:
+def _refuse_what_the_backend_cannot(project: Project, backend, layer: dict) -> None:
     """[tool.envhook] keys this backend cannot honour stop the project with a clear error."""
     where = project.root / "pyproject.toml"
-    if project.packages and project.backend != "uv":
+    if layer.get("packages") and project.backend != "uv":
         raise ProjectError(where, f"{where}: [tool.envhook] all-packages is for uv workspaces; "
                                   f"{project.backend} syncs the project it finds")
-    refused = [key for key in ("extras", "groups") if getattr(project, key) and not getattr(backend, f"supports_{key}")]
+    refused = [key for key, mine in (("extras", "extra"), ("groups", "group"))
+               if layer.get(mine) and not getattr(backend, f"supports_{key}")]
     if refused:
         raise ProjectError(where, f"{where}: [tool.envhook] {' and '.join(refused)} are for "
                                   f"{_taken_by(refused)}; {project.backend} syncs what its lock or files name")
+    for key, name, why in backend.refuses(project, layer):
+        table_key = {"group": "groups", "extra": "extras"}.get(key, key)
+        raise ProjectError(where, f"{where}: [tool.envhook] {table_key} {name!r}: {why}")
 
 
 def _taken_by(keys: list[str]) -> str:
     """The backends that take these [tool.envhook] keys (supports_extras…), as a message names them."""
     # Every backend's module, on this error alone: detection never loads them.
-    takers = [get(n).title for n in backends.NAMES if all(getattr(get(n), f"supports_{k}") for k in keys)]
+    takers = list(dict.fromkeys(get(n).title for n in backends.NAMES
+                                if all(getattr(get(n), f"supports_{k}") for k in keys)))
     listed = " and ".join(takers) if len(takers) < 3 else f"{', '.join(takers[:-1])} and {takers[-1]}"
     return listed or "no backend"

@@ -35,7 +35,7 @@ from envhook.env import journal, venv
 from envhook.env.drift import compare, file_path, split, text
 from envhook.messages import say
 from envhook.store import paths, pins
-from envhook.store.records import SYNC_FAILED, SYNC_OK, atomic_write, ensure_project_dir, fingerprint, notify
+from envhook.store.records import SYNC_FAILED, SYNC_OK, atomic_write, ensure_project_dir, notify
 
 
 def restore(project: Project, target_id: int | None) -> int:
@@ -72,7 +72,7 @@ def restore(project: Project, target_id: int | None) -> int:
 
 def _restore(project: Project, target: dict, by: str) -> int:
     before = venv.installed(project.env)
-    inputs_now = journal.inputs_digest(fingerprint(project.inputs, project.root))
+    inputs_now = journal.inputs_digest(project.current_inputs())
     journal.record(project.root, before, journal.BY_OUTSIDE, inputs_now)  # undoable, whoever changed it last
     wanted = target["packages"]
     install = {n: v for n, v in wanted.items() if journal.redact(before.get(n, "")) != v}
@@ -89,7 +89,7 @@ def _restore(project: Project, target: dict, by: str) -> int:
     journal.record(project.root, after, by, inputs_now, target.get("hand") or ())
     moved = compare(before, after)
     if target.get("inputs") not in (None, inputs_now) and moved:
-        pins.pin(project.root, fingerprint(project.inputs, project.root), f"restored to generation {target['id']}",
+        pins.pin(project.root, project.current_inputs(), f"restored to generation {target['id']}",
                  None, after)
         pinned = "; pinned whole, as it was made under another lock (`envhook unpin` follows the lock again)"
     else:
@@ -211,7 +211,7 @@ def _requirements_index_args(project: Project) -> list[str]:
     from envhook.backends.pipsync import INDEX_OPTIONS
 
     args = []
-    for f in sources(project.root):
+    for f in sources(project):
         try:
             lines = f.read_text(errors="replace").splitlines()
         except OSError:

@@ -21,15 +21,7 @@ from envhook.env.requires import conflicts, unmet
 from envhook.messages import quiet, say
 from envhook.store import paths
 from envhook.store.pins import load_package_pins
-from envhook.store.records import (
-    SYNC_FAILED,
-    SYNC_OK,
-    SYNC_RUNNING,
-    SyncRecord,
-    ensure_project_dir,
-    fingerprint,
-    now_iso,
-)
+from envhook.store.records import SYNC_FAILED, SYNC_OK, SYNC_RUNNING, SyncRecord, ensure_project_dir, now_iso
 
 
 class Busy(Exception):
@@ -88,7 +80,7 @@ def record_outcome(project: Project, outcome: SyncOutcome, *, previous: SyncReco
         # gets what the lock wants for them (what envhook would have left),
         # so they are still told apart, and protected, at the next change.
         _as_the_lock_wants(installed, keep, outcome.drift, previous)
-    inputs = fingerprint(project.inputs, project.root)
+    inputs = project.current_inputs()
     if before is not None:
         written = backend_for(project).writes
         inputs = {k: (v if k in written else before.get(k)) for k, v in inputs.items()}
@@ -273,7 +265,7 @@ def _sync(project, reason, presync, unless_done, keep, summary, hand, wait) -> S
         # As the sync found it, made under the last sync's inputs.
         _journal(project, before, journal.BY_OUTSIDE, tuple(c.name for c in hand or ()),
                  previous.inputs if previous is not None and previous.inputs else None)
-        inputs_before = fingerprint(project.inputs, project.root)
+        inputs_before = project.current_inputs()
         if presync is None:
             # Before the tool's own output, in every mode: what is running, and
             # why. (keep mode's summary after it says what moved and was kept.)
@@ -321,7 +313,7 @@ def _journal(project: Project, installed: dict[str, str], by: str, kept: tuple[s
         return  # no env (or an empty one): nothing to come back to
     try:
         journal.record(project.root, installed, by,
-                       journal.inputs_digest(inputs or fingerprint(project.inputs, project.root)),
+                       journal.inputs_digest(inputs or project.current_inputs()),
                        [*kept, *load_package_pins(project.root)])
     except OSError:
         pass  # the sync's own outcome stands; the history is short of one generation

@@ -101,6 +101,7 @@ class Facts(_Frozen):
         "sync_error": None,  # why the `sync` setting is bad, if it is
         "repo_sync_missing": False,  # [tool.envhook] sync = "missing"
         "table_error": None,  # a bad [tool.envhook] table
+        "choice_errors": (),  # choices of `envhook use` the backend cannot honour (Project.choice_errors)
         "uv_no_sync_when_pinned": True,  # the settings of that name
         "uv_no_sync_when_tinkered": True,
         # Looked up when a row needs them (Need):
@@ -496,6 +497,7 @@ def _sync_mode(f: Facts, d: Decision) -> Decision:
         errors.append(f'{f.sync_error}; using sync = "changed"')
     if f.table_error:
         errors.append(f"{f.table_error}; using sync = {f.sync_mode!r} from your settings")
+    errors += f.choice_errors
     sync_missing = f.sync_mode == settings.SYNC_MISSING or f.repo_sync_missing
     held = sync_missing and d.should_sync and d.state == STALE and not d.creates and not d.requested
     return d.replace(sync_missing=sync_missing, held=held, settings_errors=errors)

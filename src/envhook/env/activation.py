@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from envhook.env import selection
+
 
 class Activation:
     """What the hook activates. Its words, ENV PROMPT NO_SYNC STATE, are
@@ -16,18 +18,23 @@ class Activation:
     while STATE is still exported (ENVHOOK_STATE=untrusted is what a prompt
     wants to show); NO_SYNC "1": export UV_NO_SYNC=1 with the env."""
 
-    __slots__ = ("env", "prompt", "no_sync", "state")
+    __slots__ = ("env", "prompt", "no_sync", "state", "uv")
 
-    def __init__(self, env: str, prompt: str, no_sync: bool, state: str):
+    def __init__(self, env: str, prompt: str, no_sync: bool, state: str, uv: dict | None = None):
         # str(): a State is printed as its word, in every shell's quoting
         self.env, self.prompt, self.no_sync, self.state = env, prompt, no_sync, str(state)
+        # uv's selection variables, {NAME: value, or None to unset}, so that
+        # `uv run` in the shell selects what envhook syncs (selection.uv_exports).
+        self.uv = dict(uv or {})
 
     def words(self) -> list[str]:
-        return [self.env, self.prompt, "1" if self.no_sync else "0", self.state]
+        return [self.env, self.prompt, "1" if self.no_sync else "0", self.state, *selection.as_words(self.uv)]
 
     @classmethod
     def from_words(cls, words: list[str]) -> Activation | None:
-        return cls(words[0], words[1], words[2] == "1", words[3]) if len(words) == 4 else None
+        if len(words) < 4:
+            return None
+        return cls(words[0], words[1], words[2] == "1", words[3], selection.from_words(words[4:]))
 
 
 def foreign_venv(environ) -> str:
@@ -54,7 +61,9 @@ class Changes:
         self.state = state
         # What an activation is known by: _ENVHOOK_VENV's value, which a
         # hooked shell started inside finds and takes over; "" for none.
-        self.key = f"{'1' if no_sync else '0'}:{env}" if env else ""
+        # "1": it exported uv's variables (UV_NO_SYNC, the selection's), which
+        # that shell takes over too (names_taken_over).
+        self.key = f"{'1' if no_sync or act.uv else '0'}:{env}" if env else ""
         # Outside any project nothing changes, ENVHOOK_STATE included.
         self.set: dict[str, str] = {"ENVHOOK_STATE": state} if state != "no-project" else {}
         self.unset: list[str] = []
@@ -68,6 +77,14 @@ class Changes:
             self.path_prepend.append(os.path.join(env, "bin"))
         if env and no_sync:
             self.set["UV_NO_SYNC"] = "1"
+        # The selection's variables, beside a venv activated outside envhook
+        # too; a hook sets them with the state, at every apply (Shell.activation_steps).
+        self.uv = dict(act.uv) if env else {}
+        for name, value in self.uv.items():
+            if value is None:
+                self.unset.append(name)
+            else:
+                self.set[name] = value
 
     def applied(self, environ: dict[str, str]) -> dict[str, str]:
         out = dict(environ)
@@ -85,7 +102,9 @@ class Changes:
 
 def names_taken_over() -> tuple[list[str], list[str]]:
     """The variables an activation exports, which a hooked shell started
-    inside one takes over as its own: (always, only with UV_NO_SYNC), from
+    inside one takes over as its own: (always, only with uv's variables:
+    UV_NO_SYNC and the selection's), from
     the table above, for the hooks to carry."""
     plain = Changes(Activation("/e", "p", False, "s")).set
-    return list(plain), [n for n in Changes(Activation("/e", "p", True, "s")).set if n not in plain]
+    every = Changes(Activation("/e", "p", True, "s", {n: "x" for n in selection.names()})).set
+    return list(plain), [n for n in every if n not in plain]

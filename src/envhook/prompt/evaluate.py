@@ -22,7 +22,7 @@ from envhook.decide.assess import DISABLED, IN_SYNC, PINNED, STALE, TINKERED, UN
 from envhook.decide.pipeline import carry_out, planned, settle
 from envhook.decide.project import ProjectError, find_project
 from envhook.decide.syncing import Busy
-from envhook.env import venv
+from envhook.env import selection, venv
 from envhook.env.activation import Activation, foreign_venv
 from envhook.messages import say
 from envhook.prompt import emit, hookcache
@@ -309,11 +309,14 @@ def _cache(cache: str, look: Look, a, act: Activation, watch: list[str], absent:
         return
     decision = hookcache.Decision(
         look.root, project.name, act, list(project.aliases), watch, absent, present, look.sigs,
-        hookcache.location(backend_for(project).location_vars, os.environ),
+        # Where the env is, and (uv) the user's own selection variables:
+        # another value of one, and the fast path does not replay this.
+        hookcache.location([*backend_for(project).location_vars,
+                            *(selection.UV_VARS if project.backend == "uv" else ())], os.environ),
         {str(project.root / rel): dg for rel, dg in a.inputs.items()},
         # The entry's early `uv sync` is plain: a project that asks for more
-        # (extras, groups) is not marked "uv" for it.
-        project.backend if not (project.extras or project.groups or project.packages) else project.backend + "+",
+        # (env.selection: groups, extras…) is not marked "uv" for it.
+        project.backend if project.selection.empty else project.backend + "+",
     )
     try:
         hookcache.write(cache, decision)

@@ -7,8 +7,9 @@ it, what it decided and the signature (mtime, ctime, size, inode) of every
 file that decision read: the pyproject.toml files of discovery, the inputs,
 the env's files and envhook's own records. The fast path stats them; any
 difference, or another value of a variable that moves the project's env
-(its backend's location_vars: UV_PROJECT_ENVIRONMENT, POETRY_VIRTUALENVS_PATH…),
-sends it to the full path, which decides from contents again.
+(its backend's location_vars: UV_PROJECT_ENVIRONMENT, POETRY_VIRTUALENVS_PATH…)
+or uv's selection (UV_NO_GROUP…, env.selection), sends it to the full
+path, which decides from contents again.
 
 A file changed within RACY_NS of the evaluation may change again without
 moving its signature (the kernel stamps files from a coarse clock; some
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import os
 
+from envhook.env import selection
 from envhook.env.activation import Activation
 from envhook.store import paths
 
@@ -34,7 +36,10 @@ def location(names, environ) -> list[str]:
     """What the variables `names` are (the backend's location_vars, which
     decide where its env lives; the prompt never imports the backends, so
     the full evaluation records them): NAME=value, or NAME where unset."""
-    return [f"{k}={environ[k]}" if k in environ else k for k in names]
+    if any(k in selection.UV_VARS for k in names):
+        # uv's selection variables as the user set them, not as envhook exported them
+        environ = {**environ, **{k: None for k in selection.UV_VARS}, **selection.user_environ(environ)}
+    return [f"{k}={environ[k]}" if environ.get(k) is not None else k for k in names]
 
 
 def signature(path: str) -> str:

@@ -55,6 +55,7 @@ DENY = "deny"                  # `envhook deny`
 SYNC_RECORD = "sync.json"      # the last sync: status, inputs, what it left installed
 PIN = "pin.json"               # `envhook pin` (the whole env)
 PACKAGE_PINS = "packages.json"  # `envhook pin PKG`
+CHOICES = "choices.json"       # `envhook use`: the groups, extras and packages you chose here
 NOTIFY = "notify"              # touched by allow/deny/pin/unpin/sync: open shells look again
 NOTICED = "noticed"            # which hand-made change notice was said already
 HAND_MADE = "hand-made"        # the env a person changed, which uv's workspace commands do not explain (its key)

@@ -147,13 +147,20 @@ def fingerprint(paths: list[Path], root: Path) -> dict[str, str | None]:
     return out
 
 
+# Among a sync's inputs, the selection it was made for (decide/project.py,
+# Project.current_inputs): `uv sync`'s options, not a file's digest.
+SELECTION_INPUT = "(selection)"
+
+
 def describe_changes(old: dict[str, str | None], new: dict[str, str | None]) -> list[str]:
     reasons = []
     for name in sorted(set(old) | set(new)):
         before, after = old.get(name), new.get(name)
         if before == after:
             continue
-        if before is None:
+        if name == SELECTION_INPUT:
+            reasons.append(f"the selection changed (now {after or 'the defaults'})")
+        elif before is None:
             reasons.append(f"{name} added")
         elif after is None:
             reasons.append(f"{name} removed")

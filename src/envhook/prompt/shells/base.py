@@ -94,13 +94,16 @@ class Shell:
         on, beside = Changes(act), Changes(act, beside=True)
         own = [("own", "_envhook_venv", act.env), ("own", "_envhook_active", on.key)] if on.key else []
         state = [("set", STATE, on.set[STATE])] if STATE in on.set else []
+        # uv's selection variables go with the state: they may change while
+        # the activation does not (`envhook use` in the project).
+        state += [("set", n, v) if v is not None else ("unset", n) for n, v in on.uv.items()]
         return on.key, own + self._steps(on), self._steps(beside), state
 
     @staticmethod
     def _steps(ch: Changes) -> list[tuple]:
         return [
-            *(("set", n, v) for n, v in ch.set.items() if n != STATE),
-            *(("unset", n) for n in ch.unset),
+            *(("set", n, v) for n, v in ch.set.items() if n != STATE and n not in ch.uv),
+            *(("unset", n) for n in ch.unset if n not in ch.uv),
             *(("path", d) for d in ch.path_prepend),
         ]
 
