@@ -74,4 +74,4 @@ def test_the_names_a_take_over_claims_come_from_the_table():
     always, with_no_sync = names_taken_over()
     assert set(always) == set(Changes(Activation("/e", "p", False, "s")).set)
     # With "1:ENV": UV_NO_SYNC and uv's selection variables (issue 32), with the marker that says which were envhook's.
-    assert with_no_sync == ["UV_NO_SYNC", "UV_NO_GROUP", "UV_NO_DEV", "UV_NO_DEFAULT_GROUPS", "_ENVHOOK_UV"]
+    assert sorted(with_no_sync) == ["UV_NO_DEFAULT_GROUPS", "UV_NO_DEV", "UV_NO_GROUP", "UV_NO_SYNC", "_ENVHOOK_UV"]

@@ -18,8 +18,9 @@ retried; Ctrl-C during a sync gives the prompt back, is recorded, not retried,
 and the shell's state is what status says; hostile directory names; a shell
 started inside an activation takes it over (a login shell: row 21); `cd x && cmd`;
 the exit status kept; nounset; the user's own prompt hooks kept; loading the
-hook twice is harmless; envhook uninstalled under a running shell; and
-ENVHOOK_DISABLE turns it off in one shell.
+hook twice is harmless; envhook uninstalled under a running shell;
+ENVHOOK_DISABLE turns it off in one shell; and (issue 32) what `envhook use`
+chose reaches uv in the shell and leaves with the project.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from support.hooktest import (
     HOOK_LINE,
     envhook,
     envhook_syncs,
+    grouped_project,
     lines_with,
     pip_install,
     processes_started,
@@ -735,3 +737,38 @@ def test_exec_login_shell_in_a_project_takes_over_with_the_env_first(setup, shel
         assert s.run("ruff").strip().splitlines()[-1] == "the-base-ruff"
     finally:
         s.close(force=True)
+
+
+# -- 22. a choice of `envhook use` reaches uv in the shell, and leaves with the project (issue 32) ---
+
+def test_envhook_use_reaches_uv_in_the_shell_and_leaves_with_the_project(open_shell, shell, p, tmp_path, wheelhouse,
+                                                                         shell_env):
+    """The hook exports uv's own variables for what was chosen (UV_NO_GROUP…,
+    UV_NO_SYNC=1 where uv has none), over the user's own value, which is
+    theirs again after `envhook use --reset` and on leaving."""
+    project = grouped_project(tmp_path / "demo", wheelhouse, shell_env)
+    envhook("use", "--no-group", "dev", cwd=project, env=shell_env, check=True)
+    s = open_shell(cwd=tmp_path)
+    s.run(p.set_var("UV_NO_GROUP", "lint"))  # the user's own, for every project
+    before = env_dump(s, p, tmp_path / "before")
+    s.run(p.cd(project))
+    assert s.get("VIRTUAL_ENV") == str(project / ".venv")
+    assert s.get("UV_NO_GROUP") == "dev lint" and s.get("UV_NO_SYNC") is None
+    assert version_in_env(project, "tinkerpkg") == "1.0"
+    assert version_in_env(project, "chaina") is None and version_in_env(project, "markerpkg") is None
+    s.run("envhook use --extra fancy")
+    s.run(p.noop())  # the choice is an input: this prompt syncs it
+    assert version_in_env(project, "extrapkg") == "1.0"
+    assert s.get("UV_NO_SYNC") == "1", "uv has no variable for an extra"
+    s.run("envhook use --reset")
+    s.run(p.noop())
+    assert version_in_env(project, "extrapkg") is None and version_in_env(project, "chaina") == "1.0"
+    assert (s.get("UV_NO_GROUP"), s.get("UV_NO_SYNC"), s.get("_ENVHOOK_UV")) == ("lint", None, None)
+    s.run("envhook use --no-default-groups")
+    s.run(p.noop())
+    assert s.get("UV_NO_DEFAULT_GROUPS") == "1" and version_in_env(project, "chaina") is None
+    s.run(p.cd("/"))
+    after = env_dump(s, p, tmp_path / "after")
+    diff = {k: (before.get(k), after.get(k)) for k in set(before) | set(after)
+            if k not in SHELL_OWN and before.get(k) != after.get(k)}
+    assert diff == {}, diff

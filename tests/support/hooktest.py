@@ -239,3 +239,19 @@ def processes_started(pid: int, trace: Path, action) -> list[str]:
         tracer.wait(10)
     return [line for line in trace.read_text().splitlines()
             if re.search(r"\b(execve|clone3?|v?fork)\(", line) and "CLONE_THREAD" not in line]
+
+
+# A uv project with every kind of choice `envhook use` makes (issue 32): its
+# own dependency, a default group (dev: a chain of three), two others and an extra.
+GROUPED = ('[project.optional-dependencies]\nfancy = ["extrapkg==1.0"]\n\n'
+           '[dependency-groups]\ndev = ["chaina==1.0"]\ndocs = ["otherpkg==1.0"]\nlint = ["markerpkg==1.0"]\n')
+
+
+def grouped_project(path: Path, wheelhouse: Path, env: dict, *, extra_toml: str = "") -> Path:
+    """GROUPED, locked and trusted (`envhook allow`), no env yet."""
+    from support.projects import make_project, uv_lock
+
+    p = make_project(path, wheelhouse, dependencies=["tinkerpkg==1.0"], extra_toml=GROUPED + extra_toml)
+    uv_lock(p, env)
+    envhook("allow", cwd=p, env=env, check=True)
+    return p

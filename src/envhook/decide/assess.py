@@ -147,12 +147,15 @@ class Assessment:
         """Activate with UV_NO_SYNC=1: a pinned env, one that carries
         hand-made changes or package pins, which `uv run`'s exact sync would
         reset, or any env under sync = "missing"."""
+        # A selection uv has no variable for: `uv run` would sync the defaults.
+        return self._keeps_uv_run_away or self.uv_selection[1]
+
+    @property
+    def _keeps_uv_run_away(self) -> bool:
         if self.pin is not None:
             return self.uv_no_sync_when_pinned
         if self.sync_missing:
             return True  # what the mode means: uv run leaves the env alone too
-        if self.uv_selection[1]:
-            return True  # a selection uv has no variable for: `uv run` would sync the defaults
         return bool(self.hand or self.package_pins) and self.uv_no_sync_when_tinkered
 
     @property
@@ -163,7 +166,7 @@ class Assessment:
         p = self.project
         if p is None or p.backend != "uv" or (p.selection.empty and selection.MARKER not in os.environ):
             return {}, False
-        return selection.uv_exports(p.selection, os.environ, p.pyproject)
+        return selection.uv_exports(p.selection, os.environ, p.pyproject, self._keeps_uv_run_away)
 
     @property
     def sync_label(self) -> str:

@@ -75,7 +75,7 @@ class Changes:
                 self.set["VIRTUAL_ENV_PROMPT"] = prompt
             self.unset.append("PYTHONHOME")
             self.path_prepend.append(os.path.join(env, "bin"))
-        if env and no_sync:
+        if env and no_sync and "UV_NO_SYNC" not in act.uv:
             self.set["UV_NO_SYNC"] = "1"
         # The selection's variables, beside a venv activated outside envhook
         # too; a hook sets them with the state, at every apply (Shell.activation_steps).

@@ -36,7 +36,11 @@ FLAGS = ("no-default-groups", "all-extras")
 # that `uv run` and `uv sync` in the shell select the same; the rest of a
 # selection has none (UV_NO_SYNC=1 stands in for it).
 UV_VARS = ("UV_NO_GROUP", "UV_NO_DEV", "UV_NO_DEFAULT_GROUPS")
-# What envhook changed of UV_VARS in this shell, and what they were before
+# What the hook may set of uv's variables while a selection is in force:
+# UV_VARS, and UV_NO_SYNC with them (it goes with the selection's exports then,
+# not with the activation, so that it changes as the choices do).
+MANAGED = (*UV_VARS, "UV_NO_SYNC")
+# What envhook changed of MANAGED in this shell, and what they were before
 # (as direnv's DIRENV_DIFF and mise's __MISE_DIFF): NAME=NEW=OLD;… with
 # each value "" (unset) or "+" and the value escaped.
 MARKER = "_ENVHOOK_UV"
@@ -77,17 +81,17 @@ def _marker(environ) -> dict[str, tuple[str | None, str | None]]:
     out = {}
     for entry in environ.get(MARKER, "").split(";"):
         parts = entry.split("=")
-        if len(parts) == 3 and parts[0] in UV_VARS:
+        if len(parts) == 3 and parts[0] in MANAGED:
             out[parts[0]] = (_unesc(parts[1]), _unesc(parts[2]))
     return out
 
 
 def user_environ(environ) -> dict[str, str]:
-    """UV_VARS as the user set them: where envhook's export still holds
+    """MANAGED as the user set them: where envhook's export still holds
     (MARKER), what it replaced; a value the user set since is theirs."""
     marked = _marker(environ)
     out = {}
-    for name in UV_VARS:
+    for name in MANAGED:
         value = environ.get(name)
         if name in marked and value == marked[name][0]:
             value = marked[name][1]
@@ -227,31 +231,34 @@ def uv_default_groups(pyproject: dict | None) -> set[str]:
 # -- what the hook exports for uv -------------------------------------------------------
 
 
-def uv_exports(sel: Selection, environ, pyproject: dict | None) -> tuple[dict[str, str | None], bool]:
+def uv_exports(sel: Selection, environ, pyproject: dict | None, no_sync: bool = False) -> tuple[dict, bool]:
     """What makes `uv run` and `uv sync` in the shell select `sel`: ({NAME:
-    value, or None to unset} for UV_VARS and MARKER, uv has no variable for
-    some of it: UV_NO_SYNC=1 needed). Nothing when the user's own variables
-    already say it and envhook changed none of them."""
+    value, or None to unset} for MANAGED and MARKER; whether uv has no
+    variable for some of it, so that UV_NO_SYNC=1 must stand in). `no_sync`:
+    UV_NO_SYNC=1 is due anyway (pins, hand-made changes). Nothing when the
+    user's own variables already say it all and envhook changed none of
+    them: then the activation exports UV_NO_SYNC as it always does."""
     user = user_environ(environ)
     defaults = uv_default_groups(pyproject)
-    # What uv run would select from the user's variables, against the selection.
     want_no = sorted(set(sel.no_groups) - set(sel.groups))
-    want = {"UV_NO_GROUP": " ".join(want_no) or None, "UV_NO_DEV": None,
-            "UV_NO_DEFAULT_GROUPS": "1" if sel.no_default_groups else None}
-    mine = Selection([(ENVIRONMENT, environment_layer(user))])
-    same = (set(mine.no_groups) == set(want_no) and mine.no_default_groups == sel.no_default_groups)
     # A group uv installs unasked is said by not refusing it; any other
     # addition, only-groups, extras and packages have no variable.
     added = set(sel.groups) - (set() if sel.no_default_groups else defaults)
-    needs_no_sync = bool(added or sel.only_groups or sel.extras or sel.all_extras or sel.packages)
+    needs = bool(added or sel.only_groups or sel.extras or sel.all_extras or sel.packages)
+    want = {"UV_NO_GROUP": " ".join(want_no) or None, "UV_NO_DEV": None,
+            "UV_NO_DEFAULT_GROUPS": "1" if sel.no_default_groups else None,
+            "UV_NO_SYNC": "1" if needs or no_sync else user.get("UV_NO_SYNC")}
+    mine = Selection([(ENVIRONMENT, environment_layer(user))])
+    same = (set(mine.no_groups) == set(want_no) and mine.no_default_groups == sel.no_default_groups
+            and not needs)
     had = MARKER in environ
     if same and not had:
-        return {}, needs_no_sync
+        return {}, needs
     if same:
         # Back to what the user had: their values again, and no marker.
-        return {**{n: user.get(n) for n in UV_VARS}, MARKER: None}, needs_no_sync
+        return {**{n: user.get(n) for n in UV_VARS}, "UV_NO_SYNC": want["UV_NO_SYNC"], MARKER: None}, needs
     changed = {n: (v, user.get(n)) for n, v in want.items() if v != user.get(n)}
-    return {**want, MARKER: marker_value(changed) if changed else None}, needs_no_sync
+    return {**want, MARKER: marker_value(changed) if changed else None}, needs
 
 
 def as_words(exports: dict[str, str | None]) -> list[str]:
@@ -269,7 +276,7 @@ def from_words(words: list[str]) -> dict[str, str | None]:
 
 def names() -> tuple[str, ...]:
     """Every variable the exports may touch."""
-    return (*UV_VARS, MARKER)
+    return (*MANAGED, MARKER)
 
 
 def describe(sel: Selection) -> list[tuple[str, str]]:

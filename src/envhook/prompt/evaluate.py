@@ -44,7 +44,7 @@ def _decision_deps(project, state_project_dir: Path) -> list[str]:
     deps += [str(p) for p in backend_for(project).settings_files(project)]
     deps += [str(p) for p in venv.watched(project.env)]
     deps += [str(state_project_dir / n) for n in (paths.ALLOW, paths.DENY, paths.PIN, paths.PACKAGE_PINS,
-                                                  paths.SYNC_RECORD, paths.NOTIFY)]
+                                                  paths.CHOICES, paths.SYNC_RECORD, paths.NOTIFY)]
 
     deps.append(config_file())  # trusted_roots, disabled_paths & co. decide too
     return list(dict.fromkeys(deps))
