@@ -303,6 +303,11 @@ class Backend(abc.ABC):
     reinstall: str = ""
     upgrade: str = ""
 
+    @property
+    def label(self) -> str:
+        """What a user calls this kind of project, in messages (pip: pip/requirements)."""
+        return self.title
+
     def refuses(self, project, layer: dict) -> list[tuple[str, str | None, str]]:
         """The parts of a selection layer (env.selection) this backend cannot
         honour, each (key, name or None, why): the groups keys without
@@ -310,13 +315,13 @@ class Backend(abc.ABC):
         workspace packages, which are uv's."""
         out = []
         for key, able, why in ((("group", "no-group", "only-group", "no-default-groups"), self.supports_groups,
-                                f"{self.title} has no dependency groups"),
-                               (("extra", "all-extras"), self.supports_extras, f"{self.title} has no extras")):
+                                f"{self.label} has no dependency groups"),
+                               (("extra", "all-extras"), self.supports_extras, f"{self.label} has no extras")):
             for k in key:
                 if not able and layer.get(k):
                     out += [(k, n, why) for n in layer[k]] if isinstance(layer[k], list) else [(k, None, why)]
         if layer.get("packages"):
-            out.append(("packages", None, f"{self.title} syncs one project, not a uv workspace's packages"))
+            out.append(("packages", None, f"{self.label} syncs one project, not a uv workspace's packages"))
         return out
 
     @property

@@ -262,6 +262,7 @@ def compiled_path(project, tool: str) -> Path:
 class PipBackend(Backend):
     name = "pip"
     tool = title = "uv"  # or, without uv, python3's pip and venv (check_tool checks which)
+    label = "pip/requirements"
     tool_label = "uv or python3"
     install = f"install uv ({UV_INSTALL}) or Python 3"  # when neither is on PATH
     reinstall = f"reinstall it: {UV_INSTALL}"

@@ -15,6 +15,7 @@ from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.env import journal, venv
 from envhook.env.drift import WHERE_ALL, Change, text
 from envhook.env.requires import conflicts, unmet
+from envhook.env.selection import describe
 from envhook.messages import clean, paint
 
 _STATE_MARK = "\ue000state\ue000"  # a private-use placeholder for the coloured state word
@@ -107,6 +108,9 @@ def _project_lines(project, a) -> list[str]:
         if d.ignored:
             lines.append(f"  {d.why} wins over {', '.join(d.ignored)}; `[tool.envhook] backend = \"…\"` "
                          "in pyproject.toml chooses another")
+    chosen = describe(project.selection)
+    if chosen:
+        lines.append(f"chosen:  {', '.join(f'{o} ({w})' for o, w in chosen)}")
     if a.trusted_by == "trusted_roots":
         also = ("; paranoid mode does not check such a project's content: nothing was allowed to compare with"
                 if a.paranoid else "")

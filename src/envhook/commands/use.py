@@ -39,7 +39,7 @@ def use(path: Path | None, asked: dict, reset: bool) -> int:
     layer = merged(layer, asked)
     for key, name, why in backend_for(project).refuses(project, layer):
         flag = _flag(key, name)
-        say(f"{project.name} is synced by {backend_for(project).title}, which cannot honour `{flag}` ({why}); "
+        say(f"{project.name} is synced by {backend_for(project).label}, which cannot honour `{flag}` ({why}); "
             "it is kept, and left out of its syncs", error=True)
     before = project.selection.key()
     choices.save(project.root, layer, project.backend)
@@ -86,14 +86,14 @@ def _show(project) -> int:
     backend = backend_for(project)
     chosen = describe(project.selection)
     if not chosen:
-        print(f"{project.name} ({backend.title}): nothing chosen; a sync installs the tool's defaults "
+        print(f"{project.name} ({backend.label}): nothing chosen; a sync installs the tool's defaults "
               "(`envhook use --group G`, `--extra E`, … to choose)")
     else:
-        print(f"{project.name} ({backend.title}): a sync installs {project.selection.key()}")
+        print(f"{project.name} ({backend.label}): a sync installs {project.selection.key()}")
         width = max(len(flag) for flag, _ in chosen)
         for flag, where in chosen:
             print(f"  {flag.ljust(width)}  from {where}")
     layer, _ = choices.load(project.root)
     for key, name, why in backend.refuses(project, layer):
-        print(f"  `{_flag(key, name)}` is yours but left out: {backend.title} cannot honour it ({why})")
+        print(f"  `{_flag(key, name)}` is yours but left out: {backend.label} cannot honour it ({why})")
     return 0

@@ -233,6 +233,9 @@ class Assessment:
             "env": str(p.env) if p else None,
             "backend": p.backend if p else None,
             "backend_why": p.detection.why if p and p.detection else None,
+            # What a sync installs besides the tool's defaults (`envhook use`,
+            # uv's variables, [tool.envhook]), each with where it comes from.
+            "selection": [{"option": o, "from": w} for o, w in selection.describe(p.selection)] if p else [],
             "lock_files_ignored": list(p.detection.ignored) if p and p.detection else [],
             "trusted": self.trusted,
             "trusted_by": self.trusted_by,

@@ -367,7 +367,7 @@ def _selection(project: Project, backend, repository: dict, environ) -> Selectio
             flag = f"--{key}" if name is None else f"--{key} {name}"
             if key == "packages":
                 flag = "--all-packages" if name is None else f"--package {name}"
-            project.choice_errors.append(f"{project.name}: {backend.title} cannot honour `envhook use {flag}` "
+            project.choice_errors.append(f"{project.name}: {backend.label} cannot honour `envhook use {flag}` "
                                          f"({why}); it is left out")
     layers = [(YOURS, yours)]
     if project.backend == "uv":
