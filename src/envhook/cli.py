@@ -209,12 +209,14 @@ def _add_use(sub: argparse._SubParsersAction) -> None:
     for flag, help_text in (("--group", "also install this dependency group"),
                             ("--no-group", "leave this dependency group out (a default one too)"),
                             ("--only-group", "install only this group, not the project's own dependencies"),
-                            ("--extra", "also install this extra"),
-                            ("--package", "sync this workspace member (instead of the root)")):
+                            ("--extra", "also install this extra")):
         p.add_argument(flag, action="append", default=[], metavar="NAME", help=help_text)
     p.add_argument("--no-default-groups", action="store_true", help="leave out the groups the tool installs unasked")
     p.add_argument("--all-extras", action="store_true", help="install every extra")
-    p.add_argument("--all-packages", action="store_true", help="sync every workspace member")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--package", action="append", default=[], metavar="NAME",
+                       help="sync this workspace member (instead of the root)")
+    which.add_argument("--all-packages", action="store_true", help="sync every workspace member")
     p.add_argument("--reset", action="store_true", help="forget your choices here (the repository's stay)")
     p.set_defaults(func=Handler("envhook.commands.use:use", _use))
 

@@ -15,9 +15,9 @@ from envhook.env.selection import (
     Selection,
     describe,
     environment_layer,
+    user_environ,
     uv_args,
     uv_exports,
-    user_environ,
 )
 
 
