@@ -203,3 +203,26 @@ def test_a_choice_file_another_user_could_write_is_not_believed(tmp_path, wheelh
     (found,) = list(state.glob(f"*/{paths.CHOICES}"))
     found.chmod(0o666)
     assert status_json(project, shell_env)["selection"] == []
+
+
+@pytest.mark.parametrize(("yours", "environ", "want"), [
+    # [tool.envhook] groups = ["lint"] in every row; uv's default group is dev.
+    ((), {}, {"chaina": "1.0", "markerpkg": "1.0", "otherpkg": None}),
+    ((), {"UV_NO_GROUP": "lint"}, {"chaina": "1.0", "markerpkg": None}),  # the environment over the repository
+    ((), {"UV_NO_DEV": "1"}, {"chaina": None, "markerpkg": "1.0"}),
+    (("--group", "lint"), {"UV_NO_GROUP": "lint"}, {"markerpkg": "1.0"}),  # yours over the environment
+    (("--no-group", "lint", "--group", "docs"), {}, {"markerpkg": None, "otherpkg": "1.0", "chaina": "1.0"}),
+    (("--only-group", "docs"), {}, {"tinkerpkg": None, "chaina": None, "otherpkg": "1.0", "markerpkg": "1.0"}),
+])
+def test_the_precedence_rows_with_uv(yours, environ, want, tmp_path, wheelhouse, shell_env):
+    """README's precedence table, synced by the real uv: each row's env holds
+    what the merged selection says (test_selection.py has the merge alone)."""
+    project = grouped_project(tmp_path / "demo", wheelhouse, shell_env,
+                              extra_toml='\n[tool.envhook]\ngroups = ["lint"]\n')
+    env = dict(shell_env, **environ)
+    if yours:
+        envhook("use", *yours, cwd=project, env=env, check=True)
+    r = envhook("sync", cwd=project, env=env)
+    assert r.returncode == 0, r.stderr
+    got = {name: version_in_env(project, name) for name in want}
+    assert got == want, (yours, environ, r.stderr)
