@@ -61,6 +61,32 @@ class PdmBackend(Backend):
         r = project.root
         return [r / "pyproject.toml", r / "pdm.lock", r / "pdm.toml", r / ".pdm-python", user_config()]
 
+    def refuses(self, project, layer):
+        # PDM ignores a group the project does not declare ("Ignoring
+        # non-existing groups": `--only-group nope` synced an empty env), and
+        # `pdm sync -G E` fails for an extra or group pdm.lock was not made
+        # with ("Requested groups not in lockfile", e.g. a plain `pdm lock`
+        # has no extras): said at `envhook use` time and left out instead.
+        out = super().refuses(project, layer)
+        pyproject = project.pyproject or {}
+        extras = {venv.canonical(k) for k in ((pyproject.get("project") or {}).get("optional-dependencies") or {})
+                  if isinstance(k, str)}
+        groups = dev_groups(pyproject)
+        try:
+            locked = ((read_lock(project.root / "pdm.lock").get("metadata") or {}).get("groups")
+                      if (project.root / "pdm.lock").is_file() else None)
+        except ValueError:
+            locked = None
+        for key in ("group", "only-group", "extra"):
+            for name in layer.get(key, []):
+                known = extras if key == "extra" else groups | extras
+                if venv.canonical(name) not in known:
+                    what = "extra" if key == "extra" else "dependency group"
+                    out.append((key, name, f"pyproject.toml has no {what} {name}"))
+                elif isinstance(locked, list) and venv.canonical(name) not in locked:
+                    out.append((key, name, f"pdm.lock was not made with it; `pdm lock -G {name}` adds it"))
+        return out
+
     def commands(self, project, *, keep=()):
         pdm = which("pdm", project)
         if pdm is None:
@@ -70,7 +96,14 @@ class PdmBackend(Backend):
             # A fresh `pdm init`: `pdm sync` refuses to run without a lock,
             # `pdm install` writes one first (as `poetry sync` and `uv sync` do).
             return [("pdm install", [pdm, "install", *chosen])]
-        return [("pdm sync --clean", [pdm, "sync", "--clean", *chosen])]
+        # A choice of groups (`envhook use`) is synced with --only-keep:
+        # --clean removes only what the lock does not name at all, so a group
+        # left out (`--no-group lint`, `--no-default-groups`) stayed installed;
+        # --only-keep removes what the selected groups do not need (pip,
+        # setuptools and wheel kept), as `uv sync --no-group` and `poetry
+        # sync --without` do. No choice: --clean, as before.
+        clean = "--clean" if project.selection.empty else "--only-keep"
+        return [(f"pdm sync {clean}", [pdm, "sync", clean, *chosen])]
 
     def lock_drift(self, project, *, now=None):
         try:
@@ -83,6 +116,8 @@ class PdmBackend(Backend):
         # it was installed (pdm's BaseSynchronizer.compare_with_working_set).
         kept = {venv.canonical(p["name"].partition("[")[0]) for p in lock.get("package") or []
                 if isinstance(p, dict) and isinstance(p.get("name"), str)} - set(want)
+        if not project.selection.empty:
+            kept = set()  # synced with --only-keep (commands): those are removed, so they are drift
         return LockDrift(compare(want, now, exact=True, ignore=own_names(project) | kept))
 
 

@@ -196,6 +196,20 @@ class PoetryBackend(Backend):
     def settings_files(self, project) -> list[Path]:
         return [config_file(os.environ)]
 
+    def refuses(self, project, layer):
+        # A name the project does not declare fails the whole `poetry sync`
+        # ("Group(s) not found: nope (via --without)", "Extra [nope] is not
+        # specified."), --without included: said at `envhook use` time and
+        # left out instead, as the pip backend does for a bare pyproject.toml.
+        out = super().refuses(project, layer)
+        pyproject = project.pyproject or {}
+        groups, extras = declared(pyproject)
+        out += [(k, g, f"pyproject.toml has no Poetry group {g}") for k in ("group", "no-group", "only-group")
+                for g in layer.get(k, []) if venv.canonical(g) not in groups]
+        out += [("extra", e, f"pyproject.toml has no extra {e}") for e in layer.get("extra", [])
+                if venv.canonical(e) not in extras]
+        return out
+
     def commands(self, project, *, keep=()):
         poetry = which("poetry", project)
         if poetry is None:
@@ -265,6 +279,19 @@ def default_groups(pyproject: dict) -> set[str]:
     if isinstance(tool.get("dev-dependencies"), dict):
         groups.add("dev")  # Poetry 1.0's spelling
     return {"main"} | (groups - optional)
+
+
+def declared(pyproject: dict) -> tuple[set[str], set[str]]:
+    """(every group Poetry knows, optional ones and main too; every extra),
+    by canonical names."""
+    tool = (pyproject.get("tool") or {}).get("poetry") or {}
+    groups = {"main"} | default_groups(pyproject)
+    groups.update(venv.canonical(k) for k in (tool.get("group") or {}) if isinstance(k, str))
+    extras = set()
+    for table in (((pyproject.get("project") or {}).get("optional-dependencies")), tool.get("extras")):
+        if isinstance(table, dict):
+            extras.update(venv.canonical(k) for k in table if isinstance(k, str))
+    return groups, extras
 
 
 def options(sel, pyproject: dict) -> list[str]:
