@@ -278,9 +278,6 @@ def test_package_is_refused_in_one_line_and_left_out(tmp_path, package_index, en
     assert "is yours but left out" in shown and title in shown, shown
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Backend.refuses (backends/base.py) returns ('packages', None, why) for `--package foo`, and "
-    "commands/use.py _flag('packages', None) renders that as `--all-packages`"))
 @pytest.mark.parametrize("tool", ["poetry", "pdm"])
 def test_the_package_refusal_names_the_package_asked_for(tmp_path, package_index, env, tool):
     make = poetry_project if tool == "poetry" else pdm_project
@@ -328,8 +325,12 @@ def test_requirements_refuse_an_extra_and_a_group_with_no_file(tmp_path, env):
     assert "`--group nope`" in said[0] and "no requirements-nope.txt" in said[0], r.stderr
     assert f"synced by {backend_named('pip')}," in said[0], r.stderr
 
-    # Both left out of the sync: the files' defaults, exactly.
-    use(root, env, "--extra", "x")
+    # Both left out of the sync: the files' defaults, exactly. Each is said when it is chosen, not again.
+    r = use(root, env, "--extra", "x")
+    assert [("`--extra x`" in line) for line in refusals(r.stderr)] == [True], r.stderr
+    r = use(root, env, "--no-group", "dev")
+    assert refusals(r.stderr) == [], r.stderr
+    use(root, env, "--group", "dev")
     sync(root, env)
     assert packages(root) == {**MAIN, **DEV}
     assert_in_sync(root, env)

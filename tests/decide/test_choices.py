@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from support.hooktest import envhook, grouped_project, status_json, version_in_env
+from support.hooktest import envhook, grouped_project, pip_install, status_json, version_in_env
 from support.projects import toml_str, uv_lock
 from support.wheels import build_wheel
 
@@ -81,6 +81,12 @@ def test_a_group_and_an_extra_are_installed_at_the_next_prompt_and_uv_run_keeps_
     assert "syncing demo (the selection changed (now the defaults))" in out, out
     assert version_in_env(project, "otherpkg") is None and version_in_env(project, "extrapkg") is None
     assert version_in_env(project, "chaina") == "1.0"
+    assert s.get("UV_NO_SYNC") is None and s.get("_ENVHOOK_UV") is None
+    # A hand-made change after that: UV_NO_SYNC=1 again, for its own reason (a trial found it missing).
+    s.run(pip_install(shell, wheelhouse, "tinkerpkg==2.0"))
+    s.run("true")
+    assert s.get("ENVHOOK_STATE") == "tinkered" and s.get("UV_NO_SYNC") == "1"
+    s.run("cd /")
     assert s.get("UV_NO_SYNC") is None and s.get("_ENVHOOK_UV") is None
 
 
@@ -226,3 +232,23 @@ def test_the_precedence_rows_with_uv(yours, environ, want, tmp_path, wheelhouse,
     assert r.returncode == 0, r.stderr
     got = {name: version_in_env(project, name) for name in want}
     assert got == want, (yours, environ, r.stderr)
+
+
+def test_a_name_the_workspace_does_not_declare_is_said_once_and_left_out(tmp_path, wheelhouse, shell_env):
+    """A typo (`--group doc`) must not fail every sync until `--reset`: uv
+    would refuse the whole `uv sync` for it (a trial found exactly that)."""
+    project = grouped_project(tmp_path / "demo", wheelhouse, shell_env)
+    for args, flag in ((("--group", "doc"), "--group doc"), (("--no-group", "doc"), "--no-group doc"),
+                       (("--extra", "fancyy"), "--extra fancyy"), (("--package", "api"), "--package api")):
+        r = envhook("use", *args, cwd=project, env=shell_env)
+        said = [line for line in r.stderr.splitlines() if "cannot honour" in line]
+        assert r.returncode == 0 and len(said) == 1 and f"`{flag}`" in said[0], r.stderr
+    r = envhook("use", "--group", "docs", cwd=project, env=shell_env)
+    assert "cannot honour" not in r.stderr, "said when chosen, not again"
+    r = envhook("sync", cwd=project, env=shell_env)
+    assert r.returncode == 0, r.stderr
+    assert version_in_env(project, "otherpkg") == "1.0" and version_in_env(project, "tinkerpkg") == "1.0"
+    assert status_json(project, shell_env)["state"] == "in-sync"
+    shown = envhook("use", cwd=project, env=shell_env).stdout
+    # (`--no-group doc` took the place of `--group doc`: a later word on one group replaces the earlier.)
+    assert "`--no-group doc` is yours but left out" in shown and "`--package api` is yours but left out" in shown

@@ -76,8 +76,7 @@ def test_what_envhook_exported_is_not_read_back_as_the_users():
     assert environment_layer(shell) == {"no-group": ["lint"]}
     # Without the choice (`envhook use --reset`): their value back, and no marker.
     back, _ = uv_exports(sel({}, shell), shell, {})
-    assert back == {"UV_NO_GROUP": "lint", "UV_NO_DEV": None, "UV_NO_DEFAULT_GROUPS": None, "UV_NO_SYNC": None,
-                    MARKER: None}
+    assert back == {"UV_NO_GROUP": "lint", MARKER: None}
     # A value the user sets while inside is theirs, not envhook's.
     mine = {**shell, "UV_NO_GROUP": "typing"}
     assert user_environ(mine) == {"UV_NO_GROUP": "typing"}
@@ -87,6 +86,10 @@ def test_nothing_is_exported_where_the_users_variables_already_say_it():
     user = {"UV_NO_GROUP": "lint", "UV_NO_DEV": "1"}
     assert uv_exports(sel({}, user), user, {}) == ({}, False)
     assert uv_exports(sel(), {}, {}) == ({}, False)
+    # A pin wants UV_NO_SYNC=1: only that is set, the user's group variables are left as they are.
+    exports, _ = uv_exports(sel({}, user), user, {}, no_sync=True)
+    assert exports == {"UV_NO_SYNC": "1", MARKER: "UV_NO_SYNC=+1="}
+    assert uv_exports(sel({}, user), {**user, "UV_NO_SYNC": "true"}, {}, no_sync=True) == ({}, False)
 
 
 def test_what_uv_has_no_variable_for_needs_uv_no_sync():

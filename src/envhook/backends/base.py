@@ -320,8 +320,10 @@ class Backend(abc.ABC):
             for k in key:
                 if not able and layer.get(k):
                     out += [(k, n, why) for n in layer[k]] if isinstance(layer[k], list) else [(k, None, why)]
-        if layer.get("packages"):
-            out.append(("packages", None, f"{self.label} syncs one project, not a uv workspace's packages"))
+        packages = layer.get("packages")
+        if packages:
+            why = f"{self.label} syncs one project, not a uv workspace's packages"
+            out += [("packages", m, why) for m in packages] if isinstance(packages, list) else [("packages", None, why)]
         return out
 
     @property

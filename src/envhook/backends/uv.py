@@ -87,7 +87,18 @@ class UvBackend(Backend):
         return env_path(root, environ)
 
     def refuses(self, project, layer):
-        return []  # every key is uv's own option; a group it does not know is uv's error to say
+        # Every key is uv's own option, but a name the workspace does not
+        # declare fails the whole `uv sync` ("Group `doc` is not defined"),
+        # --no-group included: said at `envhook use` time and left out instead.
+        groups, extras, members = declared(project)
+        out = [(k, g, f"no pyproject.toml of {project.name} declares the dependency group {g}")
+               for k in ("group", "no-group", "only-group") for g in layer.get(k, []) if _canonical(g) not in groups]
+        out += [("extra", e, f"no pyproject.toml of {project.name} declares the extra {e}")
+                for e in layer.get("extra", []) if _canonical(e) not in extras]
+        packages = layer.get("packages")
+        out += [("packages", m, f"{m} is not a package of the {project.name} workspace")
+                for m in (packages if isinstance(packages, list) else []) if _canonical(m) not in members]
+        return out
 
     def inputs(self, project) -> list[Path]:
         files = [project.root / "pyproject.toml"]
@@ -180,6 +191,31 @@ def path_sources(project) -> list[Path]:
         found.append(d)
         todo += sources_of(d, None)
     return found
+
+
+def declared(project) -> tuple[set[str], set[str], set[str]]:
+    """(the dependency groups, the extras, the package names) that the
+    workspace's pyproject.toml files declare, by canonical names: what uv
+    accepts for --group, --extra and --package. Read as TOML only."""
+    import tomllib  # not on the cached prompt path (tests/prompt/test_imports.py)
+
+    groups, extras, names = set(), set(), set()
+    for i, d in enumerate((project.root, *project.members)):
+        data = project.pyproject if i == 0 else None
+        if data is None:
+            try:
+                data = tomllib.loads(read_regular(d / "pyproject.toml").decode())
+            except (OSError, ValueError):
+                continue
+        table = data.get("project") if isinstance(data.get("project"), dict) else {}
+        groups.update(_canonical(k) for k in (data.get("dependency-groups") or {}) if isinstance(k, str))
+        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+        if isinstance(tool.get("uv"), dict) and tool["uv"].get("dev-dependencies"):
+            groups.add("dev")  # uv's legacy spelling of the dev group
+        extras.update(_canonical(k) for k in (table.get("optional-dependencies") or {}) if isinstance(k, str))
+        if isinstance(table.get("name"), str):
+            names.add(_canonical(table["name"]))
+    return groups, extras, names
 
 
 def selection(project, packages=None) -> list[str]:

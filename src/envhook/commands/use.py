@@ -38,6 +38,8 @@ def use(path: Path | None, asked: dict, reset: bool) -> int:
     layer = {} if reset else layer
     layer = merged(layer, asked)
     for key, name, why in backend_for(project).refuses(project, layer):
+        if not _asked(asked, key, name):
+            continue  # said when it was chosen; `envhook use` alone lists it again
         flag = _flag(key, name)
         say(f"{project.name} is synced by {backend_for(project).label}, which cannot honour `{flag}` ({why}); "
             "it is kept, and left out of its syncs", error=True)
@@ -73,6 +75,11 @@ def merged(layer: dict, asked: dict) -> dict:
         if key in asked:
             out[key] = asked[key]
     return {k: v for k, v in out.items() if v not in ([], None, False)}
+
+
+def _asked(asked: dict, key: str, name: str | None) -> bool:
+    value = asked.get(key)
+    return bool(value) and (name is None or value is True or name in value)
 
 
 def _flag(key: str, name: str | None) -> str:

@@ -164,9 +164,11 @@ class Assessment:
         select what envhook syncs (env.selection.uv_exports): uv's variables,
         and whether UV_NO_SYNC=1 must stand in for the rest."""
         p = self.project
-        if p is None or p.backend != "uv" or (p.selection.empty and selection.MARKER not in os.environ):
+        if p is None:
             return {}, False
-        return selection.uv_exports(p.selection, os.environ, p.pyproject, self._keeps_uv_run_away)
+        # uv's selection variables are for a uv project; UV_NO_SYNC for every one.
+        chosen = p.selection if p.backend == "uv" else selection.Selection()
+        return selection.uv_exports(chosen, os.environ, p.pyproject, self._keeps_uv_run_away)
 
     @property
     def sync_label(self) -> str:

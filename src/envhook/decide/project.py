@@ -355,7 +355,7 @@ def _selection(project: Project, backend, repository: dict, environ) -> Selectio
     yours, chosen_for = choices.load(project.root)
     refused = backend.refuses(project, yours) if yours else []
     for key, name, why in refused:
-        if name is None:
+        if name is None or yours.get(key) is True:
             yours.pop(key, None)
         else:
             left = [v for v in yours.get(key, []) if v != name]

@@ -23,18 +23,22 @@ class Activation:
     def __init__(self, env: str, prompt: str, no_sync: bool, state: str, uv: dict | None = None):
         # str(): a State is printed as its word, in every shell's quoting
         self.env, self.prompt, self.no_sync, self.state = env, prompt, no_sync, str(state)
-        # uv's selection variables, {NAME: value, or None to unset}, so that
-        # `uv run` in the shell selects what envhook syncs (selection.uv_exports).
-        self.uv = dict(uv or {})
+        # uv's variables, {NAME: value, or None to unset}, so that `uv run`
+        # in the shell does what envhook does (selection.uv_exports: the
+        # selection's, and UV_NO_SYNC). None: an activation that does not say
+        # them (one cached by an older envhook), where NO_SYNC alone sets UV_NO_SYNC.
+        self.uv = dict(uv) if uv is not None else None
 
     def words(self) -> list[str]:
-        return [self.env, self.prompt, "1" if self.no_sync else "0", self.state, *selection.as_words(self.uv)]
+        more = ["+", *selection.as_words(self.uv)] if self.uv is not None else []
+        return [self.env, self.prompt, "1" if self.no_sync else "0", self.state, *more]
 
     @classmethod
     def from_words(cls, words: list[str]) -> Activation | None:
-        if len(words) < 4:
+        if len(words) < 4 or (len(words) > 4 and words[4] != "+"):
             return None
-        return cls(words[0], words[1], words[2] == "1", words[3], selection.from_words(words[4:]))
+        uv = selection.from_words(words[5:]) if len(words) > 4 else None
+        return cls(words[0], words[1], words[2] == "1", words[3], uv)
 
 
 def foreign_venv(environ) -> str:
@@ -63,7 +67,8 @@ class Changes:
         # hooked shell started inside finds and takes over; "" for none.
         # "1": it exported uv's variables (UV_NO_SYNC, the selection's), which
         # that shell takes over too (names_taken_over).
-        self.key = f"{'1' if no_sync or act.uv else '0'}:{env}" if env else ""
+        mine = act.uv if act.uv is not None else ({"UV_NO_SYNC": "1"} if no_sync else {})
+        self.key = f"{'1' if mine else '0'}:{env}" if env else ""
         # Outside any project nothing changes, ENVHOOK_STATE included.
         self.set: dict[str, str] = {"ENVHOOK_STATE": state} if state != "no-project" else {}
         self.unset: list[str] = []
@@ -75,11 +80,10 @@ class Changes:
                 self.set["VIRTUAL_ENV_PROMPT"] = prompt
             self.unset.append("PYTHONHOME")
             self.path_prepend.append(os.path.join(env, "bin"))
-        if env and no_sync and "UV_NO_SYNC" not in act.uv:
-            self.set["UV_NO_SYNC"] = "1"
-        # The selection's variables, beside a venv activated outside envhook
-        # too; a hook sets them with the state, at every apply (Shell.activation_steps).
-        self.uv = dict(act.uv) if env else {}
+        # uv's variables, beside a venv activated outside envhook too; a hook
+        # sets them with the state, at every apply (Shell.activation_steps), as
+        # they change with the choices and the state while the env does not.
+        self.uv = dict(mine) if env else {}
         for name, value in self.uv.items():
             if value is None:
                 self.unset.append(name)
@@ -105,6 +109,6 @@ def names_taken_over() -> tuple[list[str], list[str]]:
     inside one takes over as its own: (always, only with uv's variables:
     UV_NO_SYNC and the selection's), from
     the table above, for the hooks to carry."""
-    plain = Changes(Activation("/e", "p", False, "s")).set
+    plain = Changes(Activation("/e", "p", False, "s", {})).set
     every = Changes(Activation("/e", "p", True, "s", {n: "x" for n in selection.names()})).set
     return list(plain), [n for n in every if n not in plain]

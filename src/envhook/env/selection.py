@@ -232,12 +232,13 @@ def uv_default_groups(pyproject: dict | None) -> set[str]:
 
 
 def uv_exports(sel: Selection, environ, pyproject: dict | None, no_sync: bool = False) -> tuple[dict, bool]:
-    """What makes `uv run` and `uv sync` in the shell select `sel`: ({NAME:
-    value, or None to unset} for MANAGED and MARKER; whether uv has no
-    variable for some of it, so that UV_NO_SYNC=1 must stand in). `no_sync`:
-    UV_NO_SYNC=1 is due anyway (pins, hand-made changes). Nothing when the
-    user's own variables already say it all and envhook changed none of
-    them: then the activation exports UV_NO_SYNC as it always does."""
+    """What the hook exports so that `uv run` and `uv sync` in the shell do
+    what envhook does: ({NAME: value, or None to unset} for MANAGED and
+    MARKER; whether the selection has what uv has no variable for, so that
+    UV_NO_SYNC=1 stands in). `no_sync`: UV_NO_SYNC=1 is due anyway (a pin,
+    hand-made changes, sync = "missing"). Only what differs from the user's
+    own variables is set; what envhook set before (MARKER) and no longer
+    needs goes back to the user's value."""
     user = user_environ(environ)
     defaults = uv_default_groups(pyproject)
     want_no = sorted(set(sel.no_groups) - set(sel.groups))
@@ -245,20 +246,21 @@ def uv_exports(sel: Selection, environ, pyproject: dict | None, no_sync: bool = 
     # addition, only-groups, extras and packages have no variable.
     added = set(sel.groups) - (set() if sel.no_default_groups else defaults)
     needs = bool(added or sel.only_groups or sel.extras or sel.all_extras or sel.packages)
-    want = {"UV_NO_GROUP": " ".join(want_no) or None, "UV_NO_DEV": None,
-            "UV_NO_DEFAULT_GROUPS": "1" if sel.no_default_groups else None,
-            "UV_NO_SYNC": "1" if needs or no_sync else user.get("UV_NO_SYNC")}
+    exports: dict[str, str | None] = {}
     mine = Selection([(ENVIRONMENT, environment_layer(user))])
-    same = (set(mine.no_groups) == set(want_no) and mine.no_default_groups == sel.no_default_groups
-            and not needs)
-    had = MARKER in environ
-    if same and not had:
-        return {}, needs
-    if same:
-        # Back to what the user had: their values again, and no marker.
-        return {**{n: user.get(n) for n in UV_VARS}, "UV_NO_SYNC": want["UV_NO_SYNC"], MARKER: None}, needs
-    changed = {n: (v, user.get(n)) for n, v in want.items() if v != user.get(n)}
-    return {**want, MARKER: marker_value(changed) if changed else None}, needs
+    if set(mine.no_groups) != set(want_no) or mine.no_default_groups != sel.no_default_groups:
+        exports.update({"UV_NO_GROUP": " ".join(want_no) or None, "UV_NO_DEV": None,
+                        "UV_NO_DEFAULT_GROUPS": "1" if sel.no_default_groups else None})
+    if (needs or no_sync) and not _truthy(user.get("UV_NO_SYNC")):
+        exports["UV_NO_SYNC"] = "1"
+    for name in _marker(environ):
+        exports.setdefault(name, user.get(name))  # set by envhook before, not needed now: the user's again
+    changed = {n: (v, user.get(n)) for n, v in exports.items() if v != user.get(n)}
+    if changed:
+        exports[MARKER] = marker_value(changed)
+    elif MARKER in environ:
+        exports[MARKER] = None
+    return exports, needs
 
 
 def as_words(exports: dict[str, str | None]) -> list[str]:
