@@ -42,6 +42,8 @@ def test_a_group_that_cannot_be_fetched_is_left_out_and_the_rest_syncs(open_shel
     s = open_shell(cwd=tmp_path)
     out = s.run(f"cd {project}")
     assert "devonly" in out and s.get("ENVHOOK_STATE") == "failed", out
+    # uv says which group brought it in; envhook says the way out.
+    assert "(it comes from the dev group: `envhook use --no-group dev` leaves it out)" in out, out
     assert not (project / ".venv" / "bin" / "python").exists() or version_in_env(project, "tinkerpkg") is None
     out = s.run("envhook use --no-group dev")
     s.run("true")
@@ -232,6 +234,10 @@ def test_the_precedence_rows_with_uv(yours, environ, want, tmp_path, wheelhouse,
     assert r.returncode == 0, r.stderr
     got = {name: version_in_env(project, name) for name in want}
     assert got == want, (yours, environ, r.stderr)
+    if yours and environ:  # what is overridden is said where the choices are listed
+        shown = envhook("use", cwd=project, env=env).stdout
+        assert "--no-group lint from UV_NO_GROUP (or UV_NO_DEV) in your environment is overridden by --group lint " \
+               "from `envhook use`" in shown, shown
 
 
 def test_a_name_the_workspace_does_not_declare_is_said_once_and_left_out(tmp_path, wheelhouse, shell_env):

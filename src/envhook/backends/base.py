@@ -154,8 +154,21 @@ def finish(child, label: str) -> SyncOutcome:
             name = f"signal {-code}"
         return SyncOutcome(SYNC_FAILED, f"`{label}` was killed by {name}", failure=failure)
     why = cause(lines)
-    return SyncOutcome(SYNC_FAILED, f"`{label}` failed: {why}" if why else f"`{label}` failed (exit {code})",
-                       failure=failure)
+    message = f"`{label}` failed: {why}" if why else f"`{label}` failed (exit {code})"
+    return SyncOutcome(SYNC_FAILED, message + _group_hint(lines), failure=failure)
+
+
+def _group_hint(lines: list[str]) -> str:
+    """uv names the dependency group that brought in what failed (`hint: x
+    was included because `demo:dev` depends on x`): the way out is to leave
+    that group out (pydantic-ai's dev group needs github.com)."""
+    import re  # not at import time: the prompt's entry imports this module
+
+    for line in lines:
+        m = re.search(r"was included because `[^`:]+:([A-Za-z0-9][A-Za-z0-9._-]*)`", line)
+        if m:
+            return f" (it comes from the {m.group(1)} group: `envhook use --no-group {m.group(1)}` leaves it out)"
+    return ""
 
 
 def output_lines(data: bytes) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from envhook.backends import backend_for
 from envhook.commands.common import locate
-from envhook.env.selection import describe
+from envhook.env.selection import ENVIRONMENT, WHERE, describe
 from envhook.messages import say
 from envhook.store import choices
 
@@ -77,6 +77,21 @@ def merged(layer: dict, asked: dict) -> dict:
     return {k: v for k, v in out.items() if v not in ([], None, False)}
 
 
+def _overridden(sel) -> list[str]:
+    """What a lower layer says that a higher one overrides (your `--group
+    dev` over UV_NO_GROUP=dev), so that nothing in force goes unexplained."""
+    out = []
+    for i, (where, layer) in enumerate(sel.layers):
+        for key, opposite in (("group", "no-group"), ("no-group", "group")):
+            for name in layer.get(key, []):
+                above = [w for w, higher in sel.layers[:i] if name in higher.get(opposite, [])]
+                if above:
+                    lower = "UV_NO_GROUP (or UV_NO_DEV) in your environment" if where == ENVIRONMENT else WHERE[where]
+                    out.append(f"--{key} {name} from {lower} is overridden by --{opposite} {name} from "
+                               f"{WHERE[above[0]]}")
+    return out
+
+
 def _asked(asked: dict, key: str, name: str | None) -> bool:
     value = asked.get(key)
     return bool(value) and (name is None or value is True or name in value)
@@ -100,6 +115,8 @@ def _show(project) -> int:
         width = max(len(flag) for flag, _ in chosen)
         for flag, where in chosen:
             print(f"  {flag.ljust(width)}  from {where}")
+    for line in _overridden(project.selection):
+        print(f"  {line}")
     layer, _ = choices.load(project.root)
     for key, name, why in backend.refuses(project, layer):
         print(f"  `{_flag(key, name)}` is yours but left out: {backend.label} cannot honour it ({why})")
