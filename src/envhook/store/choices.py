@@ -10,11 +10,10 @@ said then; it is said again only when the backend changed)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from envhook.store import paths
-from envhook.store.records import ensure_project_dir, notify, project_dir, read_json, write_json
+from envhook.store.records import keep_or_forget, project_dir, read_json
 
 KEYS = ("group", "no-group", "only-group", "extra", "no-default-groups", "all-extras", "packages")
 
@@ -46,13 +45,4 @@ def save(root: Path, layer: dict, backend: str) -> None:
     """Keep the layer (empty: forget it) and tell open shells to look again
     (the notify file their prompt already watches): a change of it is an
     input change, synced once at the next prompt."""
-    path = project_dir(root) / paths.CHOICES
-    if layer:
-        ensure_project_dir(root)
-        write_json(path, {"choices": layer, "backend": backend})
-    else:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
-    notify(root)
+    keep_or_forget(root, paths.CHOICES, {"choices": layer, "backend": backend} if layer else None)

@@ -11,7 +11,15 @@ import os
 from pathlib import Path
 
 from envhook.store import paths
-from envhook.store.records import ensure_project_dir, notify, now_iso, project_dir, read_json, write_json
+from envhook.store.records import (
+    ensure_project_dir,
+    keep_or_forget,
+    notify,
+    now_iso,
+    project_dir,
+    read_json,
+    write_json,
+)
 
 
 class Pin:
@@ -91,16 +99,7 @@ def load_package_pins(root: Path) -> dict[str, PackagePin]:
 
 
 def _save(root: Path, pins: dict[str, PackagePin]) -> None:
-    path = project_dir(root) / PACKAGES
-    if pins:
-        ensure_project_dir(root)
-        write_json(path, {"packages": {n: p.to_dict() for n, p in sorted(pins.items())}})
-    else:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
-    notify(root)
+    keep_or_forget(root, PACKAGES, {"packages": {n: p.to_dict() for n, p in sorted(pins.items())}} if pins else None)
 
 
 def pin_packages(root: Path, names: list[str], note: str | None, installed: dict[str, str]) -> list[PackagePin]:

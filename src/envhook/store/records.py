@@ -101,6 +101,21 @@ def ensure_project_dir(root: Path) -> Path:
     return d
 
 
+def keep_or_forget(root: Path, name: str, data: dict | None) -> None:
+    """The project's state file NAME holding DATA, or gone when DATA is
+    None; then every shell looks again (notify)."""
+    path = project_dir(root) / name
+    if data is not None:
+        ensure_project_dir(root)
+        write_json(path, data)
+    else:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+    notify(root)
+
+
 def notify(root: Path) -> None:
     """Tell every shell's hook to look again at its next prompt: shells
     compare this file's mtime with their stamps. A stamp is never set past
