@@ -12,7 +12,7 @@ from pathlib import Path
 
 from envhook.backends import backend_for
 from envhook.commands.common import locate
-from envhook.env.selection import ENVIRONMENT, WHERE, describe
+from envhook.env.selection import ENVIRONMENT, WHERE, describe, option
 from envhook.messages import say
 from envhook.store import choices
 
@@ -40,7 +40,7 @@ def use(path: Path | None, asked: dict, reset: bool) -> int:
     for key, name, why in backend_for(project).refuses(project, layer):
         if not _asked(asked, key, name):
             continue  # said when it was chosen; `envhook use` alone lists it again
-        flag = _flag(key, name)
+        flag = option(key, name)
         say(f"{project.name} is synced by {backend_for(project).label}, which cannot honour `{flag}` ({why}); "
             "it is kept, and left out of its syncs", error=True)
     before = project.selection.key()
@@ -97,12 +97,6 @@ def _asked(asked: dict, key: str, name: str | None) -> bool:
     return bool(value) and (name is None or value is True or name in value)
 
 
-def _flag(key: str, name: str | None) -> str:
-    if key == "packages":
-        return "--all-packages" if name is None else f"--package {name}"
-    return f"--{key}" if name is None else f"--{key} {name}"
-
-
 def _show(project) -> int:
     """What a sync installs, each choice and where it comes from (stdout)."""
     backend = backend_for(project)
@@ -119,5 +113,5 @@ def _show(project) -> int:
         print(f"  {line}")
     layer, _ = choices.load(project.root)
     for key, name, why in backend.refuses(project, layer):
-        print(f"  `{_flag(key, name)}` is yours but left out: {backend.label} cannot honour it ({why})")
+        print(f"  `{option(key, name)}` is yours but left out: {backend.label} cannot honour it ({why})")
     return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from envhook import backends
 from envhook.backends import detect, get
-from envhook.env.selection import ENVIRONMENT, REPOSITORY, YOURS, Selection, environment_layer
+from envhook.env.selection import ENVIRONMENT, REPOSITORY, YOURS, Selection, environment_layer, option
 from envhook.store import choices
 from envhook.store.hashing import read_regular
 from envhook.store.paths import current_dir as cwd
@@ -364,11 +364,8 @@ def _selection(project: Project, backend, repository: dict, environ) -> Selectio
             else:
                 yours.pop(key, None)
         if chosen_for != project.backend:
-            flag = f"--{key}" if name is None else f"--{key} {name}"
-            if key == "packages":
-                flag = "--all-packages" if name is None else f"--package {name}"
-            project.choice_errors.append(f"{project.name}: {backend.label} cannot honour `envhook use {flag}` "
-                                         f"({why}); it is left out")
+            project.choice_errors.append(f"{project.name}: {backend.label} cannot honour "
+                                         f"`envhook use {option(key, name)}` ({why}); it is left out")
     layers = [(YOURS, yours)]
     if project.backend == "uv":
         layers.append((ENVIRONMENT, environment_layer(environ)))

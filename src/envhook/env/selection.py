@@ -26,10 +26,9 @@ from __future__ import annotations
 YOURS, ENVIRONMENT, REPOSITORY = "yours", "environment", "repository"
 WHERE = {YOURS: "`envhook use`", ENVIRONMENT: "your environment", REPOSITORY: "[tool.envhook]"}
 
-# A layer is a dict of these keys (each optional): the four lists of names,
-# the two yes/no keys, and "packages": True (every workspace member) or a
-# list of members.
-LISTS = ("group", "no-group", "only-group", "extra")
+# A layer is a dict of these keys (each optional): four lists of names
+# ("group", "no-group", "only-group", "extra"), the two yes/no keys, and
+# "packages": True (every workspace member) or a list of members.
 FLAGS = ("no-default-groups", "all-extras")
 
 # uv's own variables for what a sync selects, which the hook exports so
@@ -44,6 +43,14 @@ MANAGED = (*UV_VARS, "UV_NO_SYNC")
 # (as direnv's DIRENV_DIFF and mise's __MISE_DIFF): NAME=NEW=OLD;… with
 # each value "" (unset) or "+" and the value escaped.
 MARKER = "_ENVHOOK_UV"
+
+
+def option(key: str, name: str | None) -> str:
+    """One part of a layer as `envhook use` spells it: ("group", "docs") is
+    `--group docs`, ("packages", None) `--all-packages`."""
+    if key == "packages":
+        return "--all-packages" if name is None else f"--package {name}"
+    return f"--{key}" if name is None else f"--{key} {name}"
 
 
 def canonical(name: str) -> str:
