@@ -98,6 +98,13 @@ def _look_closer(project, a):
     return a
 
 
+def tilde(path) -> str:
+    """A path as a person writes it: ~ for the home directory."""
+    home = os.path.expanduser("~")
+    text = str(path)
+    return "~" + text[len(home):] if home not in ("", "/") and (text == home or text.startswith(home + "/")) else text
+
+
 def _project_lines(project, a) -> list[str]:
     if project is None:
         return ["project: none (no pyproject.toml or requirements.txt here or above)"]
@@ -111,7 +118,9 @@ def _project_lines(project, a) -> list[str]:
     chosen = describe(project.selection)
     if chosen:
         lines.append(f"chosen:  {', '.join(f'{o} ({w})' for o, w in chosen)}")
-    if a.trusted_by == "trusted_roots":
+    if a.trusted_by == "worktree":
+        lines.append(f"trusted: yes (worktree of {tilde(a.trusted_from)}, allowed there)")
+    elif a.trusted_by == "trusted_roots":
         also = ("; paranoid mode does not check such a project's content: nothing was allowed to compare with"
                 if a.paranoid else "")
         lines.append(f"trusted: yes (under trusted_roots in your settings{also})")

@@ -49,7 +49,8 @@ __all__ = ["DISABLED", "FAILED", "IN_SYNC", "MISSING", "NO_PROJECT", "PINNED", "
 # denied, with its value when nothing set it (a list or dict: a copy of it).
 _FIELDS = {
     "paranoid": False,
-    "trusted_by": None,  # "allow", or "trusted_roots" (the setting)
+    "trusted_by": None,  # "allow", "trusted_roots" (the setting) or "worktree" (of trusted_from)
+    "trusted_from": None,  # the main checkout a linked git worktree inherits trust from
     # Paranoid mode, untrusted: what changed since `envhook allow` (the
     # inputs' digests are in `inputs`, so each new content asks again).
     "trust_changes": [],
@@ -241,6 +242,7 @@ class Assessment:
             "lock_files_ignored": list(p.detection.ignored) if p and p.detection else [],
             "trusted": self.trusted,
             "trusted_by": self.trusted_by,
+            "trusted_from": str(self.trusted_from) if self.trusted_from else None,
             "paranoid": self.paranoid,
             "pinned": self.pin is not None,
             "pin": (
@@ -417,7 +419,7 @@ def _assessment(project: Project | None, f: Facts, d: Decision) -> Assessment:
     """The public result: what the facts say, and what the table decided."""
     v, more = f.verdict, {}
     if v is not None and v.trusted:
-        more = {"paranoid": v.paranoid, "trusted_by": v.by, "record": f.record, "pin": f.pin,
+        more = {"paranoid": v.paranoid, "trusted_by": v.by, "trusted_from": v.origin, "record": f.record, "pin": f.pin,
                 "package_pins": f.package_pins, "missing": f.missing, "installed": f.installed or {},
                 "tinkered_policy": f.tinkered, "uv_no_sync_when_pinned": f.uv_no_sync_when_pinned,
                 "uv_no_sync_when_tinkered": f.uv_no_sync_when_tinkered, "keeps_packages": f.keeps_packages}

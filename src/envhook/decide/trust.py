@@ -22,6 +22,7 @@ import os
 from pathlib import Path
 
 from envhook.backends import backend_for
+from envhook.decide import worktrees
 from envhook.decide.project import ProjectError, find_project
 from envhook.store import paths, settings
 from envhook.store.records import (
@@ -64,18 +65,20 @@ def paranoid(environ=None) -> bool:
 class Verdict:
     """Whether a project is trusted right now, and if not, why."""
 
-    __slots__ = ("trusted", "denied", "reasons", "changes", "inputs", "paranoid", "by", "unsafe")
+    __slots__ = ("trusted", "denied", "reasons", "changes", "inputs", "paranoid", "by", "unsafe", "origin")
 
     def __init__(self, trusted: bool, *, denied: bool = False, reasons: list[str] | None = None,
                  changes: list[str] | None = None, inputs: dict | None = None, paranoid: bool = False,
-                 by: str = "allow", unsafe: bool = False):
+                 by: str = "allow", unsafe: bool = False, origin: Path | None = None):
         self.trusted, self.denied = trusted, denied
         # Not trusted because another user could have written what decides
         # (envhook's state, a tool config file): the reason says which file.
         self.unsafe = unsafe
-        # What trusts it: "allow" (`envhook allow`) or "trusted_roots" (the
-        # setting; paranoid mode has no recorded content to check for it).
+        # What trusts it: "allow" (`envhook allow`), "trusted_roots" (the
+        # setting; paranoid mode has no recorded content to check for it) or
+        # "worktree" (a linked git worktree of `origin`, allowed there).
         self.by = by
+        self.origin = origin
         self.reasons = reasons or []
         self.changes = changes or []   # paranoid mode: what changed since `envhook allow`
         self.inputs = inputs or {}     # paranoid mode: the inputs' digests as they are now
@@ -142,6 +145,10 @@ def _recorded_verdict(project, environ=None) -> Verdict:
         denied = (d / paths.DENY).is_file()
         if not denied and under_trusted_root(root):
             return Verdict(True, paranoid=strict, by="trusted_roots")
+        if not denied and not strict:
+            inherited = _worktree_verdict(root)
+            if inherited is not None:
+                return inherited
         why = "denied with `envhook deny`" if denied else "not allowed yet (`envhook allow`)"
         return Verdict(False, denied=denied, reasons=[why], paranoid=strict)
     if not strict:
@@ -301,6 +308,25 @@ def is_trusted(root: Path) -> bool:
     return project is not None and project.root == root and verdict(project).trusted
 
 
+def _worktree_verdict(root: Path) -> Verdict | None:
+    """A linked git worktree of a checkout you allowed is trusted as that
+    checkout is (decide/worktrees.py says what makes one), one way: only
+    that checkout's own `envhook allow` counts, and its `deny` reaches here.
+    Not in paranoid mode, where each worktree is allowed on its content."""
+    main, _ = worktrees.main_checkout(root)
+    if main is None or main == root:
+        return None
+    md = project_dir(main)
+    if unsafe_state(md):
+        return None
+    if (md / paths.DENY).is_file():
+        why = f"its main checkout {main} is denied (`envhook deny`)"
+        return Verdict(False, denied=True, reasons=[why])
+    if (md / paths.ALLOW).is_file():
+        return Verdict(True, by="worktree", origin=main)
+    return None
+
+
 def allow(project) -> list[str]:
     """Trust the project at its real path, recording its inputs' content (read
     in paranoid mode only, but recorded always, so that turning paranoid mode
@@ -313,6 +339,8 @@ def allow(project) -> list[str]:
     write_json(d / paths.ALLOW, {"time": now_iso(), "inputs": inputs})
     _remove(d / paths.DENY)
     notify(root)
+    for w in worktrees.worktrees_of(root):
+        notify(w)  # its shells look again: they inherit this
     return describe_changes(before, inputs) if before is not None else []
 
 
@@ -320,12 +348,22 @@ def deny(root: Path) -> int | None:
     """Distrust the project, and stop a sync of it that is running (in
     another shell): its envhook gets SIGTERM, stops the tool's whole process
     group and records the sync as cancelled. Returns that sync's pid."""
-    import signal  # builds its enums (~0.7 ms): only to stop a sync
-
     d = ensure_project_dir(root)
     _remove(d / paths.ALLOW)
     atomic_write(d / paths.DENY, f"{now_iso()}\n".encode())
     notify(root)
+    stopped = _stop_sync(root)
+    for w in worktrees.worktrees_of(root):
+        if not (project_dir(w) / paths.ALLOW).is_file():
+            notify(w)  # a deny of the main checkout reaches the worktrees that inherit from it
+            _stop_sync(w)
+    return stopped
+
+
+def _stop_sync(root: Path) -> int | None:
+    """SIGTERM to the envhook syncing `root` in another shell, if one is."""
+    import signal  # builds its enums (~0.7 ms): only to stop a sync
+
     record = SyncRecord.load(root)
     if record is None or record.status != SYNC_RUNNING or not isinstance(record.pid, int) or record.pid <= 0:
         return None

@@ -17,7 +17,7 @@ from pathlib import Path
 # and it needs all of these; what stays inside functions is marked why.
 from envhook.backends import backend_for
 from envhook.backends.base import SyncOutcome
-from envhook.decide import notices
+from envhook.decide import notices, worktrees
 from envhook.decide.assess import DISABLED, IN_SYNC, PINNED, STALE, TINKERED, UNTRUSTED, assess, remember
 from envhook.decide.pipeline import carry_out, planned, settle
 from envhook.decide.project import ProjectError, find_project
@@ -46,6 +46,11 @@ def _decision_deps(project, state_project_dir: Path) -> list[str]:
     deps += [str(state_project_dir / n) for n in (paths.ALLOW, paths.DENY, paths.PIN, paths.PACKAGE_PINS,
                                                   paths.CHOICES, paths.SYNC_RECORD, paths.NOTIFY)]
 
+    # A linked git worktree's trust is its main checkout's (decide/worktrees.py).
+    deps += [str(p) for p in worktrees.files(project.root)]
+    main, _ = worktrees.main_checkout(project.root)
+    if main is not None:
+        deps += [str(project_dir(main) / n) for n in (paths.ALLOW, paths.DENY)]
     deps.append(config_file())  # trusted_roots, disabled_paths & co. decide too
     return list(dict.fromkeys(deps))
 
