@@ -141,13 +141,22 @@ def _add_allow(sub: argparse._SubParsersAction) -> None:
     _completes(p.add_argument("--config", type=Path, metavar="FILE",
                               help="accept another user's tool config file (a parent uv.toml…) or path source's file "
                                    "for this project, as it is now"), FILE)
-    p.set_defaults(func=Handler("envhook.commands.trust:allow", lambda allow, a: allow(a.path, a.config)))
+    p.add_argument("--list", action="store_true",
+                   help="list what you trust or denied, and how (allowed, worktree of…, trusted_roots); "
+                        "paths that no longer exist are marked")
+    p.set_defaults(func=Handler("envhook.commands.trust:allow", lambda allow, a: allow(a.path, a.config, a.list)))
 
 
 def _add_deny(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("deny", help="distrust the project: envhook will not sync or activate it")
     _path_arg(p)
     p.set_defaults(func=Handler("envhook.commands.trust:deny", lambda deny, a: deny(a.path)))
+
+
+def _add_prune(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("prune", help="forget what envhook keeps for projects that no longer exist")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be forgotten")
+    p.set_defaults(func=Handler("envhook.commands.trust:prune", lambda prune, a: prune(a.dry_run)))
 
 
 def _add_config(sub: argparse._SubParsersAction) -> None:
@@ -241,7 +250,7 @@ def _add_completion(sub: argparse._SubParsersAction) -> None:
 
 # The subcommands, in the order help and the completions list them.
 _COMMANDS = (_add_hook, _add_status, _add_log, _add_undo, _add_pin, _add_unpin, _add_use, _add_sync, _add_allow,
-             _add_deny, _add_config, _add_doctor, _add_run_and_exec, _add_env, _add_completion)
+             _add_deny, _add_prune, _add_config, _add_doctor, _add_run_and_exec, _add_env, _add_completion)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,7 +23,7 @@ from support.completing import with_a_new_subcommand
 from support.shell import require_shell, shell_quote
 from support.typist import SCRIPTS, Typist
 
-COMMANDS = ["hook", "status", "log", "undo", "restore", "pin", "unpin", "use", "sync", "allow", "deny", "config", "doctor", "run", "exec", "env", "completion"]
+COMMANDS = ["hook", "status", "log", "undo", "restore", "pin", "unpin", "use", "sync", "allow", "deny", "prune", "config", "doctor", "run", "exec", "env", "completion"]
 ACTIONS = ["list", "get", "set", "unset"]
 
 

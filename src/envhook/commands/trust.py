@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from envhook.commands.common import locate
@@ -9,7 +10,9 @@ from envhook.decide import trust
 from envhook.messages import say
 
 
-def allow(path: Path | None, config: Path | None = None) -> int:
+def allow(path: Path | None, config: Path | None = None, listing: bool = False) -> int:
+    if listing:
+        return list_trust()
     project = locate(path)
     if project is None:
         return 1
@@ -51,4 +54,47 @@ def _accept_config(project, config: Path) -> int:
         return 2
     what = trust.accept_config(project, path)
     say(f"accepted {path} ({what}) for {project.name}; any change to it asks again")
+    return 0
+
+
+def list_trust() -> int:
+    """`envhook allow --list`: every path you allowed or denied, the linked
+    worktrees that inherit an allow, and your trusted_roots; each says how
+    it is trusted, and a path that no longer exists is marked."""
+    from envhook.decide import worktrees
+    from envhook.store import inventory, settings
+
+    rows = []
+    for k in inventory.kept():
+        if not (k.allowed or k.denied) or k.root is None:
+            continue
+        gone = "  (gone: `envhook prune` forgets it)" if k.gone else ""
+        rows.append(("allowed" if k.allowed else "denied", str(k.root), gone))
+        if k.allowed and not k.gone:
+            for w in worktrees.worktrees_of(k.root):
+                rows.append(("worktree", str(w), f"  (of {k.root}, allowed there)"))
+    for root in settings.value("trusted_roots") or ():
+        why = trust.unsafe_trusted_root(root)
+        note = f"  (trusts nothing: {why})" if why else "  (trusted_roots: every project under it)"
+        rows.append(("root", root, note if os.path.isdir(root) else "  (gone)"))
+    if not rows:
+        print("nothing allowed or denied yet (`envhook allow` in a project trusts it)")
+        return 0
+    width = max(len(r[0]) for r in rows)
+    for how, path, note in rows:
+        print(f"{how.ljust(width)}  {path}{note}")
+    return 0
+
+
+def prune(dry_run: bool = False) -> int:
+    """`envhook prune`: forget what envhook keeps for projects that no
+    longer exist (trust, records, pins, choices, journals, caches)."""
+    from envhook.store import inventory
+
+    removed = inventory.prune(dry_run)
+    verb = "would forget" if dry_run else "forgot"
+    for root, held in removed:
+        say(f"{verb} {root} ({', '.join(held) or 'caches only'})")
+    if not removed:
+        say("nothing to forget: every project envhook keeps state for still exists")
     return 0
