@@ -65,14 +65,17 @@ def list_trust() -> int:
     from envhook.store import inventory, settings
 
     rows = []
-    for k in inventory.kept():
-        if not (k.allowed or k.denied) or k.root is None:
+    everything = inventory.kept()
+    recorded = {k.root for k in everything if k.allowed or k.denied}
+    for k in everything:
+        if k.root not in recorded:
             continue
         gone = "  (gone: `envhook prune` forgets it)" if k.gone else ""
         rows.append(("allowed" if k.allowed else "denied", str(k.root), gone))
         if k.allowed and not k.gone:
             for w in worktrees.worktrees_of(k.root):
-                rows.append(("worktree", str(w), f"  (of {k.root}, allowed there)"))
+                if w not in recorded:  # one allowed or denied on its own is listed as such
+                    rows.append(("worktree", str(w), f"  (of {k.root}, allowed there)"))
     for root in settings.value("trusted_roots") or ():
         why = trust.unsafe_trusted_root(root)
         note = f"  (trusts nothing: {why})" if why else "  (trusted_roots: every project under it)"
