@@ -136,7 +136,8 @@ def test_poetry_group_extra_no_group_and_reset(tmp_path, package_index, env):
     assert_in_sync(root, env)
 
     r = use(root, env, "--group", "docs", "--extra", "fancy")
-    assert "a sync installs --group docs --extra fancy" in r.stderr and not refusals(r.stderr), r.stderr
+    assert "a sync installs --group docs --extra fancy (`poetry sync --with docs --extras fancy`)" in r.stderr \
+        and not refusals(r.stderr), r.stderr
     # A new choice is an input of the sync: stale, with its reason, and the
     # drift is what the choice adds.
     data = status_json(root, env)
@@ -198,7 +199,8 @@ def test_pdm_no_group_only_group_extra_and_no_default_groups(tmp_path, package_i
     assert packages(root) == everything
     assert_in_sync(root, env)
 
-    use(root, env, "--no-group", "lint")
+    r = use(root, env, "--no-group", "lint")
+    assert "a sync installs --no-group lint (`pdm sync --only-keep -G " in r.stderr, r.stderr
     data = status_json(root, env)
     assert data["state"] == "stale" and "the selection changed (now --no-group lint)" in data["reasons"], data
     # lint's packages are drift now: the sync for this choice removes them

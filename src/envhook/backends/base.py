@@ -321,6 +321,11 @@ class Backend(abc.ABC):
         """What a user calls this kind of project, in messages (pip: pip/requirements)."""
         return self.title
 
+    def selection_words(self, project) -> str:
+        """The project's selection as its tool is asked for it (`poetry sync
+        --with docs`), for `envhook use`; "" where that is uv's own words."""
+        return ""
+
     def refuses(self, project, layer: dict) -> list[tuple[str, str | None, str]]:
         """The parts of a selection layer (env.selection) this backend cannot
         honour, each (key, name or None, why): the groups keys without

@@ -61,6 +61,9 @@ class PdmBackend(Backend):
         r = project.root
         return [r / "pyproject.toml", r / "pdm.lock", r / "pdm.toml", r / ".pdm-python", user_config()]
 
+    def selection_words(self, project):
+        return " ".join(["pdm sync --only-keep", *options(project)])
+
     def refuses(self, project, layer):
         # PDM ignores a group the project does not declare ("Ignoring
         # non-existing groups": `--only-group nope` synced an empty env), and

@@ -196,6 +196,9 @@ class PoetryBackend(Backend):
     def settings_files(self, project) -> list[Path]:
         return [config_file(os.environ)]
 
+    def selection_words(self, project):
+        return " ".join(["poetry sync", *options(project.selection, project.pyproject or {})])
+
     def refuses(self, project, layer):
         # A name the project does not declare fails the whole `poetry sync`
         # ("Group(s) not found: nope (via --without)", "Extra [nope] is not

@@ -50,7 +50,7 @@ def use(path: Path | None, asked: dict, reset: bool) -> int:
         return 1
     after = project.selection.key()
     mine = "" if layer else "no choice of yours; "
-    say(f"{project.name}: {mine}a sync installs {after or 'the tool defaults'}")
+    say(f"{project.name}: {mine}a sync installs {after or 'the tool defaults'}{_in_its_words(project)}")
     if after != before:
         say("the next prompt in its shells syncs it (`envhook sync` does it now)")
     return 0
@@ -75,6 +75,12 @@ def merged(layer: dict, asked: dict) -> dict:
         if key in asked:
             out[key] = asked[key]
     return {k: v for k, v in out.items() if v not in ([], None, False)}
+
+
+def _in_its_words(project) -> str:
+    """ (`poetry sync --with docs`): how the tool is asked, where that is not uv's words."""
+    words = "" if project.selection.empty else backend_for(project).selection_words(project)
+    return f" (`{words}`)" if words else ""
 
 
 def _overridden(sel) -> list[str]:
@@ -105,7 +111,7 @@ def _show(project) -> int:
         print(f"{project.name} ({backend.label}): nothing chosen; a sync installs the tool's defaults "
               "(`envhook use --group G`, `--extra E`, … to choose)")
     else:
-        print(f"{project.name} ({backend.label}): a sync installs {project.selection.key()}")
+        print(f"{project.name} ({backend.label}): a sync installs {project.selection.key()}{_in_its_words(project)}")
         width = max(len(flag) for flag, _ in chosen)
         for flag, where in chosen:
             print(f"  {flag.ljust(width)}  from {where}")
