@@ -90,6 +90,14 @@ def test_a_copied_or_redirected_git_file_gains_nothing(tmp_path, wheelhouse, she
     # (Your own repository's files now say the vendored copy is the worktree, as `git worktree repair`
     # there would: only you can write them, and that is what the rule asks.)
     assert status_json(vendored, shell_env)["trusted"] is True
+    # A worktree moved with plain `mv` is untrusted until `git worktree repair`: status says so.
+    moved = tmp_path / "moved"
+    other = worktree(main, tmp_path / "other", "other")
+    other.rename(moved)
+    reasons = " ".join(status_json(moved, shell_env)["reasons"])
+    assert "belongs to the worktree at" in reasons and "`git worktree repair` there" in reasons, reasons
+    subprocess.run([*GIT, "worktree", "repair", str(moved)], cwd=main, check=True, capture_output=True)
+    assert status_json(moved, shell_env)["trusted"] is True
     # A .git file whose gitdir is no worktree of a checkout (a hand-made directory).
     fake = tmp_path / "fake"
     shutil.copytree(main, fake, ignore=shutil.ignore_patterns(".git"))
@@ -123,6 +131,9 @@ def test_paranoid_mode_asks_in_each_worktree(tmp_path, wheelhouse, shell_env):
     wt = worktree(main, tmp_path / "wt", "wt")
     st = status_json(wt, paranoid)
     assert (st["trusted"], st["state"]) == (False, "untrusted"), st
+    assert f"paranoid mode: a worktree of {main} is allowed on its own content" in " ".join(st["reasons"]), st
+    listed = envhook("allow", "--list", cwd=tmp_path, env=paranoid).stdout
+    assert "worktree" not in listed, "nothing is inherited in paranoid mode, so nothing is listed as inherited"
     envhook("allow", cwd=wt, env=paranoid, check=True)
     assert status_json(wt, paranoid)["trusted_by"] == "allow"
 
@@ -147,6 +158,9 @@ def test_the_list_of_what_you_trust_and_prune(tmp_path, wheelhouse, shell_env):
     assert ["denied", str(denied)] in [w[:2] for w in words]
     assert ["allowed", str(gone), "(gone: `envhook prune` forgets it)"] in words
     assert ["root", str(roots), "(trusted_roots: every project under it)"] in words
+    assert [w[1] for w in words] == sorted(w[1] for w in words[:-1]) + [str(roots)], "by path, the roots last"
+    r = envhook("allow", "--list", str(main), cwd=tmp_path, env=shell_env)
+    assert r.returncode == 2 and "takes no PATH" in r.stderr
     state = Path(shell_env["XDG_STATE_HOME"]) / "envhook" / "projects"
     before = sorted(p.name for p in state.iterdir())
     r = envhook("prune", "--dry-run", cwd=tmp_path, env=shell_env)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from envhook.backends import backend_for, lock_drift
 from envhook.backends.lockread import own_names
+from envhook.commands.common import tilde
 from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, Assessment, assess, remember
 from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.env import journal, venv
@@ -96,13 +97,6 @@ def _look_closer(project, a):
     if a.trusted and not a.missing and a.state in (IN_SYNC, TINKERED, STALE, PINNED, FAILED):
         a = _check_requirements(project, a)
     return a
-
-
-def tilde(path) -> str:
-    """A path as a person writes it: ~ for the home directory."""
-    home = os.path.expanduser("~")
-    text = str(path)
-    return "~" + text[len(home):] if home not in ("", "/") and (text == home or text.startswith(home + "/")) else text
 
 
 def _project_lines(project, a) -> list[str]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envhook.commands.common import locate
+from envhook.commands.common import locate, tilde
 from envhook.decide import trust
 from envhook.messages import say
 
 
 def allow(path: Path | None, config: Path | None = None, listing: bool = False) -> int:
     if listing:
+        if path is not None or config is not None:
+            say("`envhook allow --list` lists every project; it takes no PATH or --config", error=True)
+            return 2
         return list_trust()
     project = locate(path)
     if project is None:
@@ -65,21 +68,22 @@ def list_trust() -> int:
     from envhook.store import inventory, settings
 
     rows = []
-    everything = inventory.kept()
+    inherit = not trust.paranoid()  # paranoid mode: each worktree is allowed on its own
+    everything = sorted(inventory.kept(), key=lambda k: str(k.root))
     recorded = {k.root for k in everything if k.allowed or k.denied}
     for k in everything:
         if k.root not in recorded:
             continue
         gone = "  (gone: `envhook prune` forgets it)" if k.gone else ""
-        rows.append(("allowed" if k.allowed else "denied", str(k.root), gone))
-        if k.allowed and not k.gone:
+        rows.append(("allowed" if k.allowed else "denied", tilde(k.root), gone))
+        if k.allowed and not k.gone and inherit:
             for w in worktrees.worktrees_of(k.root):
                 if w not in recorded:  # one allowed or denied on its own is listed as such
-                    rows.append(("worktree", str(w), f"  (of {k.root}, allowed there)"))
+                    rows.append(("worktree", tilde(w), f"  (of {tilde(k.root)}, allowed there)"))
     for root in settings.value("trusted_roots") or ():
         why = trust.unsafe_trusted_root(root)
         note = f"  (trusts nothing: {why})" if why else "  (trusted_roots: every project under it)"
-        rows.append(("root", root, note if os.path.isdir(root) else "  (gone)"))
+        rows.append(("root", tilde(root), note if os.path.isdir(root) else "  (gone)"))
     if not rows:
         print("nothing allowed or denied yet (`envhook allow` in a project trusts it)")
         return 0

@@ -150,7 +150,7 @@ def _recorded_verdict(project, environ=None) -> Verdict:
             if inherited is not None:
                 return inherited
         why = "denied with `envhook deny`" if denied else "not allowed yet (`envhook allow`)"
-        return Verdict(False, denied=denied, reasons=[why], paranoid=strict)
+        return Verdict(False, denied=denied, reasons=[why, *_worktree_note(root, strict, denied)], paranoid=strict)
     if not strict:
         return Verdict(True)
 
@@ -325,6 +325,21 @@ def _worktree_verdict(root: Path) -> Verdict | None:
     if (md / paths.ALLOW).is_file():
         return Verdict(True, by="worktree", origin=main)
     return None
+
+
+def _worktree_note(root: Path, strict: bool, denied: bool) -> list[str]:
+    """Why a directory that looks like a linked worktree does not inherit
+    trust: paranoid mode, or a check of decide/worktrees.py it fails (a
+    worktree moved without `git worktree repair`, a copied .git file)."""
+    if denied:
+        return []
+    main, why = worktrees.main_checkout(root)
+    if main is not None and strict:
+        return [f"paranoid mode: a worktree of {main} is allowed on its own content, not by its checkout's allow"]
+    if why:
+        return [f"its .git makes it no worktree envhook trusts through its checkout: {why} "
+                "(`git worktree repair` there, if you moved it)"]
+    return []
 
 
 def allow(project) -> list[str]:
