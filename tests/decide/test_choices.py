@@ -258,3 +258,17 @@ def test_a_name_the_workspace_does_not_declare_is_said_once_and_left_out(tmp_pat
     shown = envhook("use", cwd=project, env=shell_env).stdout
     # (`--no-group doc` took the place of `--group doc`: a later word on one group replaces the earlier.)
     assert "`--no-group doc` is yours but left out" in shown and "`--package api` is yours but left out" in shown
+
+
+def test_a_hostile_project_name_is_shown_not_obeyed(tmp_path, wheelhouse, shell_env):
+    """`envhook use` prints the project's name and path, which a repository
+    chooses: escaped, as status does (an OSC title, a bell, a newline)."""
+    from support.projects import make_project
+
+    project = make_project(tmp_path / "evil\x1b]0;pwned\x07\nline", wheelhouse, name="evil",
+                           extra_toml='[dependency-groups]\ndocs = ["otherpkg==1.0"]\n')
+    text = (project / "pyproject.toml").read_text().replace('name = "evil"', 'name = "evil\\u001b[2Jname"')
+    (project / "pyproject.toml").write_text(text)
+    for args in ((), ("--no-group", "x"), ("--group", "docs"), ()):
+        r = envhook("use", *args, cwd=project, env=shell_env)
+        assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout + r.stderr, (r.stdout, r.stderr)

@@ -177,3 +177,10 @@ def test_the_list_of_what_you_trust_and_prune(tmp_path, wheelhouse, shell_env):
     assert status_json(main, shell_env)["state"] == "in-sync", "what still exists is kept"
     assert "nothing to forget" in envhook("prune", cwd=tmp_path, env=shell_env).stderr
     assert json.loads(envhook("status", "--json", cwd=wt, env=shell_env).stdout)["trusted"] is True
+
+
+def test_the_list_shows_a_hostile_path_escaped(tmp_path, wheelhouse, shell_env):
+    project = make_project(tmp_path / "x\x1b]0;pwned\x07y", wheelhouse)
+    envhook("allow", cwd=project, env=shell_env, check=True)
+    listed = envhook("allow", "--list", cwd=tmp_path, env=shell_env).stdout
+    assert "pwned" in listed and "\x1b" not in listed and "\x07" not in listed, listed

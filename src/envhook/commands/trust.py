@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 from envhook.commands.common import locate, tilde
-from envhook.decide import trust
-from envhook.messages import say
+from envhook.decide import trust, worktrees
+from envhook.messages import clean, say
+from envhook.store import inventory, settings
 
 
 def allow(path: Path | None, config: Path | None = None, listing: bool = False) -> int:
@@ -64,9 +65,6 @@ def list_trust() -> int:
     """`envhook allow --list`: every path you allowed or denied, the linked
     worktrees that inherit an allow, and your trusted_roots; each says how
     it is trusted, and a path that no longer exists is marked."""
-    from envhook.decide import worktrees
-    from envhook.store import inventory, settings
-
     rows = []
     inherit = not trust.paranoid()  # paranoid mode: each worktree is allowed on its own
     everything = sorted(inventory.kept(), key=lambda k: str(k.root))
@@ -89,15 +87,13 @@ def list_trust() -> int:
         return 0
     width = max(len(r[0]) for r in rows)
     for how, path, note in rows:
-        print(f"{how.ljust(width)}  {path}{note}")
+        print(clean(f"{how.ljust(width)}  {path}{note}"))
     return 0
 
 
 def prune(dry_run: bool = False) -> int:
     """`envhook prune`: forget what envhook keeps for projects that no
     longer exist (trust, records, pins, choices, journals, caches)."""
-    from envhook.store import inventory
-
     removed = inventory.prune(dry_run)
     verb = "would forget" if dry_run else "forgot"
     for root, held in removed:

@@ -13,7 +13,7 @@ from pathlib import Path
 from envhook.backends import backend_for
 from envhook.commands.common import locate
 from envhook.env.selection import ENVIRONMENT, WHERE, describe, option
-from envhook.messages import say
+from envhook.messages import clean, say
 from envhook.store import choices
 
 _NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
@@ -108,16 +108,17 @@ def _show(project) -> int:
     backend = backend_for(project)
     chosen = describe(project.selection)
     if not chosen:
-        print(f"{project.name} ({backend.label}): nothing chosen; a sync installs the tool's defaults "
-              "(`envhook use --group G`, `--extra E`, … to choose)")
+        print(clean(f"{project.name} ({backend.label}): nothing chosen; a sync installs the tool's defaults "
+                    "(`envhook use --group G`, `--extra E`, … to choose)"))
     else:
-        print(f"{project.name} ({backend.label}): a sync installs {project.selection.key()}{_in_its_words(project)}")
+        installs = f"{project.selection.key()}{_in_its_words(project)}"
+        print(clean(f"{project.name} ({backend.label}): a sync installs {installs}"))
         width = max(len(flag) for flag, _ in chosen)
         for flag, where in chosen:
-            print(f"  {flag.ljust(width)}  from {where}")
+            print(clean(f"  {flag.ljust(width)}  from {where}"))
     for line in _overridden(project.selection):
-        print(f"  {line}")
+        print(clean(f"  {line}"))
     layer, _ = choices.load(project.root)
     for key, name, why in backend.refuses(project, layer):
-        print(f"  `{option(key, name)}` is yours but left out: {backend.label} cannot honour it ({why})")
+        print(clean(f"  `{option(key, name)}` is yours but left out: {backend.label} cannot honour it ({why})"))
     return 0
