@@ -51,7 +51,8 @@ def test_a_group_that_cannot_be_fetched_is_left_out_and_the_rest_syncs(open_shel
     assert version_in_env(project, "tinkerpkg") == "1.0" and version_in_env(project, "devonly") is None
     assert s.get("UV_NO_GROUP") == "dev"
     # uv run in this shell leaves the group out too: it neither fails nor touches the env.
-    assert s.run("uv run python -c 'import tinkerpkg; print(\"ran\", tinkerpkg.__version__)'").strip().endswith("ran 1.0")
+    ran = s.run("uv run python -c 'import tinkerpkg; print(\"ran\", tinkerpkg.__version__)'")
+    assert ran.strip().endswith("ran 1.0"), ran
     assert status_json(project, shell_env)["state"] == "in-sync"
     # Nothing of it is in the repository.
     assert "envhook" not in (project / "pyproject.toml").read_text()
@@ -153,7 +154,8 @@ def test_reset_drops_only_yours_and_no_choice_touches_trust(tmp_path, wheelhouse
     st = status_json(other, shell_env)
     assert (st["state"], st["trusted"]) == ("untrusted", False) and not (other / ".venv").exists()
     # A repository that writes its own "choices" in [tool.envhook] gains nothing by it.
-    text = (other / "pyproject.toml").read_text().replace("[tool.envhook]", '[tool.envhook]\ntrusted = true\nuse = ["x"]')
+    text = (other / "pyproject.toml").read_text()
+    text = text.replace("[tool.envhook]", '[tool.envhook]\ntrusted = true\nuse = ["x"]')
     (other / "pyproject.toml").write_text(text)
     assert status_json(other, shell_env)["trusted"] is False
 

@@ -171,7 +171,8 @@ def test_the_list_of_what_you_trust_and_prune(tmp_path, wheelhouse, shell_env):
     listed = envhook("allow", "--list", cwd=tmp_path, env=shell_env).stdout
     assert str(gone) not in listed and str(main) in listed
     envhook("deny", cwd=wt, env=shell_env, check=True)
-    words = [line.split(None, 2) for line in envhook("allow", "--list", cwd=tmp_path, env=shell_env).stdout.splitlines()]
+    listed = envhook("allow", "--list", cwd=tmp_path, env=shell_env).stdout
+    words = [line.split(None, 2) for line in listed.splitlines()]
     assert [w[:2] for w in words].count(["denied", str(wt)]) == 1 and "worktree" not in [w[0] for w in words]
     envhook("allow", cwd=wt, env=shell_env, check=True)
     assert status_json(main, shell_env)["state"] == "in-sync", "what still exists is kept"
