@@ -56,3 +56,10 @@ def say(text: str, *, error: bool = False) -> None:
     except (OSError, UnicodeError):
         # A closed or full stderr must not turn a message into a traceback at the prompt.
         pass
+
+
+def tilde(path) -> str:
+    """A path as a person writes it: ~ for the home directory."""
+    home = os.path.expanduser("~")
+    text = str(path)
+    return "~" + text[len(home):] if home not in ("", "/") and (text == home or text.startswith(home + "/")) else text

@@ -18,10 +18,3 @@ def locate(path: Path | None, *, quiet: bool = False) -> Project | None:
     if project is None and not quiet:
         say(f"no pyproject.toml or requirements.txt at or above {start}", error=True)
     return project
-
-
-def tilde(path) -> str:
-    """A path as a person writes it: ~ for the home directory."""
-    home = os.path.expanduser("~")
-    text = str(path)
-    return "~" + text[len(home):] if home not in ("", "/") and (text == home or text.startswith(home + "/")) else text

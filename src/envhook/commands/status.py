@@ -10,14 +10,13 @@ from pathlib import Path
 
 from envhook.backends import backend_for, lock_drift
 from envhook.backends.lockread import own_names
-from envhook.commands.common import tilde
 from envhook.decide.assess import FAILED, IN_SYNC, NO_PROJECT, PINNED, STALE, TINKERED, Assessment, assess, remember
 from envhook.decide.project import ProjectError, current_dir, find_project
 from envhook.env import journal, venv
 from envhook.env.drift import WHERE_ALL, Change, text
 from envhook.env.requires import conflicts, unmet
 from envhook.env.selection import describe
-from envhook.messages import clean, paint
+from envhook.messages import clean, paint, tilde
 
 _STATE_MARK = "\ue000state\ue000"  # a private-use placeholder for the coloured state word
 

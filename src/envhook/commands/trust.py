@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from envhook.commands.common import locate, tilde
+from envhook.commands.common import locate
 from envhook.decide import trust, worktrees
-from envhook.messages import clean, say
+from envhook.messages import clean, say, tilde
 from envhook.store import inventory, settings
 
 
