@@ -13,7 +13,7 @@ from envhook.env import selection
 
 
 class Activation:
-    """What the hook activates. Its words, ENV PROMPT NO_SYNC STATE, are
+    """What the hook activates. Its words, ENV PROMPT NO_SYNC STATE (then uv's variables), are
     what the decision cache keeps (and hooks of protocol 2 read). ENV empty: nothing to activate,
     while STATE is still exported (ENVHOOK_STATE=untrusted is what a prompt
     wants to show); NO_SYNC "1": export UV_NO_SYNC=1 with the env."""
@@ -25,20 +25,17 @@ class Activation:
         self.env, self.prompt, self.no_sync, self.state = env, prompt, no_sync, str(state)
         # uv's variables, {NAME: value, or None to unset}, so that `uv run`
         # in the shell does what envhook does (selection.uv_exports: the
-        # selection's, and UV_NO_SYNC). None: an activation that does not say
-        # them (one cached by an older envhook), where NO_SYNC alone sets UV_NO_SYNC.
-        self.uv = dict(uv) if uv is not None else None
+        # selection's, with UV_NO_SYNC); empty: UV_NO_SYNC alone, from NO_SYNC.
+        self.uv = dict(uv or {})
 
     def words(self) -> list[str]:
-        more = ["+", *selection.as_words(self.uv)] if self.uv is not None else []
-        return [self.env, self.prompt, "1" if self.no_sync else "0", self.state, *more]
+        return [self.env, self.prompt, "1" if self.no_sync else "0", self.state, *selection.as_words(self.uv)]
 
     @classmethod
     def from_words(cls, words: list[str]) -> Activation | None:
-        if len(words) < 4 or (len(words) > 4 and words[4] != "+"):
+        if len(words) < 4:
             return None
-        uv = selection.from_words(words[5:]) if len(words) > 4 else None
-        return cls(words[0], words[1], words[2] == "1", words[3], uv)
+        return cls(words[0], words[1], words[2] == "1", words[3], selection.from_words(words[4:]))
 
 
 def foreign_venv(environ) -> str:
@@ -67,7 +64,7 @@ class Changes:
         # hooked shell started inside finds and takes over; "" for none.
         # "1": it exported uv's variables (UV_NO_SYNC, the selection's), which
         # that shell takes over too (names_taken_over).
-        mine = act.uv if act.uv is not None else ({"UV_NO_SYNC": "1"} if no_sync else {})
+        mine = act.uv if act.uv else ({"UV_NO_SYNC": "1"} if no_sync else {})
         self.key = f"{'1' if mine else '0'}:{env}" if env else ""
         # Outside any project nothing changes, ENVHOOK_STATE included.
         self.set: dict[str, str] = {"ENVHOOK_STATE": state} if state != "no-project" else {}

@@ -243,9 +243,10 @@ def uv_exports(sel: Selection, environ, pyproject: dict | None, no_sync: bool = 
     what envhook does: ({NAME: value, or None to unset} for MANAGED and
     MARKER; whether the selection has what uv has no variable for, so that
     UV_NO_SYNC=1 stands in). `no_sync`: UV_NO_SYNC=1 is due anyway (a pin,
-    hand-made changes, sync = "missing"). Only what differs from the user's
-    own variables is set; what envhook set before (MARKER) and no longer
-    needs goes back to the user's value."""
+    hand-made changes, sync = "missing"); while a selection is exported, it
+    goes with it. Only what differs from the user's own variables is set;
+    what envhook set before (MARKER) and no longer needs goes back to the
+    user's value."""
     user = user_environ(environ)
     defaults = uv_default_groups(pyproject)
     want_no = sorted(set(sel.no_groups) - set(sel.groups))
@@ -258,6 +259,10 @@ def uv_exports(sel: Selection, environ, pyproject: dict | None, no_sync: bool = 
     if set(mine.no_groups) != set(want_no) or mine.no_default_groups != sel.no_default_groups:
         exports.update({"UV_NO_GROUP": " ".join(want_no) or None, "UV_NO_DEV": None,
                         "UV_NO_DEFAULT_GROUPS": "1" if sel.no_default_groups else None})
+    if not (exports or needs or MARKER in environ):
+        # No selection to export: UV_NO_SYNC (pins, hand-made changes) is the
+        # activation's own, exactly as before selections existed (Changes).
+        return {}, needs
     if (needs or no_sync) and not _truthy(user.get("UV_NO_SYNC")):
         exports["UV_NO_SYNC"] = "1"
     for name in _marker(environ):
