@@ -194,12 +194,6 @@ class Selection:
         chosen |= set(self.groups)
         return chosen - set(self.no_groups), True
 
-    def with_packages(self, packages) -> Selection:
-        """The same selection for other workspace packages (True, or member
-        names): uv's workspace commands are judged one selection at a time."""
-        out = Selection(self.layers)
-        out.packages = packages if packages is True else tuple(packages)
-        return out
 
 
 def uv_args(sel: Selection, packages=None) -> list[str]:
@@ -303,16 +297,13 @@ def describe(sel: Selection) -> list[tuple[str, str]]:
                 " in your environment"
         return WHERE.get(layer, layer)
 
-    out = [(f"--group {g}", where("group", g)) for g in sel.groups]
-    out += [(f"--only-group {g}", where("only-group", g)) for g in sel.only_groups]
-    out += [(f"--no-group {g}", where("no-group", g)) for g in sel.no_groups]
+    out = [(option(key, n), where(key, n)) for key, names in
+           (("group", sel.groups), ("only-group", sel.only_groups), ("no-group", sel.no_groups)) for n in names]
     if sel.no_default_groups:
-        out.append(("--no-default-groups", where("no-default-groups", None)))
-    out += [(f"--extra {e}", where("extra", e)) for e in sel.extras]
+        out.append((option("no-default-groups", None), where("no-default-groups", None)))
+    out += [(option("extra", e), where("extra", e)) for e in sel.extras]
     if sel.all_extras:
-        out.append(("--all-extras", where("all-extras", None)))
-    if sel.packages is True:
-        out.append(("--all-packages", where("packages", None)))
-    else:
-        out += [(f"--package {m}", where("packages", None)) for m in sel.packages]
+        out.append((option("all-extras", None), where("all-extras", None)))
+    members = [None] if sel.packages is True else list(sel.packages)
+    out += [(option("packages", m), where("packages", None)) for m in members]
     return out
